@@ -1,0 +1,50 @@
+import QRCode from 'qrcode';
+import { ConfigError, loadConfig } from '../config';
+import { createDatabase } from '../db/create';
+import { migrateToLatest } from '../db/migrate';
+import { AdminError, runAdminCommand } from './commands';
+import { adminSocketPath, sendToAdminSocket } from './socket';
+
+/**
+ * `pnpm admin …`: prints JSON on stdout (errors as `{ "error" }` on stderr, exit 1). On the
+ * embedded database, a running server is asked to run the command; otherwise the CLI opens the
+ * database itself.
+ */
+async function main(argv: string[]): Promise<number> {
+  const config = loadConfig();
+  const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+  let result: unknown;
+  const viaServer = config.databaseUrl ? undefined : await sendToAdminSocket(adminSocketPath(config.dataDir), argv);
+  if (viaServer) {
+    if (viaServer.status !== 200) {
+      process.stderr.write(`${JSON.stringify(viaServer.body)}\n`);
+      return 1;
+    }
+    result = viaServer.body;
+  } else {
+    const handle = await createDatabase(config);
+    try {
+      await migrateToLatest(handle.db);
+      result = await runAdminCommand({ db: handle.db, publicUrl }, argv);
+    } finally {
+      await handle.close();
+    }
+  }
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const pairingUrl = (result as { pairingUrl?: string }).pairingUrl;
+  if (argv.includes('--qr') && pairingUrl) {
+    // On stderr, so stdout stays pure JSON for scripts.
+    const qr = await QRCode.toString(pairingUrl, { type: 'terminal', small: true });
+    process.stderr.write(`\nScan with the phone's camera to open the scanner already paired:\n${qr}\n${pairingUrl}\n`);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const known = error instanceof AdminError || error instanceof ConfigError;
+    process.stderr.write(`${JSON.stringify({ error: known ? (error as Error).message : String(error) })}\n`);
+    process.exit(1);
+  },
+);

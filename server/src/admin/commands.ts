@@ -1,0 +1,209 @@
+import { parseArgs } from 'node:util';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Database, KeyScope, Plan } from '../db/schema';
+import { apiKeyPrefix, newApiKey, newId, sha256 } from '../domain/ids';
+
+/** An operator's mistake: printed as `{ "error": … }` with exit code 1. */
+export class AdminError extends Error {}
+
+export const USAGE = `Usage:
+  pnpm admin tenant create --name NAME [--plan pro|basic|free] [--max-passes N] [--webhook-quota N]
+  pnpm admin tenant list
+  pnpm admin tenant show --tenant ID
+  pnpm admin key create --tenant ID [--scope full|scan] [--rate-limit N] [--qr]
+  pnpm admin key revoke --key-id ID`;
+
+export interface AdminContext {
+  db: Kysely<Database>;
+  /** Base URL of the scanner pairing link. */
+  publicUrl: string;
+}
+
+const PLANS = ['free', 'basic', 'pro'] as const;
+const SCOPES = ['full', 'scan'] as const;
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new AdminError(`--${flag} must be one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+function positiveInt(value: string | undefined, flag: string): number | null {
+  if (value === undefined) return null;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1_000_000_000) {
+    throw new AdminError(`--${flag} must be a whole number from 1 to 1000000000`);
+  }
+  return Number(value);
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new AdminError(`--${flag} is required\n${USAGE}`);
+  return value;
+}
+
+const presentTenant = (t: {
+  id: string;
+  name: string;
+  plan: Plan;
+  max_passes: number | null;
+  webhook_quota: number;
+  created_at: Date;
+}) => ({
+  id: t.id,
+  name: t.name,
+  plan: t.plan,
+  maxPasses: t.max_passes,
+  webhookQuota: t.webhook_quota,
+  createdAt: t.created_at.toISOString(),
+});
+
+async function createKey(
+  db: Kysely<Database>,
+  tenantId: string,
+  scope: KeyScope,
+  rateLimit: number | null,
+  publicUrl: string,
+) {
+  const apiKey = newApiKey();
+  const row = await db
+    .insertInto('api_keys')
+    .values({
+      id: newId('key'),
+      tenant_id: tenantId,
+      prefix: apiKeyPrefix(apiKey),
+      key_hash: sha256(apiKey),
+      scope,
+      rate_limit: rateLimit,
+      revoked_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return {
+    apiKey,
+    id: row.id,
+    tenantId,
+    prefix: row.prefix,
+    scope: row.scope,
+    rateLimit: row.rate_limit,
+    createdAt: row.created_at.toISOString(),
+    /** Opening this pairs the scanner; the key stays in the fragment, out of every server log. */
+    pairingUrl: `${publicUrl}/scanner/#key=${apiKey}`,
+  };
+}
+
+/**
+ * Runs one admin command and returns what it prints as JSON. Shared by the CLI and by the
+ * server's admin socket (which the CLI uses while a server holds the embedded database).
+ */
+export async function runAdminCommand(context: AdminContext, argv: string[]): Promise<unknown> {
+  const { db, publicUrl } = context;
+  let parsed: ReturnType<typeof parse>;
+  function parse() {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        name: { type: 'string' },
+        plan: { type: 'string' },
+        'max-passes': { type: 'string' },
+        'webhook-quota': { type: 'string' },
+        tenant: { type: 'string' },
+        scope: { type: 'string' },
+        'rate-limit': { type: 'string' },
+        qr: { type: 'boolean' },
+        'key-id': { type: 'string' },
+      },
+    });
+  }
+  try {
+    parsed = parse();
+  } catch (error) {
+    throw new AdminError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  const command = positionals.join(' ');
+
+  switch (command) {
+    case 'tenant create': {
+      const name = required(values.name, 'name').trim();
+      if (!name || name.length > 200) throw new AdminError('--name must be 1 to 200 characters');
+      const tenant = await db
+        .insertInto('tenants')
+        .values({
+          id: newId('ten'),
+          name,
+          plan: oneOf(values.plan, PLANS, 'plan', 'pro'),
+          max_passes: positiveInt(values['max-passes'], 'max-passes'),
+          webhook_quota: positiveInt(values['webhook-quota'], 'webhook-quota') ?? 10,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const key = await createKey(db, tenant.id, 'full', null, publicUrl);
+      return { tenant: presentTenant(tenant), apiKey: key.apiKey, key: { ...key, apiKey: undefined } };
+    }
+    case 'tenant list': {
+      const tenants = await db.selectFrom('tenants').selectAll().orderBy('created_at').orderBy('id').execute();
+      return tenants.map(presentTenant);
+    }
+    case 'tenant show': {
+      const tenantId = required(values.tenant, 'tenant');
+      const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst();
+      if (!tenant) throw new AdminError(`No tenant with id ${tenantId}`);
+      const count = (table: 'passes' | 'clients' | 'scans' | 'events') =>
+        db
+          .selectFrom(table)
+          .select(sql<number>`count(*)::int`.as('n'))
+          .where('tenant_id', '=', tenantId)
+          .executeTakeFirstOrThrow()
+          .then((row) => row.n);
+      const keys = await db
+        .selectFrom('api_keys')
+        .select(['id', 'prefix', 'scope', 'rate_limit', 'created_at', 'revoked_at'])
+        .where('tenant_id', '=', tenantId)
+        .orderBy('created_at')
+        .execute();
+      return {
+        tenant: presentTenant(tenant),
+        counts: {
+          passes: await count('passes'),
+          clients: await count('clients'),
+          scans: await count('scans'),
+          events: await count('events'),
+        },
+        keys: keys.map((k) => ({
+          id: k.id,
+          prefix: k.prefix,
+          scope: k.scope,
+          rateLimit: k.rate_limit,
+          createdAt: k.created_at.toISOString(),
+          revokedAt: k.revoked_at?.toISOString() ?? null,
+        })),
+      };
+    }
+    case 'key create': {
+      const tenantId = required(values.tenant, 'tenant');
+      const tenant = await db.selectFrom('tenants').select('id').where('id', '=', tenantId).executeTakeFirst();
+      if (!tenant) throw new AdminError(`No tenant with id ${tenantId}`);
+      const scope = oneOf(values.scope, SCOPES, 'scope', 'full');
+      return createKey(db, tenantId, scope, positiveInt(values['rate-limit'], 'rate-limit'), publicUrl);
+    }
+    case 'key revoke': {
+      const keyId = required(values['key-id'], 'key-id');
+      const revoked = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: new Date() })
+        .where('id', '=', keyId)
+        .where('revoked_at', 'is', null)
+        .returning(['id', 'revoked_at'])
+        .executeTakeFirst();
+      if (!revoked) throw new AdminError(`No active key with id ${keyId}`);
+      return { id: revoked.id, revokedAt: revoked.revoked_at!.toISOString() };
+    }
+    default:
+      throw new AdminError(`Unknown command "${command}"\n${USAGE}`);
+  }
+}

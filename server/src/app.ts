@@ -1,0 +1,118 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { sql } from 'kysely';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { ApiError, errorHandler } from './errors';
+import { authenticate, requireFullScope } from './middleware/authenticate';
+import { idempotency } from './middleware/idempotency';
+import { rateLimit } from './middleware/rate-limit';
+import { rejectNulCharacters } from './middleware/reject-nul';
+import { requestLog } from './middleware/request-log';
+import { knownRoutesOnly } from './middleware/route-table';
+import { docsRoutes } from './pages/docs';
+import { passPageRoutes } from './pages/pass-page';
+import { clientRoutes } from './routes/clients';
+import { meRoutes } from './routes/me';
+import { passRoutes } from './routes/passes';
+import { scanRoutes } from './routes/scan';
+import { createRouter } from './routes/support';
+import type { Services } from './services';
+
+export const API_BASE = '/api/v1';
+const MAX_BODY_BYTES = 1024 * 1024;
+/** Paths a scan-scope key may call. */
+const SCAN_SCOPE_PATHS = new Set([`${API_BASE}/scan`, `${API_BASE}/me`]);
+const WEBHOOK_GROUP_PATH = new RegExp(`^${API_BASE}/(webhooks|triggers)(/|$)`);
+
+/** The REST API under /api/v1: CORS, body limit, route check, key, scope, rate limit, idempotency. */
+export function createApi(services: Services) {
+  const { db, rateLimits } = services;
+  const api = createRouter();
+
+  api.use(
+    '*',
+    cors({
+      origin: '*',
+      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+      exposeHeaders: [
+        'X-RateLimit-Limit',
+        'X-RateLimit-Remaining',
+        'X-RateLimit-Reset',
+        'RateLimit',
+        'RateLimit-Policy',
+        'Retry-After',
+        'X-Total-Count',
+        'Link',
+        'Idempotent-Replayed',
+      ],
+      maxAge: 600,
+    }),
+  );
+  api.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Passgate API',
+      version: '1.0.0',
+      description: 'Issue passes, scan them at the door, and react to what happens. Pro plan only.',
+    },
+    servers: [{ url: `${services.publicUrl}${API_BASE}` }],
+    security: [{ bearer: [] }],
+  });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key: `2pk_` followed by 32 characters',
+  });
+
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'Request body is larger than 1 MB');
+      },
+    }),
+  );
+  api.use('*', knownRoutesOnly({ api, basePath: API_BASE }));
+  api.use('*', rejectNulCharacters());
+  api.use('*', authenticate({ db }));
+  api.use('*', async function scopeMiddleware(c, next) {
+    return SCAN_SCOPE_PATHS.has(c.req.path) ? next() : requireFullScope()(c, next);
+  });
+  const coreLimit = rateLimit({ rateLimits, group: 'core' });
+  const webhookLimit = rateLimit({ rateLimits, group: 'webhooks' });
+  api.use('*', async function rateLimitByGroup(c, next) {
+    return WEBHOOK_GROUP_PATH.test(c.req.path) ? webhookLimit(c, next) : coreLimit(c, next);
+  });
+  api.use('*', idempotency({ db }));
+
+  api.route('/', passRoutes(services));
+  api.route('/', clientRoutes(services));
+  api.route('/', scanRoutes(services));
+  api.route('/', meRoutes());
+  return api;
+}
+
+export function createApp(services: Services) {
+  const { db, logger } = services;
+  const app = new OpenAPIHono();
+  app.onError(errorHandler(logger));
+  app.notFound((c) => c.json({ error: `No such endpoint: ${c.req.method} ${c.req.path}` }, 404));
+  app.use('*', requestLog({ logger }));
+
+  app.get('/healthz', async (c) => {
+    try {
+      await sql`SELECT 1`.execute(db);
+      return c.json({ status: 'ok' }, 200);
+    } catch (error) {
+      logger.warn({ err: error }, 'health check failed');
+      return c.json({ error: 'Database unreachable' }, 503);
+    }
+  });
+  app.get('/', (c) => c.redirect('/docs'));
+  app.route(API_BASE, createApi(services));
+  app.route('/', passPageRoutes(services));
+  app.route('/', docsRoutes());
+  return app;
+}

@@ -1,0 +1,32 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Config } from '../config';
+import type { Database } from './schema';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: 'postgres' | 'pglite';
+  /** The `pg` pool when on PostgreSQL, shared with the rate limiter. */
+  pool: pg.Pool | undefined;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL through `pg` when `DATABASE_URL` is set, else PGlite persisted under `DATA_DIR`. */
+export async function createDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>,
+): Promise<DatabaseHandle> {
+  if (config.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: config.databasePoolSize });
+    // An idle client that errors (e.g. the server restarted) must not crash the process.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', pool, close: () => db.destroy() };
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const pglite = await PGlite.create(`${config.dataDir}/pgdata`, { extensions: { pg_trgm } });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  return { db, kind: 'pglite', pool: undefined, close: () => db.destroy() };
+}

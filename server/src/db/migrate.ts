@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import * as core from './migrations/2026-11-22-core';
+import type { Database } from './schema';
+
+/** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
+const migrations: Record<string, Migration> = {
+  '2026-11-22-core': core,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Brings the schema up to date; safe to run from several instances at once (Kysely takes a lock). */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

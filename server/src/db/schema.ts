@@ -1,0 +1,111 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { CustomField, PassType, ScanResult, StoredPassStatus } from '@passgate/shared';
+
+export type Plan = 'free' | 'basic' | 'pro';
+export type KeyScope = 'full' | 'scan';
+export type EventType = 'pass.created' | 'pass.scanned' | 'pass.status_changed' | 'client.created';
+
+/** A jsonb column: written as a JSON string, read back parsed. */
+type Json<T> = ColumnType<T, string, string>;
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+
+export interface TenantTable {
+  id: string;
+  name: string;
+  plan: Plan;
+  max_passes: number | null;
+  webhook_quota: Generated<number>;
+  created_at: CreatedAt;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  tenant_id: string;
+  /** `2pk_` and the first 8 random characters: shown in listings, used to find the row. */
+  prefix: string;
+  /** Hex SHA-256 of the whole key; the key itself is never stored. */
+  key_hash: string;
+  scope: KeyScope;
+  rate_limit: number | null;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+}
+
+export interface ClientTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  notes: string | null;
+  created_at: CreatedAt;
+}
+
+export interface PassTable {
+  id: string;
+  tenant_id: string;
+  code: string;
+  public_token: string;
+  name: string | null;
+  note: string | null;
+  type: PassType;
+  status: StoredPassStatus;
+  usages_count: Generated<number>;
+  max_usages: number | null;
+  valid_from: Date | null;
+  valid_until: Date | null;
+  fields: Json<CustomField[]>;
+  template_id: string | null;
+  location_id: string | null;
+  client_id: string | null;
+  last_admitted_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: Date;
+}
+
+export interface ScanTable {
+  id: string;
+  tenant_id: string;
+  pass_id: string;
+  api_key_id: string | null;
+  device: string | null;
+  result: ScanResult;
+  scanned_at: Date;
+}
+
+export interface EventTable {
+  id: string;
+  tenant_id: string;
+  type: EventType;
+  /** The id of the object the event is about (pass, client). */
+  subject_id: string;
+  data: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+}
+
+export interface IdempotencyKeyTable {
+  api_key_id: string;
+  key: string;
+  fingerprint: string;
+  state: 'running' | 'done';
+  response_status: number | null;
+  response_body: string | null;
+  created_at: Date;
+}
+
+export interface Database {
+  tenants: TenantTable;
+  api_keys: ApiKeyTable;
+  clients: ClientTable;
+  passes: PassTable;
+  scans: ScanTable;
+  events: EventTable;
+  idempotency_keys: IdempotencyKeyTable;
+}
+
+export type Tenant = Selectable<TenantTable>;
+export type ApiKey = Selectable<ApiKeyTable>;
+export type ClientRow = Selectable<ClientTable>;
+export type PassRow = Selectable<PassTable>;
+export type NewPass = Insertable<PassTable>;
+export type ScanRow = Selectable<ScanTable>;

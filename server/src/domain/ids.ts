@@ -1,0 +1,29 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { customAlphabet, nanoid } from 'nanoid';
+
+const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const randomId = customAlphabet(ALPHANUMERIC, 20);
+
+export type IdKind = 'ten' | 'key' | 'pass' | 'cli' | 'scan' | 'evt' | 'wh' | 'dlv';
+
+/** Resource ids carry a readable prefix, as Stripe's do: `pass_…`, `cli_…`, `wh_…`. */
+export const newId = (kind: IdKind) => `${kind}_${randomId()}`;
+
+/** The 12-character alphanumeric code the QR holds. */
+export const newPassCode = customAlphabet(ALPHANUMERIC, 12);
+export const PASS_CODE_PATTERN = /^[A-Za-z0-9]{12}$/;
+
+/** The unguessable token that opens a pass's public page. */
+export const newPublicToken = () => nanoid(24);
+
+export const API_KEY_PATTERN = /^2pk_[A-Za-z0-9_-]{32}$/;
+export const newApiKey = () => `2pk_${nanoid(32)}`;
+export const apiKeyPrefix = (key: string) => key.slice(0, 12);
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Compares two strings without leaking where they differ. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

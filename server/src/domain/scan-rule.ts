@@ -1,0 +1,47 @@
+import type { PassStatus, PassType, ScanResult, StoredPassStatus } from '@passgate/shared';
+
+/** What the scan rule needs to know of a pass. */
+export interface ScannablePass {
+  type: PassType;
+  status: StoredPassStatus;
+  usages_count: number;
+  max_usages: number | null;
+  valid_from: Date | null;
+  valid_until: Date | null;
+}
+
+/**
+ * The scan rule, checked in this order. `admissibleWhere` in `routes/scan/queries.ts` is the
+ * same rule in SQL (its success case); the property test holds the two together.
+ */
+export function evaluateScan(pass: ScannablePass, now: Date): ScanResult {
+  if (pass.status === 'revoked') return 'revoked';
+  if (pass.status === 'used') return 'already_used';
+  if (pass.valid_from !== null && now < pass.valid_from) return 'not_yet_valid';
+  if (pass.valid_until !== null && now > pass.valid_until) return 'expired';
+  if (isMultiPassExhausted(pass)) return 'max_usages_reached';
+  return 'success';
+}
+
+export function isMultiPassExhausted(pass: Pick<ScannablePass, 'type' | 'usages_count' | 'max_usages'>) {
+  return pass.type === 'multi' && pass.max_usages !== null && pass.usages_count >= pass.max_usages;
+}
+
+/** The pass after a successful scan: one more use, and a single pass is spent. */
+export function admit<T extends ScannablePass>(pass: T): T {
+  return { ...pass, usages_count: pass.usages_count + 1, status: pass.type === 'single' ? 'used' : pass.status };
+}
+
+/**
+ * Status as reported: revoked, then used (a spent single pass, or a multi pass out of uses),
+ * then expired the moment `validUntil` has passed, else active. `reportedStatusSql` mirrors it.
+ */
+export function reportedStatus(
+  pass: Pick<ScannablePass, 'type' | 'status' | 'usages_count' | 'max_usages' | 'valid_until'>,
+  now: Date,
+): PassStatus {
+  if (pass.status === 'revoked') return 'revoked';
+  if (pass.status === 'used' || isMultiPassExhausted(pass)) return 'used';
+  if (pass.valid_until !== null && now > pass.valid_until) return 'expired';
+  return 'active';
+}

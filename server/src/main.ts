@@ -1,0 +1,74 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { adminSocketPath, serveAdminSocket } from './admin/socket';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createDatabase } from './db/create';
+import { migrateToLatest } from './db/migrate';
+import { createLogger } from './logger';
+import { pruneIdempotencyKeys } from './middleware/idempotency';
+import { createRateLimits } from './middleware/rate-limit';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function start() {
+  const config = loadConfig();
+  const logger = createLogger(config);
+  const database = await createDatabase(config);
+  const applied = await migrateToLatest(database.db);
+  if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+  const rateLimits = await createRateLimits(database.pool);
+
+  // Bind first, so that with PORT=0 the public URL can name the port actually bound.
+  let app: ReturnType<typeof createApp> | undefined;
+  const server = createAdaptorServer({
+    fetch: (request, env) =>
+      app ? app.fetch(request, env) : Response.json({ error: 'Server is starting' }, { status: 503 }),
+  }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+  app = createApp({ db: database.db, config, publicUrl, logger, rateLimits });
+
+  const adminSocket =
+    database.kind === 'pglite'
+      ? await serveAdminSocket({ db: database.db, publicUrl }, adminSocketPath(config.dataDir))
+      : undefined;
+  const housekeeping = setInterval(
+    () => pruneIdempotencyKeys(database.db).catch((err) => logger.warn({ err }, 'pruning failed')),
+    60 * 60 * 1000,
+  );
+  housekeeping.unref();
+
+  logger.info({ url: `http://127.0.0.1:${port}`, port, publicUrl, database: database.kind }, 'listening');
+
+  let stopping = false;
+  async function shutdown(signal: string) {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing requests in flight');
+    clearInterval(housekeeping);
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    force.unref();
+    await new Promise((resolve) => server.close(resolve));
+    await new Promise((resolve) => (adminSocket ? adminSocket.close(resolve) : resolve(undefined)));
+    await database.close();
+    logger.info('stopped');
+    process.exit(0);
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+start().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`Passgate failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,126 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Kysely, Transaction } from 'kysely';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Database } from '../db/schema';
+import { sha256 } from '../domain/ids';
+import { ApiError } from '../errors';
+import type { ApiEnv, IdempotencyClaim } from './env';
+
+/** A first request's answer is replayed for this long. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/**
+ * A claim still "running" after this long belongs to a process that died before committing (the
+ * answer is committed with the change it describes), so it may be claimed again safely.
+ */
+const ABANDONED_AFTER_MS = 60 * 1000;
+
+
+/**
+ * The IETF Idempotency-Key header: the same key and body within 24 h answers the first answer
+ * again and does nothing twice; the same key with another body is 422; a repeat while the
+ * first is still running is 409.
+ */
+export function idempotency(options: { db: Kysely<Database> }): MiddlewareHandler<ApiEnv> {
+  const { db } = options;
+  return async function idempotencyMiddleware(c, next) {
+    const key = c.req.header('idempotency-key');
+    if (key === undefined || c.req.method !== 'POST') return next();
+    if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+      throw new ApiError(400, 'Idempotency-Key must be 1 to 255 visible ASCII characters');
+    }
+    const apiKeyId = c.get('caller').key.id;
+    const fingerprint = sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+    const now = new Date();
+
+    const claimed = await db
+      .insertInto('idempotency_keys')
+      .values({ api_key_id: apiKeyId, key, fingerprint, state: 'running', created_at: now })
+      .onConflict((oc) =>
+        oc
+          .columns(['api_key_id', 'key'])
+          .doUpdateSet({ fingerprint, state: 'running', created_at: now, response_status: null, response_body: null })
+          .where((eb) =>
+            eb.or([
+              eb('idempotency_keys.created_at', '<', new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS)),
+              eb.and([
+                eb('idempotency_keys.state', '=', 'running'),
+                eb('idempotency_keys.created_at', '<', new Date(now.getTime() - ABANDONED_AFTER_MS)),
+              ]),
+            ]),
+          ),
+      )
+      .returning('key')
+      .executeTakeFirst();
+
+    if (!claimed) {
+      const first = await db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('api_key_id', '=', apiKeyId)
+        .where('key', '=', key)
+        .executeTakeFirstOrThrow();
+      if (first.fingerprint !== fingerprint) {
+        throw new ApiError(422, 'Idempotency-Key was already used with a different request body or path');
+      }
+      if (first.state === 'running') {
+        throw new ApiError(409, 'A request with this Idempotency-Key is still being processed; retry shortly', {
+          'Retry-After': '1',
+        });
+      }
+      return c.body(first.response_body ?? '', first.response_status as ContentfulStatusCode, {
+        'content-type': 'application/json',
+        'Idempotent-Replayed': 'true',
+      });
+    }
+
+    const claim: IdempotencyClaim = { apiKeyId, key, completed: false };
+    c.set('idempotency', claim);
+    try {
+      await next();
+    } finally {
+      if (!claim.completed) {
+        // Nothing was committed under this key (an error, or no change at all): let it be retried.
+        await db.deleteFrom('idempotency_keys').where('api_key_id', '=', apiKeyId).where('key', '=', key).execute();
+      }
+    }
+  };
+}
+
+export interface Answer<B, S extends ContentfulStatusCode> {
+  status: S;
+  body: B;
+}
+
+/**
+ * Runs a change in one transaction and, when the request carries an Idempotency-Key, commits the
+ * answer in that same transaction: a crash can never leave a change without its recorded answer.
+ */
+export async function commitChange<B, S extends ContentfulStatusCode>(
+  c: Context<ApiEnv>,
+  db: Kysely<Database>,
+  change: (trx: Transaction<Database>) => Promise<Answer<B, S>>,
+): Promise<Answer<B, S>> {
+  const claim = c.get('idempotency');
+  const answer = await db.transaction().execute(async (trx) => {
+    const result = await change(trx);
+    if (claim) {
+      await trx
+        .updateTable('idempotency_keys')
+        .set({ state: 'done', response_status: result.status, response_body: JSON.stringify(result.body) })
+        .where('api_key_id', '=', claim.apiKeyId)
+        .where('key', '=', claim.key)
+        .execute();
+    }
+    return result;
+  });
+  if (claim) claim.completed = true;
+  return answer;
+}
+
+/** Removes answers older than the replay window. */
+export async function pruneIdempotencyKeys(db: Kysely<Database>, now = new Date()) {
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS))
+    .execute();
+}

@@ -1,0 +1,45 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { ApiError } from '../errors';
+
+interface KnownRoute {
+  method: string;
+  pattern: RegExp;
+}
+
+/**
+ * Answers 404 for paths the API does not have and 405 (with `Allow`) for a known path with the
+ * wrong method, before authentication, so a typo is reported as a typo and not as a bad key.
+ */
+export function knownRoutesOnly(options: {
+  // biome-ignore lint/suspicious/noExplicitAny: any OpenAPIHono, whatever its env
+  api: OpenAPIHono<any>;
+  basePath: string;
+}): MiddlewareHandler {
+  let routes: KnownRoute[] | undefined;
+  const table = () => {
+    routes ??= options.api.openAPIRegistry.definitions.flatMap((definition) =>
+      definition.type === 'route'
+        ? [
+            {
+              method: definition.route.method.toUpperCase(),
+              pattern: new RegExp(`^${options.basePath}${definition.route.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+            },
+          ]
+        : [],
+    );
+    return routes;
+  };
+  return async function knownRoutesOnlyMiddleware(c, next) {
+    const matching = table().filter((route) => route.pattern.test(c.req.path));
+    if (matching.length === 0) throw new ApiError(404, `No such endpoint: ${c.req.method} ${c.req.path}`);
+    const allowed = matching.map((route) => route.method);
+    if (!allowed.includes(c.req.method)) {
+      const allow = [...new Set([...allowed, 'OPTIONS'])].join(', ');
+      throw new ApiError(405, `Method ${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}`, {
+        Allow: allow,
+      });
+    }
+    await next();
+  };
+}

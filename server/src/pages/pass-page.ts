@@ -1,0 +1,81 @@
+import { Hono } from 'hono';
+import { html, raw } from 'hono/html';
+import QRCode from 'qrcode';
+import { constantTimeEqual, PASS_CODE_PATTERN } from '../domain/ids';
+import { reportedStatus } from '../domain/scan-rule';
+import type { Services } from '../services';
+
+const STATUS_LABEL = {
+  active: { text: 'Valid', colour: '#0a7d32' },
+  used: { text: 'Used', colour: '#6b6b6b' },
+  expired: { text: 'Expired', colour: '#a15c00' },
+  revoked: { text: 'Revoked', colour: '#b00020' },
+} as const;
+
+const formatDate = (date: Date) =>
+  date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
+
+const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${title}</title>
+<style>
+  body { font-family: system-ui, sans-serif; margin: 0; background: #f4f4f5; color: #18181b; }
+  main { max-width: 420px; margin: 0 auto; padding: 24px 16px; }
+  .card { background: #fff; border-radius: 16px; padding: 20px; box-shadow: 0 1px 4px #0002; }
+  h1 { font-size: 1.4rem; margin: 0 0 8px; }
+  .status { display: inline-block; color: #fff; border-radius: 999px; padding: 4px 14px; font-weight: 700; }
+  .qr svg { width: 100%; height: auto; display: block; margin: 16px 0; }
+  .qr.inactive svg { opacity: 0.25; }
+  .code { font-family: ui-monospace, monospace; letter-spacing: 0.1em; text-align: center; font-size: 1.1rem; }
+  dl { display: grid; grid-template-columns: auto 1fr; gap: 6px 12px; margin: 16px 0 0; }
+  dt { color: #52525b; } dd { margin: 0; overflow-wrap: anywhere; }
+</style>
+</head>
+<body><main>${body}</main></body>
+</html>`;
+
+/** The holder's page: the QR, the name, public fields, validity and live status. No JavaScript. */
+export function passPageRoutes({ db }: Services) {
+  return new Hono().get('/p/:code', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    c.header('X-Robots-Tag', 'noindex');
+    const code = c.req.param('code');
+    const token = c.req.query('token') ?? '';
+    const pass = PASS_CODE_PATTERN.test(code)
+      ? await db.selectFrom('passes').selectAll().where('code', '=', code).executeTakeFirst()
+      : undefined;
+    if (!pass || !constantTimeEqual(pass.public_token, token)) {
+      return c.html(page('Pass not found', html`<div class="card"><h1>Pass not found</h1>
+        <p>This link is not valid. Check that you opened the whole link you were sent.</p></div>`), 404);
+    }
+    const now = new Date();
+    const status = reportedStatus(pass, now);
+    const label = STATUS_LABEL[status];
+    const svg = await QRCode.toString(pass.code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    const fields = pass.fields.filter((field) => field.isPublic);
+    const title = pass.name ?? 'Your pass';
+    return c.html(
+      page(
+        title,
+        html`<div class="card">
+  <h1>${title}</h1>
+  <span class="status" style="background:${label.colour}" data-status="${status}">${label.text}</span>
+  <div class="qr${status === 'active' ? '' : ' inactive'}" role="img" aria-label="QR code of pass ${pass.code}">${raw(svg)}</div>
+  <div class="code">${pass.code}</div>
+  <dl>
+    ${pass.valid_from ? html`<dt>Valid from</dt><dd>${formatDate(pass.valid_from)}</dd>` : ''}
+    ${pass.valid_until ? html`<dt>Valid until</dt><dd>${formatDate(pass.valid_until)}</dd>` : ''}
+    ${pass.type === 'multi' ? html`<dt>Uses</dt><dd>${pass.usages_count}${pass.max_usages === null ? '' : ` of ${pass.max_usages}`}</dd>` : ''}
+    ${fields.map((field) => html`<dt>${field.key}</dt><dd>${field.value}</dd>`)}
+  </dl>
+</div>`,
+      ),
+    );
+  });
+}

@@ -1,0 +1,64 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { Client, CreateClientBody, Pagination } from '@passgate/shared';
+import { notFound } from '../../errors';
+import { commitChange } from '../../middleware/idempotency';
+import type { Services } from '../../services';
+import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
+import { presentClient } from './present';
+import { findClient, insertClient, listClients } from './queries';
+
+const ClientParams = z.object({ clientId: z.string().max(100) });
+
+const list = createRoute({
+  method: 'get',
+  path: '/clients',
+  tags: ['Clients'],
+  summary: 'List clients',
+  request: {
+    query: z.object({ search: z.string().max(200).optional(), ...Pagination }),
+  },
+  responses: { 200: json(z.array(Client), 'Newest first'), ...errorResponses(400, 401, 403, 429) },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/clients',
+  tags: ['Clients'],
+  summary: 'Create a client',
+  description: 'Emits `client.created`.',
+  request: { body: jsonBody(CreateClientBody) },
+  responses: { 201: json(Client, 'The new client'), ...errorResponses(400, 401, 403, 409, 415, 422, 429) },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/clients/{clientId}',
+  tags: ['Clients'],
+  summary: 'Get a client',
+  request: { params: ClientParams },
+  responses: { 200: json(Client, 'The client'), ...errorResponses(401, 403, 404, 429) },
+});
+
+export function clientRoutes({ db, publicUrl }: Services) {
+  return createRouter()
+    .openapi(list, async (c) => {
+      const query = c.req.valid('query');
+      const { rows, total } = await listClients(db, c.get('caller').tenant.id, query);
+      setPaginationHeaders(c, publicUrl, { total, page: query.page, limit: query.limit });
+      return c.json(rows.map(presentClient), 200);
+    })
+    .openapi(create, async (c) => {
+      const body = c.req.valid('json');
+      const tenantId = c.get('caller').tenant.id;
+      const answer = await commitChange(c, db, async (trx) => ({
+        status: 201 as const,
+        body: presentClient(await insertClient(trx, tenantId, body)),
+      }));
+      return c.json(answer.body, answer.status);
+    })
+    .openapi(get, async (c) => {
+      const client = await findClient(db, c.get('caller').tenant.id, c.req.valid('param').clientId);
+      if (!client) throw notFound('Client');
+      return c.json(presentClient(client), 200);
+    });
+}

@@ -1,0 +1,162 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  CreatedPass,
+  CreatePassBody,
+  PASS_STATUSES,
+  Pagination,
+  Pass,
+  PassListItem,
+  PassStatusAnswer,
+  UpdatePassBody,
+} from '@passgate/shared';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../db/schema';
+import { ApiError, notFound } from '../../errors';
+import { recordEvents } from '../../events';
+import type { Caller } from '../../middleware/env';
+import { commitChange } from '../../middleware/idempotency';
+import type { Services } from '../../services';
+import { findOrCreateClientByName } from '../clients/queries';
+import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
+import {
+  passCreatedEvent,
+  presentCreatedPass,
+  presentPass,
+  presentPassListItem,
+  presentPassStatus,
+  statusChangeEvents,
+} from './present';
+import { assertRoomForPass, findPass, findPassForUpdate, insertPass, listPasses, updatePass } from './queries';
+
+const PassParams = z.object({ passId: z.string().max(100) });
+
+const list = createRoute({
+  method: 'get',
+  path: '/passes',
+  tags: ['Passes'],
+  summary: 'List passes',
+  request: {
+    query: z.object({
+      search: z.string().max(200).optional().describe('Case-insensitive match anywhere in name or code'),
+      status: z.enum(PASS_STATUSES, { error: 'status must be one of active, used, expired, revoked' }).optional(),
+      ...Pagination,
+    }),
+  },
+  responses: {
+    200: json(z.array(PassListItem), 'Newest first; X-Total-Count and Link headers paginate'),
+    ...errorResponses(400, 401, 403, 429),
+  },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/passes',
+  tags: ['Passes'],
+  summary: 'Create a pass',
+  description: 'Emits `pass.created` (and `client.created` when `clientName` creates a client).',
+  request: { body: jsonBody(CreatePassBody) },
+  responses: { 201: json(CreatedPass, 'The new pass'), ...errorResponses(400, 401, 403, 409, 415, 422, 429) },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/passes/{passId}',
+  tags: ['Passes'],
+  summary: 'Get a pass',
+  request: { params: PassParams },
+  responses: { 200: json(Pass, 'The pass with its fields and client'), ...errorResponses(401, 403, 404, 429) },
+});
+
+const update = createRoute({
+  method: 'patch',
+  path: '/passes/{passId}',
+  tags: ['Passes'],
+  summary: 'Update a pass',
+  description: '`customFields` replaces all fields. A status change emits `pass.status_changed`.',
+  request: { params: PassParams, body: jsonBody(UpdatePassBody) },
+  responses: { 200: json(Pass, 'The updated pass'), ...errorResponses(400, 401, 403, 404, 415, 429) },
+});
+
+const statusRoute = (action: 'activate' | 'revoke') =>
+  createRoute({
+    method: 'post',
+    path: `/passes/{passId}/${action}`,
+    tags: ['Passes'],
+    summary: action === 'activate' ? 'Activate a pass' : 'Revoke a pass',
+    description: `400 if the pass is already ${action === 'activate' ? 'active' : 'revoked'}. Emits \`pass.status_changed\`.`,
+    request: { params: PassParams },
+    responses: { 200: json(PassStatusAnswer, 'The new status'), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+  });
+
+export function passRoutes({ db, publicUrl }: Services) {
+  /** Locks the pass, applies the patch, and records the status change it causes. */
+  async function changePass(
+    trx: Transaction<Database>,
+    caller: Caller,
+    passId: string,
+    patch: UpdatePassBody,
+    precondition?: (current: { status: string }) => void,
+  ) {
+    const now = new Date();
+    const before = await findPassForUpdate(trx, caller.tenant.id, passId);
+    if (!before) throw notFound('Pass');
+    precondition?.(before);
+    await updatePass(trx, before, patch, now);
+    const after = (await findPass(trx, caller.tenant.id, passId))!;
+    await recordEvents(trx, caller.tenant.id, statusChangeEvents(before, after, publicUrl, now), now);
+    return { after, now };
+  }
+
+  const setStatus = (status: 'active' | 'revoked') =>
+    async function setStatusHandler(c: Parameters<Parameters<ReturnType<typeof createRouter>['openapi']>[1]>[0]) {
+      const { passId } = c.req.param() as { passId: string };
+      const answer = await commitChange(c, db, async (trx) => {
+        const { after, now } = await changePass(trx, c.get('caller'), passId, { status }, (current) => {
+          if (current.status === status) throw new ApiError(400, `Pass is already ${status}`);
+        });
+        return { status: 200 as const, body: presentPassStatus(after, now) };
+      });
+      return c.json(answer.body, answer.status);
+    };
+
+  return createRouter()
+    .openapi(list, async (c) => {
+      const query = c.req.valid('query');
+      const now = new Date();
+      const { rows, total } = await listPasses(db, c.get('caller').tenant.id, query, now);
+      setPaginationHeaders(c, publicUrl, { total, page: query.page, limit: query.limit });
+      return c.json(
+        rows.map((row) => presentPassListItem(row, publicUrl, now)),
+        200,
+      );
+    })
+    .openapi(create, async (c) => {
+      const body = c.req.valid('json');
+      const { tenant } = c.get('caller');
+      const answer = await commitChange(c, db, async (trx) => {
+        const now = new Date();
+        await assertRoomForPass(trx, tenant);
+        const client = body.clientName ? await findOrCreateClientByName(trx, tenant.id, body.clientName) : null;
+        const { id } = await insertPass(trx, tenant.id, body, client?.id ?? null, now);
+        const pass = (await findPass(trx, tenant.id, id))!;
+        await recordEvents(trx, tenant.id, [passCreatedEvent(pass, publicUrl, now)], now);
+        return { status: 201 as const, body: presentCreatedPass(pass, publicUrl, now) };
+      });
+      return c.json(answer.body, answer.status);
+    })
+    .openapi(get, async (c) => {
+      const pass = await findPass(db, c.get('caller').tenant.id, c.req.valid('param').passId);
+      if (!pass) throw notFound('Pass');
+      return c.json(presentPass(pass, publicUrl, new Date()), 200);
+    })
+    .openapi(update, async (c) => {
+      const { passId } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      const { after, now } = await db
+        .transaction()
+        .execute((trx) => changePass(trx, c.get('caller'), passId, patch));
+      return c.json(presentPass(after, publicUrl, now), 200);
+    })
+    .openapi(statusRoute('activate'), setStatus('active'))
+    .openapi(statusRoute('revoke'), setStatus('revoked'));
+}

@@ -1,0 +1,148 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { CreatePassBody, PassStatus, UpdatePassBody } from '@passgate/shared';
+import type { Database, PassTable } from '../../db/schema';
+import { newId, newPassCode, newPublicToken } from '../../domain/ids';
+import { reportedStatusSql } from '../../domain/pass-sql';
+import { ApiError } from '../../errors';
+import { likePattern } from '../support';
+import type { PassWithClient } from './present';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Passes with their client's contact fields: the one shape every pass read uses. */
+export function selectPasses(db: Db, tenantId: string) {
+  return db
+    .selectFrom('passes')
+    .leftJoin('clients', 'clients.id', 'passes.client_id')
+    .selectAll('passes')
+    .select(['clients.name as client_name', 'clients.email as client_email', 'clients.phone as client_phone'])
+    .where('passes.tenant_id', '=', tenantId);
+}
+
+export async function findPass(db: Db, tenantId: string, id: string): Promise<PassWithClient | undefined> {
+  return selectPasses(db, tenantId).where('passes.id', '=', id).executeTakeFirst();
+}
+
+/** Locks the pass row for the rest of the transaction. */
+export async function findPassForUpdate(trx: Transaction<Database>, tenantId: string, id: string) {
+  return selectPasses(trx, tenantId).where('passes.id', '=', id).forUpdate('passes').executeTakeFirst();
+}
+
+export async function listPasses(
+  db: Db,
+  tenantId: string,
+  query: { search?: string; status?: PassStatus; limit: number; page: number },
+  now: Date,
+) {
+  let filtered = selectPasses(db, tenantId);
+  if (query.search) {
+    const pattern = likePattern(query.search);
+    filtered = filtered.where((eb) =>
+      eb.or([
+        eb(sql`lower(coalesce(passes.name, ''))`, 'like', pattern),
+        eb(eb.fn('lower', ['passes.code']), 'like', pattern),
+      ]),
+    );
+  }
+  if (query.status) {
+    const status = query.status;
+    filtered = filtered.where((eb) => eb(reportedStatusSql(eb, now), '=', status));
+  }
+  const [rows, count] = await Promise.all([
+    filtered
+      .orderBy('passes.created_at', 'desc')
+      .orderBy('passes.id', 'desc')
+      .limit(query.limit)
+      .offset((query.page - 1) * query.limit)
+      .execute(),
+    filtered.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: count.total };
+}
+
+/** 403 when the tenant is at its pass limit; locks the tenant row so concurrent creates queue. */
+export async function assertRoomForPass(
+  trx: Transaction<Database>,
+  tenant: { id: string; max_passes: number | null },
+) {
+  if (tenant.max_passes === null) return;
+  await trx.selectFrom('tenants').select('id').where('id', '=', tenant.id).forUpdate().execute();
+  const { total } = await trx
+    .selectFrom('passes')
+    .select(sql<number>`count(*)::int`.as('total'))
+    .where('tenant_id', '=', tenant.id)
+    .executeTakeFirstOrThrow();
+  if (total >= tenant.max_passes) {
+    throw new ApiError(403, `Pass limit reached: this plan allows ${tenant.max_passes} passes`);
+  }
+}
+
+const toDate = (value: string | null | undefined) => (value == null ? null : new Date(value));
+
+/** The validity rules a pass must keep after any create or update. */
+export function assertValidPass(pass: Pick<PassTable, 'type' | 'valid_from' | 'valid_until' | 'max_usages'>) {
+  if (pass.type === 'single' && pass.max_usages !== null) {
+    throw new ApiError(400, 'maxUsages applies only to multi passes');
+  }
+  if (pass.valid_from && pass.valid_until && pass.valid_from > pass.valid_until) {
+    throw new ApiError(400, 'validFrom must not be after validUntil');
+  }
+}
+
+export async function insertPass(
+  trx: Transaction<Database>,
+  tenantId: string,
+  body: CreatePassBody,
+  clientId: string | null,
+  now: Date,
+) {
+  const values = {
+    id: newId('pass'),
+    tenant_id: tenantId,
+    code: newPassCode(),
+    public_token: newPublicToken(),
+    name: body.name ?? null,
+    note: body.note ?? null,
+    type: body.type,
+    status: 'active' as const,
+    max_usages: body.maxUsages ?? null,
+    valid_from: toDate(body.validFrom),
+    valid_until: toDate(body.validUntil),
+    fields: JSON.stringify(body.customFields ?? []),
+    template_id: body.templateId ?? null,
+    location_id: body.locationId ?? null,
+    client_id: clientId,
+    created_at: now,
+    updated_at: now,
+  };
+  assertValidPass(values);
+  return trx.insertInto('passes').values(values).returning('id').executeTakeFirstOrThrow();
+}
+
+/** Applies a PATCH (or a status change) to a locked pass; fields left out stay as they are. */
+export async function updatePass(
+  trx: Transaction<Database>,
+  current: PassWithClient,
+  patch: UpdatePassBody,
+  now: Date,
+) {
+  const next = {
+    name: patch.name === undefined ? current.name : patch.name,
+    note: patch.note === undefined ? current.note : patch.note,
+    status: patch.status ?? current.status,
+    max_usages: patch.maxUsages === undefined ? current.max_usages : patch.maxUsages,
+    valid_from: patch.validFrom === undefined ? current.valid_from : toDate(patch.validFrom),
+    valid_until: patch.validUntil === undefined ? current.valid_until : toDate(patch.validUntil),
+  };
+  assertValidPass({ ...next, type: current.type });
+  await trx
+    .updateTable('passes')
+    .set({
+      ...next,
+      ...(patch.customFields ? { fields: JSON.stringify(patch.customFields) } : {}),
+      updated_at: now,
+    })
+    .where('tenant_id', '=', current.tenant_id)
+    .where('id', '=', current.id)
+    .execute();
+}

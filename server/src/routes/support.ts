@@ -1,0 +1,86 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { ErrorBody } from '@passgate/shared';
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { ApiError } from '../errors';
+import type { ApiEnv } from '../middleware/env';
+
+/**
+ * A router whose validation failures answer 400 `{ error }` naming the field, like every
+ * other error of the API.
+ */
+export function createRouter() {
+  return new OpenAPIHono<ApiEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw new ApiError(400, describeIssues(result.error.issues));
+    },
+  });
+}
+
+/** "validUntil: expected an ISO 8601 date …; customFields.0.key: …" */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 5)
+    .map((issue) => {
+      const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+      const message =
+        issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+      return `${where}${message}`;
+    })
+    .join('; ');
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Invalid input: the message names the field',
+  401: 'Missing, invalid or revoked API key',
+  403: 'Not on the Pro plan, key scope too narrow, or a plan limit reached',
+  404: 'No such resource for this tenant',
+  409: 'A request with the same Idempotency-Key is still running',
+  415: 'The body is not declared as application/json',
+  422: 'The Idempotency-Key was used with a different request',
+  429: 'Rate limit exceeded; see Retry-After',
+};
+
+export function errorResponses(...statuses: (keyof typeof STATUS_TEXT)[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: STATUS_TEXT[status]!, content: { 'application/json': { schema: ErrorBody } } },
+    ]),
+  );
+}
+
+export function json<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { required: true, content: { 'application/json': { schema } } };
+}
+
+export const toIso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/** Sets `X-Total-Count` and an RFC 8288 `Link` (first, prev, next, last) on a list answer. */
+export function setPaginationHeaders(
+  c: Context,
+  publicUrl: string,
+  page: { total: number; page: number; limit: number },
+) {
+  const lastPage = Math.max(1, Math.ceil(page.total / page.limit));
+  const url = new URL(c.req.url);
+  const linkTo = (target: number, rel: string) => {
+    const params = new URLSearchParams(url.search);
+    params.set('page', String(target));
+    params.set('limit', String(page.limit));
+    return `<${publicUrl}${url.pathname}?${params}>; rel="${rel}"`;
+  };
+  const links = [linkTo(1, 'first')];
+  if (page.page > 1) links.push(linkTo(Math.min(page.page - 1, lastPage), 'prev'));
+  if (page.page < lastPage) links.push(linkTo(page.page + 1, 'next'));
+  links.push(linkTo(lastPage, 'last'));
+  c.header('X-Total-Count', String(page.total));
+  c.header('Link', links.join(', '));
+}
+
+/** Escapes LIKE wildcards so a search for "50%" means the text "50%". */
+export const likePattern = (search: string) => `%${search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+const DATE_PART = /^(\d{4})-(\d{2})-(\d{2})/;
+
+function isRealCalendarDay(value: string): boolean {
+  const match = DATE_PART.exec(value);
+  if (!match) return false;
+  const [, y, m, d] = match.map(Number) as [number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth;
+}
+
+/** An ISO 8601 date-time with a zone (`2025-06-01T00:00:00Z`) or a plain date (midnight UTC). */
+export const IsoDate = z
+  .string({ error: 'expected an ISO 8601 date string' })
+  .refine(
+    (value) =>
+      (z.iso.datetime({ offset: true }).safeParse(value).success ||
+        z.iso.date().safeParse(value).success) &&
+      isRealCalendarDay(value),
+    { message: 'expected an ISO 8601 date such as "2025-06-01T00:00:00Z"' },
+  )
+  .meta({ format: 'date-time', example: '2025-12-31T23:59:59Z' });

@@ -1,0 +1,6 @@
+export * from './clients';
+export * from './common';
+export * from './dates';
+export * from './passes';
+export * from './scan';
+export * from './client';

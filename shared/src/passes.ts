@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { IsoDate } from './dates';
+import { PASS_STATUSES, PASS_TYPES } from './scan';
+
+export const CustomField = z
+  .object({
+    key: z.string().trim().min(1, 'key must not be empty').max(100),
+    value: z.string().max(2000),
+    isPublic: z.boolean().default(false),
+  })
+  .meta({ id: 'CustomField' });
+export type CustomField = z.infer<typeof CustomField>;
+
+const maxUsages = z
+  .number({ error: 'maxUsages must be a whole number or null' })
+  .int('maxUsages must be a whole number')
+  .min(1, 'maxUsages must be at least 1')
+  .max(1_000_000_000);
+const text = (field: string, max: number) =>
+  z.string({ error: `${field} must be a string` }).max(max, `${field} must be at most ${max} characters`);
+
+export const CreatePassBody = z
+  .object({
+    type: z.enum(PASS_TYPES, { error: 'type must be "single" or "multi"' }),
+    name: text('name', 200).optional(),
+    note: text('note', 5000).optional(),
+    clientName: text('clientName', 200).trim().min(1, 'clientName must not be empty').optional(),
+    maxUsages: maxUsages.nullable().optional(),
+    validFrom: IsoDate.nullable().optional(),
+    validUntil: IsoDate.nullable().optional(),
+    customFields: z.array(CustomField).max(50, 'at most 50 customFields').optional(),
+    templateId: text('templateId', 100).optional(),
+    locationId: text('locationId', 100).optional(),
+  })
+  .meta({ id: 'CreatePass' });
+export type CreatePassBody = z.infer<typeof CreatePassBody>;
+
+export const UpdatePassBody = z
+  .object({
+    name: text('name', 200).nullable().optional(),
+    note: text('note', 5000).nullable().optional(),
+    status: z.enum(['active', 'revoked'], { error: 'status must be "active" or "revoked"' }).optional(),
+    maxUsages: maxUsages.nullable().optional(),
+    validFrom: IsoDate.nullable().optional(),
+    validUntil: IsoDate.nullable().optional(),
+    customFields: z.array(CustomField).max(50, 'at most 50 customFields').optional(),
+  })
+  .meta({ id: 'UpdatePass' });
+export type UpdatePassBody = z.infer<typeof UpdatePassBody>;
+
+const passCore = {
+  id: z.string(),
+  code: z.string(),
+  name: z.string().nullable(),
+  type: z.enum(PASS_TYPES),
+  status: z.enum(PASS_STATUSES),
+  usagesCount: z.number().int(),
+  maxUsages: z.number().int().nullable(),
+  validFrom: z.string().nullable(),
+  validUntil: z.string().nullable(),
+};
+
+export const PassListItem = z
+  .object({
+    ...passCore,
+    client: z.object({ name: z.string(), email: z.string().nullable() }).nullable(),
+    publicUrl: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'PassListItem' });
+export type PassListItem = z.infer<typeof PassListItem>;
+
+export const CreatedPass = z
+  .object({ ...passCore, publicUrl: z.string(), createdAt: z.string() })
+  .meta({ id: 'CreatedPass' });
+
+export const Pass = z
+  .object({
+    ...passCore,
+    note: z.string().nullable(),
+    fields: z.array(CustomField),
+    client: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        email: z.string().nullable(),
+        phone: z.string().nullable(),
+      })
+      .nullable(),
+    templateId: z.string().nullable(),
+    locationId: z.string().nullable(),
+    publicUrl: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Pass' });
+export type Pass = z.infer<typeof Pass>;
+
+export const PassStatusAnswer = z
+  .object({ id: z.string(), code: z.string(), name: z.string().nullable(), status: z.enum(PASS_STATUSES) })
+  .meta({ id: 'PassStatus' });
