@@ -8,7 +8,7 @@ import { apiKeyPrefix, newApiKey, newId, sha256 } from '../domain/ids';
 export class AdminError extends Error {}
 
 export const USAGE = `Usage:
-  pnpm admin tenant create --name NAME [--plan pro|basic|free] [--max-passes N] [--webhook-quota N]
+  pnpm admin tenant create --name NAME [--plan pro|basic|free] [--max-passes N] [--webhook-quota N] [--rate-limit N]
   pnpm admin tenant list
   pnpm admin tenant show --tenant ID
   pnpm admin key create --tenant ID [--scope full|scan] [--rate-limit N] [--qr]
@@ -142,7 +142,7 @@ export async function runAdminCommand(context: AdminContext, argv: string[]): Pr
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      const key = await createKey(db, tenant.id, 'full', null, publicUrl);
+      const key = await createKey(db, tenant.id, 'full', positiveInt(values['rate-limit'], 'rate-limit'), publicUrl);
       return { tenant: presentTenant(tenant), apiKey: key.apiKey, key: { ...key, apiKey: undefined } };
     }
     case 'tenant list': {

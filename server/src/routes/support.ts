@@ -22,10 +22,9 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .slice(0, 5)
     .map((issue) => {
-      const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-      const message =
-        issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
-      return `${where}${message}`;
+      if (issue.path.length === 0 && issue.code === 'invalid_type') return 'Request body must be a JSON object';
+      const message = /received undefined$/.test(issue.message) ? 'is required' : issue.message;
+      return `${issue.path.join('.')}: ${message}`;
     })
     .join('; ');
 }
@@ -70,8 +69,10 @@ export function setPaginationHeaders(
   const url = new URL(c.req.url);
   const linkTo = (target: number, rel: string) => {
     const params = new URLSearchParams(url.search);
-    params.set('page', String(target));
-    params.set('limit', String(page.limit));
+    params.delete('page');
+    params.delete('limit');
+    params.append('page', String(target));
+    params.append('limit', String(page.limit));
     return `<${publicUrl}${url.pathname}?${params}>; rel="${rel}"`;
   };
   const links = [linkTo(1, 'first')];

@@ -1,0 +1,376 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { admin } from '../support/admin';
+import { createTenant, http, type TestTenant } from '../support/tenant';
+
+let tenant: TestTenant;
+let other: TestTenant;
+let base: string;
+
+beforeAll(async () => {
+  [tenant, other] = await Promise.all([createTenant(), createTenant()]);
+  base = `${tenant.server.url}/api/v1`;
+});
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+describe('POST /passes', () => {
+  it('creates a pass with exactly the contract fields', async () => {
+    const res = await http(`${base}/passes`, {
+      key: tenant.apiKey,
+      json: {
+        type: 'single',
+        name: 'VIP Guest',
+        validUntil: '2099-12-31T23:59:59Z',
+        customFields: [{ key: 'Full Name', value: 'John Doe', isPublic: true }],
+        unknownField: 'ignored',
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(Object.keys(res.body).sort()).toEqual(
+      ['id', 'code', 'name', 'type', 'status', 'maxUsages', 'usagesCount', 'validFrom', 'validUntil', 'publicUrl', 'createdAt'].sort(),
+    );
+    expect(res.body).toMatchObject({
+      name: 'VIP Guest',
+      type: 'single',
+      status: 'active',
+      maxUsages: null,
+      usagesCount: 0,
+      validFrom: null,
+      validUntil: '2099-12-31T23:59:59.000Z',
+    });
+    expect(res.body.id).toMatch(/^pass_/);
+    expect(res.body.code).toMatch(/^[A-Za-z0-9]{12}$/);
+    expect(res.body.createdAt).toMatch(ISO);
+    expect(res.body.publicUrl).toMatch(new RegExp(`^${tenant.server.url.replace('127.0.0.1', 'localhost')}/p/${res.body.code}\\?token=.{20,}$`));
+  });
+
+  it('attaches an existing client by exact name, or creates one (emitting client.created)', async () => {
+    const name = `Holder ${Date.now()}`;
+    const before = await tenant.counts();
+    const first = await tenant.client.passes.create({ type: 'single', clientName: name });
+    const second = await tenant.client.passes.create({ type: 'multi', clientName: name });
+    expect(first.ok && second.ok).toBe(true);
+    if (!first.ok || !second.ok) return;
+    const [a, b] = await Promise.all([tenant.client.passes.get(first.data.id), tenant.client.passes.get(second.data.id)]);
+    expect(a.ok && b.ok && a.data.client?.id === b.data.client?.id).toBe(true);
+    if (a.ok) expect(a.data.client).toMatchObject({ name, email: null, phone: null });
+    const after = await tenant.counts();
+    expect(after.clients - before.clients).toBe(1);
+    // two pass.created and one client.created
+    expect(after.events - before.events).toBe(3);
+  });
+
+  it('rejects bad input with 400 naming the field, and writes nothing', async () => {
+    const before = await tenant.counts();
+    const cases: [unknown, RegExp][] = [
+      [{}, /type/],
+      [{ type: 'triple' }, /type must be "single" or "multi"/],
+      [{ type: 'single', validUntil: 'tomorrow' }, /validUntil/],
+      [{ type: 'single', validFrom: '2025-02-30T00:00:00Z' }, /validFrom/],
+      [{ type: 'multi', maxUsages: 0 }, /maxUsages/],
+      [{ type: 'multi', maxUsages: 1.5 }, /maxUsages/],
+      [{ type: 'multi', maxUsages: '5' }, /maxUsages/],
+      [{ type: 'single', maxUsages: 3 }, /maxUsages applies only to multi passes/],
+      [{ type: 'single', validFrom: '2030-01-02T00:00:00Z', validUntil: '2030-01-01T00:00:00Z' }, /validFrom must not be after validUntil/],
+      [{ type: 'single', name: 42 }, /name/],
+      [{ type: 'single', customFields: [{ key: '', value: 'x' }] }, /customFields\.0\.key/],
+      [{ type: 'single', customFields: 'nope' }, /customFields/],
+      [{ type: 'single', name: 'x'.repeat(201) }, /name must be at most 200/],
+      [{ type: 'single', clientName: 'bad\u0000name' }, /NUL/],
+      [[1, 2], /Request body must be a JSON object/],
+    ];
+    for (const [json, message] of cases) {
+      const res = await http(`${base}/passes`, { key: tenant.apiKey, json });
+      expect(res.status, JSON.stringify(json)).toBe(400);
+      expect(Object.keys(res.body)).toEqual(['error']);
+      expect(res.body.error).toMatch(message);
+    }
+    expect(await tenant.counts()).toEqual(before);
+  });
+
+  it('answers malformed JSON with 400 and a missing content type with 415', async () => {
+    const malformed = await http(`${base}/passes`, {
+      key: tenant.apiKey,
+      body: '{"type": "single",',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error).toMatch(/not valid JSON/);
+    const untyped = await http(`${base}/passes`, { key: tenant.apiKey, body: '{"type":"single"}' });
+    expect(untyped.status).toBe(415);
+    expect(untyped.body.error).toMatch(/application\/json/);
+  });
+
+  it('accepts a plain date as midnight UTC and a zone offset', async () => {
+    const res = await tenant.client.passes.create({
+      type: 'single',
+      validFrom: '2030-06-01',
+      validUntil: '2030-06-02T10:00:00+02:00',
+    });
+    expect(res.ok && res.data.validFrom).toBe('2030-06-01T00:00:00.000Z');
+    expect(res.ok && res.data.validUntil).toBe('2030-06-02T08:00:00.000Z');
+  });
+});
+
+describe('GET /passes/:passId', () => {
+  it('returns the full pass with fields, client and what was stored as given', async () => {
+    const created = await tenant.client.passes.create({
+      type: 'multi',
+      name: 'Gym',
+      note: 'internal',
+      maxUsages: 10,
+      clientName: 'Ann',
+      templateId: 'tpl_1',
+      locationId: 'loc_9',
+      customFields: [
+        { key: 'Level', value: 'Gold', isPublic: true },
+        { key: 'Secret', value: 'x' },
+      ],
+    });
+    if (!created.ok) throw new Error(created.error);
+    const res = await http(`${base}/passes/${created.data.id}`, { key: tenant.apiKey });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      id: created.data.id,
+      code: created.data.code,
+      name: 'Gym',
+      type: 'multi',
+      status: 'active',
+      usagesCount: 0,
+      maxUsages: 10,
+      note: 'internal',
+      templateId: 'tpl_1',
+      locationId: 'loc_9',
+      fields: [
+        { key: 'Level', value: 'Gold', isPublic: true },
+        { key: 'Secret', value: 'x', isPublic: false },
+      ],
+      client: { name: 'Ann', email: null, phone: null },
+      publicUrl: created.data.publicUrl,
+    });
+    expect(res.body.client.id).toMatch(/^cli_/);
+    expect(res.body.updatedAt).toMatch(ISO);
+  });
+
+  it('is 404 for an unknown id and for another tenant’s pass', async () => {
+    const mine = await tenant.client.passes.create({ type: 'single' });
+    if (!mine.ok) throw new Error(mine.error);
+    const unknown = await http(`${base}/passes/pass_doesnotexist`, { key: tenant.apiKey });
+    const foreign = await http(`${base}/passes/${mine.data.id}`, { key: other.apiKey });
+    expect(unknown.status).toBe(404);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body).toEqual(unknown.body);
+    for (const path of ['', '/activate', '/revoke']) {
+      const method = path ? 'POST' : 'PATCH';
+      const res = await http(`${base}/passes/${mine.data.id}${path}`, { method, key: other.apiKey, json: { name: 'x' } });
+      expect(res.status, `${method} ${path}`).toBe(404);
+    }
+    const still = await tenant.client.passes.get(mine.data.id);
+    expect(still.ok && still.data.name).toBe(null);
+    expect(still.ok && still.data.status).toBe('active');
+  });
+});
+
+describe('PATCH /passes/:passId', () => {
+  it('updates only the given fields, replaces customFields, and emits a status change', async () => {
+    const created = await tenant.client.passes.create({
+      type: 'single',
+      name: 'Before',
+      note: 'keep me',
+      customFields: [{ key: 'A', value: '1' }],
+    });
+    if (!created.ok) throw new Error(created.error);
+    const before = await tenant.counts();
+    const res = await http(`${base}/passes/${created.data.id}`, {
+      method: 'PATCH',
+      key: tenant.apiKey,
+      json: { name: 'After', status: 'revoked', customFields: [{ key: 'B', value: '2', isPublic: true }] },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ name: 'After', note: 'keep me', status: 'revoked', fields: [{ key: 'B', value: '2', isPublic: true }] });
+    expect((await tenant.counts()).events - before.events).toBe(1);
+
+    const nothingChanged = await http(`${base}/passes/${created.data.id}`, { method: 'PATCH', key: tenant.apiKey, json: { name: 'Again' } });
+    expect(nothingChanged.body.status).toBe('revoked');
+    expect((await tenant.counts()).events - before.events).toBe(1);
+  });
+
+  it('clears dates with null and refuses statuses other than active and revoked', async () => {
+    const created = await tenant.client.passes.create({ type: 'single', validUntil: '2099-01-01T00:00:00Z' });
+    if (!created.ok) throw new Error(created.error);
+    const cleared = await http(`${base}/passes/${created.data.id}`, { method: 'PATCH', key: tenant.apiKey, json: { validUntil: null } });
+    expect(cleared.body.validUntil).toBe(null);
+    const used = await http(`${base}/passes/${created.data.id}`, { method: 'PATCH', key: tenant.apiKey, json: { status: 'used' } });
+    expect(used.status).toBe(400);
+    expect(used.body.error).toMatch(/status must be "active" or "revoked"/);
+    const inverted = await http(`${base}/passes/${created.data.id}`, {
+      method: 'PATCH',
+      key: tenant.apiKey,
+      json: { validFrom: '2100-01-01T00:00:00Z', validUntil: '2099-01-01T00:00:00Z' },
+    });
+    expect(inverted.status).toBe(400);
+  });
+});
+
+describe('POST /passes/:passId/activate and /revoke', () => {
+  it('revokes, refuses to revoke twice, activates, refuses to activate twice', async () => {
+    const created = await tenant.client.passes.create({ type: 'single', name: 'Door' });
+    if (!created.ok) throw new Error(created.error);
+    const path = `${base}/passes/${created.data.id}`;
+    const revoked = await http(`${path}/revoke`, { method: 'POST', key: tenant.apiKey });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body).toEqual({ id: created.data.id, code: created.data.code, name: 'Door', status: 'revoked' });
+    const again = await http(`${path}/revoke`, { method: 'POST', key: tenant.apiKey });
+    expect(again.status).toBe(400);
+    expect(again.body.error).toBe('Pass is already revoked');
+    const activated = await http(`${path}/activate`, { method: 'POST', key: tenant.apiKey });
+    expect(activated.body.status).toBe('active');
+    const twice = await http(`${path}/activate`, { method: 'POST', key: tenant.apiKey });
+    expect(twice.status).toBe(400);
+  });
+});
+
+describe('GET /passes', () => {
+  let fresh: TestTenant;
+  beforeAll(async () => {
+    fresh = await createTenant();
+    // Created one by one so that creation order is certain.
+    for (const [i, body] of [
+      { type: 'single', name: 'Alpha Concert' },
+      { type: 'single', name: 'Beta 50% off' },
+      { type: 'multi', name: 'Gamma gym', maxUsages: 1 },
+      { type: 'single', name: 'Delta expired', validUntil: '2001-01-01T00:00:00Z' },
+      { type: 'single', name: 'Epsilon revoked' },
+    ].entries()) {
+      const res = await fresh.client.passes.create(body as never);
+      if (!res.ok) throw new Error(`${i}: ${res.error}`);
+      if (body.name === 'Epsilon revoked') await fresh.client.passes.revoke(res.data.id);
+      if (body.name === 'Gamma gym') await fresh.client.scan({ code: res.data.code });
+    }
+  });
+
+  it('lists newest first with the contract item shape and pagination headers', async () => {
+    const res = await http(`${fresh.server.url}/api/v1/passes?limit=2`, { key: fresh.apiKey });
+    expect(res.status).toBe(200);
+    expect(res.body.map((p: { name: string }) => p.name)).toEqual(['Epsilon revoked', 'Delta expired']);
+    expect(Object.keys(res.body[0]).sort()).toEqual(
+      ['id', 'code', 'name', 'type', 'status', 'usagesCount', 'maxUsages', 'validFrom', 'validUntil', 'client', 'publicUrl', 'createdAt'].sort(),
+    );
+    expect(res.headers.get('x-total-count')).toBe('5');
+    const link = res.headers.get('link')!;
+    expect(link).toContain('page=2&limit=2>; rel="next"');
+    expect(link).toContain('page=3&limit=2>; rel="last"');
+    expect(link).not.toContain('rel="prev"');
+    const page3 = await http(`${fresh.server.url}/api/v1/passes?limit=2&page=3`, { key: fresh.apiKey });
+    expect(page3.body.map((p: { name: string }) => p.name)).toEqual(['Alpha Concert']);
+    expect(page3.headers.get('link')).toContain('page=2&limit=2>; rel="prev"');
+    expect(page3.headers.get('link')).not.toContain('rel="next"');
+  });
+
+  it('derives status: expired by date, used for an exhausted multi pass, and filters on it', async () => {
+    const all = await fresh.client.passes.list();
+    if (!all.ok) throw new Error(all.error);
+    const status = Object.fromEntries(all.data.map((p) => [p.name, p.status]));
+    expect(status).toEqual({
+      'Alpha Concert': 'active',
+      'Beta 50% off': 'active',
+      'Gamma gym': 'used',
+      'Delta expired': 'expired',
+      'Epsilon revoked': 'revoked',
+    });
+    for (const [filter, names] of [
+      ['active', ['Beta 50% off', 'Alpha Concert']],
+      ['used', ['Gamma gym']],
+      ['expired', ['Delta expired']],
+      ['revoked', ['Epsilon revoked']],
+    ] as const) {
+      const res = await fresh.client.passes.list({ status: filter });
+      expect(res.ok && res.data.map((p) => p.name), filter).toEqual(names);
+    }
+  });
+
+  it('searches name and code case-insensitively, with LIKE wildcards taken literally', async () => {
+    const byName = await fresh.client.passes.list({ search: 'gAmMa' });
+    expect(byName.ok && byName.data.map((p) => p.name)).toEqual(['Gamma gym']);
+    const percent = await fresh.client.passes.list({ search: '50%' });
+    expect(percent.ok && percent.data.map((p) => p.name)).toEqual(['Beta 50% off']);
+    const underscore = await fresh.client.passes.list({ search: '_' });
+    expect(underscore.ok && underscore.data).toEqual([]);
+    if (!byName.ok) return;
+    const code = byName.data[0]!.code;
+    const byCode = await fresh.client.passes.list({ search: code.slice(2, 9).toLowerCase() });
+    expect(byCode.ok && byCode.data.map((p) => p.code)).toContain(code);
+  });
+
+  it('refuses out-of-range paging and unknown statuses with 400', async () => {
+    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'page=0', 'page=1.5', 'status=lost', 'limit=']) {
+      const res = await http(`${fresh.server.url}/api/v1/passes?${query}`, { key: fresh.apiKey });
+      expect(res.status, query).toBe(400);
+      expect(res.body.error).toBeTypeOf('string');
+    }
+  });
+
+  it('never shows another tenant’s passes', async () => {
+    const res = await other.client.passes.list({ search: 'Alpha Concert' });
+    expect(res.ok && res.data).toEqual([]);
+  });
+});
+
+describe('tenants, plans, keys and scopes', () => {
+  it('401 without a key, with a malformed key, and with an unknown key', async () => {
+    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer 2pk_short' }, { authorization: `Bearer 2pk_${'x'.repeat(32)}` }]) {
+      const res = await http(`${base}/passes`, { headers });
+      expect(res.status).toBe(401);
+      expect(res.body.error).toMatch(/API key|Authorization/);
+    }
+  });
+
+  it('403 for a tenant not on the Pro plan', async () => {
+    const free = await createTenant({ plan: 'free' });
+    const res = await http(`${base}/passes`, { key: free.apiKey });
+    expect(res.status).toBe(403);
+    expect(res.body.error).toMatch(/Pro plan/);
+    expect((await http(`${base}/me`, { key: free.apiKey })).status).toBe(403);
+  });
+
+  it('403 once the tenant reaches its pass limit, and nothing is written', async () => {
+    const small = await createTenant({ maxPasses: 2 });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => http(`${base}/passes`, { key: small.apiKey, json: { type: 'single' } })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 201, 403, 403, 403]);
+    expect(results.find((r) => r.status === 403)!.body.error).toMatch(/Pass limit reached/);
+    expect((await small.counts()).passes).toBe(2);
+  });
+
+  it('a scan-scope key may scan and call /me, and nothing else', async () => {
+    const key = await admin<{ apiKey: string; scope: string }>(tenant.server.env, 'key', 'create', '--tenant', tenant.id, '--scope', 'scan');
+    expect(key.scope).toBe('scan');
+    const me = await http(`${base}/me`, { key: key.apiKey });
+    expect(me.status).toBe(200);
+    expect(me.body.key.scope).toBe('scan');
+    const pass = await tenant.client.passes.create({ type: 'single' });
+    if (!pass.ok) throw new Error(pass.error);
+    const scan = await http(`${base}/scan`, { key: key.apiKey, json: { code: pass.data.code } });
+    expect(scan.body.result).toBe('success');
+    for (const [method, path] of [['GET', '/passes'], ['POST', '/passes'], ['GET', '/clients'], ['GET', `/passes/${pass.data.id}`], ['POST', `/passes/${pass.data.id}/revoke`]]) {
+      const res = await http(`${base}${path}`, { method, key: key.apiKey, json: method === 'POST' ? { type: 'single' } : undefined });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.body.error).toMatch(/scan/);
+    }
+  });
+
+  it('GET /me describes the key and its tenant; a revoked key is refused', async () => {
+    const key = await admin<{ apiKey: string; id: string; prefix: string }>(
+      tenant.server.env, 'key', 'create', '--tenant', tenant.id, '--rate-limit', '120',
+    );
+    const me = await http(`${base}/me`, { key: key.apiKey });
+    expect(me.body).toEqual({
+      tenant: { id: tenant.id, name: expect.any(String), plan: 'pro' },
+      key: { id: key.id, prefix: key.apiKey.slice(0, 12), scope: 'full', rateLimit: 120 },
+    });
+    expect(key.prefix).toBe(key.apiKey.slice(0, 12));
+    await admin(tenant.server.env, 'key', 'revoke', '--key-id', key.id);
+    expect((await http(`${base}/me`, { key: key.apiKey })).status).toBe(401);
+  });
+});

@@ -1,0 +1,85 @@
+import { createPassgateClient } from '@passgate/shared';
+import { inject } from 'vitest';
+import { admin } from './admin';
+
+export interface TestTenant {
+  id: string;
+  /** A full-scope key with a high rate limit, so tests are not throttled. */
+  apiKey: string;
+  keyId: string;
+  server: { url: string; env: Record<string, string> };
+  client: ReturnType<typeof createPassgateClient>;
+  /** Counts of what the tenant has in the database (`pnpm admin tenant show`). */
+  counts(): Promise<{ passes: number; clients: number; scans: number; events: number }>;
+}
+
+interface CreatedTenant {
+  tenant: { id: string };
+  apiKey: string;
+  key: { id: string };
+}
+
+/** A fresh tenant on the run's shared server (or another server), made with the real CLI. */
+export async function createTenant(
+  options: {
+    server?: { url: string; env: Record<string, string> };
+    plan?: 'free' | 'basic' | 'pro';
+    maxPasses?: number;
+    rateLimit?: number | null;
+  } = {},
+): Promise<TestTenant> {
+  const server = options.server ?? inject('server');
+  const argv = ['tenant', 'create', '--name', `Test ${Date.now()}`, '--plan', options.plan ?? 'pro'];
+  if (options.maxPasses !== undefined) argv.push('--max-passes', String(options.maxPasses));
+  const rateLimit = options.rateLimit === undefined ? 1_000_000 : options.rateLimit;
+  if (rateLimit !== null) argv.push('--rate-limit', String(rateLimit));
+  const created = await admin<CreatedTenant>(server.env, ...argv);
+  return {
+    id: created.tenant.id,
+    apiKey: created.apiKey,
+    keyId: created.key.id,
+    server,
+    client: createPassgateClient({ baseUrl: server.url, apiKey: created.apiKey }),
+    async counts() {
+      const shown = await admin<{ counts: Awaited<ReturnType<TestTenant['counts']>> }>(
+        server.env,
+        'tenant',
+        'show',
+        '--tenant',
+        created.tenant.id,
+      );
+      return shown.counts;
+    },
+  };
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
+  body: any;
+  text: string;
+}
+
+/** A raw HTTP call, for the cases the typed client cannot express (bad bodies, odd headers). */
+export async function http(
+  url: string,
+  init: { method?: string; key?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {},
+): Promise<HttpAnswer> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.key) headers.authorization = `Bearer ${init.key}`;
+  let body = init.body;
+  if (init.json !== undefined) {
+    body = JSON.stringify(init.json);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, body: parsed, text };
+}
