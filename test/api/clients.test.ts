@@ -1,0 +1,74 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTenant, http, type TestTenant } from '../support/tenant';
+
+let tenant: TestTenant;
+let other: TestTenant;
+let base: string;
+
+beforeAll(async () => {
+  [tenant, other] = await Promise.all([createTenant(), createTenant()]);
+  base = `${tenant.server.url}/api/v1`;
+});
+
+describe('clients', () => {
+  it('creates a client with the contract shape and emits client.created', async () => {
+    const before = await tenant.counts();
+    const res = await http(`${base}/clients`, {
+      key: tenant.apiKey,
+      json: { name: 'John Doe', email: 'john@example.com', phone: '+1234567890', notes: 'VIP customer' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^cli_/),
+      name: 'John Doe',
+      email: 'john@example.com',
+      phone: '+1234567890',
+      notes: 'VIP customer',
+      createdAt: expect.stringMatching(/Z$/),
+    });
+    const after = await tenant.counts();
+    expect([after.clients - before.clients, after.events - before.events]).toEqual([1, 1]);
+    const got = await http(`${base}/clients/${res.body.id}`, { key: tenant.apiKey });
+    expect(got.body).toEqual(res.body);
+    expect((await http(`${base}/clients/${res.body.id}`, { key: other.apiKey })).status).toBe(404);
+  });
+
+  it('defaults the optional fields to null and validates input', async () => {
+    const res = await tenant.client.clients.create({ name: 'Only Name' });
+    expect(res.ok && res.data).toMatchObject({ email: null, phone: null, notes: null });
+    const before = await tenant.counts();
+    for (const [json, message] of [
+      [{}, /name/],
+      [{ name: '' }, /name/],
+      [{ name: 'X', email: 'not-an-email' }, /email must be a valid email/],
+      [{ name: 'X', phone: 5 }, /phone/],
+    ] as const) {
+      const bad = await http(`${base}/clients`, { key: tenant.apiKey, json });
+      expect(bad.status, JSON.stringify(json)).toBe(400);
+      expect(bad.body.error).toMatch(message);
+    }
+    expect(await tenant.counts()).toEqual(before);
+  });
+
+  it('lists newest first and searches name, email and phone', async () => {
+    const mine = await createTenant();
+    for (const body of [
+      { name: 'Ann Archer', email: 'ann@corp.test' },
+      { name: 'Bob Baker', phone: '+44 20 7946 0000' },
+      { name: 'Cy Cooper', email: 'cy@ANN-domain.test' },
+    ]) {
+      const res = await mine.client.clients.create(body);
+      if (!res.ok) throw new Error(res.error);
+    }
+    const all = await http(`${mine.server.url}/api/v1/clients?limit=2`, { key: mine.apiKey });
+    expect(all.body.map((c: { name: string }) => c.name)).toEqual(['Cy Cooper', 'Bob Baker']);
+    expect(all.headers.get('x-total-count')).toBe('3');
+    expect(all.headers.get('link')).toContain('rel="next"');
+    const ann = await mine.client.clients.list({ search: 'ann' });
+    expect(ann.ok && ann.data.map((c) => c.name)).toEqual(['Cy Cooper', 'Ann Archer']);
+    const phone = await mine.client.clients.list({ search: '7946' });
+    expect(phone.ok && phone.data.map((c) => c.name)).toEqual(['Bob Baker']);
+    const foreign = await other.client.clients.list({ search: 'Archer' });
+    expect(foreign.ok && foreign.data).toEqual([]);
+  });
+});

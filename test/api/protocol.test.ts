@@ -1,0 +1,73 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTenant, http, type TestTenant } from '../support/tenant';
+
+let tenant: TestTenant;
+let base: string;
+
+beforeAll(async () => {
+  tenant = await createTenant();
+  base = `${tenant.server.url}/api/v1`;
+});
+
+describe('HTTP behaviour every client relies on', () => {
+  it('404 JSON for unknown routes, before any key check', async () => {
+    for (const path of ['/api/v1/nope', '/api/v1/passes/a/b/c', '/nothing-here']) {
+      const res = await http(`${tenant.server.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.body.error).toMatch(/No such endpoint/);
+    }
+  });
+
+  it('405 JSON with Allow for a known path and the wrong method', async () => {
+    const res = await http(`${base}/passes/pass_x`, { method: 'DELETE', key: tenant.apiKey });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, PATCH, OPTIONS');
+    expect(res.body.error).toMatch(/not allowed/);
+  });
+
+  it('413 JSON for a body over 1 MB, and nothing is written', async () => {
+    const before = await tenant.counts();
+    const res = await http(`${base}/passes`, {
+      key: tenant.apiKey,
+      json: { type: 'single', note: 'x'.repeat(1024 * 1024 + 10) },
+    });
+    expect(res.status).toBe(413);
+    expect(res.body.error).toMatch(/1 MB/);
+    expect(await tenant.counts()).toEqual(before);
+  });
+
+  it('answers a CORS preflight with 204 without a key, and exposes the rate-limit headers', async () => {
+    const res = await fetch(`${base}/passes`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type, idempotency-key',
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-headers')).toMatch(/Idempotency-Key/);
+    const get = await fetch(`${base}/me`, { headers: { origin: 'https://app.example.com', authorization: `Bearer ${tenant.apiKey}` } });
+    expect(get.headers.get('access-control-allow-origin')).toBe('*');
+    expect(get.headers.get('access-control-expose-headers')).toMatch(/X-RateLimit-Remaining/);
+  });
+
+  it('refuses NUL characters in the path, the query and the body with 400', async () => {
+    for (const [path, init] of [
+      ['/passes/%00', {}],
+      ['/passes?search=%00', {}],
+      ['/clients', { json: { name: 'a\u0000b' } }],
+    ] as const) {
+      const res = await http(`${base}${path}`, { key: tenant.apiKey, ...init });
+      expect(res.status, path).toBe(400);
+      expect(res.body.error).toMatch(/NUL/);
+    }
+  });
+
+  it('GET /healthz checks the database', async () => {
+    const res = await http(`${tenant.server.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+});

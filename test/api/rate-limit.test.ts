@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type RunningServer, startServer } from '../support/server';
+import { createTenant, http } from '../support/tenant';
+
+const databaseUrl = inject('databaseUrl');
+
+describe('rate limits', () => {
+  it('allows 30 requests a minute per key, with every header, then 429 with Retry-After', async () => {
+    const tenant = await createTenant({ rateLimit: null });
+    const base = `${tenant.server.url}/api/v1`;
+    const answers = [];
+    for (let i = 0; i < 31; i++) answers.push(await http(`${base}/passes?limit=1`, { key: tenant.apiKey }));
+    expect(answers.slice(0, 30).every((a) => a.status === 200)).toBe(true);
+    const first = answers[0]!.headers;
+    expect(first.get('x-ratelimit-limit')).toBe('30');
+    expect(first.get('x-ratelimit-remaining')).toBe('29');
+    const reset = Number(first.get('x-ratelimit-reset'));
+    const now = Date.now() / 1000;
+    expect(reset).toBeGreaterThan(now);
+    expect(reset).toBeLessThanOrEqual(Math.ceil(now) + 61);
+    expect(first.get('ratelimit-policy')).toBe('"core";q=30;w=60');
+    expect(first.get('ratelimit')).toMatch(/^"core";r=29;t=\d+$/);
+    expect(answers[29]!.headers.get('x-ratelimit-remaining')).toBe('0');
+
+    const limited = answers[30]!;
+    expect(limited.status).toBe(429);
+    expect(limited.body.error).toMatch(/Rate limit of 30 requests per minute/);
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+
+    // The budget is the key's: another tenant's key is unaffected; scan shares the core budget.
+    const other = await createTenant({ rateLimit: null });
+    expect((await http(`${base}/me`, { key: other.apiKey })).status).toBe(200);
+    expect((await http(`${base}/scan`, { key: tenant.apiKey, json: { code: 'AAAAAAAAAAAA' } })).status).toBe(429);
+  });
+
+  it('a key’s own limit replaces the core budget', async () => {
+    const tenant = await createTenant({ rateLimit: 45 });
+    const res = await http(`${tenant.server.url}/api/v1/me`, { key: tenant.apiKey });
+    expect(res.headers.get('x-ratelimit-limit')).toBe('45');
+    expect(res.body.key.rateLimit).toBe(45);
+  });
+});
+
+describe.skipIf(!databaseUrl)('rate limits across server instances', () => {
+  let second: RunningServer;
+  beforeAll(async () => {
+    second = await startServer({ databaseUrl });
+  });
+  afterAll(async () => {
+    await second?.stop();
+  });
+
+  it('two processes share one budget per key', async () => {
+    const tenant = await createTenant({ rateLimit: null });
+    const urls = [tenant.server.url, second.url];
+    const answers = [];
+    for (let i = 0; i < 40; i++) answers.push(await http(`${urls[i % 2]}/api/v1/me`, { key: tenant.apiKey }));
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(30);
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(10);
+    expect(answers.slice(30).every((a) => a.status === 429)).toBe(true);
+  });
+});
