@@ -30,10 +30,12 @@ export function reportedStatusSql(eb: PassExpressions, now: Date) {
     .case()
     .when('passes.status', '=', 'revoked')
     .then(sql.lit('revoked'))
-    .when(eb.or([eb('passes.status', '=', 'used'), exhausted(eb)]))
+    .when('passes.status', '=', 'used')
     .then(sql.lit('used'))
     .when(eb.and([eb('passes.valid_until', 'is not', null), eb('passes.valid_until', '<', now)]))
     .then(sql.lit('expired'))
+    .when(exhausted(eb))
+    .then(sql.lit('used'))
     .else(sql.lit('active'))
     .end();
 }

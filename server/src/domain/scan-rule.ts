@@ -33,15 +33,17 @@ export function admit<T extends ScannablePass>(pass: T): T {
 }
 
 /**
- * Status as reported: revoked, then used (a spent single pass, or a multi pass out of uses),
- * then expired the moment `validUntil` has passed, else active. `reportedStatusSql` mirrors it.
+ * Status as reported, in the scan rule's order so that the page, the list and the door agree:
+ * revoked, then used (a spent single pass), then expired the moment `validUntil` has passed, then
+ * used (a multi pass out of uses), else active. `reportedStatusSql` mirrors it.
  */
 export function reportedStatus(
   pass: Pick<ScannablePass, 'type' | 'status' | 'usages_count' | 'max_usages' | 'valid_until'>,
   now: Date,
 ): PassStatus {
   if (pass.status === 'revoked') return 'revoked';
-  if (pass.status === 'used' || isMultiPassExhausted(pass)) return 'used';
+  if (pass.status === 'used') return 'used';
   if (pass.valid_until !== null && now > pass.valid_until) return 'expired';
+  if (isMultiPassExhausted(pass)) return 'used';
   return 'active';
 }

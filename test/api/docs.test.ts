@@ -1,0 +1,39 @@
+import { describe, expect, inject, it } from 'vitest';
+import { http } from '../support/tenant';
+
+const { url } = inject('server');
+
+describe('API documentation', () => {
+  it('serves an OpenAPI 3.1 document generated from the validating schemas', async () => {
+    const res = await http(`${url}/api/v1/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = res.body;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      ['/clients', '/clients/{clientId}', '/me', '/passes', '/passes/{passId}', '/passes/{passId}/activate', '/passes/{passId}/revoke', '/scan'].sort(),
+    );
+    expect(Object.keys(doc.paths['/passes'])).toEqual(expect.arrayContaining(['get', 'post']));
+    // The request schema is the same zod schema that validates: its enum and required fields show.
+    const create = JSON.stringify(doc.paths['/passes'].post.requestBody);
+    expect(create).toContain('CreatePass');
+    expect(doc.components.schemas.CreatePass.required).toEqual(['type']);
+    expect(doc.components.schemas.CreatePass.properties.type.enum).toEqual(['single', 'multi']);
+    expect(doc.components.schemas.ScanAnswer.properties.result.enum).toEqual([
+      'success', 'revoked', 'already_used', 'not_yet_valid', 'expired', 'max_usages_reached',
+    ]);
+    expect(doc.components.securitySchemes.bearer.scheme).toBe('bearer');
+  });
+
+  it('serves /docs with every asset from this server, so it works offline', async () => {
+    const page = await http(`${url}/docs`);
+    expect(page.status).toBe(200);
+    const assets = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThanOrEqual(3);
+    for (const asset of assets) {
+      expect(asset.startsWith('/'), asset).toBe(true);
+      const res = await fetch(`${url}${asset}`);
+      expect(res.status, asset).toBe(200);
+      expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(10);
+    }
+  });
+});

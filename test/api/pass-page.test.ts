@@ -1,0 +1,65 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTenant, http, type TestTenant } from '../support/tenant';
+
+let tenant: TestTenant;
+beforeAll(async () => {
+  tenant = await createTenant();
+});
+
+async function newPass(body: Record<string, unknown>) {
+  const res = await tenant.client.passes.create({ type: 'single', ...body } as never);
+  if (!res.ok) throw new Error(res.error);
+  // publicUrl names PUBLIC_URL (localhost); fetch the same path from the test server.
+  const url = new URL(res.data.publicUrl);
+  return { ...res.data, pageUrl: `${tenant.server.url}${url.pathname}${url.search}`, token: url.searchParams.get('token')! };
+}
+
+describe('public pass page /p/:code', () => {
+  it('shows the QR as inline SVG, the name, validity, status and only public fields, without JavaScript', async () => {
+    const pass = await newPass({
+      name: 'Summer <Gala>',
+      validUntil: '2099-07-01T20:00:00Z',
+      customFields: [
+        { key: 'Seat', value: 'A-12', isPublic: true },
+        { key: 'Internal', value: 'do-not-show', isPublic: false },
+      ],
+      note: 'secret note',
+    });
+    const res = await http(pass.pageUrl);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.text).toContain('<svg');
+    expect(res.text).toContain('Summer &lt;Gala&gt;');
+    expect(res.text).not.toContain('<Gala>');
+    expect(res.text).toContain('Seat');
+    expect(res.text).toContain('A-12');
+    expect(res.text).not.toContain('do-not-show');
+    expect(res.text).not.toContain('secret note');
+    expect(res.text).toContain('data-status="active"');
+    expect(res.text).toContain('1 Jul 2099');
+    expect(res.text).not.toMatch(/<script/i);
+  });
+
+  it('shows revoked, used and expired clearly', async () => {
+    const revoked = await newPass({});
+    await tenant.client.passes.revoke(revoked.id);
+    const used = await newPass({});
+    await tenant.client.scan({ code: used.code });
+    const expired = await newPass({ validUntil: '2001-01-01T00:00:00Z' });
+    for (const [pass, status] of [[revoked, 'revoked'], [used, 'used'], [expired, 'expired']] as const) {
+      const res = await http(pass.pageUrl);
+      expect(res.text, status).toContain(`data-status="${status}"`);
+    }
+  });
+
+  it('is 404 without the right token', async () => {
+    const pass = await newPass({});
+    const base = pass.pageUrl.split('?')[0]!;
+    for (const url of [base, `${base}?token=`, `${base}?token=${pass.token.slice(0, -1)}x`, `${tenant.server.url}/p/AAAAAAAAAAAA?token=${pass.token}`]) {
+      const res = await http(url);
+      expect(res.status, url).toBe(404);
+      expect(res.text).not.toContain('<svg');
+    }
+  });
+});

@@ -1,0 +1,117 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AdminCommandError, admin } from '../support/admin';
+import { newDataDir, REPO_ROOT, startServer } from '../support/server';
+import { createTenant, http } from '../support/tenant';
+
+describe('server lifecycle on the embedded database', () => {
+  it('finishes a request in flight on SIGTERM, exits 0, and keeps the data for the next start', async () => {
+    const dataDir = newDataDir();
+    const server = await startServer({ dataDir });
+    const tenant = await createTenant({ server });
+    const created = await tenant.client.passes.create({ type: 'single', name: 'Persistent' });
+    if (!created.ok) throw new Error(created.error);
+
+    // A scan whose body is still arriving when SIGTERM comes: it must still be answered.
+    const body = JSON.stringify({ code: created.data.code });
+    const { port } = new URL(server.url);
+    let answer = '';
+    const request = httpRequest({
+      host: '127.0.0.1',
+      port: Number(port),
+      path: '/api/v1/scan',
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json', 'content-length': body.length },
+    });
+    const answered = new Promise<number>((resolve, reject) => {
+      request.on('response', (res) => {
+        res.on('data', (chunk: Buffer) => (answer += chunk));
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      request.on('error', reject);
+    });
+    request.write(body.slice(0, 5));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const exited = server.stop();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    request.end(body.slice(5));
+    expect(await answered).toBe(200);
+    expect(JSON.parse(answer).result).toBe('success');
+    expect(await exited).toBe(0);
+    expect(server.logs.join('')).toContain('"msg":"stopped"');
+    expect(existsSync(path.join(dataDir, 'admin.sock'))).toBe(false);
+
+    // With no server running, the CLI opens the database itself.
+    const listed = await admin<{ id: string }[]>(server.env, 'tenant', 'list');
+    expect(listed.map((t) => t.id)).toContain(tenant.id);
+
+    const restarted = await startServer({ dataDir });
+    try {
+      const res = await http(`${restarted.url}/api/v1/passes/${created.data.id}`, { key: tenant.apiKey });
+      expect(res.body).toMatchObject({ name: 'Persistent', status: 'used', usagesCount: 1 });
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it('fails fast with a clear message on bad configuration', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, PORT: 'eighty', DATABASE_URL: 'mysql://nope', PUBLIC_URL: 'not a url' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Invalid configuration');
+    expect(run.stderr).toMatch(/PORT/);
+    expect(run.stderr).toMatch(/DATABASE_URL: must start with postgres/);
+    expect(run.stderr).toMatch(/PUBLIC_URL/);
+  });
+});
+
+describe('admin CLI', () => {
+  const env = () => ({ DATA_DIR: newDataDir() });
+
+  it('creates tenants and keys in the documented JSON shape, lists and shows them', async () => {
+    const e = env();
+    const created = await admin<{ tenant: Record<string, unknown>; apiKey: string }>(
+      e, 'tenant', 'create', '--name', 'Acme', '--plan', 'basic', '--max-passes', '100', '--webhook-quota', '3',
+    );
+    expect(created.tenant).toMatchObject({ name: 'Acme', plan: 'basic', maxPasses: 100, webhookQuota: 3 });
+    expect(created.apiKey).toMatch(/^2pk_[A-Za-z0-9_-]{32}$/);
+    const key = await admin<Record<string, unknown>>(e, 'key', 'create', '--tenant', String(created.tenant.id), '--scope', 'scan', '--rate-limit', '240');
+    expect(key).toMatchObject({ scope: 'scan', rateLimit: 240, tenantId: created.tenant.id });
+    expect(key.apiKey).toMatch(/^2pk_/);
+    expect(key.pairingUrl).toBe(`http://localhost:3000/scanner/#key=${key.apiKey}`);
+    const shown = await admin<{ keys: { prefix: string }[]; counts: Record<string, number> }>(e, 'tenant', 'show', '--tenant', String(created.tenant.id));
+    expect(shown.keys.map((k) => k.prefix)).toEqual([created.apiKey.slice(0, 12), String(key.apiKey).slice(0, 12)]);
+    expect(shown.counts).toEqual({ passes: 0, clients: 0, scans: 0, events: 0 });
+    // Only hashes are stored: the key itself appears nowhere in what the CLI can read back.
+    expect(JSON.stringify(shown)).not.toContain(created.apiKey);
+  });
+
+  it('prints a pairing QR on stderr with --qr, keeping stdout pure JSON', () => {
+    const e = env();
+    const run = (...argv: string[]) =>
+      spawnSync('pnpm', ['admin', ...argv], { cwd: REPO_ROOT, env: { ...process.env, ...e }, encoding: 'utf8', timeout: 30_000 });
+    const tenant = JSON.parse(run('tenant', 'create', '--name', 'Door').stdout);
+    const res = run('key', 'create', '--tenant', tenant.tenant.id, '--scope', 'scan', '--qr');
+    expect(res.status).toBe(0);
+    expect(JSON.parse(res.stdout).scope).toBe('scan');
+    expect(res.stderr).toContain('/scanner/#key=2pk_');
+    expect(res.stderr).toMatch(/[▀▄█]/);
+  });
+
+  it('reports operator mistakes as { error } with exit code 1', async () => {
+    const e = env();
+    for (const argv of [['tenant', 'create'], ['tenant', 'create', '--name', 'X', '--plan', 'gold'], ['key', 'create', '--tenant', 'ten_missing'], ['key', 'revoke', '--key-id', 'key_missing'], ['frobnicate'], ['tenant', 'create', '--name', 'X', '--bogus']]) {
+      const error = await admin(e, ...argv).catch((err: unknown) => err);
+      expect(error, argv.join(' ')).toBeInstanceOf(AdminCommandError);
+      expect((error as AdminCommandError).exitCode).toBe(1);
+      expect(JSON.parse((error as AdminCommandError).stderr.trim().split('\n')[0]!).error).toBeTypeOf('string');
+    }
+  });
+});
