@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { sql } from 'kysely';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { sql } from 'kysely';
 import { ApiError, errorHandler } from './errors';
 import { authenticate, requireFullScope } from './middleware/authenticate';
 import { idempotency } from './middleware/idempotency';

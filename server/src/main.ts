@@ -24,7 +24,9 @@ async function start() {
   let app: ReturnType<typeof createApp> | undefined;
   const server = createAdaptorServer({
     fetch: (request, env) =>
-      app ? app.fetch(request, env) : Response.json({ error: 'Server is starting' }, { status: 503 }),
+      app
+        ? app.fetch(request, env)
+        : Response.json({ error: 'Server is starting' }, { status: 503 }),
   }) as Server;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -44,7 +46,10 @@ async function start() {
   );
   housekeeping.unref();
 
-  logger.info({ url: `http://127.0.0.1:${port}`, port, publicUrl, database: database.kind }, 'listening');
+  logger.info(
+    { url: `http://127.0.0.1:${port}`, port, publicUrl, database: database.kind },
+    'listening',
+  );
 
   let stopping = false;
   async function shutdown(signal: string) {
@@ -68,7 +73,9 @@ start().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    process.stderr.write(`Passgate failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `Passgate failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

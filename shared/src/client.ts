@@ -1,6 +1,6 @@
-import type { Client, CreateClientBody } from './clients';
+import type { Client, CreateClientInput } from './clients';
 import type { Me } from './common';
-import type { CreatePassBody, Pass, PassListItem, UpdatePassBody } from './passes';
+import type { CreatePassInput, Pass, PassListItem, UpdatePassInput } from './passes';
 import type { ScanAnswer, ScanRequest } from './scan';
 
 export type ApiResult<T> =
@@ -40,7 +40,8 @@ export function createPassgateClient(options: PassgateClientOptions) {
       signal: request.signal,
     });
     const payload = (await response.json().catch(() => ({}))) as unknown;
-    if (response.ok) return { ok: true, status: response.status, data: payload as T, headers: response.headers };
+    if (response.ok)
+      return { ok: true, status: response.status, data: payload as T, headers: response.headers };
     const error = (payload as { error?: unknown }).error;
     return {
       ok: false,
@@ -59,20 +60,24 @@ export function createPassgateClient(options: PassgateClientOptions) {
 
   return {
     me: (request?: RequestOptions) => call<Me>('GET', '/me', undefined, request),
-    scan: (body: ScanRequest, request?: RequestOptions) => call<ScanAnswer>('POST', '/scan', body, request),
+    scan: (body: ScanRequest, request?: RequestOptions) =>
+      call<ScanAnswer>('POST', '/scan', body, request),
     passes: {
       list: (params: { search?: string; status?: string; limit?: number; page?: number } = {}) =>
         call<PassListItem[]>('GET', `/passes${query(params)}`),
-      create: (body: CreatePassBody, request?: RequestOptions) => call<Pass>('POST', '/passes', body, request),
+      create: (body: CreatePassInput, request?: RequestOptions) =>
+        call<Pass>('POST', '/passes', body, request),
       get: (id: string) => call<Pass>('GET', `/passes/${encodeURIComponent(id)}`),
-      update: (id: string, body: UpdatePassBody) => call<Pass>('PATCH', `/passes/${encodeURIComponent(id)}`, body),
+      update: (id: string, body: UpdatePassInput) =>
+        call<Pass>('PATCH', `/passes/${encodeURIComponent(id)}`, body),
       activate: (id: string) => call<Pass>('POST', `/passes/${encodeURIComponent(id)}/activate`),
       revoke: (id: string) => call<Pass>('POST', `/passes/${encodeURIComponent(id)}/revoke`),
     },
     clients: {
       list: (params: { search?: string; limit?: number; page?: number } = {}) =>
         call<Client[]>('GET', `/clients${query(params)}`),
-      create: (body: CreateClientBody, request?: RequestOptions) => call<Client>('POST', '/clients', body, request),
+      create: (body: CreateClientInput, request?: RequestOptions) =>
+        call<Client>('POST', '/clients', body, request),
       get: (id: string) => call<Client>('GET', `/clients/${encodeURIComponent(id)}`),
     },
   };

@@ -22,7 +22,10 @@ export const Me = z
       id: z.string(),
       prefix: z.string(),
       scope: z.enum(['full', 'scan']),
-      rateLimit: z.number().int().describe('Requests per minute this key may make on /passes, /clients and /scan'),
+      rateLimit: z
+        .number()
+        .int()
+        .describe('Requests per minute this key may make on /passes, /clients and /scan'),
     }),
   })
   .meta({ id: 'Me' });

@@ -17,7 +17,9 @@ const maxUsages = z
   .min(1, 'maxUsages must be at least 1')
   .max(1_000_000_000);
 const text = (field: string, max: number) =>
-  z.string({ error: `${field} must be a string` }).max(max, `${field} must be at most ${max} characters`);
+  z
+    .string({ error: `${field} must be a string` })
+    .max(max, `${field} must be at most ${max} characters`);
 
 export const CreatePassBody = z
   .object({
@@ -34,12 +36,16 @@ export const CreatePassBody = z
   })
   .meta({ id: 'CreatePass' });
 export type CreatePassBody = z.infer<typeof CreatePassBody>;
+/** What a caller may send (defaults not yet applied). */
+export type CreatePassInput = z.input<typeof CreatePassBody>;
 
 export const UpdatePassBody = z
   .object({
     name: text('name', 200).nullable().optional(),
     note: text('note', 5000).nullable().optional(),
-    status: z.enum(['active', 'revoked'], { error: 'status must be "active" or "revoked"' }).optional(),
+    status: z
+      .enum(['active', 'revoked'], { error: 'status must be "active" or "revoked"' })
+      .optional(),
     maxUsages: maxUsages.nullable().optional(),
     validFrom: IsoDate.nullable().optional(),
     validUntil: IsoDate.nullable().optional(),
@@ -47,6 +53,7 @@ export const UpdatePassBody = z
   })
   .meta({ id: 'UpdatePass' });
 export type UpdatePassBody = z.infer<typeof UpdatePassBody>;
+export type UpdatePassInput = z.input<typeof UpdatePassBody>;
 
 const passCore = {
   id: z.string(),
@@ -97,5 +104,10 @@ export const Pass = z
 export type Pass = z.infer<typeof Pass>;
 
 export const PassStatusAnswer = z
-  .object({ id: z.string(), code: z.string(), name: z.string().nullable(), status: z.enum(PASS_STATUSES) })
+  .object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string().nullable(),
+    status: z.enum(PASS_STATUSES),
+  })
   .meta({ id: 'PassStatus' });

@@ -15,7 +15,12 @@ describe('clients', () => {
     const before = await tenant.counts();
     const res = await http(`${base}/clients`, {
       key: tenant.apiKey,
-      json: { name: 'John Doe', email: 'john@example.com', phone: '+1234567890', notes: 'VIP customer' },
+      json: {
+        name: 'John Doe',
+        email: 'john@example.com',
+        phone: '+1234567890',
+        notes: 'VIP customer',
+      },
     });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({

@@ -16,11 +16,16 @@ async function newPass(tenant: TestTenant, body: Record<string, unknown>) {
 async function scanAll(urls: string[], tenant: TestTenant, code: string, count: number) {
   const answers = await Promise.all(
     Array.from({ length: count }, (_, i) =>
-      http(`${urls[i % urls.length]}/api/v1/scan`, { key: tenant.apiKey, json: { code, device: `door-${i}` } }),
+      http(`${urls[i % urls.length]}/api/v1/scan`, {
+        key: tenant.apiKey,
+        json: { code, device: `door-${i}` },
+      }),
     ),
   );
   expect(answers.every((a) => a.status === 200)).toBe(true);
-  return answers.map((a) => a.body as { success: boolean; result: string; pass: { usagesCount: number } });
+  return answers.map(
+    (a) => a.body as { success: boolean; result: string; pass: { usagesCount: number } },
+  );
 }
 
 describe('concurrent scans on one server', () => {
@@ -48,7 +53,10 @@ describe('concurrent scans on one server', () => {
     const answers = await scanAll([tenant.server.url], tenant, pass.code, 50);
     expect(answers.filter((a) => a.success)).toHaveLength(7);
     expect(answers.filter((a) => a.result === 'max_usages_reached')).toHaveLength(43);
-    const counts = answers.filter((a) => a.success).map((a) => a.pass.usagesCount).sort((x, y) => x - y);
+    const counts = answers
+      .filter((a) => a.success)
+      .map((a) => a.pass.usagesCount)
+      .sort((x, y) => x - y);
     expect(counts).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 });
@@ -86,14 +94,26 @@ describe.skipIf(!databaseUrl)('two server processes on one PostgreSQL', () => {
     try {
       await locker.query('BEGIN');
       await locker.query('SELECT id FROM passes WHERE id = $1 FOR UPDATE', [pass.id]);
-      const first = http(`${tenant.server.url}/api/v1/scan`, { key: tenant.apiKey, json: { code: pass.code }, headers: { 'idempotency-key': key } });
+      const first = http(`${tenant.server.url}/api/v1/scan`, {
+        key: tenant.apiKey,
+        json: { code: pass.code },
+        headers: { 'idempotency-key': key },
+      });
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const repeat = await http(`${second.url}/api/v1/scan`, { key: tenant.apiKey, json: { code: pass.code }, headers: { 'idempotency-key': key } });
+      const repeat = await http(`${second.url}/api/v1/scan`, {
+        key: tenant.apiKey,
+        json: { code: pass.code },
+        headers: { 'idempotency-key': key },
+      });
       expect(repeat.status).toBe(409);
       expect(repeat.headers.get('retry-after')).toBe('1');
       await locker.query('COMMIT');
       expect((await first).body.result).toBe('success');
-      const replay = await http(`${second.url}/api/v1/scan`, { key: tenant.apiKey, json: { code: pass.code }, headers: { 'idempotency-key': key } });
+      const replay = await http(`${second.url}/api/v1/scan`, {
+        key: tenant.apiKey,
+        json: { code: pass.code },
+        headers: { 'idempotency-key': key },
+      });
       expect(replay.body).toEqual((await first).body);
     } finally {
       await locker.end();

@@ -10,7 +10,16 @@ describe('API documentation', () => {
     const doc = res.body;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/clients', '/clients/{clientId}', '/me', '/passes', '/passes/{passId}', '/passes/{passId}/activate', '/passes/{passId}/revoke', '/scan'].sort(),
+      [
+        '/clients',
+        '/clients/{clientId}',
+        '/me',
+        '/passes',
+        '/passes/{passId}',
+        '/passes/{passId}/activate',
+        '/passes/{passId}/revoke',
+        '/scan',
+      ].sort(),
     );
     expect(Object.keys(doc.paths['/passes'])).toEqual(expect.arrayContaining(['get', 'post']));
     // The request schema is the same zod schema that validates: its enum and required fields show.
@@ -19,7 +28,12 @@ describe('API documentation', () => {
     expect(doc.components.schemas.CreatePass.required).toEqual(['type']);
     expect(doc.components.schemas.CreatePass.properties.type.enum).toEqual(['single', 'multi']);
     expect(doc.components.schemas.ScanAnswer.properties.result.enum).toEqual([
-      'success', 'revoked', 'already_used', 'not_yet_valid', 'expired', 'max_usages_reached',
+      'success',
+      'revoked',
+      'already_used',
+      'not_yet_valid',
+      'expired',
+      'max_usages_reached',
     ]);
     expect(doc.components.securitySchemes.bearer.scheme).toBe('bearer');
   });

@@ -18,15 +18,55 @@ beforeAll(async () => {
 
 /** Values of every JSON kind, plus the awkward ones: huge numbers, odd dates, NULs, long strings. */
 const hostileString = fc.string({
-  unit: fc.constantFrom('a', 'Z', '0', ' ', '\u0000', '%', '_', '\\', '"', "'", '\ud800', 'é', '😀', '\n'),
+  unit: fc.constantFrom(
+    'a',
+    'Z',
+    '0',
+    ' ',
+    '\u0000',
+    '%',
+    '_',
+    '\\',
+    '"',
+    "'",
+    '\ud800',
+    'é',
+    '😀',
+    '\n',
+  ),
   maxLength: 30,
 });
 const nasty = fc.oneof(
   { weight: 3, arbitrary: hostileString },
   fc.constantFrom(
-    null, true, 0, -1, 1.5, 1e308, -1e308, 2 ** 31, Number.MAX_SAFE_INTEGER, '', ' ', '\u0000', '\ud800',
-    '2025-02-30', '2025-13-01T00:00:00Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', 'x'.repeat(5000),
-    'single', 'multi', 'active', 'revoked', 'used', "'; DROP TABLE passes; --", '%', '_', [], {},
+    null,
+    true,
+    0,
+    -1,
+    1.5,
+    1e308,
+    -1e308,
+    2 ** 31,
+    Number.MAX_SAFE_INTEGER,
+    '',
+    ' ',
+    '\u0000',
+    '\ud800',
+    '2025-02-30',
+    '2025-13-01T00:00:00Z',
+    '0000-01-01T00:00:00Z',
+    '9999-12-31T23:59:59Z',
+    'x'.repeat(5000),
+    'single',
+    'multi',
+    'active',
+    'revoked',
+    'used',
+    "'; DROP TABLE passes; --",
+    '%',
+    '_',
+    [],
+    {},
   ),
   fc.string(),
   fc.integer(),
@@ -39,18 +79,55 @@ const nasty = fc.oneof(
  */
 const bodyFor = (valid: Record<string, unknown>, fields: string[]) =>
   fc.oneof(
-    { weight: 3, arbitrary: fc.dictionary(fc.constantFrom(...fields), nasty, { minKeys: 1, maxKeys: 3 }).map((patch) => ({ ...valid, ...patch })) },
-    { weight: 1, arbitrary: fc.dictionary(fc.constantFrom(...fields), nasty, { maxKeys: fields.length }) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .dictionary(fc.constantFrom(...fields), nasty, { minKeys: 1, maxKeys: 3 })
+        .map((patch) => ({ ...valid, ...patch })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.dictionary(fc.constantFrom(...fields), nasty, { maxKeys: fields.length }),
+    },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
   );
 
-const passFields = ['type', 'name', 'note', 'clientName', 'maxUsages', 'validFrom', 'validUntil', 'customFields', 'templateId', 'locationId', 'status'];
-const validPass = { type: 'multi', name: 'Fuzz', clientName: 'Fuzz Holder', customFields: [{ key: 'k', value: 'v' }] };
+const passFields = [
+  'type',
+  'name',
+  'note',
+  'clientName',
+  'maxUsages',
+  'validFrom',
+  'validUntil',
+  'customFields',
+  'templateId',
+  'locationId',
+  'status',
+];
+const validPass = {
+  type: 'multi',
+  name: 'Fuzz',
+  clientName: 'Fuzz Holder',
+  customFields: [{ key: 'k', value: 'v' }],
+};
 const writes = [
   { method: 'POST', path: () => '/passes', body: bodyFor(validPass, passFields) },
-  { method: 'PATCH', path: () => `/passes/${passId}`, body: bodyFor({ name: 'Fuzzed' }, passFields) },
-  { method: 'POST', path: () => '/clients', body: bodyFor({ name: 'Fuzz', email: 'fuzz@example.com' }, ['name', 'email', 'phone', 'notes']) },
-  { method: 'POST', path: () => '/scan', body: bodyFor({ code: 'AAAAAAAAAAAA', device: 'door' }, ['code', 'device']) },
+  {
+    method: 'PATCH',
+    path: () => `/passes/${passId}`,
+    body: bodyFor({ name: 'Fuzzed' }, passFields),
+  },
+  {
+    method: 'POST',
+    path: () => '/clients',
+    body: bodyFor({ name: 'Fuzz', email: 'fuzz@example.com' }, ['name', 'email', 'phone', 'notes']),
+  },
+  {
+    method: 'POST',
+    path: () => '/scan',
+    body: bodyFor({ code: 'AAAAAAAAAAAA', device: 'door' }, ['code', 'device']),
+  },
   { method: 'POST', path: () => `/passes/${passId}/revoke`, body: fc.jsonValue({ maxDepth: 1 }) },
 ];
 
@@ -84,13 +161,20 @@ function expectCleanAnswer(res: { status: number; body: unknown; text: string },
 describe('fuzz: no 5xx, every error is { error }, a rejected request writes nothing', () => {
   it('JSON bodies of every shape at every write endpoint', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...writes).chain((w) => fc.tuple(fc.constant(w), w.body)), async ([write, body]) => {
-        const before = await totals();
-        const res = await http(`${base}${write.path()}`, { method: write.method, key: tenant.apiKey, json: body });
-        const what = `${write.method} ${write.path()} ${JSON.stringify(body)?.slice(0, 300)}`;
-        expectCleanAnswer(res, what);
-        if (res.status >= 400) expect(await totals(), what).toEqual(before);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...writes).chain((w) => fc.tuple(fc.constant(w), w.body)),
+        async ([write, body]) => {
+          const before = await totals();
+          const res = await http(`${base}${write.path()}`, {
+            method: write.method,
+            key: tenant.apiKey,
+            json: body,
+          });
+          const what = `${write.method} ${write.path()} ${JSON.stringify(body)?.slice(0, 300)}`;
+          expectCleanAnswer(res, what);
+          if (res.status >= 400) expect(await totals(), what).toEqual(before);
+        },
+      ),
       { numRuns: 250 },
     );
   });
@@ -100,14 +184,26 @@ describe('fuzz: no 5xx, every error is { error }, a rejected request writes noth
       fc.asyncProperty(
         fc.constantFrom(...writes),
         rawBody,
-        fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1', 'multipart/form-data', ''),
+        fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/json; charset=latin1',
+          'multipart/form-data',
+          '',
+        ),
         fc.option(fc.string({ maxLength: 300 }), { nil: undefined }),
         async (write, body, contentType, idempotencyKey) => {
           const before = await totals();
           const headers: Record<string, string> = {};
           if (contentType) headers['content-type'] = contentType;
-          if (idempotencyKey !== undefined && /^[\x20-\x7e]*$/.test(idempotencyKey)) headers['idempotency-key'] = idempotencyKey;
-          const res = await http(`${base}${write.path()}`, { method: write.method, key: tenant.apiKey, body, headers });
+          if (idempotencyKey !== undefined && /^[\x20-\x7e]*$/.test(idempotencyKey))
+            headers['idempotency-key'] = idempotencyKey;
+          const res = await http(`${base}${write.path()}`, {
+            method: write.method,
+            key: tenant.apiKey,
+            body,
+            headers,
+          });
           const what = `${write.method} ${write.path()} [${contentType}] ${JSON.stringify(body).slice(0, 200)}`;
           expectCleanAnswer(res, what);
           if (res.status >= 400) expect(await totals(), what).toEqual(before);
@@ -121,8 +217,18 @@ describe('fuzz: no 5xx, every error is { error }, a rejected request writes noth
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('/passes', '/clients', `/passes/${passId}`),
-        fc.dictionary(fc.constantFrom('search', 'status', 'limit', 'page', 'x'), fc.oneof(fc.string(), fc.integer().map(String), fc.constantFrom('%', '%25', '-1', '1e3', '100', '101', '\u0000', 'a\u0000b'))),
-        fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('\u0000', '..', '%', 'AAAAAAAAAAA\u0000')),
+        fc.dictionary(
+          fc.constantFrom('search', 'status', 'limit', 'page', 'x'),
+          fc.oneof(
+            fc.string(),
+            fc.integer().map(String),
+            fc.constantFrom('%', '%25', '-1', '1e3', '100', '101', '\u0000', 'a\u0000b'),
+          ),
+        ),
+        fc.oneof(
+          fc.string({ maxLength: 40 }),
+          fc.constantFrom('\u0000', '..', '%', 'AAAAAAAAAAA\u0000'),
+        ),
         async (path, query, junk) => {
           const url = `${base}${path}?${new URLSearchParams(query)}`;
           expectCleanAnswer(await http(url, { key: tenant.apiKey }), url);

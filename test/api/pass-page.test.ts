@@ -11,7 +11,11 @@ async function newPass(body: Record<string, unknown>) {
   if (!res.ok) throw new Error(res.error);
   // publicUrl names PUBLIC_URL (localhost); fetch the same path from the test server.
   const url = new URL(res.data.publicUrl);
-  return { ...res.data, pageUrl: `${tenant.server.url}${url.pathname}${url.search}`, token: url.searchParams.get('token')! };
+  return {
+    ...res.data,
+    pageUrl: `${tenant.server.url}${url.pathname}${url.search}`,
+    token: url.searchParams.get('token')!,
+  };
 }
 
 describe('public pass page /p/:code', () => {
@@ -47,7 +51,11 @@ describe('public pass page /p/:code', () => {
     const used = await newPass({});
     await tenant.client.scan({ code: used.code });
     const expired = await newPass({ validUntil: '2001-01-01T00:00:00Z' });
-    for (const [pass, status] of [[revoked, 'revoked'], [used, 'used'], [expired, 'expired']] as const) {
+    for (const [pass, status] of [
+      [revoked, 'revoked'],
+      [used, 'used'],
+      [expired, 'expired'],
+    ] as const) {
       const res = await http(pass.pageUrl);
       expect(res.text, status).toContain(`data-status="${status}"`);
     }
@@ -56,7 +64,12 @@ describe('public pass page /p/:code', () => {
   it('is 404 without the right token', async () => {
     const pass = await newPass({});
     const base = pass.pageUrl.split('?')[0]!;
-    for (const url of [base, `${base}?token=`, `${base}?token=${pass.token.slice(0, -1)}x`, `${tenant.server.url}/p/AAAAAAAAAAAA?token=${pass.token}`]) {
+    for (const url of [
+      base,
+      `${base}?token=`,
+      `${base}?token=${pass.token.slice(0, -1)}x`,
+      `${tenant.server.url}/p/AAAAAAAAAAAA?token=${pass.token}`,
+    ]) {
       const res = await http(url);
       expect(res.status, url).toBe(404);
       expect(res.text).not.toContain('<svg');

@@ -27,7 +27,19 @@ describe('POST /passes', () => {
     });
     expect(res.status).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual(
-      ['id', 'code', 'name', 'type', 'status', 'maxUsages', 'usagesCount', 'validFrom', 'validUntil', 'publicUrl', 'createdAt'].sort(),
+      [
+        'id',
+        'code',
+        'name',
+        'type',
+        'status',
+        'maxUsages',
+        'usagesCount',
+        'validFrom',
+        'validUntil',
+        'publicUrl',
+        'createdAt',
+      ].sort(),
     );
     expect(res.body).toMatchObject({
       name: 'VIP Guest',
@@ -41,7 +53,11 @@ describe('POST /passes', () => {
     expect(res.body.id).toMatch(/^pass_/);
     expect(res.body.code).toMatch(/^[A-Za-z0-9]{12}$/);
     expect(res.body.createdAt).toMatch(ISO);
-    expect(res.body.publicUrl).toMatch(new RegExp(`^${tenant.server.url.replace('127.0.0.1', 'localhost')}/p/${res.body.code}\\?token=.{20,}$`));
+    expect(res.body.publicUrl).toMatch(
+      new RegExp(
+        `^${tenant.server.url.replace('127.0.0.1', 'localhost')}/p/${res.body.code}\\?token=.{20,}$`,
+      ),
+    );
   });
 
   it('attaches an existing client by exact name, or creates one (emitting client.created)', async () => {
@@ -51,7 +67,10 @@ describe('POST /passes', () => {
     const second = await tenant.client.passes.create({ type: 'multi', clientName: name });
     expect(first.ok && second.ok).toBe(true);
     if (!first.ok || !second.ok) return;
-    const [a, b] = await Promise.all([tenant.client.passes.get(first.data.id), tenant.client.passes.get(second.data.id)]);
+    const [a, b] = await Promise.all([
+      tenant.client.passes.get(first.data.id),
+      tenant.client.passes.get(second.data.id),
+    ]);
     expect(a.ok && b.ok && a.data.client?.id === b.data.client?.id).toBe(true);
     if (a.ok) expect(a.data.client).toMatchObject({ name, email: null, phone: null });
     const after = await tenant.counts();
@@ -71,7 +90,10 @@ describe('POST /passes', () => {
       [{ type: 'multi', maxUsages: 1.5 }, /maxUsages/],
       [{ type: 'multi', maxUsages: '5' }, /maxUsages/],
       [{ type: 'single', maxUsages: 3 }, /maxUsages applies only to multi passes/],
-      [{ type: 'single', validFrom: '2030-01-02T00:00:00Z', validUntil: '2030-01-01T00:00:00Z' }, /validFrom must not be after validUntil/],
+      [
+        { type: 'single', validFrom: '2030-01-02T00:00:00Z', validUntil: '2030-01-01T00:00:00Z' },
+        /validFrom must not be after validUntil/,
+      ],
       [{ type: 'single', name: 42 }, /name/],
       [{ type: 'single', customFields: [{ key: '', value: 'x' }] }, /customFields\.0\.key/],
       [{ type: 'single', customFields: 'nope' }, /customFields/],
@@ -162,7 +184,11 @@ describe('GET /passes/:passId', () => {
     expect(foreign.body).toEqual(unknown.body);
     for (const path of ['', '/activate', '/revoke']) {
       const method = path ? 'POST' : 'PATCH';
-      const res = await http(`${base}/passes/${mine.data.id}${path}`, { method, key: other.apiKey, json: { name: 'x' } });
+      const res = await http(`${base}/passes/${mine.data.id}${path}`, {
+        method,
+        key: other.apiKey,
+        json: { name: 'x' },
+      });
       expect(res.status, `${method} ${path}`).toBe(404);
     }
     const still = await tenant.client.passes.get(mine.data.id);
@@ -184,23 +210,47 @@ describe('PATCH /passes/:passId', () => {
     const res = await http(`${base}/passes/${created.data.id}`, {
       method: 'PATCH',
       key: tenant.apiKey,
-      json: { name: 'After', status: 'revoked', customFields: [{ key: 'B', value: '2', isPublic: true }] },
+      json: {
+        name: 'After',
+        status: 'revoked',
+        customFields: [{ key: 'B', value: '2', isPublic: true }],
+      },
     });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: 'After', note: 'keep me', status: 'revoked', fields: [{ key: 'B', value: '2', isPublic: true }] });
+    expect(res.body).toMatchObject({
+      name: 'After',
+      note: 'keep me',
+      status: 'revoked',
+      fields: [{ key: 'B', value: '2', isPublic: true }],
+    });
     expect((await tenant.counts()).events - before.events).toBe(1);
 
-    const nothingChanged = await http(`${base}/passes/${created.data.id}`, { method: 'PATCH', key: tenant.apiKey, json: { name: 'Again' } });
+    const nothingChanged = await http(`${base}/passes/${created.data.id}`, {
+      method: 'PATCH',
+      key: tenant.apiKey,
+      json: { name: 'Again' },
+    });
     expect(nothingChanged.body.status).toBe('revoked');
     expect((await tenant.counts()).events - before.events).toBe(1);
   });
 
   it('clears dates with null and refuses statuses other than active and revoked', async () => {
-    const created = await tenant.client.passes.create({ type: 'single', validUntil: '2099-01-01T00:00:00Z' });
+    const created = await tenant.client.passes.create({
+      type: 'single',
+      validUntil: '2099-01-01T00:00:00Z',
+    });
     if (!created.ok) throw new Error(created.error);
-    const cleared = await http(`${base}/passes/${created.data.id}`, { method: 'PATCH', key: tenant.apiKey, json: { validUntil: null } });
+    const cleared = await http(`${base}/passes/${created.data.id}`, {
+      method: 'PATCH',
+      key: tenant.apiKey,
+      json: { validUntil: null },
+    });
     expect(cleared.body.validUntil).toBe(null);
-    const used = await http(`${base}/passes/${created.data.id}`, { method: 'PATCH', key: tenant.apiKey, json: { status: 'used' } });
+    const used = await http(`${base}/passes/${created.data.id}`, {
+      method: 'PATCH',
+      key: tenant.apiKey,
+      json: { status: 'used' },
+    });
     expect(used.status).toBe(400);
     expect(used.body.error).toMatch(/status must be "active" or "revoked"/);
     const inverted = await http(`${base}/passes/${created.data.id}`, {
@@ -219,7 +269,12 @@ describe('POST /passes/:passId/activate and /revoke', () => {
     const path = `${base}/passes/${created.data.id}`;
     const revoked = await http(`${path}/revoke`, { method: 'POST', key: tenant.apiKey });
     expect(revoked.status).toBe(200);
-    expect(revoked.body).toEqual({ id: created.data.id, code: created.data.code, name: 'Door', status: 'revoked' });
+    expect(revoked.body).toEqual({
+      id: created.data.id,
+      code: created.data.code,
+      name: 'Door',
+      status: 'revoked',
+    });
     const again = await http(`${path}/revoke`, { method: 'POST', key: tenant.apiKey });
     expect(again.status).toBe(400);
     expect(again.body.error).toBe('Pass is already revoked');
@@ -252,16 +307,34 @@ describe('GET /passes', () => {
   it('lists newest first with the contract item shape and pagination headers', async () => {
     const res = await http(`${fresh.server.url}/api/v1/passes?limit=2`, { key: fresh.apiKey });
     expect(res.status).toBe(200);
-    expect(res.body.map((p: { name: string }) => p.name)).toEqual(['Epsilon revoked', 'Delta expired']);
+    expect(res.body.map((p: { name: string }) => p.name)).toEqual([
+      'Epsilon revoked',
+      'Delta expired',
+    ]);
     expect(Object.keys(res.body[0]).sort()).toEqual(
-      ['id', 'code', 'name', 'type', 'status', 'usagesCount', 'maxUsages', 'validFrom', 'validUntil', 'client', 'publicUrl', 'createdAt'].sort(),
+      [
+        'id',
+        'code',
+        'name',
+        'type',
+        'status',
+        'usagesCount',
+        'maxUsages',
+        'validFrom',
+        'validUntil',
+        'client',
+        'publicUrl',
+        'createdAt',
+      ].sort(),
     );
     expect(res.headers.get('x-total-count')).toBe('5');
     const link = res.headers.get('link')!;
     expect(link).toContain('page=2&limit=2>; rel="next"');
     expect(link).toContain('page=3&limit=2>; rel="last"');
     expect(link).not.toContain('rel="prev"');
-    const page3 = await http(`${fresh.server.url}/api/v1/passes?limit=2&page=3`, { key: fresh.apiKey });
+    const page3 = await http(`${fresh.server.url}/api/v1/passes?limit=2&page=3`, {
+      key: fresh.apiKey,
+    });
     expect(page3.body.map((p: { name: string }) => p.name)).toEqual(['Alpha Concert']);
     expect(page3.headers.get('link')).toContain('page=2&limit=2>; rel="prev"');
     expect(page3.headers.get('link')).not.toContain('rel="next"');
@@ -303,7 +376,15 @@ describe('GET /passes', () => {
   });
 
   it('refuses out-of-range paging and unknown statuses with 400', async () => {
-    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'page=0', 'page=1.5', 'status=lost', 'limit=']) {
+    for (const query of [
+      'limit=0',
+      'limit=101',
+      'limit=abc',
+      'page=0',
+      'page=1.5',
+      'status=lost',
+      'limit=',
+    ]) {
       const res = await http(`${fresh.server.url}/api/v1/passes?${query}`, { key: fresh.apiKey });
       expect(res.status, query).toBe(400);
       expect(res.body.error).toBeTypeOf('string');
@@ -318,7 +399,12 @@ describe('GET /passes', () => {
 
 describe('tenants, plans, keys and scopes', () => {
   it('401 without a key, with a malformed key, and with an unknown key', async () => {
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer 2pk_short' }, { authorization: `Bearer 2pk_${'x'.repeat(32)}` }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: 'Basic abc' },
+      { authorization: 'Bearer 2pk_short' },
+      { authorization: `Bearer 2pk_${'x'.repeat(32)}` },
+    ]) {
       const res = await http(`${base}/passes`, { headers });
       expect(res.status).toBe(401);
       expect(res.body.error).toMatch(/API key|Authorization/);
@@ -336,7 +422,9 @@ describe('tenants, plans, keys and scopes', () => {
   it('403 once the tenant reaches its pass limit, and nothing is written', async () => {
     const small = await createTenant({ maxPasses: 2 });
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => http(`${base}/passes`, { key: small.apiKey, json: { type: 'single' } })),
+      Array.from({ length: 5 }, () =>
+        http(`${base}/passes`, { key: small.apiKey, json: { type: 'single' } }),
+      ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([201, 201, 403, 403, 403]);
     expect(results.find((r) => r.status === 403)!.body.error).toMatch(/Pass limit reached/);
@@ -344,7 +432,15 @@ describe('tenants, plans, keys and scopes', () => {
   });
 
   it('a scan-scope key may scan and call /me, and nothing else', async () => {
-    const key = await admin<{ apiKey: string; scope: string }>(tenant.server.env, 'key', 'create', '--tenant', tenant.id, '--scope', 'scan');
+    const key = await admin<{ apiKey: string; scope: string }>(
+      tenant.server.env,
+      'key',
+      'create',
+      '--tenant',
+      tenant.id,
+      '--scope',
+      'scan',
+    );
     expect(key.scope).toBe('scan');
     const me = await http(`${base}/me`, { key: key.apiKey });
     expect(me.status).toBe(200);
@@ -353,8 +449,18 @@ describe('tenants, plans, keys and scopes', () => {
     if (!pass.ok) throw new Error(pass.error);
     const scan = await http(`${base}/scan`, { key: key.apiKey, json: { code: pass.data.code } });
     expect(scan.body.result).toBe('success');
-    for (const [method, path] of [['GET', '/passes'], ['POST', '/passes'], ['GET', '/clients'], ['GET', `/passes/${pass.data.id}`], ['POST', `/passes/${pass.data.id}/revoke`]]) {
-      const res = await http(`${base}${path}`, { method, key: key.apiKey, json: method === 'POST' ? { type: 'single' } : undefined });
+    for (const [method, path] of [
+      ['GET', '/passes'],
+      ['POST', '/passes'],
+      ['GET', '/clients'],
+      ['GET', `/passes/${pass.data.id}`],
+      ['POST', `/passes/${pass.data.id}/revoke`],
+    ]) {
+      const res = await http(`${base}${path}`, {
+        method,
+        key: key.apiKey,
+        json: method === 'POST' ? { type: 'single' } : undefined,
+      });
       expect(res.status, `${method} ${path}`).toBe(403);
       expect(res.body.error).toMatch(/scan/);
     }
@@ -362,7 +468,13 @@ describe('tenants, plans, keys and scopes', () => {
 
   it('GET /me describes the key and its tenant; a revoked key is refused', async () => {
     const key = await admin<{ apiKey: string; id: string; prefix: string }>(
-      tenant.server.env, 'key', 'create', '--tenant', tenant.id, '--rate-limit', '120',
+      tenant.server.env,
+      'key',
+      'create',
+      '--tenant',
+      tenant.id,
+      '--rate-limit',
+      '120',
     );
     const me = await http(`${base}/me`, { key: key.apiKey });
     expect(me.body).toEqual({

@@ -48,7 +48,9 @@ describe('HTTP behaviour every client relies on', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-allow-headers')).toMatch(/Idempotency-Key/);
-    const get = await fetch(`${base}/me`, { headers: { origin: 'https://app.example.com', authorization: `Bearer ${tenant.apiKey}` } });
+    const get = await fetch(`${base}/me`, {
+      headers: { origin: 'https://app.example.com', authorization: `Bearer ${tenant.apiKey}` },
+    });
     expect(get.headers.get('access-control-allow-origin')).toBe('*');
     expect(get.headers.get('access-control-expose-headers')).toMatch(/X-RateLimit-Remaining/);
   });

@@ -9,7 +9,8 @@ describe('rate limits', () => {
     const tenant = await createTenant({ rateLimit: null });
     const base = `${tenant.server.url}/api/v1`;
     const answers = [];
-    for (let i = 0; i < 31; i++) answers.push(await http(`${base}/passes?limit=1`, { key: tenant.apiKey }));
+    for (let i = 0; i < 31; i++)
+      answers.push(await http(`${base}/passes?limit=1`, { key: tenant.apiKey }));
     expect(answers.slice(0, 30).every((a) => a.status === 200)).toBe(true);
     const first = answers[0]!.headers;
     expect(first.get('x-ratelimit-limit')).toBe('30');
@@ -32,7 +33,9 @@ describe('rate limits', () => {
     // The budget is the key's: another tenant's key is unaffected; scan shares the core budget.
     const other = await createTenant({ rateLimit: null });
     expect((await http(`${base}/me`, { key: other.apiKey })).status).toBe(200);
-    expect((await http(`${base}/scan`, { key: tenant.apiKey, json: { code: 'AAAAAAAAAAAA' } })).status).toBe(429);
+    expect(
+      (await http(`${base}/scan`, { key: tenant.apiKey, json: { code: 'AAAAAAAAAAAA' } })).status,
+    ).toBe(429);
   });
 
   it('a key’s own limit replaces the core budget', async () => {
@@ -56,7 +59,8 @@ describe.skipIf(!databaseUrl)('rate limits across server instances', () => {
     const tenant = await createTenant({ rateLimit: null });
     const urls = [tenant.server.url, second.url];
     const answers = [];
-    for (let i = 0; i < 40; i++) answers.push(await http(`${urls[i % 2]}/api/v1/me`, { key: tenant.apiKey }));
+    for (let i = 0; i < 40; i++)
+      answers.push(await http(`${urls[i % 2]}/api/v1/me`, { key: tenant.apiKey }));
     expect(answers.filter((a) => a.status === 200)).toHaveLength(30);
     expect(answers.filter((a) => a.status === 429)).toHaveLength(10);
     expect(answers.slice(30).every((a) => a.status === 429)).toBe(true);

@@ -17,8 +17,11 @@ async function newPass(body: Record<string, unknown> = {}) {
   return res.data;
 }
 
-const scan = (code: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-  http(`${base}/scan`, { key: tenant.apiKey, json: { code, ...extra }, headers });
+const scan = (
+  code: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+) => http(`${base}/scan`, { key: tenant.apiKey, json: { code, ...extra }, headers });
 
 describe('POST /scan', () => {
   it('admits a single pass once with the contract shape, then says already_used', async () => {
@@ -45,7 +48,11 @@ describe('POST /scan', () => {
     });
     const second = await scan(pass.code);
     expect(second.status).toBe(200);
-    expect(second.body).toMatchObject({ success: false, result: 'already_used', pass: { status: 'used', usagesCount: 1 } });
+    expect(second.body).toMatchObject({
+      success: false,
+      result: 'already_used',
+      pass: { status: 'used', usagesCount: 1 },
+    });
     expect(second.body.pass.lastAdmittedAt).toBe(first.body.scan.scannedAt);
     expect(second.body.scan.id).not.toBe(first.body.scan.id);
   });
@@ -58,7 +65,10 @@ describe('POST /scan', () => {
       [revoked, 'revoked'],
       [await newPass({ validFrom: '2099-01-01T00:00:00Z' }), 'not_yet_valid'],
       [await newPass({ validUntil: '2001-01-01T00:00:00Z' }), 'expired'],
-      [await newPass({ type: 'multi', maxUsages: 1, validUntil: '2001-01-01T00:00:00Z' }), 'expired'],
+      [
+        await newPass({ type: 'multi', maxUsages: 1, validUntil: '2001-01-01T00:00:00Z' }),
+        'expired',
+      ],
     ];
     for (const [pass, result] of cases) {
       const res = await scan(pass.code);
@@ -89,7 +99,13 @@ describe('POST /scan', () => {
     const foreign = await other.client.passes.create({ type: 'single' });
     if (!foreign.ok) throw new Error(foreign.error);
     const before = await tenant.counts();
-    for (const code of ['AAAAAAAAAAAA', foreign.data.code, 'hello world', 'https://example.com/', '%%%']) {
+    for (const code of [
+      'AAAAAAAAAAAA',
+      foreign.data.code,
+      'hello world',
+      'https://example.com/',
+      '%%%',
+    ]) {
       const res = await scan(code);
       expect(res.status, code).toBe(404);
       expect(res.body.error).toMatch(/Unknown pass/);
@@ -100,7 +116,9 @@ describe('POST /scan', () => {
   });
 
   it('rejects a missing or oversized code with 400', async () => {
-    expect((await http(`${base}/scan`, { key: tenant.apiKey, json: {} })).body.error).toMatch(/code/);
+    expect((await http(`${base}/scan`, { key: tenant.apiKey, json: {} })).body.error).toMatch(
+      /code/,
+    );
     expect((await scan('x'.repeat(3000))).status).toBe(400);
     expect((await scan(12 as unknown as string)).status).toBe(400);
   });
@@ -131,7 +149,9 @@ describe('Idempotency-Key', () => {
     const after = await tenant.counts();
     expect(after.scans - before.scans).toBe(1);
     // A fresh key is a fresh scan.
-    expect((await scan(pass.code, {}, { 'idempotency-key': randomUUID() })).body.result).toBe('already_used');
+    expect((await scan(pass.code, {}, { 'idempotency-key': randomUUID() })).body.result).toBe(
+      'already_used',
+    );
   });
 
   it('is 422 for the same key with a different body or endpoint', async () => {
@@ -141,7 +161,11 @@ describe('Idempotency-Key', () => {
     const otherBody = await scan(pass.code, { device: 'x' }, { 'idempotency-key': key });
     expect(otherBody.status).toBe(422);
     expect(otherBody.body.error).toMatch(/different request/);
-    const otherPath = await http(`${base}/passes`, { key: tenant.apiKey, json: { type: 'single' }, headers: { 'idempotency-key': key } });
+    const otherPath = await http(`${base}/passes`, {
+      key: tenant.apiKey,
+      json: { type: 'single' },
+      headers: { 'idempotency-key': key },
+    });
     expect(otherPath.status).toBe(422);
   });
 
@@ -149,7 +173,9 @@ describe('Idempotency-Key', () => {
     const pass = await newPass();
     const key = randomUUID();
     const before = await tenant.counts();
-    const answers = await Promise.all(Array.from({ length: 20 }, () => scan(pass.code, {}, { 'idempotency-key': key })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => scan(pass.code, {}, { 'idempotency-key': key })),
+    );
     const ok = answers.filter((a) => a.status === 200);
     const busy = answers.filter((a) => a.status === 409);
     expect(ok.length + busy.length).toBe(20);
@@ -163,17 +189,33 @@ describe('Idempotency-Key', () => {
   it('creates one pass for a retried POST /passes, and lets a failed request be retried', async () => {
     const key = randomUUID();
     const before = await tenant.counts();
-    const a = await http(`${base}/passes`, { key: tenant.apiKey, json: { type: 'single', name: 'Once' }, headers: { 'idempotency-key': key } });
-    const b = await http(`${base}/passes`, { key: tenant.apiKey, json: { type: 'single', name: 'Once' }, headers: { 'idempotency-key': key } });
+    const a = await http(`${base}/passes`, {
+      key: tenant.apiKey,
+      json: { type: 'single', name: 'Once' },
+      headers: { 'idempotency-key': key },
+    });
+    const b = await http(`${base}/passes`, {
+      key: tenant.apiKey,
+      json: { type: 'single', name: 'Once' },
+      headers: { 'idempotency-key': key },
+    });
     expect(a.status).toBe(201);
     expect(b.status).toBe(201);
     expect(b.body.id).toBe(a.body.id);
     expect((await tenant.counts()).passes - before.passes).toBe(1);
 
     const retryKey = randomUUID();
-    const bad = await http(`${base}/passes`, { key: tenant.apiKey, json: { type: 'nope' }, headers: { 'idempotency-key': retryKey } });
+    const bad = await http(`${base}/passes`, {
+      key: tenant.apiKey,
+      json: { type: 'nope' },
+      headers: { 'idempotency-key': retryKey },
+    });
     expect(bad.status).toBe(400);
-    const fixed = await http(`${base}/passes`, { key: tenant.apiKey, json: { type: 'nope' }, headers: { 'idempotency-key': retryKey } });
+    const fixed = await http(`${base}/passes`, {
+      key: tenant.apiKey,
+      json: { type: 'nope' },
+      headers: { 'idempotency-key': retryKey },
+    });
     expect(fixed.status).toBe(400);
   });
 

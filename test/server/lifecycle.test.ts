@@ -24,7 +24,11 @@ describe('server lifecycle on the embedded database', () => {
       port: Number(port),
       path: '/api/v1/scan',
       method: 'POST',
-      headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json', 'content-length': body.length },
+      headers: {
+        authorization: `Bearer ${tenant.apiKey}`,
+        'content-type': 'application/json',
+        'content-length': body.length,
+      },
     });
     const answered = new Promise<number>((resolve, reject) => {
       request.on('response', (res) => {
@@ -50,7 +54,9 @@ describe('server lifecycle on the embedded database', () => {
 
     const restarted = await startServer({ dataDir });
     try {
-      const res = await http(`${restarted.url}/api/v1/passes/${created.data.id}`, { key: tenant.apiKey });
+      const res = await http(`${restarted.url}/api/v1/passes/${created.data.id}`, {
+        key: tenant.apiKey,
+      });
       expect(res.body).toMatchObject({ name: 'Persistent', status: 'used', usagesCount: 1 });
     } finally {
       await restarted.stop();
@@ -60,7 +66,12 @@ describe('server lifecycle on the embedded database', () => {
   it('fails fast with a clear message on bad configuration', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, PORT: 'eighty', DATABASE_URL: 'mysql://nope', PUBLIC_URL: 'not a url' },
+      env: {
+        ...process.env,
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://nope',
+        PUBLIC_URL: 'not a url',
+      },
       encoding: 'utf8',
       timeout: 30_000,
     });
@@ -78,16 +89,50 @@ describe('admin CLI', () => {
   it('creates tenants and keys in the documented JSON shape, lists and shows them', async () => {
     const e = env();
     const created = await admin<{ tenant: Record<string, unknown>; apiKey: string }>(
-      e, 'tenant', 'create', '--name', 'Acme', '--plan', 'basic', '--max-passes', '100', '--webhook-quota', '3',
+      e,
+      'tenant',
+      'create',
+      '--name',
+      'Acme',
+      '--plan',
+      'basic',
+      '--max-passes',
+      '100',
+      '--webhook-quota',
+      '3',
     );
-    expect(created.tenant).toMatchObject({ name: 'Acme', plan: 'basic', maxPasses: 100, webhookQuota: 3 });
+    expect(created.tenant).toMatchObject({
+      name: 'Acme',
+      plan: 'basic',
+      maxPasses: 100,
+      webhookQuota: 3,
+    });
     expect(created.apiKey).toMatch(/^2pk_[A-Za-z0-9_-]{32}$/);
-    const key = await admin<Record<string, unknown>>(e, 'key', 'create', '--tenant', String(created.tenant.id), '--scope', 'scan', '--rate-limit', '240');
+    const key = await admin<Record<string, unknown>>(
+      e,
+      'key',
+      'create',
+      '--tenant',
+      String(created.tenant.id),
+      '--scope',
+      'scan',
+      '--rate-limit',
+      '240',
+    );
     expect(key).toMatchObject({ scope: 'scan', rateLimit: 240, tenantId: created.tenant.id });
     expect(key.apiKey).toMatch(/^2pk_/);
     expect(key.pairingUrl).toBe(`http://localhost:3000/scanner/#key=${key.apiKey}`);
-    const shown = await admin<{ keys: { prefix: string }[]; counts: Record<string, number> }>(e, 'tenant', 'show', '--tenant', String(created.tenant.id));
-    expect(shown.keys.map((k) => k.prefix)).toEqual([created.apiKey.slice(0, 12), String(key.apiKey).slice(0, 12)]);
+    const shown = await admin<{ keys: { prefix: string }[]; counts: Record<string, number> }>(
+      e,
+      'tenant',
+      'show',
+      '--tenant',
+      String(created.tenant.id),
+    );
+    expect(shown.keys.map((k) => k.prefix)).toEqual([
+      created.apiKey.slice(0, 12),
+      String(key.apiKey).slice(0, 12),
+    ]);
     expect(shown.counts).toEqual({ passes: 0, clients: 0, scans: 0, events: 0 });
     // Only hashes are stored: the key itself appears nowhere in what the CLI can read back.
     expect(JSON.stringify(shown)).not.toContain(created.apiKey);
@@ -96,7 +141,12 @@ describe('admin CLI', () => {
   it('prints a pairing QR on stderr with --qr, keeping stdout pure JSON', () => {
     const e = env();
     const run = (...argv: string[]) =>
-      spawnSync('pnpm', ['admin', ...argv], { cwd: REPO_ROOT, env: { ...process.env, ...e }, encoding: 'utf8', timeout: 30_000 });
+      spawnSync('pnpm', ['admin', ...argv], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...e },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
     const tenant = JSON.parse(run('tenant', 'create', '--name', 'Door').stdout);
     const res = run('key', 'create', '--tenant', tenant.tenant.id, '--scope', 'scan', '--qr');
     expect(res.status).toBe(0);
@@ -107,11 +157,20 @@ describe('admin CLI', () => {
 
   it('reports operator mistakes as { error } with exit code 1', async () => {
     const e = env();
-    for (const argv of [['tenant', 'create'], ['tenant', 'create', '--name', 'X', '--plan', 'gold'], ['key', 'create', '--tenant', 'ten_missing'], ['key', 'revoke', '--key-id', 'key_missing'], ['frobnicate'], ['tenant', 'create', '--name', 'X', '--bogus']]) {
+    for (const argv of [
+      ['tenant', 'create'],
+      ['tenant', 'create', '--name', 'X', '--plan', 'gold'],
+      ['key', 'create', '--tenant', 'ten_missing'],
+      ['key', 'revoke', '--key-id', 'key_missing'],
+      ['frobnicate'],
+      ['tenant', 'create', '--name', 'X', '--bogus'],
+    ]) {
       const error = await admin(e, ...argv).catch((err: unknown) => err);
       expect(error, argv.join(' ')).toBeInstanceOf(AdminCommandError);
       expect((error as AdminCommandError).exitCode).toBe(1);
-      expect(JSON.parse((error as AdminCommandError).stderr.trim().split('\n')[0]!).error).toBeTypeOf('string');
+      expect(
+        JSON.parse((error as AdminCommandError).stderr.trim().split('\n')[0]!).error,
+      ).toBeTypeOf('string');
     }
   });
 });

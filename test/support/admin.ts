@@ -14,7 +14,10 @@ export class AdminCommandError extends Error {
 }
 
 /** Runs `pnpm admin …` exactly as an operator would, against the database `env` names. */
-export async function admin<T = unknown>(env: Record<string, string>, ...argv: string[]): Promise<T> {
+export async function admin<T = unknown>(
+  env: Record<string, string>,
+  ...argv: string[]
+): Promise<T> {
   try {
     const { stdout } = await run('pnpm', ['admin', ...argv], {
       cwd: REPO_ROOT,
@@ -23,7 +26,8 @@ export async function admin<T = unknown>(env: Record<string, string>, ...argv: s
     return JSON.parse(stdout) as T;
   } catch (error) {
     const failure = error as { code?: number; stderr?: string };
-    if (typeof failure.code === 'number') throw new AdminCommandError(failure.code, failure.stderr ?? '');
+    if (typeof failure.code === 'number')
+      throw new AdminCommandError(failure.code, failure.stderr ?? '');
     throw error;
   }
 }

@@ -31,7 +31,9 @@ async function createRunDatabase(baseUrl: string) {
 }
 
 export default async function setup(project: TestProject) {
-  const database = process.env.DATABASE_URL ? await createRunDatabase(process.env.DATABASE_URL) : undefined;
+  const database = process.env.DATABASE_URL
+    ? await createRunDatabase(process.env.DATABASE_URL)
+    : undefined;
   let server: RunningServer;
   try {
     server = await startServer({ databaseUrl: database?.url });

@@ -29,7 +29,14 @@ export async function createTenant(
   } = {},
 ): Promise<TestTenant> {
   const server = options.server ?? inject('server');
-  const argv = ['tenant', 'create', '--name', `Test ${Date.now()}`, '--plan', options.plan ?? 'pro'];
+  const argv = [
+    'tenant',
+    'create',
+    '--name',
+    `Test ${Date.now()}`,
+    '--plan',
+    options.plan ?? 'pro',
+  ];
   if (options.maxPasses !== undefined) argv.push('--max-passes', String(options.maxPasses));
   const rateLimit = options.rateLimit === undefined ? 1_000_000 : options.rateLimit;
   if (rateLimit !== null) argv.push('--rate-limit', String(rateLimit));
@@ -64,7 +71,13 @@ export interface HttpAnswer {
 /** A raw HTTP call, for the cases the typed client cannot express (bad bodies, odd headers). */
 export async function http(
   url: string,
-  init: { method?: string; key?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {},
+  init: {
+    method?: string;
+    key?: string;
+    json?: unknown;
+    body?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<HttpAnswer> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.key) headers.authorization = `Bearer ${init.key}`;
@@ -73,7 +86,11 @@ export async function http(
     body = JSON.stringify(init.json);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  const response = await fetch(url, {
+    method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers,
+    body,
+  });
   const text = await response.text();
   let parsed: unknown;
   try {

@@ -14,7 +14,9 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   let result: unknown;
-  const viaServer = config.databaseUrl ? undefined : await sendToAdminSocket(adminSocketPath(config.dataDir), argv);
+  const viaServer = config.databaseUrl
+    ? undefined
+    : await sendToAdminSocket(adminSocketPath(config.dataDir), argv);
   if (viaServer) {
     if (viaServer.status !== 200) {
       process.stderr.write(`${JSON.stringify(viaServer.body)}\n`);
@@ -35,7 +37,9 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--qr') && pairingUrl) {
     // On stderr, so stdout stays pure JSON for scripts.
     const qr = await QRCode.toString(pairingUrl, { type: 'terminal', small: true });
-    process.stderr.write(`\nScan with the phone's camera to open the scanner already paired:\n${qr}\n${pairingUrl}\n`);
+    process.stderr.write(
+      `\nScan with the phone's camera to open the scanner already paired:\n${qr}\n${pairingUrl}\n`,
+    );
   }
   return 0;
 }
@@ -44,7 +48,9 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     const known = error instanceof AdminError || error instanceof ConfigError;
-    process.stderr.write(`${JSON.stringify({ error: known ? (error as Error).message : String(error) })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ error: known ? (error as Error).message : String(error) })}\n`,
+    );
     process.exit(1);
   },
 );

@@ -23,7 +23,12 @@ export interface AdminContext {
 const PLANS = ['free', 'basic', 'pro'] as const;
 const SCOPES = ['full', 'scan'] as const;
 
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string, fallback: T): T {
+function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  flag: string,
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) {
     throw new AdminError(`--${flag} must be one of ${allowed.join(', ')}`);
@@ -142,16 +147,35 @@ export async function runAdminCommand(context: AdminContext, argv: string[]): Pr
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      const key = await createKey(db, tenant.id, 'full', positiveInt(values['rate-limit'], 'rate-limit'), publicUrl);
-      return { tenant: presentTenant(tenant), apiKey: key.apiKey, key: { ...key, apiKey: undefined } };
+      const key = await createKey(
+        db,
+        tenant.id,
+        'full',
+        positiveInt(values['rate-limit'], 'rate-limit'),
+        publicUrl,
+      );
+      return {
+        tenant: presentTenant(tenant),
+        apiKey: key.apiKey,
+        key: { ...key, apiKey: undefined },
+      };
     }
     case 'tenant list': {
-      const tenants = await db.selectFrom('tenants').selectAll().orderBy('created_at').orderBy('id').execute();
+      const tenants = await db
+        .selectFrom('tenants')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
       return tenants.map(presentTenant);
     }
     case 'tenant show': {
       const tenantId = required(values.tenant, 'tenant');
-      const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst();
+      const tenant = await db
+        .selectFrom('tenants')
+        .selectAll()
+        .where('id', '=', tenantId)
+        .executeTakeFirst();
       if (!tenant) throw new AdminError(`No tenant with id ${tenantId}`);
       const count = (table: 'passes' | 'clients' | 'scans' | 'events') =>
         db
@@ -186,10 +210,20 @@ export async function runAdminCommand(context: AdminContext, argv: string[]): Pr
     }
     case 'key create': {
       const tenantId = required(values.tenant, 'tenant');
-      const tenant = await db.selectFrom('tenants').select('id').where('id', '=', tenantId).executeTakeFirst();
+      const tenant = await db
+        .selectFrom('tenants')
+        .select('id')
+        .where('id', '=', tenantId)
+        .executeTakeFirst();
       if (!tenant) throw new AdminError(`No tenant with id ${tenantId}`);
       const scope = oneOf(values.scope, SCOPES, 'scope', 'full');
-      return createKey(db, tenantId, scope, positiveInt(values['rate-limit'], 'rate-limit'), publicUrl);
+      return createKey(
+        db,
+        tenantId,
+        scope,
+        positiveInt(values['rate-limit'], 'rate-limit'),
+        publicUrl,
+      );
     }
     case 'key revoke': {
       const keyId = required(values['key-id'], 'key-id');

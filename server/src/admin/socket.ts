@@ -1,7 +1,7 @@
 import { chmodSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { AdminError, type AdminContext, runAdminCommand } from './commands';
+import { type AdminContext, AdminError, runAdminCommand } from './commands';
 
 /**
  * PGlite is one process's database. While the server holds it, `pnpm admin` sends its command
@@ -9,7 +9,10 @@ import { AdminError, type AdminContext, runAdminCommand } from './commands';
  */
 export const adminSocketPath = (dataDir: string) => path.join(dataDir, 'admin.sock');
 
-export async function serveAdminSocket(context: AdminContext, socketPath: string): Promise<http.Server> {
+export async function serveAdminSocket(
+  context: AdminContext,
+  socketPath: string,
+): Promise<http.Server> {
   rmSync(socketPath, { force: true });
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -21,7 +24,10 @@ export async function serveAdminSocket(context: AdminContext, socketPath: string
       body = await runAdminCommand(context, argv);
     } catch (error) {
       status = error instanceof AdminError ? 400 : 500;
-      body = { error: error instanceof AdminError ? error.message : 'Admin command failed; see the server log' };
+      body = {
+        error:
+          error instanceof AdminError ? error.message : 'Admin command failed; see the server log',
+      };
     }
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
@@ -44,7 +50,10 @@ export function sendToAdminSocket(
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         try {
-          resolve({ status: res.statusCode ?? 500, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+          resolve({
+            status: res.statusCode ?? 500,
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+          });
         } catch (error) {
           reject(error);
         }

@@ -1,5 +1,5 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { CustomField, PassType, ScanResult, StoredPassStatus } from '@passgate/shared';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type Plan = 'free' | 'basic' | 'pro';
 export type KeyScope = 'full' | 'scan';

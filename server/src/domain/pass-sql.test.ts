@@ -1,15 +1,14 @@
-import { rmSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../db/create';
 import { migrateToLatest } from '../db/migrate';
 import { newId, newPassCode } from './ids';
 import { admissible, reportedStatusSql } from './pass-sql';
-import { arbitraryPass } from './scan-rule.test';
 import { evaluateScan, reportedStatus } from './scan-rule';
+import { arbitraryPass } from './scan-rule.test';
 
 // The SQL must say exactly what the pure rule says. Random passes go into a real database
 // (PGlite here; PostgreSQL too when DATABASE_URL is set) and both are asked the same question.
@@ -20,9 +19,16 @@ const tenantId = newId('ten');
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'passgate-sql-'));
-  handle = await createDatabase({ databaseUrl: undefined, dataDir, databasePoolSize: 1 });
+  handle = await createDatabase({
+    databaseUrl: inject('databaseUrl'),
+    dataDir,
+    databasePoolSize: 2,
+  });
   await migrateToLatest(handle.db);
-  await handle.db.insertInto('tenants').values({ id: tenantId, name: 'sql', plan: 'pro', max_passes: null }).execute();
+  await handle.db
+    .insertInto('tenants')
+    .values({ id: tenantId, name: 'sql', plan: 'pro', max_passes: null })
+    .execute();
 });
 
 afterAll(async () => {
@@ -54,7 +60,11 @@ describe('pass SQL mirrors the scan rule', () => {
       .execute();
     const rows = await handle.db
       .selectFrom('passes')
-      .select((eb) => ['id', admissible(eb, NOW).as('admissible'), reportedStatusSql(eb, NOW).as('reported')])
+      .select((eb) => [
+        'id',
+        admissible(eb, NOW).as('admissible'),
+        reportedStatusSql(eb, NOW).as('reported'),
+      ])
       .where('tenant_id', '=', tenantId)
       .execute();
     const byId = new Map(rows.map((row) => [row.id, row]));

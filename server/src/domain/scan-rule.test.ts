@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { admit, evaluateScan, reportedStatus, type ScannablePass } from './scan-rule';
 
 const NOW = new Date('2030-06-15T12:00:00Z');
-const around = fc.option(fc.integer({ min: -3, max: 3 }).map((days) => new Date(NOW.getTime() + days * 86_400_000)), { nil: null });
+const around = fc.option(
+  fc.integer({ min: -3, max: 3 }).map((days) => new Date(NOW.getTime() + days * 86_400_000)),
+  { nil: null },
+);
 
 export const arbitraryPass: fc.Arbitrary<ScannablePass> = fc.record({
   type: fc.constantFrom('single' as const, 'multi' as const),
@@ -24,7 +27,10 @@ describe('evaluateScan', () => {
           pass.status === 'used' && 'already_used',
           pass.valid_from !== null && NOW < pass.valid_from && 'not_yet_valid',
           pass.valid_until !== null && NOW > pass.valid_until && 'expired',
-          pass.type === 'multi' && pass.max_usages !== null && pass.usages_count >= pass.max_usages && 'max_usages_reached',
+          pass.type === 'multi' &&
+            pass.max_usages !== null &&
+            pass.usages_count >= pass.max_usages &&
+            'max_usages_reached',
         ].filter(Boolean);
         expect(result).toBe(reasons[0] ?? 'success');
       }),
@@ -34,7 +40,11 @@ describe('evaluateScan', () => {
   it('never admits a single pass twice, and a multi pass at most maxUsages times', () => {
     fc.assert(
       fc.property(arbitraryPass, fc.integer({ min: 1, max: 12 }), (start, attempts) => {
-        let pass = { ...start, usages_count: 0, status: start.status === 'used' ? ('active' as const) : start.status };
+        let pass = {
+          ...start,
+          usages_count: 0,
+          status: start.status === 'used' ? ('active' as const) : start.status,
+        };
         let admitted = 0;
         for (let i = 0; i < attempts; i++) {
           if (evaluateScan(pass, NOW) === 'success') {
@@ -43,14 +53,22 @@ describe('evaluateScan', () => {
           }
         }
         if (pass.type === 'single') expect(admitted).toBeLessThanOrEqual(1);
-        if (pass.type === 'multi' && pass.max_usages !== null) expect(admitted).toBeLessThanOrEqual(pass.max_usages);
+        if (pass.type === 'multi' && pass.max_usages !== null)
+          expect(admitted).toBeLessThanOrEqual(pass.max_usages);
         expect(pass.usages_count).toBe(admitted);
       }),
     );
   });
 
   it('treats validFrom and validUntil as inclusive bounds', () => {
-    const pass: ScannablePass = { type: 'single', status: 'active', usages_count: 0, max_usages: null, valid_from: NOW, valid_until: NOW };
+    const pass: ScannablePass = {
+      type: 'single',
+      status: 'active',
+      usages_count: 0,
+      max_usages: null,
+      valid_from: NOW,
+      valid_until: NOW,
+    };
     expect(evaluateScan(pass, NOW)).toBe('success');
     expect(evaluateScan(pass, new Date(NOW.getTime() + 1))).toBe('expired');
     expect(evaluateScan(pass, new Date(NOW.getTime() - 1))).toBe('not_yet_valid');

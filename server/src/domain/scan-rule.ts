@@ -23,13 +23,19 @@ export function evaluateScan(pass: ScannablePass, now: Date): ScanResult {
   return 'success';
 }
 
-export function isMultiPassExhausted(pass: Pick<ScannablePass, 'type' | 'usages_count' | 'max_usages'>) {
+export function isMultiPassExhausted(
+  pass: Pick<ScannablePass, 'type' | 'usages_count' | 'max_usages'>,
+) {
   return pass.type === 'multi' && pass.max_usages !== null && pass.usages_count >= pass.max_usages;
 }
 
 /** The pass after a successful scan: one more use, and a single pass is spent. */
 export function admit<T extends ScannablePass>(pass: T): T {
-  return { ...pass, usages_count: pass.usages_count + 1, status: pass.type === 'single' ? 'used' : pass.status };
+  return {
+    ...pass,
+    usages_count: pass.usages_count + 1,
+    status: pass.type === 'single' ? 'used' : pass.status,
+  };
 }
 
 /**

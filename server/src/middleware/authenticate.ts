@@ -5,12 +5,14 @@ import { API_KEY_PATTERN, apiKeyPrefix, constantTimeEqual, sha256 } from '../dom
 import { ApiError } from '../errors';
 import type { ApiEnv, Caller } from './env';
 
-
 const unauthorized = (message: string) =>
   new ApiError(401, message, { 'WWW-Authenticate': 'Bearer realm="passgate"' });
 
 /** Finds the key's row by its visible prefix, then compares the hash in constant time. */
-export async function findCaller(db: Kysely<Database>, presented: string): Promise<Caller | undefined> {
+export async function findCaller(
+  db: Kysely<Database>,
+  presented: string,
+): Promise<Caller | undefined> {
   const rows = await db
     .selectFrom('api_keys')
     .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
@@ -52,10 +54,15 @@ export function authenticate(options: { db: Kysely<Database> }): MiddlewareHandl
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw unauthorized('Authorization header must be "Bearer 2pk_…"');
     const presented = match[1]!;
-    const caller = API_KEY_PATTERN.test(presented) ? await findCaller(options.db, presented) : undefined;
+    const caller = API_KEY_PATTERN.test(presented)
+      ? await findCaller(options.db, presented)
+      : undefined;
     if (!caller) throw unauthorized('Invalid or revoked API key');
     if (caller.tenant.plan !== 'pro') {
-      throw new ApiError(403, `The REST API requires the Pro plan; this tenant is on the ${caller.tenant.plan} plan`);
+      throw new ApiError(
+        403,
+        `The REST API requires the Pro plan; this tenant is on the ${caller.tenant.plan} plan`,
+      );
     }
     c.set('caller', caller);
     await next();
@@ -68,7 +75,10 @@ export function authenticate(options: { db: Kysely<Database> }): MiddlewareHandl
 export function requireFullScope(): MiddlewareHandler<ApiEnv> {
   return async function requireFullScopeMiddleware(c, next) {
     if (c.get('caller').key.scope !== 'full') {
-      throw new ApiError(403, 'This API key has the "scan" scope: it may only call POST /scan and GET /me');
+      throw new ApiError(
+        403,
+        'This API key has the "scan" scope: it may only call POST /scan and GET /me',
+      );
     }
     await next();
   };

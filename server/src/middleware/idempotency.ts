@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Kysely, Transaction } from 'kysely';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import { sha256 } from '../domain/ids';
 import { ApiError } from '../errors';
@@ -13,7 +13,6 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
  * answer is committed with the change it describes), so it may be claimed again safely.
  */
 const ABANDONED_AFTER_MS = 60 * 1000;
-
 
 /**
  * The IETF Idempotency-Key header: the same key and body within 24 h answers the first answer
@@ -38,13 +37,27 @@ export function idempotency(options: { db: Kysely<Database> }): MiddlewareHandle
       .onConflict((oc) =>
         oc
           .columns(['api_key_id', 'key'])
-          .doUpdateSet({ fingerprint, state: 'running', created_at: now, response_status: null, response_body: null })
+          .doUpdateSet({
+            fingerprint,
+            state: 'running',
+            created_at: now,
+            response_status: null,
+            response_body: null,
+          })
           .where((eb) =>
             eb.or([
-              eb('idempotency_keys.created_at', '<', new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS)),
+              eb(
+                'idempotency_keys.created_at',
+                '<',
+                new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS),
+              ),
               eb.and([
                 eb('idempotency_keys.state', '=', 'running'),
-                eb('idempotency_keys.created_at', '<', new Date(now.getTime() - ABANDONED_AFTER_MS)),
+                eb(
+                  'idempotency_keys.created_at',
+                  '<',
+                  new Date(now.getTime() - ABANDONED_AFTER_MS),
+                ),
               ]),
             ]),
           ),
@@ -60,12 +73,19 @@ export function idempotency(options: { db: Kysely<Database> }): MiddlewareHandle
         .where('key', '=', key)
         .executeTakeFirstOrThrow();
       if (first.fingerprint !== fingerprint) {
-        throw new ApiError(422, 'Idempotency-Key was already used with a different request body or path');
+        throw new ApiError(
+          422,
+          'Idempotency-Key was already used with a different request body or path',
+        );
       }
       if (first.state === 'running') {
-        throw new ApiError(409, 'A request with this Idempotency-Key is still being processed; retry shortly', {
-          'Retry-After': '1',
-        });
+        throw new ApiError(
+          409,
+          'A request with this Idempotency-Key is still being processed; retry shortly',
+          {
+            'Retry-After': '1',
+          },
+        );
       }
       return c.body(first.response_body ?? '', first.response_status as ContentfulStatusCode, {
         'content-type': 'application/json',
@@ -80,7 +100,11 @@ export function idempotency(options: { db: Kysely<Database> }): MiddlewareHandle
     } finally {
       if (!claim.completed) {
         // Nothing was committed under this key (an error, or no change at all): let it be retried.
-        await db.deleteFrom('idempotency_keys').where('api_key_id', '=', apiKeyId).where('key', '=', key).execute();
+        await db
+          .deleteFrom('idempotency_keys')
+          .where('api_key_id', '=', apiKeyId)
+          .where('key', '=', key)
+          .execute();
       }
     }
   };
@@ -106,7 +130,11 @@ export async function commitChange<B, S extends ContentfulStatusCode>(
     if (claim) {
       await trx
         .updateTable('idempotency_keys')
-        .set({ state: 'done', response_status: result.status, response_body: JSON.stringify(result.body) })
+        .set({
+          state: 'done',
+          response_status: result.status,
+          response_body: JSON.stringify(result.body),
+        })
         .where('api_key_id', '=', claim.apiKeyId)
         .where('key', '=', claim.key)
         .execute();

@@ -66,7 +66,12 @@ export async function createRateLimits(pool: pg.Pool | undefined): Promise<RateL
     async consume(group, keyId, limit) {
       try {
         const res = await limiterFor(group, limit).consume(keyId);
-        return { allowed: true, limit, remaining: res.remainingPoints, msBeforeReset: res.msBeforeNext };
+        return {
+          allowed: true,
+          limit,
+          remaining: res.remainingPoints,
+          msBeforeReset: res.msBeforeNext,
+        };
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
         return { allowed: false, limit, remaining: 0, msBeforeReset: rejection.msBeforeNext };
@@ -81,7 +86,10 @@ export function limitFor(group: RateLimitGroup, keyLimit: number | null): number
 }
 
 /** Counts the request against the key's budget and sets GitHub-style and IETF headers. */
-export function rateLimit(options: { rateLimits: RateLimits; group: RateLimitGroup }): MiddlewareHandler<ApiEnv> {
+export function rateLimit(options: {
+  rateLimits: RateLimits;
+  group: RateLimitGroup;
+}): MiddlewareHandler<ApiEnv> {
   const { rateLimits, group } = options;
   return async function rateLimitMiddleware(c, next) {
     const { key } = c.get('caller');

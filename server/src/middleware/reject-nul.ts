@@ -19,11 +19,13 @@ export function rejectNulCharacters(): MiddlewareHandler {
     const raw = new URL(c.req.url);
     let decoded: string;
     try {
-      decoded = decodeURIComponent(raw.pathname) + decodeURIComponent(raw.search.replace(/\+/g, ' '));
+      decoded =
+        decodeURIComponent(raw.pathname) + decodeURIComponent(raw.search.replace(/\+/g, ' '));
     } catch {
       throw new ApiError(400, 'The URL is not validly percent-encoded');
     }
-    if (decoded.includes('\u0000')) throw new ApiError(400, 'The URL must not contain NUL characters');
+    if (decoded.includes('\u0000'))
+      throw new ApiError(400, 'The URL must not contain NUL characters');
     if (/json/i.test(c.req.header('content-type') ?? '')) {
       const text = await c.req.text();
       if (text.includes('\\u0000') || text.includes('\u0000')) {

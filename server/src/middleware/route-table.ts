@@ -23,7 +23,9 @@ export function knownRoutesOnly(options: {
         ? [
             {
               method: definition.route.method.toUpperCase(),
-              pattern: new RegExp(`^${options.basePath}${definition.route.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+              pattern: new RegExp(
+                `^${options.basePath}${definition.route.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`,
+              ),
             },
           ]
         : [],
@@ -32,13 +34,18 @@ export function knownRoutesOnly(options: {
   };
   return async function knownRoutesOnlyMiddleware(c, next) {
     const matching = table().filter((route) => route.pattern.test(c.req.path));
-    if (matching.length === 0) throw new ApiError(404, `No such endpoint: ${c.req.method} ${c.req.path}`);
+    if (matching.length === 0)
+      throw new ApiError(404, `No such endpoint: ${c.req.method} ${c.req.path}`);
     const allowed = matching.map((route) => route.method);
     if (!allowed.includes(c.req.method)) {
       const allow = [...new Set([...allowed, 'OPTIONS'])].join(', ');
-      throw new ApiError(405, `Method ${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}`, {
-        Allow: allow,
-      });
+      throw new ApiError(
+        405,
+        `Method ${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}`,
+        {
+          Allow: allow,
+        },
+      );
     }
     await next();
   };

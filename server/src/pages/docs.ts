@@ -39,7 +39,9 @@ export function docsRoutes() {
   };
   return new Hono()
     .get('/docs', (c) => c.html(DOCS_PAGE))
-    .get('/docs/assets/init.js', (c) => c.body(INIT_SCRIPT, 200, { 'content-type': ASSETS['swagger-ui-bundle.js'] }))
+    .get('/docs/assets/init.js', (c) =>
+      c.body(INIT_SCRIPT, 200, { 'content-type': ASSETS['swagger-ui-bundle.js'] }),
+    )
     .get('/docs/assets/:name', (c) => {
       const name = c.req.param('name');
       if (!Object.hasOwn(ASSETS, name)) return c.json({ error: `No such file: ${name}` }, 404);

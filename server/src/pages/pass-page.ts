@@ -13,7 +13,8 @@ const STATUS_LABEL = {
 } as const;
 
 const formatDate = (date: Date) =>
-  date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
+  date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) +
+  ' UTC';
 
 const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype html>
 <html lang="en">
@@ -43,7 +44,10 @@ export function passPageRoutes({ db }: Services) {
   return new Hono().get('/p/:code', async (c) => {
     c.header('Cache-Control', 'no-store');
     c.header('Referrer-Policy', 'no-referrer');
-    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+    );
     c.header('X-Robots-Tag', 'noindex');
     const code = c.req.param('code');
     const token = c.req.query('token') ?? '';
@@ -51,13 +55,23 @@ export function passPageRoutes({ db }: Services) {
       ? await db.selectFrom('passes').selectAll().where('code', '=', code).executeTakeFirst()
       : undefined;
     if (!pass || !constantTimeEqual(pass.public_token, token)) {
-      return c.html(page('Pass not found', html`<div class="card"><h1>Pass not found</h1>
-        <p>This link is not valid. Check that you opened the whole link you were sent.</p></div>`), 404);
+      return c.html(
+        page(
+          'Pass not found',
+          html`<div class="card"><h1>Pass not found</h1>
+        <p>This link is not valid. Check that you opened the whole link you were sent.</p></div>`,
+        ),
+        404,
+      );
     }
     const now = new Date();
     const status = reportedStatus(pass, now);
     const label = STATUS_LABEL[status];
-    const svg = await QRCode.toString(pass.code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    const svg = await QRCode.toString(pass.code, {
+      type: 'svg',
+      errorCorrectionLevel: 'M',
+      margin: 2,
+    });
     const fields = pass.fields.filter((field) => field.isPublic);
     const title = pass.name ?? 'Your pass';
     return c.html(

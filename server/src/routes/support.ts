@@ -22,7 +22,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .slice(0, 5)
     .map((issue) => {
-      if (issue.path.length === 0 && issue.code === 'invalid_type') return 'Request body must be a JSON object';
+      if (issue.path.length === 0 && issue.code === 'invalid_type')
+        return 'Request body must be a JSON object';
       const message = /received undefined$/.test(issue.message) ? 'is required' : issue.message;
       return `${issue.path.join('.')}: ${message}`;
     })
@@ -84,4 +85,5 @@ export function setPaginationHeaders(
 }
 
 /** Escapes LIKE wildcards so a search for "50%" means the text "50%". */
-export const likePattern = (search: string) => `%${search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+export const likePattern = (search: string) =>
+  `%${search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;

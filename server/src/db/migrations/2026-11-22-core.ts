@@ -39,10 +39,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   // List (newest first), attach-by-name, and case-insensitive substring search.
-  await sql`CREATE INDEX clients_tenant_newest ON clients (tenant_id, created_at DESC, id DESC)`.execute(db);
+  await sql`CREATE INDEX clients_tenant_newest ON clients (tenant_id, created_at DESC, id DESC)`.execute(
+    db,
+  );
   await sql`CREATE INDEX clients_tenant_name ON clients (tenant_id, name)`.execute(db);
   await sql`CREATE INDEX clients_search ON clients USING gin (
-    lower(name) gin_trgm_ops, lower(coalesce(email, '')) gin_trgm_ops, lower(coalesce(phone, '')) gin_trgm_ops)`.execute(db);
+    lower(name) gin_trgm_ops, lower(coalesce(email, '')) gin_trgm_ops, lower(coalesce(phone, '')) gin_trgm_ops)`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('passes')
@@ -53,7 +57,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('name', 'text')
     .addColumn('note', 'text')
     .addColumn('type', 'text', (c) => c.notNull().check(sql`type IN ('single', 'multi')`))
-    .addColumn('status', 'text', (c) => c.notNull().check(sql`status IN ('active', 'used', 'revoked')`))
+    .addColumn('status', 'text', (c) =>
+      c.notNull().check(sql`status IN ('active', 'used', 'revoked')`),
+    )
     .addColumn('usages_count', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('max_usages', 'integer')
     .addColumn('valid_from', 'timestamptz')
@@ -66,7 +72,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await sql`CREATE INDEX passes_tenant_newest ON passes (tenant_id, created_at DESC, id DESC)`.execute(db);
+  await sql`CREATE INDEX passes_tenant_newest ON passes (tenant_id, created_at DESC, id DESC)`.execute(
+    db,
+  );
   await sql`CREATE INDEX passes_search ON passes USING gin (
     lower(coalesce(name, '')) gin_trgm_ops, lower(code) gin_trgm_ops)`.execute(db);
   await sql`CREATE INDEX passes_client ON passes (client_id)`.execute(db);
@@ -81,7 +89,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('result', 'text', (c) => c.notNull())
     .addColumn('scanned_at', 'timestamptz', (c) => c.notNull())
     .execute();
-  await sql`CREATE INDEX scans_tenant_newest ON scans (tenant_id, scanned_at DESC, id DESC)`.execute(db);
+  await sql`CREATE INDEX scans_tenant_newest ON scans (tenant_id, scanned_at DESC, id DESC)`.execute(
+    db,
+  );
   await sql`CREATE INDEX scans_pass ON scans (pass_id, scanned_at DESC)`.execute(db);
 
   await db.schema
@@ -93,7 +103,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('data', 'jsonb', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await sql`CREATE INDEX events_tenant_type_newest ON events (tenant_id, type, created_at DESC, id DESC)`.execute(db);
+  await sql`CREATE INDEX events_tenant_type_newest ON events (tenant_id, type, created_at DESC, id DESC)`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('idempotency_keys')
@@ -106,12 +118,24 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addPrimaryKeyConstraint('idempotency_keys_pk', ['api_key_id', 'key'])
     .execute();
-  await db.schema.createIndex('idempotency_keys_created').on('idempotency_keys').column('created_at').execute();
+  await db.schema
+    .createIndex('idempotency_keys_created')
+    .on('idempotency_keys')
+    .column('created_at')
+    .execute();
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: see up()
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['idempotency_keys', 'events', 'scans', 'passes', 'clients', 'api_keys', 'tenants']) {
+  for (const table of [
+    'idempotency_keys',
+    'events',
+    'scans',
+    'passes',
+    'clients',
+    'api_keys',
+    'tenants',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

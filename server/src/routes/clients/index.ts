@@ -27,7 +27,10 @@ const create = createRoute({
   summary: 'Create a client',
   description: 'Emits `client.created`.',
   request: { body: jsonBody(CreateClientBody) },
-  responses: { 201: json(Client, 'The new client'), ...errorResponses(400, 401, 403, 409, 415, 422, 429) },
+  responses: {
+    201: json(Client, 'The new client'),
+    ...errorResponses(400, 401, 403, 409, 415, 422, 429),
+  },
 });
 
 const get = createRoute({

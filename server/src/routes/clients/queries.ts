@@ -1,5 +1,5 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
 import type { CreateClientBody } from '@passgate/shared';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ClientRow, Database } from '../../db/schema';
 import { newId } from '../../domain/ids';
 import { recordEvents } from '../../events';
@@ -9,7 +9,11 @@ import { presentClient } from './present';
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** Inserts a client and its `client.created` event in the caller's transaction. */
-export async function insertClient(trx: Transaction<Database>, tenantId: string, body: CreateClientBody) {
+export async function insertClient(
+  trx: Transaction<Database>,
+  tenantId: string,
+  body: CreateClientBody,
+) {
   const client = await trx
     .insertInto('clients')
     .values({
@@ -33,8 +37,14 @@ export async function insertClient(trx: Transaction<Database>, tenantId: string,
  * The tenant's oldest client of exactly this name, or a new one. A transaction-scoped advisory
  * lock on the name keeps two concurrent creates from making two clients.
  */
-export async function findOrCreateClientByName(trx: Transaction<Database>, tenantId: string, name: string) {
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}:${name}`}, 0))`.execute(trx);
+export async function findOrCreateClientByName(
+  trx: Transaction<Database>,
+  tenantId: string,
+  name: string,
+) {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}:${name}`}, 0))`.execute(
+    trx,
+  );
   const existing = await trx
     .selectFrom('clients')
     .selectAll()
@@ -47,8 +57,17 @@ export async function findOrCreateClientByName(trx: Transaction<Database>, tenan
   return existing ?? (await insertClient(trx, tenantId, { name }));
 }
 
-export async function findClient(db: Db, tenantId: string, id: string): Promise<ClientRow | undefined> {
-  return db.selectFrom('clients').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+export async function findClient(
+  db: Db,
+  tenantId: string,
+  id: string,
+): Promise<ClientRow | undefined> {
+  return db
+    .selectFrom('clients')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function listClients(

@@ -18,7 +18,12 @@ export function meRoutes() {
     return c.json(
       {
         tenant: { id: tenant.id, name: tenant.name, plan: tenant.plan },
-        key: { id: key.id, prefix: key.prefix, scope: key.scope, rateLimit: limitFor('core', key.rate_limit) },
+        key: {
+          id: key.id,
+          prefix: key.prefix,
+          scope: key.scope,
+          rateLimit: limitFor('core', key.rate_limit),
+        },
       },
       200,
     );

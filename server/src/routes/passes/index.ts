@@ -26,7 +26,14 @@ import {
   presentPassStatus,
   statusChangeEvents,
 } from './present';
-import { assertRoomForPass, findPass, findPassForUpdate, insertPass, listPasses, updatePass } from './queries';
+import {
+  assertRoomForPass,
+  findPass,
+  findPassForUpdate,
+  insertPass,
+  listPasses,
+  updatePass,
+} from './queries';
 
 const PassParams = z.object({ passId: z.string().max(100) });
 
@@ -37,8 +44,14 @@ const list = createRoute({
   summary: 'List passes',
   request: {
     query: z.object({
-      search: z.string().max(200).optional().describe('Case-insensitive match anywhere in name or code'),
-      status: z.enum(PASS_STATUSES, { error: 'status must be one of active, used, expired, revoked' }).optional(),
+      search: z
+        .string()
+        .max(200)
+        .optional()
+        .describe('Case-insensitive match anywhere in name or code'),
+      status: z
+        .enum(PASS_STATUSES, { error: 'status must be one of active, used, expired, revoked' })
+        .optional(),
       ...Pagination,
     }),
   },
@@ -55,7 +68,10 @@ const create = createRoute({
   summary: 'Create a pass',
   description: 'Emits `pass.created` (and `client.created` when `clientName` creates a client).',
   request: { body: jsonBody(CreatePassBody) },
-  responses: { 201: json(CreatedPass, 'The new pass'), ...errorResponses(400, 401, 403, 409, 415, 422, 429) },
+  responses: {
+    201: json(CreatedPass, 'The new pass'),
+    ...errorResponses(400, 401, 403, 409, 415, 422, 429),
+  },
 });
 
 const get = createRoute({
@@ -64,7 +80,10 @@ const get = createRoute({
   tags: ['Passes'],
   summary: 'Get a pass',
   request: { params: PassParams },
-  responses: { 200: json(Pass, 'The pass with its fields and client'), ...errorResponses(401, 403, 404, 429) },
+  responses: {
+    200: json(Pass, 'The pass with its fields and client'),
+    ...errorResponses(401, 403, 404, 429),
+  },
 });
 
 const update = createRoute({
@@ -74,7 +93,10 @@ const update = createRoute({
   summary: 'Update a pass',
   description: '`customFields` replaces all fields. A status change emits `pass.status_changed`.',
   request: { params: PassParams, body: jsonBody(UpdatePassBody) },
-  responses: { 200: json(Pass, 'The updated pass'), ...errorResponses(400, 401, 403, 404, 415, 429) },
+  responses: {
+    200: json(Pass, 'The updated pass'),
+    ...errorResponses(400, 401, 403, 404, 415, 429),
+  },
 });
 
 const statusRoute = (action: 'activate' | 'revoke') =>
@@ -85,7 +107,10 @@ const statusRoute = (action: 'activate' | 'revoke') =>
     summary: action === 'activate' ? 'Activate a pass' : 'Revoke a pass',
     description: `400 if the pass is already ${action === 'activate' ? 'active' : 'revoked'}. Emits \`pass.status_changed\`.`,
     request: { params: PassParams },
-    responses: { 200: json(PassStatusAnswer, 'The new status'), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+    responses: {
+      200: json(PassStatusAnswer, 'The new status'),
+      ...errorResponses(400, 401, 403, 404, 409, 422, 429),
+    },
   });
 
 export function passRoutes({ db, publicUrl }: Services) {
@@ -103,17 +128,30 @@ export function passRoutes({ db, publicUrl }: Services) {
     precondition?.(before);
     await updatePass(trx, before, patch, now);
     const after = (await findPass(trx, caller.tenant.id, passId))!;
-    await recordEvents(trx, caller.tenant.id, statusChangeEvents(before, after, publicUrl, now), now);
+    await recordEvents(
+      trx,
+      caller.tenant.id,
+      statusChangeEvents(before, after, publicUrl, now),
+      now,
+    );
     return { after, now };
   }
 
   const setStatus = (status: 'active' | 'revoked') =>
-    async function setStatusHandler(c: Parameters<Parameters<ReturnType<typeof createRouter>['openapi']>[1]>[0]) {
+    async function setStatusHandler(
+      c: Parameters<Parameters<ReturnType<typeof createRouter>['openapi']>[1]>[0],
+    ) {
       const { passId } = c.req.param() as { passId: string };
       const answer = await commitChange(c, db, async (trx) => {
-        const { after, now } = await changePass(trx, c.get('caller'), passId, { status }, (current) => {
-          if (current.status === status) throw new ApiError(400, `Pass is already ${status}`);
-        });
+        const { after, now } = await changePass(
+          trx,
+          c.get('caller'),
+          passId,
+          { status },
+          (current) => {
+            if (current.status === status) throw new ApiError(400, `Pass is already ${status}`);
+          },
+        );
         return { status: 200 as const, body: presentPassStatus(after, now) };
       });
       return c.json(answer.body, answer.status);
@@ -136,7 +174,9 @@ export function passRoutes({ db, publicUrl }: Services) {
       const answer = await commitChange(c, db, async (trx) => {
         const now = new Date();
         await assertRoomForPass(trx, tenant);
-        const client = body.clientName ? await findOrCreateClientByName(trx, tenant.id, body.clientName) : null;
+        const client = body.clientName
+          ? await findOrCreateClientByName(trx, tenant.id, body.clientName)
+          : null;
         const { id } = await insertPass(trx, tenant.id, body, client?.id ?? null, now);
         const pass = (await findPass(trx, tenant.id, id))!;
         await recordEvents(trx, tenant.id, [passCreatedEvent(pass, publicUrl, now)], now);

@@ -27,7 +27,11 @@ function passCore(row: PassRow, now: Date) {
   };
 }
 
-export function presentPassListItem(row: PassWithClient, publicUrl: string, now: Date): PassListItem {
+export function presentPassListItem(
+  row: PassWithClient,
+  publicUrl: string,
+  now: Date,
+): PassListItem {
   return {
     ...passCore(row, now),
     client: row.client_name === null ? null : { name: row.client_name, email: row.client_email },
@@ -37,7 +41,11 @@ export function presentPassListItem(row: PassWithClient, publicUrl: string, now:
 }
 
 export function presentCreatedPass(row: PassRow, publicUrl: string, now: Date) {
-  return { ...passCore(row, now), publicUrl: publicPassUrl(publicUrl, row), createdAt: row.created_at.toISOString() };
+  return {
+    ...passCore(row, now),
+    publicUrl: publicPassUrl(publicUrl, row),
+    createdAt: row.created_at.toISOString(),
+  };
 }
 
 export function presentPass(row: PassWithClient, publicUrl: string, now: Date): Pass {
@@ -48,7 +56,12 @@ export function presentPass(row: PassWithClient, publicUrl: string, now: Date): 
     client:
       row.client_id === null || row.client_name === null
         ? null
-        : { id: row.client_id, name: row.client_name, email: row.client_email, phone: row.client_phone },
+        : {
+            id: row.client_id,
+            name: row.client_name,
+            email: row.client_email,
+            phone: row.client_phone,
+          },
     templateId: row.template_id,
     locationId: row.location_id,
     publicUrl: publicPassUrl(publicUrl, row),
@@ -92,7 +105,12 @@ export function statusChangeEvents(
     {
       type: 'pass.status_changed',
       subjectId: after.id,
-      data: { ...presentPassListItem(after, publicUrl, now), from, to, changedAt: now.toISOString() },
+      data: {
+        ...presentPassListItem(after, publicUrl, now),
+        from,
+        to,
+        changedAt: now.toISOString(),
+      },
     },
   ];
 }

@@ -1,5 +1,5 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
 import type { CreatePassBody, PassStatus, UpdatePassBody } from '@passgate/shared';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, PassTable } from '../../db/schema';
 import { newId, newPassCode, newPublicToken } from '../../domain/ids';
 import { reportedStatusSql } from '../../domain/pass-sql';
@@ -15,17 +15,28 @@ export function selectPasses(db: Db, tenantId: string) {
     .selectFrom('passes')
     .leftJoin('clients', 'clients.id', 'passes.client_id')
     .selectAll('passes')
-    .select(['clients.name as client_name', 'clients.email as client_email', 'clients.phone as client_phone'])
+    .select([
+      'clients.name as client_name',
+      'clients.email as client_email',
+      'clients.phone as client_phone',
+    ])
     .where('passes.tenant_id', '=', tenantId);
 }
 
-export async function findPass(db: Db, tenantId: string, id: string): Promise<PassWithClient | undefined> {
+export async function findPass(
+  db: Db,
+  tenantId: string,
+  id: string,
+): Promise<PassWithClient | undefined> {
   return selectPasses(db, tenantId).where('passes.id', '=', id).executeTakeFirst();
 }
 
 /** Locks the pass row for the rest of the transaction. */
 export async function findPassForUpdate(trx: Transaction<Database>, tenantId: string, id: string) {
-  return selectPasses(trx, tenantId).where('passes.id', '=', id).forUpdate('passes').executeTakeFirst();
+  return selectPasses(trx, tenantId)
+    .where('passes.id', '=', id)
+    .forUpdate('passes')
+    .executeTakeFirst();
 }
 
 export async function listPasses(
@@ -80,7 +91,9 @@ export async function assertRoomForPass(
 const toDate = (value: string | null | undefined) => (value == null ? null : new Date(value));
 
 /** The validity rules a pass must keep after any create or update. */
-export function assertValidPass(pass: Pick<PassTable, 'type' | 'valid_from' | 'valid_until' | 'max_usages'>) {
+export function assertValidPass(
+  pass: Pick<PassTable, 'type' | 'valid_from' | 'valid_until' | 'max_usages'>,
+) {
   if (pass.type === 'single' && pass.max_usages !== null) {
     throw new ApiError(400, 'maxUsages applies only to multi passes');
   }

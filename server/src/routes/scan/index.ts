@@ -1,5 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
-import { extractPassCode, type ScanAnswer, ScanAnswer as ScanAnswerSchema, ScanRequest, type ScanResult } from '@passgate/shared';
+import {
+  extractPassCode,
+  type ScanAnswer,
+  ScanAnswer as ScanAnswerSchema,
+  ScanRequest,
+  type ScanResult,
+} from '@passgate/shared';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema';
 import { PASS_CODE_PATTERN } from '../../domain/ids';
@@ -63,7 +69,14 @@ async function scanPass(
   const success = result === 'success';
 
   const device = request.device || null;
-  const scanId = await insertScan(trx, { tenantId, passId: pass.id, apiKeyId: caller.key.id, device, result, at: now });
+  const scanId = await insertScan(trx, {
+    tenantId,
+    passId: pass.id,
+    apiKeyId: caller.key.id,
+    device,
+    result,
+    at: now,
+  });
   const events: NewEvent[] = [
     {
       type: 'pass.scanned',

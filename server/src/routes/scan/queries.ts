@@ -1,5 +1,5 @@
-import type { Transaction } from 'kysely';
 import type { ScanResult } from '@passgate/shared';
+import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema';
 import { newId } from '../../domain/ids';
 import { admissible } from '../../domain/pass-sql';
@@ -23,7 +23,12 @@ export async function admitPass(
         .updateTable('passes')
         .set((eb) => ({
           usages_count: eb('usages_count', '+', 1),
-          status: eb.case().when('type', '=', 'single').then('used' as const).else(eb.ref('status')).end(),
+          status: eb
+            .case()
+            .when('type', '=', 'single')
+            .then('used' as const)
+            .else(eb.ref('status'))
+            .end(),
           last_admitted_at: now,
           updated_at: now,
         }))
@@ -35,7 +40,11 @@ export async function admitPass(
     .selectFrom('admitted')
     .leftJoin('clients', 'clients.id', 'admitted.client_id')
     .selectAll('admitted')
-    .select(['clients.name as client_name', 'clients.email as client_email', 'clients.phone as client_phone'])
+    .select([
+      'clients.name as client_name',
+      'clients.email as client_email',
+      'clients.phone as client_phone',
+    ])
     .executeTakeFirst();
 }
 
@@ -45,7 +54,14 @@ export async function findPassByCode(trx: Transaction<Database>, tenantId: strin
 
 export async function insertScan(
   trx: Transaction<Database>,
-  scan: { tenantId: string; passId: string; apiKeyId: string; device: string | null; result: ScanResult; at: Date },
+  scan: {
+    tenantId: string;
+    passId: string;
+    apiKeyId: string;
+    device: string | null;
+    result: ScanResult;
+    at: Date;
+  },
 ) {
   const id = newId('scan');
   await trx
