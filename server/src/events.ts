@@ -17,9 +17,17 @@ export async function recordEvents(
   tenantId: string,
   events: NewEvent[],
   at = new Date(),
-): Promise<string[]> {
-  if (events.length === 0) return [];
-  const rows = events.map((event) => ({
+): Promise<void> {
+  if (events.length === 0) return;
+  await trx
+    .insertInto('events')
+    .values(eventRows(tenantId, events, at))
+    .execute();
+}
+
+/** The rows `recordEvents` inserts, for a caller that inserts them within a larger statement. */
+export function eventRows(tenantId: string, events: NewEvent[], at: Date) {
+  return events.map((event) => ({
     id: newId('evt'),
     tenant_id: tenantId,
     type: event.type,
@@ -27,6 +35,4 @@ export async function recordEvents(
     data: JSON.stringify(event.data),
     created_at: at,
   }));
-  await trx.insertInto('events').values(rows).execute();
-  return rows.map((row) => row.id);
 }

@@ -18,7 +18,7 @@ async function start() {
   const database = await createDatabase(config);
   const applied = await migrateToLatest(database.db);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
-  const rateLimits = await createRateLimits(database.pool);
+  const rateLimits = await createRateLimits(database.counterPool);
 
   // Bind first, so that with PORT=0 the public URL can name the port actually bound.
   let app: ReturnType<typeof createApp> | undefined;

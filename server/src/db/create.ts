@@ -9,8 +9,12 @@ import type { Database } from './schema';
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: 'postgres' | 'pglite';
-  /** The `pg` pool when on PostgreSQL, shared with the rate limiter. */
-  pool: pg.Pool | undefined;
+  /**
+   * On PostgreSQL, a small second pool for rate-limit counters. Its sessions commit without
+   * waiting for the WAL flush (`synchronous_commit = off`): a counter lost in a crash costs
+   * nothing, and a request should not pay a disk flush for it.
+   */
+  counterPool: pg.Pool | undefined;
   close(): Promise<void>;
 }
 
@@ -25,11 +29,25 @@ export async function createDatabase(
     });
     // An idle client that errors (e.g. the server restarted) must not crash the process.
     pool.on('error', () => {});
+    const counterPool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: Math.max(2, Math.ceil(config.databasePoolSize / 4)),
+      options: '-c synchronous_commit=off',
+    });
+    counterPool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', pool, close: () => db.destroy() };
+    return {
+      db,
+      kind: 'postgres',
+      counterPool,
+      close: async () => {
+        await db.destroy();
+        await counterPool.end();
+      },
+    };
   }
   mkdirSync(config.dataDir, { recursive: true });
   const pglite = await PGlite.create(`${config.dataDir}/pgdata`, { extensions: { pg_trgm } });
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, kind: 'pglite', pool: undefined, close: () => db.destroy() };
+  return { db, kind: 'pglite', counterPool: undefined, close: () => db.destroy() };
 }

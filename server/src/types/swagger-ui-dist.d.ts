@@ -1,4 +1,4 @@
-declare module 'swagger-ui-dist' {
-  /** The folder holding Swagger UI's built files. */
-  export function getAbsoluteFSPath(): string;
+declare module 'swagger-ui-dist/absolute-path.js' {
+  /** The folder holding Swagger UI's built files (without loading the bundle itself). */
+  export default function getAbsoluteFSPath(): string;
 }

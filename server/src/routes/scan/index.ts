@@ -8,16 +8,16 @@ import {
 } from '@passgate/shared';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema';
-import { PASS_CODE_PATTERN } from '../../domain/ids';
+import { newId, PASS_CODE_PATTERN } from '../../domain/ids';
 import { evaluateScan, reportedStatus } from '../../domain/scan-rule';
 import { ApiError } from '../../errors';
-import { type NewEvent, recordEvents } from '../../events';
+import type { NewEvent } from '../../events';
 import type { Caller } from '../../middleware/env';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { type PassWithClient, statusChangeEvents } from '../passes/present';
 import { createRouter, errorResponses, json, jsonBody, toIso } from '../support';
-import { admitPass, findPassByCode, insertScan } from './queries';
+import { admitPass, findPassByCode, recordScan } from './queries';
 
 const scanRoute = createRoute({
   method: 'post',
@@ -69,14 +69,7 @@ async function scanPass(
   const success = result === 'success';
 
   const device = request.device || null;
-  const scanId = await insertScan(trx, {
-    tenantId,
-    passId: pass.id,
-    apiKeyId: caller.key.id,
-    device,
-    result,
-    at: now,
-  });
+  const scanId = newId('scan');
   const events: NewEvent[] = [
     {
       type: 'pass.scanned',
@@ -102,7 +95,11 @@ async function scanPass(
     const before = { ...pass, status: 'active' as const, usages_count: pass.usages_count - 1 };
     events.push(...statusChangeEvents(before, pass, publicUrl, now));
   }
-  await recordEvents(trx, tenantId, events, now);
+  await recordScan(
+    trx,
+    { id: scanId, tenantId, passId: pass.id, apiKeyId: caller.key.id, device, result, at: now },
+    events,
+  );
 
   return {
     success,

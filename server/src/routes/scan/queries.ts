@@ -1,8 +1,8 @@
 import type { ScanResult } from '@passgate/shared';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema';
-import { newId } from '../../domain/ids';
 import { admissible } from '../../domain/pass-sql';
+import { eventRows, type NewEvent } from '../../events';
 import type { PassWithClient } from '../passes/present';
 import { selectPasses } from '../passes/queries';
 
@@ -52,9 +52,14 @@ export async function findPassByCode(trx: Transaction<Database>, tenantId: strin
   return selectPasses(trx, tenantId).where('passes.code', '=', code).executeTakeFirst();
 }
 
-export async function insertScan(
+/**
+ * Records the scan and its events in one statement (one round trip on the hot path), inside
+ * the caller's transaction.
+ */
+export async function recordScan(
   trx: Transaction<Database>,
   scan: {
+    id: string;
     tenantId: string;
     passId: string;
     apiKeyId: string;
@@ -62,19 +67,21 @@ export async function insertScan(
     result: ScanResult;
     at: Date;
   },
+  events: NewEvent[],
 ) {
-  const id = newId('scan');
   await trx
-    .insertInto('scans')
-    .values({
-      id,
-      tenant_id: scan.tenantId,
-      pass_id: scan.passId,
-      api_key_id: scan.apiKeyId,
-      device: scan.device,
-      result: scan.result,
-      scanned_at: scan.at,
-    })
+    .with('scan', (db) =>
+      db.insertInto('scans').values({
+        id: scan.id,
+        tenant_id: scan.tenantId,
+        pass_id: scan.passId,
+        api_key_id: scan.apiKeyId,
+        device: scan.device,
+        result: scan.result,
+        scanned_at: scan.at,
+      }),
+    )
+    .insertInto('events')
+    .values(eventRows(scan.tenantId, events, scan.at))
     .execute();
-  return id;
 }

@@ -1,0 +1,173 @@
+import http from 'node:http';
+import pg from 'pg';
+import { admin } from '../support/admin';
+import { startServer } from '../support/server';
+import { runLoad } from './load';
+
+// `pnpm bench`: scan throughput and latency of the real API on PostgreSQL, against the floor of
+// the same SQL work (one conditional UPDATE + one INSERT per commit) sent straight through `pg`
+// with the same concurrency, measured in this same run. Not a test: it asserts nothing.
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 10) * 1000;
+const WARMUP_MS = 2000;
+const PASSES = 500;
+const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function withFreshDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
+  const name = `passgate_bench_${Date.now()}`;
+  const root = new pg.Client({ connectionString: baseUrl });
+  await root.connect();
+  await root.query(`CREATE DATABASE ${name}`);
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  try {
+    return await work(url.toString());
+  } finally {
+    await root.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await root.end();
+  }
+}
+
+function post(agent: http.Agent, url: URL, key: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: '/api/v1/scan',
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(200) : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+await withFreshDatabase(async (databaseUrl) => {
+  const server = await startServer({
+    databaseUrl,
+    env: { DATABASE_POOL_SIZE: String(CONCURRENCY) },
+  });
+  try {
+    const created = await admin<{ tenant: { id: string }; apiKey: string }>(
+      server.env,
+      'tenant',
+      'create',
+      '--name',
+      'Bench',
+      '--rate-limit',
+      '1000000000',
+    );
+    const key = created.apiKey;
+    const codes: string[] = [];
+    for (let i = 0; i < PASSES; i++) {
+      const res = await fetch(`${server.url}/api/v1/passes`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'multi', name: `Bench ${i}` }),
+      });
+      codes.push(((await res.json()) as { code: string }).code);
+    }
+
+    // The floor: the scan's essential SQL through `pg`, one transaction per scan.
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: CONCURRENCY });
+    const { rows: keyRows } = await pool.query('SELECT id FROM api_keys WHERE tenant_id = $1', [
+      created.tenant.id,
+    ]);
+    const keyId = keyRows[0].id as string;
+    let scanSeq = 0;
+    const floorScan = async (worker: number, i: number) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const now = new Date();
+        const { rows } = await client.query(
+          `UPDATE passes SET usages_count = usages_count + 1, last_admitted_at = $3, updated_at = $3
+            WHERE tenant_id = $1 AND code = $2 AND status = 'active'
+              AND (valid_from IS NULL OR valid_from <= $3) AND (valid_until IS NULL OR valid_until >= $3)
+              AND NOT (type = 'multi' AND max_usages IS NOT NULL AND usages_count >= max_usages)
+            RETURNING id`,
+          [created.tenant.id, codes[(worker * 7919 + i) % codes.length], now],
+        );
+        await client.query(
+          `INSERT INTO scans (id, tenant_id, pass_id, api_key_id, device, result, scanned_at)
+           VALUES ($1, $2, $3, $4, NULL, 'success', $5)`,
+          [`scan_floor_${scanSeq++}`, created.tenant.id, rows[0].id, keyId, now],
+        );
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    };
+
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const url = new URL(server.url);
+    const apiScan = (worker: number, i: number) =>
+      post(
+        agent,
+        url,
+        key,
+        JSON.stringify({
+          code: codes[(worker * 7919 + i) % codes.length],
+          device: `bench-${worker}`,
+        }),
+      ).then(() => {});
+
+    await runLoad(CONCURRENCY, WARMUP_MS, floorScan);
+    await runLoad(CONCURRENCY, WARMUP_MS, apiScan);
+    const floor = await runLoad(CONCURRENCY, DURATION_MS, floorScan);
+    const api = await runLoad(CONCURRENCY, DURATION_MS, apiScan);
+    await pool.end();
+    agent.destroy();
+
+    const rows = [
+      ['', 'scans/s', 'p50 ms', 'p99 ms', 'errors'],
+      [
+        'pg floor (UPDATE + INSERT per commit)',
+        fmt(floor.perSecond, 0),
+        fmt(floor.p50),
+        fmt(floor.p99),
+        String(floor.errors),
+      ],
+      [
+        'POST /api/v1/scan (HTTP, auth, rate limit, events)',
+        fmt(api.perSecond, 0),
+        fmt(api.p50),
+        fmt(api.p99),
+        String(api.errors),
+      ],
+    ];
+    console.log(
+      `\nScan throughput on PostgreSQL, ${CONCURRENCY} concurrent connections, ${DURATION_MS / 1000} s each, ${PASSES} multi passes`,
+    );
+    for (const row of rows)
+      console.log(
+        `${row[0]!.padEnd(52)}${row
+          .slice(1)
+          .map((c) => c.padStart(10))
+          .join('')}`,
+      );
+    console.log(
+      `\nAPI / floor throughput ratio: ${fmt(api.perSecond / floor.perSecond, 2)}  (target ≥ 0.50)`,
+    );
+    console.log(
+      `API p99: ${fmt(api.p99)} ms  (target < 25 ms); p99 ratio API / floor: ${fmt(api.p99 / floor.p99, 2)}`,
+    );
+  } finally {
+    await server.stop();
+  }
+});
