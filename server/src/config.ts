@@ -1,10 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const flag = z
-  .enum(['0', '1', 'true', 'false', ''], { error: 'expected 1/0/true/false' })
-  .transform((value) => value === '1' || value === 'true');
-
 const ConfigSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -21,7 +17,6 @@ const ConfigSchema = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
-    WEBHOOK_ALLOW_PRIVATE: flag.default(false),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -32,7 +27,6 @@ const ConfigSchema = z
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
-    webhookAllowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
   }));
 
 export type Config = z.output<typeof ConfigSchema>;

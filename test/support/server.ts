@@ -31,7 +31,6 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const env: Record<string, string> = {
     DATA_DIR: options.dataDir ?? newDataDir(),
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
-    WEBHOOK_ALLOW_PRIVATE: '1',
     ...options.env,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
