@@ -1,5 +1,6 @@
 export * from './client';
 export * from './clients';
+export * from './codes';
 export * from './common';
 export * from './dates';
 export * from './passes';

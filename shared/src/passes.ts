@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { PASS_STATUSES, PASS_TYPES } from './codes';
 import { IsoDate } from './dates';
-import { PASS_STATUSES, PASS_TYPES } from './scan';
 
 export const CustomField = z
   .object({
@@ -55,7 +55,8 @@ export const UpdatePassBody = z
 export type UpdatePassBody = z.infer<typeof UpdatePassBody>;
 export type UpdatePassInput = z.input<typeof UpdatePassBody>;
 
-const passCore = {
+/** The fields every answer about a pass starts with. */
+export const passCore = {
   id: z.string(),
   code: z.string(),
   name: z.string().nullable(),

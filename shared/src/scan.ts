@@ -1,27 +1,6 @@
 import { z } from 'zod';
-
-/** Every answer `POST /scan` can give, in the order the rule checks them. */
-export const SCAN_RESULTS = [
-  'success',
-  'revoked',
-  'already_used',
-  'not_yet_valid',
-  'expired',
-  'max_usages_reached',
-] as const;
-export type ScanResult = (typeof SCAN_RESULTS)[number];
-export type ScanRejection = Exclude<ScanResult, 'success'>;
-
-export const PASS_TYPES = ['single', 'multi'] as const;
-export type PassType = (typeof PASS_TYPES)[number];
-
-/** Status as stored. */
-export const STORED_PASS_STATUSES = ['active', 'used', 'revoked'] as const;
-export type StoredPassStatus = (typeof STORED_PASS_STATUSES)[number];
-
-/** Status as reported: `expired` is derived from `validUntil` at read time. */
-export const PASS_STATUSES = ['active', 'used', 'expired', 'revoked'] as const;
-export type PassStatus = (typeof PASS_STATUSES)[number];
+import { SCAN_RESULTS } from './codes';
+import { passCore } from './passes';
 
 export const ScanRequest = z
   .object({
@@ -37,15 +16,7 @@ export type ScanRequest = z.infer<typeof ScanRequest>;
 
 export const ScannedPass = z
   .object({
-    id: z.string(),
-    code: z.string(),
-    name: z.string().nullable(),
-    type: z.enum(PASS_TYPES),
-    status: z.enum(PASS_STATUSES),
-    usagesCount: z.number().int(),
-    maxUsages: z.number().int().nullable(),
-    validFrom: z.string().nullable(),
-    validUntil: z.string().nullable(),
+    ...passCore,
     clientName: z.string().nullable().describe('Name of the attached client (the holder), if any'),
     lastAdmittedAt: z.string().nullable().describe('When the pass was last admitted'),
   })

@@ -1,0 +1,22 @@
+/** Every answer `POST /scan` can give, in the order the rule checks them. */
+export const SCAN_RESULTS = [
+  'success',
+  'revoked',
+  'already_used',
+  'not_yet_valid',
+  'expired',
+  'max_usages_reached',
+] as const;
+export type ScanResult = (typeof SCAN_RESULTS)[number];
+export type ScanRejection = Exclude<ScanResult, 'success'>;
+
+export const PASS_TYPES = ['single', 'multi'] as const;
+export type PassType = (typeof PASS_TYPES)[number];
+
+/** Status as stored. */
+export const STORED_PASS_STATUSES = ['active', 'used', 'revoked'] as const;
+export type StoredPassStatus = (typeof STORED_PASS_STATUSES)[number];
+
+/** Status as reported: `expired` is derived from `validUntil` at read time. */
+export const PASS_STATUSES = ['active', 'used', 'expired', 'revoked'] as const;
+export type PassStatus = (typeof PASS_STATUSES)[number];
