@@ -16,6 +16,7 @@ import { meRoutes } from './routes/me';
 import { passRoutes } from './routes/passes';
 import { scanRoutes } from './routes/scan';
 import { createRouter } from './routes/support';
+import { triggerRoutes } from './routes/triggers';
 import type { Services } from './services';
 
 export const API_BASE = '/api/v1';
@@ -91,6 +92,7 @@ export function createApi(services: Services) {
   api.route('/', clientRoutes(services));
   api.route('/', scanRoutes(services));
   api.route('/', meRoutes());
+  api.route('/', triggerRoutes(services));
   return api;
 }
 

@@ -20,3 +20,12 @@ export type StoredPassStatus = (typeof STORED_PASS_STATUSES)[number];
 /** Status as reported: `expired` is derived from `validUntil` at read time. */
 export const PASS_STATUSES = ['active', 'used', 'expired', 'revoked'] as const;
 export type PassStatus = (typeof PASS_STATUSES)[number];
+
+/** The events a webhook may subscribe to and `GET /triggers` may poll. */
+export const EVENT_TYPES = [
+  'pass.created',
+  'pass.scanned',
+  'pass.status_changed',
+  'client.created',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];

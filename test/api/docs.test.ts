@@ -19,6 +19,7 @@ describe('API documentation', () => {
         '/passes/{passId}/activate',
         '/passes/{passId}/revoke',
         '/scan',
+        '/triggers',
       ].sort(),
     );
     expect(Object.keys(doc.paths['/passes'])).toEqual(expect.arrayContaining(['get', 'post']));

@@ -1,9 +1,15 @@
-import type { CustomField, PassType, ScanResult, StoredPassStatus } from '@passgate/shared';
+import type {
+  CustomField,
+  EventType,
+  PassType,
+  ScanResult,
+  StoredPassStatus,
+} from '@passgate/shared';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type Plan = 'free' | 'basic' | 'pro';
 export type KeyScope = 'full' | 'scan';
-export type EventType = 'pass.created' | 'pass.scanned' | 'pass.status_changed' | 'client.created';
+export type { EventType };
 
 /** A jsonb column: written as a JSON string, read back parsed. */
 type Json<T> = ColumnType<T, string, string>;

@@ -1,0 +1,67 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { EVENT_TYPES, IsoDate } from '@passgate/shared';
+import { sql } from 'kysely';
+import type { Services } from '../../services';
+import { createRouter, errorResponses, json } from '../support';
+
+const DEFAULT_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+const TriggerItem = z
+  .object({ id: z.string().describe('Unique per item: Zapier de-duplicates on it') })
+  .catchall(z.unknown())
+  .meta({
+    id: 'TriggerItem',
+    description:
+      'pass.created: the list-passes item plus clientName, clientEmail, clientPhone. ' +
+      'pass.scanned: a flat scan record (id is the scan id). ' +
+      'pass.status_changed: the pass plus from, to and changedAt; id is the change event id, passId the pass. ' +
+      'client.created: the client.',
+  });
+
+const pollRoute = createRoute({
+  method: 'get',
+  path: '/triggers',
+  tags: ['Triggers'],
+  summary: 'Poll recent events (Zapier polling triggers)',
+  request: {
+    query: z.object({
+      event: z.enum(EVENT_TYPES, { error: `event must be one of ${EVENT_TYPES.join(', ')}` }),
+      since: IsoDate.optional().describe('Only items after this time (default: the last 24 hours)'),
+      limit: z.coerce
+        .number({ error: 'limit must be a whole number' })
+        .int('limit must be a whole number')
+        .min(1, 'limit must be at least 1')
+        .max(100, 'limit must be at most 100')
+        .default(50),
+    }),
+  },
+  responses: {
+    200: json(z.array(TriggerItem), 'Newest first'),
+    ...errorResponses(400, 401, 403, 429),
+  },
+});
+
+export function triggerRoutes({ db }: Services) {
+  return createRouter().openapi(pollRoute, async (c) => {
+    const { event, since, limit } = c.req.valid('query');
+    const after = since ? new Date(since) : new Date(Date.now() - DEFAULT_WINDOW_MS);
+    const rows = await db
+      .selectFrom('events')
+      .select(['id', 'data', 'created_at'])
+      .where('tenant_id', '=', c.get('caller').tenant.id)
+      .where('type', '=', event)
+      .where('created_at', '>', after)
+      .orderBy('created_at', 'desc')
+      .orderBy(sql`id`, 'desc')
+      .limit(limit)
+      .execute();
+    const items = rows.map((row) => {
+      const data = row.data as Record<string, unknown>;
+      // A pass changes status many times: each change is its own item, keyed by the event.
+      return event === 'pass.status_changed'
+        ? { ...data, id: row.id, passId: data.id }
+        : { ...data, id: String(data.id) };
+    });
+    return c.json(items, 200);
+  });
+}
