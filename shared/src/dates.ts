@@ -10,14 +10,18 @@ function isRealCalendarDay(value: string): boolean {
   return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth;
 }
 
-/** An ISO 8601 date-time with a zone (`2025-06-01T00:00:00Z`) or a plain date (midnight UTC). */
+/**
+ * An ISO 8601 date-time with a zone (`2025-06-01T00:00:00Z`) or a plain date (midnight UTC), in
+ * year 1 or later once in UTC: PostgreSQL has no year 0.
+ */
 export const IsoDate = z
   .string({ error: 'expected an ISO 8601 date string' })
   .refine(
     (value) =>
       (z.iso.datetime({ offset: true }).safeParse(value).success ||
         z.iso.date().safeParse(value).success) &&
-      isRealCalendarDay(value),
+      isRealCalendarDay(value) &&
+      new Date(value).getUTCFullYear() >= 1,
     { message: 'expected an ISO 8601 date such as "2025-06-01T00:00:00Z"' },
   )
   .meta({ format: 'date-time', example: '2025-12-31T23:59:59Z' });

@@ -86,6 +86,9 @@ describe('POST /passes', () => {
       [{ type: 'triple' }, /type must be "single" or "multi"/],
       [{ type: 'single', validUntil: 'tomorrow' }, /validUntil/],
       [{ type: 'single', validFrom: '2025-02-30T00:00:00Z' }, /validFrom/],
+      // Found by the fuzz test: PostgreSQL has no year 0 (also reached through a zone offset).
+      [{ type: 'single', validUntil: '0000-01-01T00:00:00Z' }, /validUntil/],
+      [{ type: 'single', validUntil: '0001-01-01T00:00:00+05:00' }, /validUntil/],
       [{ type: 'multi', maxUsages: 0 }, /maxUsages/],
       [{ type: 'multi', maxUsages: 1.5 }, /maxUsages/],
       [{ type: 'multi', maxUsages: '5' }, /maxUsages/],
