@@ -2,8 +2,8 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { sql } from 'kysely';
-import { ApiError, errorHandler } from './errors';
-import { authenticate, requireFullScope } from './middleware/authenticate';
+import { ApiError, errorHandler, noSuchEndpoint } from './errors';
+import { authenticate, restrictScanScope } from './middleware/authenticate';
 import { idempotency } from './middleware/idempotency';
 import { rateLimit } from './middleware/rate-limit';
 import { rejectNulCharacters } from './middleware/reject-nul';
@@ -19,10 +19,8 @@ import { createRouter } from './routes/support';
 import { triggerRoutes } from './routes/triggers';
 import type { Services } from './services';
 
-export const API_BASE = '/api/v1';
+const API_BASE = '/api/v1';
 const MAX_BODY_BYTES = 1024 * 1024;
-/** Paths a scan-scope key may call. */
-const SCAN_SCOPE_PATHS = new Set([`${API_BASE}/scan`, `${API_BASE}/me`]);
 const WEBHOOK_GROUP_PATH = new RegExp(`^${API_BASE}/(webhooks|triggers)(/|$)`);
 
 /** The REST API under /api/v1: CORS, body limit, route check, key, scope, rate limit, idempotency. */
@@ -78,14 +76,14 @@ export function createApi(services: Services) {
   api.use('*', knownRoutesOnly({ api, basePath: API_BASE }));
   api.use('*', rejectNulCharacters());
   api.use('*', authenticate({ db }));
-  api.use('*', async function scopeMiddleware(c, next) {
-    return SCAN_SCOPE_PATHS.has(c.req.path) ? next() : requireFullScope()(c, next);
-  });
-  const coreLimit = rateLimit({ rateLimits, group: 'core' });
-  const webhookLimit = rateLimit({ rateLimits, group: 'webhooks' });
-  api.use('*', async function rateLimitByGroup(c, next) {
-    return WEBHOOK_GROUP_PATH.test(c.req.path) ? webhookLimit(c, next) : coreLimit(c, next);
-  });
+  api.use('*', restrictScanScope({ scanPaths: [`${API_BASE}/scan`, `${API_BASE}/me`] }));
+  api.use(
+    '*',
+    rateLimit({
+      rateLimits,
+      groupOf: (path) => (WEBHOOK_GROUP_PATH.test(path) ? 'webhooks' : 'core'),
+    }),
+  );
   api.use('*', idempotency({ db }));
 
   api.route('/', passRoutes(services));
@@ -100,7 +98,7 @@ export function createApp(services: Services) {
   const { db, logger } = services;
   const app = new OpenAPIHono();
   app.onError(errorHandler(logger));
-  app.notFound((c) => c.json({ error: `No such endpoint: ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) => c.json({ error: noSuchEndpoint(c.req.method, c.req.path) }, 404));
   app.use('*', requestLog({ logger }));
 
   app.get('/healthz', async (c) => {

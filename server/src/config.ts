@@ -33,6 +33,10 @@ export type Config = z.output<typeof ConfigSchema>;
 
 export class ConfigError extends Error {}
 
+/** Base of every public link: PUBLIC_URL, or localhost on the given (bound) port. */
+export const publicUrlOf = (config: Pick<Config, 'publicUrl' | 'port'>, port = config.port) =>
+  config.publicUrl ?? `http://localhost:${port}`;
+
 /** Reads and validates the environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));

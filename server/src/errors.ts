@@ -15,6 +15,8 @@ export class ApiError extends Error {
 }
 
 export const notFound = (what: string) => new ApiError(404, `${what} not found`);
+export const noSuchEndpoint = (method: string, path: string) =>
+  `No such endpoint: ${method} ${path}`;
 
 /** Maps every thrown error to `{ "error": "…" }`; unknown errors are logged and hidden. */
 export function errorHandler(logger: Logger) {

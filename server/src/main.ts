@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { adminSocketPath, serveAdminSocket } from './admin/socket';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
@@ -33,8 +33,8 @@ async function start() {
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
-  app = createApp({ db: database.db, config, publicUrl, logger, rateLimits });
+  const publicUrl = publicUrlOf(config, port);
+  app = createApp({ db: database.db, publicUrl, logger, rateLimits });
 
   const adminSocket =
     database.kind === 'pglite'

@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { Config } from './config';
 import type { Database } from './db/schema';
 import type { Logger } from './logger';
 import type { RateLimits } from './middleware/rate-limit';
@@ -7,7 +6,6 @@ import type { RateLimits } from './middleware/rate-limit';
 /** Everything a request handler may use, built once at start and passed in. */
 export interface Services {
   db: Kysely<Database>;
-  config: Config;
   /** Base of every `publicUrl`: PUBLIC_URL, or localhost on the bound port. */
   publicUrl: string;
   logger: Logger;

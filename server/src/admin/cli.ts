@@ -1,5 +1,5 @@
 import QRCode from 'qrcode';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, publicUrlOf } from '../config';
 import { createDatabase } from '../db/create';
 import { migrateToLatest } from '../db/migrate';
 import { AdminError, runAdminCommand } from './commands';
@@ -12,7 +12,7 @@ import { adminSocketPath, sendToAdminSocket } from './socket';
  */
 async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
-  const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+  const publicUrl = publicUrlOf(config);
   let result: unknown;
   const viaServer = config.databaseUrl
     ? undefined

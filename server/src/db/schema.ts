@@ -5,7 +5,7 @@ import type {
   ScanResult,
   StoredPassStatus,
 } from '@passgate/shared';
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 export type Plan = 'free' | 'basic' | 'pro';
 export type KeyScope = 'full' | 'scan';
@@ -113,5 +113,3 @@ export type Tenant = Selectable<TenantTable>;
 export type ApiKey = Selectable<ApiKeyTable>;
 export type ClientRow = Selectable<ClientTable>;
 export type PassRow = Selectable<PassTable>;
-export type NewPass = Insertable<PassTable>;
-export type ScanRow = Selectable<ScanTable>;

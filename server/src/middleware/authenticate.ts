@@ -9,10 +9,7 @@ const unauthorized = (message: string) =>
   new ApiError(401, message, { 'WWW-Authenticate': 'Bearer realm="passgate"' });
 
 /** Finds the key's row by its visible prefix, then compares the hash in constant time. */
-export async function findCaller(
-  db: Kysely<Database>,
-  presented: string,
-): Promise<Caller | undefined> {
+async function findCaller(db: Kysely<Database>, presented: string): Promise<Caller | undefined> {
   const rows = await db
     .selectFrom('api_keys')
     .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
@@ -70,11 +67,13 @@ export function authenticate(options: { db: Kysely<Database> }): MiddlewareHandl
 }
 
 /**
- * Scan-scope keys (the ones door staff carry on phones) may only scan and ask who they are.
+ * Scan-scope keys (the ones door staff carry on phones) may call only `scanPaths`: they scan and
+ * ask who they are, and never see the guest list.
  */
-export function requireFullScope(): MiddlewareHandler<ApiEnv> {
-  return async function requireFullScopeMiddleware(c, next) {
-    if (c.get('caller').key.scope !== 'full') {
+export function restrictScanScope(options: { scanPaths: string[] }): MiddlewareHandler<ApiEnv> {
+  const allowed = new Set(options.scanPaths);
+  return async function restrictScanScopeMiddleware(c, next) {
+    if (c.get('caller').key.scope !== 'full' && !allowed.has(c.req.path)) {
       throw new ApiError(
         403,
         'This API key has the "scan" scope: it may only call POST /scan and GET /me',

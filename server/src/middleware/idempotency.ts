@@ -7,7 +7,7 @@ import { ApiError } from '../errors';
 import type { ApiEnv, IdempotencyClaim } from './env';
 
 /** A first request's answer is replayed for this long. */
-export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /**
  * A claim still "running" after this long belongs to a process that died before committing (the
  * answer is committed with the change it describes), so it may be claimed again safely.

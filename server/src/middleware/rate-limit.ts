@@ -12,7 +12,7 @@ import type { ApiEnv } from './env';
 export type RateLimitGroup = 'core' | 'webhooks';
 
 /** Per-minute budgets of the contract; a key's own `rate_limit` replaces the core one. */
-export const DEFAULT_LIMITS: Record<RateLimitGroup, number> = { core: 30, webhooks: 10 };
+const DEFAULT_LIMITS: Record<RateLimitGroup, number> = { core: 30, webhooks: 10 };
 const WINDOW_SECONDS = 60;
 
 export interface RateLimitDecision {
@@ -85,14 +85,18 @@ export function limitFor(group: RateLimitGroup, keyLimit: number | null): number
   return group === 'core' && keyLimit !== null ? keyLimit : DEFAULT_LIMITS[group];
 }
 
-/** Counts the request against the key's budget and sets GitHub-style and IETF headers. */
+/**
+ * Counts the request against the key's budget in the group its path belongs to, and sets
+ * GitHub-style and IETF headers.
+ */
 export function rateLimit(options: {
   rateLimits: RateLimits;
-  group: RateLimitGroup;
+  groupOf: (path: string) => RateLimitGroup;
 }): MiddlewareHandler<ApiEnv> {
-  const { rateLimits, group } = options;
+  const { rateLimits, groupOf } = options;
   return async function rateLimitMiddleware(c, next) {
     const { key } = c.get('caller');
+    const group = groupOf(c.req.path);
     const decision = await rateLimits.consume(group, key.id, limitFor(group, key.rate_limit));
     const resetSeconds = Math.max(1, Math.ceil(decision.msBeforeReset / 1000));
     const headers = {

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { ApiError } from '../errors';
+import { ApiError, noSuchEndpoint } from '../errors';
 
 interface KnownRoute {
   method: string;
@@ -34,8 +34,7 @@ export function knownRoutesOnly(options: {
   };
   return async function knownRoutesOnlyMiddleware(c, next) {
     const matching = table().filter((route) => route.pattern.test(c.req.path));
-    if (matching.length === 0)
-      throw new ApiError(404, `No such endpoint: ${c.req.method} ${c.req.path}`);
+    if (matching.length === 0) throw new ApiError(404, noSuchEndpoint(c.req.method, c.req.path));
     const allowed = matching.map((route) => route.method);
     if (!allowed.includes(c.req.method)) {
       const allow = [...new Set([...allowed, 'OPTIONS'])].join(', ');

@@ -18,7 +18,7 @@ export function createRouter() {
 }
 
 /** "validUntil: expected an ISO 8601 date …; customFields.0.key: …" */
-export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .slice(0, 5)
     .map((issue) => {

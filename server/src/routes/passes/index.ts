@@ -9,11 +9,12 @@ import {
   PassStatusAnswer,
   UpdatePassBody,
 } from '@passgate/shared';
+import type { Context } from 'hono';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema';
 import { ApiError, notFound } from '../../errors';
 import { recordEvents } from '../../events';
-import type { Caller } from '../../middleware/env';
+import type { ApiEnv, Caller } from '../../middleware/env';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { findOrCreateClientByName } from '../clients/queries';
@@ -120,12 +121,15 @@ export function passRoutes({ db, publicUrl }: Services) {
     caller: Caller,
     passId: string,
     patch: UpdatePassBody,
-    precondition?: (current: { status: string }) => void,
+    now: Date,
+    options: { refuseSameStatus?: boolean } = {},
   ) {
-    const now = new Date();
     const before = await findPassForUpdate(trx, caller.tenant.id, passId);
     if (!before) throw notFound('Pass');
-    precondition?.(before);
+    // activate and revoke, unlike PATCH, must change the status.
+    if (options.refuseSameStatus && before.status === patch.status) {
+      throw new ApiError(400, `Pass is already ${patch.status}`);
+    }
     await updatePass(trx, before, patch, now);
     const after = (await findPass(trx, caller.tenant.id, passId))!;
     await recordEvents(
@@ -134,28 +138,19 @@ export function passRoutes({ db, publicUrl }: Services) {
       statusChangeEvents(before, after, publicUrl, now),
       now,
     );
-    return { after, now };
+    return after;
   }
 
-  const setStatus = (status: 'active' | 'revoked') =>
-    async function setStatusHandler(
-      c: Parameters<Parameters<ReturnType<typeof createRouter>['openapi']>[1]>[0],
-    ) {
-      const { passId } = c.req.param() as { passId: string };
-      const answer = await commitChange(c, db, async (trx) => {
-        const { after, now } = await changePass(
-          trx,
-          c.get('caller'),
-          passId,
-          { status },
-          (current) => {
-            if (current.status === status) throw new ApiError(400, `Pass is already ${status}`);
-          },
-        );
-        return { status: 200 as const, body: presentPassStatus(after, now) };
+  async function setStatus(c: Context<ApiEnv>, passId: string, status: 'active' | 'revoked') {
+    const answer = await commitChange(c, db, async (trx) => {
+      const now = new Date();
+      const after = await changePass(trx, c.get('caller'), passId, { status }, now, {
+        refuseSameStatus: true,
       });
-      return c.json(answer.body, answer.status);
-    };
+      return { status: 200 as const, body: presentPassStatus(after, now) };
+    });
+    return c.json(answer.body, answer.status);
+  }
 
   return createRouter()
     .openapi(list, async (c) => {
@@ -177,8 +172,7 @@ export function passRoutes({ db, publicUrl }: Services) {
         const client = body.clientName
           ? await findOrCreateClientByName(trx, tenant.id, body.clientName)
           : null;
-        const { id } = await insertPass(trx, tenant.id, body, client?.id ?? null, now);
-        const pass = (await findPass(trx, tenant.id, id))!;
+        const pass = await insertPass(trx, tenant.id, body, client, now);
         await recordEvents(trx, tenant.id, [passCreatedEvent(pass, publicUrl, now)], now);
         return { status: 201 as const, body: presentCreatedPass(pass, publicUrl, now) };
       });
@@ -192,11 +186,12 @@ export function passRoutes({ db, publicUrl }: Services) {
     .openapi(update, async (c) => {
       const { passId } = c.req.valid('param');
       const patch = c.req.valid('json');
-      const { after, now } = await db
+      const now = new Date();
+      const after = await db
         .transaction()
-        .execute((trx) => changePass(trx, c.get('caller'), passId, patch));
+        .execute((trx) => changePass(trx, c.get('caller'), passId, patch, now));
       return c.json(presentPass(after, publicUrl, now), 200);
     })
-    .openapi(statusRoute('activate'), setStatus('active'))
-    .openapi(statusRoute('revoke'), setStatus('revoked'));
+    .openapi(statusRoute('activate'), (c) => setStatus(c, c.req.valid('param').passId, 'active'))
+    .openapi(statusRoute('revoke'), (c) => setStatus(c, c.req.valid('param').passId, 'revoked'));
 }

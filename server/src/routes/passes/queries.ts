@@ -1,6 +1,6 @@
 import type { CreatePassBody, PassStatus, UpdatePassBody } from '@passgate/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Database, PassTable } from '../../db/schema';
+import type { ClientRow, Database, PassTable } from '../../db/schema';
 import { newId, newPassCode, newPublicToken } from '../../domain/ids';
 import { reportedStatusSql } from '../../domain/pass-sql';
 import { ApiError } from '../../errors';
@@ -102,13 +102,14 @@ export function assertValidPass(
   }
 }
 
+/** Inserts the pass and answers it with its client's contact fields, as `findPass` would. */
 export async function insertPass(
   trx: Transaction<Database>,
   tenantId: string,
   body: CreatePassBody,
-  clientId: string | null,
+  client: ClientRow | null,
   now: Date,
-) {
+): Promise<PassWithClient> {
   const values = {
     id: newId('pass'),
     tenant_id: tenantId,
@@ -124,12 +125,22 @@ export async function insertPass(
     fields: JSON.stringify(body.customFields ?? []),
     template_id: body.templateId ?? null,
     location_id: body.locationId ?? null,
-    client_id: clientId,
+    client_id: client?.id ?? null,
     created_at: now,
     updated_at: now,
   };
   assertValidPass(values);
-  return trx.insertInto('passes').values(values).returning('id').executeTakeFirstOrThrow();
+  const pass = await trx
+    .insertInto('passes')
+    .values(values)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return {
+    ...pass,
+    client_name: client?.name ?? null,
+    client_email: client?.email ?? null,
+    client_phone: client?.phone ?? null,
+  };
 }
 
 /** Applies a PATCH (or a status change) to a locked pass; fields left out stay as they are. */
