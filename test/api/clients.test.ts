@@ -1,19 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 
 let tenant: TestTenant;
 let other: TestTenant;
-let base: string;
 
 beforeAll(async () => {
   [tenant, other] = await Promise.all([createTenant(), createTenant()]);
-  base = `${tenant.server.url}/api/v1`;
 });
 
 describe('clients', () => {
   it('creates a client with the contract shape and emits client.created', async () => {
     const before = await tenant.counts();
-    const res = await http(`${base}/clients`, {
+    const res = await http(`${tenant.apiUrl}/clients`, {
       key: tenant.apiKey,
       json: {
         name: 'John Doe',
@@ -33,9 +32,11 @@ describe('clients', () => {
     });
     const after = await tenant.counts();
     expect([after.clients - before.clients, after.events - before.events]).toEqual([1, 1]);
-    const got = await http(`${base}/clients/${res.body.id}`, { key: tenant.apiKey });
+    const got = await http(`${tenant.apiUrl}/clients/${res.body.id}`, { key: tenant.apiKey });
     expect(got.body).toEqual(res.body);
-    expect((await http(`${base}/clients/${res.body.id}`, { key: other.apiKey })).status).toBe(404);
+    expect(
+      (await http(`${tenant.apiUrl}/clients/${res.body.id}`, { key: other.apiKey })).status,
+    ).toBe(404);
   });
 
   it('defaults the optional fields to null and validates input', async () => {
@@ -48,7 +49,7 @@ describe('clients', () => {
       [{ name: 'X', email: 'not-an-email' }, /email must be a valid email/],
       [{ name: 'X', phone: 5 }, /phone/],
     ] as const) {
-      const bad = await http(`${base}/clients`, { key: tenant.apiKey, json });
+      const bad = await http(`${tenant.apiUrl}/clients`, { key: tenant.apiKey, json });
       expect(bad.status, JSON.stringify(json)).toBe(400);
       expect(bad.body.error).toMatch(message);
     }
@@ -75,5 +76,33 @@ describe('clients', () => {
     expect(phone.ok && phone.data.map((c) => c.name)).toEqual(['Bob Baker']);
     const foreign = await other.client.clients.list({ search: 'Archer' });
     expect(foreign.ok && foreign.data).toEqual([]);
+  });
+
+  it('creates one client for a retried POST /clients with the same Idempotency-Key', async () => {
+    const key = randomUUID();
+    const before = await tenant.counts();
+    const send = () =>
+      http(`${tenant.apiUrl}/clients`, {
+        key: tenant.apiKey,
+        json: { name: 'Once Only' },
+        headers: { 'idempotency-key': key },
+      });
+    const first = await send();
+    const again = await send();
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(again.body).toEqual(first.body);
+    expect((await tenant.counts()).clients - before.clients).toBe(1);
+  });
+
+  it('attaches concurrent passes with one new clientName to a single client', async () => {
+    const name = `Crowd ${randomUUID()}`;
+    const created = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        tenant.client.passes.create({ type: 'single', clientName: name }),
+      ),
+    );
+    expect(created.every((res) => res.ok)).toBe(true);
+    const clients = await tenant.client.clients.list({ search: name });
+    expect(clients.ok && clients.data.map((c) => c.name)).toEqual([name]);
   });
 });

@@ -1,3 +1,4 @@
+import { SCAN_RESULTS } from '@passgate/shared';
 import { describe, expect, inject, it } from 'vitest';
 import { http } from '../support/tenant';
 
@@ -28,14 +29,7 @@ describe('API documentation', () => {
     expect(create).toContain('CreatePass');
     expect(doc.components.schemas.CreatePass.required).toEqual(['type']);
     expect(doc.components.schemas.CreatePass.properties.type.enum).toEqual(['single', 'multi']);
-    expect(doc.components.schemas.ScanAnswer.properties.result.enum).toEqual([
-      'success',
-      'revoked',
-      'already_used',
-      'not_yet_valid',
-      'expired',
-      'max_usages_reached',
-    ]);
+    expect(doc.components.schemas.ScanAnswer.properties.result.enum).toEqual([...SCAN_RESULTS]);
     expect(doc.components.securitySchemes.bearer.scheme).toBe('bearer');
   });
 

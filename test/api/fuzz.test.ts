@@ -3,13 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 
 let tenant: TestTenant;
-let base: string;
 let passId: string;
 let passCode: string;
 
 beforeAll(async () => {
   tenant = await createTenant();
-  base = `${tenant.server.url}/api/v1`;
   const pass = await tenant.client.passes.create({ type: 'multi', maxUsages: 1_000_000 });
   if (!pass.ok) throw new Error(pass.error);
   passId = pass.data.id;
@@ -139,10 +137,10 @@ const rawBody = fc.oneof(
 
 async function totals() {
   const [passes, clients] = await Promise.all([
-    http(`${base}/passes?limit=1`, { key: tenant.apiKey }),
-    http(`${base}/clients?limit=1`, { key: tenant.apiKey }),
+    http(`${tenant.apiUrl}/passes?limit=1`, { key: tenant.apiKey }),
+    http(`${tenant.apiUrl}/clients?limit=1`, { key: tenant.apiKey }),
   ]);
-  const pass = await http(`${base}/passes/${passId}`, { key: tenant.apiKey });
+  const pass = await http(`${tenant.apiUrl}/passes/${passId}`, { key: tenant.apiKey });
   return {
     passes: Number(passes.headers.get('x-total-count')),
     clients: Number(clients.headers.get('x-total-count')),
@@ -168,7 +166,11 @@ describe('fuzz: no 5xx, every error is { error }, a rejected request writes noth
           .chain((w) => w.body.map((body) => ({ method: w.method, path: w.path(), body }))),
         async ({ method, path, body }) => {
           const before = await totals();
-          const res = await http(`${base}${path}`, { method, key: tenant.apiKey, json: body });
+          const res = await http(`${tenant.apiUrl}${path}`, {
+            method,
+            key: tenant.apiKey,
+            json: body,
+          });
           const what = `${method} ${path} ${JSON.stringify(body)?.slice(0, 300)}`;
           expectCleanAnswer(res, what);
           if (res.status >= 400) expect(await totals(), what).toEqual(before);
@@ -197,7 +199,7 @@ describe('fuzz: no 5xx, every error is { error }, a rejected request writes noth
           if (contentType) headers['content-type'] = contentType;
           if (idempotencyKey !== undefined && /^[\x20-\x7e]*$/.test(idempotencyKey))
             headers['idempotency-key'] = idempotencyKey;
-          const res = await http(`${base}${write.path()}`, {
+          const res = await http(`${tenant.apiUrl}${write.path()}`, {
             method: write.method,
             key: tenant.apiKey,
             body,
@@ -229,11 +231,14 @@ describe('fuzz: no 5xx, every error is { error }, a rejected request writes noth
           fc.constantFrom('\u0000', '..', '%', 'AAAAAAAAAAA\u0000'),
         ),
         async (path, query, junk) => {
-          const url = `${base}${path}?${new URLSearchParams(query)}`;
+          const url = `${tenant.apiUrl}${path}?${new URLSearchParams(query)}`;
           expectCleanAnswer(await http(url, { key: tenant.apiKey }), url);
-          const odd = `${base}/passes/${encodeURIComponent(junk)}`;
+          const odd = `${tenant.apiUrl}/passes/${encodeURIComponent(junk)}`;
           expectCleanAnswer(await http(odd, { key: tenant.apiKey }), odd);
-          const scanned = await http(`${base}/scan`, { key: tenant.apiKey, json: { code: junk } });
+          const scanned = await http(`${tenant.apiUrl}/scan`, {
+            key: tenant.apiKey,
+            json: { code: junk },
+          });
           expectCleanAnswer(scanned, `scan ${junk}`);
         },
       ),

@@ -4,18 +4,16 @@ import { createTenant, http, type TestTenant } from '../support/tenant';
 
 let tenant: TestTenant;
 let other: TestTenant;
-let base: string;
 
 beforeAll(async () => {
   [tenant, other] = await Promise.all([createTenant(), createTenant()]);
-  base = `${tenant.server.url}/api/v1`;
 });
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe('POST /passes', () => {
   it('creates a pass with exactly the contract fields', async () => {
-    const res = await http(`${base}/passes`, {
+    const res = await http(`${tenant.apiUrl}/passes`, {
       key: tenant.apiKey,
       json: {
         type: 'single',
@@ -105,7 +103,7 @@ describe('POST /passes', () => {
       [[1, 2], /Request body must be a JSON object/],
     ];
     for (const [json, message] of cases) {
-      const res = await http(`${base}/passes`, { key: tenant.apiKey, json });
+      const res = await http(`${tenant.apiUrl}/passes`, { key: tenant.apiKey, json });
       expect(res.status, JSON.stringify(json)).toBe(400);
       expect(Object.keys(res.body)).toEqual(['error']);
       expect(res.body.error).toMatch(message);
@@ -114,14 +112,17 @@ describe('POST /passes', () => {
   });
 
   it('answers malformed JSON with 400 and a missing content type with 415', async () => {
-    const malformed = await http(`${base}/passes`, {
+    const malformed = await http(`${tenant.apiUrl}/passes`, {
       key: tenant.apiKey,
       body: '{"type": "single",',
       headers: { 'content-type': 'application/json' },
     });
     expect(malformed.status).toBe(400);
     expect(malformed.body.error).toMatch(/not valid JSON/);
-    const untyped = await http(`${base}/passes`, { key: tenant.apiKey, body: '{"type":"single"}' });
+    const untyped = await http(`${tenant.apiUrl}/passes`, {
+      key: tenant.apiKey,
+      body: '{"type":"single"}',
+    });
     expect(untyped.status).toBe(415);
     expect(untyped.body.error).toMatch(/application\/json/);
   });
@@ -153,7 +154,7 @@ describe('GET /passes/:passId', () => {
       ],
     });
     if (!created.ok) throw new Error(created.error);
-    const res = await http(`${base}/passes/${created.data.id}`, { key: tenant.apiKey });
+    const res = await http(`${tenant.apiUrl}/passes/${created.data.id}`, { key: tenant.apiKey });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       id: created.data.id,
@@ -180,14 +181,14 @@ describe('GET /passes/:passId', () => {
   it('is 404 for an unknown id and for another tenant’s pass', async () => {
     const mine = await tenant.client.passes.create({ type: 'single' });
     if (!mine.ok) throw new Error(mine.error);
-    const unknown = await http(`${base}/passes/pass_doesnotexist`, { key: tenant.apiKey });
-    const foreign = await http(`${base}/passes/${mine.data.id}`, { key: other.apiKey });
+    const unknown = await http(`${tenant.apiUrl}/passes/pass_doesnotexist`, { key: tenant.apiKey });
+    const foreign = await http(`${tenant.apiUrl}/passes/${mine.data.id}`, { key: other.apiKey });
     expect(unknown.status).toBe(404);
     expect(foreign.status).toBe(404);
     expect(foreign.body).toEqual(unknown.body);
     for (const path of ['', '/activate', '/revoke']) {
       const method = path ? 'POST' : 'PATCH';
-      const res = await http(`${base}/passes/${mine.data.id}${path}`, {
+      const res = await http(`${tenant.apiUrl}/passes/${mine.data.id}${path}`, {
         method,
         key: other.apiKey,
         json: { name: 'x' },
@@ -210,7 +211,7 @@ describe('PATCH /passes/:passId', () => {
     });
     if (!created.ok) throw new Error(created.error);
     const before = await tenant.counts();
-    const res = await http(`${base}/passes/${created.data.id}`, {
+    const res = await http(`${tenant.apiUrl}/passes/${created.data.id}`, {
       method: 'PATCH',
       key: tenant.apiKey,
       json: {
@@ -228,7 +229,7 @@ describe('PATCH /passes/:passId', () => {
     });
     expect((await tenant.counts()).events - before.events).toBe(1);
 
-    const nothingChanged = await http(`${base}/passes/${created.data.id}`, {
+    const nothingChanged = await http(`${tenant.apiUrl}/passes/${created.data.id}`, {
       method: 'PATCH',
       key: tenant.apiKey,
       json: { name: 'Again' },
@@ -243,20 +244,20 @@ describe('PATCH /passes/:passId', () => {
       validUntil: '2099-01-01T00:00:00Z',
     });
     if (!created.ok) throw new Error(created.error);
-    const cleared = await http(`${base}/passes/${created.data.id}`, {
+    const cleared = await http(`${tenant.apiUrl}/passes/${created.data.id}`, {
       method: 'PATCH',
       key: tenant.apiKey,
       json: { validUntil: null },
     });
     expect(cleared.body.validUntil).toBe(null);
-    const used = await http(`${base}/passes/${created.data.id}`, {
+    const used = await http(`${tenant.apiUrl}/passes/${created.data.id}`, {
       method: 'PATCH',
       key: tenant.apiKey,
       json: { status: 'used' },
     });
     expect(used.status).toBe(400);
     expect(used.body.error).toMatch(/status must be "active" or "revoked"/);
-    const inverted = await http(`${base}/passes/${created.data.id}`, {
+    const inverted = await http(`${tenant.apiUrl}/passes/${created.data.id}`, {
       method: 'PATCH',
       key: tenant.apiKey,
       json: { validFrom: '2100-01-01T00:00:00Z', validUntil: '2099-01-01T00:00:00Z' },
@@ -269,7 +270,7 @@ describe('POST /passes/:passId/activate and /revoke', () => {
   it('revokes, refuses to revoke twice, activates, refuses to activate twice', async () => {
     const created = await tenant.client.passes.create({ type: 'single', name: 'Door' });
     if (!created.ok) throw new Error(created.error);
-    const path = `${base}/passes/${created.data.id}`;
+    const path = `${tenant.apiUrl}/passes/${created.data.id}`;
     const revoked = await http(`${path}/revoke`, { method: 'POST', key: tenant.apiKey });
     expect(revoked.status).toBe(200);
     expect(revoked.body).toEqual({
@@ -408,7 +409,7 @@ describe('tenants, plans, keys and scopes', () => {
       { authorization: 'Bearer 2pk_short' },
       { authorization: `Bearer 2pk_${'x'.repeat(32)}` },
     ]) {
-      const res = await http(`${base}/passes`, { headers });
+      const res = await http(`${tenant.apiUrl}/passes`, { headers });
       expect(res.status).toBe(401);
       expect(res.body.error).toMatch(/API key|Authorization/);
     }
@@ -416,17 +417,17 @@ describe('tenants, plans, keys and scopes', () => {
 
   it('403 for a tenant not on the Pro plan', async () => {
     const free = await createTenant({ plan: 'free' });
-    const res = await http(`${base}/passes`, { key: free.apiKey });
+    const res = await http(`${tenant.apiUrl}/passes`, { key: free.apiKey });
     expect(res.status).toBe(403);
     expect(res.body.error).toMatch(/Pro plan/);
-    expect((await http(`${base}/me`, { key: free.apiKey })).status).toBe(403);
+    expect((await http(`${tenant.apiUrl}/me`, { key: free.apiKey })).status).toBe(403);
   });
 
   it('403 once the tenant reaches its pass limit, and nothing is written', async () => {
     const small = await createTenant({ maxPasses: 2 });
     const results = await Promise.all(
       Array.from({ length: 5 }, () =>
-        http(`${base}/passes`, { key: small.apiKey, json: { type: 'single' } }),
+        http(`${tenant.apiUrl}/passes`, { key: small.apiKey, json: { type: 'single' } }),
       ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([201, 201, 403, 403, 403]);
@@ -445,12 +446,15 @@ describe('tenants, plans, keys and scopes', () => {
       'scan',
     );
     expect(key.scope).toBe('scan');
-    const me = await http(`${base}/me`, { key: key.apiKey });
+    const me = await http(`${tenant.apiUrl}/me`, { key: key.apiKey });
     expect(me.status).toBe(200);
     expect(me.body.key.scope).toBe('scan');
     const pass = await tenant.client.passes.create({ type: 'single' });
     if (!pass.ok) throw new Error(pass.error);
-    const scan = await http(`${base}/scan`, { key: key.apiKey, json: { code: pass.data.code } });
+    const scan = await http(`${tenant.apiUrl}/scan`, {
+      key: key.apiKey,
+      json: { code: pass.data.code },
+    });
     expect(scan.body.result).toBe('success');
     for (const [method, path] of [
       ['GET', '/passes'],
@@ -459,7 +463,7 @@ describe('tenants, plans, keys and scopes', () => {
       ['GET', `/passes/${pass.data.id}`],
       ['POST', `/passes/${pass.data.id}/revoke`],
     ]) {
-      const res = await http(`${base}${path}`, {
+      const res = await http(`${tenant.apiUrl}${path}`, {
         method,
         key: key.apiKey,
         json: method === 'POST' ? { type: 'single' } : undefined,
@@ -479,13 +483,13 @@ describe('tenants, plans, keys and scopes', () => {
       '--rate-limit',
       '120',
     );
-    const me = await http(`${base}/me`, { key: key.apiKey });
+    const me = await http(`${tenant.apiUrl}/me`, { key: key.apiKey });
     expect(me.body).toEqual({
       tenant: { id: tenant.id, name: expect.any(String), plan: 'pro' },
       key: { id: key.id, prefix: key.apiKey.slice(0, 12), scope: 'full', rateLimit: 120 },
     });
     expect(key.prefix).toBe(key.apiKey.slice(0, 12));
     await admin(tenant.server.env, 'key', 'revoke', '--key-id', key.id);
-    expect((await http(`${base}/me`, { key: key.apiKey })).status).toBe(401);
+    expect((await http(`${tenant.apiUrl}/me`, { key: key.apiKey })).status).toBe(401);
   });
 });

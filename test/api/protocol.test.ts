@@ -2,11 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 
 let tenant: TestTenant;
-let base: string;
 
 beforeAll(async () => {
   tenant = await createTenant();
-  base = `${tenant.server.url}/api/v1`;
 });
 
 describe('HTTP behaviour every client relies on', () => {
@@ -19,7 +17,10 @@ describe('HTTP behaviour every client relies on', () => {
   });
 
   it('405 JSON with Allow for a known path and the wrong method', async () => {
-    const res = await http(`${base}/passes/pass_x`, { method: 'DELETE', key: tenant.apiKey });
+    const res = await http(`${tenant.apiUrl}/passes/pass_x`, {
+      method: 'DELETE',
+      key: tenant.apiKey,
+    });
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET, PATCH, OPTIONS');
     expect(res.body.error).toMatch(/not allowed/);
@@ -27,7 +28,7 @@ describe('HTTP behaviour every client relies on', () => {
 
   it('413 JSON for a body over 1 MB, and nothing is written', async () => {
     const before = await tenant.counts();
-    const res = await http(`${base}/passes`, {
+    const res = await http(`${tenant.apiUrl}/passes`, {
       key: tenant.apiKey,
       json: { type: 'single', note: 'x'.repeat(1024 * 1024 + 10) },
     });
@@ -37,7 +38,7 @@ describe('HTTP behaviour every client relies on', () => {
   });
 
   it('answers a CORS preflight with 204 without a key, and exposes the rate-limit headers', async () => {
-    const res = await fetch(`${base}/passes`, {
+    const res = await fetch(`${tenant.apiUrl}/passes`, {
       method: 'OPTIONS',
       headers: {
         origin: 'https://app.example.com',
@@ -48,7 +49,7 @@ describe('HTTP behaviour every client relies on', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-allow-headers')).toMatch(/Idempotency-Key/);
-    const get = await fetch(`${base}/me`, {
+    const get = await fetch(`${tenant.apiUrl}/me`, {
       headers: { origin: 'https://app.example.com', authorization: `Bearer ${tenant.apiKey}` },
     });
     expect(get.headers.get('access-control-allow-origin')).toBe('*');
@@ -61,7 +62,7 @@ describe('HTTP behaviour every client relies on', () => {
       ['/passes?search=%00', {}],
       ['/clients', { json: { name: 'a\u0000b' } }],
     ] as const) {
-      const res = await http(`${base}${path}`, { key: tenant.apiKey, ...init });
+      const res = await http(`${tenant.apiUrl}${path}`, { key: tenant.apiKey, ...init });
       expect(res.status, path).toBe(400);
       expect(res.body.error).toMatch(/NUL/);
     }

@@ -7,10 +7,9 @@ const databaseUrl = inject('databaseUrl');
 describe('rate limits', () => {
   it('allows 30 requests a minute per key, with every header, then 429 with Retry-After', async () => {
     const tenant = await createTenant({ rateLimit: null });
-    const base = `${tenant.server.url}/api/v1`;
     const answers = [];
     for (let i = 0; i < 31; i++)
-      answers.push(await http(`${base}/passes?limit=1`, { key: tenant.apiKey }));
+      answers.push(await http(`${tenant.apiUrl}/passes?limit=1`, { key: tenant.apiKey }));
     expect(answers.slice(0, 30).every((a) => a.status === 200)).toBe(true);
     const first = answers[0]!.headers;
     expect(first.get('x-ratelimit-limit')).toBe('30');
@@ -32,9 +31,10 @@ describe('rate limits', () => {
 
     // The budget is the key's: another tenant's key is unaffected; scan shares the core budget.
     const other = await createTenant({ rateLimit: null });
-    expect((await http(`${base}/me`, { key: other.apiKey })).status).toBe(200);
+    expect((await http(`${tenant.apiUrl}/me`, { key: other.apiKey })).status).toBe(200);
     expect(
-      (await http(`${base}/scan`, { key: tenant.apiKey, json: { code: 'AAAAAAAAAAAA' } })).status,
+      (await http(`${tenant.apiUrl}/scan`, { key: tenant.apiKey, json: { code: 'AAAAAAAAAAAA' } }))
+        .status,
     ).toBe(429);
   });
 

@@ -4,11 +4,9 @@ import { createTenant, http, type TestTenant } from '../support/tenant';
 
 let tenant: TestTenant;
 let other: TestTenant;
-let base: string;
 
 beforeAll(async () => {
   [tenant, other] = await Promise.all([createTenant(), createTenant()]);
-  base = `${tenant.server.url}/api/v1`;
 });
 
 async function newPass(body: Record<string, unknown> = {}) {
@@ -21,7 +19,7 @@ const scan = (
   code: string,
   extra: Record<string, unknown> = {},
   headers: Record<string, string> = {},
-) => http(`${base}/scan`, { key: tenant.apiKey, json: { code, ...extra }, headers });
+) => http(`${tenant.apiUrl}/scan`, { key: tenant.apiKey, json: { code, ...extra }, headers });
 
 describe('POST /scan', () => {
   it('admits a single pass once with the contract shape, then says already_used', async () => {
@@ -116,9 +114,9 @@ describe('POST /scan', () => {
   });
 
   it('rejects a missing or oversized code with 400', async () => {
-    expect((await http(`${base}/scan`, { key: tenant.apiKey, json: {} })).body.error).toMatch(
-      /code/,
-    );
+    expect(
+      (await http(`${tenant.apiUrl}/scan`, { key: tenant.apiKey, json: {} })).body.error,
+    ).toMatch(/code/);
     expect((await scan('x'.repeat(3000))).status).toBe(400);
     expect((await scan(12 as unknown as string)).status).toBe(400);
   });
@@ -161,7 +159,7 @@ describe('Idempotency-Key', () => {
     const otherBody = await scan(pass.code, { device: 'x' }, { 'idempotency-key': key });
     expect(otherBody.status).toBe(422);
     expect(otherBody.body.error).toMatch(/different request/);
-    const otherPath = await http(`${base}/passes`, {
+    const otherPath = await http(`${tenant.apiUrl}/passes`, {
       key: tenant.apiKey,
       json: { type: 'single' },
       headers: { 'idempotency-key': key },
@@ -189,12 +187,12 @@ describe('Idempotency-Key', () => {
   it('creates one pass for a retried POST /passes, and lets a failed request be retried', async () => {
     const key = randomUUID();
     const before = await tenant.counts();
-    const a = await http(`${base}/passes`, {
+    const a = await http(`${tenant.apiUrl}/passes`, {
       key: tenant.apiKey,
       json: { type: 'single', name: 'Once' },
       headers: { 'idempotency-key': key },
     });
-    const b = await http(`${base}/passes`, {
+    const b = await http(`${tenant.apiUrl}/passes`, {
       key: tenant.apiKey,
       json: { type: 'single', name: 'Once' },
       headers: { 'idempotency-key': key },
@@ -205,13 +203,13 @@ describe('Idempotency-Key', () => {
     expect((await tenant.counts()).passes - before.passes).toBe(1);
 
     const retryKey = randomUUID();
-    const bad = await http(`${base}/passes`, {
+    const bad = await http(`${tenant.apiUrl}/passes`, {
       key: tenant.apiKey,
       json: { type: 'nope' },
       headers: { 'idempotency-key': retryKey },
     });
     expect(bad.status).toBe(400);
-    const fixed = await http(`${base}/passes`, {
+    const fixed = await http(`${tenant.apiUrl}/passes`, {
       key: tenant.apiKey,
       json: { type: 'nope' },
       headers: { 'idempotency-key': retryKey },

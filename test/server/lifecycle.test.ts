@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
 import { AdminCommandError, admin } from '../support/admin';
 import { newDataDir, REPO_ROOT, startServer } from '../support/server';
 import { createTenant, http } from '../support/tenant';
@@ -80,6 +81,67 @@ describe('server lifecycle on the embedded database', () => {
     expect(run.stderr).toMatch(/PORT/);
     expect(run.stderr).toMatch(/DATABASE_URL: must start with postgres/);
     expect(run.stderr).toMatch(/PUBLIC_URL/);
+  });
+});
+
+describe('PUBLIC_URL', () => {
+  it('is the base of every publicUrl, Link header, pairing link and the OpenAPI server', async () => {
+    const server = await startServer({ env: { PUBLIC_URL: 'https://passes.example.com/' } });
+    try {
+      const tenant = await createTenant({ server });
+      const pass = await tenant.client.passes.create({ type: 'single' });
+      expect(pass.ok && pass.data.publicUrl).toMatch(
+        /^https:\/\/passes\.example\.com\/p\/[A-Za-z0-9]{12}\?token=/,
+      );
+      const list = await http(`${tenant.apiUrl}/passes`, { key: tenant.apiKey });
+      expect(list.headers.get('link')).toMatch(
+        /^<https:\/\/passes\.example\.com\/api\/v1\/passes\?page=1&limit=25>; rel="first"/,
+      );
+      const doc = await http(`${server.url}/api/v1/openapi.json`);
+      expect(doc.body.servers).toEqual([{ url: 'https://passes.example.com/api/v1' }]);
+      const key = await admin<{ pairingUrl: string }>(
+        server.env,
+        'key',
+        'create',
+        '--tenant',
+        tenant.id,
+        '--scope',
+        'scan',
+      );
+      expect(key.pairingUrl).toMatch(/^https:\/\/passes\.example\.com\/scanner\/#key=2pk_/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+const databaseUrl = inject('databaseUrl');
+
+describe.skipIf(!databaseUrl)('when the database goes away', () => {
+  it('/healthz answers 503 and the API a 500 without details', async () => {
+    const name = `passgate_gone_${Date.now()}`;
+    const root = new pg.Client({ connectionString: databaseUrl });
+    await root.connect();
+    await root.query(`CREATE DATABASE ${name}`);
+    const url = new URL(databaseUrl!);
+    url.pathname = `/${name}`;
+    const server = await startServer({ databaseUrl: url.toString() });
+    try {
+      const tenant = await createTenant({ server });
+      expect((await http(`${server.url}/healthz`)).status).toBe(200);
+      await root.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      const health = await http(`${server.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(health.body).toEqual({ error: 'Database unreachable' });
+      const me = await http(`${tenant.apiUrl}/me`, { key: tenant.apiKey });
+      expect(me.status).toBe(500);
+      expect(me.body).toEqual({ error: 'Internal server error' });
+      expect(server.logs.join('')).toContain('unhandled error');
+    } finally {
+      await server.stop();
+      await root.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await root.end();
+    }
   });
 });
 

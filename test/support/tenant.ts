@@ -8,6 +8,8 @@ export interface TestTenant {
   apiKey: string;
   keyId: string;
   server: { url: string; env: Record<string, string> };
+  /** The server's `/api/v1`. */
+  apiUrl: string;
   client: ReturnType<typeof createPassgateClient>;
   /** Counts of what the tenant has in the database (`pnpm admin tenant show`). */
   counts(): Promise<{ passes: number; clients: number; scans: number; events: number }>;
@@ -46,6 +48,7 @@ export async function createTenant(
     apiKey: created.apiKey,
     keyId: created.key.id,
     server,
+    apiUrl: `${server.url}/api/v1`,
     client: createPassgateClient({ baseUrl: server.url, apiKey: created.apiKey }),
     async counts() {
       const shown = await admin<{ counts: Awaited<ReturnType<TestTenant['counts']>> }>(

@@ -51,6 +51,8 @@ export function passPageRoutes({ db }: Services) {
     c.header('X-Robots-Tag', 'noindex');
     const code = c.req.param('code');
     const token = c.req.query('token') ?? '';
+    // The one query not filtered by tenant: the holder has no key, so the pass is found by its
+    // globally unique code and opened only with its own unguessable token.
     const pass = PASS_CODE_PATTERN.test(code)
       ? await db.selectFrom('passes').selectAll().where('code', '=', code).executeTakeFirst()
       : undefined;
