@@ -436,15 +436,7 @@ describe('tenants, plans, keys and scopes', () => {
   });
 
   it('a scan-scope key may scan and call /me, and nothing else', async () => {
-    const key = await admin<{ apiKey: string; scope: string }>(
-      tenant.server.env,
-      'key',
-      'create',
-      '--tenant',
-      tenant.id,
-      '--scope',
-      'scan',
-    );
+    const key = await tenant.createKey({ scope: 'scan' });
     expect(key.scope).toBe('scan');
     const me = await http(`${tenant.apiUrl}/me`, { key: key.apiKey });
     expect(me.status).toBe(200);
@@ -474,15 +466,7 @@ describe('tenants, plans, keys and scopes', () => {
   });
 
   it('GET /me describes the key and its tenant; a revoked key is refused', async () => {
-    const key = await admin<{ apiKey: string; id: string; prefix: string }>(
-      tenant.server.env,
-      'key',
-      'create',
-      '--tenant',
-      tenant.id,
-      '--rate-limit',
-      '120',
-    );
+    const key = await tenant.createKey({ rateLimit: 120 });
     const me = await http(`${tenant.apiUrl}/me`, { key: key.apiKey });
     expect(me.body).toEqual({
       tenant: { id: tenant.id, name: expect.any(String), plan: 'pro' },

@@ -99,15 +99,7 @@ describe('PUBLIC_URL', () => {
       );
       const doc = await http(`${server.url}/api/v1/openapi.json`);
       expect(doc.body.servers).toEqual([{ url: 'https://passes.example.com/api/v1' }]);
-      const key = await admin<{ pairingUrl: string }>(
-        server.env,
-        'key',
-        'create',
-        '--tenant',
-        tenant.id,
-        '--scope',
-        'scan',
-      );
+      const key = await tenant.createKey({ scope: 'scan' });
       expect(key.pairingUrl).toMatch(/^https:\/\/passes\.example\.com\/scanner\/#key=2pk_/);
     } finally {
       await server.stop();

@@ -11,8 +11,19 @@ export interface TestTenant {
   /** The server's `/api/v1`. */
   apiUrl: string;
   client: ReturnType<typeof createPassgateClient>;
+  /** Another key of this tenant (`pnpm admin key create`). */
+  createKey(options?: { scope?: 'full' | 'scan'; rateLimit?: number }): Promise<CreatedKey>;
   /** Counts of what the tenant has in the database (`pnpm admin tenant show`). */
   counts(): Promise<{ passes: number; clients: number; scans: number; events: number }>;
+}
+
+export interface CreatedKey {
+  apiKey: string;
+  id: string;
+  prefix: string;
+  scope: 'full' | 'scan';
+  rateLimit: number | null;
+  pairingUrl: string;
 }
 
 interface CreatedTenant {
@@ -50,6 +61,18 @@ export async function createTenant(
     server,
     apiUrl: `${server.url}/api/v1`,
     client: createPassgateClient({ baseUrl: server.url, apiKey: created.apiKey }),
+    createKey(options = {}) {
+      const argv = [
+        'key',
+        'create',
+        '--tenant',
+        created.tenant.id,
+        '--scope',
+        options.scope ?? 'full',
+      ];
+      if (options.rateLimit !== undefined) argv.push('--rate-limit', String(options.rateLimit));
+      return admin<CreatedKey>(server.env, ...argv);
+    },
     async counts() {
       const shown = await admin<{ counts: Awaited<ReturnType<TestTenant['counts']>> }>(
         server.env,
