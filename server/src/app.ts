@@ -17,6 +17,7 @@ import { passRoutes } from './routes/passes';
 import { scanRoutes } from './routes/scan';
 import { createRouter } from './routes/support';
 import { triggerRoutes } from './routes/triggers';
+import { webhookRoutes } from './routes/webhooks';
 import type { Services } from './services';
 
 const API_BASE = '/api/v1';
@@ -91,6 +92,7 @@ export function createApi(services: Services) {
   api.route('/', scanRoutes(services));
   api.route('/', meRoutes());
   api.route('/', triggerRoutes(services));
+  api.route('/', webhookRoutes(services));
   return api;
 }
 

@@ -1,6 +1,13 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+const flag = z
+  .enum(['0', '1', 'true', 'false'], { error: 'expected 1, 0, true or false' })
+  .transform((value) => value === '1' || value === 'true');
+
+/** Standard Webhooks' retry delays after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+const STANDARD_RETRY_SCHEDULE = '5,300,1800,7200,18000,36000,36000';
+
 const ConfigSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -17,6 +24,13 @@ const ConfigSchema = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    WEBHOOK_ALLOW_PRIVATE: flag.default(false),
+    WEBHOOK_RETRY_SCHEDULE: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'must be comma-separated whole seconds, e.g. 5,300,1800')
+      .default(STANDARD_RETRY_SCHEDULE),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+    WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -27,6 +41,14 @@ const ConfigSchema = z
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    webhooks: {
+      /** Allow http:// and private, loopback and link-local targets (development and tests). */
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+      /** Seconds to wait before each retry; its length is the number of retries. */
+      retrySchedule: env.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      pollMs: env.WEBHOOK_POLL_MS,
+    },
   }));
 
 export type Config = z.output<typeof ConfigSchema>;

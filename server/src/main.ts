@@ -9,6 +9,7 @@ import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
 import { pruneIdempotencyKeys } from './middleware/idempotency';
 import { createRateLimits } from './middleware/rate-limit';
+import { startDeliveryWorker } from './webhooks/delivery';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -34,7 +35,8 @@ async function start() {
   });
   const { port } = server.address() as AddressInfo;
   const publicUrl = publicUrlOf(config, port);
-  app = createApp({ db: database.db, publicUrl, logger, rateLimits });
+  app = createApp({ db: database.db, publicUrl, logger, rateLimits, webhooks: config.webhooks });
+  const deliveries = startDeliveryWorker({ db: database.db, logger, config: config.webhooks });
 
   const adminSocket =
     database.kind === 'pglite'
@@ -60,6 +62,7 @@ async function start() {
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
     await new Promise((resolve) => server.close(resolve));
+    await deliveries.stop();
     await new Promise((resolve) => (adminSocket ? adminSocket.close(resolve) : resolve(undefined)));
     await database.close();
     logger.info('stopped');

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Config } from './config';
 import type { Database } from './db/schema';
 import type { Logger } from './logger';
 import type { RateLimits } from './middleware/rate-limit';
@@ -10,4 +11,6 @@ export interface Services {
   publicUrl: string;
   logger: Logger;
   rateLimits: RateLimits;
+  /** Webhook settings: whether private targets are allowed, retry schedule, timeout. */
+  webhooks: Config['webhooks'];
 }

@@ -5,3 +5,4 @@ export * from './common';
 export * from './dates';
 export * from './passes';
 export * from './scan';
+export * from './webhooks';

@@ -31,6 +31,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const env: Record<string, string> = {
     DATA_DIR: options.dataDir ?? newDataDir(),
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    // Webhooks in tests: a local receiver, retries a second apart, a short timeout.
+    WEBHOOK_ALLOW_PRIVATE: '1',
+    WEBHOOK_RETRY_SCHEDULE: '1,1,1',
+    WEBHOOK_TIMEOUT_MS: '1500',
+    WEBHOOK_POLL_MS: '100',
     ...options.env,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {

@@ -38,6 +38,7 @@ export async function createTenant(
     server?: { url: string; env: Record<string, string> };
     plan?: 'free' | 'basic' | 'pro';
     maxPasses?: number;
+    webhookQuota?: number;
     rateLimit?: number | null;
   } = {},
 ): Promise<TestTenant> {
@@ -51,6 +52,8 @@ export async function createTenant(
     options.plan ?? 'pro',
   ];
   if (options.maxPasses !== undefined) argv.push('--max-passes', String(options.maxPasses));
+  if (options.webhookQuota !== undefined)
+    argv.push('--webhook-quota', String(options.webhookQuota));
   const rateLimit = options.rateLimit === undefined ? 1_000_000 : options.rateLimit;
   if (rateLimit !== null) argv.push('--rate-limit', String(rateLimit));
   const created = await admin<CreatedTenant>(server.env, ...argv);

@@ -99,6 +99,42 @@ export interface IdempotencyKeyTable {
   created_at: Date;
 }
 
+export interface WebhookTable {
+  id: string;
+  tenant_id: string;
+  event: EventType;
+  target_url: string;
+  /** `whsec_…`: the Standard Webhooks signing secret, shown to the tenant once. */
+  secret: string;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+/** One message for one subscription; written by the `events_fan_out` trigger. */
+export interface WebhookDeliveryTable {
+  webhook_id: string;
+  event_id: string;
+  tenant_id: string;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: Date;
+  /** A worker's lease while it sends; another may take the delivery after it passes. */
+  locked_until: Date | null;
+  created_at: Date;
+}
+
+export interface WebhookAttemptTable {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  attempt: number;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  next_retry_at: Date | null;
+  attempted_at: Date;
+}
+
 export interface Database {
   tenants: TenantTable;
   api_keys: ApiKeyTable;
@@ -107,6 +143,9 @@ export interface Database {
   scans: ScanTable;
   events: EventTable;
   idempotency_keys: IdempotencyKeyTable;
+  webhooks: WebhookTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
 }
 
 export type Tenant = Selectable<TenantTable>;

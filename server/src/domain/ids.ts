@@ -4,7 +4,7 @@ import { customAlphabet, nanoid } from 'nanoid';
 const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const randomId = customAlphabet(ALPHANUMERIC, 20);
 
-type IdKind = 'ten' | 'key' | 'pass' | 'cli' | 'scan' | 'evt';
+type IdKind = 'ten' | 'key' | 'pass' | 'cli' | 'scan' | 'evt' | 'wh' | 'att';
 
 /** Resource ids carry a readable prefix, as Stripe's do: `pass_…`, `cli_…`, `wh_…`. */
 export const newId = (kind: IdKind) => `${kind}_${randomId()}`;

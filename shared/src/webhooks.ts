@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { EVENT_TYPES } from './codes';
+
+export const CreateWebhookBody = z
+  .object({
+    event: z.enum(EVENT_TYPES, { error: `event must be one of ${EVENT_TYPES.join(', ')}` }),
+    targetUrl: z
+      .string({ error: 'targetUrl is required and must be a string' })
+      .max(2000, 'targetUrl must be at most 2000 characters'),
+  })
+  .meta({ id: 'CreateWebhook' });
+export type CreateWebhookBody = z.infer<typeof CreateWebhookBody>;
+
+export const Webhook = z
+  .object({
+    id: z.string(),
+    event: z.enum(EVENT_TYPES),
+    targetUrl: z.string(),
+    active: z.boolean().describe('false once the receiver answered 410 Gone'),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Webhook' });
+export type Webhook = z.infer<typeof Webhook>;
+
+export const CreatedWebhook = Webhook.extend({
+  secret: z.string().describe('whsec_…: verifies the webhook-signature header. Shown only here.'),
+}).meta({ id: 'CreatedWebhook' });
+
+export const WebhookAttempt = z
+  .object({
+    id: z.string(),
+    eventId: z.string().describe('Also the webhook-id header of the message'),
+    event: z.enum(EVENT_TYPES),
+    attempt: z.number().int(),
+    statusCode: z.number().int().nullable(),
+    durationMs: z.number().int(),
+    error: z.string().nullable(),
+    nextRetryAt: z.string().nullable(),
+    attemptedAt: z.string(),
+  })
+  .meta({ id: 'WebhookAttempt' });

@@ -1,0 +1,270 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ReceivedHook, startReceiver, verifySignature } from '../support/receiver';
+import { newDataDir, startServer } from '../support/server';
+import { createTenant, http, type TestTenant } from '../support/tenant';
+
+// /webhooks has a budget of 10 requests a minute per key: each test uses a fresh tenant.
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function receiver(...args: Parameters<typeof startReceiver>) {
+  const r = await startReceiver(...args);
+  closers.push(r.close);
+  return r;
+}
+
+const subscribe = (tenant: TestTenant, event: string, targetUrl: string) =>
+  http(`${tenant.apiUrl}/webhooks`, { key: tenant.apiKey, json: { event, targetUrl } });
+
+const attempts = (tenant: TestTenant, webhookId: string) =>
+  http(`${tenant.apiUrl}/webhooks/${webhookId}/deliveries`, { key: tenant.apiKey });
+
+describe('webhook subscriptions', () => {
+  it('subscribes with the contract shape and a secret shown once, lists, and unsubscribes', async () => {
+    const tenant = await createTenant();
+    const created = await subscribe(tenant, 'pass.scanned', 'http://127.0.0.1:9/hook');
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({
+      id: expect.stringMatching(/^wh_/),
+      event: 'pass.scanned',
+      targetUrl: 'http://127.0.0.1:9/hook',
+      active: true,
+      createdAt: expect.any(String),
+      secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/=]{32}$/),
+    });
+    const list = await http(`${tenant.apiUrl}/webhooks`, { key: tenant.apiKey });
+    const { secret: _secret, ...withoutSecret } = created.body;
+    expect(list.body).toEqual([withoutSecret]);
+    expect(list.headers.get('x-ratelimit-limit')).toBe('10');
+
+    const other = await createTenant();
+    const foreign = await http(`${other.apiUrl}/webhooks/${created.body.id}`, {
+      method: 'DELETE',
+      key: other.apiKey,
+    });
+    expect(foreign.status).toBe(404);
+    const removed = await http(`${tenant.apiUrl}/webhooks/${created.body.id}`, {
+      method: 'DELETE',
+      key: tenant.apiKey,
+    });
+    expect(removed.status).toBe(200);
+    expect(removed.body).toEqual({ success: true });
+    expect(
+      (
+        await http(`${tenant.apiUrl}/webhooks/${created.body.id}`, {
+          method: 'DELETE',
+          key: tenant.apiKey,
+        })
+      ).status,
+    ).toBe(404);
+  });
+
+  it('refuses bad input and answers 403 past the quota', async () => {
+    const tenant = await createTenant();
+    for (const [json, message] of [
+      [{ event: 'pass.deleted', targetUrl: 'https://example.com/h' }, /event must be one of/],
+      [{ event: 'pass.created' }, /targetUrl/],
+      [{ event: 'pass.created', targetUrl: 'not a url' }, /absolute URL/],
+      [{ event: 'pass.created', targetUrl: 'ftp://example.com/h' }, /https/],
+    ] as const) {
+      const res = await http(`${tenant.apiUrl}/webhooks`, { key: tenant.apiKey, json });
+      expect(res.status, JSON.stringify(json)).toBe(400);
+      expect(res.body.error).toMatch(message);
+    }
+    const small = await createTenant({ webhookQuota: 2 });
+    const answers = [];
+    for (let i = 0; i < 3; i++)
+      answers.push(await subscribe(small, 'pass.created', `http://127.0.0.1:9/${i}`));
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 403]);
+    expect(answers[2]!.body.error).toMatch(/Webhook quota reached/);
+  });
+});
+
+describe('webhook delivery', () => {
+  it('delivers every event type as {id, event, createdAt, data}, signed (verified independently)', async () => {
+    const tenant = await createTenant();
+    const hooks = await receiver();
+    const secrets: Record<string, string> = {};
+    for (const event of ['pass.created', 'pass.scanned', 'pass.status_changed', 'client.created']) {
+      const res = await subscribe(tenant, event, hooks.url);
+      secrets[event] = res.body.secret;
+    }
+    const pass = await tenant.client.passes.create({
+      type: 'single',
+      name: 'Hooked',
+      clientName: 'Hook Holder',
+    });
+    if (!pass.ok) throw new Error(pass.error);
+    const scan = await tenant.client.scan({ code: pass.data.code, device: 'door-2' });
+    if (!scan.ok) throw new Error(scan.error);
+
+    const received = await hooks.waitFor((h) => h.length >= 4);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(received).toHaveLength(4);
+    const byEvent: Record<string, ReceivedHook> = Object.fromEntries(received.map((hook) => [hook.json.event, hook]));
+    expect(Object.keys(byEvent).sort()).toEqual([
+      'client.created',
+      'pass.created',
+      'pass.scanned',
+      'pass.status_changed',
+    ]);
+    for (const [event, hook] of Object.entries(byEvent)) {
+      expect(Object.keys(hook.json).sort(), event).toEqual(['createdAt', 'data', 'event', 'id']);
+      expect(hook.json.id).toMatch(/^evt_/);
+      expect(hook.headers['webhook-id']).toBe(hook.json.id);
+      expect(hook.headers['content-type']).toBe('application/json');
+      expect(verifySignature(secrets[event]!, hook), event).toBe(true);
+      expect(
+        verifySignature(
+          secrets[event === 'pass.created' ? 'client.created' : 'pass.created']!,
+          hook,
+        ),
+      ).toBe(false);
+    }
+    expect(byEvent['pass.created']!.json.data).toMatchObject({
+      id: pass.data.id,
+      code: pass.data.code,
+      name: 'Hooked',
+      clientName: 'Hook Holder',
+    });
+    expect(byEvent['client.created']!.json.data).toMatchObject({
+      name: 'Hook Holder',
+      id: expect.stringMatching(/^cli_/),
+    });
+    expect(byEvent['pass.scanned']!.json.data).toMatchObject({
+      id: scan.data.scan.id,
+      passId: pass.data.id,
+      result: 'success',
+      device: 'door-2',
+    });
+    expect(byEvent['pass.status_changed']!.json.data).toMatchObject({
+      id: pass.data.id,
+      from: 'active',
+      to: 'used',
+    });
+  });
+
+  it('retries a failing receiver on the schedule and records every attempt', async () => {
+    const tenant = await createTenant();
+    const hooks = await receiver((n) => ({ status: n < 2 ? 500 : 204 }));
+    const hook = await subscribe(tenant, 'client.created', hooks.url);
+    await tenant.client.clients.create({ name: 'Retry Me' });
+    const received = await hooks.waitFor((h) => h.length >= 3);
+    expect(new Set(received.map((h) => h.headers['webhook-id'])).size).toBe(1);
+    // The test schedule waits a second between attempts.
+    expect(received[1]!.at - received[0]!.at).toBeGreaterThanOrEqual(900);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(hooks.received).toHaveLength(3);
+    const log = await attempts(tenant, hook.body.id);
+    expect(
+      log.body.map((a: { attempt: number; statusCode: number }) => [a.attempt, a.statusCode]),
+    ).toEqual([
+      [3, 204],
+      [2, 500],
+      [1, 500],
+    ]);
+    expect(log.body[0]).toMatchObject({ event: 'client.created', error: null, nextRetryAt: null });
+    expect(log.body[1]).toMatchObject({ error: 'HTTP 500', nextRetryAt: expect.any(String) });
+  });
+
+  it('gives up after the schedule, and treats a redirect as a failure', async () => {
+    const tenant = await createTenant();
+    const hooks = await receiver(() => ({
+      status: 302,
+      headers: { location: 'https://example.com/' },
+    }));
+    const hook = await subscribe(tenant, 'client.created', hooks.url);
+    await tenant.client.clients.create({ name: 'Never Lands' });
+    await hooks.waitFor((h) => h.length >= 4);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // At once, then the three retries of the test schedule: four attempts in all.
+    expect(hooks.received).toHaveLength(4);
+    const log = await attempts(tenant, hook.body.id);
+    expect(log.body[0]).toMatchObject({ attempt: 4, statusCode: 302, nextRetryAt: null });
+  });
+
+  it('deactivates a subscription that answers 410 Gone', async () => {
+    const tenant = await createTenant();
+    const hooks = await receiver(() => ({ status: 410 }));
+    const hook = await subscribe(tenant, 'client.created', hooks.url);
+    await tenant.client.clients.create({ name: 'Gone 1' });
+    await hooks.waitFor((h) => h.length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await tenant.client.clients.create({ name: 'Gone 2' });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(hooks.received).toHaveLength(1);
+    const list = await http(`${tenant.apiUrl}/webhooks`, { key: tenant.apiKey });
+    expect(list.body).toEqual([expect.objectContaining({ id: hook.body.id, active: false })]);
+  });
+
+  it('times out a receiver that hangs, and retries it', async () => {
+    const tenant = await createTenant();
+    const hooks = await receiver((n) => (n === 0 ? 'hang' : { status: 200 }));
+    const hook = await subscribe(tenant, 'client.created', hooks.url);
+    await tenant.client.clients.create({ name: 'Slow Poke' });
+    await hooks.waitFor((h) => h.length >= 2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const log = await attempts(tenant, hook.body.id);
+    expect(
+      log.body.map((a: { statusCode: number | null; error: string | null }) => [
+        a.statusCode,
+        a.error,
+      ]),
+    ).toEqual([
+      [200, null],
+      [null, 'no answer within 1500 ms'],
+    ]);
+  });
+
+  it('honours Retry-After on 429 and 503', async () => {
+    const tenant = await createTenant();
+    const hooks = await receiver((n) =>
+      n === 0 ? { status: 503, headers: { 'retry-after': '3' } } : { status: 200 },
+    );
+    await subscribe(tenant, 'client.created', hooks.url);
+    await tenant.client.clients.create({ name: 'Later Please' });
+    const received = await hooks.waitFor((h) => h.length >= 2);
+    expect(received[1]!.at - received[0]!.at).toBeGreaterThanOrEqual(2900);
+  });
+});
+
+describe('webhook targets must be public HTTPS unless WEBHOOK_ALLOW_PRIVATE=1', () => {
+  it('refuses private, loopback, link-local and plain-HTTP targets, at subscribe time and at delivery time', async () => {
+    const dataDir = newDataDir();
+    const open = await startServer({ dataDir });
+    const tenant = await createTenant({ server: open });
+    const hooks = await receiver();
+    const hook = await subscribe(tenant, 'client.created', hooks.url);
+    expect(hook.status).toBe(201);
+    await open.stop();
+
+    // The same database under a strict server: what was allowed before is refused now.
+    const strict = await startServer({ dataDir, env: { WEBHOOK_ALLOW_PRIVATE: '0' } });
+    closers.push(() => strict.stop());
+    const strictTenant = { ...tenant, server: strict, apiUrl: `${strict.url}/api/v1` };
+    for (const [targetUrl, message] of [
+      ['http://example.com/hook', /https/],
+      ['https://127.0.0.1/hook', /non-public address \(127\.0\.0\.1\)/],
+      ['https://localhost/hook', /non-public address/],
+      ['https://[::1]/hook', /non-public address/],
+      ['https://10.1.2.3/hook', /non-public address/],
+      ['https://169.254.169.254/latest/meta-data', /non-public address/],
+      ['https://user:pw@example.com/hook', /credentials/],
+    ] as const) {
+      const res = await subscribe(strictTenant, 'pass.created', targetUrl);
+      expect(res.status, targetUrl).toBe(400);
+      expect(res.body.error).toMatch(message);
+    }
+    const created = await http(`${strictTenant.apiUrl}/clients`, {
+      key: tenant.apiKey,
+      json: { name: 'Not Sent' },
+    });
+    expect(created.status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(hooks.received).toHaveLength(0);
+    const log = await attempts(strictTenant, hook.body.id);
+    expect(log.body[0].error).toMatch(/https/);
+  });
+});
