@@ -21,6 +21,9 @@ describe('API documentation', () => {
         '/passes/{passId}/revoke',
         '/scan',
         '/triggers',
+        '/webhooks',
+        '/webhooks/{webhookId}',
+        '/webhooks/{webhookId}/deliveries',
       ].sort(),
     );
     expect(Object.keys(doc.paths['/passes'])).toEqual(expect.arrayContaining(['get', 'post']));

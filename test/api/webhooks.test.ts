@@ -103,7 +103,9 @@ describe('webhook delivery', () => {
     const received = await hooks.waitFor((h) => h.length >= 4);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(received).toHaveLength(4);
-    const byEvent: Record<string, ReceivedHook> = Object.fromEntries(received.map((hook) => [hook.json.event, hook]));
+    const byEvent: Record<string, ReceivedHook> = Object.fromEntries(
+      received.map((hook) => [hook.json.event, hook]),
+    );
     expect(Object.keys(byEvent).sort()).toEqual([
       'client.created',
       'pass.created',

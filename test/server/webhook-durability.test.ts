@@ -1,0 +1,96 @@
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { startReceiver } from '../support/receiver';
+import { newDataDir, type RunningServer, startServer } from '../support/server';
+import { createTenant, http } from '../support/tenant';
+
+const databaseUrl = inject('databaseUrl');
+const running: RunningServer[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((server) => server.stop()));
+});
+
+async function server(options: Parameters<typeof startServer>[0]) {
+  const started = await startServer(options);
+  running.push(started);
+  return started;
+}
+
+describe('webhooks survive a crash', () => {
+  it('delivers every committed scan’s event at least once after SIGKILL, and invents none', async () => {
+    const where = databaseUrl ? { databaseUrl } : { dataDir: newDataDir() };
+    const first = await server(where);
+    const tenant = await createTenant({ server: first });
+    const hooks = await startReceiver();
+    try {
+      const hook = await http(`${tenant.apiUrl}/webhooks`, {
+        key: tenant.apiKey,
+        json: { event: 'pass.scanned', targetUrl: hooks.url },
+      });
+      expect(hook.status).toBe(201);
+      const pass = await tenant.client.passes.create({ type: 'multi' });
+      if (!pass.ok) throw new Error(pass.error);
+
+      // Scans keep coming, eight at a time, until the process is killed under them.
+      const answered: string[] = [];
+      let killed = false;
+      const doors = Array.from({ length: 8 }, async () => {
+        while (!killed) {
+          const res = await http(`${first.url}/api/v1/scan`, {
+            key: tenant.apiKey,
+            json: { code: pass.data.code },
+          }).catch(() => undefined);
+          if (res?.status === 200) answered.push(res.body.scan.id);
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await first.kill();
+      killed = true;
+      await Promise.all(doors);
+      expect(answered.length).toBeGreaterThan(0);
+
+      const second = await server(where);
+      const polled = await http(`${second.url}/api/v1/triggers?event=pass.scanned&limit=100`, {
+        key: tenant.apiKey,
+      });
+      const committed: string[] = polled.body.map((item: { id: string }) => item.id);
+      expect(committed.length).toBeLessThan(100);
+      // Every answered scan was committed (and so has its event) ...
+      for (const id of answered) expect(committed).toContain(id);
+      // ... and every committed scan's event reaches the receiver, none that was not committed.
+      await hooks.waitFor(
+        (received) => committed.every((id) => received.some((h) => h.json.data.id === id)),
+        30_000,
+      );
+      for (const hook of hooks.received) expect(committed).toContain(hook.json.data.id);
+    } finally {
+      await hooks.close();
+    }
+  });
+});
+
+describe.skipIf(!databaseUrl)('two server instances on one PostgreSQL', () => {
+  it('send each message once in the normal case', async () => {
+    const other = await server({ databaseUrl });
+    const tenant = await createTenant();
+    const hooks = await startReceiver();
+    try {
+      await http(`${tenant.apiUrl}/webhooks`, {
+        key: tenant.apiKey,
+        json: { event: 'client.created', targetUrl: hooks.url },
+      });
+      const urls = [tenant.apiUrl, `${other.url}/api/v1`];
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          http(`${urls[i % 2]}/clients`, { key: tenant.apiKey, json: { name: `Twin ${i}` } }),
+        ),
+      );
+      await hooks.waitFor(
+        (received) => new Set(received.map((h) => h.headers['webhook-id'])).size === 30,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(hooks.received).toHaveLength(30);
+    } finally {
+      await hooks.close();
+    }
+  });
+});
