@@ -187,6 +187,21 @@ describe('webhook delivery', () => {
     expect(log.body[0]).toMatchObject({ attempt: 4, statusCode: 302, nextRetryAt: null });
   });
 
+  it('records why a receiver could not be reached', async () => {
+    const tenant = await createTenant();
+    const closed = await receiver();
+    await closed.close();
+    const hook = await subscribe(tenant, 'client.created', closed.url);
+    await tenant.client.clients.create({ name: 'Nobody Home' });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const log = await attempts(tenant, hook.body.id);
+    expect(log.body[0]).toMatchObject({
+      attempt: 1,
+      statusCode: null,
+      error: expect.stringMatching(/ECONNREFUSED/),
+    });
+  });
+
   it('deactivates a subscription that answers 410 Gone', async () => {
     const tenant = await createTenant();
     const hooks = await receiver(() => ({ status: 410 }));

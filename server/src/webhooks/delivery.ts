@@ -90,9 +90,7 @@ async function send(delivery: DueDelivery, config: Config['webhooks']): Promise<
     const timedOut = error instanceof Error && error.name === 'TimeoutError';
     return {
       statusCode: null,
-      error: timedOut
-        ? `no answer within ${config.timeoutMs} ms`
-        : String((error as Error).message ?? error),
+      error: timedOut ? `no answer within ${config.timeoutMs} ms` : describeNetworkError(error),
     };
   }
 }
@@ -155,6 +153,13 @@ async function settle(
         .execute();
     }
   });
+}
+
+/** "fetch failed: connect ECONNREFUSED 10.0.0.5:443" rather than just "fetch failed". */
+function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause ? `${error.message}: ${cause}` : error.message;
 }
 
 export interface DeliveryWorker {
