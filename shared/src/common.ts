@@ -10,8 +10,11 @@ const whole = (field: string, min: number, max: number) =>
     .min(min, `${field} must be at least ${min}`)
     .max(max, `${field} must be at most ${max}`);
 
+/** `limit`: a page size from 1 to 100. */
+export const limitParam = (defaultLimit: number) => whole('limit', 1, 100).default(defaultLimit);
+
 export const Pagination = {
-  limit: whole('limit', 1, 100).default(25),
+  limit: limitParam(25),
   page: whole('page', 1, 1_000_000).default(1),
 };
 

@@ -18,6 +18,7 @@ import type { ApiEnv, Caller } from '../../middleware/env';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { findOrCreateClientByName } from '../clients/queries';
+import { assertBelowTenantLimit } from '../limits';
 import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
 import {
   passCreatedEvent,
@@ -27,14 +28,7 @@ import {
   presentPassStatus,
   statusChangeEvents,
 } from './present';
-import {
-  assertRoomForPass,
-  findPass,
-  findPassForUpdate,
-  insertPass,
-  listPasses,
-  updatePass,
-} from './queries';
+import { findPass, findPassForUpdate, insertPass, listPasses, updatePass } from './queries';
 
 const PassParams = z.object({ passId: z.string().max(100) });
 
@@ -168,7 +162,13 @@ export function passRoutes({ db, publicUrl }: Services) {
       const { tenant } = c.get('caller');
       const answer = await commitChange(c, db, async (trx) => {
         const now = new Date();
-        await assertRoomForPass(trx, tenant);
+        await assertBelowTenantLimit(
+          trx,
+          tenant.id,
+          'passes',
+          tenant.max_passes,
+          `Pass limit reached: this plan allows ${tenant.max_passes} passes`,
+        );
         const client = body.clientName
           ? await findOrCreateClientByName(trx, tenant.id, body.clientName)
           : null;

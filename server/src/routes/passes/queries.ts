@@ -71,23 +71,6 @@ export async function listPasses(
   return { rows, total: count.total };
 }
 
-/** 403 when the tenant is at its pass limit; locks the tenant row so concurrent creates queue. */
-export async function assertRoomForPass(
-  trx: Transaction<Database>,
-  tenant: { id: string; max_passes: number | null },
-) {
-  if (tenant.max_passes === null) return;
-  await trx.selectFrom('tenants').select('id').where('id', '=', tenant.id).forUpdate().execute();
-  const { total } = await trx
-    .selectFrom('passes')
-    .select(sql<number>`count(*)::int`.as('total'))
-    .where('tenant_id', '=', tenant.id)
-    .executeTakeFirstOrThrow();
-  if (total >= tenant.max_passes) {
-    throw new ApiError(403, `Pass limit reached: this plan allows ${tenant.max_passes} passes`);
-  }
-}
-
 const toDate = (value: string | null | undefined) => (value == null ? null : new Date(value));
 
 /** The validity rules a pass must keep after any create or update. */

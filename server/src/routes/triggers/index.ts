@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { EVENT_TYPES, IsoDate } from '@passgate/shared';
+import { EVENT_TYPES, IsoDate, limitParam } from '@passgate/shared';
 import { sql } from 'kysely';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json } from '../support';
@@ -27,12 +27,7 @@ const pollRoute = createRoute({
     query: z.object({
       event: z.enum(EVENT_TYPES, { error: `event must be one of ${EVENT_TYPES.join(', ')}` }),
       since: IsoDate.optional().describe('Only items after this time (default: the last 24 hours)'),
-      limit: z.coerce
-        .number({ error: 'limit must be a whole number' })
-        .int('limit must be a whole number')
-        .min(1, 'limit must be at least 1')
-        .max(100, 'limit must be at most 100')
-        .default(50),
+      limit: limitParam(50),
     }),
   },
   responses: {

@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { CreatedWebhook, CreateWebhookBody, Webhook, WebhookAttempt } from '@passgate/shared';
-import { type Selectable, sql } from 'kysely';
+import {
+  CreatedWebhook,
+  CreateWebhookBody,
+  limitParam,
+  Webhook,
+  WebhookAttempt,
+} from '@passgate/shared';
+import type { Selectable } from 'kysely';
 import type { WebhookTable } from '../../db/schema';
 import { newId } from '../../domain/ids';
 import { ApiError, notFound } from '../../errors';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { refuseTarget } from '../../webhooks/target';
+import { assertBelowTenantLimit } from '../limits';
 import { createRouter, errorResponses, json, jsonBody, toIso } from '../support';
 
 const WebhookParams = z.object({ webhookId: z.string().max(100) });
@@ -56,12 +63,7 @@ const deliveries = createRoute({
   request: {
     params: WebhookParams,
     query: z.object({
-      limit: z.coerce
-        .number({ error: 'limit must be a whole number' })
-        .int('limit must be a whole number')
-        .min(1, 'limit must be at least 1')
-        .max(100, 'limit must be at most 100')
-        .default(50),
+      limit: limitParam(50),
     }),
   },
   responses: {
@@ -99,24 +101,13 @@ export function webhookRoutes({ db, webhooks }: Services) {
       const refused = await refuseTarget(body.targetUrl, webhooks.allowPrivate);
       if (refused) throw new ApiError(400, refused);
       const answer = await commitChange(c, db, async (trx) => {
-        // Lock the tenant so concurrent subscribes cannot both slip under the quota.
-        await trx
-          .selectFrom('tenants')
-          .select('id')
-          .where('id', '=', tenant.id)
-          .forUpdate()
-          .execute();
-        const { total } = await trx
-          .selectFrom('webhooks')
-          .select(sql<number>`count(*)::int`.as('total'))
-          .where('tenant_id', '=', tenant.id)
-          .executeTakeFirstOrThrow();
-        if (total >= tenant.webhook_quota) {
-          throw new ApiError(
-            403,
-            `Webhook quota reached: this tenant may have ${tenant.webhook_quota} subscriptions`,
-          );
-        }
+        await assertBelowTenantLimit(
+          trx,
+          tenant.id,
+          'webhooks',
+          tenant.webhook_quota,
+          `Webhook quota reached: this tenant may have ${tenant.webhook_quota} subscriptions`,
+        );
         const row = await trx
           .insertInto('webhooks')
           .values({

@@ -1,0 +1,24 @@
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../db/schema';
+import { ApiError } from '../errors';
+
+/**
+ * 403 when the tenant already has `limit` rows in `table` (null: no limit). Locks the tenant row
+ * first, so concurrent creates queue behind each other instead of all slipping under the limit.
+ */
+export async function assertBelowTenantLimit(
+  trx: Transaction<Database>,
+  tenantId: string,
+  table: 'passes' | 'webhooks',
+  limit: number | null,
+  message: string,
+) {
+  if (limit === null) return;
+  await trx.selectFrom('tenants').select('id').where('id', '=', tenantId).forUpdate().execute();
+  const { total } = await trx
+    .selectFrom(table)
+    .select(sql<number>`count(*)::int`.as('total'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
+  if (total >= limit) throw new ApiError(403, message);
+}
