@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'server/src/**/*.test.ts', 'shared/src/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'test/browser/**'],
+    include: ['test/**/*.test.ts', '{server,shared,scanner}/src/**/*.test.ts'],
+    exclude: ['**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -11,6 +11,7 @@ import { requestLog } from './middleware/request-log';
 import { knownRoutesOnly } from './middleware/route-table';
 import { docsRoutes } from './pages/docs';
 import { passPageRoutes } from './pages/pass-page';
+import { scannerRoutes } from './pages/scanner';
 import { clientRoutes } from './routes/clients';
 import { meRoutes } from './routes/me';
 import { passRoutes } from './routes/passes';
@@ -116,5 +117,6 @@ export function createApp(services: Services) {
   app.route(API_BASE, createApi(services));
   app.route('/', passPageRoutes(services));
   app.route('/', docsRoutes());
+  app.route('/', scannerRoutes());
   return app;
 }

@@ -1,6 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { type RunningServer, startServer } from './server';
+import { REPO_ROOT, type RunningServer, startServer } from './server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,6 +32,11 @@ async function createRunDatabase(baseUrl: string) {
 }
 
 export default async function setup(project: TestProject) {
+  // The server serves the built scanner; build it if its sources changed.
+  execFileSync(process.execPath, ['scanner/build-if-stale.mjs'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
   const database = process.env.DATABASE_URL
     ? await createRunDatabase(process.env.DATABASE_URL)
     : undefined;

@@ -1,0 +1,71 @@
+/** Side of the square, in pixels, that the centre crop is scaled to before decoding. */
+export const DECODE_SIZE = 400;
+
+export interface Camera {
+  stop(): void;
+  track: MediaStreamTrack;
+}
+
+/** Opens the camera (rear by default) into the visible, muted, inline video element. */
+export async function openCamera(
+  video: HTMLVideoElement,
+  facingMode: 'environment' | 'user',
+): Promise<Camera> {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: false,
+    video: { facingMode: { ideal: facingMode }, width: { ideal: 1280 }, height: { ideal: 720 } },
+  });
+  video.srcObject = stream;
+  await video.play();
+  const track = stream.getVideoTracks()[0]!;
+  return { track, stop: () => stream.getTracks().forEach((t) => t.stop()) };
+}
+
+/**
+ * Feeds frames to the decoder: paced by requestVideoFrameCallback (requestAnimationFrame where
+ * missing), one frame in flight at a time, the centre square cropped, scaled to DECODE_SIZE and
+ * turned to grayscale before it crosses to the worker.
+ */
+export function decodeFrames(
+  video: HTMLVideoElement,
+  worker: Worker,
+  onText: (text: string) => void,
+) {
+  const canvas = new OffscreenCanvas(DECODE_SIZE, DECODE_SIZE);
+  const context = canvas.getContext('2d', { willReadFrequently: true })!;
+  let stopped = false;
+  let inFlight = false;
+  let nextId = 0;
+
+  worker.onmessage = (message: MessageEvent<{ text: string | null }>) => {
+    inFlight = false;
+    if (message.data.text) onText(message.data.text);
+  };
+
+  const frame = () => {
+    if (stopped) return;
+    schedule();
+    if (inFlight || video.videoWidth === 0) return;
+    const side = Math.min(video.videoWidth, video.videoHeight);
+    const x = (video.videoWidth - side) / 2;
+    const y = (video.videoHeight - side) / 2;
+    context.drawImage(video, x, y, side, side, 0, 0, DECODE_SIZE, DECODE_SIZE);
+    const rgba = context.getImageData(0, 0, DECODE_SIZE, DECODE_SIZE).data;
+    const gray = new Uint8ClampedArray(DECODE_SIZE * DECODE_SIZE);
+    for (let i = 0, j = 0; i < gray.length; i++, j += 4) {
+      gray[i] = (rgba[j]! * 77 + rgba[j + 1]! * 150 + rgba[j + 2]! * 29) >> 8;
+    }
+    inFlight = true;
+    worker.postMessage({ id: nextId++, pixels: gray, width: DECODE_SIZE, height: DECODE_SIZE }, [
+      gray.buffer,
+    ]);
+  };
+  const schedule = () =>
+    'requestVideoFrameCallback' in video
+      ? video.requestVideoFrameCallback(frame)
+      : requestAnimationFrame(frame);
+  schedule();
+  return () => {
+    stopped = true;
+  };
+}

@@ -1,0 +1,56 @@
+import type { ScanAnswer } from '@passgate/shared';
+import { describe, expect, it } from 'vitest';
+import { describeAnswer } from './describe';
+
+const answer = (
+  result: ScanAnswer['result'],
+  pass: Partial<ScanAnswer['pass']> = {},
+): ScanAnswer => ({
+  success: result === 'success',
+  result,
+  pass: {
+    id: 'pass_1',
+    code: 'AbCd1234EfGh',
+    name: 'Gala',
+    type: 'multi',
+    status: 'active',
+    usagesCount: 3,
+    maxUsages: 3,
+    validFrom: '2030-06-01T18:00:00Z',
+    validUntil: '2030-06-01T23:00:00Z',
+    clientName: 'Ada',
+    lastAdmittedAt: '2030-06-01T19:14:00Z',
+    ...pass,
+  },
+  scan: { id: 'scan_1', scannedAt: '2030-06-01T19:20:00Z' },
+});
+
+describe('describeAnswer', () => {
+  it('says every result in plain words, with colour to match', () => {
+    expect(describeAnswer(answer('success'))).toEqual({
+      tone: 'admit',
+      title: 'ADMIT',
+      detail: 'Ada · Gala',
+    });
+    expect(describeAnswer(answer('revoked'))).toMatchObject({ tone: 'reject', title: 'Revoked' });
+    expect(describeAnswer(answer('already_used')).detail).toMatch(/^Admitted at .+ · Ada · Gala$/);
+    expect(describeAnswer(answer('not_yet_valid'))).toMatchObject({
+      title: 'Not valid yet',
+      detail: expect.stringMatching(/^Valid from /),
+    });
+    expect(describeAnswer(answer('expired'))).toMatchObject({
+      title: 'Expired',
+      detail: expect.stringMatching(/^Expired /),
+    });
+    expect(describeAnswer(answer('max_usages_reached'))).toMatchObject({
+      title: 'No uses left',
+      detail: '3 of 3 used · Ada · Gala',
+    });
+  });
+
+  it('falls back to the code when the pass has no name or holder', () => {
+    expect(describeAnswer(answer('success', { name: null, clientName: null })).detail).toBe(
+      'AbCd1234EfGh',
+    );
+  });
+});

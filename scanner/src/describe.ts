@@ -1,0 +1,66 @@
+import type { ScanAnswer } from '@passgate/shared';
+
+export type Tone = 'admit' | 'reject' | 'trouble';
+
+export interface Verdict {
+  tone: Tone;
+  title: string;
+  detail: string;
+}
+
+const time = (iso: string) =>
+  new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const dateTime = (iso: string) =>
+  new Date(iso).toLocaleString([], {
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+
+/** What door staff read: ADMIT with who, or the reason in plain words. */
+export function describeAnswer(answer: ScanAnswer): Verdict {
+  const { pass } = answer;
+  const who = [pass.clientName, pass.name].filter(Boolean).join(' · ') || pass.code;
+  switch (answer.result) {
+    case 'success':
+      return { tone: 'admit', title: 'ADMIT', detail: who };
+    case 'already_used':
+      return {
+        tone: 'reject',
+        title: 'Already used',
+        detail: pass.lastAdmittedAt ? `Admitted at ${time(pass.lastAdmittedAt)} · ${who}` : who,
+      };
+    case 'revoked':
+      return { tone: 'reject', title: 'Revoked', detail: who };
+    case 'not_yet_valid':
+      return {
+        tone: 'reject',
+        title: 'Not valid yet',
+        detail: pass.validFrom ? `Valid from ${dateTime(pass.validFrom)}` : who,
+      };
+    case 'expired':
+      return {
+        tone: 'reject',
+        title: 'Expired',
+        detail: pass.validUntil ? `Expired ${dateTime(pass.validUntil)}` : who,
+      };
+    case 'max_usages_reached':
+      return {
+        tone: 'reject',
+        title: 'No uses left',
+        detail: `${pass.usagesCount} of ${pass.maxUsages} used · ${who}`,
+      };
+  }
+}
+
+export const unknownPass: Verdict = {
+  tone: 'reject',
+  title: 'Unknown pass',
+  detail: 'This code is not one of our passes',
+};
+export const networkTrouble = (attempt: number): Verdict => ({
+  tone: 'trouble',
+  title: 'No connection',
+  detail: `Retrying… (attempt ${attempt + 1})`,
+});

@@ -1,0 +1,159 @@
+import { createPassgateClient, type PassgateClient } from '@passgate/shared';
+import { type Camera, decodeFrames, openCamera } from './camera';
+import type { Verdict } from './describe';
+import { keepScreenOn, signal, unlockAudio } from './feedback';
+import { forgetKey, isApiKey, pairFromFragment, saveKey, storedKey } from './pairing';
+import { createScanFlow } from './scan-flow';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const HISTORY_SIZE = 50;
+const VERDICT_MS = { admit: 2500, reject: 4000, trouble: 0 } as const;
+
+const device =
+  localStorage.getItem('passgate.device') ?? `scanner-${crypto.randomUUID().slice(0, 8)}`;
+localStorage.setItem('passgate.device', device);
+
+let client: PassgateClient | undefined;
+let camera: Camera | undefined;
+let stopDecoding: (() => void) | undefined;
+let facing: 'environment' | 'user' = 'environment';
+let verdictTimer: number | undefined;
+const counts = { admit: 0, reject: 0 };
+const worker = new Worker(new URL('./decoder.worker.ts', import.meta.url), { type: 'module' });
+
+function connect(key: string | undefined) {
+  client = key ? createPassgateClient({ baseUrl: location.origin, apiKey: key }) : undefined;
+}
+
+function show(screen: 'scan' | 'settings') {
+  $('scan').hidden = screen !== 'scan';
+  $('settings').hidden = screen !== 'settings';
+}
+
+function showVerdict(code: string, verdict: Verdict) {
+  const panel = $('verdict');
+  panel.className = `verdict ${verdict.tone}`;
+  panel.dataset.tone = verdict.tone;
+  $('verdict-icon').textContent =
+    verdict.tone === 'admit' ? '✓' : verdict.tone === 'reject' ? '✗' : '⟳';
+  $('verdict-title').textContent = verdict.title;
+  $('verdict-detail').textContent = verdict.detail;
+  panel.hidden = false;
+  window.clearTimeout(verdictTimer);
+  if (verdict.tone === 'trouble') return; // stays until the retry gets an answer
+  signal(verdict.tone);
+  counts[verdict.tone]++;
+  $('admitted').textContent = String(counts.admit);
+  $('rejected').textContent = String(counts.reject);
+  const item = document.createElement('li');
+  item.className = verdict.tone;
+  item.textContent = `${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} ${verdict.title} · ${verdict.detail || code}`;
+  const history = $('history');
+  history.prepend(item);
+  while (history.children.length > HISTORY_SIZE) history.lastElementChild?.remove();
+  verdictTimer = window.setTimeout(() => (panel.hidden = true), VERDICT_MS[verdict.tone]);
+}
+
+const flow = createScanFlow(() => client, device, { onVerdict: showVerdict });
+
+async function startCamera() {
+  stopDecoding?.();
+  camera?.stop();
+  const problem = $('camera-problem');
+  try {
+    camera = await openCamera($<HTMLVideoElement>('video'), facing);
+    problem.hidden = true;
+    stopDecoding = decodeFrames(
+      $<HTMLVideoElement>('video'),
+      worker,
+      (text) => void flow.submit(text),
+    );
+    const capabilities = camera.track.getCapabilities?.() as MediaTrackCapabilities & {
+      torch?: boolean;
+    };
+    $('torch').hidden = !capabilities?.torch;
+  } catch (error) {
+    const denied = error instanceof DOMException && error.name === 'NotAllowedError';
+    problem.textContent = denied
+      ? 'Camera access was refused. Allow the camera in the browser settings, or type codes below.'
+      : 'No camera could be opened. Type codes below.';
+    problem.hidden = false;
+  }
+}
+
+async function refreshPairing() {
+  connect(storedKey());
+  if (!client) {
+    $('paired-with').textContent =
+      'Not paired: paste a scan key, or open the pairing link from `pnpm admin key create --scope scan --qr`.';
+    show('settings');
+    return false;
+  }
+  const me = await client.me().catch(() => undefined);
+  const label = me?.ok
+    ? `${me.data.tenant.name} · key ${me.data.key.prefix}… (${me.data.key.scope})`
+    : 'Paired (server not reachable right now)';
+  $('tenant').textContent = me?.ok ? me.data.tenant.name : 'Passgate';
+  $('paired-with').textContent = `Paired with ${label}`;
+  if (me && !me.ok && me.status === 401) {
+    $('paired-with').textContent = 'This key is not valid any more: pair again.';
+    show('settings');
+    return false;
+  }
+  return true;
+}
+
+$('verdict').addEventListener('click', () => {
+  $('verdict').hidden = true;
+});
+document.addEventListener('pointerdown', unlockAudio, { once: true });
+$('manual').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const input = $<HTMLInputElement>('manual-code');
+  if (input.value.trim()) void flow.submit(input.value, { typed: true });
+  input.value = '';
+});
+$('switch-camera').addEventListener('click', () => {
+  facing = facing === 'environment' ? 'user' : 'environment';
+  void startCamera();
+});
+let torchOn = false;
+$('torch').addEventListener('click', () => {
+  torchOn = !torchOn;
+  void camera?.track.applyConstraints({
+    advanced: [{ torch: torchOn } as MediaTrackConstraintSet],
+  });
+});
+$('open-settings').addEventListener('click', () => show('settings'));
+$('close-settings').addEventListener('click', () => {
+  if (client) show('scan');
+});
+$('unpair').addEventListener('click', () => {
+  forgetKey();
+  void refreshPairing();
+});
+$('pair').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const key = $<HTMLInputElement>('key-input').value.trim();
+  const error = $('pair-error');
+  if (!isApiKey(key)) {
+    error.textContent = 'That is not an API key: it starts with 2pk_ and has 36 characters.';
+    error.hidden = false;
+    return;
+  }
+  saveKey(key);
+  $<HTMLInputElement>('key-input').value = '';
+  error.hidden = true;
+  if (await refreshPairing()) start();
+});
+
+function start() {
+  show('scan');
+  void startCamera();
+  void keepScreenOn();
+}
+
+pairFromFragment();
+if ('serviceWorker' in navigator)
+  void navigator.serviceWorker.register('/scanner/sw.js', { scope: '/scanner/' });
+if (await refreshPairing()) start();

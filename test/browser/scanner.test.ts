@@ -1,0 +1,144 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/server';
+import { type CreatedKey, createTenant, type TestTenant } from '../support/tenant';
+import { qrVideo } from '../support/y4m';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = path.join(REPO_ROOT, 'test/artifacts');
+const browsers: Browser[] = [];
+
+let tenant: TestTenant;
+let scanKey: CreatedKey;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  tenant = await createTenant();
+  scanKey = await tenant.createKey({ scope: 'scan', rateLimit: 10_000 });
+});
+afterAll(async () => {
+  await Promise.all(browsers.map((browser) => browser.close()));
+});
+
+/** Debian's Chromium with a fake camera showing `video` (or Chromium's own test pattern). */
+async function openScanner(video?: string): Promise<Page> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      ...(video ? [`--use-file-for-fake-video-capture=${video}`] : []),
+    ],
+  });
+  browsers.push(browser);
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(`${tenant.server.url}/scanner/#key=${scanKey.apiKey}`);
+  await page.locator('#scan').waitFor({ state: 'visible' });
+  return page;
+}
+
+async function verdict(page: Page, tone: string) {
+  const panel = page.locator(`#verdict[data-tone="${tone}"]`);
+  await panel.waitFor({ state: 'visible', timeout: 20_000 });
+  return {
+    title: await page.locator('#verdict-title').textContent(),
+    detail: await page.locator('#verdict-detail').textContent(),
+  };
+}
+
+async function typeCode(page: Page, code: string) {
+  await page.locator('#verdict').evaluate((el) => el.setAttribute('hidden', ''));
+  await page.locator('#manual-code').fill(code);
+  await page.locator('#manual button').click();
+}
+
+async function newPass(body: Record<string, unknown> = {}) {
+  const res = await tenant.client.passes.create({ type: 'single', ...body } as never);
+  if (!res.ok) throw new Error(res.error);
+  return res.data;
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('the scanner in Chromium with a fake camera', () => {
+  it('pairs through #key=, takes the key out of the address bar and shows the tenant', async () => {
+    const page = await openScanner();
+    expect(page.url()).toBe(`${tenant.server.url}/scanner/`);
+    expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(scanKey.apiKey);
+    await expect.poll(() => page.locator('#tenant').textContent()).toMatch(/^Test /);
+    await page.locator('#open-settings').click();
+    expect(await page.locator('#paired-with').textContent()).toContain(
+      `key ${scanKey.prefix}… (scan)`,
+    );
+  });
+
+  it('admits a fresh single pass exactly once while its QR stays in view, then says already used', async () => {
+    const pass = await newPass({ name: 'Gala', clientName: 'Ada Lovelace' });
+    const before = await tenant.counts();
+    const page = await openScanner(qrVideo(pass.code));
+    expect(await verdict(page, 'admit')).toEqual({ title: 'ADMIT', detail: 'Ada Lovelace · Gala' });
+    await page.screenshot({ path: path.join(SHOTS, 'scanner-admit.png') });
+    // The QR stays in front of the camera: it must not be sent again.
+    await page.waitForTimeout(5000);
+    expect((await tenant.counts()).scans - before.scans).toBe(1);
+    expect(await page.locator('#admitted').textContent()).toBe('1');
+
+    await typeCode(page, pass.code);
+    const again = await verdict(page, 'reject');
+    expect(again.title).toBe('Already used');
+    // The time is in the device's locale: 20:14 or 08:14 PM.
+    expect(again.detail).toMatch(/^Admitted at \d{1,2}:\d{2}( [AP]M)? · Ada Lovelace · Gala$/);
+    await page.screenshot({ path: path.join(SHOTS, 'scanner-reject.png') });
+    expect(await page.locator('#history li').count()).toBe(2);
+  });
+
+  it('admits a QR that holds the full pass URL', async () => {
+    const pass = await newPass({ name: 'Link pass' });
+    const page = await openScanner(qrVideo(pass.publicUrl));
+    expect((await verdict(page, 'admit')).detail).toBe('Link pass');
+  });
+
+  it('says revoked and unknown pass in plain words', async () => {
+    const revoked = await newPass({ name: 'Cancelled' });
+    await tenant.client.passes.revoke(revoked.id);
+    const page = await openScanner();
+    await typeCode(page, revoked.code);
+    expect(await verdict(page, 'reject')).toEqual({ title: 'Revoked', detail: 'Cancelled' });
+    await typeCode(page, 'NOTAPASS0000');
+    expect((await verdict(page, 'reject')).title).toBe('Unknown pass');
+  });
+
+  it('shows amber while the network fails and completes the scan, once, when it returns', async () => {
+    const pass = await newPass({ name: 'Patience' });
+    const before = await tenant.counts();
+    const page = await openScanner();
+    let failures = 0;
+    const keys = new Set<string>();
+    await page.route('**/api/v1/scan', async (route) => {
+      keys.add(route.request().headers()['idempotency-key'] ?? '');
+      if (failures++ < 2) return route.abort('internetdisconnected');
+      return route.continue();
+    });
+    await typeCode(page, pass.code);
+    expect((await verdict(page, 'trouble')).title).toBe('No connection');
+    expect((await verdict(page, 'admit')).detail).toBe('Patience');
+    expect(keys.size).toBe(1);
+    expect((await tenant.counts()).scans - before.scans).toBe(1);
+  });
+
+  it('registers a service worker and opens with no network', async () => {
+    const page = await openScanner();
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+    await page.reload();
+    await page.locator('#scan').waitFor({ state: 'visible' });
+    await page.context().setOffline(true);
+    await page.reload();
+    await page.locator('#scan, #settings').first().waitFor({ state: 'attached' });
+    expect(await page.title()).toBe('Passgate Scanner');
+  });
+});
