@@ -23,7 +23,10 @@ afterAll(async () => {
 });
 
 /** Debian's Chromium with a fake camera showing `video` (or Chromium's own test pattern). */
-async function openScanner(video?: string): Promise<Page> {
+async function openScanner(
+  video?: string,
+  camera: 'allowed' | 'refused' = 'allowed',
+): Promise<Page> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -32,7 +35,9 @@ async function openScanner(video?: string): Promise<Page> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      '--use-fake-ui-for-media-stream',
+      ...(camera === 'allowed'
+        ? ['--use-fake-ui-for-media-stream']
+        : ['--deny-permission-prompts']),
       '--use-fake-device-for-media-stream',
       ...(video ? [`--use-file-for-fake-video-capture=${video}`] : []),
     ],
@@ -129,6 +134,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the scanner in Chromium with a fake came
     expect((await verdict(page, 'admit')).detail).toBe('Patience');
     expect(keys.size).toBe(1);
     expect((await tenant.counts()).scans - before.scans).toBe(1);
+  });
+
+  it('explains a refused camera, and typed codes still work', async () => {
+    const page = await openScanner(undefined, 'refused');
+    await expect
+      .poll(() => page.locator('#camera-problem').textContent())
+      .toMatch(/Camera access was refused/);
+    await typeCode(page, 'NOTAPASS0000');
+    expect((await verdict(page, 'reject')).title).toBe('Unknown pass');
   });
 
   it('registers a service worker and opens with no network', async () => {
