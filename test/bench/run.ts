@@ -1,8 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import pg from 'pg';
 import { admin } from '../support/admin';
-import { startServer } from '../support/server';
-import { runLoad } from './load';
+import { CHROMIUM, hasChromium } from '../support/browser';
+import { REPO_ROOT, startServer } from '../support/server';
+import { benchDecoder, benchOpenToAdmit, median } from './decoder';
+import { percentile, runLoad } from './load';
 
 // `pnpm bench`: scan throughput and latency of the real API on PostgreSQL, against the floor of
 // the same SQL work (one conditional UPDATE + one INSERT per commit) sent straight through `pg`
@@ -56,6 +59,11 @@ function post(agent: http.Agent, url: URL, key: string, body: string): Promise<n
 }
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+execFileSync(process.execPath, ['scanner/build-if-stale.mjs'], {
+  cwd: REPO_ROOT,
+  stdio: 'inherit',
+});
 
 await withFreshDatabase(async (databaseUrl) => {
   const server = await startServer({
@@ -166,6 +174,42 @@ await withFreshDatabase(async (databaseUrl) => {
     );
     console.log(
       `API p99: ${fmt(api.p99)} ms  (target < 25 ms); p99 ratio API / floor: ${fmt(api.p99 / floor.p99, 2)}`,
+    );
+
+    if (!hasChromium()) {
+      console.log(`\nScanner decoder: skipped (no Chromium at ${CHROMIUM})`);
+      return;
+    }
+    const frames = await benchDecoder(server.url);
+    console.log(
+      `\nScanner decoder in Chromium, per 1280×720 frame with a QR, ${frames.runs} frames each (draw, copy, worker decode)`,
+    );
+    console.log(
+      `${''.padEnd(52)}${['median ms', 'p95 ms', 'decoded'].map((c) => c.padStart(10)).join('')}`,
+    );
+    for (const [label, list, decoded] of [
+      ['centre square → 400 px → gray (the scanner)', frames.ours, frames.oursDecoded],
+      ['whole 1280×720 frame', frames.full, frames.fullDecoded],
+    ] as const) {
+      console.log(
+        `${label.padEnd(52)}${[fmt(median(list)), fmt(percentile(list, 95)), `${decoded}/${frames.runs}`].map((c) => c.padStart(10)).join('')}`,
+      );
+    }
+    console.log(
+      `Whole frame / scanner pipeline, median: ${fmt(median(frames.full) / median(frames.ours), 2)}×`,
+    );
+
+    const newCode = async () => {
+      const res = await fetch(`${server.url}/api/v1/passes`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'single' }),
+      });
+      return ((await res.json()) as { code: string }).code;
+    };
+    const openToAdmit = await benchOpenToAdmit(server.url, key, newCode);
+    console.log(
+      `\nPage open → ADMIT with the fake camera (Chromium start excluded), ${openToAdmit.length} runs: median ${fmt(median(openToAdmit), 0)} ms, all: ${openToAdmit.map((ms) => fmt(ms, 0)).join(', ')} ms`,
     );
   } finally {
     await server.stop();

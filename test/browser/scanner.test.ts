@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium } from '../support/browser';
 import { REPO_ROOT } from '../support/server';
 import { type CreatedKey, createTenant, type TestTenant } from '../support/tenant';
 import { qrVideo } from '../support/y4m';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(REPO_ROOT, 'test/artifacts');
 const browsers: Browser[] = [];
 
@@ -27,21 +27,7 @@ async function openScanner(
   video?: string,
   camera: 'allowed' | 'refused' = 'allowed',
 ): Promise<Page> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      ...(camera === 'allowed'
-        ? ['--use-fake-ui-for-media-stream']
-        : ['--deny-permission-prompts']),
-      '--use-fake-device-for-media-stream',
-      ...(video ? [`--use-file-for-fake-video-capture=${video}`] : []),
-    ],
-  });
+  const browser = await launchChromium({ video, camera });
   browsers.push(browser);
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   await page.goto(`${tenant.server.url}/scanner/#key=${scanKey.apiKey}`);
@@ -70,7 +56,7 @@ async function newPass(body: Record<string, unknown> = {}) {
   return res.data;
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('the scanner in Chromium with a fake camera', () => {
+describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', () => {
   it('pairs through #key=, takes the key out of the address bar and shows the tenant', async () => {
     const page = await openScanner();
     expect(page.url()).toBe(`${tenant.server.url}/scanner/`);

@@ -1,0 +1,120 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import QRCode from 'qrcode';
+import { launchChromium } from '../support/browser';
+import { REPO_ROOT } from '../support/server';
+import { qrVideo } from '../support/y4m';
+import { percentile } from './load';
+
+const RUNS = 60;
+
+interface FrameTimes {
+  ours: number[];
+  full: number[];
+  oursDecoded: number;
+  fullDecoded: number;
+}
+
+/**
+ * In Chromium, per 1280×720 frame holding a QR: the scanner's pipeline (centre square, scaled to
+ * 400 px, grayscale, decoded in its worker) against decoding the whole frame in the same worker.
+ * Times include drawing, the pixel copy, the hop to the worker and the decode.
+ */
+export async function benchDecoder(serverUrl: string) {
+  const workerFile = readdirSync(path.join(REPO_ROOT, 'scanner/dist/assets')).find((f) =>
+    f.startsWith('decoder.worker'),
+  );
+  if (!workerFile) throw new Error('scanner/dist has no decoder worker: build the scanner first');
+  const qr = await QRCode.toDataURL('AbCd1234EfGh', {
+    errorCorrectionLevel: 'M',
+    margin: 4,
+    width: 400,
+  });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    // tsx keeps function names by wrapping them in __name(); the page needs that helper too.
+    await page.addInitScript('window.__name = (fn) => fn');
+    await page.goto(`${serverUrl}/scanner/`);
+    const times = await page.evaluate(
+      async ({ qr, workerUrl, runs }): Promise<FrameTimes> => {
+        const image = new Image();
+        image.src = qr;
+        await image.decode();
+        const frame = new OffscreenCanvas(1280, 720);
+        const frameContext = frame.getContext('2d')!;
+        frameContext.fillStyle = '#fff';
+        frameContext.fillRect(0, 0, 1280, 720);
+        frameContext.drawImage(image, 440, 160, 400, 400);
+        const worker = new Worker(workerUrl, { type: 'module' });
+        const decode = (pixels: Uint8ClampedArray, width: number, height: number) =>
+          new Promise<string | null>((resolve) => {
+            worker.onmessage = (message) => resolve(message.data.text);
+            worker.postMessage({ id: 0, pixels, width, height }, [pixels.buffer]);
+          });
+        const grayOf = (rgba: Uint8ClampedArray) => {
+          const gray = new Uint8ClampedArray(rgba.length / 4);
+          for (let i = 0, j = 0; i < gray.length; i++, j += 4)
+            gray[i] = (rgba[j]! * 77 + rgba[j + 1]! * 150 + rgba[j + 2]! * 29) >> 8;
+          return gray;
+        };
+        const run = async (sx: number, sw: number, sh: number, out: number, outH: number) => {
+          const started = performance.now();
+          const canvas = new OffscreenCanvas(out, outH);
+          const context = canvas.getContext('2d', { willReadFrequently: true })!;
+          context.drawImage(frame, sx, 0, sw, sh, 0, 0, out, outH);
+          const text = await decode(grayOf(context.getImageData(0, 0, out, outH).data), out, outH);
+          return { ms: performance.now() - started, decoded: text !== null };
+        };
+        const ours = () => run(280, 720, 720, 400, 400);
+        const full = () => run(0, 1280, 720, 1280, 720);
+        for (let i = 0; i < 5; i++) {
+          await ours();
+          await full();
+        }
+        const result: FrameTimes = { ours: [], full: [], oursDecoded: 0, fullDecoded: 0 };
+        for (let i = 0; i < runs; i++) {
+          const a = await ours();
+          const b = await full();
+          result.ours.push(a.ms);
+          result.full.push(b.ms);
+          result.oursDecoded += Number(a.decoded);
+          result.fullDecoded += Number(b.decoded);
+        }
+        return result;
+      },
+      { qr, workerUrl: `/scanner/assets/${workerFile}`, runs: RUNS },
+    );
+    for (const list of [times.ours, times.full]) list.sort((a, b) => a - b);
+    return { ...times, runs: RUNS };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** From opening the paired scanner to the ADMIT screen, with a fresh pass's QR in front of the fake camera. */
+export async function benchOpenToAdmit(
+  serverUrl: string,
+  apiKey: string,
+  newCode: () => Promise<string>,
+  runs = 3,
+) {
+  const durations: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const browser = await launchChromium({ video: qrVideo(await newCode()) });
+    try {
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      const started = performance.now();
+      await page.goto(`${serverUrl}/scanner/#key=${apiKey}`);
+      await page
+        .locator('#verdict[data-tone="admit"]')
+        .waitFor({ state: 'visible', timeout: 30_000 });
+      durations.push(performance.now() - started);
+    } finally {
+      await browser.close();
+    }
+  }
+  return durations.sort((a, b) => a - b);
+}
+
+export const median = (sorted: number[]) => percentile(sorted, 50);
