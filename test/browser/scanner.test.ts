@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { admin } from '../support/admin';
 import { hasChromium, launchChromium } from '../support/browser';
 import { newDataDir, REPO_ROOT, startServer } from '../support/server';
@@ -18,6 +18,19 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   tenant = await createTenant();
   scanKey = await tenant.createKey({ scope: 'scan', rateLimit: 10_000 });
+});
+/** Every test leaves a picture of where its page ended, in test/artifacts/. */
+afterEach(async (context) => {
+  const pages = browsers.flatMap((browser) => browser.contexts().flatMap((c) => c.pages()));
+  const last = pages.at(-1);
+  const name = context.task.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 60);
+  await last
+    ?.screenshot({ path: path.join(SHOTS, `scanner-test-${name}.png`) })
+    .catch(() => undefined);
+  await Promise.all(browsers.splice(0).map((browser) => browser.close()));
 });
 afterAll(async () => {
   await Promise.all(browsers.map((browser) => browser.close()));
