@@ -18,7 +18,12 @@ export async function openCamera(
   video.srcObject = stream;
   await video.play();
   const track = stream.getVideoTracks()[0]!;
-  return { track, stop: () => stream.getTracks().forEach((t) => t.stop()) };
+  return {
+    track,
+    stop() {
+      for (const t of stream.getTracks()) t.stop();
+    },
+  };
 }
 
 /**

@@ -28,7 +28,10 @@ export function scannerRoutes(options: { dist?: string } = {}) {
         body = await readFile(file);
       } catch {
         if (relative === 'index.html') {
-          return c.text('The scanner is not built: run `pnpm --filter @passgate/scanner build` (pnpm start does).', 503);
+          return c.text(
+            'The scanner is not built: run `pnpm --filter @passgate/scanner build` (pnpm start does).',
+            503,
+          );
         }
         return c.json({ error: `No such file: /scanner/${relative}` }, 404);
       }
