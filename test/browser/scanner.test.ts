@@ -183,6 +183,15 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
 
   it('registers a service worker and opens with no network', async () => {
     const page = await openScanner();
+    const manifestUrl = await page.locator('link[rel="manifest"]').getAttribute('href');
+    const manifest = await (await fetch(`${tenant.server.url}${manifestUrl}`)).json();
+    expect(manifest).toMatchObject({
+      name: 'Passgate Scanner',
+      display: 'standalone',
+      start_url: '/scanner/',
+    });
+    expect(manifest.icons.length).toBeGreaterThan(0);
+    expect((await fetch(`${tenant.server.url}${manifest.icons[0].src}`)).status).toBe(200);
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
     await page.reload();
     await page.locator('#scan').waitFor({ state: 'visible' });
