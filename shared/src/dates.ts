@@ -12,7 +12,8 @@ function isRealCalendarDay(value: string): boolean {
 
 /**
  * An ISO 8601 date-time with a zone (`2025-06-01T00:00:00Z`) or a plain date (midnight UTC), in
- * year 1 or later once in UTC: PostgreSQL has no year 0.
+ * years 1 to 9999 once in UTC: PostgreSQL has no year 0, and an answer's `toISOString()` form has
+ * four-digit years.
  */
 export const IsoDate = z
   .string({ error: 'expected an ISO 8601 date string' })
@@ -21,7 +22,8 @@ export const IsoDate = z
       (z.iso.datetime({ offset: true }).safeParse(value).success ||
         z.iso.date().safeParse(value).success) &&
       isRealCalendarDay(value) &&
-      new Date(value).getUTCFullYear() >= 1,
+      new Date(value).getUTCFullYear() >= 1 &&
+      new Date(value).getUTCFullYear() <= 9999,
     { message: 'expected an ISO 8601 date such as "2025-06-01T00:00:00Z"' },
   )
   .meta({ format: 'date-time', example: '2025-12-31T23:59:59Z' });

@@ -87,6 +87,8 @@ describe('POST /passes', () => {
       // Found by the fuzz test: PostgreSQL has no year 0 (also reached through a zone offset).
       [{ type: 'single', validUntil: '0000-01-01T00:00:00Z' }, /validUntil/],
       [{ type: 'single', validUntil: '0001-01-01T00:00:00+05:00' }, /validUntil/],
+      // Year 10000 once in UTC: past what ISO 8601's four-digit years (and the API) can say.
+      [{ type: 'single', validUntil: '9999-12-31T23:00:00-05:00' }, /validUntil/],
       [{ type: 'multi', maxUsages: 0 }, /maxUsages/],
       [{ type: 'multi', maxUsages: 1.5 }, /maxUsages/],
       [{ type: 'multi', maxUsages: '5' }, /maxUsages/],
@@ -135,6 +137,21 @@ describe('POST /passes', () => {
     });
     expect(res.ok && res.data.validFrom).toBe('2030-06-01T00:00:00.000Z');
     expect(res.ok && res.data.validUntil).toBe('2030-06-02T08:00:00.000Z');
+  });
+
+  it('keeps dates in years 1 to 999 and 9999 as given, on both databases', async () => {
+    // Found by the presenter property test: PGlite read year 0080 back as 1980.
+    const created = await tenant.client.passes.create({
+      type: 'single',
+      validFrom: '0080-01-06T21:59:32.984Z',
+      validUntil: '9999-12-31T23:59:59.999Z',
+    });
+    if (!created.ok) throw new Error(JSON.stringify(created));
+    const read = await tenant.client.passes.get(created.data.id);
+    expect(read.ok && [read.data.validFrom, read.data.validUntil]).toEqual([
+      '0080-01-06T21:59:32.984Z',
+      '9999-12-31T23:59:59.999Z',
+    ]);
   });
 });
 

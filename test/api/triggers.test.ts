@@ -82,6 +82,16 @@ describe('GET /triggers', () => {
       expect(item.changedAt).toEqual(expect.any(String));
       expect(item.status).toBe(item.to);
     }
+    // The scan writes its change event in SQL; activate and revoke write theirs in TypeScript.
+    // The two must be indistinguishable to a subscriber.
+    const [, activated, used] = res.body;
+    expect(Object.keys(used).sort()).toEqual(Object.keys(activated).sort());
+    const unchanged = ['code', 'name', 'type', 'maxUsages', 'validFrom', 'validUntil'];
+    for (const field of [...unchanged, 'client', 'publicUrl', 'createdAt']) {
+      expect(used[field], field).toEqual(activated[field]);
+    }
+    expect(used).toMatchObject({ status: 'used', usagesCount: 1, from: 'active', to: 'used' });
+    expect(used.changedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
   it('client.created: the client record, for clients made directly and through clientName', async () => {

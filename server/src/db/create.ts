@@ -1,10 +1,14 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, types } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import parsePostgresDate from 'postgres-date';
 import type { Config } from '../config';
+import { namedStatementPool } from './prepared';
 import type { Database } from './schema';
+
+const { TIMESTAMPTZ, TIMESTAMP } = types;
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
@@ -35,7 +39,9 @@ export async function createDatabase(
       options: '-c synchronous_commit=off',
     });
     counterPool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: namedStatementPool(pool) }),
+    });
     return {
       db,
       kind: 'postgres',
@@ -47,7 +53,12 @@ export async function createDatabase(
     };
   }
   mkdirSync(config.dataDir, { recursive: true });
-  const pglite = await PGlite.create(`${config.dataDir}/pgdata`, { extensions: { pg_trgm } });
+  const pglite = await PGlite.create(`${config.dataDir}/pgdata`, {
+    extensions: { pg_trgm },
+    // PGlite's own parser is `new Date(text)`, which reads year 0080 as 1980. Parse timestamps
+    // as node-postgres does, so that both databases give the same Date.
+    parsers: { [TIMESTAMPTZ]: parsePostgresDate, [TIMESTAMP]: parsePostgresDate },
+  });
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return { db, kind: 'pglite', counterPool: undefined, close: () => db.destroy() };
 }

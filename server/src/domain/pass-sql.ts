@@ -1,36 +1,59 @@
-import { type ExpressionBuilder, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, sql } from 'kysely';
 import type { Database } from '../db/schema';
 
 // The scan rule and reported status of `scan-rule.ts`, written in SQL. Keep the two in step:
 // `server/src/domain/pass-sql.test.ts` checks them against each other on random passes.
 
 type PassExpressions = ExpressionBuilder<Database, 'passes'>;
+// Constants are SQL literals, not parameters: the only parameter is `now`, and none at all when it
+// is an expression, so that a statement built from these can be prepared once.
+const status = (value: 'active' | 'used' | 'revoked') => sql.lit(value);
+/** The instant of the question: a Date (sent as a parameter), or an expression in a statement. */
+type Instant = Date | Expression<Date>;
 
 function exhausted(eb: PassExpressions) {
   return eb.and([
-    eb('passes.type', '=', 'multi'),
+    eb('passes.type', '=', sql.lit('multi')),
     eb('passes.max_usages', 'is not', null),
     eb('passes.usages_count', '>=', eb.ref('passes.max_usages') as never),
   ]);
 }
 
 /** True exactly when `evaluateScan(pass, now) === 'success'`. */
-export function admissible(eb: PassExpressions, now: Date) {
+export function admissible(eb: PassExpressions, now: Instant) {
   return eb.and([
-    eb('passes.status', '=', 'active'),
+    eb('passes.status', '=', status('active')),
     eb.or([eb('passes.valid_from', 'is', null), eb('passes.valid_from', '<=', now)]),
     eb.or([eb('passes.valid_until', 'is', null), eb('passes.valid_until', '>=', now)]),
     eb.not(exhausted(eb)),
   ]);
 }
 
-/** `reportedStatus(pass, now)` as a SQL expression, for the `status` filter. */
-export function reportedStatusSql(eb: PassExpressions, now: Date) {
+/** `evaluateScan(pass, now)` as a SQL expression: the reason a scan at `now` would be refused, or 'success'. */
+export function scanResultSql(eb: PassExpressions, now: Instant) {
   return eb
     .case()
-    .when('passes.status', '=', 'revoked')
+    .when('passes.status', '=', status('revoked'))
     .then(sql.lit('revoked'))
-    .when('passes.status', '=', 'used')
+    .when('passes.status', '=', status('used'))
+    .then(sql.lit('already_used'))
+    .when(eb.and([eb('passes.valid_from', 'is not', null), eb('passes.valid_from', '>', now)]))
+    .then(sql.lit('not_yet_valid'))
+    .when(eb.and([eb('passes.valid_until', 'is not', null), eb('passes.valid_until', '<', now)]))
+    .then(sql.lit('expired'))
+    .when(exhausted(eb))
+    .then(sql.lit('max_usages_reached'))
+    .else(sql.lit('success'))
+    .end();
+}
+
+/** `reportedStatus(pass, now)` as a SQL expression, for the `status` filter. */
+export function reportedStatusSql(eb: PassExpressions, now: Instant) {
+  return eb
+    .case()
+    .when('passes.status', '=', status('revoked'))
+    .then(sql.lit('revoked'))
+    .when('passes.status', '=', status('used'))
     .then(sql.lit('used'))
     .when(eb.and([eb('passes.valid_until', 'is not', null), eb('passes.valid_until', '<', now)]))
     .then(sql.lit('expired'))

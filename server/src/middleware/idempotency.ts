@@ -145,6 +145,18 @@ export async function commitChange<B, S extends ContentfulStatusCode>(
   return answer;
 }
 
+/**
+ * For a change that is one statement, and so atomic on its own: it runs without a transaction
+ * (no BEGIN and COMMIT round trips) unless there is an idempotent answer to commit with it.
+ */
+export async function commitStatement<B, S extends ContentfulStatusCode>(
+  c: Context<ApiEnv>,
+  db: Kysely<Database>,
+  change: (executor: Kysely<Database>) => Promise<Answer<B, S>>,
+): Promise<Answer<B, S>> {
+  return c.get('idempotency') ? commitChange(c, db, change) : change(db);
+}
+
 /** Removes answers older than the replay window. */
 export async function pruneIdempotencyKeys(db: Kysely<Database>, now = new Date()) {
   await db

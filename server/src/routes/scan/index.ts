@@ -4,20 +4,17 @@ import {
   type ScanAnswer,
   ScanAnswer as ScanAnswerSchema,
   ScanRequest,
-  type ScanResult,
 } from '@passgate/shared';
-import type { Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { newId, PASS_CODE_PATTERN } from '../../domain/ids';
-import { evaluateScan, reportedStatus } from '../../domain/scan-rule';
+import { reportedStatus } from '../../domain/scan-rule';
 import { ApiError } from '../../errors';
-import type { NewEvent } from '../../events';
 import type { Caller } from '../../middleware/env';
-import { commitChange } from '../../middleware/idempotency';
+import { commitStatement } from '../../middleware/idempotency';
 import type { Services } from '../../services';
-import { type PassWithClient, statusChangeEvents } from '../passes/present';
 import { createRouter, errorResponses, json, jsonBody, toIso } from '../support';
-import { admitPass, findPassByCode, recordScan } from './queries';
+import { type ScannedPassRow, scanPassOnce } from './queries';
 
 const scanRoute = createRoute({
   method: 'post',
@@ -38,72 +35,43 @@ const scanRoute = createRoute({
 
 const unknownPass = () => new ApiError(404, 'Unknown pass: no pass of this tenant has that code');
 
-/** Decides and records one scan in the caller's transaction. */
+/**
+ * Decides and records one scan: one statement, or part of the caller's transaction when `db` is
+ * one. If another door changed the pass between the statement's snapshot and its UPDATE, the
+ * statement wrote nothing and runs again on a fresh snapshot.
+ */
 async function scanPass(
-  trx: Transaction<Database>,
+  db: Kysely<Database>,
   caller: Caller,
   request: ScanRequest,
   publicUrl: string,
 ): Promise<ScanAnswer> {
   const code = extractPassCode(request.code);
   if (!PASS_CODE_PATTERN.test(code)) throw unknownPass();
-  const tenantId = caller.tenant.id;
-  const now = new Date();
-
-  let result: ScanResult = 'success';
-  let pass: PassWithClient | undefined;
-  // The conditional UPDATE decides. Only when it admits nothing do we read the pass to say why;
-  // if that read says "success" the pass changed in between, so we try again.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    pass = await admitPass(trx, tenantId, code, now);
-    if (pass) {
-      result = 'success';
-      break;
-    }
-    pass = await findPassByCode(trx, tenantId, code);
+  const input = {
+    tenantId: caller.tenant.id,
+    code,
+    apiKeyId: caller.key.id,
+    device: request.device || null,
+    scanId: newId('scan'),
+    publicUrl,
+    now: new Date(),
+  };
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const pass = await scanPassOnce(db, input);
     if (!pass) throw unknownPass();
-    result = evaluateScan(pass, now);
-    if (result !== 'success') break;
+    if (pass.recorded) return presentScan(pass, input.scanId, input.now);
   }
-  if (!pass) throw unknownPass();
-  const success = result === 'success';
+  throw new ApiError(409, 'The pass kept changing while it was scanned; scan it again');
+}
 
-  const device = request.device || null;
-  const scanId = newId('scan');
-  const events: NewEvent[] = [
-    {
-      type: 'pass.scanned',
-      subjectId: pass.id,
-      data: {
-        id: scanId,
-        passId: pass.id,
-        code: pass.code,
-        name: pass.name,
-        type: pass.type,
-        result,
-        success,
-        status: reportedStatus(pass, now),
-        usagesCount: pass.usages_count,
-        maxUsages: pass.max_usages,
-        clientName: pass.client_name,
-        device,
-        scannedAt: now.toISOString(),
-      },
-    },
-  ];
-  if (success) {
-    const before = { ...pass, status: 'active' as const, usages_count: pass.usages_count - 1 };
-    events.push(...statusChangeEvents(before, pass, publicUrl, now));
-  }
-  await recordScan(
-    trx,
-    { id: scanId, tenantId, passId: pass.id, apiKeyId: caller.key.id, device, result, at: now },
-    events,
-  );
+/** A pass scanned by a crowd of doors at once settles in one retry; this bounds the pathological. */
+const MAX_ATTEMPTS = 5;
 
+function presentScan(pass: ScannedPassRow, scanId: string, now: Date): ScanAnswer {
   return {
-    success,
-    result,
+    success: pass.result === 'success',
+    result: pass.result,
     pass: {
       id: pass.id,
       code: pass.code,
@@ -124,9 +92,9 @@ async function scanPass(
 export function scanRoutes({ db, publicUrl }: Services) {
   return createRouter().openapi(scanRoute, async (c) => {
     const request = c.req.valid('json');
-    const answer = await commitChange(c, db, async (trx) => ({
+    const answer = await commitStatement(c, db, async (executor) => ({
       status: 200 as const,
-      body: await scanPass(trx, c.get('caller'), request, publicUrl),
+      body: await scanPass(executor, c.get('caller'), request, publicUrl),
     }));
     return c.json(answer.body, answer.status);
   });

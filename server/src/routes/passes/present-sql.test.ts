@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase, type TestDatabase } from '../../db/testing';
+import { newId, newPassCode, newPublicToken } from '../../domain/ids';
+import { arbitraryPass } from '../../domain/scan-rule.test';
+import { presentPassListItem } from './present';
+import { passListItemSql } from './present-sql';
+import { selectPasses } from './queries';
+
+// The scan's events are built in SQL (present-sql.ts); every other event and answer is built in
+// TypeScript (present.ts). Random passes go into a real database and both presenters must say
+// exactly the same thing about each.
+const NOW = new Date('2030-06-15T12:00:00Z');
+const PUBLIC_URL = "https://passes.example.com/o'brien";
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await openTestDatabase();
+});
+
+afterAll(async () => {
+  await database?.close();
+});
+
+const anyInstant = fc.date({
+  min: new Date('0001-01-01T00:00:00.000Z'),
+  max: new Date('9999-12-31T23:59:59.999Z'),
+  noInvalidDate: true,
+});
+const text = fc.string({ unit: 'binary', maxLength: 12 }).map((s) => s.replaceAll('\0', ''));
+
+describe('passListItemSql mirrors presentPassListItem', () => {
+  it('gives the same JSON for random passes, with and without a client', async () => {
+    const { db } = database.handle;
+    const clientId = newId('cli');
+    await db
+      .insertInto('clients')
+      .values({ id: clientId, tenant_id: database.tenantId, name: 'Zoë "Q" Ünal', email: null })
+      .execute();
+    const passes = fc.sample(
+      fc.record({
+        rule: arbitraryPass,
+        name: fc.option(text, { nil: null }),
+        withClient: fc.boolean(),
+        validFrom: fc.option(anyInstant, { nil: null }),
+        createdAt: anyInstant,
+        micros: fc.integer({ min: 0, max: 999 }),
+      }),
+      200,
+    );
+    await db
+      .insertInto('passes')
+      .values(
+        passes.map((pass) => ({
+          ...pass.rule,
+          valid_from: pass.validFrom ?? pass.rule.valid_from,
+          id: newId('pass'),
+          tenant_id: database.tenantId,
+          code: newPassCode(),
+          public_token: newPublicToken(),
+          name: pass.name,
+          note: null,
+          fields: '[]',
+          template_id: null,
+          location_id: null,
+          client_id: pass.withClient ? clientId : null,
+          last_admitted_at: null,
+          // PostgreSQL keeps microseconds; a Date and toISOString() cut them, and so must the SQL.
+          created_at: sql<Date>`${pass.createdAt}::timestamptz + make_interval(secs => ${pass.micros / 1e6})`,
+          updated_at: NOW,
+        })),
+      )
+      .execute();
+
+    const rows = await selectPasses(db, database.tenantId).execute();
+    const inSql = await db
+      .selectFrom(selectPasses(db, database.tenantId).as('passes'))
+      .select(['passes.id', passListItemSql(PUBLIC_URL, NOW).as('item')])
+      .execute();
+    const sqlById = new Map(inSql.map((row) => [row.id, row.item]));
+    expect(rows.length).toBe(passes.length);
+    for (const row of rows) {
+      expect(sqlById.get(row.id), row.id).toEqual(presentPassListItem(row, PUBLIC_URL, NOW));
+    }
+    const withMicros = await sql<{ n: number }>`SELECT count(*)::int AS n FROM passes
+      WHERE tenant_id = ${database.tenantId} AND date_part('microseconds', created_at)::int % 1000 <> 0`.execute(
+      db,
+    );
+    // The microsecond case really reached the database.
+    expect(withMicros.rows[0]!.n).toBeGreaterThan(0);
+  });
+});
