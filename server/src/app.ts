@@ -27,7 +27,7 @@ const WEBHOOK_GROUP_PATH = new RegExp(`^${API_BASE}/(webhooks|triggers)(/|$)`);
 
 /** The REST API under /api/v1: CORS, body limit, route check, key, scope, rate limit, idempotency. */
 export function createApi(services: Services) {
-  const { db, rateLimits } = services;
+  const { db, rateLimits, callers } = services;
   const api = createRouter();
 
   api.use(
@@ -77,7 +77,7 @@ export function createApi(services: Services) {
   );
   api.use('*', knownRoutesOnly({ api, basePath: API_BASE }));
   api.use('*', rejectNulCharacters());
-  api.use('*', authenticate({ db }));
+  api.use('*', authenticate({ db, callers }));
   api.use('*', restrictScanScope({ scanPaths: [`${API_BASE}/scan`, `${API_BASE}/me`] }));
   api.use(
     '*',

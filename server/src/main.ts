@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
+import { AUTH_CHANGES_CHANNEL, createCallerCache } from './middleware/caller-cache';
 import { pruneIdempotencyKeys } from './middleware/idempotency';
 import { createRateLimits } from './middleware/rate-limit';
 import { startDeliveryWorker } from './webhooks/delivery';
@@ -20,6 +21,18 @@ async function start() {
   const applied = await migrateToLatest(database.db);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   const rateLimits = await createRateLimits(database.counterPool);
+  const callers = createCallerCache();
+  const stopListening = await database.listen(AUTH_CHANGES_CHANNEL, {
+    onNotify: callers.invalidate,
+    onListening(listening) {
+      callers.setListening(listening);
+      if (listening) logger.info('listening for key and tenant changes');
+      else
+        logger.warn(
+          'not listening for key and tenant changes: reading every key from the database',
+        );
+    },
+  });
 
   // Bind first, so that with PORT=0 the public URL can name the port actually bound.
   let app: ReturnType<typeof createApp> | undefined;
@@ -35,7 +48,14 @@ async function start() {
   });
   const { port } = server.address() as AddressInfo;
   const publicUrl = publicUrlOf(config, port);
-  app = createApp({ db: database.db, publicUrl, logger, rateLimits, webhooks: config.webhooks });
+  app = createApp({
+    db: database.db,
+    publicUrl,
+    logger,
+    rateLimits,
+    callers,
+    webhooks: config.webhooks,
+  });
   const deliveries = startDeliveryWorker({ db: database.db, logger, config: config.webhooks });
 
   const adminSocket =
@@ -63,6 +83,7 @@ async function start() {
     force.unref();
     await new Promise((resolve) => server.close(resolve));
     await deliveries.stop();
+    await stopListening();
     await new Promise((resolve) => (adminSocket ? adminSocket.close(resolve) : resolve(undefined)));
     await database.close();
     logger.info('stopped');

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config';
 import type { Database } from './db/schema';
 import type { Logger } from './logger';
+import type { CallerCache } from './middleware/caller-cache';
 import type { RateLimits } from './middleware/rate-limit';
 
 /** Everything a request handler may use, built once at start and passed in. */
@@ -11,6 +12,8 @@ export interface Services {
   publicUrl: string;
   logger: Logger;
   rateLimits: RateLimits;
+  /** Each API key's caller, kept between requests until a key or tenant changes. */
+  callers: CallerCache;
   /** Webhook settings: whether private targets are allowed, retry schedule, timeout. */
   webhooks: Config['webhooks'];
 }

@@ -19,22 +19,79 @@ export interface DatabaseHandle {
    * nothing, and a request should not pay a disk flush for it.
    */
   counterPool: pg.Pool | undefined;
+  /** Follows NOTIFYs on a channel until the returned function is called. */
+  listen(channel: string, listener: ChannelListener): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface ChannelListener {
+  onNotify(): void;
+  /** True once notifications arrive; false while they might be missed (reconnecting). */
+  onListening(listening: boolean): void;
+}
+
+const RELISTEN_AFTER_MS = 1000;
+
+/**
+ * LISTEN on a dedicated connection (a pooled one would be handed to other queries), reconnecting
+ * after a second whenever it is lost, and saying so through `onListening`.
+ */
+async function listenOnPostgres(databaseUrl: string, channel: string, listener: ChannelListener) {
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const lost = (lostClient: pg.Client) => {
+    if (client !== lostClient) return;
+    client = undefined;
+    listener.onListening(false);
+    lostClient.end().catch(() => {});
+    if (!stopped) retry = setTimeout(connect, RELISTEN_AFTER_MS);
+  };
+
+  async function connect() {
+    const candidate = new pg.Client({
+      connectionString: databaseUrl,
+      application_name: `passgate ${process.pid} listener`,
+    });
+    client = candidate;
+    candidate.on('notification', () => listener.onNotify());
+    candidate.on('error', () => lost(candidate));
+    candidate.on('end', () => lost(candidate));
+    try {
+      await candidate.connect();
+      await candidate.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      if (client === candidate) listener.onListening(true);
+    } catch {
+      lost(candidate);
+    }
+  }
+
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const last = client;
+    client = undefined;
+    listener.onListening(false);
+    await last?.end().catch(() => {});
+  };
 }
 
 /** PostgreSQL through `pg` when `DATABASE_URL` is set, else PGlite persisted under `DATA_DIR`. */
 export async function createDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>,
 ): Promise<DatabaseHandle> {
-  if (config.databaseUrl) {
+  const { databaseUrl } = config;
+  if (databaseUrl) {
     const pool = new pg.Pool({
-      connectionString: config.databaseUrl,
+      connectionString: databaseUrl,
       max: config.databasePoolSize,
     });
     // An idle client that errors (e.g. the server restarted) must not crash the process.
     pool.on('error', () => {});
     const counterPool = new pg.Pool({
-      connectionString: config.databaseUrl,
+      connectionString: databaseUrl,
       max: Math.max(2, Math.ceil(config.databasePoolSize / 4)),
       options: '-c synchronous_commit=off',
     });
@@ -46,6 +103,7 @@ export async function createDatabase(
       db,
       kind: 'postgres',
       counterPool,
+      listen: (channel, listener) => listenOnPostgres(databaseUrl, channel, listener),
       close: async () => {
         await db.destroy();
         await counterPool.end();
@@ -60,5 +118,19 @@ export async function createDatabase(
     parsers: { [TIMESTAMPTZ]: parsePostgresDate, [TIMESTAMP]: parsePostgresDate },
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, kind: 'pglite', counterPool: undefined, close: () => db.destroy() };
+  return {
+    db,
+    kind: 'pglite',
+    counterPool: undefined,
+    // One process owns the database, so every change goes through this PGlite and is heard.
+    async listen(channel, listener) {
+      const unlisten = await pglite.listen(channel, () => listener.onNotify());
+      listener.onListening(true);
+      return async () => {
+        listener.onListening(false);
+        await unlisten();
+      };
+    },
+    close: () => db.destroy(),
+  };
 }

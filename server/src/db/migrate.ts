@@ -2,12 +2,14 @@ import type { Kysely } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as core from './migrations/2026-11-22-core';
 import * as webhooks from './migrations/2026-11-22-webhooks';
+import * as authNotify from './migrations/2026-11-23-auth-notify';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
 const migrations: Record<string, Migration> = {
   '2026-11-22-core': core,
   '2026-11-22-webhooks': webhooks,
+  '2026-11-23-auth-notify': authNotify,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

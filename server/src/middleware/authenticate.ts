@@ -3,13 +3,18 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { API_KEY_PATTERN, apiKeyPrefix, constantTimeEqual, sha256 } from '../domain/ids';
 import { ApiError } from '../errors';
+import type { CallerCache } from './caller-cache';
 import type { ApiEnv, Caller } from './env';
 
 const unauthorized = (message: string) =>
   new ApiError(401, message, { 'WWW-Authenticate': 'Bearer realm="passgate"' });
 
 /** Finds the key's row by its visible prefix, then compares the hash in constant time. */
-async function findCaller(db: Kysely<Database>, presented: string): Promise<Caller | undefined> {
+async function findCaller(
+  db: Kysely<Database>,
+  presented: string,
+  hash: string,
+): Promise<Caller | undefined> {
   const rows = await db
     .selectFrom('api_keys')
     .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
@@ -28,7 +33,6 @@ async function findCaller(db: Kysely<Database>, presented: string): Promise<Call
     .where('api_keys.prefix', '=', apiKeyPrefix(presented))
     .where('api_keys.revoked_at', 'is', null)
     .execute();
-  const hash = sha256(presented);
   const row = rows.find((candidate) => constantTimeEqual(candidate.key_hash, hash));
   if (!row) return undefined;
   return {
@@ -44,16 +48,22 @@ async function findCaller(db: Kysely<Database>, presented: string): Promise<Call
 }
 
 /** Bearer-key authentication: 401 without a valid key, 403 for a tenant not on the Pro plan. */
-export function authenticate(options: { db: Kysely<Database> }): MiddlewareHandler<ApiEnv> {
+export function authenticate(options: {
+  db: Kysely<Database>;
+  callers: CallerCache;
+}): MiddlewareHandler<ApiEnv> {
+  const { db, callers } = options;
   return async function authenticateMiddleware(c, next) {
     const header = c.req.header('authorization');
     if (!header) throw unauthorized('Missing API key: send "Authorization: Bearer 2pk_…"');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw unauthorized('Authorization header must be "Bearer 2pk_…"');
     const presented = match[1]!;
-    const caller = API_KEY_PATTERN.test(presented)
-      ? await findCaller(options.db, presented)
-      : undefined;
+    let caller: Caller | undefined;
+    if (API_KEY_PATTERN.test(presented)) {
+      const hash = sha256(presented);
+      caller = await callers.get(hash, () => findCaller(db, presented, hash));
+    }
     if (!caller) throw unauthorized('Invalid or revoked API key');
     if (caller.tenant.plan !== 'pro') {
       throw new ApiError(

@@ -1,0 +1,90 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { admin } from '../support/admin';
+import { type RunningServer, startServer } from '../support/server';
+import { createTenant, http, type TestTenant } from '../support/tenant';
+
+// Servers keep each key's caller in memory between requests. These tests make sure that a key
+// is always used first (so it is kept), then changed, then refused by the very next request.
+const databaseUrl = inject('databaseUrl');
+
+const meStatus = async (url: string, apiKey: string) =>
+  (await http(`${url}/api/v1/me`, { key: apiKey })).status;
+
+describe('key changes on one server', () => {
+  it('refuses a revoked key on the next request, for scans too', async () => {
+    const tenant = await createTenant();
+    const key = await tenant.createKey({ scope: 'scan' });
+    const pass = await tenant.client.passes.create({ type: 'multi' });
+    if (!pass.ok) throw new Error(pass.error);
+    const scan = () =>
+      http(`${tenant.apiUrl}/scan`, { key: key.apiKey, json: { code: pass.data.code } });
+    expect((await scan()).status).toBe(200);
+    await admin(tenant.server.env, 'key', 'revoke', '--key-id', key.id);
+    const refused = await scan();
+    expect(refused.status).toBe(401);
+    expect(refused.body).toEqual({ error: 'Invalid or revoked API key' });
+    // The tenant's other key is unaffected.
+    expect(await meStatus(tenant.server.url, tenant.apiKey)).toBe(200);
+  });
+});
+
+// PGlite is one process's database; several instances and hand edits need PostgreSQL.
+describe.skipIf(!databaseUrl)('key and tenant changes across two server processes', () => {
+  let second: RunningServer;
+  let root: pg.Client;
+  let tenant: TestTenant;
+  let urls: string[];
+  beforeAll(async () => {
+    second = await startServer({ databaseUrl });
+    root = new pg.Client({ connectionString: databaseUrl });
+    await root.connect();
+    tenant = await createTenant();
+    urls = [tenant.server.url, second.url];
+  });
+  afterAll(async () => {
+    await second?.stop();
+    await root?.end();
+  });
+
+  it('refuses a key revoked with the CLI on both at once', async () => {
+    const key = await tenant.createKey();
+    for (const url of urls) expect(await meStatus(url, key.apiKey)).toBe(200);
+    await admin(tenant.server.env, 'key', 'revoke', '--key-id', key.id);
+    for (const url of urls) expect(await meStatus(url, key.apiKey)).toBe(401);
+  });
+
+  it('sees a plan changed by hand in SQL on both at once, both ways', async () => {
+    const other = await createTenant();
+    for (const url of urls) expect(await meStatus(url, other.apiKey)).toBe(200);
+    await root.query(`UPDATE tenants SET plan = 'free' WHERE id = $1`, [other.id]);
+    for (const url of urls) expect(await meStatus(url, other.apiKey)).toBe(403);
+    await root.query(`UPDATE tenants SET plan = 'pro' WHERE id = $1`, [other.id]);
+    for (const url of urls) expect(await meStatus(url, other.apiKey)).toBe(200);
+  });
+
+  it('reads every key from the database while its listening connection is down', async () => {
+    const listening = () =>
+      second.logs.filter((line) => line.includes('"msg":"listening for key and tenant changes"'))
+        .length;
+    expect(listening()).toBe(1);
+    const key = await tenant.createKey();
+    expect(await meStatus(second.url, key.apiKey)).toBe(200);
+    // Cut the second server's LISTEN connection, as a database restart or a network blip would.
+    await root.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`,
+      [`passgate ${second.process.pid} listener`],
+    );
+    await expect
+      .poll(() => second.logs.join(''))
+      .toContain('not listening for key and tenant changes');
+    await admin(tenant.server.env, 'key', 'revoke', '--key-id', key.id);
+    expect(await meStatus(second.url, key.apiKey)).toBe(401);
+    // A second later it listens again, and a change is heard again.
+    await expect.poll(listening, { timeout: 5000 }).toBe(2);
+    const later = await tenant.createKey();
+    expect(await meStatus(second.url, later.apiKey)).toBe(200);
+    await admin(tenant.server.env, 'key', 'revoke', '--key-id', later.id);
+    expect(await meStatus(second.url, later.apiKey)).toBe(401);
+  });
+});
