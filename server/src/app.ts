@@ -1,9 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { sql } from 'kysely';
 import { ApiError, errorHandler, noSuchEndpoint } from './errors';
 import { authenticate, restrictScanScope } from './middleware/authenticate';
+import { limitBody } from './middleware/body-limit';
 import { idempotency } from './middleware/idempotency';
 import { rateLimit } from './middleware/rate-limit';
 import { rejectNulCharacters } from './middleware/reject-nul';
@@ -66,15 +66,7 @@ export function createApi(services: Services) {
     description: 'An API key: `2pk_` followed by 32 characters',
   });
 
-  api.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(413, 'Request body is larger than 1 MB');
-      },
-    }),
-  );
+  api.use('*', limitBody({ maxSize: MAX_BODY_BYTES }));
   api.use('*', knownRoutesOnly({ api, basePath: API_BASE }));
   api.use('*', rejectNulCharacters());
   api.use('*', authenticate({ db, callers }));

@@ -37,6 +37,31 @@ describe('HTTP behaviour every client relies on', () => {
     expect(await tenant.counts()).toEqual(before);
   });
 
+  it('413 for a chunked body over 1 MB too, while a small chunked body is read', async () => {
+    const before = await tenant.counts();
+    const sendChunked = (text: string) =>
+      fetch(`${tenant.apiUrl}/passes`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' },
+        body: new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode(text));
+            controller.close();
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit);
+    const large = await sendChunked(
+      JSON.stringify({ type: 'single', note: 'x'.repeat(1024 * 1024 + 10) }),
+    );
+    expect(large.status).toBe(413);
+    expect(((await large.json()) as { error: string }).error).toMatch(/1 MB/);
+    expect(await tenant.counts()).toEqual(before);
+    const small = await sendChunked(JSON.stringify({ type: 'single', name: 'Chunked' }));
+    expect(small.status).toBe(201);
+    expect(((await small.json()) as { name: string }).name).toBe('Chunked');
+  });
+
   it('answers a CORS preflight with 204 without a key, and exposes the rate-limit headers', async () => {
     const res = await fetch(`${tenant.apiUrl}/passes`, {
       method: 'OPTIONS',

@@ -38,6 +38,24 @@ describe('rate limits', () => {
     ).toBe(429);
   });
 
+  it('counts concurrent requests exactly: 30 of 40 pass, each told a different remainder', async () => {
+    const tenant = await createTenant({ rateLimit: null });
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => http(`${tenant.apiUrl}/me`, { key: tenant.apiKey })),
+    );
+    expectExactCounting(answers);
+  });
+
+  it('puts the headers on error answers too', async () => {
+    const tenant = await createTenant({ rateLimit: null });
+    const notFound = await http(`${tenant.apiUrl}/passes/pass_unknown`, { key: tenant.apiKey });
+    const invalid = await http(`${tenant.apiUrl}/scan`, { key: tenant.apiKey, json: { code: 7 } });
+    expect([notFound.status, invalid.status]).toEqual([404, 400]);
+    expect(notFound.headers.get('x-ratelimit-remaining')).toBe('29');
+    expect(invalid.headers.get('x-ratelimit-remaining')).toBe('28');
+    expect(invalid.headers.get('ratelimit')).toMatch(/^"core";r=28;t=\d+$/);
+  });
+
   it('a key’s own limit replaces the core budget', async () => {
     const tenant = await createTenant({ rateLimit: 45 });
     const res = await http(`${tenant.server.url}/api/v1/me`, { key: tenant.apiKey });
@@ -65,4 +83,24 @@ describe.skipIf(!databaseUrl)('rate limits across server instances', () => {
     expect(answers.filter((a) => a.status === 429)).toHaveLength(10);
     expect(answers.slice(30).every((a) => a.status === 429)).toBe(true);
   });
+
+  it('two processes count concurrent requests of one key exactly', async () => {
+    const tenant = await createTenant({ rateLimit: null });
+    const urls = [tenant.server.url, second.url];
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        http(`${urls[i % 2]}/api/v1/me`, { key: tenant.apiKey }),
+      ),
+    );
+    expectExactCounting(answers);
+  });
 });
+
+/** 30 answers of 200 whose remainders are 29 down to 0, each once; then 10 of 429. */
+function expectExactCounting(answers: { status: number; headers: Headers }[]) {
+  const allowed = answers.filter((a) => a.status === 200);
+  expect(allowed).toHaveLength(30);
+  expect(answers.filter((a) => a.status === 429)).toHaveLength(10);
+  const remainders = allowed.map((a) => Number(a.headers.get('x-ratelimit-remaining')));
+  expect(remainders.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+}

@@ -28,7 +28,8 @@ export interface RateLimits {
 
 /**
  * Fixed one-minute windows per API key, counted by rate-limiter-flexible: in PostgreSQL when
- * there is a pool (so every server instance draws on one budget), else in memory.
+ * there is a pool (so every server instance draws on one budget), else in memory. Concurrent
+ * requests of one key are counted in batches (see `Batch`), each still answered exactly.
  */
 export async function createRateLimits(pool: pg.Pool | undefined): Promise<RateLimits> {
   const limiters = new Map<string, RateLimiterAbstract>();
@@ -62,21 +63,75 @@ export async function createRateLimits(pool: pg.Pool | undefined): Promise<RateL
     return limiter;
   }
 
-  return {
-    async consume(group, keyId, limit) {
+  const batches = new Map<string, Batch>();
+
+  /** Sends every waiting request of one key and group to the limiter as one consume. */
+  async function send(id: string, batch: Batch, limiter: RateLimiterAbstract, keyId: string) {
+    const requests = batch.waiting.splice(0);
+    batch.sending = true;
+    try {
+      const settle = (res: RateLimiterRes) =>
+        requests.forEach((request, i) => {
+          request.resolve(decisionInBatch(res, requests.length, i, batch.limit));
+        });
       try {
-        const res = await limiterFor(group, limit).consume(keyId);
-        return {
-          allowed: true,
-          limit,
-          remaining: res.remainingPoints,
-          msBeforeReset: res.msBeforeNext,
-        };
+        settle(await limiter.consume(keyId, requests.length));
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        return { allowed: false, limit, remaining: 0, msBeforeReset: rejection.msBeforeNext };
+        settle(rejection);
       }
+    } catch (error) {
+      for (const request of requests) request.reject(error);
+    } finally {
+      batch.sending = false;
+      if (batch.waiting.length > 0) void send(id, batch, limiter, keyId);
+      else batches.delete(id);
+    }
+  }
+
+  return {
+    consume(group, keyId, limit) {
+      const limiter = limiterFor(group, limit);
+      const id = `${group}${limit}:${keyId}`;
+      let batch = batches.get(id);
+      if (!batch) {
+        batch = { limit, sending: false, waiting: [] };
+        batches.set(id, batch);
+      }
+      const joined = batch;
+      return new Promise<RateLimitDecision>((resolve, reject) => {
+        joined.waiting.push({ resolve, reject });
+        if (!joined.sending) void send(id, joined, limiter, keyId);
+      });
     },
+  };
+}
+
+/**
+ * Requests of one key that arrive while its previous consume is on its way to the database wait
+ * for it, then go together as one consume of as many points (one round trip, not one each).
+ * Counting is exact: the window's count is a sum, so each request of a batch is answered as if
+ * the batch had been sent one by one in arrival order.
+ */
+interface Batch {
+  limit: number;
+  sending: boolean;
+  waiting: { resolve(decision: RateLimitDecision): void; reject(error: unknown): void }[];
+}
+
+/** The decision for request `index` of a batch of `size`, from the count after the batch. */
+function decisionInBatch(
+  res: RateLimiterRes,
+  size: number,
+  index: number,
+  limit: number,
+): RateLimitDecision {
+  const count = res.consumedPoints - size + index + 1;
+  return {
+    allowed: count <= limit,
+    limit,
+    remaining: Math.max(0, limit - count),
+    msBeforeReset: res.msBeforeNext,
   };
 }
 
@@ -113,7 +168,9 @@ export function rateLimit(options: {
         { ...headers, 'Retry-After': String(resetSeconds) },
       );
     }
+    // Set before the handler runs, so that they go into whatever answer it makes (errors too)
+    // without rebuilding a finished response.
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
     await next();
-    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
   };
 }
