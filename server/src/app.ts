@@ -1,9 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { cors } from 'hono/cors';
 import { sql } from 'kysely';
 import { ApiError, errorHandler, noSuchEndpoint } from './errors';
 import { authenticate, restrictScanScope } from './middleware/authenticate';
 import { limitBody } from './middleware/body-limit';
+import { corsForBrowsers } from './middleware/cors';
 import { idempotency } from './middleware/idempotency';
 import { rateLimit } from './middleware/rate-limit';
 import { rejectNulCharacters } from './middleware/reject-nul';
@@ -32,7 +32,7 @@ export function createApi(services: Services) {
 
   api.use(
     '*',
-    cors({
+    corsForBrowsers({
       origin: '*',
       allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],

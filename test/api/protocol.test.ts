@@ -79,6 +79,20 @@ describe('HTTP behaviour every client relies on', () => {
     });
     expect(get.headers.get('access-control-allow-origin')).toBe('*');
     expect(get.headers.get('access-control-expose-headers')).toMatch(/X-RateLimit-Remaining/);
+    // The same answer with its rate-limit headers, with or without CORS around it.
+    expect(get.headers.get('x-ratelimit-limit')).toBeTruthy();
+    const refused = await fetch(`${tenant.apiUrl}/passes/pass_unknown`, {
+      headers: { origin: 'https://app.example.com', authorization: `Bearer ${tenant.apiKey}` },
+    });
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+    expect(refused.headers.get('x-ratelimit-limit')).toBeTruthy();
+    // A caller that is not a browser sends no Origin and gets no CORS headers.
+    const server = await fetch(`${tenant.apiUrl}/me`, {
+      headers: { authorization: `Bearer ${tenant.apiKey}` },
+    });
+    expect(server.status).toBe(200);
+    expect(server.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('refuses NUL characters in the path, the query and the body with 400', async () => {
