@@ -117,4 +117,8 @@ export async function benchOpenToAdmit(
   return durations.sort((a, b) => a - b);
 }
 
-export const median = (sorted: number[]) => percentile(sorted, 50);
+export const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );

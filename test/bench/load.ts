@@ -46,3 +46,47 @@ export async function runLoad(
     errors,
   };
 }
+
+/**
+ * An open-loop load generator: `concurrency` workers together start `perSecond` operations a
+ * second on a fixed schedule. Latency runs from when an operation was due, not from when it
+ * could be sent, so time spent queued behind a slow answer counts (no coordinated omission).
+ */
+export async function runAtRate(
+  concurrency: number,
+  perSecond: number,
+  durationMs: number,
+  operation: (worker: number, i: number) => Promise<void>,
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const interval = (1000 * concurrency) / perSecond;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      const first = started + (worker * interval) / concurrency;
+      for (let i = 0; ; i++) {
+        const due = first + i * interval;
+        if (due >= started + durationMs) break;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        try {
+          await operation(worker, i);
+          latencies.push(performance.now() - due);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    operations: latencies.length,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+  };
+}
