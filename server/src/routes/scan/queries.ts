@@ -64,11 +64,11 @@ const parameters = (input: ScanInput) => [
  * The atomic heart of the product, in one statement (one round trip, one implicit transaction,
  * or part of the caller's when `db` is a transaction):
  *
- * - `found` reads the pass and its client;
- * - `admitted` is the conditional UPDATE that admits it only if the scan rule allows it at `now`.
- *   Under concurrency PostgreSQL re-checks that condition on the newest row version, so a single
- *   pass is admitted exactly once however many doors scan it;
- * - `decided` is the admitted row, or the found row with the rule's reason for refusing it;
+ * - `admitted` is the conditional UPDATE that admits the pass only if the scan rule allows it at
+ *   `now`. Under concurrency PostgreSQL re-checks that condition on the newest row version, so a
+ *   single pass is admitted exactly once however many doors scan it;
+ * - `decided` is the admitted row with its client, or else the pass as `found` in the
+ *   statement's snapshot with the rule's reason for refusing it;
  * - the scan row, `pass.scanned`, and `pass.status_changed` when admitting used the pass up, are
  *   inserted from `decided` (the `events` trigger fans them out to webhook deliveries).
  *
@@ -80,22 +80,23 @@ function scanStatement() {
   const reported = reportedStatusSql(eb, now);
   const nowIso = isoSql(now);
   return sql<ScannedPassRow>`/* statement: scan_pass */
-    WITH found AS (
-      SELECT passes.*, clients.name AS client_name, clients.email AS client_email
-        FROM passes LEFT JOIN clients ON clients.id = passes.client_id
-       WHERE passes.tenant_id = ${tenantId} AND passes.code = ${code}
-    ), admitted AS (
+    WITH admitted AS (
       UPDATE passes
          SET usages_count = usages_count + 1,
              status = CASE WHEN type = 'single' THEN 'used' ELSE status END,
              last_admitted_at = ${now}, updated_at = ${now}
        WHERE passes.tenant_id = ${tenantId} AND passes.code = ${code} AND ${admissible(eb, now)}
       RETURNING passes.*
+    ), found AS (
+      SELECT passes.*, clients.name AS client_name, clients.email AS client_email
+        FROM passes LEFT JOIN clients ON clients.id = passes.client_id
+       WHERE passes.tenant_id = ${tenantId} AND passes.code = ${code}
     ), decided AS (
-      SELECT admitted.*, found.client_name, found.client_email,
+      SELECT admitted.*, clients.name AS client_name, clients.email AS client_email,
              'success' AS result, true AS recorded, true AS admitted
-        FROM admitted JOIN found ON found.id = admitted.id
+        FROM admitted LEFT JOIN clients ON clients.id = admitted.client_id
       UNION ALL
+      -- Read only when nothing was admitted (PostgreSQL then skips this branch entirely).
       SELECT passes.*, ${scanResultSql(eb, now)}, NOT ${admissible(eb, now)}, false
         FROM found AS passes
        WHERE NOT EXISTS (SELECT FROM admitted)
