@@ -18,32 +18,46 @@ export async function runLoad(
   durationMs: number,
   operation: (worker: number, i: number) => Promise<void>,
 ): Promise<LoadResult> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const started = performance.now();
-  const deadline = started + durationMs;
+  const tally = newTally();
+  const deadline = tally.started + durationMs;
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
       for (let i = 0; performance.now() < deadline; i++) {
-        const t0 = performance.now();
-        try {
-          await operation(worker, i);
-          latencies.push(performance.now() - t0);
-        } catch {
-          errors++;
-        }
+        await tally.time(performance.now(), () => operation(worker, i));
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
+  return tally.result();
+}
+
+/** Latencies and errors of one run, and its summary. */
+function newTally() {
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
   return {
-    operations: latencies.length,
-    seconds,
-    perSecond: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    errors,
+    started,
+    /** Runs one operation; its latency counts from `since`. */
+    async time(since: number, run: () => Promise<void>) {
+      try {
+        await run();
+        latencies.push(performance.now() - since);
+      } catch {
+        errors++;
+      }
+    },
+    result(): LoadResult {
+      const seconds = (performance.now() - started) / 1000;
+      latencies.sort((a, b) => a - b);
+      return {
+        operations: latencies.length,
+        seconds,
+        perSecond: latencies.length / seconds,
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        errors,
+      };
+    },
   };
 }
 
@@ -58,35 +72,19 @@ export async function runAtRate(
   durationMs: number,
   operation: (worker: number, i: number) => Promise<void>,
 ): Promise<LoadResult> {
-  const latencies: number[] = [];
-  let errors = 0;
+  const tally = newTally();
   const interval = (1000 * concurrency) / perSecond;
-  const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
-      const first = started + (worker * interval) / concurrency;
+      const first = tally.started + (worker * interval) / concurrency;
       for (let i = 0; ; i++) {
         const due = first + i * interval;
-        if (due >= started + durationMs) break;
+        if (due >= tally.started + durationMs) break;
         const wait = due - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        try {
-          await operation(worker, i);
-          latencies.push(performance.now() - due);
-        } catch {
-          errors++;
-        }
+        await tally.time(due, () => operation(worker, i));
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    operations: latencies.length,
-    seconds,
-    perSecond: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    errors,
-  };
+  return tally.result();
 }

@@ -128,7 +128,8 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
       const me = await http(`${tenant.apiUrl}/me`, { key: tenant.apiKey });
       expect(me.status).toBe(500);
       expect(me.body).toEqual({ error: 'Internal server error' });
-      expect(server.logs.join('')).toContain('unhandled error');
+      // The log line travels through a pipe and may arrive just after the answer.
+      await expect.poll(() => server.logs.join('')).toContain('unhandled error');
     } finally {
       await server.stop();
       await root.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -1,8 +1,9 @@
-import type { PassType, ScanResult, StoredPassStatus } from '@passgate/shared';
+import type { ScanResult } from '@passgate/shared';
 import { CompiledQuery, expressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema';
 import { newId } from '../../domain/ids';
 import { admissible, reportedStatusSql, scanResultSql } from '../../domain/pass-sql';
+import type { ScannablePass } from '../../domain/scan-rule';
 import { isoSql, passListItemSql } from '../passes/present-sql';
 
 export interface ScanInput {
@@ -16,16 +17,10 @@ export interface ScanInput {
 }
 
 /** The pass as the scan left it, and what the scan decided. */
-export interface ScannedPassRow {
+export interface ScannedPassRow extends ScannablePass {
   id: string;
   code: string;
   name: string | null;
-  type: PassType;
-  status: StoredPassStatus;
-  usages_count: number;
-  max_usages: number | null;
-  valid_from: Date | null;
-  valid_until: Date | null;
   last_admitted_at: Date | null;
   client_name: string | null;
   result: ScanResult;
