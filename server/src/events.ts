@@ -21,18 +21,15 @@ export async function recordEvents(
   if (events.length === 0) return;
   await trx
     .insertInto('events')
-    .values(eventRows(tenantId, events, at))
+    .values(
+      events.map((event) => ({
+        id: newId('evt'),
+        tenant_id: tenantId,
+        type: event.type,
+        subject_id: event.subjectId,
+        data: JSON.stringify(event.data),
+        created_at: at,
+      })),
+    )
     .execute();
-}
-
-/** The rows `recordEvents` inserts, for a caller that inserts them within a larger statement. */
-export function eventRows(tenantId: string, events: NewEvent[], at: Date) {
-  return events.map((event) => ({
-    id: newId('evt'),
-    tenant_id: tenantId,
-    type: event.type,
-    subject_id: event.subjectId,
-    data: JSON.stringify(event.data),
-    created_at: at,
-  }));
 }

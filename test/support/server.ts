@@ -51,8 +51,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
+  // 'close', not 'exit': it comes once the process's output has all been read into `logs`.
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+    child.once('close', (code) => resolve(code)),
   );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(

@@ -65,43 +65,36 @@ export async function createRateLimits(pool: pg.Pool | undefined): Promise<RateL
 
   const batches = new Map<string, Batch>();
 
-  /** Sends every waiting request of one key and group to the limiter as one consume. */
-  async function send(id: string, batch: Batch, limiter: RateLimiterAbstract, keyId: string) {
+  /** Sends every waiting request of a batch to its limiter as one consume. */
+  async function send(id: string, batch: Batch) {
     const requests = batch.waiting.splice(0);
     batch.sending = true;
     try {
-      const settle = (res: RateLimiterRes) =>
-        requests.forEach((request, i) => {
-          request.resolve(decisionInBatch(res, requests.length, i, batch.limit));
-        });
-      try {
-        settle(await limiter.consume(keyId, requests.length));
-      } catch (rejection) {
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        settle(rejection);
-      }
+      const res = await consumePoints(batch.limiter, batch.keyId, requests.length);
+      requests.forEach((request, i) => {
+        request.resolve(decisionInBatch(res, requests.length, i, batch.limit));
+      });
     } catch (error) {
       for (const request of requests) request.reject(error);
     } finally {
       batch.sending = false;
-      if (batch.waiting.length > 0) void send(id, batch, limiter, keyId);
+      if (batch.waiting.length > 0) void send(id, batch);
       else batches.delete(id);
     }
   }
 
   return {
     consume(group, keyId, limit) {
-      const limiter = limiterFor(group, limit);
       const id = `${group}${limit}:${keyId}`;
       let batch = batches.get(id);
       if (!batch) {
-        batch = { limit, sending: false, waiting: [] };
+        batch = { limiter: limiterFor(group, limit), keyId, limit, sending: false, waiting: [] };
         batches.set(id, batch);
       }
       const joined = batch;
       return new Promise<RateLimitDecision>((resolve, reject) => {
         joined.waiting.push({ resolve, reject });
-        if (!joined.sending) void send(id, joined, limiter, keyId);
+        if (!joined.sending) void send(id, joined);
       });
     },
   };
@@ -114,9 +107,21 @@ export async function createRateLimits(pool: pg.Pool | undefined): Promise<RateL
  * the batch had been sent one by one in arrival order.
  */
 interface Batch {
+  limiter: RateLimiterAbstract;
+  keyId: string;
   limit: number;
   sending: boolean;
   waiting: { resolve(decision: RateLimitDecision): void; reject(error: unknown): void }[];
+}
+
+/** The window after consuming: rate-limiter-flexible rejects with it when over the limit. */
+async function consumePoints(limiter: RateLimiterAbstract, keyId: string, points: number) {
+  try {
+    return await limiter.consume(keyId, points);
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) return rejection;
+    throw rejection;
+  }
 }
 
 /** The decision for request `index` of a batch of `size`, from the count after the batch. */

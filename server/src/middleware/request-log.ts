@@ -7,6 +7,7 @@ export function requestLog(options: { logger: Logger }): MiddlewareHandler {
   return async function requestLogMiddleware(c, next) {
     const started = performance.now();
     await next();
+    if (!logger.isLevelEnabled('debug')) return;
     logger.debug(
       {
         method: c.req.method,

@@ -1,6 +1,6 @@
 import type { Pass, PassListItem, PassStatus } from '@passgate/shared';
 import type { PassRow } from '../../db/schema';
-import { reportedStatus } from '../../domain/scan-rule';
+import { reportedStatus, type ScannablePass } from '../../domain/scan-rule';
 import type { NewEvent } from '../../events';
 import { toIso } from '../support';
 
@@ -13,7 +13,11 @@ export interface PassWithClient extends PassRow {
 export const publicPassUrl = (publicUrl: string, pass: Pick<PassRow, 'code' | 'public_token'>) =>
   `${publicUrl}/p/${pass.code}?token=${pass.public_token}`;
 
-function passCore(row: PassRow, now: Date) {
+/** The fields every answer about a pass starts with (the scan answer's too). */
+export function passCore(
+  row: Pick<PassRow, 'id' | 'code' | 'name' | 'valid_from'> & ScannablePass,
+  now: Date,
+) {
   return {
     id: row.id,
     code: row.code,

@@ -8,11 +8,11 @@ import {
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { newId, PASS_CODE_PATTERN } from '../../domain/ids';
-import { reportedStatus } from '../../domain/scan-rule';
 import { ApiError } from '../../errors';
 import type { Caller } from '../../middleware/env';
 import { commitStatement } from '../../middleware/idempotency';
 import type { Services } from '../../services';
+import { passCore } from '../passes/present';
 import { createRouter, errorResponses, json, jsonBody, toIso } from '../support';
 import { type ScannedPassRow, scanPassOnce } from './queries';
 
@@ -32,6 +32,9 @@ const scanRoute = createRoute({
     ...errorResponses(400, 401, 403, 404, 409, 415, 422, 429),
   },
 });
+
+/** A pass scanned by a crowd of doors at once settles in one retry; this bounds the pathological. */
+const MAX_ATTEMPTS = 5;
 
 const unknownPass = () => new ApiError(404, 'Unknown pass: no pass of this tenant has that code');
 
@@ -65,23 +68,12 @@ async function scanPass(
   throw new ApiError(409, 'The pass kept changing while it was scanned; scan it again');
 }
 
-/** A pass scanned by a crowd of doors at once settles in one retry; this bounds the pathological. */
-const MAX_ATTEMPTS = 5;
-
 function presentScan(pass: ScannedPassRow, scanId: string, now: Date): ScanAnswer {
   return {
     success: pass.result === 'success',
     result: pass.result,
     pass: {
-      id: pass.id,
-      code: pass.code,
-      name: pass.name,
-      type: pass.type,
-      status: reportedStatus(pass, now),
-      usagesCount: pass.usages_count,
-      maxUsages: pass.max_usages,
-      validFrom: toIso(pass.valid_from),
-      validUntil: toIso(pass.valid_until),
+      ...passCore(pass, now),
       clientName: pass.client_name,
       lastAdmittedAt: toIso(pass.last_admitted_at),
     },
