@@ -3,6 +3,7 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely/migrati
 import * as core from './migrations/2026-11-22-core';
 import * as webhooks from './migrations/2026-11-22-webhooks';
 import * as authNotify from './migrations/2026-11-23-auth-notify';
+import * as passByTenantCode from './migrations/2026-11-24-pass-by-tenant-code';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-22-core': core,
   '2026-11-22-webhooks': webhooks,
   '2026-11-23-auth-notify': authNotify,
+  '2026-11-24-pass-by-tenant-code': passByTenantCode,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -123,15 +123,18 @@ function scanStatement() {
       FROM decided`;
 }
 
-let scanStatementText: string | undefined;
+let compiledText: string | undefined;
 
 /** The statement's text, which must hold only the positional parameters above, never a value. */
-function compileOnce(db: Kysely<Database>) {
-  const compiled = scanStatement().compile(db);
-  if (compiled.parameters.length > 0) {
-    throw new Error('The scan statement must not embed values: they would take its parameters');
+export function scanStatementText(db: Kysely<Database>): string {
+  if (compiledText === undefined) {
+    const compiled = scanStatement().compile(db);
+    if (compiled.parameters.length > 0) {
+      throw new Error('The scan statement must not embed values: they would take its parameters');
+    }
+    compiledText = compiled.sql;
   }
-  return compiled.sql;
+  return compiledText;
 }
 
 /**
@@ -142,9 +145,8 @@ export async function scanPassOnce(
   db: Kysely<Database>,
   input: ScanInput,
 ): Promise<ScannedPassRow | undefined> {
-  scanStatementText ??= compileOnce(db);
   const { rows } = await db.executeQuery<ScannedPassRow>(
-    CompiledQuery.raw(scanStatementText, parameters(input)),
+    CompiledQuery.raw(scanStatementText(db), parameters(input)),
   );
   return rows[0];
 }
