@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'kysely';
-import { ApiError, errorHandler, noSuchEndpoint } from './errors';
+import { errorHandler, noSuchEndpoint } from './errors';
 import { authenticate, restrictScanScope } from './middleware/authenticate';
 import { limitBody } from './middleware/body-limit';
 import { corsForBrowsers } from './middleware/cors';

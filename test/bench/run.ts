@@ -185,7 +185,7 @@ await withFreshDatabase(async (databaseUrl) => {
       `\nScan throughput on PostgreSQL, ${CONCURRENCY} concurrent connections, ${ROUNDS} rounds of ${DURATION_MS / 1000} s each, ${PASSES} multi passes`,
     );
     console.log(
-      "The first rounds run closed loop (each connection sends its next scan when the last is answered); the \"offered\" rounds run open loop at half the floor's median rate, latency counted from when each scan was due.",
+      'The first rounds run closed loop (each connection sends its next scan when the last is answered); the "offered" rounds run open loop at half the floor\'s median rate, latency counted from when each scan was due.',
     );
     for (const line of table)
       console.log(
