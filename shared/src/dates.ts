@@ -15,15 +15,21 @@ function isRealCalendarDay(value: string): boolean {
  * years 1 to 9999 once in UTC: PostgreSQL has no year 0, and an answer's `toISOString()` form has
  * four-digit years.
  */
+const DateTimeWithZone = z.iso.datetime({ offset: true });
+const PlainDate = z.iso.date();
+
+function inPostgresYears(value: string): boolean {
+  const year = new Date(value).getUTCFullYear();
+  return year >= 1 && year <= 9999;
+}
+
 export const IsoDate = z
   .string({ error: 'expected an ISO 8601 date string' })
   .refine(
     (value) =>
-      (z.iso.datetime({ offset: true }).safeParse(value).success ||
-        z.iso.date().safeParse(value).success) &&
+      (DateTimeWithZone.safeParse(value).success || PlainDate.safeParse(value).success) &&
       isRealCalendarDay(value) &&
-      new Date(value).getUTCFullYear() >= 1 &&
-      new Date(value).getUTCFullYear() <= 9999,
+      inPostgresYears(value),
     { message: 'expected an ISO 8601 date such as "2025-06-01T00:00:00Z"' },
   )
   .meta({ format: 'date-time', example: '2025-12-31T23:59:59Z' });

@@ -4,7 +4,6 @@ import QRCode from 'qrcode';
 import { launchChromium } from '../support/browser';
 import { REPO_ROOT } from '../support/server';
 import { qrVideo } from '../support/y4m';
-import { percentile } from './load';
 
 const RUNS = 60;
 
@@ -116,9 +115,3 @@ export async function benchOpenToAdmit(
   }
   return durations.sort((a, b) => a - b);
 }
-
-export const median = (values: number[]) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );

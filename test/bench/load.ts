@@ -1,4 +1,4 @@
-/** A closed-loop load generator: `concurrency` workers each run `operation` back to back. */
+/** What one load run measured: latencies in ms, from when each operation was sent (or due). */
 export interface LoadResult {
   operations: number;
   seconds: number;
@@ -13,6 +13,13 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
+export const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+
+/** A closed-loop load generator: `concurrency` workers each run `operation` back to back. */
 export async function runLoad(
   concurrency: number,
   durationMs: number,

@@ -4,8 +4,8 @@ import pg from 'pg';
 import { admin } from '../support/admin';
 import { CHROMIUM, hasChromium } from '../support/browser';
 import { REPO_ROOT, startServer } from '../support/server';
-import { benchDecoder, benchOpenToAdmit, median } from './decoder';
-import { type LoadResult, percentile, runAtRate, runLoad } from './load';
+import { benchDecoder, benchOpenToAdmit } from './decoder';
+import { type LoadResult, median, percentile, runAtRate, runLoad } from './load';
 
 // `pnpm bench`: scan throughput and latency of the real API on PostgreSQL, against the floor of
 // the same SQL work (one conditional UPDATE + one INSERT per commit) sent straight through `pg`

@@ -5,7 +5,7 @@ import { type Kysely, sql } from 'kysely';
 // after passes appear) a plan made meanwhile, such as the prepared scan's generic plan, cannot
 // tell that index from `passes_tenant_newest` and may walk every pass of the tenant. An index on
 // exactly (tenant_id, code) wins on both conditions, with or without statistics. Scans do not
-// change either column, so their updates stay HOT and never touch it.
+// change either column, so the index does not stop their updates from being HOT.
 // biome-ignore lint/suspicious/noExplicitAny: migrations describe the schema of their own time
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX passes_tenant_code ON passes (tenant_id, code)`.execute(db);

@@ -67,7 +67,7 @@ const parameters = (input: ScanInput) => [
  * - the scan row, `pass.scanned`, and `pass.status_changed` when admitting used the pass up, are
  *   inserted from `decided` (the `events` trigger fans them out to webhook deliveries).
  *
- * The leading comment names the prepared statement (see `db/create.ts`).
+ * The leading comment names the prepared statement (see `db/prepared.ts`).
  */
 function scanStatement() {
   const eb = expressionBuilder<Database, 'passes'>();
