@@ -22,12 +22,14 @@ async function start() {
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   const rateLimits = await createRateLimits(database.counterPool);
   const callers = createCallerCache();
+  let stopping = false;
   const stopListening = await database.listen(AUTH_CHANGES_CHANNEL, {
     onNotify: callers.invalidate,
     onListening(listening) {
       callers.setListening(listening);
       if (listening) logger.info('listening for key and tenant changes');
-      else
+      // Stopping ends the listening on purpose; only a lost connection is worth a warning.
+      else if (!stopping)
         logger.warn(
           'not listening for key and tenant changes: reading every key from the database',
         );
@@ -73,7 +75,6 @@ async function start() {
     'listening',
   );
 
-  let stopping = false;
   async function shutdown(signal: string) {
     if (stopping) return;
     stopping = true;

@@ -47,6 +47,8 @@ describe('server lifecycle on the embedded database', () => {
     expect(JSON.parse(answer).result).toBe('success');
     expect(await exited).toBe(0);
     expect(server.logs.join('')).toContain('"msg":"stopped"');
+    // A clean stop is not a lost connection: no warning that keys are read from the database.
+    expect(server.logs.join('')).not.toContain('not listening');
     expect(existsSync(path.join(dataDir, 'admin.sock'))).toBe(false);
 
     // With no server running, the CLI opens the database itself.
