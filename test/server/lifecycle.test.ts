@@ -231,3 +231,32 @@ describe('admin CLI', () => {
     }
   });
 });
+
+describe.skipIf(!databaseUrl)('database connections', () => {
+  it('are kept once opened, not closed 10 s after a burst, and named after their process', async () => {
+    const server = await startServer({ databaseUrl: databaseUrl! });
+    const root = new pg.Client({ connectionString: databaseUrl });
+    await root.connect();
+    const countOpen = async () => {
+      const { rows } = await root.query(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+        [`passgate ${server.process.pid}`],
+      );
+      return rows[0].n as number;
+    };
+    try {
+      const tenant = await createTenant({ server });
+      await Promise.all(
+        Array.from({ length: 12 }, () => http(`${tenant.apiUrl}/passes`, { key: tenant.apiKey })),
+      );
+      const afterBurst = await countOpen();
+      expect(afterBurst).toBeGreaterThan(1);
+      // pg's pools would have closed every idle connection by now (`idleTimeoutMillis`: 10 s).
+      await new Promise((resolve) => setTimeout(resolve, 11_000));
+      expect(await countOpen()).toBe(afterBurst);
+    } finally {
+      await root.end();
+      await server.stop();
+    }
+  }, 30_000);
+});
