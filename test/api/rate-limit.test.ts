@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningServer, startServer } from '../support/server';
 import { createTenant, http } from '../support/tenant';
@@ -93,6 +94,49 @@ describe.skipIf(!databaseUrl)('rate limits across server instances', () => {
       ),
     );
     expectExactCounting(answers);
+  });
+});
+
+describe.skipIf(!databaseUrl)('rate limits of keys with a high limit, on PostgreSQL', () => {
+  let second: RunningServer;
+  beforeAll(async () => {
+    second = await startServer({ databaseUrl });
+  });
+  afterAll(async () => {
+    await second?.stop();
+  });
+
+  it('takes points a lease at a time: one write per 10 requests, each still told its remainder', async () => {
+    const tenant = await createTenant({ rateLimit: 1000 });
+    const remainders = [];
+    for (let i = 0; i < 25; i++) {
+      const answer = await http(`${tenant.apiUrl}/me`, { key: tenant.apiKey });
+      remainders.push(Number(answer.headers.get('x-ratelimit-remaining')));
+    }
+    expect(remainders).toEqual(Array.from({ length: 25 }, (_, i) => 999 - i));
+    // The shared count moved in leases of 1% of the limit: three round trips, not 25.
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT points FROM rate_limits WHERE key = $1', [
+        `core1000:${tenant.keyId}`,
+      ]);
+      expect(rows).toEqual([{ points: 30 }]);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('two processes never spend more than the budget between them', async () => {
+    const tenant = await createTenant({ rateLimit: 300 });
+    const urls = [tenant.server.url, second.url];
+    const answers = [];
+    for (let i = 0; i < 320; i++)
+      answers.push(await http(`${urls[i % 2]}/api/v1/me`, { key: tenant.apiKey }));
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(300);
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(20);
+    // A process may refuse while the other still holds the end of its lease (at most 2 of 3).
+    expect(answers.slice(0, 298).every((a) => a.status === 200)).toBe(true);
   });
 });
 

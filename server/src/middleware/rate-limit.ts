@@ -29,7 +29,8 @@ export interface RateLimits {
 /**
  * Fixed one-minute windows per API key, counted by rate-limiter-flexible: in PostgreSQL when
  * there is a pool (so every server instance draws on one budget), else in memory. Concurrent
- * requests of one key are counted in batches (see `Batch`), each still answered exactly.
+ * requests of one key are counted in batches (see `Batch`), and a key with a high limit takes
+ * its points a few at a time (see `Lease`), so that most requests need no round trip.
  */
 export async function createRateLimits(pool: pg.Pool | undefined): Promise<RateLimits> {
   const limiters = new Map<string, RateLimiterAbstract>();
@@ -64,20 +65,46 @@ export async function createRateLimits(pool: pg.Pool | undefined): Promise<RateL
   }
 
   const batches = new Map<string, Batch>();
+  const leases = new Map<string, Lease>();
+
+  /** The next leased point of a key, if it has one left in the current window. */
+  function fromLease(id: string, limit: number): RateLimitDecision | undefined {
+    const lease = leases.get(id);
+    if (!lease) return undefined;
+    const msBeforeReset = lease.resetsAt - Date.now();
+    if (msBeforeReset <= 0 || lease.next > lease.last) {
+      leases.delete(id);
+      return undefined;
+    }
+    const count = lease.next++;
+    return { allowed: true, limit, remaining: limit - count, msBeforeReset };
+  }
 
   /** Sends every waiting request of a batch to its limiter as one consume. */
   async function send(id: string, batch: Batch) {
     const requests = batch.waiting.splice(0);
+    const points = Math.max(requests.length, leaseSize(batch.limit));
     batch.sending = true;
     try {
-      const res = await consumePoints(batch.limiter, batch.keyId, requests.length);
+      const res = await consumePoints(batch.limiter, batch.keyId, points);
+      const countBefore = res.consumedPoints - points;
       requests.forEach((request, i) => {
-        request.resolve(decisionInBatch(res, requests.length, i, batch.limit));
+        request.resolve(decisionAt(countBefore + i + 1, batch.limit, res.msBeforeNext));
       });
+      // Points taken beyond the batch, and still within the limit, are this instance's lease.
+      const last = Math.min(res.consumedPoints, batch.limit);
+      const next = countBefore + requests.length + 1;
+      if (next <= last) leases.set(id, { next, last, resetsAt: Date.now() + res.msBeforeNext });
     } catch (error) {
       for (const request of requests) request.reject(error);
     } finally {
       batch.sending = false;
+      // Requests that waited for this consume take what it leased before another is sent.
+      while (batch.waiting.length > 0) {
+        const decision = fromLease(id, batch.limit);
+        if (!decision) break;
+        batch.waiting.shift()!.resolve(decision);
+      }
       if (batch.waiting.length > 0) void send(id, batch);
       else batches.delete(id);
     }
@@ -86,6 +113,8 @@ export async function createRateLimits(pool: pg.Pool | undefined): Promise<RateL
   return {
     consume(group, keyId, limit) {
       const id = `${group}${limit}:${keyId}`;
+      const leased = fromLease(id, limit);
+      if (leased) return Promise.resolve(leased);
       let batch = batches.get(id);
       if (!batch) {
         batch = { limiter: limiterFor(group, limit), keyId, limit, sending: false, waiting: [] };
@@ -114,6 +143,25 @@ interface Batch {
   waiting: { resolve(decision: RateLimitDecision): void; reject(error: unknown): void }[];
 }
 
+/**
+ * Points of the current window that this instance took from the shared count ahead of use: the
+ * requests that will be counted `next` … `last`. They are spent locally, with no round trip,
+ * and lapse when the window resets. On one instance counting stays exact. With several, the
+ * shared count never exceeds the limit, but at the end of a window that runs out, up to a lease
+ * less one per other instance may go unused (those requests get 429 slightly early), and a
+ * remainder does not yet show what other instances took since their last lease.
+ */
+interface Lease {
+  next: number;
+  last: number;
+  resetsAt: number;
+}
+
+/** Points per consume: 1% of the limit, at most 100; keys under 200 a minute count one by one. */
+const MAX_LEASE = 100;
+export const leaseSize = (limit: number) =>
+  Math.min(MAX_LEASE, Math.max(1, Math.floor(limit / 100)));
+
 /** The window after consuming: rate-limiter-flexible rejects with it when over the limit. */
 async function consumePoints(limiter: RateLimiterAbstract, keyId: string, points: number) {
   try {
@@ -124,19 +172,13 @@ async function consumePoints(limiter: RateLimiterAbstract, keyId: string, points
   }
 }
 
-/** The decision for request `index` of a batch of `size`, from the count after the batch. */
-function decisionInBatch(
-  res: RateLimiterRes,
-  size: number,
-  index: number,
-  limit: number,
-): RateLimitDecision {
-  const count = res.consumedPoints - size + index + 1;
+/** The decision for the request that is the window's `count`th. */
+function decisionAt(count: number, limit: number, msBeforeReset: number): RateLimitDecision {
   return {
     allowed: count <= limit,
     limit,
     remaining: Math.max(0, limit - count),
-    msBeforeReset: res.msBeforeNext,
+    msBeforeReset,
   };
 }
 
