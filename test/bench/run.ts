@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import http from 'node:http';
 import pg from 'pg';
 import { admin } from '../support/admin';
 import { CHROMIUM, hasChromium } from '../support/browser';
 import { REPO_ROOT, startServer } from '../support/server';
 import { benchDecoder, benchOpenToAdmit } from './decoder';
+import { HttpConnection } from './http-connection';
 import { type LoadResult, median, percentile, runAtRate, runLoad } from './load';
 
 // `pnpm bench`: scan throughput and latency of the real API on PostgreSQL, against the floor of
@@ -30,33 +30,6 @@ async function withFreshDatabase<T>(work: (url: string) => Promise<T>): Promise<
     await root.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await root.end();
   }
-}
-
-function post(agent: http.Agent, url: URL, key: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        path: '/api/v1/scan',
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${key}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () =>
-          res.statusCode === 200 ? resolve(200) : reject(new Error(`HTTP ${res.statusCode}`)),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -94,7 +67,13 @@ await withFreshDatabase(async (databaseUrl) => {
 
     // The floor: the scan's essential SQL through `pg`, one transaction per scan, as prepared
     // statements (so PostgreSQL parses and plans each once per connection, as it does the API's).
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: CONCURRENCY });
+    // Connections stay open between rounds, as the server's do (see `db/create.ts`): a pool
+    // closing 32 idle connections at once stalls whatever runs at that moment.
+    const pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: CONCURRENCY,
+      idleTimeoutMillis: 0,
+    });
     const { rows: keyRows } = await pool.query('SELECT id FROM api_keys WHERE tenant_id = $1', [
       created.tenant.id,
     ]);
@@ -126,18 +105,24 @@ await withFreshDatabase(async (databaseUrl) => {
       }
     };
 
-    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    // One keep-alive connection per worker, as the floor's workers each hold a pooled client.
     const url = new URL(server.url);
-    const apiScan = (worker: number, i: number) =>
-      post(
-        agent,
-        url,
-        key,
+    const connections = Array.from(
+      { length: CONCURRENCY },
+      () => new HttpConnection(url.hostname, Number(url.port)),
+    );
+    const scanHeaders = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
+    const apiScan = async (worker: number, i: number) => {
+      const status = await connections[worker]!.post(
+        '/api/v1/scan',
+        scanHeaders,
         JSON.stringify({
           code: codes[(worker * 7919 + i) % codes.length],
           device: `bench-${worker}`,
         }),
-      ).then(() => {});
+      );
+      if (status !== 200) throw new Error(`HTTP ${status}`);
+    };
 
     await runLoad(CONCURRENCY, WARMUP_MS, floorScan);
     await runLoad(CONCURRENCY, WARMUP_MS, apiScan);
@@ -161,7 +146,7 @@ await withFreshDatabase(async (databaseUrl) => {
       runAtRate(CONCURRENCY, targetRate, DURATION_MS, operation),
     );
     await pool.end();
-    agent.destroy();
+    for (const connection of connections) connection.close();
 
     const row = (label: string, r: LoadResult) => [
       label,
