@@ -65,7 +65,7 @@ describe('rate limits', () => {
   });
 });
 
-describe.skipIf(!databaseUrl)('rate limits across server instances', () => {
+describe.skipIf(!databaseUrl)('rate limits on PostgreSQL, across server instances', () => {
   let second: RunningServer;
   beforeAll(async () => {
     second = await startServer({ databaseUrl });
@@ -76,10 +76,7 @@ describe.skipIf(!databaseUrl)('rate limits across server instances', () => {
 
   it('two processes share one budget per key', async () => {
     const tenant = await createTenant({ rateLimit: null });
-    const urls = [tenant.server.url, second.url];
-    const answers = [];
-    for (let i = 0; i < 40; i++)
-      answers.push(await http(`${urls[i % 2]}/api/v1/me`, { key: tenant.apiKey }));
+    const answers = await alternately(40, [tenant.server.url, second.url], tenant.apiKey);
     expect(answers.filter((a) => a.status === 200)).toHaveLength(30);
     expect(answers.filter((a) => a.status === 429)).toHaveLength(10);
     expect(answers.slice(30).every((a) => a.status === 429)).toBe(true);
@@ -94,16 +91,6 @@ describe.skipIf(!databaseUrl)('rate limits across server instances', () => {
       ),
     );
     expectExactCounting(answers);
-  });
-});
-
-describe.skipIf(!databaseUrl)('rate limits of keys with a high limit, on PostgreSQL', () => {
-  let second: RunningServer;
-  beforeAll(async () => {
-    second = await startServer({ databaseUrl });
-  });
-  afterAll(async () => {
-    await second?.stop();
   });
 
   it('takes points a lease at a time: one write per 10 requests, each still told its remainder', async () => {
@@ -129,16 +116,21 @@ describe.skipIf(!databaseUrl)('rate limits of keys with a high limit, on Postgre
 
   it('two processes never spend more than the budget between them', async () => {
     const tenant = await createTenant({ rateLimit: 300 });
-    const urls = [tenant.server.url, second.url];
-    const answers = [];
-    for (let i = 0; i < 320; i++)
-      answers.push(await http(`${urls[i % 2]}/api/v1/me`, { key: tenant.apiKey }));
+    const answers = await alternately(320, [tenant.server.url, second.url], tenant.apiKey);
     expect(answers.filter((a) => a.status === 200)).toHaveLength(300);
     expect(answers.filter((a) => a.status === 429)).toHaveLength(20);
     // A process may refuse while the other still holds the end of its lease (at most 2 of 3).
     expect(answers.slice(0, 298).every((a) => a.status === 200)).toBe(true);
   });
 });
+
+/** `count` calls of `/me` one after another, taking turns between the servers. */
+async function alternately(count: number, serverUrls: string[], key: string) {
+  const answers = [];
+  for (let i = 0; i < count; i++)
+    answers.push(await http(`${serverUrls[i % serverUrls.length]}/api/v1/me`, { key }));
+  return answers;
+}
 
 /** 30 answers of 200 whose remainders are 29 down to 0, each once; then 10 of 429. */
 function expectExactCounting(answers: { status: number; headers: Headers }[]) {
