@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningServer, startServer } from '../support/server';
 import { createTenant, http, type TestTenant } from '../support/tenant';
+import { waitUntil } from '../support/wait';
 
 const databaseUrl = inject('databaseUrl');
 
@@ -99,7 +100,18 @@ describe.skipIf(!databaseUrl)('two server processes on one PostgreSQL', () => {
         json: { code: pass.code },
         headers: { 'idempotency-key': key },
       });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The first scan is in its transaction once its backend waits for the locker's row lock.
+      const lockerPid = (await locker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      await waitUntil(
+        async () =>
+          (
+            await locker.query(
+              'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+              [lockerPid],
+            )
+          ).rows[0].n > 0,
+        { timeoutMs: 20_000, intervalMs: 10, what: () => 'the first scan waiting for the lock' },
+      );
       const repeat = await http(`${second.url}/api/v1/scan`, {
         key: tenant.apiKey,
         json: { code: pass.code },

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitUntil } from './wait';
 
 export interface ReceivedHook {
   headers: http.IncomingHttpHeaders;
@@ -37,12 +38,10 @@ export async function startReceiver(behaviour: Behaviour = () => ({ status: 200 
     received,
     /** Waits until `predicate` holds for what was received (polling), or fails after `ms`. */
     async waitFor(predicate: (hooks: ReceivedHook[]) => boolean, ms = 20_000) {
-      const deadline = Date.now() + ms;
-      while (!predicate(received)) {
-        if (Date.now() > deadline)
-          throw new Error(`receiver: condition not met in ${ms} ms; got ${received.length}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await waitUntil(() => predicate(received), {
+        timeoutMs: ms,
+        what: () => `receiver: condition with ${received.length} received`,
+      });
       return received;
     },
     close: () =>

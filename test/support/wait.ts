@@ -1,0 +1,21 @@
+/**
+ * Polls `probe` every `intervalMs` until it gives something truthy, and returns that; fails
+ * with `what` after `timeoutMs`. Tests wait for what they need this way rather than sleeping for
+ * a time that a slow machine may not keep.
+ */
+export async function waitUntil<T>(
+  probe: () => T | Promise<T>,
+  {
+    timeoutMs,
+    intervalMs = 50,
+    what,
+  }: { timeoutMs: number; intervalMs?: number; what: () => string },
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = await probe();
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`${what()}: not reached within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
