@@ -3,6 +3,7 @@ import pg from 'pg';
 import { admin } from '../support/admin';
 import { CHROMIUM, hasChromium } from '../support/browser';
 import { REPO_ROOT, startServer } from '../support/server';
+import { type CpuPerOperation, cpuPerOperation, cpuSnapshot } from './cpu';
 import { benchDecoder, benchOpenToAdmit } from './decoder';
 import { HttpConnection } from './http-connection';
 import { type LoadResult, median, percentile, runAtRate, runLoad } from './load';
@@ -33,6 +34,9 @@ async function withFreshDatabase<T>(work: (url: string) => Promise<T>): Promise<
 }
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+/** One load run and what it cost the machine. */
+type Measured = LoadResult & { cpu: CpuPerOperation | undefined };
 
 execFileSync(process.execPath, ['scanner/build-if-stale.mjs'], {
   cwd: REPO_ROOT,
@@ -128,9 +132,15 @@ await withFreshDatabase(async (databaseUrl) => {
     await runLoad(CONCURRENCY, WARMUP_MS, apiScan);
     /** The floor and the API take turns, ROUNDS times, so that both see the same machine. */
     const takeTurns = async (run: (operation: typeof apiScan) => Promise<LoadResult>) => {
-      const rounds: { floor: LoadResult; api: LoadResult }[] = [];
+      const measured = async (operation: typeof apiScan) => {
+        const before = cpuSnapshot(server.process.pid!);
+        const result = await run(operation);
+        const cpu = cpuPerOperation(before, cpuSnapshot(server.process.pid!), result.operations);
+        return { ...result, cpu };
+      };
+      const rounds: { floor: Measured; api: Measured }[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        rounds.push({ floor: await run(floorScan), api: await run(apiScan) });
+        rounds.push({ floor: await measured(floorScan), api: await measured(apiScan) });
       }
       return rounds;
     };
@@ -148,15 +158,19 @@ await withFreshDatabase(async (databaseUrl) => {
     await pool.end();
     for (const connection of connections) connection.close();
 
-    const row = (label: string, r: LoadResult) => [
+    const row = (label: string, r: Measured) => [
       label,
       fmt(r.perSecond, 0),
       fmt(r.p50),
       fmt(r.p99),
       String(r.errors),
+      ...(r.cpu
+        ? [r.cpu.serverUs, r.cpu.postgresUs, r.cpu.generatorUs].map((us) => fmt(us, 0))
+        : ['-', '-', '-']),
+      r.cpu ? fmt(r.cpu.busyPercent, 0) : '-',
     ];
     const table = [
-      ['', 'scans/s', 'p50 ms', 'p99 ms', 'errors'],
+      ['', 'scans/s', 'p50 ms', 'p99 ms', 'errors', 'server', 'postgres', 'bench', 'busy %'],
       ...rounds.flatMap((r, i) => [
         row(`round ${i + 1}: pg floor (UPDATE + INSERT per commit)`, r.floor),
         row(`round ${i + 1}: POST /api/v1/scan`, r.api),
@@ -171,6 +185,9 @@ await withFreshDatabase(async (databaseUrl) => {
     );
     console.log(
       'The first rounds run closed loop (each connection sends its next scan when the last is answered); the "offered" rounds run open loop at half the floor\'s median rate, latency counted from when each scan was due.',
+    );
+    console.log(
+      "server, postgres, bench: CPU µs per scan of the server process, of all PostgreSQL's processes and of this load generator; busy %: the machine's cores (from /proc; '-' where there is none).",
     );
     for (const line of table)
       console.log(

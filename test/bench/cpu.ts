@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * CPU time used on this machine, read from Linux's `/proc`: by the server process, by all of
+ * PostgreSQL's processes, by this load generator, and by the whole machine. It tells a slow
+ * round of the bench caused by our code from one where the machine itself got slower (then the
+ * floor's CPU per scan rises too). Elsewhere than on Linux there is nothing to read: `undefined`.
+ */
+export interface CpuSnapshot {
+  serverMs: number;
+  postgresMs: number;
+  generatorMs: number;
+  busyTicks: number;
+  allTicks: number;
+}
+
+/** What one run cost, per operation, and how busy the machine's cores were meanwhile. */
+export interface CpuPerOperation {
+  serverUs: number;
+  postgresUs: number;
+  generatorUs: number;
+  busyPercent: number;
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** User + system CPU of one process, in ms. */
+function processMs(pid: number | string): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+function postgresMs(): number {
+  let sum = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') sum += processMs(pid);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return sum;
+}
+
+export function cpuSnapshot(serverPid: number): CpuSnapshot | undefined {
+  try {
+    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = ticks.slice(1).map(Number);
+    const busyTicks = user! + nice! + system! + irq! + softirq! + steal!;
+    const own = process.cpuUsage();
+    return {
+      serverMs: processMs(serverPid),
+      postgresMs: postgresMs(),
+      generatorMs: (own.user + own.system) / 1000,
+      busyTicks,
+      allTicks: busyTicks + idle! + iowait!,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export function cpuPerOperation(
+  before: CpuSnapshot | undefined,
+  after: CpuSnapshot | undefined,
+  operations: number,
+): CpuPerOperation | undefined {
+  if (!before || !after || operations === 0) return undefined;
+  const perOperationUs = (ms: number) => (ms * 1000) / operations;
+  return {
+    serverUs: perOperationUs(after.serverMs - before.serverMs),
+    postgresUs: perOperationUs(after.postgresMs - before.postgresMs),
+    generatorUs: perOperationUs(after.generatorMs - before.generatorMs),
+    busyPercent: (100 * (after.busyTicks - before.busyTicks)) / (after.allTicks - before.allTicks),
+  };
+}
