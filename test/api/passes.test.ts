@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { admin } from '../support/admin';
 import { createTenant, http, type TestTenant } from '../support/tenant';
+import { UNTIL_KEY_CHANGE_HEARD } from '../support/wait';
 
 let tenant: TestTenant;
 let other: TestTenant;
@@ -491,6 +492,11 @@ describe('tenants, plans, keys and scopes', () => {
     });
     expect(key.prefix).toBe(key.apiKey.slice(0, 12));
     await admin(tenant.server.env, 'key', 'revoke', '--key-id', key.id);
-    expect((await http(`${tenant.apiUrl}/me`, { key: key.apiKey })).status).toBe(401);
+    await expect
+      .poll(
+        async () => (await http(`${tenant.apiUrl}/me`, { key: key.apiKey })).status,
+        UNTIL_KEY_CHANGE_HEARD,
+      )
+      .toBe(401);
   });
 });
