@@ -27,8 +27,7 @@ export function createFrameDecoder() {
   const reader = new QRCodeReader();
   let view = 0; // 0–3: quarter turns at full size; 4–7: the same at half size
   return function decodeFrame(frame: Frame): string | null {
-    const turnedFrame = turned(frame, view % 4);
-    const { pixels, width, height } = view < 4 ? turnedFrame : halved(turnedFrame);
+    const { pixels, width, height } = turned(view < 4 ? frame : halved(frame), view % 4);
     try {
       const luminance = new RGBLuminanceSource(pixels, width, height);
       return reader.decode(new BinaryBitmap(new HybridBinarizer(luminance)), hints).getText();
