@@ -1,23 +1,12 @@
-import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
+import { qrImage } from '../../test/support/qr-image';
 import { createFrameDecoder, type Frame, halved, turned } from './decode';
 
-/** A `side`×`side` frame showing `text` as the pass page draws it, `scale` pixels a module. */
-function frameShowing(text: string, side = 400, scale = 7): Frame {
-  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const size = qr.modules.size;
-  const origin = Math.floor((side - size * scale) / 2);
-  const pixels = new Uint8ClampedArray(side * side).fill(255);
-  for (let row = 0; row < size; row++) {
-    for (let col = 0; col < size; col++) {
-      if (!qr.modules.get(row, col)) continue;
-      for (let dy = 0; dy < scale; dy++) {
-        const start = (origin + row * scale + dy) * side + origin + col * scale;
-        pixels.fill(0, start, start + scale);
-      }
-    }
-  }
-  return { pixels, width: side, height: side };
+/** A 400 px square frame showing `text` black on white, 7 pixels a module. */
+function frameShowing(text: string): Frame {
+  const side = 400;
+  const image = qrImage(text, { width: side, height: side, scale: 7, dark: 0, light: 255 });
+  return { pixels: new Uint8ClampedArray(image.buffer), width: side, height: side };
 }
 
 /** Pass codes (12 of [A-Za-z0-9], as the server makes them) from a fixed seed. */
