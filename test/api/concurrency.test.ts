@@ -3,7 +3,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningServer, startServer } from '../support/server';
 import { createTenant, http, type TestTenant } from '../support/tenant';
-import { waitUntil } from '../support/wait';
 
 const databaseUrl = inject('databaseUrl');
 
@@ -102,16 +101,18 @@ describe.skipIf(!databaseUrl)('two server processes on one PostgreSQL', () => {
       });
       // The first scan is in its transaction once its backend waits for the locker's row lock.
       const lockerPid = (await locker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
-      await waitUntil(
-        async () =>
-          (
-            await locker.query(
-              'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
-              [lockerPid],
-            )
-          ).rows[0].n > 0,
-        { timeoutMs: 20_000, intervalMs: 10, what: () => 'the first scan waiting for the lock' },
-      );
+      await expect
+        .poll(
+          async () =>
+            (
+              await locker.query(
+                'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+                [lockerPid],
+              )
+            ).rows[0].n,
+          { timeout: 20_000, interval: 10, message: 'the first scan waits for the row lock' },
+        )
+        .toBeGreaterThan(0);
       const repeat = await http(`${second.url}/api/v1/scan`, {
         key: tenant.apiKey,
         json: { code: pass.code },

@@ -1,12 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ReceivedHook, startReceiver, verifySignature } from '../support/receiver';
 import { newDataDir, startServer } from '../support/server';
 import { createTenant, http, type TestTenant } from '../support/tenant';
-import { waitUntil } from '../support/wait';
 
 // /webhooks has a budget of 10 requests a minute per key: each test uses a fresh tenant, and
 // polls it about 8 times at most.
-const POLL_SPARINGLY = { timeoutMs: 3_500, intervalMs: 500 };
+const POLL_SPARINGLY = { timeout: 3_500, interval: 500 };
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   await Promise.all(closers.splice(0).map((close) => close()));
@@ -196,13 +195,10 @@ describe('webhook delivery', () => {
     await closed.close();
     const hook = await subscribe(tenant, 'client.created', closed.url);
     await tenant.client.clients.create({ name: 'Nobody Home' });
-    const log = await waitUntil(
-      async () => {
-        const found = await attempts(tenant, hook.body.id);
-        return found.body.length > 0 ? found : undefined;
-      },
-      { ...POLL_SPARINGLY, what: () => 'a recorded attempt' },
-    );
+    const log = await vi.waitUntil(async () => {
+      const found = await attempts(tenant, hook.body.id);
+      return found.body.length > 0 && found;
+    }, POLL_SPARINGLY);
     expect(log.body[0]).toMatchObject({
       attempt: 1,
       statusCode: null,
@@ -217,10 +213,12 @@ describe('webhook delivery', () => {
     await tenant.client.clients.create({ name: 'Gone 1' });
     await hooks.waitFor((h) => h.length >= 1);
     const list = () => http(`${tenant.apiUrl}/webhooks`, { key: tenant.apiKey });
-    await waitUntil(async () => (await list()).body[0]?.active === false, {
-      ...POLL_SPARINGLY,
-      what: () => 'the subscription deactivated',
-    });
+    await expect
+      .poll(async () => (await list()).body[0]?.active, {
+        ...POLL_SPARINGLY,
+        message: 'the subscription is deactivated',
+      })
+      .toBe(false);
     await tenant.client.clients.create({ name: 'Gone 2' });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(hooks.received).toHaveLength(1);

@@ -2,7 +2,6 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startReceiver } from '../support/receiver';
 import { newDataDir, type RunningServer, startServer } from '../support/server';
 import { createTenant, http } from '../support/tenant';
-import { waitUntil } from '../support/wait';
 
 const databaseUrl = inject('databaseUrl');
 const running: RunningServer[] = [];
@@ -47,11 +46,9 @@ describe('webhooks survive a crash', () => {
           if (res?.status === 200) answered.push(res.body.scan.id);
         }
       });
-      await waitUntil(() => answered.length >= 40, {
-        timeoutMs: 30_000,
-        intervalMs: 5,
-        what: () => `40 answered scans (${answered.length})`,
-      });
+      await expect
+        .poll(() => answered.length, { timeout: 30_000, interval: 5, message: 'answered scans' })
+        .toBeGreaterThanOrEqual(40);
       await first.kill();
       killed = true;
       await Promise.all(doors);

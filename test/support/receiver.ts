@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { waitUntil } from './wait';
+import { vi } from 'vitest';
 
 export interface ReceivedHook {
   headers: http.IncomingHttpHeaders;
@@ -38,10 +38,11 @@ export async function startReceiver(behaviour: Behaviour = () => ({ status: 200 
     received,
     /** Waits until `predicate` holds for what was received (polling), or fails after `ms`. */
     async waitFor(predicate: (hooks: ReceivedHook[]) => boolean, ms = 20_000) {
-      await waitUntil(() => predicate(received), {
-        timeoutMs: ms,
-        what: () => `receiver: condition with ${received.length} received`,
-      });
+      await vi
+        .waitUntil(() => predicate(received), { timeout: ms })
+        .catch(() => {
+          throw new Error(`receiver: condition not met in ${ms} ms; got ${received.length}`);
+        });
       return received;
     },
     close: () =>
