@@ -46,7 +46,15 @@ execFileSync(process.execPath, ['scanner/build-if-stale.mjs'], {
 await withFreshDatabase(async (databaseUrl) => {
   const server = await startServer({
     databaseUrl,
-    env: { DATABASE_POOL_SIZE: String(CONCURRENCY) },
+    env: {
+      DATABASE_POOL_SIZE: String(CONCURRENCY),
+      // The webhook settings as the server ships them (an empty value is unset), not the tests'
+      // quick ones: the tests' delivery worker looks for due deliveries ten times a second.
+      WEBHOOK_ALLOW_PRIVATE: '',
+      WEBHOOK_RETRY_SCHEDULE: '',
+      WEBHOOK_TIMEOUT_MS: '',
+      WEBHOOK_POLL_MS: '',
+    },
   });
   try {
     const created = await admin<{ tenant: { id: string }; apiKey: string }>(
