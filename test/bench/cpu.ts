@@ -24,11 +24,16 @@ export interface CpuPerOperation {
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-/** User + system CPU of one process, in ms. */
+/**
+ * User + system CPU of one process and of its children that have ended, in ms. PostgreSQL's
+ * postmaster reaps the backends and workers that exit during a round (a closed connection, an
+ * autovacuum worker), so their time is counted there once they are gone from `/proc`.
+ */
 function processMs(pid: number | string): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // From field 3 (state) on: utime, stime, cutime and cstime are fields 14 to 17.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) * TICK_MS;
 }
 
 function postgresMs(): number {
