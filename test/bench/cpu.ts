@@ -81,3 +81,43 @@ export function cpuPerOperation(
     busyPercent: (100 * (after.busyTicks - before.busyTicks)) / (after.allTicks - before.allTicks),
   };
 }
+
+const STALL_WINDOW_MS = 100;
+
+/** Microseconds, since boot, in which every non-idle task waited on IO (Linux's PSI `full`). */
+function ioStalledUs(): number | undefined {
+  try {
+    const full = readFileSync('/proc/pressure/io', 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith('full'));
+    const total = full && /total=(\d+)/.exec(full);
+    return total ? Number(total[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Watches the machine's IO stalls during a round: the worst 100 ms window's stall, in ms, when
+ * `stop`ped. A disk that stops answering for a moment holds every commit, the floor's as much as
+ * the API's; the load's latency shows it, and this tells it from a slow round of our own code.
+ * Without pressure stall information (a kernel without PSI, or not Linux) it reports `undefined`.
+ */
+export function watchIoStalls(): { stop(): number | undefined } {
+  let last = ioStalledUs();
+  if (last === undefined) return { stop: () => undefined };
+  let worstUs = 0;
+  const sample = () => {
+    const now = ioStalledUs() ?? last!;
+    worstUs = Math.max(worstUs, now - last!);
+    last = now;
+  };
+  const timer = setInterval(sample, STALL_WINDOW_MS);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return worstUs / 1000;
+    },
+  };
+}

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { admin } from '../support/admin';
 import { CHROMIUM, hasChromium } from '../support/browser';
 import { REPO_ROOT, startServer } from '../support/server';
-import { type CpuPerOperation, cpuPerOperation, cpuSnapshot } from './cpu';
+import { type CpuPerOperation, cpuPerOperation, cpuSnapshot, watchIoStalls } from './cpu';
 import { benchDecoder, benchOpenToAdmit } from './decoder';
 import { HttpConnection } from './http-connection';
 import { type LoadResult, median, percentile, runAtRate, runLoad } from './load';
@@ -36,7 +36,7 @@ async function withFreshDatabase<T>(work: (url: string) => Promise<T>): Promise<
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
 /** One load run and what it cost the machine. */
-type Measured = LoadResult & { cpu: CpuPerOperation | undefined };
+type Measured = LoadResult & { cpu: CpuPerOperation | undefined; ioStallMs: number | undefined };
 
 execFileSync(process.execPath, ['scanner/build-if-stale.mjs'], {
   cwd: REPO_ROOT,
@@ -142,9 +142,11 @@ await withFreshDatabase(async (databaseUrl) => {
     const takeTurns = async (run: (operation: typeof apiScan) => Promise<LoadResult>) => {
       const measured = async (operation: typeof apiScan) => {
         const before = cpuSnapshot(server.process.pid!);
+        const ioStalls = watchIoStalls();
         const result = await run(operation);
+        const ioStallMs = ioStalls.stop();
         const cpu = cpuPerOperation(before, cpuSnapshot(server.process.pid!), result.operations);
-        return { ...result, cpu };
+        return { ...result, cpu, ioStallMs };
       };
       const rounds: { floor: Measured; api: Measured }[] = [];
       for (let round = 0; round < ROUNDS; round++) {
@@ -176,9 +178,21 @@ await withFreshDatabase(async (databaseUrl) => {
         ? [r.cpu.serverUs, r.cpu.postgresUs, r.cpu.generatorUs].map((us) => fmt(us, 0))
         : ['-', '-', '-']),
       r.cpu ? fmt(r.cpu.busyPercent, 0) : '-',
+      r.ioStallMs === undefined ? '-' : fmt(r.ioStallMs, 0),
     ];
     const table = [
-      ['', 'scans/s', 'p50 ms', 'p99 ms', 'errors', 'server', 'postgres', 'bench', 'busy %'],
+      [
+        '',
+        'scans/s',
+        'p50 ms',
+        'p99 ms',
+        'errors',
+        'server',
+        'postgres',
+        'bench',
+        'busy %',
+        'io stall',
+      ],
       ...rounds.flatMap((r, i) => [
         row(`round ${i + 1}: pg floor (UPDATE + INSERT per commit)`, r.floor),
         row(`round ${i + 1}: POST /api/v1/scan`, r.api),
@@ -195,7 +209,7 @@ await withFreshDatabase(async (databaseUrl) => {
       'The first rounds run closed loop (each connection sends its next scan when the last is answered); the "offered" rounds run open loop at half the floor\'s median rate, latency counted from when each scan was due.',
     );
     console.log(
-      "server, postgres, bench: CPU µs per scan of the server process, of all PostgreSQL's processes and of this load generator; busy %: the machine's cores (from /proc; '-' where there is none).",
+      "server, postgres, bench: CPU µs per scan of the server process, of all PostgreSQL's processes and of this load generator; busy %: the machine's cores; io stall: the worst 100 ms of the round, in ms, in which every busy process waited on the disk (from /proc; '-' where there is none).",
     );
     for (const line of table)
       console.log(
