@@ -104,12 +104,13 @@ function ioStalledUs(): number | undefined {
  * Without pressure stall information (a kernel without PSI, or not Linux) it reports `undefined`.
  */
 export function watchIoStalls(): { stop(): number | undefined } {
-  let last = ioStalledUs();
-  if (last === undefined) return { stop: () => undefined };
+  const first = ioStalledUs();
+  if (first === undefined) return { stop: () => undefined };
+  let last = first;
   let worstUs = 0;
   const sample = () => {
-    const now = ioStalledUs() ?? last!;
-    worstUs = Math.max(worstUs, now - last!);
+    const now = ioStalledUs() ?? last;
+    worstUs = Math.max(worstUs, now - last);
     last = now;
   };
   const timer = setInterval(sample, STALL_WINDOW_MS);
