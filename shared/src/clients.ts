@@ -2,14 +2,10 @@ import { z } from 'zod';
 
 export const CreateClientBody = z
   .object({
-    name: z
-      .string({ error: 'name is required and must be a string' })
-      .trim()
-      .min(1, 'name must not be empty')
-      .max(200),
-    email: z.email({ error: 'email must be a valid email address' }).max(320).optional(),
-    phone: z.string({ error: 'phone must be a string' }).trim().max(50).optional(),
-    notes: z.string({ error: 'notes must be a string' }).max(5000).optional(),
+    name: z.string().trim().min(1).max(200),
+    email: z.email().max(320).optional(),
+    phone: z.string().trim().max(50).optional(),
+    notes: z.string().max(5000).optional(),
   })
   .meta({ id: 'CreateClient' });
 export type CreateClientBody = z.infer<typeof CreateClientBody>;

@@ -3,6 +3,7 @@ export * from './clients';
 export * from './codes';
 export * from './common';
 export * from './dates';
+export * from './messages';
 export * from './passes';
 export * from './scan';
 export * from './webhooks';

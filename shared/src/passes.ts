@@ -4,7 +4,7 @@ import { IsoDate } from './dates';
 
 export const CustomField = z
   .object({
-    key: z.string().trim().min(1, 'key must not be empty').max(100),
+    key: z.string().trim().min(1).max(100),
     value: z.string().max(2000),
     isPublic: z.boolean().default(false),
   })
@@ -15,24 +15,20 @@ const maxUsages = z
   .number({ error: 'maxUsages must be a whole number or null' })
   .int('maxUsages must be a whole number')
   .min(1, 'maxUsages must be at least 1')
-  .max(1_000_000_000);
-const text = (field: string, max: number) =>
-  z
-    .string({ error: `${field} must be a string` })
-    .max(max, `${field} must be at most ${max} characters`);
+  .max(1_000_000_000, 'maxUsages must be at most 1000000000');
 
 export const CreatePassBody = z
   .object({
     type: z.enum(PASS_TYPES, { error: 'type must be "single" or "multi"' }),
-    name: text('name', 200).optional(),
-    note: text('note', 5000).optional(),
-    clientName: text('clientName', 200).trim().min(1, 'clientName must not be empty').optional(),
+    name: z.string().max(200).optional(),
+    note: z.string().max(5000).optional(),
+    clientName: z.string().trim().min(1).max(200).optional(),
     maxUsages: maxUsages.nullable().optional(),
     validFrom: IsoDate.nullable().optional(),
     validUntil: IsoDate.nullable().optional(),
-    customFields: z.array(CustomField).max(50, 'at most 50 customFields').optional(),
-    templateId: text('templateId', 100).optional(),
-    locationId: text('locationId', 100).optional(),
+    customFields: z.array(CustomField).max(50).optional(),
+    templateId: z.string().max(100).optional(),
+    locationId: z.string().max(100).optional(),
   })
   .meta({ id: 'CreatePass' });
 export type CreatePassBody = z.infer<typeof CreatePassBody>;
@@ -41,15 +37,15 @@ export type CreatePassInput = z.input<typeof CreatePassBody>;
 
 export const UpdatePassBody = z
   .object({
-    name: text('name', 200).nullable().optional(),
-    note: text('note', 5000).nullable().optional(),
+    name: z.string().max(200).nullable().optional(),
+    note: z.string().max(5000).nullable().optional(),
     status: z
       .enum(['active', 'revoked'], { error: 'status must be "active" or "revoked"' })
       .optional(),
     maxUsages: maxUsages.nullable().optional(),
     validFrom: IsoDate.nullable().optional(),
     validUntil: IsoDate.nullable().optional(),
-    customFields: z.array(CustomField).max(50, 'at most 50 customFields').optional(),
+    customFields: z.array(CustomField).max(50).optional(),
   })
   .meta({ id: 'UpdatePass' });
 export type UpdatePassBody = z.infer<typeof UpdatePassBody>;

@@ -4,12 +4,8 @@ import { passCore } from './passes';
 
 export const ScanRequest = z
   .object({
-    code: z
-      .string({ error: 'code must be a string' })
-      .trim()
-      .min(1, 'code must not be empty')
-      .max(2048, 'code must be at most 2048 characters'),
-    device: z.string().trim().max(100, 'device must be at most 100 characters').optional(),
+    code: z.string().trim().min(1).max(2048),
+    device: z.string().trim().max(100).optional(),
   })
   .meta({ id: 'ScanRequest' });
 export type ScanRequest = z.infer<typeof ScanRequest>;

@@ -4,9 +4,7 @@ import { EVENT_TYPES } from './codes';
 export const CreateWebhookBody = z
   .object({
     event: z.enum(EVENT_TYPES, { error: `event must be one of ${EVENT_TYPES.join(', ')}` }),
-    targetUrl: z
-      .string({ error: 'targetUrl is required and must be a string' })
-      .max(2000, 'targetUrl must be at most 2000 characters'),
+    targetUrl: z.string().max(2000),
   })
   .meta({ id: 'CreateWebhook' });
 export type CreateWebhookBody = z.infer<typeof CreateWebhookBody>;

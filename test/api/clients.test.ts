@@ -44,10 +44,14 @@ describe('clients', () => {
     expect(res.ok && res.data).toMatchObject({ email: null, phone: null, notes: null });
     const before = await tenant.counts();
     for (const [json, message] of [
-      [{}, /name/],
-      [{ name: '' }, /name/],
-      [{ name: 'X', email: 'not-an-email' }, /email must be a valid email/],
-      [{ name: 'X', phone: 5 }, /phone/],
+      [{}, /^name: name is required$/],
+      [{ name: '' }, /^name: name must not be empty$/],
+      // Each limit in its own words (a long name once answered "name is required").
+      [{ name: 'x'.repeat(201) }, /^name: name must be at most 200 characters$/],
+      [{ name: 'X', email: 'not-an-email' }, /^email: email must be a valid email address$/],
+      [{ name: 'X', phone: 5 }, /^phone: phone must be a string, not 5$/],
+      [{ name: 'X', phone: '1'.repeat(51) }, /^phone: phone must be at most 50 characters$/],
+      [{ name: 'X', notes: 'n'.repeat(5001) }, /^notes: notes must be at most 5000 characters$/],
     ] as const) {
       const bad = await http(`${tenant.apiUrl}/clients`, { key: tenant.apiKey, json });
       expect(bad.status, JSON.stringify(json)).toBe(400);

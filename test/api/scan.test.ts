@@ -114,11 +114,16 @@ describe('POST /scan', () => {
   });
 
   it('rejects a missing or oversized code with 400', async () => {
-    expect(
-      (await http(`${tenant.apiUrl}/scan`, { key: tenant.apiKey, json: {} })).body.error,
-    ).toMatch(/code/);
-    expect((await scan('x'.repeat(3000))).status).toBe(400);
-    expect((await scan(12 as unknown as string)).status).toBe(400);
+    expect((await http(`${tenant.apiUrl}/scan`, { key: tenant.apiKey, json: {} })).body.error).toBe(
+      'code: code is required',
+    );
+    expect((await scan('x'.repeat(3000))).body.error).toBe(
+      'code: code must be at most 2048 characters',
+    );
+    expect((await scan(12 as unknown as string)).body.error).toBe(
+      'code: code must be a string, not 12',
+    );
+    expect((await scan('   ')).body.error).toBe('code: code must not be empty');
   });
 
   it('records every attempt on a known pass, with pass.scanned events and one status change', async () => {

@@ -67,7 +67,11 @@ describe('webhook subscriptions', () => {
     const tenant = await createTenant();
     for (const [json, message] of [
       [{ event: 'pass.deleted', targetUrl: 'https://example.com/h' }, /event must be one of/],
-      [{ event: 'pass.created' }, /targetUrl/],
+      [{ event: 'pass.created' }, /^targetUrl: targetUrl is required$/],
+      [
+        { event: 'pass.created', targetUrl: `https://example.com/${'x'.repeat(2000)}` },
+        /^targetUrl: targetUrl must be at most 2000 characters$/,
+      ],
       [{ event: 'pass.created', targetUrl: 'not a url' }, /absolute URL/],
       [{ event: 'pass.created', targetUrl: 'ftp://example.com/h' }, /https/],
     ] as const) {

@@ -24,8 +24,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
     .map((issue) => {
       if (issue.path.length === 0 && issue.code === 'invalid_type')
         return 'Request body must be a JSON object';
-      const message = /received undefined$/.test(issue.message) ? 'is required' : issue.message;
-      return `${issue.path.join('.')}: ${message}`;
+      return `${issue.path.join('.')}: ${issue.message}`;
     })
     .join('; ');
 }
