@@ -33,7 +33,11 @@ export function createScanFlow(
           { idempotencyKey, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
         );
         if (res.ok) return events.onVerdict(code, describeAnswer(res.data));
-        if (res.status === 404) return events.onVerdict(code, unknownPass);
+        // The scanner sends only the code (and its own short device label), so a 400 or 413 is
+        // about the code: one far too long to be a pass, such as a vCard's QR. No retry changes it.
+        if (res.status === 404 || res.status === 400 || res.status === 413) {
+          return events.onVerdict(code, unknownPass);
+        }
         if (res.status === 401 || res.status === 403) {
           return events.onVerdict(code, {
             tone: 'reject',
@@ -41,7 +45,15 @@ export function createScanFlow(
             detail: res.error,
           });
         }
-        // 409 (first try still running), 429, 5xx: the same key again, shortly.
+        // Any other refusal is final too (retrying it would hold the door up for nothing).
+        if (res.status < 500 && res.status !== 408 && res.status !== 409 && res.status !== 429) {
+          return events.onVerdict(code, {
+            tone: 'reject',
+            title: 'Scan refused',
+            detail: res.error,
+          });
+        }
+        // 408, 409 (first try still running), 429, 5xx: the same key again, shortly.
       } catch {
         // offline, refused, timed out: retry under the same key
       }

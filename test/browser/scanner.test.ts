@@ -124,6 +124,20 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     expect((await verdict(page, 'reject')).title).toBe('Unknown pass');
   });
 
+  it('calls a code far too long to be a pass unknown, and scans on (it once retried it forever)', async () => {
+    // A QR can hold ~3 KB of text (a vCard, a long link): the API refuses such a code with 400,
+    // which no retry can change. The scanner used to retry it as if offline, ignoring every
+    // other code meanwhile.
+    const page = await openScanner();
+    await typeCode(page, 'X'.repeat(3000));
+    expect((await verdict(page, 'reject')).title).toBe('Unknown pass');
+    await typeCode(page, 'Y'.repeat(1_100_000)); // past the API's 1 MB body limit: 413
+    expect((await verdict(page, 'reject')).title).toBe('Unknown pass');
+    const pass = await newPass({ name: 'Next in line' });
+    await typeCode(page, pass.code);
+    expect(await verdict(page, 'admit')).toEqual({ title: 'ADMIT', detail: 'Next in line' });
+  });
+
   it('shows amber while the server is down and completes the scan, once, when it returns', async () => {
     const dataDir = newDataDir();
     const first = await startServer({ dataDir });
