@@ -64,3 +64,8 @@ export const networkTrouble = (attempt: number): Verdict => ({
   title: 'No connection',
   detail: `Retrying… (attempt ${attempt + 1})`,
 });
+export const rateLimited = (seconds: number): Verdict => ({
+  tone: 'trouble',
+  title: 'Too many scans',
+  detail: `This scanner's key has used its scans for this minute; trying again in ${seconds} s`,
+});

@@ -1,9 +1,51 @@
-import { extractPassCode, type PassgateClient } from '@passgate/shared';
-import { describeAnswer, networkTrouble, unknownPass, type Verdict } from './describe';
+import {
+  type ApiResult,
+  extractPassCode,
+  type PassgateClient,
+  type ScanAnswer,
+} from '@passgate/shared';
+import { describeAnswer, networkTrouble, rateLimited, unknownPass, type Verdict } from './describe';
 
 /** The same code is not sent again while it stays in view (seen again within this long). */
 const REPEAT_WINDOW_MS = 3000;
 const REQUEST_TIMEOUT_MS = 6000;
+
+/** An answer ends the scan with a verdict, or shows trouble and sends again after `waitMs`. */
+type Next = { final: Verdict } | { retry: Verdict; waitMs: number };
+
+const backoff = (attempt: number) => Math.min(1000 * 2 ** attempt, 5000);
+
+/** Retry-After as whole seconds (what the API sends), kept between 1 s and a minute. */
+function retryAfterSeconds(headers: Headers): number {
+  const seconds = Number(headers.get('retry-after') ?? Number.NaN);
+  return Number.isFinite(seconds) ? Math.min(Math.max(Math.ceil(seconds), 1), 60) : 5;
+}
+
+function nextStep(res: ApiResult<ScanAnswer>, attempt: number): Next {
+  if (res.ok) return { final: describeAnswer(res.data) };
+  switch (res.status) {
+    // The scanner sends only the code (and its own short device label), so a 400 or 413 is about
+    // the code: one far too long to be a pass, such as a vCard's QR. No retry changes it.
+    case 400:
+    case 404:
+    case 413:
+      return { final: unknownPass };
+    case 401:
+    case 403:
+      return { final: { tone: 'reject', title: 'Scanner not allowed', detail: res.error } };
+    case 429: {
+      // The key's budget for this minute is spent: say so (it is not the network), and wait for it.
+      const seconds = retryAfterSeconds(res.headers);
+      return { retry: rateLimited(seconds), waitMs: seconds * 1000 };
+    }
+    case 408:
+    case 409: // the first try is still running
+      return { retry: networkTrouble(attempt), waitMs: backoff(attempt) };
+  }
+  if (res.status >= 500) return { retry: networkTrouble(attempt), waitMs: backoff(attempt) };
+  // Any other refusal is final too: retrying it would hold the door up for nothing.
+  return { final: { tone: 'reject', title: 'Scan refused', detail: res.error } };
+}
 
 export interface ScanFlowEvents {
   onVerdict(code: string, verdict: Verdict): void;
@@ -27,38 +69,20 @@ export function createScanFlow(
     if (!api) return;
     const idempotencyKey = crypto.randomUUID();
     for (let attempt = 0; ; attempt++) {
+      let next: Next;
       try {
         const res = await api.scan(
           { code, device },
           { idempotencyKey, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
         );
-        if (res.ok) return events.onVerdict(code, describeAnswer(res.data));
-        // The scanner sends only the code (and its own short device label), so a 400 or 413 is
-        // about the code: one far too long to be a pass, such as a vCard's QR. No retry changes it.
-        if (res.status === 404 || res.status === 400 || res.status === 413) {
-          return events.onVerdict(code, unknownPass);
-        }
-        if (res.status === 401 || res.status === 403) {
-          return events.onVerdict(code, {
-            tone: 'reject',
-            title: 'Scanner not allowed',
-            detail: res.error,
-          });
-        }
-        // Any other refusal is final too (retrying it would hold the door up for nothing).
-        if (res.status < 500 && res.status !== 408 && res.status !== 409 && res.status !== 429) {
-          return events.onVerdict(code, {
-            tone: 'reject',
-            title: 'Scan refused',
-            detail: res.error,
-          });
-        }
-        // 408, 409 (first try still running), 429, 5xx: the same key again, shortly.
+        next = nextStep(res, attempt);
       } catch {
         // offline, refused, timed out: retry under the same key
+        next = { retry: networkTrouble(attempt), waitMs: backoff(attempt) };
       }
-      events.onVerdict(code, networkTrouble(attempt));
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** attempt, 5000)));
+      if ('final' in next) return events.onVerdict(code, next.final);
+      events.onVerdict(code, next.retry);
+      await new Promise((resolve) => setTimeout(resolve, next.waitMs));
     }
   }
 

@@ -40,17 +40,19 @@ afterAll(async () => {
 async function openScanner(
   video?: string,
   camera: 'allowed' | 'refused' = 'allowed',
+  key: CreatedKey = scanKey,
 ): Promise<Page> {
   const browser = await launchChromium({ video, camera });
   browsers.push(browser);
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-  await page.goto(`${tenant.server.url}/scanner/#key=${scanKey.apiKey}`);
+  await page.goto(`${tenant.server.url}/scanner/#key=${key.apiKey}`);
   await page.locator('#scan').waitFor({ state: 'visible' });
   return page;
 }
 
-async function verdict(page: Page, tone: string) {
-  const panel = page.locator(`#verdict[data-tone="${tone}"]`);
+/** The verdict on screen once one is shown (of `tone`, when given). */
+async function verdict(page: Page, tone?: string) {
+  const panel = page.locator(tone ? `#verdict[data-tone="${tone}"]` : '#verdict');
   await panel.waitFor({ state: 'visible', timeout: 20_000 });
   return {
     title: await page.locator('#verdict-title').textContent(),
@@ -136,6 +138,25 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     const pass = await newPass({ name: 'Next in line' });
     await typeCode(page, pass.code);
     expect(await verdict(page, 'admit')).toEqual({ title: 'ADMIT', detail: 'Next in line' });
+  });
+
+  it('says the key is over its rate limit, not that the network is down', async () => {
+    // Two requests a minute: pairing's GET /me and one scan, then 429 (within five scans even
+    // if a minute ends on the way). The scanner waits as Retry-After says, under the same key.
+    const page = await openScanner(
+      undefined,
+      'allowed',
+      await tenant.createKey({ scope: 'scan', rateLimit: 2 }),
+    );
+    let shown: Awaited<ReturnType<typeof verdict>> | undefined;
+    for (let i = 0; i < 5 && shown?.title !== 'Too many scans'; i++) {
+      await typeCode(page, (await newPass({ name: `Guest ${i}` })).code);
+      shown = await verdict(page);
+    }
+    expect(shown?.title).toBe('Too many scans');
+    expect(shown?.detail).toMatch(
+      /^This scanner's key has used its scans for this minute; trying again in \d+ s$/,
+    );
   });
 
   it('shows amber while the server is down and completes the scan, once, when it returns', async () => {
