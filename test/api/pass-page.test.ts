@@ -51,13 +51,16 @@ describe('public pass page /p/:code', () => {
     const used = await newPass({});
     await tenant.client.scan({ code: used.code });
     const expired = await newPass({ validUntil: '2001-01-01T00:00:00Z' });
-    for (const [pass, status] of [
-      [revoked, 'revoked'],
-      [used, 'used'],
-      [expired, 'expired'],
+    // Active as the API reports it, but the door says "not valid yet" until validFrom.
+    const early = await newPass({ validFrom: '2099-01-01T00:00:00Z' });
+    for (const [pass, status, text] of [
+      [revoked, 'revoked', 'Revoked'],
+      [used, 'used', 'Used'],
+      [expired, 'expired', 'Expired'],
+      [early, 'not_yet_valid', 'Not valid yet'],
     ] as const) {
       const res = await http(pass.pageUrl);
-      expect(res.text, status).toContain(`data-status="${status}"`);
+      expect(res.text, status).toMatch(new RegExp(`data-status="${status}">${text}</span>`));
     }
   });
 

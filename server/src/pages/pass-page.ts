@@ -5,8 +5,10 @@ import { constantTimeEqual, PASS_CODE_PATTERN } from '../domain/ids';
 import { reportedStatus } from '../domain/scan-rule';
 import type { Services } from '../services';
 
+/** What the holder reads: the reported status, and an active pass that the door will refuse until `validFrom`. */
 const STATUS_LABEL = {
   active: { text: 'Valid', colour: '#0a7d32' },
+  not_yet_valid: { text: 'Not valid yet', colour: '#8a5a00' },
   used: { text: 'Used', colour: '#6b6b6b' },
   expired: { text: 'Expired', colour: '#a15c00' },
   revoked: { text: 'Revoked', colour: '#b00020' },
@@ -67,7 +69,11 @@ export function passPageRoutes({ db }: Services) {
       );
     }
     const now = new Date();
-    const status = reportedStatus(pass, now);
+    const reported = reportedStatus(pass, now);
+    const status =
+      reported === 'active' && pass.valid_from && pass.valid_from > now
+        ? 'not_yet_valid'
+        : reported;
     const label = STATUS_LABEL[status];
     const svg = await QRCode.toString(pass.code, {
       type: 'svg',
@@ -82,7 +88,7 @@ export function passPageRoutes({ db }: Services) {
         html`<div class="card">
   <h1>${title}</h1>
   <span class="status" style="background:${label.colour}" data-status="${status}">${label.text}</span>
-  <div class="qr${status === 'active' ? '' : ' inactive'}" role="img" aria-label="QR code of pass ${pass.code}">${raw(svg)}</div>
+  <div class="qr${reported === 'active' ? '' : ' inactive'}" role="img" aria-label="QR code of pass ${pass.code}">${raw(svg)}</div>
   <div class="code">${pass.code}</div>
   <dl>
     ${pass.valid_from ? html`<dt>Valid from</dt><dd>${formatDate(pass.valid_from)}</dd>` : ''}
