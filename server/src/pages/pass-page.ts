@@ -2,10 +2,10 @@ import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import QRCode from 'qrcode';
 import { constantTimeEqual, PASS_CODE_PATTERN } from '../domain/ids';
-import { reportedStatus } from '../domain/scan-rule';
+import { evaluateScan, reportedStatus } from '../domain/scan-rule';
 import type { Services } from '../services';
 
-/** What the holder reads: the reported status, and an active pass that the door will refuse until `validFrom`. */
+/** What the holder reads: the reported status, or what the door says of an active pass before `validFrom`. */
 const STATUS_LABEL = {
   active: { text: 'Valid', colour: '#0a7d32' },
   not_yet_valid: { text: 'Not valid yet', colour: '#8a5a00' },
@@ -71,7 +71,7 @@ export function passPageRoutes({ db }: Services) {
     const now = new Date();
     const reported = reportedStatus(pass, now);
     const status =
-      reported === 'active' && pass.valid_from && pass.valid_from > now
+      reported === 'active' && evaluateScan(pass, now) === 'not_yet_valid'
         ? 'not_yet_valid'
         : reported;
     const label = STATUS_LABEL[status];
