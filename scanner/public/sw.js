@@ -31,20 +31,28 @@ self.addEventListener('fetch', (event) => {
     !url.pathname.startsWith('/scanner/')
   )
     return;
-  // Network first, so a new version shows as soon as it is deployed; the cache when offline.
-  event.respondWith(
-    fetch(event.request)
-      .then((response) => {
-        if (response.ok) {
-          const copy = response.clone();
-          void caches.open(CACHE).then((cache) => cache.put(event.request, copy));
-        }
-        return response;
-      })
-      .catch(() =>
-        caches
-          .match(event.request, { ignoreSearch: true })
-          .then((hit) => hit ?? caches.match('/scanner/')),
-      ),
-  );
+  // Network first, so a new version shows as soon as it is deployed; the cache when offline, or
+  // when the network has not answered within a few seconds (bad Wi-Fi at a door must not keep
+  // the scanner from opening).
+  event.respondWith(networkThenCache(event.request));
 });
+
+const NETWORK_WAIT_MS = 3000;
+
+async function networkThenCache(request) {
+  const network = fetch(request).then((response) => {
+    if (response.ok) {
+      const copy = response.clone();
+      void caches.open(CACHE).then((cache) => cache.put(request, copy));
+    }
+    return response;
+  });
+  // What to show without the network: this file as last fetched, or for a page the app shell.
+  const fallback =
+    (await caches.match(request, { ignoreSearch: true })) ??
+    (request.mode === 'navigate' ? await caches.match('/scanner/') : undefined);
+  if (!fallback) return network;
+  const slow = new Promise((resolve) => setTimeout(resolve, NETWORK_WAIT_MS));
+  const answer = await Promise.race([network.catch(() => undefined), slow]);
+  return answer ?? fallback;
+}

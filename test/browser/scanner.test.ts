@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { admin } from '../support/admin';
 import { hasChromium, launchChromium } from '../support/browser';
 import { newDataDir, REPO_ROOT, startServer } from '../support/server';
+import { startStallingProxy } from '../support/stalling-proxy';
 import { type CreatedKey, createTenant, type TestTenant } from '../support/tenant';
 import { qrVideo } from '../support/y4m';
 
@@ -240,5 +241,28 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     await page.reload();
     await page.locator('#scan, #settings').first().waitFor({ state: 'attached' });
     expect(await page.title()).toBe('Passgate Scanner');
+  });
+
+  it('opens from its cache when the network hangs rather than fails, and still scans', async () => {
+    // Bad Wi-Fi at a door often answers nothing at all. The service worker gives the network a
+    // few seconds, then serves the app it cached; the API itself still goes to the server.
+    const proxy = await startStallingProxy(tenant.server.url, '/scanner/');
+    try {
+      const browser = await launchChromium({});
+      browsers.push(browser);
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      await page.goto(`${proxy.url}/scanner/#key=${scanKey.apiKey}`);
+      await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+      await page.reload(); // under the service worker now: it caches what the app loads
+      await page.locator('#scan').waitFor({ state: 'visible' });
+      proxy.stalled = true;
+      await page.reload({ timeout: 15_000 });
+      await page.locator('#scan').waitFor({ state: 'visible', timeout: 15_000 });
+      const pass = await newPass({ name: 'Through the storm' });
+      await typeCode(page, pass.code);
+      expect(await verdict(page, 'admit')).toEqual({ title: 'ADMIT', detail: 'Through the storm' });
+    } finally {
+      await proxy.close();
+    }
   });
 });

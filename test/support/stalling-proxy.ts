@@ -1,0 +1,47 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface StallingProxy {
+  url: string;
+  /** While true, requests under `stallPath` are held unanswered, as on Wi-Fi that has dropped out. */
+  stalled: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * A stand-in for a bad network between a phone and the server: an HTTP proxy that forwards every
+ * request to `target`, except that while `stalled` it holds requests under `stallPath` without
+ * an answer. The server and the browser stay real; only the wire between them misbehaves.
+ */
+export async function startStallingProxy(
+  target: string,
+  stallPath: string,
+): Promise<StallingProxy> {
+  const held = new Set<http.ServerResponse>();
+  const proxy: StallingProxy = { url: '', stalled: false, close };
+  const server = http.createServer((req, res) => {
+    if (proxy.stalled && req.url?.startsWith(stallPath)) {
+      held.add(res);
+      return;
+    }
+    const upstream = http.request(
+      new URL(req.url ?? '/', target),
+      { method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  async function close() {
+    for (const res of held) res.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  return proxy;
+}
