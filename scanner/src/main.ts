@@ -8,6 +8,7 @@ import { createScanFlow } from './scan-flow';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const HISTORY_SIZE = 50;
 const VERDICT_MS = { admit: 2500, reject: 4000, trouble: 0 } as const;
+const PAIRING_CHECK_MS = 4000;
 
 const device =
   localStorage.getItem('passgate.device') ?? `scanner-${crypto.randomUUID().slice(0, 8)}`;
@@ -89,12 +90,14 @@ async function refreshPairing() {
     show('settings');
     return false;
   }
-  const me = await client.me().catch(() => undefined);
-  const label = me?.ok
-    ? `${me.data.tenant.name} · key ${me.data.key.prefix}… (${me.data.key.scope})`
-    : 'Paired (server not reachable right now)';
+  // On Wi-Fi that answers nothing, do not wait to show whom the scanner is paired with: scan.
+  const me = await client
+    .me({ signal: AbortSignal.timeout(PAIRING_CHECK_MS) })
+    .catch(() => undefined);
   $('tenant').textContent = me?.ok ? me.data.tenant.name : 'Passgate';
-  $('paired-with').textContent = `Paired with ${label}`;
+  $('paired-with').textContent = me?.ok
+    ? `Paired with ${me.data.tenant.name} · key ${me.data.key.prefix}… (${me.data.key.scope})`
+    : 'Paired; the server is not reachable right now';
   if (me && !me.ok && me.status === 401) {
     $('paired-with').textContent = 'This key is not valid any more: pair again.';
     show('settings');

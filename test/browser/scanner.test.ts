@@ -245,8 +245,9 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
 
   it('opens from its cache when the network hangs rather than fails, and still scans', async () => {
     // Bad Wi-Fi at a door often answers nothing at all. The service worker gives the network a
-    // few seconds, then serves the app it cached; the API itself still goes to the server.
-    const proxy = await startStallingProxy(tenant.server.url, '/scanner/');
+    // few seconds, then serves the app it cached; the app does not wait for /me to show who it
+    // is paired with before it scans; and a scan that gets through is answered.
+    const proxy = await startStallingProxy(tenant.server.url, ['/scanner/', '/api/v1/me']);
     try {
       const browser = await launchChromium({});
       browsers.push(browser);
@@ -258,6 +259,9 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
       proxy.stalled = true;
       await page.reload({ timeout: 15_000 });
       await page.locator('#scan').waitFor({ state: 'visible', timeout: 15_000 });
+      expect(await page.locator('#paired-with').textContent()).toBe(
+        'Paired; the server is not reachable right now',
+      );
       const pass = await newPass({ name: 'Through the storm' });
       await typeCode(page, pass.code);
       expect(await verdict(page, 'admit')).toEqual({ title: 'ADMIT', detail: 'Through the storm' });

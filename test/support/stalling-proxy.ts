@@ -3,24 +3,24 @@ import type { AddressInfo } from 'node:net';
 
 export interface StallingProxy {
   url: string;
-  /** While true, requests under `stallPath` are held unanswered, as on Wi-Fi that has dropped out. */
+  /** While true, requests under `stallPaths` are held unanswered, as on Wi-Fi that has dropped out. */
   stalled: boolean;
   close(): Promise<void>;
 }
 
 /**
  * A stand-in for a bad network between a phone and the server: an HTTP proxy that forwards every
- * request to `target`, except that while `stalled` it holds requests under `stallPath` without
+ * request to `target`, except that while `stalled` it holds requests under `stallPaths` without
  * an answer. The server and the browser stay real; only the wire between them misbehaves.
  */
 export async function startStallingProxy(
   target: string,
-  stallPath: string,
+  stallPaths: string[],
 ): Promise<StallingProxy> {
   const held = new Set<http.ServerResponse>();
   const proxy: StallingProxy = { url: '', stalled: false, close };
   const server = http.createServer((req, res) => {
-    if (proxy.stalled && req.url?.startsWith(stallPath)) {
+    if (proxy.stalled && stallPaths.some((prefix) => req.url?.startsWith(prefix))) {
       held.add(res);
       return;
     }
