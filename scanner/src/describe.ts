@@ -1,6 +1,6 @@
 import type { ScanAnswer } from '@passgate/shared';
 
-export type Tone = 'admit' | 'reject' | 'trouble';
+export type Tone = 'admit' | 'reject' | 'trouble' | 'pending';
 
 export interface Verdict {
   tone: Tone;
@@ -58,6 +58,12 @@ export const unknownPass: Verdict = {
   tone: 'reject',
   title: 'Unknown pass',
   detail: 'This code is not one of our passes',
+};
+/** A code was read and sent, and the answer is slow to come: staff know to keep it in view. */
+export const checking: Verdict = {
+  tone: 'pending',
+  title: 'Checking…',
+  detail: 'The code was read; waiting for the server',
 };
 export const networkTrouble = (attempt: number): Verdict => ({
   tone: 'trouble',

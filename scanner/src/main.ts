@@ -1,13 +1,14 @@
 import { createPassgateClient, type PassgateClient } from '@passgate/shared';
 import { type Camera, decodeFrames, openCamera } from './camera';
-import type { Verdict } from './describe';
+import type { Tone, Verdict } from './describe';
 import { keepScreenOn, signal, unlockAudio } from './feedback';
 import { forgetKey, isApiKey, pairFromFragment, saveKey, storedKey } from './pairing';
 import { createScanFlow } from './scan-flow';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const HISTORY_SIZE = 50;
-const VERDICT_MS = { admit: 2500, reject: 4000, trouble: 0 } as const;
+const VERDICT_MS = { admit: 2500, reject: 4000 } as const;
+const ICON: Record<Tone, string> = { admit: '✓', reject: '✗', trouble: '⟳', pending: '…' };
 const PAIRING_CHECK_MS = 4000;
 
 const device =
@@ -35,13 +36,13 @@ function showVerdict(code: string, verdict: Verdict) {
   const panel = $('verdict');
   panel.className = `verdict ${verdict.tone}`;
   panel.dataset.tone = verdict.tone;
-  $('verdict-icon').textContent =
-    verdict.tone === 'admit' ? '✓' : verdict.tone === 'reject' ? '✗' : '⟳';
+  $('verdict-icon').textContent = ICON[verdict.tone];
   $('verdict-title').textContent = verdict.title;
   $('verdict-detail').textContent = verdict.detail;
   panel.hidden = false;
   window.clearTimeout(verdictTimer);
-  if (verdict.tone === 'trouble') return; // stays until the retry gets an answer
+  // Checking… and trouble stay until the answer comes.
+  if (verdict.tone === 'trouble' || verdict.tone === 'pending') return;
   signal(verdict.tone);
   counts[verdict.tone]++;
   $('admitted').textContent = String(counts.admit);

@@ -4,11 +4,20 @@ import {
   type PassgateClient,
   type ScanAnswer,
 } from '@passgate/shared';
-import { describeAnswer, networkTrouble, rateLimited, unknownPass, type Verdict } from './describe';
+import {
+  checking,
+  describeAnswer,
+  networkTrouble,
+  rateLimited,
+  unknownPass,
+  type Verdict,
+} from './describe';
 
 /** The same code is not sent again while it stays in view (seen again within this long). */
 const REPEAT_WINDOW_MS = 3000;
 const REQUEST_TIMEOUT_MS = 6000;
+/** An answer slower than this shows "Checking…" until it comes. */
+const PENDING_AFTER_MS = 600;
 
 /** An answer ends the scan with a verdict, or shows trouble and sends again after `waitMs`. */
 type Next = { final: Verdict } | { retry: Verdict; waitMs: number };
@@ -70,6 +79,11 @@ export function createScanFlow(
     const idempotencyKey = crypto.randomUUID();
     for (let attempt = 0; ; attempt++) {
       let next: Next;
+      // The first try only: during retries the amber trouble screen stays up.
+      const pending =
+        attempt === 0
+          ? setTimeout(() => events.onVerdict(code, checking), PENDING_AFTER_MS)
+          : undefined;
       try {
         const res = await api.scan(
           { code, device },
@@ -79,6 +93,8 @@ export function createScanFlow(
       } catch {
         // offline, refused, timed out: retry under the same key
         next = { retry: networkTrouble(attempt), waitMs: backoff(attempt) };
+      } finally {
+        clearTimeout(pending);
       }
       if ('final' in next) return events.onVerdict(code, next.final);
       events.onVerdict(code, next.retry);

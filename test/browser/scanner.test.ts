@@ -51,9 +51,11 @@ async function openScanner(
   return page;
 }
 
-/** The verdict on screen once one is shown (of `tone`, when given). */
+/** The verdict on screen once one is shown: of `tone`, or else any but "Checking…". */
 async function verdict(page: Page, tone?: string) {
-  const panel = page.locator(tone ? `#verdict[data-tone="${tone}"]` : '#verdict');
+  const panel = page.locator(
+    tone ? `#verdict[data-tone="${tone}"]` : '#verdict:not([data-tone="pending"])',
+  );
   await panel.waitFor({ state: 'visible', timeout: 20_000 });
   return {
     title: await page.locator('#verdict-title').textContent(),
@@ -241,6 +243,28 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     await page.reload();
     await page.locator('#scan, #settings').first().waitFor({ state: 'attached' });
     expect(await page.title()).toBe('Passgate Scanner');
+  });
+
+  it('says "Checking…" while a scan waits on a slow network, then the answer', async () => {
+    const proxy = await startStallingProxy(tenant.server.url, ['/api/v1/scan']);
+    try {
+      const browser = await launchChromium({});
+      browsers.push(browser);
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      await page.goto(`${proxy.url}/scanner/#key=${scanKey.apiKey}`);
+      await page.locator('#scan').waitFor({ state: 'visible' });
+      const pass = await newPass({ name: 'Patient guest' });
+      proxy.stalled = true;
+      await typeCode(page, pass.code);
+      expect(await verdict(page, 'pending')).toEqual({
+        title: 'Checking…',
+        detail: 'The code was read; waiting for the server',
+      });
+      proxy.stalled = false; // the held try times out; the retry, under the same key, gets through
+      expect(await verdict(page, 'admit')).toEqual({ title: 'ADMIT', detail: 'Patient guest' });
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('opens from its cache when the network hangs rather than fails, and still scans', async () => {
