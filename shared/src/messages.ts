@@ -36,7 +36,6 @@ function insteadOf(input: unknown): string {
 const FORMATS: Record<string, string> = {
   email: 'a valid email address',
   url: 'a URL',
-  datetime: 'an ISO 8601 date such as "2025-06-01T00:00:00Z"',
 };
 
 function limit(issue: Issue & { code: 'too_big' | 'too_small' }, field: string): string {

@@ -3,10 +3,10 @@ import pg from 'pg';
 import { admin } from '../support/admin';
 import { CHROMIUM, hasChromium } from '../support/browser';
 import { REPO_ROOT, startServer } from '../support/server';
-import { type CpuPerOperation, cpuPerOperation, cpuSnapshot, watchIoStalls } from './cpu';
 import { benchDecoder, benchOpenToAdmit } from './decoder';
 import { HttpConnection } from './http-connection';
 import { type LoadResult, median, percentile, runAtRate, runLoad } from './load';
+import { type CpuPerOperation, cpuPerOperation, cpuSnapshot, watchIoStalls } from './machine';
 
 // `pnpm bench`: scan throughput and latency of the real API on PostgreSQL, against the floor of
 // the same SQL work (one conditional UPDATE + one INSERT per commit) sent straight through `pg`

@@ -37,16 +37,24 @@ afterAll(async () => {
   await Promise.all(browsers.map((browser) => browser.close()));
 });
 
-/** Debian's Chromium with a fake camera showing `video` (or Chromium's own test pattern). */
+/**
+ * The scanner paired with `key` (the shared scan key), in Debian's Chromium on a phone-sized
+ * page, with a fake camera showing `video` (or Chromium's own test pattern), loaded from `origin`
+ * (this file's server, or a proxy in front of it).
+ */
 async function openScanner(
-  video?: string,
-  camera: 'allowed' | 'refused' = 'allowed',
-  key: CreatedKey = scanKey,
+  options: {
+    video?: string;
+    camera?: 'allowed' | 'refused';
+    key?: CreatedKey;
+    origin?: string;
+  } = {},
 ): Promise<Page> {
+  const { video, camera = 'allowed', key = scanKey, origin = tenant.server.url } = options;
   const browser = await launchChromium({ video, camera });
   browsers.push(browser);
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-  await page.goto(`${tenant.server.url}/scanner/#key=${key.apiKey}`);
+  await page.goto(`${origin}/scanner/#key=${key.apiKey}`);
   await page.locator('#scan').waitFor({ state: 'visible' });
   return page;
 }
@@ -90,7 +98,7 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
   it('admits a fresh single pass exactly once while its QR stays in view, then says already used', async () => {
     const pass = await newPass({ name: 'Gala', clientName: 'Ada Lovelace' });
     const before = await tenant.counts();
-    const page = await openScanner(qrVideo(pass.code));
+    const page = await openScanner({ video: qrVideo(pass.code) });
     expect(await verdict(page, 'admit')).toEqual({ title: 'ADMIT', detail: 'Ada Lovelace · Gala' });
     await page.screenshot({ path: path.join(SHOTS, 'scanner-admit.png') });
     // The QR stays in front of the camera: it must not be sent again.
@@ -109,13 +117,13 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
 
   it('admits a QR that holds the full pass URL', async () => {
     const pass = await newPass({ name: 'Link pass' });
-    const page = await openScanner(qrVideo(pass.publicUrl));
+    const page = await openScanner({ video: qrVideo(pass.publicUrl) });
     expect((await verdict(page, 'admit')).detail).toBe('Link pass');
   });
 
   it('reads a QR that zxing cannot read the right way up (the decoder turns the next frames)', async () => {
     // Not a pass of this tenant, so the answer is "Unknown pass": what matters is that it was read.
-    const page = await openScanner(qrVideo('rgFN19N9xFtI'));
+    const page = await openScanner({ video: qrVideo('rgFN19N9xFtI') });
     expect((await verdict(page, 'reject')).title).toBe('Unknown pass');
   });
 
@@ -146,11 +154,9 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
   it('says the key is over its rate limit, not that the network is down', async () => {
     // Two requests a minute: pairing's GET /me and one scan, then 429 (within five scans even
     // if a minute ends on the way). The scanner waits as Retry-After says, under the same key.
-    const page = await openScanner(
-      undefined,
-      'allowed',
-      await tenant.createKey({ scope: 'scan', rateLimit: 2 }),
-    );
+    const page = await openScanner({
+      key: await tenant.createKey({ scope: 'scan', rateLimit: 2 }),
+    });
     let shown: Awaited<ReturnType<typeof verdict>> | undefined;
     for (let i = 0; i < 5 && shown?.title !== 'Too many scans'; i++) {
       await typeCode(page, (await newPass({ name: `Guest ${i}` })).code);
@@ -169,11 +175,7 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     const key = await own.createKey({ scope: 'scan', rateLimit: 1000 });
     const pass = await own.client.passes.create({ type: 'single', name: 'Patience' });
     if (!pass.ok) throw new Error(pass.error);
-    const browser = await launchChromium();
-    browsers.push(browser);
-    const page = await browser.newPage();
-    await page.goto(`${first.url}/scanner/#key=${key.apiKey}`);
-    await page.locator('#scan').waitFor({ state: 'visible' });
+    const page = await openScanner({ key, origin: first.url });
 
     await first.stop();
     await typeCode(page, pass.data.code);
@@ -217,7 +219,7 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
   });
 
   it('explains a refused camera, and typed codes still work', async () => {
-    const page = await openScanner(undefined, 'refused');
+    const page = await openScanner({ camera: 'refused' });
     await expect
       .poll(() => page.locator('#camera-problem').textContent())
       .toMatch(/Camera access was refused/);
@@ -248,11 +250,7 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
   it('says "Checking…" while a scan waits on a slow network, then the answer', async () => {
     const proxy = await startStallingProxy(tenant.server.url, ['/api/v1/scan']);
     try {
-      const browser = await launchChromium({});
-      browsers.push(browser);
-      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-      await page.goto(`${proxy.url}/scanner/#key=${scanKey.apiKey}`);
-      await page.locator('#scan').waitFor({ state: 'visible' });
+      const page = await openScanner({ origin: proxy.url });
       const pass = await newPass({ name: 'Patient guest' });
       proxy.stalled = true;
       await typeCode(page, pass.code);
@@ -273,10 +271,7 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     // is paired with before it scans; and a scan that gets through is answered.
     const proxy = await startStallingProxy(tenant.server.url, ['/scanner/', '/api/v1/me']);
     try {
-      const browser = await launchChromium({});
-      browsers.push(browser);
-      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-      await page.goto(`${proxy.url}/scanner/#key=${scanKey.apiKey}`);
+      const page = await openScanner({ origin: proxy.url });
       await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
       await page.reload(); // under the service worker now: it caches what the app loads
       await page.locator('#scan').waitFor({ state: 'visible' });

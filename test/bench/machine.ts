@@ -1,5 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
+// What a round of the bench cost the machine, read from Linux's `/proc`: CPU time per process and
+// the cores' busy share (`cpuSnapshot`), and how long the disk held everything (`watchIoStalls`).
+
 /**
  * CPU time used on this machine, read from Linux's `/proc`: by the server process, by all of
  * PostgreSQL's processes, by this load generator, and by the whole machine. It tells a slow
