@@ -22,8 +22,37 @@ describe('HTTP behaviour every client relies on', () => {
       key: tenant.apiKey,
     });
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET, PATCH, OPTIONS');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, PATCH, OPTIONS');
     expect(res.body.error).toMatch(/not allowed/);
+  });
+
+  it('HEAD works wherever GET does (monitors and `curl -I`), with the headers and no body', async () => {
+    const head = await fetch(`${tenant.apiUrl}/passes?limit=1`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${tenant.apiKey}` },
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('x-total-count')).toMatch(/^\d+$/);
+    expect(head.headers.get('x-ratelimit-remaining')).toMatch(/^\d+$/);
+    expect(await head.text()).toBe('');
+    const me = await fetch(`${tenant.apiUrl}/me`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${tenant.apiKey}` },
+    });
+    expect(me.status).toBe(200);
+    // HEAD is GET without the body: no key is still 401, and a POST-only path is still 405.
+    const noKey = await fetch(`${tenant.apiUrl}/me`, { method: 'HEAD' });
+    expect(noKey.status).toBe(401);
+    const scan = await fetch(`${tenant.apiUrl}/scan`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${tenant.apiKey}` },
+    });
+    expect(scan.status).toBe(405);
+    expect(scan.headers.get('allow')).toBe('POST, OPTIONS');
+    for (const path of ['/healthz', '/docs', '/api/v1/openapi.json']) {
+      const res = await fetch(`${tenant.server.url}${path}`, { method: 'HEAD' });
+      expect(res.status, path).toBe(200);
+    }
   });
 
   it('413 JSON for a body over 1 MB, and nothing is written', async () => {

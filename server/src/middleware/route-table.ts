@@ -35,7 +35,10 @@ export function knownRoutesOnly(options: {
   return async function knownRoutesOnlyMiddleware(c, next) {
     const matching = table().filter((route) => route.pattern.test(c.req.path));
     if (matching.length === 0) throw new ApiError(404, noSuchEndpoint(c.req.method, c.req.path));
-    const allowed = matching.map((route) => route.method);
+    // HEAD is GET without the body (Hono runs the GET handler and drops it), as HTTP requires.
+    const allowed = matching.flatMap((route) =>
+      route.method === 'GET' ? ['GET', 'HEAD'] : [route.method],
+    );
     if (!allowed.includes(c.req.method)) {
       const allow = [...new Set([...allowed, 'OPTIONS'])].join(', ');
       throw new ApiError(
