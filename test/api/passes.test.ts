@@ -312,6 +312,45 @@ describe('PATCH /passes/:passId', () => {
     });
     expect(inverted.status).toBe(400);
   });
+
+  it('leaves updatedAt alone when the patch changes nothing', async () => {
+    const created = await tenant.client.passes.create({
+      type: 'multi',
+      name: 'Same',
+      maxUsages: 3,
+      validFrom: '2026-01-01T00:00:00Z',
+      customFields: [{ key: 'Seat', value: '1A', isPublic: true }],
+    });
+    if (!created.ok) throw new Error(created.error);
+    const url = `${tenant.apiUrl}/passes/${created.data.id}`;
+    const first = await http(url, { key: tenant.apiKey });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const json of [
+      {},
+      { type: 'single' }, // not patchable: ignored like any unknown field
+      // The same values, the date written another way, the field's isPublic spelled out.
+      {
+        name: 'Same',
+        note: null,
+        status: 'active',
+        maxUsages: 3,
+        validFrom: '2026-01-01T01:00:00+01:00',
+        validUntil: null,
+        customFields: [{ key: 'Seat', value: '1A', isPublic: true }],
+      },
+    ]) {
+      const res = await http(url, { method: 'PATCH', key: tenant.apiKey, json });
+      expect(res.status).toBe(200);
+      expect(res.body.updatedAt, JSON.stringify(json)).toBe(first.body.updatedAt);
+    }
+    const changed = await http(url, {
+      method: 'PATCH',
+      key: tenant.apiKey,
+      json: { customFields: [{ key: 'Seat', value: '1A' }] }, // isPublic now false
+    });
+    expect(changed.body.fields).toEqual([{ key: 'Seat', value: '1A', isPublic: false }]);
+    expect(changed.body.updatedAt).not.toBe(first.body.updatedAt);
+  });
 });
 
 describe('POST /passes/:passId/activate and /revoke', () => {

@@ -1,4 +1,4 @@
-import type { CreatePassBody, PassStatus, UpdatePassBody } from '@passgate/shared';
+import type { CreatePassBody, CustomField, PassStatus, UpdatePassBody } from '@passgate/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ClientRow, Database, PassTable } from '../../db/schema';
 import { newId, newPassCode, newPublicToken } from '../../domain/ids';
@@ -142,14 +142,34 @@ export async function updatePass(
     valid_until: patch.validUntil === undefined ? current.valid_until : toDate(patch.validUntil),
   };
   assertValidPass({ ...next, type: current.type });
+  const fields = patch.customFields ? { fields: JSON.stringify(patch.customFields) } : {};
+  // A PATCH that changes nothing writes nothing: `updatedAt` tells integrations what changed.
+  const unchanged =
+    next.name === current.name &&
+    next.note === current.note &&
+    next.status === current.status &&
+    next.max_usages === current.max_usages &&
+    sameInstant(next.valid_from, current.valid_from) &&
+    sameInstant(next.valid_until, current.valid_until) &&
+    (!patch.customFields || sameFields(patch.customFields, current.fields));
+  if (unchanged) return;
   await trx
     .updateTable('passes')
     .set({
       ...next,
-      ...(patch.customFields ? { fields: JSON.stringify(patch.customFields) } : {}),
+      ...fields,
       updated_at: now,
     })
     .where('tenant_id', '=', current.tenant_id)
     .where('id', '=', current.id)
     .execute();
 }
+
+const sameInstant = (a: Date | null, b: Date | null) => a?.getTime() === b?.getTime();
+
+const sameFields = (a: readonly CustomField[], b: readonly CustomField[]) =>
+  a.length === b.length &&
+  a.every(
+    (field, i) =>
+      field.key === b[i]!.key && field.value === b[i]!.value && field.isPublic === b[i]!.isPublic,
+  );
