@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { admin } from '../support/admin';
+import { AdminCommandError, admin } from '../support/admin';
 import { type RunningServer, startServer } from '../support/server';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 import { UNTIL_KEY_CHANGE_HEARD } from '../support/wait';
@@ -37,6 +37,93 @@ describe('key changes on one server', () => {
     expect(refused.body).toEqual({ error: 'Invalid or revoked API key' });
     // The tenant's other key is unaffected.
     expect(await meStatus(tenant.server.url, tenant.apiKey)).toBe(200);
+  });
+
+  it('applies a plan and a pass limit changed with the CLI within moments', async () => {
+    const tenant = await createTenant();
+    const passes = `${tenant.apiUrl}/passes`;
+    const createPass = async () =>
+      (await http(passes, { key: tenant.apiKey, json: { type: 'single' } })).status;
+    expect(await createPass()).toBe(201);
+    const update = (...flags: string[]) =>
+      admin<{ plan: string; maxPasses: number | null; name: string }>(
+        tenant.server.env,
+        'tenant',
+        'update',
+        '--tenant',
+        tenant.id,
+        ...flags,
+      );
+
+    expect(await update('--plan', 'basic', '--name', ' Renamed ')).toMatchObject({
+      plan: 'basic',
+      name: 'Renamed',
+    });
+    await expect
+      .poll(() => meStatus(tenant.server.url, tenant.apiKey), UNTIL_KEY_CHANGE_HEARD)
+      .toBe(403);
+    expect(await update('--plan', 'pro', '--max-passes', '1')).toMatchObject({ maxPasses: 1 });
+    await expect
+      .poll(() => meStatus(tenant.server.url, tenant.apiKey), UNTIL_KEY_CHANGE_HEARD)
+      .toBe(200);
+    expect(await createPass()).toBe(403);
+    expect(await update('--max-passes', 'none')).toMatchObject({ maxPasses: null, plan: 'pro' });
+    await expect.poll(createPass, UNTIL_KEY_CHANGE_HEARD).toBe(201);
+
+    for (const [flags, message] of [
+      [[], /at least one of/],
+      [['--plan', 'gold'], /--plan must be one of/],
+      [['--max-passes', '0'], /whole number from 1 to 1000000000, or none/],
+      [['--name', '  '], /--name must be 1 to 200 characters/],
+    ] as const) {
+      const error = await update(...flags).catch((err: unknown) => err);
+      expect(error, flags.join(' ')).toBeInstanceOf(AdminCommandError);
+      expect((error as AdminCommandError).stderr).toMatch(message);
+    }
+    const missing = await admin(
+      tenant.server.env,
+      'tenant',
+      'update',
+      '--tenant',
+      'ten_nope',
+      '--plan',
+      'pro',
+    ).catch((err: unknown) => err);
+    expect((missing as AdminCommandError).stderr).toMatch(/No tenant with id ten_nope/);
+  });
+
+  it('applies a key’s rate limit changed with the CLI within moments, without a new key', async () => {
+    const tenant = await createTenant();
+    const key = await tenant.createKey({ scope: 'scan', rateLimit: 2 });
+    const me = () => http(`${tenant.apiUrl}/me`, { key: key.apiKey });
+    expect((await me()).status).toBe(200);
+    expect((await me()).status).toBe(200);
+    expect((await me()).status).toBe(429);
+    const update = (limit: string) =>
+      admin<{ id: string; rateLimit: number | null; scope: string }>(
+        tenant.server.env,
+        'key',
+        'update',
+        '--key-id',
+        key.id,
+        '--rate-limit',
+        limit,
+      );
+    expect(await update('500')).toMatchObject({ id: key.id, rateLimit: 500, scope: 'scan' });
+    await expect.poll(async () => (await me()).status, UNTIL_KEY_CHANGE_HEARD).toBe(200);
+    expect((await me()).headers.get('x-ratelimit-limit')).toBe('500');
+    expect(await update('none')).toMatchObject({ rateLimit: null });
+    await expect
+      .poll(async () => (await me()).headers.get('x-ratelimit-limit'), UNTIL_KEY_CHANGE_HEARD)
+      .toBe('30');
+
+    await admin(tenant.server.env, 'key', 'revoke', '--key-id', key.id);
+    const revoked = await update('100').catch((err: unknown) => err);
+    expect((revoked as AdminCommandError).stderr).toMatch(/No active key with id/);
+    const noLimit = await admin(tenant.server.env, 'key', 'update', '--key-id', key.id).catch(
+      (err: unknown) => err,
+    );
+    expect((noLimit as AdminCommandError).stderr).toMatch(/--rate-limit is required/);
   });
 });
 

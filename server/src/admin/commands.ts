@@ -11,7 +11,9 @@ export const USAGE = `Usage:
   pnpm admin tenant create --name NAME [--plan pro|basic|free] [--max-passes N] [--webhook-quota N] [--rate-limit N]
   pnpm admin tenant list
   pnpm admin tenant show --tenant ID
+  pnpm admin tenant update --tenant ID [--name NAME] [--plan pro|basic|free] [--max-passes N|none] [--webhook-quota N]
   pnpm admin key create --tenant ID [--scope full|scan] [--rate-limit N] [--qr]
+  pnpm admin key update --key-id ID --rate-limit N|none
   pnpm admin key revoke --key-id ID`;
 
 export interface AdminContext {
@@ -36,12 +38,31 @@ function oneOf<T extends string>(
   return value as T;
 }
 
+const MAX_LIMIT = 1_000_000_000;
+const isLimit = (value: string) =>
+  /^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= MAX_LIMIT;
+
 function positiveInt(value: string | undefined, flag: string): number | null {
   if (value === undefined) return null;
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1_000_000_000) {
-    throw new AdminError(`--${flag} must be a whole number from 1 to 1000000000`);
+  if (!isLimit(value))
+    throw new AdminError(`--${flag} must be a whole number from 1 to ${MAX_LIMIT}`);
+  return Number(value);
+}
+
+/** A limit that `none` lifts (null); left out, `undefined`: the update leaves it as it is. */
+function limitOrNone(value: string | undefined, flag: string): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'none') return null;
+  if (!isLimit(value)) {
+    throw new AdminError(`--${flag} must be a whole number from 1 to ${MAX_LIMIT}, or none`);
   }
   return Number(value);
+}
+
+function tenantName(value: string): string {
+  const name = value.trim();
+  if (!name || name.length > 200) throw new AdminError('--name must be 1 to 200 characters');
+  return name;
 }
 
 function required(value: string | undefined, flag: string): string {
@@ -134,8 +155,7 @@ export async function runAdminCommand(context: AdminContext, argv: string[]): Pr
 
   switch (command) {
     case 'tenant create': {
-      const name = required(values.name, 'name').trim();
-      if (!name || name.length > 200) throw new AdminError('--name must be 1 to 200 characters');
+      const name = tenantName(required(values.name, 'name'));
       const tenant = await db
         .insertInto('tenants')
         .values({
@@ -208,6 +228,29 @@ export async function runAdminCommand(context: AdminContext, argv: string[]): Pr
         })),
       };
     }
+    case 'tenant update': {
+      const tenantId = required(values.tenant, 'tenant');
+      const changes = {
+        name: values.name === undefined ? undefined : tenantName(values.name),
+        plan: values.plan === undefined ? undefined : oneOf(values.plan, PLANS, 'plan', 'pro'),
+        max_passes: limitOrNone(values['max-passes'], 'max-passes'),
+        webhook_quota: positiveInt(values['webhook-quota'], 'webhook-quota') ?? undefined,
+      };
+      if (Object.values(changes).every((value) => value === undefined)) {
+        throw new AdminError(
+          `Give at least one of --name, --plan, --max-passes, --webhook-quota\n${USAGE}`,
+        );
+      }
+      // Every server forgets the tenant's cached keys on commit (see the auth-notify migration).
+      const tenant = await db
+        .updateTable('tenants')
+        .set(changes)
+        .where('id', '=', tenantId)
+        .returningAll()
+        .executeTakeFirst();
+      if (!tenant) throw new AdminError(`No tenant with id ${tenantId}`);
+      return presentTenant(tenant);
+    }
     case 'key create': {
       const tenantId = required(values.tenant, 'tenant');
       const tenant = await db
@@ -224,6 +267,27 @@ export async function runAdminCommand(context: AdminContext, argv: string[]): Pr
         positiveInt(values['rate-limit'], 'rate-limit'),
         publicUrl,
       );
+    }
+    case 'key update': {
+      const keyId = required(values['key-id'], 'key-id');
+      const rateLimit = limitOrNone(values['rate-limit'], 'rate-limit');
+      if (rateLimit === undefined) throw new AdminError(`--rate-limit is required\n${USAGE}`);
+      const key = await db
+        .updateTable('api_keys')
+        .set({ rate_limit: rateLimit })
+        .where('id', '=', keyId)
+        .where('revoked_at', 'is', null)
+        .returning(['id', 'tenant_id', 'prefix', 'scope', 'rate_limit', 'created_at'])
+        .executeTakeFirst();
+      if (!key) throw new AdminError(`No active key with id ${keyId}`);
+      return {
+        id: key.id,
+        tenantId: key.tenant_id,
+        prefix: key.prefix,
+        scope: key.scope,
+        rateLimit: key.rate_limit,
+        createdAt: key.created_at.toISOString(),
+      };
     }
     case 'key revoke': {
       const keyId = required(values['key-id'], 'key-id');
