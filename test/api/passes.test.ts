@@ -79,6 +79,25 @@ describe('POST /passes', () => {
     expect(after.clients - before.clients).toBe(1);
     // two pass.created and one client.created
     expect(after.events - before.events).toBe(3);
+
+    // A later client of the same name (POST /clients allows it) does not take the passes over,
+    // and a name that differs in case is another client.
+    const twin = await tenant.client.clients.create({ name });
+    expect(twin.ok).toBe(true);
+    const third = await tenant.client.passes.create({ type: 'single', clientName: name });
+    const shouted = await tenant.client.passes.create({
+      type: 'single',
+      clientName: name.toUpperCase(),
+    });
+    if (!third.ok || !shouted.ok || !a.ok || !twin.ok) throw new Error('create failed');
+    const [thirdRead, shoutedRead] = await Promise.all([
+      tenant.client.passes.get(third.data.id),
+      tenant.client.passes.get(shouted.data.id),
+    ]);
+    if (!thirdRead.ok || !shoutedRead.ok) throw new Error('get failed');
+    expect(thirdRead.data.client?.id).toBe(a.data.client?.id);
+    expect(shoutedRead.data.client?.id).not.toBe(a.data.client?.id);
+    expect(shoutedRead.data.client?.id).not.toBe(twin.data.id);
   });
 
   it('rejects bad input with 400 naming the field, and writes nothing', async () => {
