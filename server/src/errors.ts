@@ -18,6 +18,39 @@ export const notFound = (what: string) => new ApiError(404, `${what} not found`)
 export const noSuchEndpoint = (method: string, path: string) =>
   `No such endpoint: ${method} ${path}`;
 
+/** Network errors of a connection that failed, or dropped, on its way to the database. */
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * True when the database could not be reached or dropped the connection (it restarts, fails
+ * over, or the network between is down), which a retry a few seconds later may mend: network
+ * errors, `pg`'s dropped connection and connect timeout, and PostgreSQL's connection errors
+ * (SQLSTATE class 08), shutdowns (57P01–57P03) and full connection slots (53300).
+ */
+export function isDatabaseOutOfReach(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (NETWORK_ERRORS.has(code) || code.startsWith('08') || code === '53300') return true;
+    if (/^57P0[123]$/.test(code)) return true;
+  }
+  return /^(Connection terminated|timeout exceeded when trying to connect)/.test(error.message);
+}
+
+export const DATABASE_OUT_OF_REACH =
+  'The database is out of reach for the moment; try again in a few seconds';
+/** Seconds a client is asked to wait before trying again while the database is out of reach. */
+export const DATABASE_RETRY_AFTER = '5';
+
 /** Maps every thrown error to `{ "error": "…" }`; unknown errors are logged and hidden. */
 export function errorHandler(logger: Logger) {
   return function onError(error: Error, c: Context) {
@@ -33,6 +66,10 @@ export function errorHandler(logger: Logger) {
             ? 'Send the request body as JSON with "Content-Type: application/json"'
             : error.message || 'Bad request';
       return c.json({ error: message }, status);
+    }
+    if (isDatabaseOutOfReach(error)) {
+      logger.warn({ err: error, method: c.req.method, path: c.req.path }, 'database out of reach');
+      return c.json({ error: DATABASE_OUT_OF_REACH }, 503, { 'Retry-After': DATABASE_RETRY_AFTER });
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json({ error: 'Internal server error' }, 500);

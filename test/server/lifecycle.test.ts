@@ -6,6 +6,7 @@ import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { AdminCommandError, admin } from '../support/admin';
 import { newDataDir, REPO_ROOT, startServer } from '../support/server';
+import { startTcpProxy } from '../support/tcp-proxy';
 import { createTenant, http } from '../support/tenant';
 
 describe('server lifecycle on the embedded database', () => {
@@ -136,6 +137,50 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
       await server.stop();
       await root.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await root.end();
+    }
+  });
+
+  it('while the database is out of reach: 503 with Retry-After, then served again', async () => {
+    const target = new URL(databaseUrl!);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    const viaProxy = new URL(databaseUrl!);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const server = await startServer({ databaseUrl: viaProxy.toString() });
+    try {
+      const tenant = await createTenant({ server });
+      const pass = await tenant.client.passes.create({ type: 'multi' });
+      if (!pass.ok) throw new Error(pass.error);
+      const scan = () =>
+        http(`${tenant.apiUrl}/scan`, { key: tenant.apiKey, json: { code: pass.data.code } });
+      expect((await scan()).status).toBe(200);
+
+      // Open connections drop mid-way and new ones are refused, as when PostgreSQL restarts.
+      await proxy.cut();
+      for (const res of [
+        await scan(),
+        await scan(),
+        await http(`${tenant.apiUrl}/passes`, { key: tenant.apiKey }),
+        await http(`${tenant.apiUrl}/passes`, { key: tenant.apiKey, json: { type: 'single' } }),
+      ]) {
+        expect(res.status).toBe(503);
+        expect(res.body).toEqual({
+          error: 'The database is out of reach for the moment; try again in a few seconds',
+        });
+        expect(res.headers.get('retry-after')).toBe('5');
+      }
+      expect((await http(`${server.url}/healthz`)).status).toBe(503);
+      const page = await fetch(pass.data.publicUrl);
+      expect(page.status).toBe(503);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await page.text()).toMatch(/try again/i);
+
+      await proxy.restore();
+      await expect.poll(async () => (await scan()).status, { timeout: 10_000 }).toBe(200);
+      expect((await http(`${server.url}/healthz`)).status).toBe(200);
+      expect(server.logs.join('')).not.toContain('unhandled error');
+    } finally {
+      await server.stop();
+      await proxy.close();
     }
   });
 });

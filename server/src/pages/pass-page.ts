@@ -1,8 +1,11 @@
 import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
+import type { Selectable } from 'kysely';
 import QRCode from 'qrcode';
+import type { PassTable } from '../db/schema';
 import { constantTimeEqual, PASS_CODE_PATTERN } from '../domain/ids';
 import { evaluateScan, reportedStatus } from '../domain/scan-rule';
+import { DATABASE_RETRY_AFTER, isDatabaseOutOfReach } from '../errors';
 import type { Services } from '../services';
 
 /** What the holder reads: the reported status, or what the door says of an active pass before `validFrom`. */
@@ -42,7 +45,7 @@ const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype ht
 </html>`;
 
 /** The holder's page: the QR, the name, public fields, validity and live status. No JavaScript. */
-export function passPageRoutes({ db }: Services) {
+export function passPageRoutes({ db, logger }: Services) {
   return new Hono().get('/p/:code', async (c) => {
     c.header('Cache-Control', 'no-store');
     c.header('Referrer-Policy', 'no-referrer');
@@ -55,9 +58,24 @@ export function passPageRoutes({ db }: Services) {
     const token = c.req.query('token') ?? '';
     // The one query not filtered by tenant: the holder has no key, so the pass is found by its
     // globally unique code and opened only with its own unguessable token.
-    const pass = PASS_CODE_PATTERN.test(code)
-      ? await db.selectFrom('passes').selectAll().where('code', '=', code).executeTakeFirst()
-      : undefined;
+    let pass: Selectable<PassTable> | undefined;
+    try {
+      pass = PASS_CODE_PATTERN.test(code)
+        ? await db.selectFrom('passes').selectAll().where('code', '=', code).executeTakeFirst()
+        : undefined;
+    } catch (error) {
+      if (!isDatabaseOutOfReach(error)) throw error;
+      logger.warn({ err: error, path: c.req.path }, 'database out of reach');
+      return c.html(
+        page(
+          'Try again in a moment',
+          html`<div class="card"><h1>Try again in a moment</h1>
+        <p>Your pass cannot be shown right now. Reload this page in a few seconds.</p></div>`,
+        ),
+        503,
+        { 'Retry-After': DATABASE_RETRY_AFTER },
+      );
+    }
     if (!pass || !constantTimeEqual(pass.public_token, token)) {
       return c.html(
         page(
