@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { isDatabaseOutOfReach } from './errors';
+
+const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
+
+describe('isDatabaseOutOfReach', () => {
+  it('knows a database that is down, restarting, full or cut off', () => {
+    for (const error of [
+      withCode('ECONNREFUSED'),
+      withCode('ECONNRESET'),
+      withCode('ETIMEDOUT'),
+      withCode('08006'), // connection_failure
+      withCode('08001'), // unable to establish a connection
+      withCode('57P01'), // admin_shutdown
+      withCode('57P03'), // cannot_connect_now (starting up)
+      withCode('53300'), // too_many_connections
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+    ]) {
+      expect(
+        isDatabaseOutOfReach(error),
+        String((error as { code?: string }).code ?? error.message),
+      ).toBe(true);
+    }
+  });
+
+  it('leaves every other error a 500, to be logged and fixed', () => {
+    for (const error of [
+      withCode('23505'), // unique_violation: a bug of ours, not an outage
+      withCode('3D000'), // the database does not exist: a configuration to fix
+      withCode('57014'), // query_canceled
+      withCode('42P01'), // undefined_table
+      new TypeError('Cannot read properties of undefined'),
+      'Connection terminated', // not an Error
+    ]) {
+      expect(isDatabaseOutOfReach(error), String(error)).toBe(false);
+    }
+  });
+});
