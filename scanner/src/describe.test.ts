@@ -48,6 +48,19 @@ describe('describeAnswer', () => {
     });
   });
 
+  it('dates an admission from another day, and gives only the time for one from today', () => {
+    const earlier = answer('already_used', { lastAdmittedAt: '2030-05-30T19:14:00Z' });
+    const detail = describeAnswer(earlier).detail;
+    expect(detail).toMatch(/^Admitted on .+ · Ada · Gala$/);
+    expect(detail).toContain(
+      new Date('2030-05-30T19:14:00Z').toLocaleString([], { day: 'numeric', month: 'short' }),
+    );
+    const today = describeAnswer(answer('already_used')).detail;
+    expect(today).toBe(
+      `Admitted at ${new Date('2030-06-01T19:14:00Z').toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} · Ada · Gala`,
+    );
+  });
+
   it('falls back to the code when the pass has no name or holder', () => {
     expect(describeAnswer(answer('success', { name: null, clientName: null })).detail).toBe(
       'AbCd1234EfGh',

@@ -18,6 +18,16 @@ const dateTime = (iso: string) =>
     minute: '2-digit',
   });
 
+/**
+ * When an already used pass was admitted: the time alone if that was on the day of this scan
+ * (on the phone's clock), else the date too, so a ticket used yesterday does not read as if
+ * it had been let in at that hour today.
+ */
+const admittedAt = (admitted: string, scanned: string) =>
+  new Date(admitted).toDateString() === new Date(scanned).toDateString()
+    ? `Admitted at ${time(admitted)}`
+    : `Admitted on ${dateTime(admitted)}`;
+
 /** What door staff read: ADMIT with who, or the reason in plain words. */
 export function describeAnswer(answer: ScanAnswer): Verdict {
   const { pass } = answer;
@@ -29,7 +39,9 @@ export function describeAnswer(answer: ScanAnswer): Verdict {
       return {
         tone: 'reject',
         title: 'Already used',
-        detail: pass.lastAdmittedAt ? `Admitted at ${time(pass.lastAdmittedAt)} · ${who}` : who,
+        detail: pass.lastAdmittedAt
+          ? `${admittedAt(pass.lastAdmittedAt, answer.scan.scannedAt)} · ${who}`
+          : who,
       };
     case 'revoked':
       return { tone: 'reject', title: 'Revoked', detail: who };
