@@ -93,6 +93,14 @@ describe('POST /scan', () => {
     expect(res.body.pass.id).toBe(pass.id);
   });
 
+  it('takes a code typed in groups, with spaces, as staff read it out', async () => {
+    const pass = await newPass();
+    const grouped = `${pass.code.slice(0, 4)} ${pass.code.slice(4, 8)}\t${pass.code.slice(8)} `;
+    const res = await scan(grouped);
+    expect(res.status).toBe(200);
+    expect(res.body.pass.id).toBe(pass.id);
+  });
+
   it('is 404 for an unknown code, another tenant’s code and junk, and records nothing', async () => {
     const foreign = await other.client.passes.create({ type: 'single' });
     if (!foreign.ok) throw new Error(foreign.error);
