@@ -82,6 +82,12 @@ export const networkTrouble = (attempt: number): Verdict => ({
   title: 'No connection',
   detail: `Retrying… (attempt ${attempt + 1})`,
 });
+/** The server answered, with a 5xx: the phone's network is fine, so staff need not fiddle with it. */
+export const serverTrouble = (attempt: number): Verdict => ({
+  tone: 'trouble',
+  title: 'Server trouble',
+  detail: `The server cannot check passes right now (not this phone); retrying… (attempt ${attempt + 1})`,
+});
 export const rateLimited = (seconds: number): Verdict => ({
   tone: 'trouble',
   title: 'Too many scans',

@@ -9,6 +9,7 @@ import {
   describeAnswer,
   networkTrouble,
   rateLimited,
+  serverTrouble,
   unknownPass,
   type Verdict,
 } from './describe';
@@ -51,7 +52,7 @@ function nextStep(res: ApiResult<ScanAnswer>, attempt: number): Next {
     case 409: // the first try is still running
       return { retry: networkTrouble(attempt), waitMs: backoff(attempt) };
   }
-  if (res.status >= 500) return { retry: networkTrouble(attempt), waitMs: backoff(attempt) };
+  if (res.status >= 500) return { retry: serverTrouble(attempt), waitMs: backoff(attempt) };
   // Any other refusal is final too: retrying it would hold the door up for nothing.
   return { final: { tone: 'reject', title: 'Scan refused', detail: res.error } };
 }

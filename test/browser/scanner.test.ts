@@ -265,6 +265,24 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     }
   });
 
+  it('says the server is in trouble, not the connection, on a 5xx, and admits once it recovers', async () => {
+    const proxy = await startStallingProxy(tenant.server.url, ['/api/v1/scan']);
+    try {
+      const page = await openScanner({ origin: proxy.url });
+      const pass = await newPass({ name: 'Steady guest' });
+      proxy.failWith = 502;
+      await typeCode(page, pass.code);
+      expect(await verdict(page, 'trouble')).toEqual({
+        title: 'Server trouble',
+        detail: 'The server cannot check passes right now (not this phone); retrying… (attempt 1)',
+      });
+      proxy.failWith = undefined;
+      expect(await verdict(page, 'admit')).toEqual({ title: 'ADMIT', detail: 'Steady guest' });
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('opens from its cache when the network hangs rather than fails, and still scans', async () => {
     // Bad Wi-Fi at a door often answers nothing at all. The service worker gives the network a
     // few seconds, then serves the app it cached; the app does not wait for /me to show who it

@@ -5,6 +5,11 @@ export interface StallingProxy {
   url: string;
   /** While true, requests under `stallPaths` are held unanswered, as on Wi-Fi that has dropped out. */
   stalled: boolean;
+  /**
+   * While set, requests under `stallPaths` are answered with this status and an HTML page, as a
+   * reverse proxy answers (502, 503, 504) while the server behind it is down or overloaded.
+   */
+  failWith: number | undefined;
   close(): Promise<void>;
 }
 
@@ -18,10 +23,17 @@ export async function startStallingProxy(
   stallPaths: string[],
 ): Promise<StallingProxy> {
   const held = new Set<http.ServerResponse>();
-  const proxy: StallingProxy = { url: '', stalled: false, close };
+  const proxy: StallingProxy = { url: '', stalled: false, failWith: undefined, close };
   const server = http.createServer((req, res) => {
-    if (proxy.stalled && stallPaths.some((prefix) => req.url?.startsWith(prefix))) {
+    const affected = stallPaths.some((prefix) => req.url?.startsWith(prefix));
+    if (affected && proxy.stalled) {
       held.add(res);
+      return;
+    }
+    if (affected && proxy.failWith !== undefined) {
+      req.resume();
+      res.writeHead(proxy.failWith, { 'content-type': 'text/html' });
+      res.end(`<html><body><h1>${proxy.failWith}</h1></body></html>`);
       return;
     }
     const upstream = http.request(
