@@ -4,9 +4,9 @@ import type { Tone, Verdict } from './describe';
 import { keepScreenOn, signal, unlockAudio } from './feedback';
 import { forgetKey, isApiKey, pairFromFragment, saveKey, storedKey } from './pairing';
 import { createScanFlow } from './scan-flow';
+import { count, emptyTally, loadTally, saveTally, type Tally } from './tally';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const HISTORY_SIZE = 50;
 const VERDICT_MS = { admit: 2500, reject: 4000 } as const;
 const ICON: Record<Tone, string> = { admit: '✓', reject: '✗', trouble: '⟳', pending: '…' };
 const PAIRING_CHECK_MS = 4000;
@@ -20,7 +20,7 @@ let camera: Camera | undefined;
 let stopDecoding: (() => void) | undefined;
 let facing: 'environment' | 'user' = 'environment';
 let verdictTimer: number | undefined;
-const counts = { admit: 0, reject: 0 };
+let tally: Tally = emptyTally(undefined);
 const worker = new Worker(new URL('./decoder.worker.ts', import.meta.url), { type: 'module' });
 
 function connect(key: string | undefined) {
@@ -44,16 +44,25 @@ function showVerdict(code: string, verdict: Verdict) {
   // Checking… and trouble stay until the answer comes.
   if (verdict.tone === 'trouble' || verdict.tone === 'pending') return;
   signal(verdict.tone);
-  counts[verdict.tone]++;
-  $('admitted').textContent = String(counts.admit);
-  $('rejected').textContent = String(counts.reject);
-  const item = document.createElement('li');
-  item.className = verdict.tone;
-  item.textContent = `${new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} ${verdict.title} · ${verdict.detail || code}`;
-  const history = $('history');
-  history.prepend(item);
-  while (history.children.length > HISTORY_SIZE) history.lastElementChild?.remove();
+  const time = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  setTally(count(tally, verdict.tone, `${time} ${verdict.title} · ${verdict.detail || code}`));
   verdictTimer = window.setTimeout(() => (panel.hidden = true), VERDICT_MS[verdict.tone]);
+}
+
+/** Shows the counters and last scans, and keeps them in the phone's storage. */
+function setTally(next: Tally) {
+  tally = next;
+  saveTally(localStorage, tally);
+  $('admitted').textContent = String(tally.admit);
+  $('rejected').textContent = String(tally.reject);
+  $('history').replaceChildren(
+    ...tally.history.map(({ tone, text }) => {
+      const item = document.createElement('li');
+      item.className = tone;
+      item.textContent = text;
+      return item;
+    }),
+  );
 }
 
 const flow = createScanFlow(() => client, device, { onVerdict: showVerdict });
@@ -85,6 +94,7 @@ async function startCamera() {
 
 async function refreshPairing() {
   connect(storedKey());
+  setTally(loadTally(localStorage, storedKey()));
   if (!client) {
     $('paired-with').textContent =
       'Not paired: paste a scan key, or open the pairing link from `pnpm admin key create --scope scan --qr`.';
@@ -132,6 +142,10 @@ $('open-settings').addEventListener('click', () => show('settings'));
 $('close-settings').addEventListener('click', () => {
   if (client) show('scan');
 });
+$('reset-tally').addEventListener('click', () => {
+  setTally(emptyTally(storedKey()));
+  show('scan');
+});
 $('unpair').addEventListener('click', () => {
   forgetKey();
   void refreshPairing();
@@ -158,6 +172,10 @@ function start() {
 }
 
 pairFromFragment();
+// A pairing link opened in this very tab changes only the fragment: no page load follows.
+window.addEventListener('hashchange', async () => {
+  if (pairFromFragment() && (await refreshPairing())) start();
+});
 if ('serviceWorker' in navigator)
   void navigator.serviceWorker.register('/scanner/sw.js', { scope: '/scanner/' });
 if (await refreshPairing()) start();

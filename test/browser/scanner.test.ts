@@ -115,6 +115,50 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     expect(await page.locator('#history li').count()).toBe(2);
   });
 
+  it('keeps its counters and last scans through a reload, until reset or paired with another key', async () => {
+    const pass = await newPass({ name: 'Counted' });
+    const page = await openScanner();
+    await typeCode(page, pass.code);
+    await verdict(page, 'admit');
+    await typeCode(page, pass.code);
+    await verdict(page, 'reject');
+    const tally = async () => ({
+      admitted: await page.locator('#admitted').textContent(),
+      rejected: await page.locator('#rejected').textContent(),
+      history: await page.locator('#history li').allTextContents(),
+    });
+    const before = await tally();
+    expect(before.admitted).toBe('1');
+    expect(before.rejected).toBe('1');
+    expect(before.history).toHaveLength(2);
+    expect(before.history[0]).toMatch(/Already used/);
+
+    // The phone's browser evicted the tab, or someone pulled to refresh.
+    await page.reload();
+    await page.locator('#scan').waitFor({ state: 'visible' });
+    expect(await tally()).toEqual(before);
+    expect(await page.evaluate(() => localStorage.getItem('passgate.tally'))).not.toContain(
+      scanKey.apiKey,
+    );
+
+    await page.locator('#open-settings').click();
+    await page.locator('#reset-tally').click();
+    await page.locator('#scan').waitFor({ state: 'visible' });
+    expect(await tally()).toEqual({ admitted: '0', rejected: '0', history: [] });
+
+    await typeCode(page, pass.code);
+    await verdict(page, 'reject');
+    expect((await tally()).rejected).toBe('1');
+    // Another key is another door's count. Its pairing link, opened in this same tab, changes
+    // only the fragment (no page load), and pairs all the same.
+    const other = await tenant.createKey({ scope: 'scan' });
+    await page.goto(`${tenant.server.url}/scanner/#key=${other.apiKey}`);
+    await expect.poll(() => page.url()).toBe(`${tenant.server.url}/scanner/`);
+    expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(other.apiKey);
+    await page.locator('#scan').waitFor({ state: 'visible' });
+    expect(await tally()).toEqual({ admitted: '0', rejected: '0', history: [] });
+  });
+
   it('admits a QR that holds the full pass URL', async () => {
     const pass = await newPass({ name: 'Link pass' });
     const page = await openScanner({ video: qrVideo(pass.publicUrl) });
