@@ -31,11 +31,28 @@ export function signal(tone: Tone) {
   }
 }
 
-/** Keeps the screen on while scanning, where the browser allows it. */
+let screenLock: WakeLockSentinel | undefined;
+
+/**
+ * Keeps the screen on while scanning, where the browser allows it. The browser drops the lock
+ * whenever the page is hidden (another app, the screen locked), so it is asked again each time
+ * scanning resumes. `data-awake` on the body says whether it is held.
+ */
 export async function keepScreenOn() {
+  if (screenLock && !screenLock.released) return;
   try {
-    await navigator.wakeLock?.request('screen');
+    screenLock = await navigator.wakeLock?.request('screen');
+    if (!screenLock) return;
+    document.body.dataset.awake = 'true';
+    screenLock.addEventListener('release', () => {
+      document.body.dataset.awake = 'false';
+    });
   } catch {
     // not allowed (battery saver, no user gesture yet): the screen may dim
   }
+}
+
+export async function letScreenSleep() {
+  await screenLock?.release().catch(() => undefined);
+  screenLock = undefined;
 }

@@ -1,7 +1,7 @@
 import { createPassgateClient, type PassgateClient } from '@passgate/shared';
 import { type Camera, decodeFrames, openCamera } from './camera';
 import type { Tone, Verdict } from './describe';
-import { keepScreenOn, signal, unlockAudio } from './feedback';
+import { keepScreenOn, letScreenSleep, signal, unlockAudio } from './feedback';
 import { forgetKey, isApiKey, pairFromFragment, saveKey, storedKey } from './pairing';
 import { createScanFlow } from './scan-flow';
 import { count, emptyTally, loadTally, saveTally, type Tally } from './tally';
@@ -170,6 +170,24 @@ function start() {
   void startCamera();
   void keepScreenOn();
 }
+
+/**
+ * Staff switched to another app or the screen locked: let go of the camera and the screen (a
+ * phone may end a hidden page's camera anyway, leaving a black viewfinder), and take both again
+ * when the scanner is back in front.
+ */
+document.addEventListener('visibilitychange', () => {
+  if (!client || $('scan').hidden) return;
+  if (document.visibilityState === 'hidden') {
+    stopDecoding?.();
+    stopDecoding = undefined;
+    camera?.stop();
+    camera = undefined;
+    void letScreenSleep();
+  } else {
+    start();
+  }
+});
 
 pairFromFragment();
 // A pairing link opened in this very tab changes only the fragment: no page load follows.

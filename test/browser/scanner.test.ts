@@ -159,6 +159,48 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     expect(await tally()).toEqual({ admitted: '0', rejected: '0', history: [] });
   });
 
+  it('lets go of the camera and the screen while hidden, and scans again once back in front', async () => {
+    const pass = await newPass({ name: 'Back again' });
+    const before = await tenant.counts();
+    const page = await openScanner({ video: qrVideo(pass.code) });
+    expect((await verdict(page, 'admit')).title).toBe('ADMIT');
+    await expect.poll(() => page.locator('body').getAttribute('data-awake')).toBe('true');
+    const liveCamera = () =>
+      page.evaluate(
+        () =>
+          (document.getElementById('video') as HTMLVideoElement).srcObject instanceof MediaStream &&
+          ((document.getElementById('video') as HTMLVideoElement).srcObject as MediaStream)
+            .getVideoTracks()
+            .some((track) => track.readyState === 'live'),
+      );
+    expect(await liveCamera()).toBe(true);
+    // Headless Chromium never hides a page, so the test says what a phone's browser says when
+    // staff switch to another app and back.
+    const setVisibility = (state: 'hidden' | 'visible') =>
+      page.evaluate((visibility) => {
+        Object.defineProperty(document, 'visibilityState', {
+          value: visibility,
+          configurable: true,
+        });
+        Object.defineProperty(document, 'hidden', {
+          value: visibility === 'hidden',
+          configurable: true,
+        });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await setVisibility('hidden');
+    await expect.poll(liveCamera).toBe(false);
+    await expect.poll(() => page.locator('body').getAttribute('data-awake')).toBe('false');
+    await page.waitForTimeout(3500); // longer than the same code's repeat window
+
+    await setVisibility('visible');
+    await expect.poll(liveCamera).toBe(true);
+    await expect.poll(() => page.locator('body').getAttribute('data-awake')).toBe('true');
+    // The QR still in view is read again: the single pass is now refused as already used.
+    expect((await verdict(page, 'reject')).title).toBe('Already used');
+    expect((await tenant.counts()).scans - before.scans).toBe(2);
+  });
+
   it('admits a QR that holds the full pass URL', async () => {
     const pass = await newPass({ name: 'Link pass' });
     const page = await openScanner({ video: qrVideo(pass.publicUrl) });
