@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { adminSocketPath, serveAdminSocket } from './admin/socket';
+import { claimDataDir, DataDirBusyError } from './admin/socket';
 import { createApp } from './app';
 import { ConfigError, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
@@ -17,6 +17,10 @@ const SHUTDOWN_GRACE_MS = 10_000;
 async function start() {
   const config = loadConfig();
   const logger = createLogger(config);
+  // On the embedded database, claim DATA_DIR before opening it: another process may hold it.
+  const dataDirClaim = config.databaseUrl
+    ? undefined
+    : await claimDataDir(config.dataDir, 'a Passgate server');
   const database = await createDatabase(config);
   const applied = await migrateToLatest(database.db);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
@@ -60,10 +64,7 @@ async function start() {
   });
   const deliveries = startDeliveryWorker({ db: database.db, logger, config: config.webhooks });
 
-  const adminSocket =
-    database.kind === 'pglite'
-      ? await serveAdminSocket({ db: database.db, publicUrl }, adminSocketPath(config.dataDir))
-      : undefined;
+  dataDirClaim?.serve({ db: database.db, publicUrl });
   const housekeeping = setInterval(
     () => pruneIdempotencyKeys(database.db).catch((err) => logger.warn({ err }, 'pruning failed')),
     60 * 60 * 1000,
@@ -85,8 +86,9 @@ async function start() {
     await new Promise((resolve) => server.close(resolve));
     await deliveries.stop();
     await stopListening();
-    await new Promise((resolve) => (adminSocket ? adminSocket.close(resolve) : resolve(undefined)));
+    dataDirClaim?.serve(undefined); // commands from now on are told to wait
     await database.close();
+    await dataDirClaim?.close(); // only now may another process open DATA_DIR
     logger.info('stopped');
     process.exit(0);
   }
@@ -95,7 +97,7 @@ async function start() {
 }
 
 start().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof DataDirBusyError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(

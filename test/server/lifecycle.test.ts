@@ -67,6 +67,46 @@ describe('server lifecycle on the embedded database', () => {
     }
   });
 
+  it('refuses a second process on a DATA_DIR that a server holds, and takes one over after a crash', async () => {
+    const dataDir = newDataDir();
+    const first = await startServer({ dataDir });
+    const startSecond = () =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, DATA_DIR: dataDir, PORT: '0', DATABASE_URL: '' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    try {
+      const second = startSecond();
+      expect(second.status).toBe(1);
+      expect(second.stderr).toMatch(/DATA_DIR .* is in use by another running Passgate process/);
+      // The first still holds the directory and its admin socket: the CLI reaches it.
+      const tenant = await createTenant({ server: first });
+      expect((await http(`${tenant.apiUrl}/me`, { key: tenant.apiKey })).status).toBe(200);
+
+      // A crash leaves the socket file behind, with nobody answering it: the next start takes it.
+      await first.kill();
+      expect(existsSync(path.join(dataDir, 'admin.sock'))).toBe(true);
+      const restarted = await startServer({ dataDir });
+      try {
+        expect(
+          (
+            await http(`${tenant.apiUrl.replace(first.url, restarted.url)}/me`, {
+              key: tenant.apiKey,
+            })
+          ).status,
+        ).toBe(200);
+        // The restarted server holds the directory as the first did.
+        expect(startSecond().status).toBe(1);
+      } finally {
+        await restarted.stop();
+      }
+    } finally {
+      await first.stop();
+    }
+  }, 60_000);
+
   it('fails fast with a clear message on bad configuration', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
       cwd: REPO_ROOT,

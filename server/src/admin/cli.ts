@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, publicUrlOf } from '../config';
 import { createDatabase } from '../db/create';
 import { migrateToLatest } from '../db/migrate';
 import { AdminError, runAdminCommand } from './commands';
-import { adminSocketPath, sendToAdminSocket } from './socket';
+import { adminSocketPath, claimDataDir, DataDirBusyError, sendToAdminSocket } from './socket';
 
 /**
  * `pnpm admin …`: prints JSON on stdout (errors as `{ "error" }` on stderr, exit 1). On the
@@ -24,12 +24,21 @@ async function main(argv: string[]): Promise<number> {
     }
     result = viaServer.body;
   } else {
-    const handle = await createDatabase(config);
+    // No server answered: this process opens the embedded database itself, holding DATA_DIR
+    // meanwhile, so that a server started now refuses to start rather than open it too.
+    const claim = config.databaseUrl
+      ? undefined
+      : await claimDataDir(config.dataDir, 'the admin CLI');
     try {
-      await migrateToLatest(handle.db);
-      result = await runAdminCommand({ db: handle.db, publicUrl }, argv);
+      const handle = await createDatabase(config);
+      try {
+        await migrateToLatest(handle.db);
+        result = await runAdminCommand({ db: handle.db, publicUrl }, argv);
+      } finally {
+        await handle.close();
+      }
     } finally {
-      await handle.close();
+      await claim?.close();
     }
   }
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -47,7 +56,10 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known = error instanceof AdminError || error instanceof ConfigError;
+    const known =
+      error instanceof AdminError ||
+      error instanceof ConfigError ||
+      error instanceof DataDirBusyError;
     process.stderr.write(
       `${JSON.stringify({ error: known ? (error as Error).message : String(error) })}\n`,
     );

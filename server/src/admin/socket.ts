@@ -1,25 +1,46 @@
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { type AdminContext, AdminError, runAdminCommand } from './commands';
 
 /**
  * PGlite is one process's database. While the server holds it, `pnpm admin` sends its command
- * over this Unix socket in DATA_DIR (mode 0600: only the operator's user can connect).
+ * over this Unix socket in DATA_DIR (mode 0600: only the operator's user can connect), and the
+ * socket is also what marks the directory as taken (see `claimDataDir`).
  */
 export const adminSocketPath = (dataDir: string) => path.join(dataDir, 'admin.sock');
 
-export async function serveAdminSocket(
-  context: AdminContext,
-  socketPath: string,
-): Promise<http.Server> {
-  rmSync(socketPath, { force: true });
+/** Another process holds DATA_DIR: opening its PGlite database too would corrupt it. */
+export class DataDirBusyError extends Error {}
+
+export interface DataDirClaim {
+  /** Runs admin commands sent to the socket from now on against this database (none: busy). */
+  serve(context: AdminContext | undefined): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Claims DATA_DIR for this process before it opens the embedded database, by listening on the
+ * admin socket: PGlite has no lock of its own, and two processes writing one data directory
+ * corrupt it. A socket that answers means a live server (or CLI) holds the directory, and the
+ * claim fails; a socket file that nobody answers is left from a crash, and is taken over. While
+ * no database is served, commands sent to the socket are told that `holder` is busy with it.
+ */
+export async function claimDataDir(dataDir: string, holder: string): Promise<DataDirClaim> {
+  const socketPath = adminSocketPath(dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  let context: AdminContext | undefined;
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     let status = 200;
     let body: unknown;
     try {
+      if (!context) {
+        throw new AdminError(
+          `DATA_DIR is busy: ${holder} holds it and is starting or stopping; try again`,
+        );
+      }
       const { argv } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { argv: string[] };
       body = await runAdminCommand(context, argv);
     } catch (error) {
@@ -31,12 +52,35 @@ export async function serveAdminSocket(
     }
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => resolve());
-  });
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  try {
+    await listen();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    if (await sendToAdminSocket(socketPath, [])) {
+      throw new DataDirBusyError(
+        `DATA_DIR ${path.resolve(dataDir)} is in use by another running Passgate process (it ` +
+          'answers on admin.sock there). Stop it first, or give this one another DATA_DIR; ' +
+          'two processes on one embedded database would corrupt it.',
+      );
+    }
+    rmSync(socketPath, { force: true }); // left by a process that crashed
+    await listen();
+  }
   chmodSync(socketPath, 0o600);
-  return server;
+  return {
+    serve(next) {
+      context = next;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /** Sends a command to a running server; undefined when no server listens there. */
