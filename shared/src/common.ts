@@ -3,12 +3,14 @@ import { z } from 'zod';
 export const ErrorBody = z.object({ error: z.string() }).meta({ id: 'Error' });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-const whole = (field: string, min: number, max: number) =>
-  z.coerce
-    .number({ error: `${field} must be a whole number` })
-    .int(`${field} must be a whole number`)
-    .min(min, `${field} must be at least ${min}`)
-    .max(max, `${field} must be at most ${max}`);
+/**
+ * A whole-number query parameter. Every way to get it wrong (empty, `abc`, `2.5`, out of range,
+ * given twice) gets the one message that says what is allowed.
+ */
+const whole = (field: string, min: number, max: number) => {
+  const allowed = `${field} must be a whole number from ${min} to ${max}, given once`;
+  return z.coerce.number({ error: allowed }).int(allowed).min(min, allowed).max(max, allowed);
+};
 
 /** `limit`: a page size from 1 to 100. */
 export const limitParam = (defaultLimit: number) => whole('limit', 1, 100).default(defaultLimit);

@@ -494,10 +494,20 @@ describe('GET /passes', () => {
       'page=1.5',
       'status=lost',
       'limit=',
+      'limit=10&limit=20',
     ]) {
       const res = await http(`${fresh.server.url}/api/v1/passes?${query}`, { key: fresh.apiKey });
       expect(res.status, query).toBe(400);
       expect(res.body.error).toMatch(/^(limit|page|status): \1 must /);
+    }
+    // Whatever is wrong with it, a number says what it may be.
+    for (const [query, message] of [
+      ['limit=', 'limit: limit must be a whole number from 1 to 100, given once'],
+      ['limit=10&limit=20', 'limit: limit must be a whole number from 1 to 100, given once'],
+      ['page=1.5', 'page: page must be a whole number from 1 to 1000000, given once'],
+    ]) {
+      const res = await http(`${fresh.server.url}/api/v1/passes?${query}`, { key: fresh.apiKey });
+      expect(res.body.error, query).toBe(message);
     }
   });
 
