@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import type { Selectable } from 'kysely';
@@ -17,9 +18,25 @@ const STATUS_LABEL = {
   revoked: { text: 'Revoked', colour: '#b00020' },
 } as const;
 
+/** A date in UTC, which `LOCAL_TIMES` turns into the holder's own time where scripts run. */
 const formatDate = (date: Date) =>
-  date.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) +
-  ' UTC';
+  html`<time datetime="${date.toISOString()}">${date.toLocaleString('en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  })} UTC</time>`;
+
+/**
+ * The page's one script, allowed by its hash in the Content-Security-Policy: it rewrites each
+ * date in the time zone of the phone that shows it. Without it the page still says UTC.
+ */
+const LOCAL_TIMES = `for (const t of document.querySelectorAll('time[datetime]')) {
+  t.textContent = new Date(t.dateTime).toLocaleString(undefined, {
+    day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit',
+    timeZoneName: 'short',
+  });
+}`;
+const LOCAL_TIMES_HASH = `'sha256-${createHash('sha256').update(LOCAL_TIMES).digest('base64')}'`;
 
 const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype html>
 <html lang="en">
@@ -41,7 +58,7 @@ const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype ht
   dt { color: #52525b; } dd { margin: 0; overflow-wrap: anywhere; }
 </style>
 </head>
-<body><main>${body}</main></body>
+<body><main>${body}</main><script>${raw(LOCAL_TIMES)}</script></body>
 </html>`;
 
 /** The holder's page: the QR, the name, public fields, validity and live status. No JavaScript. */
@@ -51,7 +68,7 @@ export function passPageRoutes({ db, logger }: Services) {
     c.header('Referrer-Policy', 'no-referrer');
     c.header(
       'Content-Security-Policy',
-      "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+      `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${LOCAL_TIMES_HASH}`,
     );
     c.header('X-Robots-Tag', 'noindex');
     const code = c.req.param('code');

@@ -1,0 +1,54 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium } from '../support/browser';
+import { createTenant, type TestTenant } from '../support/tenant';
+
+let tenant: TestTenant;
+let browser: Browser;
+
+beforeAll(async () => {
+  tenant = await createTenant();
+  if (hasChromium()) browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe.skipIf(!hasChromium())('the pass page in Chromium', () => {
+  it('shows validity in the holder’s own time zone, and in UTC without JavaScript', async () => {
+    const created = await tenant.client.passes.create({
+      type: 'single',
+      name: 'Summer gala',
+      validFrom: '2030-06-01T18:00:00Z',
+      validUntil: '2030-06-01T23:30:00Z',
+    });
+    if (!created.ok) throw new Error(created.error);
+    const validity = async (options: { timezoneId: string; javaScriptEnabled: boolean }) => {
+      const context = await browser.newContext({ locale: 'en-GB', ...options });
+      const page = await context.newPage();
+      const refused: string[] = [];
+      page.on('console', (message) => {
+        if (/Content Security Policy/.test(message.text())) refused.push(message.text());
+      });
+      await page.goto(created.data.publicUrl);
+      const dd = await page.locator('dd').allTextContents();
+      await context.close();
+      return { from: dd[0], until: dd[1], refused };
+    };
+
+    const berlin = await validity({ timezoneId: 'Europe/Berlin', javaScriptEnabled: true });
+    expect(berlin.from).toMatch(/^1 Jun 2030, 20:00 (CEST|GMT\+2)$/);
+    expect(berlin.until).toMatch(/^2 Jun 2030, 01:30 (CEST|GMT\+2)$/);
+    expect(berlin.refused).toEqual([]);
+
+    const tokyo = await validity({ timezoneId: 'Asia/Tokyo', javaScriptEnabled: true });
+    expect(tokyo.from).toMatch(/^2 Jun 2030, 03:00 (JST|GMT\+9)$/);
+
+    const noScript = await validity({ timezoneId: 'Europe/Berlin', javaScriptEnabled: false });
+    expect(noScript).toEqual({
+      from: '1 Jun 2030, 18:00 UTC',
+      until: '1 Jun 2030, 23:30 UTC',
+      refused: [],
+    });
+  });
+});
