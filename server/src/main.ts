@@ -13,6 +13,7 @@ import { createRateLimits } from './middleware/rate-limit';
 import { startDeliveryWorker } from './webhooks/delivery';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+const KEEP_ALIVE_MS = 65_000;
 
 async function start() {
   const config = loadConfig();
@@ -48,6 +49,11 @@ async function start() {
         ? app.fetch(request, env)
         : Response.json({ error: 'Server is starting' }, { status: 503 }),
   }) as Server;
+  // Idle connections stay open longer than a load balancer keeps its own (AWS: 60 s), so it never
+  // sends a request down one that the server is closing (a 502 at the door); Node's default is
+  // 5 s. A phone between scans also keeps its connection. Headers must be allowed longer still.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -1,3 +1,4 @@
+import { Agent, get as httpGet } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 
@@ -54,6 +55,28 @@ describe('HTTP behaviour every client relies on', () => {
       expect(res.status, path).toBe(200);
     }
   });
+
+  it('keeps an idle connection open longer than Node’s 5 s (65 s, past a load balancer’s minute)', async () => {
+    // Node closes idle keep-alive connections after 5 s by default. A load balancer that keeps
+    // its own for 60 s (AWS's default) then sends a request down one the server is closing: a
+    // 502 at the door. A phone between scans likewise had to connect again every few seconds.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = httpGet(`${tenant.server.url}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+      });
+    try {
+      expect(await get()).toEqual({ status: 200, reused: false });
+      await new Promise((resolve) => setTimeout(resolve, 6500));
+      expect(await get()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 20_000);
 
   it('413 JSON for a body over 1 MB, and nothing is written', async () => {
     const before = await tenant.counts();
