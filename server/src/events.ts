@@ -33,3 +33,44 @@ export async function recordEvents(
     )
     .execute();
 }
+
+/** The order in which an event's fields read best: what it is, its state, then when. */
+const FIELD_ORDER = [
+  'id',
+  'passId',
+  'code',
+  'name',
+  'email',
+  'phone',
+  'notes',
+  'type',
+  'result',
+  'success',
+  'status',
+  'from',
+  'to',
+  'usagesCount',
+  'maxUsages',
+  'validFrom',
+  'validUntil',
+  'client',
+  'clientName',
+  'clientEmail',
+  'clientPhone',
+  'device',
+  'publicUrl',
+  'scannedAt',
+  'changedAt',
+  'createdAt',
+];
+const RANK = new Map(FIELD_ORDER.map((field, i) => [field, i]));
+const rank = (field: string) => RANK.get(field) ?? FIELD_ORDER.length;
+
+/**
+ * An event's data with its fields in reading order, for webhook bodies and `GET /triggers`
+ * (Zapier shows sample fields in the order given). PostgreSQL's `jsonb` keeps keys sorted by
+ * length, which put `to` before `code` and `createdAt` before `maxUsages`.
+ */
+export function inReadingOrder<T extends Record<string, unknown>>(data: T): T {
+  return Object.fromEntries(Object.entries(data).sort(([a], [b]) => rank(a) - rank(b))) as T;
+}

@@ -49,6 +49,24 @@ describe('GET /triggers', () => {
       publicUrl: expect.stringContaining(`/p/${passCode}?token=`),
       createdAt: expect.any(String),
     });
+    // In the contract's order, which Zapier shows its sample fields in (jsonb sorts keys by length).
+    expect(Object.keys(res.body[0])).toEqual([
+      'id',
+      'code',
+      'name',
+      'type',
+      'status',
+      'usagesCount',
+      'maxUsages',
+      'validFrom',
+      'validUntil',
+      'client',
+      'clientName',
+      'clientEmail',
+      'clientPhone',
+      'publicUrl',
+      'createdAt',
+    ]);
   });
 
   it('pass.scanned: a flat scan record per attempt, newest first', async () => {
@@ -64,6 +82,16 @@ describe('GET /triggers', () => {
       scannedAt: expect.any(String),
     });
     expect(admitted.id).toMatch(/^scan_/);
+    expect(Object.keys(admitted).slice(0, 8)).toEqual([
+      'id',
+      'passId',
+      'code',
+      'name',
+      'type',
+      'result',
+      'success',
+      'status',
+    ]);
     expect(res.body[0].id).not.toBe(admitted.id);
   });
 

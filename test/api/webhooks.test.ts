@@ -152,6 +152,15 @@ describe('webhook delivery', () => {
       from: 'active',
       to: 'used',
     });
+    // Fields in reading order, as GET /triggers gives them (jsonb stores them sorted by length).
+    expect(Object.keys(byEvent['client.created']!.json.data)).toEqual([
+      'id',
+      'name',
+      'email',
+      'phone',
+      'notes',
+      'createdAt',
+    ]);
   });
 
   it('retries a failing receiver on the schedule and records every attempt', async () => {

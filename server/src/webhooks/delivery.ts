@@ -3,6 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import { newId } from '../domain/ids';
+import { inReadingOrder } from '../events';
 import type { Logger } from '../logger';
 import { nextAttemptAt, parseRetryAfter } from './schedule';
 import { refuseTarget } from './target';
@@ -59,7 +60,7 @@ async function send(delivery: DueDelivery, config: Config['webhooks']): Promise<
     id: delivery.event_id,
     event: delivery.type,
     createdAt: delivery.event_created_at.toISOString(),
-    data: delivery.data,
+    data: inReadingOrder(delivery.data),
   });
   const timestamp = new Date();
   try {

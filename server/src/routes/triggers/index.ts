@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { EVENT_TYPES, IsoDate, limitParam } from '@passgate/shared';
 import { sql } from 'kysely';
+import { inReadingOrder } from '../../events';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json } from '../support';
 
@@ -53,9 +54,11 @@ export function triggerRoutes({ db }: Services) {
     const items = rows.map((row) => {
       const data = row.data as Record<string, unknown>;
       // A pass changes status many times: each change is its own item, keyed by the event.
-      return event === 'pass.status_changed'
-        ? { ...data, id: row.id, passId: data.id }
-        : { ...data, id: String(data.id) };
+      return inReadingOrder(
+        event === 'pass.status_changed'
+          ? { ...data, id: row.id, passId: data.id }
+          : { ...data, id: String(data.id) },
+      );
     });
     return c.json(items, 200);
   });
