@@ -142,11 +142,19 @@ $('open-settings').addEventListener('click', () => show('settings'));
 $('close-settings').addEventListener('click', () => {
   if (client) show('scan');
 });
+// Both are a tap away from each other and from "Back to scanning": each asks first.
 $('reset-tally').addEventListener('click', () => {
+  if (!window.confirm('Reset the counters and the last scans to zero?')) return;
   setTally(emptyTally(storedKey()));
   show('scan');
 });
 $('unpair').addEventListener('click', () => {
+  if (
+    !window.confirm(
+      'Unpair this scanner? It cannot scan again until it is paired with a key or pairing link.',
+    )
+  )
+    return;
   forgetKey();
   void refreshPairing();
 });

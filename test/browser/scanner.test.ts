@@ -142,6 +142,10 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     );
 
     await page.locator('#open-settings').click();
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await page.locator('#reset-tally').click();
+    expect(await tally()).toEqual(before); // cancelled: still in the settings
+    page.once('dialog', (dialog) => void dialog.accept());
     await page.locator('#reset-tally').click();
     await page.locator('#scan').waitFor({ state: 'visible' });
     expect(await tally()).toEqual({ admitted: '0', rejected: '0', history: [] });
@@ -292,6 +296,18 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
       ).toBeLessThanOrEqual(width);
     }
     await page.locator('#open-settings').click();
+    // A gloved tap on Unpair by mistake, mid-evening: the scanner asks, and Cancel keeps it paired.
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.locator('#unpair').click();
+    expect(asked).toEqual([
+      'Unpair this scanner? It cannot scan again until it is paired with a key or pairing link.',
+    ]);
+    expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(scanKey.apiKey);
+    page.once('dialog', (dialog) => void dialog.accept());
     await page.locator('#unpair').click();
     await expect.poll(() => page.locator('#paired-with').textContent()).toMatch(/^Not paired/);
     expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBeNull();
