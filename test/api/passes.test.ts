@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { admin } from '../support/admin';
+import { PASS_LIST_ITEM_FIELDS } from '../support/contract';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 import { UNTIL_KEY_CHANGE_HEARD } from '../support/wait';
 
@@ -421,22 +422,7 @@ describe('GET /passes', () => {
       'Epsilon revoked',
       'Delta expired',
     ]);
-    expect(Object.keys(res.body[0]).sort()).toEqual(
-      [
-        'id',
-        'code',
-        'name',
-        'type',
-        'status',
-        'usagesCount',
-        'maxUsages',
-        'validFrom',
-        'validUntil',
-        'client',
-        'publicUrl',
-        'createdAt',
-      ].sort(),
-    );
+    expect(Object.keys(res.body[0]).sort()).toEqual([...PASS_LIST_ITEM_FIELDS].sort());
     expect(res.headers.get('x-total-count')).toBe('5');
     const link = res.headers.get('link')!;
     expect(link).toContain('page=2&limit=2>; rel="next"');
