@@ -181,6 +181,8 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
   });
 
   it('while the database is out of reach: 503 with Retry-After, then served again', async () => {
+    /** Long enough for a loaded machine to bring the scans to the lock; not a timing. */
+    const UNTIL_WAITING = { timeout: 15_000 };
     const target = new URL(databaseUrl!);
     const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
     const viaProxy = new URL(databaseUrl!);
@@ -195,7 +197,31 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
       expect((await scan()).status).toBe(200);
 
       // Open connections drop mid-way and new ones are refused, as when PostgreSQL restarts.
-      await proxy.cut();
+      // Scans are made to wait on the pass's row lock first, so that the cut finds connections
+      // checked out of the pool: an error on one of those once crashed the whole server.
+      const root = new pg.Client({ connectionString: databaseUrl });
+      await root.connect();
+      try {
+        await root.query('BEGIN');
+        await root.query('SELECT 1 FROM passes WHERE id = $1 FOR UPDATE', [pass.data.id]);
+        const waiting = Promise.all([scan(), scan(), scan()]);
+        await expect
+          .poll(async () => {
+            const { rows } = await root.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+                WHERE wait_event_type = 'Lock' AND application_name = $1`,
+              [`passgate ${server.process.pid}`],
+            );
+            return rows[0].n as number;
+          }, UNTIL_WAITING)
+          .toBeGreaterThan(0);
+        await proxy.cut();
+        for (const res of await waiting) expect(res.status).toBe(503);
+        expect(server.process.exitCode).toBe(null);
+      } finally {
+        await root.query('ROLLBACK');
+        await root.end();
+      }
       for (const res of [
         await scan(),
         await scan(),

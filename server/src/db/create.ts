@@ -87,6 +87,18 @@ async function listenOnPostgres(databaseUrl: string, channel: string, listener: 
   };
 }
 
+/**
+ * A connection that drops (PostgreSQL restarts, the network to it goes) must not crash the
+ * process. pg emits 'error' on the client: an idle one's reaches the pool's listener, but a
+ * checked-out one (in a transaction, or between its queries) has none of its own, and an
+ * 'error' event without a listener throws. Its running query fails all the same, and the pool
+ * drops the dead client when it is released.
+ */
+function surviveDroppedConnections(pool: pg.Pool) {
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+}
+
 /** PostgreSQL through `pg` when `DATABASE_URL` is set, else PGlite persisted under `DATA_DIR`. */
 export async function createDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>,
@@ -99,8 +111,7 @@ export async function createDatabase(
       idleTimeoutMillis: KEEP_IDLE_CONNECTIONS,
       application_name: `passgate ${process.pid}`,
     });
-    // An idle client that errors (e.g. the server restarted) must not crash the process.
-    pool.on('error', () => {});
+    surviveDroppedConnections(pool);
     const counterPool = new pg.Pool({
       connectionString: databaseUrl,
       max: Math.max(2, Math.ceil(config.databasePoolSize / 4)),
@@ -108,7 +119,7 @@ export async function createDatabase(
       application_name: `passgate ${process.pid} counters`,
       options: '-c synchronous_commit=off',
     });
-    counterPool.on('error', () => {});
+    surviveDroppedConnections(counterPool);
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: namedStatementPool(pool) }),
     });
