@@ -47,6 +47,13 @@ describe('webhook subscriptions', () => {
       key: other.apiKey,
     });
     expect(foreign.status).toBe(404);
+    // Nor may it read the subscription's delivery log, or see it listed.
+    const foreignLog = await http(`${other.apiUrl}/webhooks/${created.body.id}/deliveries`, {
+      key: other.apiKey,
+    });
+    expect(foreignLog.status).toBe(404);
+    expect(foreignLog.body).toEqual({ error: 'Webhook not found' });
+    expect((await http(`${other.apiUrl}/webhooks`, { key: other.apiKey })).body).toEqual([]);
     const removed = await http(`${tenant.apiUrl}/webhooks/${created.body.id}`, {
       method: 'DELETE',
       key: tenant.apiKey,
