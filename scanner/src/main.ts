@@ -11,7 +11,8 @@ const VERDICT_MS = { admit: 2500, reject: 4000 } as const;
 const ICON: Record<Tone, string> = { admit: '✓', reject: '✗', trouble: '⟳', pending: '…' };
 const PAIRING_CHECK_MS = 4000;
 
-const device =
+/** The label each scan records: a random one until staff name the scanner in the settings. */
+let device =
   localStorage.getItem('passgate.device') ?? `scanner-${crypto.randomUUID().slice(0, 8)}`;
 localStorage.setItem('passgate.device', device);
 
@@ -65,7 +66,11 @@ function setTally(next: Tally) {
   );
 }
 
-const flow = createScanFlow(() => client, device, { onVerdict: showVerdict });
+const flow = createScanFlow(
+  () => client,
+  () => device,
+  { onVerdict: showVerdict },
+);
 
 async function startCamera() {
   stopDecoding?.();
@@ -138,7 +143,18 @@ $('torch').addEventListener('click', () => {
     advanced: [{ torch: torchOn } as MediaTrackConstraintSet],
   });
 });
-$('open-settings').addEventListener('click', () => show('settings'));
+$('open-settings').addEventListener('click', () => {
+  $<HTMLInputElement>('device-input').value = device;
+  show('settings');
+});
+$('device-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = $<HTMLInputElement>('device-input').value.trim();
+  if (!name) return;
+  device = name.slice(0, 100);
+  localStorage.setItem('passgate.device', device);
+  if (client) show('scan');
+});
 $('close-settings').addEventListener('click', () => {
   if (client) show('scan');
 });

@@ -67,7 +67,7 @@ export interface ScanFlowEvents {
  */
 export function createScanFlow(
   client: () => PassgateClient | undefined,
-  device: string,
+  device: () => string,
   events: ScanFlowEvents,
 ) {
   let lastCode: string | undefined;
@@ -78,6 +78,8 @@ export function createScanFlow(
     const api = client();
     if (!api) return;
     const idempotencyKey = crypto.randomUUID();
+    // Read once: every retry must send the same body, or the API refuses the key's reuse (422).
+    const label = device();
     for (let attempt = 0; ; attempt++) {
       let next: Next;
       // The first try only: during retries the amber trouble screen stays up.
@@ -87,7 +89,7 @@ export function createScanFlow(
           : undefined;
       try {
         const res = await api.scan(
-          { code, device },
+          { code, device: label },
           { idempotencyKey, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
         );
         next = nextStep(res, attempt);

@@ -6,7 +6,7 @@ import { admin } from '../support/admin';
 import { hasChromium, launchChromium } from '../support/browser';
 import { newDataDir, REPO_ROOT, startServer } from '../support/server';
 import { startStallingProxy } from '../support/stalling-proxy';
-import { type CreatedKey, createTenant, type TestTenant } from '../support/tenant';
+import { type CreatedKey, createTenant, http, type TestTenant } from '../support/tenant';
 import { qrVideo } from '../support/y4m';
 
 const SHOTS = path.join(REPO_ROOT, 'test/artifacts');
@@ -284,6 +284,24 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     } finally {
       await again.stop();
     }
+  });
+
+  it('records each scan under the name staff give the scanner, kept through a reload', async () => {
+    const page = await openScanner();
+    await page.locator('#open-settings').click();
+    expect(await page.locator('#device-input').inputValue()).toMatch(/^scanner-[0-9a-f]{8}$/);
+    await page.locator('#device-input').fill('  Door A  ');
+    await page.locator('#device-form button').click();
+    await page.locator('#scan').waitFor({ state: 'visible' });
+    await page.reload();
+    await page.locator('#scan').waitFor({ state: 'visible' });
+    const pass = await newPass({ name: 'Named door' });
+    await typeCode(page, pass.code);
+    expect((await verdict(page, 'admit')).title).toBe('ADMIT');
+    const scans = await http(`${tenant.apiUrl}/triggers?event=pass.scanned&limit=1`, {
+      key: tenant.apiKey,
+    });
+    expect(scans.body[0]).toMatchObject({ passId: pass.id, device: 'Door A' });
   });
 
   it('pairs by a pasted key, unpairs, and fits a 360 px phone and a tablet', async () => {
