@@ -153,7 +153,7 @@ describe('PUBLIC_URL', () => {
 const databaseUrl = inject('databaseUrl');
 
 describe.skipIf(!databaseUrl)('when the database goes away', () => {
-  it('/healthz answers 503 and the API a 500 without details', async () => {
+  it('/healthz answers 503, the API a 500 without details, the pass page an HTML 500', async () => {
     const name = `passgate_gone_${Date.now()}`;
     const root = new pg.Client({ connectionString: databaseUrl });
     await root.connect();
@@ -163,6 +163,8 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
     const server = await startServer({ databaseUrl: url.toString() });
     try {
       const tenant = await createTenant({ server });
+      const pass = await tenant.client.passes.create({ type: 'single' });
+      if (!pass.ok) throw new Error(pass.error);
       expect((await http(`${server.url}/healthz`)).status).toBe(200);
       await root.query(`DROP DATABASE ${name} WITH (FORCE)`);
       const health = await http(`${server.url}/healthz`);
@@ -171,6 +173,11 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
       const me = await http(`${tenant.apiUrl}/me`, { key: tenant.apiKey });
       expect(me.status).toBe(500);
       expect(me.body).toEqual({ error: 'Internal server error' });
+      // The holder gets a page, not the API's JSON.
+      const page = await fetch(pass.data.publicUrl);
+      expect(page.status).toBe(500);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await page.text()).toContain('Something went wrong');
       // The log line travels through a pipe and may arrive just after the answer.
       await expect.poll(() => server.logs.join('')).toContain('unhandled error');
     } finally {

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { html, raw } from 'hono/html';
-import type { Selectable } from 'kysely';
 import QRCode from 'qrcode';
-import type { PassTable } from '../db/schema';
 import { constantTimeEqual, PASS_CODE_PATTERN } from '../domain/ids';
 import { evaluateScan, reportedStatus } from '../domain/scan-rule';
 import { DATABASE_RETRY_AFTER, isDatabaseOutOfReach } from '../errors';
+import type { Logger } from '../logger';
 import type { Services } from '../services';
 
 /** What the holder reads: the reported status, or what the door says of an active pass before `validFrom`. */
@@ -61,27 +60,13 @@ const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype ht
 <body><main>${body}</main><script>${raw(LOCAL_TIMES)}</script></body>
 </html>`;
 
-/** The holder's page: the QR, the name, public fields, validity and live status. No JavaScript. */
-export function passPageRoutes({ db, logger }: Services) {
-  return new Hono().get('/p/:code', async (c) => {
-    c.header('Cache-Control', 'no-store');
-    c.header('Referrer-Policy', 'no-referrer');
-    c.header(
-      'Content-Security-Policy',
-      `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${LOCAL_TIMES_HASH}`,
-    );
-    c.header('X-Robots-Tag', 'noindex');
-    const code = c.req.param('code');
-    const token = c.req.query('token') ?? '';
-    // The one query not filtered by tenant: the holder has no key, so the pass is found by its
-    // globally unique code and opened only with its own unguessable token.
-    let pass: Selectable<PassTable> | undefined;
-    try {
-      pass = PASS_CODE_PATTERN.test(code)
-        ? await db.selectFrom('passes').selectAll().where('code', '=', code).executeTakeFirst()
-        : undefined;
-    } catch (error) {
-      if (!isDatabaseOutOfReach(error)) throw error;
+/**
+ * What a holder sees when the page cannot be built: an HTML page, never the API's JSON. While the
+ * database is out of reach, a 503 asking for a reload in a few seconds; else a logged 500.
+ */
+function pageError(logger: Logger) {
+  return function onPageError(error: Error, c: Context) {
+    if (isDatabaseOutOfReach(error)) {
       logger.warn({ err: error, path: c.req.path }, 'database out of reach');
       return c.html(
         page(
@@ -93,6 +78,38 @@ export function passPageRoutes({ db, logger }: Services) {
         { 'Retry-After': DATABASE_RETRY_AFTER },
       );
     }
+    logger.error({ err: error, path: c.req.path }, 'unhandled error');
+    return c.html(
+      page(
+        'Something went wrong',
+        html`<div class="card"><h1>Something went wrong</h1>
+        <p>Your pass cannot be shown right now. Try again later.</p></div>`,
+      ),
+      500,
+    );
+  };
+}
+
+/**
+ * The holder's page: the QR, the name, public fields, validity and live status. No JavaScript is
+ * needed; one small script only shows the dates in the phone's time zone.
+ */
+export function passPageRoutes({ db, logger }: Services) {
+  return new Hono().onError(pageError(logger)).get('/p/:code', async (c) => {
+    c.header('Cache-Control', 'no-store');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header(
+      'Content-Security-Policy',
+      `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${LOCAL_TIMES_HASH}`,
+    );
+    c.header('X-Robots-Tag', 'noindex');
+    const code = c.req.param('code');
+    const token = c.req.query('token') ?? '';
+    // The one query not filtered by tenant: the holder has no key, so the pass is found by its
+    // globally unique code and opened only with its own unguessable token.
+    const pass = PASS_CODE_PATTERN.test(code)
+      ? await db.selectFrom('passes').selectAll().where('code', '=', code).executeTakeFirst()
+      : undefined;
     if (!pass || !constantTimeEqual(pass.public_token, token)) {
       return c.html(
         page(

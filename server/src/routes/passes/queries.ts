@@ -142,7 +142,6 @@ export async function updatePass(
     valid_until: patch.validUntil === undefined ? current.valid_until : toDate(patch.validUntil),
   };
   assertValidPass({ ...next, type: current.type });
-  const fields = patch.customFields ? { fields: JSON.stringify(patch.customFields) } : {};
   // A PATCH that changes nothing writes nothing: `updatedAt` tells integrations what changed.
   const unchanged =
     next.name === current.name &&
@@ -157,7 +156,7 @@ export async function updatePass(
     .updateTable('passes')
     .set({
       ...next,
-      ...fields,
+      ...(patch.customFields ? { fields: JSON.stringify(patch.customFields) } : {}),
       updated_at: now,
     })
     .where('tenant_id', '=', current.tenant_id)
