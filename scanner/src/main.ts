@@ -72,9 +72,15 @@ const flow = createScanFlow(
   { onVerdict: showVerdict },
 );
 
-async function startCamera() {
+function stopCamera() {
   stopDecoding?.();
+  stopDecoding = undefined;
   camera?.stop();
+  camera = undefined;
+}
+
+async function startCamera() {
+  stopCamera();
   const problem = $('camera-problem');
   try {
     camera = await openCamera($<HTMLVideoElement>('video'), facing);
@@ -203,10 +209,7 @@ function start() {
 document.addEventListener('visibilitychange', () => {
   if (!client || $('scan').hidden) return;
   if (document.visibilityState === 'hidden') {
-    stopDecoding?.();
-    stopDecoding = undefined;
-    camera?.stop();
-    camera = undefined;
+    stopCamera();
     void letScreenSleep();
   } else {
     start();
