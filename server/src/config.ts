@@ -17,6 +17,10 @@ const ConfigSchema = z
       .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
       .optional(),
     DATA_DIR: z.string().min(1).default('./data'),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
     PUBLIC_URL: z
       .url({ error: 'must be an absolute URL such as https://passes.example.com' })
       .optional(),
@@ -37,6 +41,8 @@ const ConfigSchema = z
     host: env.HOST,
     databaseUrl: env.DATABASE_URL,
     dataDir: path.resolve(env.DATA_DIR),
+    /** Where rate-limit counters live when set; else PostgreSQL (with DATABASE_URL) or memory. */
+    redisUrl: env.REDIS_URL,
     /** Without an explicit PUBLIC_URL, links point at localhost on the port actually bound. */
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL,

@@ -10,6 +10,7 @@ import { createLogger } from './logger';
 import { AUTH_CHANGES_CHANNEL, createCallerCache } from './middleware/caller-cache';
 import { pruneIdempotencyKeys } from './middleware/idempotency';
 import { createRateLimits } from './middleware/rate-limit';
+import { connectRedis, RedisUnreachableError } from './redis';
 import { startDeliveryWorker } from './webhooks/delivery';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -18,6 +19,7 @@ const KEEP_ALIVE_MS = 65_000;
 async function start() {
   const config = loadConfig();
   const logger = createLogger(config);
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   // On the embedded database, claim DATA_DIR before opening it: another process may hold it.
   const dataDirClaim = config.databaseUrl
     ? undefined
@@ -25,7 +27,7 @@ async function start() {
   const database = await createDatabase(config);
   const applied = await migrateToLatest(database.db);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
-  const rateLimits = await createRateLimits(database.counterPool);
+  const rateLimits = await createRateLimits({ redis: redis?.client, pool: database.counterPool });
   const callers = createCallerCache();
   let stopping = false;
   const stopListening = await database.listen(AUTH_CHANGES_CHANNEL, {
@@ -78,7 +80,13 @@ async function start() {
   housekeeping.unref();
 
   logger.info(
-    { url: `http://127.0.0.1:${port}`, port, publicUrl, database: database.kind },
+    {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      publicUrl,
+      database: database.kind,
+      rateLimits: redis ? 'redis' : database.counterPool ? 'postgres' : 'memory',
+    },
     'listening',
   );
 
@@ -92,6 +100,7 @@ async function start() {
     await new Promise((resolve) => server.close(resolve));
     await deliveries.stop();
     await stopListening();
+    await redis?.close();
     dataDirClaim?.serve(undefined); // commands from now on are told to wait
     await database.close();
     await dataDirClaim?.close(); // only now may another process open DATA_DIR
@@ -103,7 +112,11 @@ async function start() {
 }
 
 start().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DataDirBusyError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof DataDirBusyError ||
+    error instanceof RedisUnreachableError
+  ) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(

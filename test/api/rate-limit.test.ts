@@ -1,9 +1,12 @@
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type RunningServer, startServer } from '../support/server';
+import { newDataDir, type RunningServer, startServer } from '../support/server';
+import { startTcpProxy } from '../support/tcp-proxy';
 import { createTenant, http } from '../support/tenant';
 
 const databaseUrl = inject('databaseUrl');
+const redisUrl = inject('redisUrl');
 
 describe('rate limits', () => {
   it('allows 30 requests a minute per key, with every header, then 429 with Retry-After', async () => {
@@ -121,6 +124,98 @@ describe.skipIf(!databaseUrl)('rate limits on PostgreSQL, across server instance
     expect(answers.filter((a) => a.status === 429)).toHaveLength(20);
     // A process may refuse while the other still holds the end of its lease (at most 2 of 3).
     expect(answers.slice(0, 298).every((a) => a.status === 200)).toBe(true);
+  });
+});
+
+describe.skipIf(!redisUrl)('rate limits in Redis (REDIS_URL)', () => {
+  let redis: Redis;
+  beforeAll(async () => {
+    redis = new Redis(redisUrl!, { lazyConnect: true });
+    await redis.connect();
+  });
+  afterAll(() => redis?.quit());
+
+  /** A server counting in Redis at `redisAt`, on the run's PostgreSQL or on PGlite in `dataDir`. */
+  const startCountingIn = (redisAt: string, dataDir = newDataDir()) =>
+    startServer({ databaseUrl, dataDir, env: { REDIS_URL: redisAt } });
+  const remainingAfterMe = async (serverUrl: string, key: string) =>
+    (await http(`${serverUrl}/api/v1/me`, { key })).headers.get('x-ratelimit-remaining');
+  const countInRedis = (keyId: string) => redis.get(`passgate:core30:${keyId}`);
+
+  it('keeps the count across a restart: it is in Redis, not in the process', async () => {
+    const dataDir = newDataDir();
+    let server = await startCountingIn(redisUrl!, dataDir);
+    try {
+      const tenant = await createTenant({ server, rateLimit: null });
+      for (const expected of ['29', '28', '27'])
+        expect(await remainingAfterMe(server.url, tenant.apiKey)).toBe(expected);
+      expect(await server.stop()).toBe(0);
+      server = await startCountingIn(redisUrl!, dataDir);
+      expect(await remainingAfterMe(server.url, tenant.apiKey)).toBe('26');
+      expect(await countInRedis(tenant.keyId)).toBe('4');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it.skipIf(!databaseUrl)(
+    'two processes share one budget in Redis, none of it in PostgreSQL',
+    async () => {
+      const [one, two] = await Promise.all([
+        startCountingIn(redisUrl!),
+        startCountingIn(redisUrl!),
+      ]);
+      try {
+        const tenant = await createTenant({ server: one, rateLimit: null });
+        const answers = await alternately(40, [one.url, two.url], tenant.apiKey);
+        expect(answers.slice(0, 30).every((a) => a.status === 200)).toBe(true);
+        expect(answers.slice(30).every((a) => a.status === 429)).toBe(true);
+        expect(await countInRedis(tenant.keyId)).toBe('40');
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        try {
+          const { rows } = await client.query('SELECT key FROM rate_limits WHERE key LIKE $1', [
+            `%${tenant.keyId}`,
+          ]);
+          expect(rows).toEqual([]);
+        } finally {
+          await client.end();
+        }
+      } finally {
+        await Promise.all([one.stop(), two.stop()]);
+      }
+    },
+  );
+
+  it('answers while Redis is out of reach, counting in memory, and counts in Redis once it is back', async () => {
+    const target = new URL(redisUrl!);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    const viaProxy = new URL(redisUrl!);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const server = await startCountingIn(viaProxy.toString());
+    try {
+      const tenant = await createTenant({ server, rateLimit: null });
+      expect(await remainingAfterMe(server.url, tenant.apiKey)).toBe('29');
+      expect(await countInRedis(tenant.keyId)).toBe('1');
+
+      await proxy.cut();
+      for (let i = 0; i < 3; i++) {
+        const answer = await http(`${server.url}/api/v1/me`, { key: tenant.apiKey });
+        expect(answer.status).toBe(200);
+        expect(answer.headers.get('x-ratelimit-limit')).toBe('30');
+      }
+      expect(server.logs.join('')).toContain('Redis is out of reach');
+
+      await proxy.restore();
+      await expect
+        .poll(() => server.logs.join('').includes('Redis is back'), { timeout: 10_000 })
+        .toBe(true);
+      await http(`${server.url}/api/v1/me`, { key: tenant.apiKey });
+      expect(await countInRedis(tenant.keyId)).toBe('2');
+    } finally {
+      await server.stop();
+      await proxy.close();
+    }
   });
 });
 

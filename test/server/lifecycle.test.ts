@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
@@ -115,6 +116,7 @@ describe('server lifecycle on the embedded database', () => {
         PORT: 'eighty',
         DATABASE_URL: 'mysql://nope',
         PUBLIC_URL: 'not a url',
+        REDIS_URL: 'localhost:6379',
       },
       encoding: 'utf8',
       timeout: 30_000,
@@ -124,6 +126,32 @@ describe('server lifecycle on the embedded database', () => {
     expect(run.stderr).toMatch(/PORT/);
     expect(run.stderr).toMatch(/DATABASE_URL: must start with postgres/);
     expect(run.stderr).toMatch(/PUBLIC_URL/);
+    expect(run.stderr).toMatch(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
+  });
+
+  it('will not start without the Redis that REDIS_URL names, and says where it looked', async () => {
+    // A port that was free a moment ago: nothing answers there.
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as net.AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        DATA_DIR: newDataDir(),
+        PORT: '0',
+        REDIS_URL: `redis://:s3cret@127.0.0.1:${port}`,
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`REDIS_URL: could not reach Redis at 127.0.0.1:${port}`);
+    expect(run.stderr).toContain('ECONNREFUSED');
+    expect(run.stderr).not.toContain('s3cret');
+    expect(run.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
   });
 });
 

@@ -8,6 +8,8 @@ declare module 'vitest' {
     server: { url: string; env: Record<string, string> };
     /** A fresh PostgreSQL database for this run, or undefined on PGlite. */
     databaseUrl: string | undefined;
+    /** REDIS_URL of the run, for the tests of rate limits counted in Redis; else undefined. */
+    redisUrl: string | undefined;
   }
 }
 
@@ -49,6 +51,7 @@ export default async function setup(project: TestProject) {
   }
   project.provide('server', { url: server.url, env: server.env });
   project.provide('databaseUrl', database?.url);
+  project.provide('redisUrl', process.env.REDIS_URL || undefined);
   return async () => {
     await server.stop();
     await database?.drop();

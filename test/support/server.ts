@@ -43,6 +43,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     env: {
       ...process.env,
       DATABASE_URL: '',
+      // Rate limits count in Redis only where a test asks for it (`env.REDIS_URL`).
+      REDIS_URL: '',
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',

@@ -1,9 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
+import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
   RateLimiterPostgres,
+  RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
 import { ApiError } from '../errors';
@@ -26,14 +28,22 @@ export interface RateLimits {
   consume(group: RateLimitGroup, keyId: string, limit: number): Promise<RateLimitDecision>;
 }
 
+/** Where the counters live: Redis when given, else PostgreSQL when given, else memory. */
+export interface CounterStore {
+  redis?: Redis;
+  pool?: pg.Pool;
+}
+
 /**
- * Fixed one-minute windows per API key, counted by rate-limiter-flexible: in PostgreSQL when
- * there is a pool (so every server instance draws on one budget), else in memory. Concurrent
- * requests of one key are counted in batches (see `Batch`), and a key with a high limit takes
- * its points a few at a time (see `Lease`), so that most requests need no round trip.
+ * Fixed one-minute windows per API key, counted by rate-limiter-flexible: in Redis or PostgreSQL
+ * when the store has one (so every server instance draws on one budget), else in memory.
+ * Concurrent requests of one key are counted in batches (see `Batch`), and a key with a high
+ * limit takes its points a few at a time (see `Lease`), so that most requests need no round trip.
  */
-export async function createRateLimits(pool: pg.Pool | undefined): Promise<RateLimits> {
+export async function createRateLimits(store: CounterStore = {}): Promise<RateLimits> {
   const limiters = new Map<string, RateLimiterAbstract>();
+  const { redis } = store;
+  const pool = redis ? undefined : store.pool;
   if (pool) {
     // Creates the library's own table once; later limiters reuse it.
     await new Promise<void>((resolve, reject) => {
@@ -49,16 +59,28 @@ export async function createRateLimits(pool: pg.Pool | undefined): Promise<RateL
     let limiter = limiters.get(keyPrefix);
     if (!limiter) {
       const options = { keyPrefix, points, duration: WINDOW_SECONDS };
-      limiter = pool
-        ? new RateLimiterPostgres({
-            ...options,
-            storeClient: pool,
-            tableName: 'rate_limits',
-            tableCreated: true,
-            // If PostgreSQL is briefly unreachable, count in memory rather than fail requests.
-            insuranceLimiter: new RateLimiterMemory(options),
-          })
-        : new RateLimiterMemory(options);
+      // If the store is briefly unreachable, count in memory rather than fail requests.
+      const insuranceLimiter = new RateLimiterMemory(options);
+      if (redis) {
+        limiter = new RateLimiterRedis({
+          ...options,
+          // A Redis may serve other applications too: every key Passgate writes says whose it is.
+          keyPrefix: `passgate:${keyPrefix}`,
+          storeClient: redis,
+          rejectIfRedisNotReady: true,
+          insuranceLimiter,
+        });
+      } else if (pool) {
+        limiter = new RateLimiterPostgres({
+          ...options,
+          storeClient: pool,
+          tableName: 'rate_limits',
+          tableCreated: true,
+          insuranceLimiter,
+        });
+      } else {
+        limiter = new RateLimiterMemory(options);
+      }
       limiters.set(keyPrefix, limiter);
     }
     return limiter;
