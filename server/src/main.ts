@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { claimDataDir, DataDirBusyError } from './admin/socket';
 import { createApp } from './app';
-import { ConfigError, loadConfig, publicUrlOf } from './config';
+import { type Config, ConfigError, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
@@ -20,6 +20,25 @@ async function start() {
   const config = loadConfig();
   const logger = createLogger(config);
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  // Bind before opening the database: a port that is taken fails the start at once, and with
+  // PORT=0 the public URL can name the port actually bound. Until the app is built, every
+  // request (health checks too) is told the server is starting.
+  let app: ReturnType<typeof createApp> | undefined;
+  const server = createAdaptorServer({
+    fetch: (request, env) =>
+      app
+        ? app.fetch(request, env)
+        : Response.json({ error: 'Server is starting' }, { status: 503 }),
+  }) as Server;
+  // Idle connections stay open longer than a load balancer keeps its own (AWS: 60 s), so it never
+  // sends a request down one that the server is closing (a 502 at the door); Node's default is
+  // 5 s. A phone between scans also keeps its connection. Headers must be allowed longer still.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(portError(error, config)));
+    server.listen(config.port, config.host, () => resolve());
+  });
   // On the embedded database, claim DATA_DIR before opening it: another process may hold it.
   const dataDirClaim = config.databaseUrl
     ? undefined
@@ -43,23 +62,6 @@ async function start() {
     },
   });
 
-  // Bind first, so that with PORT=0 the public URL can name the port actually bound.
-  let app: ReturnType<typeof createApp> | undefined;
-  const server = createAdaptorServer({
-    fetch: (request, env) =>
-      app
-        ? app.fetch(request, env)
-        : Response.json({ error: 'Server is starting' }, { status: 503 }),
-  }) as Server;
-  // Idle connections stay open longer than a load balancer keeps its own (AWS: 60 s), so it never
-  // sends a request down one that the server is closing (a 502 at the door); Node's default is
-  // 5 s. A phone between scans also keeps its connection. Headers must be allowed longer still.
-  server.keepAliveTimeout = KEEP_ALIVE_MS;
-  server.headersTimeout = KEEP_ALIVE_MS + 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
   const { port } = server.address() as AddressInfo;
   const publicUrl = publicUrlOf(config, port);
   app = createApp({
@@ -111,11 +113,31 @@ async function start() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
+/** A start that cannot go on for a reason the operator can put right: a message, no stack. */
+class StartError extends Error {}
+
+/** The listen error in words, where the operator can act on it. */
+function portError(error: NodeJS.ErrnoException, config: Pick<Config, 'port' | 'host'>) {
+  const at = `${config.host}:${config.port}`;
+  if (error.code === 'EADDRINUSE')
+    return new StartError(
+      `PORT ${config.port} is in use: another process listens on ${at}; stop it or set PORT`,
+    );
+  if (error.code === 'EACCES')
+    return new StartError(
+      `PORT ${config.port}: not allowed to listen on ${at} (ports below 1024 need privileges); set PORT`,
+    );
+  if (error.code === 'EADDRNOTAVAIL')
+    return new StartError(`HOST ${config.host} is not an address of this machine; set HOST`);
+  return error;
+}
+
 start().catch((error: unknown) => {
   if (
     error instanceof ConfigError ||
     error instanceof DataDirBusyError ||
-    error instanceof RedisUnreachableError
+    error instanceof RedisUnreachableError ||
+    error instanceof StartError
   ) {
     process.stderr.write(`${error.message}\n`);
   } else {

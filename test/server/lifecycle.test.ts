@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -127,6 +127,35 @@ describe('server lifecycle on the embedded database', () => {
     expect(run.stderr).toMatch(/DATABASE_URL: must start with postgres/);
     expect(run.stderr).toMatch(/PUBLIC_URL/);
     expect(run.stderr).toMatch(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
+  });
+
+  it('will not start on a port another process holds, and says so before touching the database', async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as net.AddressInfo;
+    const dataDir = newDataDir();
+    try {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          DATABASE_URL: '',
+          DATA_DIR: dataDir,
+          HOST: '127.0.0.1',
+          PORT: String(port),
+        },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(
+        `PORT ${port} is in use: another process listens on 127.0.0.1:${port}; stop it or set PORT`,
+      );
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(readdirSync(dataDir)).toEqual([]); // no database, no admin socket
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   it('will not start without the Redis that REDIS_URL names, and says where it looked', async () => {
