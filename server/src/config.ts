@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { StartError } from './start-error';
 
 const flag = z
   .enum(['0', '1', 'true', 'false'], { error: 'expected 1, 0, true or false' })
@@ -59,7 +60,7 @@ const ConfigSchema = z
 
 export type Config = z.output<typeof ConfigSchema>;
 
-export class ConfigError extends Error {}
+export class ConfigError extends StartError {}
 
 /** Base of every public link: PUBLIC_URL, or localhost on the given (bound) port. */
 export const publicUrlOf = (config: Pick<Config, 'publicUrl' | 'port'>, port = config.port) =>

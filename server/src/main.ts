@@ -1,16 +1,17 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { claimDataDir, DataDirBusyError } from './admin/socket';
+import { claimDataDir } from './admin/socket';
 import { createApp } from './app';
-import { type Config, ConfigError, loadConfig, publicUrlOf } from './config';
+import { type Config, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
 import { AUTH_CHANGES_CHANNEL, createCallerCache } from './middleware/caller-cache';
 import { pruneIdempotencyKeys } from './middleware/idempotency';
 import { createRateLimits } from './middleware/rate-limit';
-import { connectRedis, RedisUnreachableError } from './redis';
+import { connectRedis } from './redis';
+import { StartError } from './start-error';
 import { startDeliveryWorker } from './webhooks/delivery';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -113,9 +114,6 @@ async function start() {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-/** A start that cannot go on for a reason the operator can put right: a message, no stack. */
-class StartError extends Error {}
-
 /** The listen error in words, where the operator can act on it. */
 function portError(error: NodeJS.ErrnoException, config: Pick<Config, 'port' | 'host'>) {
   const at = `${config.host}:${config.port}`;
@@ -133,12 +131,7 @@ function portError(error: NodeJS.ErrnoException, config: Pick<Config, 'port' | '
 }
 
 start().catch((error: unknown) => {
-  if (
-    error instanceof ConfigError ||
-    error instanceof DataDirBusyError ||
-    error instanceof RedisUnreachableError ||
-    error instanceof StartError
-  ) {
+  if (error instanceof StartError) {
     process.stderr.write(`${error.message}\n`);
   } else {
     process.stderr.write(

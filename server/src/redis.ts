@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import type { Logger } from './logger';
+import { StartError } from './start-error';
 
-export class RedisUnreachableError extends Error {}
+export class RedisUnreachableError extends StartError {}
 
 export interface RedisConnection {
   client: Redis;

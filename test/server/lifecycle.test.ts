@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -9,6 +9,8 @@ import { AdminCommandError, admin } from '../support/admin';
 import { newDataDir, REPO_ROOT, startServer } from '../support/server';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { createTenant, http } from '../support/tenant';
+
+const databaseUrl = inject('databaseUrl');
 
 describe('server lifecycle on the embedded database', () => {
   it('finishes a request in flight on SIGTERM, exits 0, and keeps the data for the next start', async () => {
@@ -107,80 +109,106 @@ describe('server lifecycle on the embedded database', () => {
       await first.stop();
     }
   }, 60_000);
+});
 
-  it('fails fast with a clear message on bad configuration', () => {
+describe('a start that cannot go on: one message the operator can act on, exit 1, no stack', () => {
+  /** Runs the server to its end with `env` over a fresh PGlite; its stderr, checked for a stack. */
+  function failedStart(env: Record<string, string>) {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
-        PORT: 'eighty',
-        DATABASE_URL: 'mysql://nope',
-        PUBLIC_URL: 'not a url',
-        REDIS_URL: 'localhost:6379',
+        DATABASE_URL: '',
+        REDIS_URL: '',
+        DATA_DIR: newDataDir(),
+        PORT: '0',
+        ...env,
       },
       encoding: 'utf8',
       timeout: 30_000,
     });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('Invalid configuration');
-    expect(run.stderr).toMatch(/PORT/);
-    expect(run.stderr).toMatch(/DATABASE_URL: must start with postgres/);
-    expect(run.stderr).toMatch(/PUBLIC_URL/);
-    expect(run.stderr).toMatch(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    return run.stderr;
+  }
+
+  /** A port that was free a moment ago: nothing answers there. */
+  async function closedPort() {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as net.AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    return port;
+  }
+
+  it('bad configuration: every bad variable named', () => {
+    const stderr = failedStart({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://nope',
+      PUBLIC_URL: 'not a url',
+      REDIS_URL: 'localhost:6379',
+    });
+    expect(stderr).toContain('Invalid configuration');
+    expect(stderr).toMatch(/PORT/);
+    expect(stderr).toMatch(/DATABASE_URL: must start with postgres/);
+    expect(stderr).toMatch(/PUBLIC_URL/);
+    expect(stderr).toMatch(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
   });
 
-  it('will not start on a port another process holds, and says so before touching the database', async () => {
+  it('a port another process holds, found before the database is touched', async () => {
     const holder = net.createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const { port } = holder.address() as net.AddressInfo;
     const dataDir = newDataDir();
     try {
-      const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          DATABASE_URL: '',
-          DATA_DIR: dataDir,
-          HOST: '127.0.0.1',
-          PORT: String(port),
-        },
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
-      expect(run.status).toBe(1);
-      expect(run.stderr).toContain(
+      const stderr = failedStart({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port) });
+      expect(stderr).toContain(
         `PORT ${port} is in use: another process listens on 127.0.0.1:${port}; stop it or set PORT`,
       );
-      expect(run.stderr).not.toMatch(/\n\s+at /);
       expect(readdirSync(dataDir)).toEqual([]); // no database, no admin socket
     } finally {
       await new Promise((resolve) => holder.close(resolve));
     }
   });
 
-  it('will not start without the Redis that REDIS_URL names, and says where it looked', async () => {
-    // A port that was free a moment ago: nothing answers there.
-    const closed = net.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as net.AddressInfo;
-    await new Promise((resolve) => closed.close(resolve));
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: '',
-        DATA_DIR: newDataDir(),
-        PORT: '0',
-        REDIS_URL: `redis://:s3cret@127.0.0.1:${port}`,
-      },
-      encoding: 'utf8',
-      timeout: 30_000,
+  it('a DATA_DIR that cannot be made, for the server and for the CLI', async () => {
+    const file = path.join(newDataDir(), 'not-a-directory');
+    writeFileSync(file, '');
+    expect(failedStart({ DATA_DIR: file })).toContain(
+      `DATA_DIR ${file} cannot be used: EEXIST: file already exists`,
+    );
+    const cli = await admin({ DATA_DIR: file }, 'tenant', 'list').catch((error) => error);
+    expect(cli).toBeInstanceOf(AdminCommandError);
+    expect(JSON.parse((cli as AdminCommandError).stderr)).toEqual({
+      error: expect.stringContaining(`DATA_DIR ${file} cannot be used: EEXIST`),
     });
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`REDIS_URL: could not reach Redis at 127.0.0.1:${port}`);
-    expect(run.stderr).toContain('ECONNREFUSED');
-    expect(run.stderr).not.toContain('s3cret');
-    expect(run.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  });
+
+  it('a PostgreSQL out of reach, named without its password', async () => {
+    const port = await closedPort();
+    const stderr = failedStart({
+      DATABASE_URL: `postgres://passgate:s3cret@127.0.0.1:${port}/app`,
+    });
+    expect(stderr).toContain(
+      `DATABASE_URL: could not connect to PostgreSQL at 127.0.0.1:${port}/app (connect ECONNREFUSED`,
+    );
+    expect(stderr).not.toContain('s3cret');
+  });
+
+  it.skipIf(!databaseUrl)('a database that does not exist on the PostgreSQL', () => {
+    const missing = new URL(databaseUrl!);
+    missing.pathname = '/passgate_no_such_database';
+    expect(failedStart({ DATABASE_URL: missing.toString() })).toContain(
+      `(database "passgate_no_such_database" does not exist)`,
+    );
+  });
+
+  it('a Redis that REDIS_URL names but that does not answer, named without its password', async () => {
+    const port = await closedPort();
+    const stderr = failedStart({ REDIS_URL: `redis://:s3cret@127.0.0.1:${port}` });
+    expect(stderr).toContain(`REDIS_URL: could not reach Redis at 127.0.0.1:${port}`);
+    expect(stderr).toContain('ECONNREFUSED');
+    expect(stderr).not.toContain('s3cret');
   });
 });
 
@@ -206,8 +234,6 @@ describe('PUBLIC_URL', () => {
     }
   });
 });
-
-const databaseUrl = inject('databaseUrl');
 
 describe.skipIf(!databaseUrl)('when the database goes away', () => {
   it('/healthz answers 503, the API a 500 without details, the pass page an HTML 500', async () => {

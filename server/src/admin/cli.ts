@@ -1,9 +1,10 @@
 import QRCode from 'qrcode';
-import { ConfigError, loadConfig, publicUrlOf } from '../config';
+import { loadConfig, publicUrlOf } from '../config';
 import { createDatabase } from '../db/create';
 import { migrateToLatest } from '../db/migrate';
+import { StartError } from '../start-error';
 import { AdminError, runAdminCommand } from './commands';
-import { adminSocketPath, claimDataDir, DataDirBusyError, sendToAdminSocket } from './socket';
+import { adminSocketPath, claimDataDir, sendToAdminSocket } from './socket';
 
 /**
  * `pnpm admin …`: prints JSON on stdout (errors as `{ "error" }` on stderr, exit 1). On the
@@ -56,10 +57,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known =
-      error instanceof AdminError ||
-      error instanceof ConfigError ||
-      error instanceof DataDirBusyError;
+    const known = error instanceof AdminError || error instanceof StartError;
     process.stderr.write(
       `${JSON.stringify({ error: known ? (error as Error).message : String(error) })}\n`,
     );

@@ -1,6 +1,8 @@
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { makeDataDir } from '../db/create';
+import { StartError } from '../start-error';
 import { type AdminContext, AdminError, runAdminCommand } from './commands';
 
 /**
@@ -11,7 +13,7 @@ import { type AdminContext, AdminError, runAdminCommand } from './commands';
 export const adminSocketPath = (dataDir: string) => path.join(dataDir, 'admin.sock');
 
 /** Another process holds DATA_DIR: opening its PGlite database too would corrupt it. */
-export class DataDirBusyError extends Error {}
+export class DataDirBusyError extends StartError {}
 
 export interface DataDirClaim {
   /** Runs admin commands sent to the socket from now on against this database (none: busy). */
@@ -28,7 +30,7 @@ export interface DataDirClaim {
  */
 export async function claimDataDir(dataDir: string, holder: string): Promise<DataDirClaim> {
   const socketPath = adminSocketPath(dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  makeDataDir(dataDir);
   let context: AdminContext | undefined;
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -103,8 +105,11 @@ export function sendToAdminSocket(
         }
       });
     });
+    // No socket to reach (or no directory to hold one: claiming DATA_DIR then says why).
     req.on('error', (error: NodeJS.ErrnoException) =>
-      ['ENOENT', 'ECONNREFUSED'].includes(error.code ?? '') ? resolve(undefined) : reject(error),
+      ['ENOENT', 'ECONNREFUSED', 'ENOTDIR'].includes(error.code ?? '')
+        ? resolve(undefined)
+        : reject(error),
     );
     req.end(JSON.stringify({ argv }));
   });

@@ -5,6 +5,7 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import parsePostgresDate from 'postgres-date';
 import type { Config } from '../config';
+import { StartError } from '../start-error';
 import { namedStatementPool } from './prepared';
 import type { Database } from './schema';
 
@@ -99,6 +100,41 @@ function surviveDroppedConnections(pool: pg.Pool) {
   pool.on('connect', (client) => client.on('error', () => {}));
 }
 
+/** Makes DATA_DIR, or says in words why it cannot be used. */
+export function makeDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw new StartError(`DATA_DIR ${dataDir} cannot be used: ${(error as Error).message}`);
+  }
+}
+
+const CONNECT_CHECK_TIMEOUT_MS = 10_000;
+
+/**
+ * Connects once, so that a PostgreSQL out of reach, a missing database or a refused role stops
+ * the start with words (and within ten seconds, where a firewall drops the packets) rather than
+ * a stack from the first query.
+ */
+async function checkConnection(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: CONNECT_CHECK_TIMEOUT_MS,
+  });
+  client.on('error', () => {}); // reported by connect() below
+  try {
+    await client.connect();
+  } catch (error) {
+    const url = new URL(databaseUrl);
+    // The host, port and database only: the URL may carry a password.
+    throw new StartError(
+      `DATABASE_URL: could not connect to PostgreSQL at ${url.host}${url.pathname} (${(error as Error).message})`,
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /** PostgreSQL through `pg` when `DATABASE_URL` is set, else PGlite persisted under `DATA_DIR`. */
 export async function createDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>,
@@ -112,6 +148,7 @@ export async function createDatabase(
       application_name: `passgate ${process.pid}`,
     });
     surviveDroppedConnections(pool);
+    await checkConnection(databaseUrl);
     const counterPool = new pg.Pool({
       connectionString: databaseUrl,
       max: Math.max(2, Math.ceil(config.databasePoolSize / 4)),
@@ -134,7 +171,7 @@ export async function createDatabase(
       },
     };
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  makeDataDir(config.dataDir);
   const pglite = await PGlite.create(`${config.dataDir}/pgdata`, {
     extensions: { pg_trgm },
     // PGlite's own parser is `new Date(text)`, which reads year 0080 as 1980. Parse timestamps
