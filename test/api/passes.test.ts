@@ -394,6 +394,34 @@ describe('POST /passes/:passId/activate and /revoke', () => {
     const twice = await http(`${path}/activate`, { method: 'POST', key: tenant.apiKey });
     expect(twice.status).toBe(400);
   });
+
+  it('activating a pass that reads used or expired says what would let it in again', async () => {
+    const activate = (id: string) =>
+      http(`${tenant.apiUrl}/passes/${id}/activate`, { method: 'POST', key: tenant.apiKey });
+    const spent = await tenant.client.passes.create({ type: 'multi', maxUsages: 1 });
+    if (!spent.ok) throw new Error(spent.error);
+    await tenant.client.scan({ code: spent.data.code });
+    const usedUp = await activate(spent.data.id);
+    expect(usedUp.status).toBe(400);
+    expect(usedUp.body.error).toBe(
+      'Pass is already active; it reads used because its usagesCount reached maxUsages: PATCH maxUsages to let it in again',
+    );
+    const lapsed = await tenant.client.passes.create({
+      type: 'single',
+      validUntil: '2001-01-01T00:00:00Z',
+    });
+    if (!lapsed.ok) throw new Error(lapsed.error);
+    const expired = await activate(lapsed.data.id);
+    expect(expired.status).toBe(400);
+    expect(expired.body.error).toBe(
+      'Pass is already active; it reads expired because its validUntil has passed: PATCH validUntil to let it in again',
+    );
+    // Nothing was written.
+    const untouched = await http(`${tenant.apiUrl}/passes/${lapsed.data.id}`, {
+      key: tenant.apiKey,
+    });
+    expect(untouched.body.updatedAt).toBe(lapsed.data.createdAt);
+  });
 });
 
 describe('GET /passes', () => {

@@ -12,6 +12,7 @@ import {
 import type { Context } from 'hono';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema';
+import { reportedStatus, type ScannablePass } from '../../domain/scan-rule';
 import { ApiError, notFound } from '../../errors';
 import { recordEvents } from '../../events';
 import type { ApiEnv, Caller } from '../../middleware/env';
@@ -108,6 +109,23 @@ const statusRoute = (action: 'activate' | 'revoke') =>
     },
   });
 
+/**
+ * Why activate or revoke has nothing to do. A pass may read `expired` or `used` while its stored
+ * status is `active`: activating cannot change that, and the message says what would.
+ */
+function alreadyMessage(pass: ScannablePass, status: 'active' | 'revoked', now: Date) {
+  const already = `Pass is already ${status}`;
+  if (status !== 'active') return already;
+  switch (reportedStatus(pass, now)) {
+    case 'expired':
+      return `${already}; it reads expired because its validUntil has passed: PATCH validUntil to let it in again`;
+    case 'used':
+      return `${already}; it reads used because its usagesCount reached maxUsages: PATCH maxUsages to let it in again`;
+    default:
+      return already;
+  }
+}
+
 export function passRoutes({ db, publicUrl }: Services) {
   /** Locks the pass, applies the patch, and records the status change it causes. */
   async function changePass(
@@ -122,7 +140,7 @@ export function passRoutes({ db, publicUrl }: Services) {
     if (!before) throw notFound('Pass');
     // activate and revoke, unlike PATCH, must change the status.
     if (options.refuseSameStatus && before.status === patch.status) {
-      throw new ApiError(400, `Pass is already ${patch.status}`);
+      throw new ApiError(400, alreadyMessage(before, patch.status, now));
     }
     await updatePass(trx, before, patch, now);
     const after = (await findPass(trx, caller.tenant.id, passId))!;
