@@ -2,8 +2,6 @@ import { Redis } from 'ioredis';
 import type { Logger } from './logger';
 import { StartError } from './start-error';
 
-export class RedisUnreachableError extends StartError {}
-
 export interface RedisConnection {
   client: Redis;
   /** Quits without a warning of Redis being out of reach. */
@@ -39,9 +37,7 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCo
     client.disconnect();
     const reason = (lastError ?? (error as Error)).message;
     // The host and port only: the URL may carry a password.
-    throw new RedisUnreachableError(
-      `REDIS_URL: could not reach Redis at ${new URL(url).host} (${reason})`,
-    );
+    throw new StartError(`REDIS_URL: could not reach Redis at ${new URL(url).host} (${reason})`);
   }
   client.off('error', remember);
 

@@ -184,6 +184,14 @@ describe('a start that cannot go on: one message the operator can act on, exit 1
     });
   });
 
+  it('a DATA_DIR too long a path for its admin socket (which would be cut short)', () => {
+    const deep = path.join(newDataDir(), 'd'.repeat(100));
+    expect(failedStart({ DATA_DIR: deep })).toContain(
+      `DATA_DIR ${deep} is too long a path: its admin socket needs at most 92 bytes for the directory`,
+    );
+    expect(existsSync(deep)).toBe(false);
+  });
+
   it('a PostgreSQL out of reach, named without its password', async () => {
     const port = await closedPort();
     const stderr = failedStart({

@@ -11,9 +11,7 @@ import { type AdminContext, AdminError, runAdminCommand } from './commands';
  * socket is also what marks the directory as taken (see `claimDataDir`).
  */
 export const adminSocketPath = (dataDir: string) => path.join(dataDir, 'admin.sock');
-
-/** Another process holds DATA_DIR: opening its PGlite database too would corrupt it. */
-export class DataDirBusyError extends StartError {}
+const MAX_SOCKET_PATH_BYTES = 103;
 
 export interface DataDirClaim {
   /** Runs admin commands sent to the socket from now on against this database (none: busy). */
@@ -30,6 +28,14 @@ export interface DataDirClaim {
  */
 export async function claimDataDir(dataDir: string, holder: string): Promise<DataDirClaim> {
   const socketPath = adminSocketPath(dataDir);
+  // Longer Unix socket paths are cut short (macOS allows 103 bytes, Linux 107), and the claim
+  // would then hold another path than the one the CLI knocks on.
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH_BYTES) {
+    throw new StartError(
+      `DATA_DIR ${path.resolve(dataDir)} is too long a path: its admin socket needs at most ` +
+        `${MAX_SOCKET_PATH_BYTES - 'admin.sock'.length - 1} bytes for the directory; choose a shorter DATA_DIR`,
+    );
+  }
   makeDataDir(dataDir);
   let context: AdminContext | undefined;
   const server = http.createServer(async (req, res) => {
@@ -67,7 +73,7 @@ export async function claimDataDir(dataDir: string, holder: string): Promise<Dat
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     if (await sendToAdminSocket(socketPath, [])) {
-      throw new DataDirBusyError(
+      throw new StartError(
         `DATA_DIR ${path.resolve(dataDir)} is in use by another running Passgate process (it ` +
           'answers on admin.sock there). Stop it first, or give this one another DATA_DIR; ' +
           'two processes on one embedded database would corrupt it.',

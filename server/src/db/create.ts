@@ -141,6 +141,7 @@ export async function createDatabase(
 ): Promise<DatabaseHandle> {
   const { databaseUrl } = config;
   if (databaseUrl) {
+    await checkConnection(databaseUrl);
     const pool = new pg.Pool({
       connectionString: databaseUrl,
       max: config.databasePoolSize,
@@ -148,7 +149,6 @@ export async function createDatabase(
       application_name: `passgate ${process.pid}`,
     });
     surviveDroppedConnections(pool);
-    await checkConnection(databaseUrl);
     const counterPool = new pg.Pool({
       connectionString: databaseUrl,
       max: Math.max(2, Math.ceil(config.databasePoolSize / 4)),
