@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
 import { sql } from 'kysely';
-import { errorHandler, noSuchEndpoint } from './errors';
+import { DATABASE_RETRY_AFTER, errorHandler, noSuchEndpoint } from './errors';
 import { authenticate, restrictScanScope } from './middleware/authenticate';
 import { limitBody } from './middleware/body-limit';
 import { corsForBrowsers } from './middleware/cors';
@@ -10,7 +11,7 @@ import { rejectNulCharacters } from './middleware/reject-nul';
 import { requestLog } from './middleware/request-log';
 import { knownRoutesOnly } from './middleware/route-table';
 import { docsRoutes } from './pages/docs';
-import { passPageRoutes } from './pages/pass-page';
+import { passPageRoutes, tryAgainSoon } from './pages/pass-page';
 import { scannerRoutes } from './pages/scanner';
 import { clientRoutes } from './routes/clients';
 import { meRoutes } from './routes/me';
@@ -87,6 +88,19 @@ export function createApi(services: Services) {
   api.route('/', triggerRoutes(services));
   api.route('/', webhookRoutes(services));
   return api;
+}
+
+/**
+ * What answers between binding the port and being ready (migrations may take a while on a large
+ * database): 503 with Retry-After everywhere, as HTML on a holder's pass page, as the API's JSON
+ * elsewhere, so a load balancer's health check and a door's scanner both wait and retry.
+ */
+export function createStartingApp() {
+  return new Hono().get('/p/*', tryAgainSoon).all('*', (c) =>
+    c.json({ error: 'Server is starting; try again in a few seconds' }, 503, {
+      'Retry-After': DATABASE_RETRY_AFTER,
+    }),
+  );
 }
 
 export function createApp(services: Services) {

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { claimDataDir } from './admin/socket';
-import { createApp } from './app';
+import { createApp, createStartingApp } from './app';
 import { type Config, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
 import { migrateToLatest } from './db/migrate';
@@ -25,11 +25,9 @@ async function start() {
   // PORT=0 the public URL can name the port actually bound. Until the app is built, every
   // request (health checks too) is told the server is starting.
   let app: ReturnType<typeof createApp> | undefined;
+  const starting = createStartingApp();
   const server = createAdaptorServer({
-    fetch: (request, env) =>
-      app
-        ? app.fetch(request, env)
-        : Response.json({ error: 'Server is starting' }, { status: 503 }),
+    fetch: (request, env) => (app ?? starting).fetch(request, env),
   }) as Server;
   // Idle connections stay open longer than a load balancer keeps its own (AWS: 60 s), so it never
   // sends a request down one that the server is closing (a 502 at the door); Node's default is

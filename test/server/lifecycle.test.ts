@@ -1,16 +1,25 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { AdminCommandError, admin } from '../support/admin';
 import { newDataDir, REPO_ROOT, startServer } from '../support/server';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { createTenant, http } from '../support/tenant';
 
 const databaseUrl = inject('databaseUrl');
+
+/** A port that was free a moment ago: nothing answers there. */
+async function closedPort() {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 describe('server lifecycle on the embedded database', () => {
   it('finishes a request in flight on SIGTERM, exits 0, and keeps the data for the next start', async () => {
@@ -132,15 +141,6 @@ describe('a start that cannot go on: one message the operator can act on, exit 1
     return run.stderr;
   }
 
-  /** A port that was free a moment ago: nothing answers there. */
-  async function closedPort() {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as net.AddressInfo;
-    await new Promise((resolve) => probe.close(resolve));
-    return port;
-  }
-
   it('bad configuration: every bad variable named', () => {
     const stderr = failedStart({
       PORT: 'eighty',
@@ -239,6 +239,66 @@ describe('PUBLIC_URL', () => {
       expect(key.pairingUrl).toMatch(/^https:\/\/passes\.example\.com\/scanner\/#key=2pk_/);
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe.skipIf(!databaseUrl)('while the server starts', () => {
+  it('answers 503 with Retry-After: JSON for the API and health checks, HTML for a pass page', async () => {
+    // A fresh database whose migrations wait on Kysely's migration lock, held here.
+    const name = `passgate_starting_${Date.now()}`;
+    const root = new pg.Client({ connectionString: databaseUrl });
+    await root.connect();
+    await root.query(`CREATE DATABASE ${name}`);
+    const url = new URL(databaseUrl!);
+    url.pathname = `/${name}`;
+    const holder = new pg.Client({ connectionString: url.toString() });
+    await holder.connect();
+    await holder.query('SELECT pg_advisory_lock(3853314791062309107)');
+    const port = await closedPort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: url.toString(),
+        REDIS_URL: '',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+      },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      // Bound, but held in its migrations.
+      const health = await vi.waitUntil(() => fetch(`${base}/healthz`).catch(() => undefined), {
+        timeout: 30_000,
+        interval: 100,
+      });
+      expect(health.status).toBe(503);
+      expect(health.headers.get('retry-after')).toBe('5');
+      expect(await health.json()).toEqual({
+        error: 'Server is starting; try again in a few seconds',
+      });
+      const scan = await fetch(`${base}/api/v1/scan`, { method: 'POST', body: '{}' });
+      expect(scan.status).toBe(503);
+      expect(scan.headers.get('content-type')).toMatch(/^application\/json/);
+      const page = await fetch(`${base}/p/AAAAAAAAAAAA?token=x`);
+      expect(page.status).toBe(503);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('retry-after')).toBe('5');
+      expect(await page.text()).toContain('Reload this page in a few seconds');
+
+      await holder.query('SELECT pg_advisory_unlock(3853314791062309107)');
+      await expect
+        .poll(async () => (await fetch(`${base}/healthz`)).status, { timeout: 30_000 })
+        .toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      await holder.end();
+      await root.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await root.end();
     }
   });
 });

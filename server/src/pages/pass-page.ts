@@ -61,6 +61,22 @@ const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype ht
 </html>`;
 
 /**
+ * A 503 page asking the holder to reload in a few seconds: while the database is out of reach,
+ * and while the server is starting.
+ */
+export function tryAgainSoon(c: Context) {
+  return c.html(
+    page(
+      'Try again in a moment',
+      html`<div class="card"><h1>Try again in a moment</h1>
+        <p>Your pass cannot be shown right now. Reload this page in a few seconds.</p></div>`,
+    ),
+    503,
+    { 'Retry-After': DATABASE_RETRY_AFTER, 'Cache-Control': 'no-store' },
+  );
+}
+
+/**
  * What a holder sees when the page cannot be built: an HTML page, never the API's JSON. While the
  * database is out of reach, a 503 asking for a reload in a few seconds; else a logged 500.
  */
@@ -68,15 +84,7 @@ function pageError(logger: Logger) {
   return function onPageError(error: Error, c: Context) {
     if (isDatabaseOutOfReach(error)) {
       logger.warn({ err: error, path: c.req.path }, 'database out of reach');
-      return c.html(
-        page(
-          'Try again in a moment',
-          html`<div class="card"><h1>Try again in a moment</h1>
-        <p>Your pass cannot be shown right now. Reload this page in a few seconds.</p></div>`,
-        ),
-        503,
-        { 'Retry-After': DATABASE_RETRY_AFTER },
-      );
+      return tryAgainSoon(c);
     }
     logger.error({ err: error, path: c.req.path }, 'unhandled error');
     return c.html(
