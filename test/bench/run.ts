@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { admin } from '../support/admin';
 import { CHROMIUM, hasChromium } from '../support/browser';
+import { createFreshDatabase } from '../support/database';
 import { REPO_ROOT, startServer } from '../support/server';
 import { benchDecoder, benchOpenToAdmit } from './decoder';
 import { HttpConnection } from './http-connection';
@@ -19,17 +20,11 @@ const PASSES = 500;
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function withFreshDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
-  const name = `passgate_bench_${Date.now()}`;
-  const root = new pg.Client({ connectionString: baseUrl });
-  await root.connect();
-  await root.query(`CREATE DATABASE ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
+  const database = await createFreshDatabase(baseUrl, 'passgate_bench');
   try {
-    return await work(url.toString());
+    return await work(database.url);
   } finally {
-    await root.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await root.end();
+    await database.drop();
   }
 }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { AdminCommandError, admin } from '../support/admin';
+import { createFreshDatabase } from '../support/database';
 import { newDataDir, REPO_ROOT, startServer } from '../support/server';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { createTenant, http } from '../support/tenant';
@@ -246,13 +247,8 @@ describe('PUBLIC_URL', () => {
 describe.skipIf(!databaseUrl)('while the server starts', () => {
   it('answers 503 with Retry-After: JSON for the API and health checks, HTML for a pass page', async () => {
     // A fresh database whose migrations wait on Kysely's migration lock, held here.
-    const name = `passgate_starting_${Date.now()}`;
-    const root = new pg.Client({ connectionString: databaseUrl });
-    await root.connect();
-    await root.query(`CREATE DATABASE ${name}`);
-    const url = new URL(databaseUrl!);
-    url.pathname = `/${name}`;
-    const holder = new pg.Client({ connectionString: url.toString() });
+    const database = await createFreshDatabase(databaseUrl!, 'passgate_starting');
+    const holder = new pg.Client({ connectionString: database.url });
     await holder.connect();
     await holder.query('SELECT pg_advisory_lock(3853314791062309107)');
     const port = await closedPort();
@@ -260,7 +256,7 @@ describe.skipIf(!databaseUrl)('while the server starts', () => {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
-        DATABASE_URL: url.toString(),
+        DATABASE_URL: database.url,
         REDIS_URL: '',
         HOST: '127.0.0.1',
         PORT: String(port),
@@ -297,27 +293,21 @@ describe.skipIf(!databaseUrl)('while the server starts', () => {
       child.kill('SIGTERM');
       await exited;
       await holder.end();
-      await root.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await root.end();
+      await database.drop();
     }
   });
 });
 
 describe.skipIf(!databaseUrl)('when the database goes away', () => {
   it('/healthz answers 503, the API a 500 without details, the pass page an HTML 500', async () => {
-    const name = `passgate_gone_${Date.now()}`;
-    const root = new pg.Client({ connectionString: databaseUrl });
-    await root.connect();
-    await root.query(`CREATE DATABASE ${name}`);
-    const url = new URL(databaseUrl!);
-    url.pathname = `/${name}`;
-    const server = await startServer({ databaseUrl: url.toString() });
+    const database = await createFreshDatabase(databaseUrl!, 'passgate_gone');
+    const server = await startServer({ databaseUrl: database.url });
     try {
       const tenant = await createTenant({ server });
       const pass = await tenant.client.passes.create({ type: 'single' });
       if (!pass.ok) throw new Error(pass.error);
       expect((await http(`${server.url}/healthz`)).status).toBe(200);
-      await root.query(`DROP DATABASE ${name} WITH (FORCE)`);
+      await database.drop();
       const health = await http(`${server.url}/healthz`);
       expect(health.status).toBe(503);
       expect(health.body).toEqual({ error: 'Database unreachable' });
@@ -333,8 +323,7 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
       await expect.poll(() => server.logs.join('')).toContain('unhandled error');
     } finally {
       await server.stop();
-      await root.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await root.end();
+      await database.drop();
     }
   });
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { createFreshDatabase } from './database';
 import { REPO_ROOT, type RunningServer, startServer } from './server';
 
 declare module 'vitest' {
@@ -13,34 +13,15 @@ declare module 'vitest' {
   }
 }
 
-/** With DATABASE_URL set, the run gets its own fresh database on that server, dropped at the end. */
-async function createRunDatabase(baseUrl: string) {
-  const name = `passgate_test_${Date.now()}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: baseUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
-
 export default async function setup(project: TestProject) {
   // The server serves the built scanner; build it if its sources changed.
   execFileSync(process.execPath, ['scanner/build-if-stale.mjs'], {
     cwd: REPO_ROOT,
     stdio: 'inherit',
   });
+  // With DATABASE_URL set, the run gets its own fresh database on that server, dropped at the end.
   const database = process.env.DATABASE_URL
-    ? await createRunDatabase(process.env.DATABASE_URL)
+    ? await createFreshDatabase(process.env.DATABASE_URL, 'passgate_test')
     : undefined;
   let server: RunningServer;
   try {
