@@ -11,6 +11,7 @@ import { type AdminContext, AdminError, runAdminCommand } from './commands';
  * socket is also what marks the directory as taken (see `claimDataDir`).
  */
 export const adminSocketPath = (dataDir: string) => path.join(dataDir, 'admin.sock');
+/** The longest Unix socket path every platform keeps whole (macOS: 103 bytes, Linux: 107). */
 const MAX_SOCKET_PATH_BYTES = 103;
 
 export interface DataDirClaim {
@@ -28,8 +29,7 @@ export interface DataDirClaim {
  */
 export async function claimDataDir(dataDir: string, holder: string): Promise<DataDirClaim> {
   const socketPath = adminSocketPath(dataDir);
-  // Longer Unix socket paths are cut short (macOS allows 103 bytes, Linux 107), and the claim
-  // would then hold another path than the one the CLI knocks on.
+  // A longer path would be cut short, and the claim would hold another than the CLI knocks on.
   if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH_BYTES) {
     throw new StartError(
       `DATA_DIR ${path.resolve(dataDir)} is too long a path: its admin socket needs at most ` +
