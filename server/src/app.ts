@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { sql } from 'kysely';
-import { DATABASE_RETRY_AFTER, errorHandler, noSuchEndpoint } from './errors';
+import { errorHandler, noSuchEndpoint, RETRY_AFTER_SECONDS } from './errors';
 import { authenticate, restrictScanScope } from './middleware/authenticate';
 import { limitBody } from './middleware/body-limit';
 import { corsForBrowsers } from './middleware/cors';
@@ -98,7 +98,7 @@ export function createApi(services: Services) {
 export function createStartingApp() {
   return new Hono().get('/p/*', tryAgainSoon).all('*', (c) =>
     c.json({ error: 'Server is starting; try again in a few seconds' }, 503, {
-      'Retry-After': DATABASE_RETRY_AFTER,
+      'Retry-After': RETRY_AFTER_SECONDS,
     }),
   );
 }

@@ -48,8 +48,11 @@ export function isDatabaseOutOfReach(error: unknown): boolean {
 
 export const DATABASE_OUT_OF_REACH =
   'The database is out of reach for the moment; try again in a few seconds';
-/** Seconds a client is asked to wait before trying again while the database is out of reach. */
-export const DATABASE_RETRY_AFTER = '5';
+/**
+ * Seconds a client is asked to wait before trying again (`Retry-After`) while the database is
+ * out of reach or the server is starting.
+ */
+export const RETRY_AFTER_SECONDS = '5';
 
 /** Maps every thrown error to `{ "error": "…" }`; unknown errors are logged and hidden. */
 export function errorHandler(logger: Logger) {
@@ -69,7 +72,7 @@ export function errorHandler(logger: Logger) {
     }
     if (isDatabaseOutOfReach(error)) {
       logger.warn({ err: error, method: c.req.method, path: c.req.path }, 'database out of reach');
-      return c.json({ error: DATABASE_OUT_OF_REACH }, 503, { 'Retry-After': DATABASE_RETRY_AFTER });
+      return c.json({ error: DATABASE_OUT_OF_REACH }, 503, { 'Retry-After': RETRY_AFTER_SECONDS });
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json({ error: 'Internal server error' }, 500);

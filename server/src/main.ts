@@ -86,7 +86,7 @@ async function start() {
       port,
       publicUrl,
       database: database.kind,
-      rateLimits: redis ? 'redis' : database.counterPool ? 'postgres' : 'memory',
+      rateLimits: rateLimits.store,
     },
     'listening',
   );

@@ -146,6 +146,7 @@ describe.skipIf(!redisUrl)('rate limits in Redis (REDIS_URL)', () => {
     const dataDir = newDataDir();
     let server = await startCountingIn(redisUrl!, dataDir);
     try {
+      expect(server.logs.join('')).toContain('"rateLimits":"redis"');
       const tenant = await createTenant({ server, rateLimit: null });
       for (const expected of ['29', '28', '27'])
         expect(await remainingAfterMe(server.url, tenant.apiKey)).toBe(expected);

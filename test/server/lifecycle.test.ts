@@ -7,7 +7,7 @@ import pg from 'pg';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { AdminCommandError, admin } from '../support/admin';
 import { createFreshDatabase } from '../support/database';
-import { newDataDir, REPO_ROOT, startServer } from '../support/server';
+import { newDataDir, REPO_ROOT, SERVER_ARGS, startServer } from '../support/server';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { createTenant, http } from '../support/tenant';
 
@@ -84,7 +84,7 @@ describe('server lifecycle on the embedded database', () => {
     const dataDir = newDataDir();
     const first = await startServer({ dataDir });
     const startSecond = () =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+      spawnSync(process.execPath, SERVER_ARGS, {
         cwd: REPO_ROOT,
         env: { ...process.env, DATA_DIR: dataDir, PORT: '0', DATABASE_URL: '' },
         encoding: 'utf8',
@@ -124,7 +124,7 @@ describe('server lifecycle on the embedded database', () => {
 describe('a start that cannot go on: one message the operator can act on, exit 1, no stack', () => {
   /** Runs the server to its end with `env` over a fresh PGlite; its stderr, checked for a stack. */
   function failedStart(env: Record<string, string>) {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    const run = spawnSync(process.execPath, SERVER_ARGS, {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
@@ -252,7 +252,7 @@ describe.skipIf(!databaseUrl)('while the server starts', () => {
     await holder.connect();
     await holder.query('SELECT pg_advisory_lock(3853314791062309107)');
     const port = await closedPort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    const child = spawn(process.execPath, SERVER_ARGS, {
       cwd: REPO_ROOT,
       env: {
         ...process.env,

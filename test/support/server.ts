@@ -26,6 +26,9 @@ export interface RunningServer {
 
 export const newDataDir = () => mkdtempSync(path.join(tmpdir(), 'passgate-test-'));
 
+/** `node …SERVER_ARGS` in REPO_ROOT runs the real server, as `pnpm start` does after its build. */
+export const SERVER_ARGS = ['--import', 'tsx', 'server/src/main.ts'];
+
 /** Starts the real server process (`server/src/main.ts`) on a free port and waits until it listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const env: Record<string, string> = {
@@ -38,7 +41,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     WEBHOOK_POLL_MS: '100',
     ...options.env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+  const child = spawn(process.execPath, SERVER_ARGS, {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

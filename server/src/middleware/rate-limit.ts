@@ -25,6 +25,8 @@ export interface RateLimitDecision {
 }
 
 export interface RateLimits {
+  /** Where the counts live, as chosen from the `CounterStore`. */
+  store: 'redis' | 'postgres' | 'memory';
   consume(group: RateLimitGroup, keyId: string, limit: number): Promise<RateLimitDecision>;
 }
 
@@ -133,6 +135,7 @@ export async function createRateLimits(store: CounterStore = {}): Promise<RateLi
   }
 
   return {
+    store: redis ? 'redis' : pool ? 'postgres' : 'memory',
     consume(group, keyId, limit) {
       const id = `${group}${limit}:${keyId}`;
       const leased = fromLease(id, limit);

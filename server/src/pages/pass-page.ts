@@ -4,7 +4,7 @@ import { html, raw } from 'hono/html';
 import QRCode from 'qrcode';
 import { constantTimeEqual, PASS_CODE_PATTERN } from '../domain/ids';
 import { evaluateScan, reportedStatus } from '../domain/scan-rule';
-import { DATABASE_RETRY_AFTER, isDatabaseOutOfReach } from '../errors';
+import { isDatabaseOutOfReach, RETRY_AFTER_SECONDS } from '../errors';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
 
@@ -72,7 +72,7 @@ export function tryAgainSoon(c: Context) {
         <p>Your pass cannot be shown right now. Reload this page in a few seconds.</p></div>`,
     ),
     503,
-    { 'Retry-After': DATABASE_RETRY_AFTER, 'Cache-Control': 'no-store' },
+    { 'Retry-After': RETRY_AFTER_SECONDS, 'Cache-Control': 'no-store' },
   );
 }
 
