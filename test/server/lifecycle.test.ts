@@ -135,7 +135,9 @@ describe('a start that cannot go on: one message the operator can act on, exit 1
         ...env,
       },
       encoding: 'utf8',
+      // A server that starts where it should have refused is killed, and the test fails.
       timeout: 30_000,
+      killSignal: 'SIGKILL',
     });
     expect(run.status).toBe(1);
     expect(run.stderr).not.toMatch(/\n\s+at /);
