@@ -4,20 +4,33 @@ export const ErrorBody = z.object({ error: z.string() }).meta({ id: 'Error' });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 /**
- * A whole-number query parameter. Every way to get it wrong (empty, `abc`, `2.5`, out of range,
- * given twice) gets the one message that says what is allowed.
+ * A whole-number query parameter, written in decimal digits (`1e2`, `0x10` and ` 5` are not
+ * whole numbers to a person). Every way to get it wrong (empty, `abc`, `2.5`, out of range,
+ * given twice) gets the one message that says what is allowed. The OpenAPI document shows it
+ * as the integer it is, rather than as the string it arrives as.
  */
-const whole = (field: string, min: number, max: number) => {
+const whole = (field: string, min: number, max: number, defaultValue: number) => {
   const allowed = `${field} must be a whole number from ${min} to ${max}, given once`;
-  return z.coerce.number({ error: allowed }).int(allowed).min(min, allowed).max(max, allowed);
+  return z
+    .string({ error: allowed })
+    .regex(/^\d{1,9}$/, allowed)
+    .pipe(z.coerce.number<string>().min(min, allowed).max(max, allowed))
+    .default(defaultValue)
+    .meta({
+      type: 'integer',
+      minimum: min,
+      maximum: max,
+      default: defaultValue,
+      pattern: undefined,
+    });
 };
 
 /** `limit`: a page size from 1 to 100. */
-export const limitParam = (defaultLimit: number) => whole('limit', 1, 100).default(defaultLimit);
+export const limitParam = (defaultLimit: number) => whole('limit', 1, 100, defaultLimit);
 
 export const Pagination = {
   limit: limitParam(25),
-  page: whole('page', 1, 1_000_000).default(1),
+  page: whole('page', 1, 1_000_000, 1),
 };
 
 export const Me = z

@@ -519,6 +519,15 @@ describe('GET /passes', () => {
       ['limit=', 'limit: limit must be a whole number from 1 to 100, given once'],
       ['limit=10&limit=20', 'limit: limit must be a whole number from 1 to 100, given once'],
       ['page=1.5', 'page: page must be a whole number from 1 to 1000000, given once'],
+      // Out of range and not a safe integer at once: said once, not once per broken rule.
+      [
+        'page=99999999999999999999',
+        'page: page must be a whole number from 1 to 1000000, given once',
+      ],
+      // Numbers JavaScript reads but a person does not write in a query: not 100, 16 and 5.
+      ['limit=1e2', 'limit: limit must be a whole number from 1 to 100, given once'],
+      ['page=0x10', 'page: page must be a whole number from 1 to 1000000, given once'],
+      ['limit=%205', 'limit: limit must be a whole number from 1 to 100, given once'],
     ]) {
       const res = await http(`${fresh.server.url}/api/v1/passes?${query}`, { key: fresh.apiKey });
       expect(res.body.error, query).toBe(message);

@@ -17,16 +17,17 @@ export function createRouter() {
   });
 }
 
-/** "validUntil: expected an ISO 8601 date …; customFields.0.key: …" */
+/**
+ * "validUntil: expected an ISO 8601 date …; customFields.0.key: …": up to five, each said once
+ * (a value can break several rules that share one message).
+ */
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .slice(0, 5)
-    .map((issue) => {
-      if (issue.path.length === 0 && issue.code === 'invalid_type')
-        return 'Request body must be a JSON object';
-      return `${issue.path.join('.')}: ${issue.message}`;
-    })
-    .join('; ');
+  const lines = issues.map((issue) => {
+    if (issue.path.length === 0 && issue.code === 'invalid_type')
+      return 'Request body must be a JSON object';
+    return `${issue.path.join('.')}: ${issue.message}`;
+  });
+  return [...new Set(lines)].slice(0, 5).join('; ');
 }
 
 const STATUS_TEXT: Record<number, string> = {
