@@ -472,6 +472,21 @@ describe('admin CLI', () => {
     expect(res.stderr).toMatch(/[▀▄█]/);
   });
 
+  it('prints its usage as text, exit 0, when asked for help (or run bare)', () => {
+    for (const argv of [[], ['help'], ['--help'], ['tenant', 'create', '-h']]) {
+      const res = spawnSync('pnpm', ['admin', ...argv], {
+        cwd: REPO_ROOT,
+        // A configuration that would stop any command: help needs none.
+        env: { ...process.env, DATA_DIR: newDataDir(), PORT: 'not-a-port' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(res.status, argv.join(' ')).toBe(0);
+      expect(res.stdout).toMatch(/^Usage:\n {2}pnpm admin tenant create --name NAME/);
+      expect(res.stdout).toContain('pnpm admin key revoke --key-id ID\n');
+    }
+  });
+
   it('reports operator mistakes as { error } with exit code 1', async () => {
     const e = env();
     for (const argv of [

@@ -3,15 +3,21 @@ import { loadConfig, publicUrlOf } from '../config';
 import { createDatabase } from '../db/create';
 import { migrateToLatest } from '../db/migrate';
 import { StartError } from '../start-error';
-import { AdminError, runAdminCommand } from './commands';
+import { AdminError, runAdminCommand, USAGE } from './commands';
 import { adminSocketPath, claimDataDir, sendToAdminSocket } from './socket';
 
 /**
- * `pnpm admin …`: prints JSON on stdout (errors as `{ "error" }` on stderr, exit 1). On the
+ * `pnpm admin …`: prints JSON on stdout (errors as `{ "error" }` on stderr, exit 1), and its usage
+ * as text when run bare, as `help`, or with `--help` or `-h`. On the
  * embedded database, a running server is asked to run the command; otherwise the CLI opens the
  * database itself.
  */
 async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
+    // Asked for, so not an error: readable text, exit 0, whatever the configuration says.
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const config = loadConfig();
   const publicUrl = publicUrlOf(config);
   let result: unknown;
