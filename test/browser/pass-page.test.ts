@@ -51,4 +51,36 @@ describe.skipIf(!hasChromium())('the pass page in Chromium', () => {
       refused: [],
     });
   });
+
+  it('keeps a name or field with a word wider than a phone inside a 360 px screen', async () => {
+    const word = 'Wolfeschlegelsteinhausenbergerdorff'.repeat(2);
+    const created = await tenant.client.passes.create({
+      type: 'single',
+      name: `Maximilian ${word}`,
+      customFields: [
+        { key: `Seat ${word}`, value: 'Row 12', isPublic: true },
+        { key: 'Diet', value: word, isPublic: true },
+      ],
+    });
+    if (!created.ok) throw new Error(created.error);
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    await page.goto(created.data.publicUrl);
+    // No sideways scrolling, and every line of the card inside it.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
+    const card = await page.locator('.card').boundingBox();
+    for (const selector of ['h1', 'dt', 'dd']) {
+      for (const box of await page
+        .locator(selector)
+        .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect))) {
+        expect(box.right, selector).toBeLessThanOrEqual(card!.x + card!.width);
+      }
+    }
+    // The value keeps room of its own beside a long key.
+    const dd = await page.locator('dd').first().boundingBox();
+    expect(dd!.width).toBeGreaterThan(card!.width / 3);
+    await context.close();
+  });
 });

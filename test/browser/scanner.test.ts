@@ -227,6 +227,25 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     expect((await verdict(page, 'reject')).title).toBe('Unknown pass');
   });
 
+  it('keeps a long name inside a 360 px phone, on the answer and in the last scans', async () => {
+    const word = 'Wolfeschlegelsteinhausenbergerdorff'.repeat(2);
+    const pass = await newPass({ name: `Gala ${word}`, clientName: `Maximilian ${word}` });
+    const page = await openScanner();
+    await page.setViewportSize({ width: 360, height: 740 });
+    await typeCode(page, pass.code);
+    expect((await verdict(page, 'admit')).detail).toContain(word);
+    const inside = (selector: string) =>
+      page.locator(selector).evaluateAll((els) =>
+        els.map((el) => {
+          const box = el.getBoundingClientRect();
+          return box.left >= 0 && box.right <= window.innerWidth;
+        }),
+      );
+    expect(await inside('#verdict > *')).toEqual([true, true, true, true]);
+    await page.locator('#verdict').evaluate((el) => el.setAttribute('hidden', ''));
+    expect(await inside('#history li')).toEqual([true]);
+  });
+
   it('calls a code far too long to be a pass unknown, and scans on (it once retried it forever)', async () => {
     // A QR can hold ~3 KB of text (a vCard, a long link): the API refuses such a code with 400,
     // which no retry can change. The scanner used to retry it as if offline, ignoring every

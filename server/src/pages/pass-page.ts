@@ -48,13 +48,15 @@ const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype ht
   body { font-family: system-ui, sans-serif; margin: 0; background: #f4f4f5; color: #18181b; }
   main { max-width: 420px; margin: 0 auto; padding: 24px 16px; }
   .card { background: #fff; border-radius: 16px; padding: 20px; box-shadow: 0 1px 4px #0002; }
+  /* A name or field may hold a word wider than a phone: it wraps rather than widen the page. */
+  .card { overflow-wrap: anywhere; }
   h1 { font-size: 1.4rem; margin: 0 0 8px; }
   .status { display: inline-block; color: #fff; border-radius: 999px; padding: 4px 14px; font-weight: 700; }
   .qr svg { width: 100%; height: auto; display: block; margin: 16px 0; }
   .qr.inactive svg { opacity: 0.25; }
   .code { font-family: ui-monospace, monospace; letter-spacing: 0.1em; text-align: center; font-size: 1.1rem; }
-  dl { display: grid; grid-template-columns: auto 1fr; gap: 6px 12px; margin: 16px 0 0; }
-  dt { color: #52525b; } dd { margin: 0; overflow-wrap: anywhere; }
+  dl { display: grid; grid-template-columns: fit-content(40%) 1fr; gap: 6px 12px; margin: 16px 0 0; }
+  dt { color: #52525b; } dd { margin: 0; }
 </style>
 </head>
 <body><main>${body}</main><script>${raw(LOCAL_TIMES)}</script></body>
