@@ -246,6 +246,38 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     expect(await inside('#history li')).toEqual([true]);
   });
 
+  it('keeps the viewfinder, the code box and the answer on screen, upright and sideways', async () => {
+    const pass = await newPass({ name: 'Sideways' });
+    const page = await openScanner();
+    const onScreen = (selector: string) =>
+      page.locator(selector).evaluateAll((els) =>
+        els.map((el) => {
+          const box = el.getBoundingClientRect();
+          const fits = box.top >= 0 && box.left >= 0;
+          return fits && box.bottom <= window.innerHeight && box.right <= window.innerWidth;
+        }),
+      );
+    // Phones upright and turned, tablets on a stand both ways. Sideways, a square viewfinder as
+    // wide as the screen pushed the code box below the fold.
+    for (const [width, height] of [
+      [390, 844],
+      [740, 360],
+      [1024, 768],
+      [768, 1024],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      const size = `${width}×${height}`;
+      expect(
+        await onScreen('.viewfinder, #switch-camera, #manual-code, #manual button'),
+        size,
+      ).toEqual([true, true, true, true]);
+    }
+    await page.setViewportSize({ width: 740, height: 360 });
+    await typeCode(page, pass.code);
+    expect((await verdict(page, 'admit')).title).toBe('ADMIT');
+    expect(await onScreen('#verdict > *')).toEqual([true, true, true, true]);
+  });
+
   it('calls a code far too long to be a pass unknown, and scans on (it once retried it forever)', async () => {
     // A QR can hold ~3 KB of text (a vCard, a long link): the API refuses such a code with 400,
     // which no retry can change. The scanner used to retry it as if offline, ignoring every
