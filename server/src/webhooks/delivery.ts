@@ -1,12 +1,13 @@
 import { type Kysely, sql } from 'kysely';
 import { Webhook } from 'standardwebhooks';
+import { type Dispatcher, fetch } from 'undici';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import { newId } from '../domain/ids';
 import { inReadingOrder } from '../events';
 import type { Logger } from '../logger';
 import { nextAttemptAt, parseRetryAfter } from './schedule';
-import { refuseTarget } from './target';
+import { refuseTarget, webhookDispatcher } from './target';
 
 const BATCH = 20;
 
@@ -53,7 +54,11 @@ async function claimDue(db: Kysely<Database>, now: Date, leaseMs: number): Promi
   return rows;
 }
 
-async function send(delivery: DueDelivery, config: Config['webhooks']): Promise<Outcome> {
+async function send(
+  delivery: DueDelivery,
+  config: Config['webhooks'],
+  dispatcher: Dispatcher,
+): Promise<Outcome> {
   const refused = await refuseTarget(delivery.target_url, config.allowPrivate);
   if (refused) return { statusCode: null, error: refused };
   const body = JSON.stringify({
@@ -68,6 +73,7 @@ async function send(delivery: DueDelivery, config: Config['webhooks']): Promise<
       method: 'POST',
       body,
       redirect: 'manual',
+      dispatcher,
       signal: AbortSignal.timeout(config.timeoutMs),
       headers: {
         'content-type': 'application/json',
@@ -174,6 +180,7 @@ export function startDeliveryWorker(options: {
   config: Config['webhooks'];
 }): DeliveryWorker {
   const { db, logger, config } = options;
+  const dispatcher = webhookDispatcher(config.allowPrivate);
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -183,7 +190,7 @@ export function startDeliveryWorker(options: {
     await Promise.all(
       due.map(async (delivery) => {
         const started = performance.now();
-        const outcome = await send(delivery, config);
+        const outcome = await send(delivery, config, dispatcher);
         await settle(db, delivery, outcome, performance.now() - started, config);
         if (outcome.error)
           logger.info(
@@ -213,6 +220,7 @@ export function startDeliveryWorker(options: {
       stopped = true;
       clearTimeout(timer);
       await running;
+      await dispatcher.close();
     },
   };
 }

@@ -1,0 +1,63 @@
+import type dns from 'node:dns';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fetch } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publicAddressLookup, webhookDispatcher } from './target';
+
+const lookup = (hostname: string, options: dns.LookupOptions) =>
+  new Promise<unknown>((resolve, reject) =>
+    publicAddressLookup(hostname, options, (error, address, family) =>
+      error ? reject(error) : resolve(options.all ? address : { address, family }),
+    ),
+  );
+
+describe('publicAddressLookup', () => {
+  it('answers a public address in both of dns.lookup’s shapes', async () => {
+    expect(await lookup('8.8.8.8', {})).toEqual({ address: '8.8.8.8', family: 4 });
+    expect(await lookup('8.8.8.8', { all: true })).toEqual([{ address: '8.8.8.8', family: 4 }]);
+  });
+
+  it('fails for a name that resolves to a loopback or private address', async () => {
+    await expect(lookup('localhost', {})).rejects.toThrow(
+      /^targetUrl resolves to a non-public address \((127\.0\.0\.1|::1)\)$/,
+    );
+    await expect(lookup('10.1.2.3', { all: true })).rejects.toThrow('(10.1.2.3)');
+  });
+});
+
+describe('webhookDispatcher', () => {
+  let server: http.Server;
+  let requests = 0;
+  let port: number;
+  beforeAll(async () => {
+    server = http.createServer((_req, res) => {
+      requests++;
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  // Whatever a host answered when it was checked, the connection looks it up again: this is the
+  // lookup a rebinding host would answer with a private address.
+  it('does not connect to a host that resolves to a private address at connect time', async () => {
+    const dispatcher = webhookDispatcher(false);
+    const error = await fetch(`http://localhost:${port}/`, { method: 'POST', dispatcher }).catch(
+      (err: Error) => err,
+    );
+    await dispatcher.close();
+    expect(error).toBeInstanceOf(Error);
+    expect(String((error as Error).cause)).toMatch(/non-public address \((127\.0\.0\.1|::1)\)/);
+    expect(requests).toBe(0);
+  });
+
+  it('connects to it where private targets are allowed (development and tests)', async () => {
+    const dispatcher = webhookDispatcher(true);
+    const res = await fetch(`http://localhost:${port}/`, { method: 'POST', dispatcher });
+    expect(await res.text()).toBe('ok');
+    await dispatcher.close();
+    expect(requests).toBe(1);
+  });
+});
