@@ -218,10 +218,16 @@ await withFreshDatabase(async (databaseUrl) => {
       `\nAPI / floor throughput ratio, median of ${ROUNDS} rounds: ${fmt(ratio, 2)}  (each round: ${ratios.map((r) => fmt(r, 2)).join(', ')}; target ≥ 0.50) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}`,
     );
     const apiP99 = median(atRate.map((r) => r.api.p99));
+    const floorP99 = median(atRate.map((r) => r.floor.p99));
     const apiErrors = atRate.reduce((sum, r) => sum + r.api.errors, 0);
     console.log(
-      `API p99 at half the floor's rate, median of ${ROUNDS} rounds: ${fmt(apiP99)} ms (each round: ${atRate.map((r) => fmt(r.api.p99)).join(', ')}; target < 25 ms) ${apiP99 < 25 && apiErrors === 0 ? 'MET' : 'NOT MET'}; the floor's: ${fmt(median(atRate.map((r) => r.floor.p99)))} ms (${atRate.map((r) => fmt(r.floor.p99)).join(', ')})`,
+      `API p99 at half the floor's rate, median of ${ROUNDS} rounds: ${fmt(apiP99)} ms (each round: ${atRate.map((r) => fmt(r.api.p99)).join(', ')}; target < 25 ms) ${apiP99 < 25 && apiErrors === 0 ? 'MET' : 'NOT MET'}; the floor's: ${fmt(floorP99)} ms (${atRate.map((r) => fmt(r.floor.p99)).join(', ')})`,
     );
+    if (floorP99 >= 25) {
+      console.log(
+        "  The floor's own SQL, sent straight through pg, missed 25 ms at that rate in this run: the machine's tail, not only the API's.",
+      );
+    }
     console.log(
       `API p99 at saturation (closed loop, median of rounds): ${fmt(median(rounds.map((r) => r.api.p99)))} ms; the floor's: ${fmt(median(rounds.map((r) => r.floor.p99)))} ms`,
     );
