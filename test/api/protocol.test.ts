@@ -17,6 +17,23 @@ describe('HTTP behaviour every client relies on', () => {
     }
   });
 
+  it('404 for a path with a slash too many names the path without it, with or without a key', async () => {
+    for (const key of [undefined, tenant.apiKey]) {
+      const res = await http(`${tenant.apiUrl}/passes/`, { method: 'POST', key, json: {} });
+      expect(res.status).toBe(404);
+      expect(res.body.error).toBe(
+        'No such endpoint: POST /api/v1/passes/ (without the trailing slash: /api/v1/passes)',
+      );
+    }
+    const me = await http(`${tenant.apiUrl}/me//`, { key: tenant.apiKey });
+    expect(me.body.error).toBe(
+      'No such endpoint: GET /api/v1/me// (without the trailing slash: /api/v1/me)',
+    );
+    // Nothing to hint at where the path is unknown either way.
+    const nope = await http(`${tenant.apiUrl}/nope/`, { key: tenant.apiKey });
+    expect(nope.body.error).toBe('No such endpoint: GET /api/v1/nope/');
+  });
+
   it('405 JSON with Allow for a known path and the wrong method', async () => {
     const res = await http(`${tenant.apiUrl}/passes/pass_x`, {
       method: 'DELETE',

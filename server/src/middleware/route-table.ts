@@ -24,7 +24,7 @@ export function knownRoutesOnly(options: {
             {
               method: definition.route.method.toUpperCase(),
               pattern: new RegExp(
-                `^${options.basePath}${definition.route.path.replace(/\{[^}]+\}/g, '[^/]+')}/?$`,
+                `^${options.basePath}${definition.route.path.replace(/\{[^}]+\}/g, '[^/]+')}$`,
               ),
             },
           ]
@@ -33,8 +33,17 @@ export function knownRoutesOnly(options: {
     return routes;
   };
   return async function knownRoutesOnlyMiddleware(c, next) {
-    const matching = table().filter((route) => route.pattern.test(c.req.path));
-    if (matching.length === 0) throw new ApiError(404, noSuchEndpoint(c.req.method, c.req.path));
+    const { path } = c.req;
+    const matching = table().filter((route) => route.pattern.test(path));
+    if (matching.length === 0) {
+      // A base URL joined with one slash too many is the likeliest typo of all: name the fix.
+      const trimmed = path.replace(/\/+$/, '');
+      const hint =
+        trimmed !== path && table().some((route) => route.pattern.test(trimmed))
+          ? ` (without the trailing slash: ${trimmed})`
+          : '';
+      throw new ApiError(404, `${noSuchEndpoint(c.req.method, path)}${hint}`);
+    }
     // HEAD is GET without the body (Hono runs the GET handler and drops it), as HTTP requires.
     const allowed = matching.flatMap((route) =>
       route.method === 'GET' ? ['GET', 'HEAD'] : [route.method],
@@ -43,7 +52,7 @@ export function knownRoutesOnly(options: {
       const allow = [...new Set([...allowed, 'OPTIONS'])].join(', ');
       throw new ApiError(
         405,
-        `Method ${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}`,
+        `Method ${c.req.method} is not allowed on ${path}; allowed: ${allow}`,
         {
           Allow: allow,
         },
