@@ -1,4 +1,5 @@
 import { SCAN_RESULTS } from '@passgate/shared';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, inject, it } from 'vitest';
 import { http } from '../support/tenant';
 
@@ -34,6 +35,18 @@ describe('API documentation', () => {
     expect(doc.components.schemas.CreatePass.properties.type.enum).toEqual(['single', 'multi']);
     expect(doc.components.schemas.ScanAnswer.properties.result.enum).toEqual([...SCAN_RESULTS]);
     expect(doc.components.securitySchemes.bearer.scheme).toBe('bearer');
+  });
+
+  it('is a valid OpenAPI 3.1 document, every $ref resolving, as client generators need', async () => {
+    const doc = (await http(`${url}/api/v1/openapi.json`)).body;
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    // Paging numbers arrive as strings but are documented as the integers they stand for.
+    const limit = doc.paths['/passes'].get.parameters.find(
+      (parameter: { name: string }) => parameter.name === 'limit',
+    );
+    expect(limit.schema).toEqual({ type: 'integer', minimum: 1, maximum: 100, default: 25 });
   });
 
   it('serves /docs with every asset from this server, so it works offline', async () => {
