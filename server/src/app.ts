@@ -10,6 +10,7 @@ import { rateLimit } from './middleware/rate-limit';
 import { rejectNulCharacters } from './middleware/reject-nul';
 import { requestLog } from './middleware/request-log';
 import { knownRoutesOnly } from './middleware/route-table';
+import { withMiddlewareParts } from './openapi';
 import { docsRoutes } from './pages/docs';
 import { passPageRoutes, tryAgainSoon } from './pages/pass-page';
 import { scannerRoutes } from './pages/scanner';
@@ -51,16 +52,24 @@ export function createApi(services: Services) {
       maxAge: 600,
     }),
   );
-  api.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Passgate API',
-      version: '1.0.0',
-      description: 'Issue passes, scan them at the door, and react to what happens. Pro plan only.',
-    },
-    servers: [{ url: `${services.publicUrl}${API_BASE}` }],
-    security: [{ bearer: [] }],
-  });
+  // Generated from the routes' schemas on each request, plus what the middleware adds to them all.
+  api.get('/openapi.json', (c) =>
+    c.json(
+      withMiddlewareParts(
+        api.getOpenAPI31Document({
+          openapi: '3.1.0',
+          info: {
+            title: 'Passgate API',
+            version: '1.0.0',
+            description:
+              'Issue passes, scan them at the door, and react to what happens. Pro plan only.',
+          },
+          servers: [{ url: `${services.publicUrl}${API_BASE}` }],
+          security: [{ bearer: [] }],
+        }),
+      ),
+    ),
+  );
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

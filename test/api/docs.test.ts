@@ -49,6 +49,50 @@ describe('API documentation', () => {
     expect(limit.schema).toEqual({ type: 'integer', minimum: 1, maximum: 100, default: 25 });
   });
 
+  it('documents what the middleware adds to every route: Idempotency-Key and answer headers', async () => {
+    const doc = (await http(`${url}/api/v1/openapi.json`)).body;
+    const idempotencyKey = { $ref: '#/components/parameters/IdempotencyKey' };
+    const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, Record<string, any>>).map(([method, operation]) => ({
+        name: `${method.toUpperCase()} ${path}`,
+        method,
+        operation,
+      })),
+    );
+    for (const { name, method, operation } of operations) {
+      const takesKey = (operation.parameters ?? []).some(
+        (parameter: unknown) => JSON.stringify(parameter) === JSON.stringify(idempotencyKey),
+      );
+      expect(takesKey, name).toBe(method === 'post');
+      const success = Object.keys(operation.responses).find((status) => status.startsWith('2'))!;
+      const headers = Object.keys(operation.responses[success].headers ?? {});
+      expect(headers, name).toEqual(
+        expect.arrayContaining(['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'RateLimit']),
+      );
+      if (operation.responses['429']) {
+        expect(Object.keys(operation.responses['429'].headers), name).toContain('Retry-After');
+      }
+    }
+    expect(Object.keys(doc.paths['/passes'].get.responses['200'].headers)).toEqual(
+      expect.arrayContaining(['X-Total-Count', 'Link']),
+    );
+    expect(Object.keys(doc.paths['/scan'].post.responses['200'].headers)).toContain(
+      'Idempotent-Replayed',
+    );
+    expect(doc.components.parameters.IdempotencyKey).toMatchObject({
+      name: 'Idempotency-Key',
+      in: 'header',
+    });
+    // Every header documented is one a browser may read (CORS exposes it).
+    const answer = await fetch(`${url}/api/v1/passes`, {
+      headers: { origin: 'https://app.example' },
+    });
+    const exposed = (answer.headers.get('access-control-expose-headers') ?? '').toLowerCase();
+    for (const name of Object.keys(doc.components.headers)) {
+      expect(exposed, name).toContain(name.toLowerCase());
+    }
+  });
+
   it('serves /docs with every asset from this server, so it works offline', async () => {
     const page = await http(`${url}/docs`);
     expect(page.status).toBe(200);

@@ -14,6 +14,9 @@ const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
  */
 const ABANDONED_AFTER_MS = 60 * 1000;
 
+/** 1 to 255 visible ASCII characters (a UUID, say). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
 /**
  * The IETF Idempotency-Key header: the same key and body within 24 h answers the first answer
  * again and does nothing twice; the same key with another body is 422; a repeat while the
@@ -24,7 +27,7 @@ export function idempotency(options: { db: Kysely<Database> }): MiddlewareHandle
   return async function idempotencyMiddleware(c, next) {
     const key = c.req.header('idempotency-key');
     if (key === undefined || c.req.method !== 'POST') return next();
-    if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
       throw new ApiError(400, 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     }
     const apiKeyId = c.get('caller').key.id;
