@@ -55,7 +55,8 @@ export const publicAddressLookup = ((
     const blocked = addresses.find((entry) => !isPublic(entry.address));
     if (blocked) return callback(new Error(nonPublic(blocked.address)), []);
     if (options.all) return callback(null, addresses);
-    callback(null, addresses[0]!.address, addresses[0]!.family);
+    const [first] = addresses; // dns.lookup fails (ENOTFOUND) rather than answer none
+    if (first) callback(null, first.address, first.family);
   });
 }) as typeof dns.lookup;
 
