@@ -11,7 +11,7 @@ function isRealCalendarDay(value: string): boolean {
 }
 
 /**
- * An ISO 8601 date-time with a zone (`2025-06-01T00:00:00Z`) or a plain date (midnight UTC), in
+ * An ISO 8601 date-time with a zone (`2025-06-01T00:00:00Z`) or a plain date (see `instantOf`), in
  * years 1 to 9999 once in UTC: PostgreSQL has no year 0, and an answer's `toISOString()` form has
  * four-digit years.
  */
@@ -33,3 +33,15 @@ export const IsoDate = z
     { message: 'expected an ISO 8601 date such as "2025-06-01T00:00:00Z"' },
   )
   .meta({ format: 'date-time', example: '2025-12-31T23:59:59Z' });
+
+const PLAIN_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The instant an `IsoDate` names. A plain date is a whole day in UTC: its first moment where it
+ * starts a period (`validFrom`), its last where it ends one (`validUntil: "2026-12-31"` is valid
+ * all of New Year's Eve, as the contract's own example, `2025-12-31T23:59:59`, is).
+ */
+export function instantOf(value: string, plainDate: 'start' | 'end'): Date {
+  if (!PLAIN_DATE.test(value)) return new Date(value);
+  return new Date(`${value}T${plainDate === 'start' ? '00:00:00.000' : '23:59:59.999'}Z`);
+}

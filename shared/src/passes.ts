@@ -17,6 +17,13 @@ const maxUsages = z
   .min(1, 'maxUsages must be at least 1')
   .max(1_000_000_000, 'maxUsages must be at most 1000000000');
 
+const validFrom = IsoDate.describe(
+  'First moment the pass admits (inclusive); a plain date is the start of that day, UTC',
+);
+const validUntil = IsoDate.describe(
+  'Last moment the pass admits (inclusive); a plain date is the end of that day, UTC',
+);
+
 export const CreatePassBody = z
   .object({
     type: z.enum(PASS_TYPES, { error: 'type must be "single" or "multi"' }),
@@ -24,8 +31,8 @@ export const CreatePassBody = z
     note: z.string().max(5000).optional(),
     clientName: z.string().trim().min(1).max(200).optional(),
     maxUsages: maxUsages.nullable().optional(),
-    validFrom: IsoDate.nullable().optional(),
-    validUntil: IsoDate.nullable().optional(),
+    validFrom: validFrom.nullable().optional(),
+    validUntil: validUntil.nullable().optional(),
     customFields: z.array(CustomField).max(50).optional(),
     templateId: z.string().max(100).optional(),
     locationId: z.string().max(100).optional(),
@@ -43,8 +50,8 @@ export const UpdatePassBody = z
       .enum(['active', 'revoked'], { error: 'status must be "active" or "revoked"' })
       .optional(),
     maxUsages: maxUsages.nullable().optional(),
-    validFrom: IsoDate.nullable().optional(),
-    validUntil: IsoDate.nullable().optional(),
+    validFrom: validFrom.nullable().optional(),
+    validUntil: validUntil.nullable().optional(),
     customFields: z.array(CustomField).max(50).optional(),
   })
   .meta({ id: 'UpdatePass' });

@@ -180,7 +180,7 @@ describe('POST /passes', () => {
     expect(untyped.body.error).toMatch(/application\/json/);
   });
 
-  it('accepts a plain date as midnight UTC and a zone offset', async () => {
+  it('accepts a zone offset, and a plain date as the whole day in UTC', async () => {
     const res = await tenant.client.passes.create({
       type: 'single',
       validFrom: '2030-06-01',
@@ -188,6 +188,37 @@ describe('POST /passes', () => {
     });
     expect(res.ok && res.data.validFrom).toBe('2030-06-01T00:00:00.000Z');
     expect(res.ok && res.data.validUntil).toBe('2030-06-02T08:00:00.000Z');
+    // "Valid until 31 December" includes 31 December, as the contract's example (23:59:59) does.
+    const untilDate = await tenant.client.passes.create({
+      type: 'single',
+      validUntil: '2030-12-31',
+    });
+    expect(untilDate.ok && untilDate.data.validUntil).toBe('2030-12-31T23:59:59.999Z');
+    const patched = await tenant.client.passes.update(untilDate.ok ? untilDate.data.id : '', {
+      validFrom: '2030-12-30',
+      validUntil: '2031-01-01',
+    });
+    expect(patched.ok && [patched.data.validFrom, patched.data.validUntil]).toEqual([
+      '2030-12-30T00:00:00.000Z',
+      '2031-01-01T23:59:59.999Z',
+    ]);
+  });
+
+  it('admits a pass given today’s date as both bounds: a one-day pass', async () => {
+    // Clear of midnight UTC, so that "today" is the same day when the pass is created and scanned.
+    const untilMidnight = 86_400_000 - (Date.now() % 86_400_000);
+    if (untilMidnight < 5_000)
+      await new Promise((resolve) => setTimeout(resolve, untilMidnight + 100));
+    const today = new Date().toISOString().slice(0, 10);
+    const created = await tenant.client.passes.create({
+      type: 'single',
+      validFrom: today,
+      validUntil: today,
+    });
+    if (!created.ok) throw new Error(created.error);
+    expect(created.data.status).toBe('active');
+    const scan = await tenant.client.scan({ code: created.data.code });
+    expect(scan.ok && scan.data.result).toBe('success');
   });
 
   it('keeps dates in years 1 to 999 and 9999 as given, on both databases', async () => {

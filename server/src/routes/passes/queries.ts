@@ -1,4 +1,10 @@
-import type { CreatePassBody, CustomField, PassStatus, UpdatePassBody } from '@passgate/shared';
+import {
+  type CreatePassBody,
+  type CustomField,
+  instantOf,
+  type PassStatus,
+  type UpdatePassBody,
+} from '@passgate/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ClientRow, Database, PassTable } from '../../db/schema';
 import { newId, newPassCode, newPublicToken } from '../../domain/ids';
@@ -71,7 +77,9 @@ export async function listPasses(
   return { rows, total: count.total };
 }
 
-const toDate = (value: string | null | undefined) => (value == null ? null : new Date(value));
+/** A validity bound as given (null clears it); a plain date is its day's first or last moment. */
+const toDate = (value: string | null | undefined, plainDate: 'start' | 'end') =>
+  value == null ? null : instantOf(value, plainDate);
 
 /** The validity rules a pass must keep after any create or update. */
 export function assertValidPass(
@@ -103,8 +111,8 @@ export async function insertPass(
     type: body.type,
     status: 'active' as const,
     max_usages: body.maxUsages ?? null,
-    valid_from: toDate(body.validFrom),
-    valid_until: toDate(body.validUntil),
+    valid_from: toDate(body.validFrom, 'start'),
+    valid_until: toDate(body.validUntil, 'end'),
     fields: JSON.stringify(body.customFields ?? []),
     template_id: body.templateId ?? null,
     location_id: body.locationId ?? null,
@@ -138,8 +146,10 @@ export async function updatePass(
     note: patch.note === undefined ? current.note : patch.note,
     status: patch.status ?? current.status,
     max_usages: patch.maxUsages === undefined ? current.max_usages : patch.maxUsages,
-    valid_from: patch.validFrom === undefined ? current.valid_from : toDate(patch.validFrom),
-    valid_until: patch.validUntil === undefined ? current.valid_until : toDate(patch.validUntil),
+    valid_from:
+      patch.validFrom === undefined ? current.valid_from : toDate(patch.validFrom, 'start'),
+    valid_until:
+      patch.validUntil === undefined ? current.valid_until : toDate(patch.validUntil, 'end'),
   };
   assertValidPass({ ...next, type: current.type });
   // A PATCH that changes nothing writes nothing: `updatedAt` tells integrations what changed.
