@@ -36,11 +36,11 @@ describe('describeAnswer', () => {
     expect(describeAnswer(answer('already_used')).detail).toMatch(/^Admitted at .+ · Ada · Gala$/);
     expect(describeAnswer(answer('not_yet_valid'))).toMatchObject({
       title: 'Not valid yet',
-      detail: expect.stringMatching(/^Valid from /),
+      detail: expect.stringMatching(/^Valid from .+ · Ada · Gala$/),
     });
     expect(describeAnswer(answer('expired'))).toMatchObject({
       title: 'Expired',
-      detail: expect.stringMatching(/^Expired /),
+      detail: expect.stringMatching(/^Expired .+ · Ada · Gala$/),
     });
     expect(describeAnswer(answer('max_usages_reached'))).toMatchObject({
       title: 'No uses left',

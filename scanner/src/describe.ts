@@ -49,13 +49,13 @@ export function describeAnswer(answer: ScanAnswer): Verdict {
       return {
         tone: 'reject',
         title: 'Not valid yet',
-        detail: pass.validFrom ? `Valid from ${dateTime(pass.validFrom)}` : who,
+        detail: pass.validFrom ? `Valid from ${dateTime(pass.validFrom)} · ${who}` : who,
       };
     case 'expired':
       return {
         tone: 'reject',
         title: 'Expired',
-        detail: pass.validUntil ? `Expired ${dateTime(pass.validUntil)}` : who,
+        detail: pass.validUntil ? `Expired ${dateTime(pass.validUntil)} · ${who}` : who,
       };
     case 'max_usages_reached':
       return {
