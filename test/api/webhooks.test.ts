@@ -191,6 +191,18 @@ describe('webhook delivery', () => {
     ]);
     expect(log.body[0]).toMatchObject({ event: 'client.created', error: null, nextRetryAt: null });
     expect(log.body[1]).toMatchObject({ error: 'HTTP 500', nextRetryAt: expect.any(String) });
+    // Every attempt can be read, a page at a time, however many there are.
+    const second = await http(
+      `${tenant.apiUrl}/webhooks/${hook.body.id}/deliveries?limit=1&page=2`,
+      {
+        key: tenant.apiKey,
+      },
+    );
+    expect(second.body.map((a: { attempt: number }) => a.attempt)).toEqual([2]);
+    expect(second.headers.get('x-total-count')).toBe('3');
+    expect(second.headers.get('link')).toContain(
+      `/webhooks/${hook.body.id}/deliveries?page=3&limit=1>; rel="next"`,
+    );
   });
 
   it('gives up after the schedule, and treats a redirect as a failure', async () => {

@@ -4,10 +4,11 @@ import {
   CreatedWebhook,
   CreateWebhookBody,
   limitParam,
+  Pagination,
   Webhook,
   WebhookAttempt,
 } from '@passgate/shared';
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { WebhookTable } from '../../db/schema';
 import { newId } from '../../domain/ids';
 import { ApiError, notFound } from '../../errors';
@@ -15,7 +16,14 @@ import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { refuseTarget } from '../../webhooks/target';
 import { assertBelowTenantLimit } from '../limits';
-import { createRouter, errorResponses, json, jsonBody, toIso } from '../support';
+import {
+  createRouter,
+  errorResponses,
+  json,
+  jsonBody,
+  setPaginationHeaders,
+  toIso,
+} from '../support';
 
 const WebhookParams = z.object({ webhookId: z.string().max(100) });
 
@@ -58,16 +66,17 @@ const deliveries = createRoute({
   method: 'get',
   path: '/webhooks/{webhookId}/deliveries',
   tags: ['Webhooks'],
-  summary: 'Recent delivery attempts',
-  description: 'Newest first: why an endpoint is, or is not, receiving.',
+  summary: 'Delivery attempts',
+  description: 'Newest first, every attempt: why an endpoint is, or is not, receiving.',
   request: {
     params: WebhookParams,
     query: z.object({
       limit: limitParam(50),
+      page: Pagination.page,
     }),
   },
   responses: {
-    200: json(z.array(WebhookAttempt), 'Newest first'),
+    200: json(z.array(WebhookAttempt), 'Newest first; X-Total-Count and Link headers paginate'),
     ...errorResponses(400, 401, 403, 404, 429),
   },
 });
@@ -83,7 +92,7 @@ const present = (row: Selectable<WebhookTable>): Webhook => ({
 /** A Standard Webhooks secret: `whsec_` and 24 random bytes in base64. */
 const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
-export function webhookRoutes({ db, webhooks }: Services) {
+export function webhookRoutes({ db, webhooks, publicUrl }: Services) {
   return createRouter()
     .openapi(list, async (c) => {
       const rows = await db
@@ -135,6 +144,7 @@ export function webhookRoutes({ db, webhooks }: Services) {
     })
     .openapi(deliveries, async (c) => {
       const { webhookId } = c.req.valid('param');
+      const { limit, page } = c.req.valid('query');
       const owned = await db
         .selectFrom('webhooks')
         .select('id')
@@ -142,16 +152,25 @@ export function webhookRoutes({ db, webhooks }: Services) {
         .where('id', '=', webhookId)
         .executeTakeFirst();
       if (!owned) throw notFound('Webhook');
-      const rows = await db
-        .selectFrom('webhook_attempts')
-        .innerJoin('events', 'events.id', 'webhook_attempts.event_id')
-        .selectAll('webhook_attempts')
-        .select('events.type')
-        .where('webhook_attempts.webhook_id', '=', webhookId)
-        .orderBy('webhook_attempts.attempted_at', 'desc')
-        .orderBy('webhook_attempts.id', 'desc')
-        .limit(c.req.valid('query').limit)
-        .execute();
+      const [rows, count] = await Promise.all([
+        db
+          .selectFrom('webhook_attempts')
+          .innerJoin('events', 'events.id', 'webhook_attempts.event_id')
+          .selectAll('webhook_attempts')
+          .select('events.type')
+          .where('webhook_attempts.webhook_id', '=', webhookId)
+          .orderBy('webhook_attempts.attempted_at', 'desc')
+          .orderBy('webhook_attempts.id', 'desc')
+          .limit(limit)
+          .offset((page - 1) * limit)
+          .execute(),
+        db
+          .selectFrom('webhook_attempts')
+          .select(sql<number>`count(*)::int`.as('total'))
+          .where('webhook_id', '=', webhookId)
+          .executeTakeFirstOrThrow(),
+      ]);
+      setPaginationHeaders(c, publicUrl, { total: count.total, page, limit });
       return c.json(
         rows.map((row) => ({
           id: row.id,
