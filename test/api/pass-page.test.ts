@@ -43,11 +43,16 @@ describe('public pass page /p/:code', () => {
     expect(res.text).toContain('data-status="active"');
     expect(res.text).toContain('1 Jul 2099');
     // No script is needed to show any of it: the one script only rewrites dates in the
-    // phone's time zone (see test/browser/pass-page.test.ts), and the policy allows no other.
+    // phone's time zone and registers the worker that keeps a copy for a door with no signal
+    // (see test/browser/pass-page.test.ts); the policy allows no other script, and workers only
+    // from this server.
     expect(res.text.match(/<script/gi)).toHaveLength(1);
     expect(res.headers.get('content-security-policy')).toMatch(
-      /script-src 'sha256-[A-Za-z0-9+/]+=*'$/,
+      /script-src 'sha256-[A-Za-z0-9+/]+=*'; worker-src 'self'$/,
     );
+    const worker = await fetch(`${tenant.server.url}/p/sw.js`);
+    expect(worker.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await worker.text()).toContain("addEventListener('fetch'");
   });
 
   it('shows revoked, used and expired clearly', async () => {

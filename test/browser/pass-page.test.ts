@@ -83,4 +83,36 @@ describe.skipIf(!hasChromium())('the pass page in Chromium', () => {
     expect(dd!.width).toBeGreaterThan(card!.width / 3);
     await context.close();
   });
+
+  it('shows the pass from the copy the phone kept when the network is gone, and says so', async () => {
+    const created = await tenant.client.passes.create({ type: 'single', name: 'Basement club' });
+    if (!created.ok) throw new Error(created.error);
+    const context = await browser.newContext({ timezoneId: 'Europe/Berlin' });
+    const page = await context.newPage();
+    await page.goto(created.data.publicUrl);
+    // The worker takes the page over and keeps a copy of it.
+    await expect
+      .poll(() =>
+        page.evaluate(async (url) => Boolean(await caches.match(url)), created.data.publicUrl),
+      )
+      .toBe(true);
+    expect(await page.locator('.saved-copy').isVisible()).toBe(false);
+
+    await context.setOffline(true);
+    await page.reload();
+    expect(await page.locator('h1').textContent()).toBe('Basement club');
+    expect(await page.locator('.code').textContent()).toBe(created.data.code);
+    expect(await page.locator('.qr svg').count()).toBe(1);
+    expect(await page.locator('.saved-copy').textContent()).toMatch(
+      /^Saved copy from .+, shown without a connection\. The door checks the pass when it is scanned\.$/,
+    );
+    // The copy's script ran (its dates in the phone's time), so the page's policy still allows it.
+    expect(await page.locator('.saved-copy time').textContent()).toMatch(/ (CET|GMT\+1)$/);
+
+    // Back online, the live page again.
+    await context.setOffline(false);
+    await page.reload();
+    expect(await page.locator('.saved-copy').isVisible()).toBe(false);
+    await context.close();
+  });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { type Context, Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import QRCode from 'qrcode';
@@ -17,7 +18,7 @@ const STATUS_LABEL = {
   revoked: { text: 'Revoked', colour: '#b00020' },
 } as const;
 
-/** A date in UTC, which `LOCAL_TIMES` turns into the holder's own time where scripts run. */
+/** A date in UTC, which `PAGE_SCRIPT` turns into the holder's own time where scripts run. */
 const formatDate = (date: Date) =>
   html`<time datetime="${date.toISOString()}">${date.toLocaleString('en-GB', {
     dateStyle: 'medium',
@@ -27,15 +28,20 @@ const formatDate = (date: Date) =>
 
 /**
  * The page's one script, allowed by its hash in the Content-Security-Policy: it rewrites each
- * date in the time zone of the phone that shows it. Without it the page still says UTC.
+ * date in the time zone of the phone that shows it (without it the page still says UTC), and
+ * registers the worker that keeps a copy of the page for a door with no signal.
  */
-const LOCAL_TIMES = `for (const t of document.querySelectorAll('time[datetime]')) {
+const PAGE_SCRIPT = `for (const t of document.querySelectorAll('time[datetime]')) {
   t.textContent = new Date(t.dateTime).toLocaleString(undefined, {
     day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit',
     timeZoneName: 'short',
   });
-}`;
-const LOCAL_TIMES_HASH = `'sha256-${createHash('sha256').update(LOCAL_TIMES).digest('base64')}'`;
+}
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('/p/sw.js').catch(() => {});`;
+const PAGE_SCRIPT_HASH = `'sha256-${createHash('sha256').update(PAGE_SCRIPT).digest('base64')}'`;
+
+/** The pass pages' service worker (`pass-worker.js`), served from /p/ so that /p/ is its scope. */
+const PASS_WORKER = readFileSync(new URL('./pass-worker.js', import.meta.url), 'utf8');
 
 const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype html>
 <html lang="en">
@@ -57,9 +63,12 @@ const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype ht
   .code { font-family: ui-monospace, monospace; letter-spacing: 0.1em; text-align: center; font-size: 1.1rem; }
   dl { display: grid; grid-template-columns: fit-content(40%) 1fr; gap: 6px 12px; margin: 16px 0 0; }
   dt { color: #52525b; } dd { margin: 0; }
+  /* Shown only on the copy the phone kept, when the worker serves it without a network. */
+  .saved-copy { display: none; background: #fef3c7; color: #713f12; border-radius: 8px; padding: 8px 12px; margin: 0 0 12px; }
+  main[data-copy="saved"] .saved-copy { display: block; }
 </style>
 </head>
-<body><main>${body}</main><script>${raw(LOCAL_TIMES)}</script></body>
+<body><main data-copy="live">${body}</main><script>${raw(PAGE_SCRIPT)}</script></body>
 </html>`;
 
 /**
@@ -105,49 +114,58 @@ function pageError(logger: Logger) {
  * needed; one small script only shows the dates in the phone's time zone.
  */
 export function passPageRoutes({ db, logger }: Services) {
-  return new Hono().onError(pageError(logger)).get('/p/:code', async (c) => {
-    c.header('Cache-Control', 'no-store');
-    c.header('Referrer-Policy', 'no-referrer');
-    c.header(
-      'Content-Security-Policy',
-      `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${LOCAL_TIMES_HASH}`,
-    );
-    c.header('X-Robots-Tag', 'noindex');
-    const code = c.req.param('code');
-    const token = c.req.query('token') ?? '';
-    // The one query not filtered by tenant: the holder has no key, so the pass is found by its
-    // globally unique code and opened only with its own unguessable token.
-    const pass = PASS_CODE_PATTERN.test(code)
-      ? await db.selectFrom('passes').selectAll().where('code', '=', code).executeTakeFirst()
-      : undefined;
-    if (!pass || !constantTimeEqual(pass.public_token, token)) {
+  return new Hono()
+    .onError(pageError(logger))
+    .get('/p/sw.js', (c) =>
+      c.body(PASS_WORKER, 200, {
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'Cache-Control': 'no-cache',
+      }),
+    )
+    .get('/p/:code', async (c) => {
+      c.header('Cache-Control', 'no-store');
+      c.header('Referrer-Policy', 'no-referrer');
+      c.header(
+        'Content-Security-Policy',
+        `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${PAGE_SCRIPT_HASH}; worker-src 'self'`,
+      );
+      c.header('X-Robots-Tag', 'noindex');
+      const code = c.req.param('code');
+      const token = c.req.query('token') ?? '';
+      // The one query not filtered by tenant: the holder has no key, so the pass is found by its
+      // globally unique code and opened only with its own unguessable token.
+      const pass = PASS_CODE_PATTERN.test(code)
+        ? await db.selectFrom('passes').selectAll().where('code', '=', code).executeTakeFirst()
+        : undefined;
+      if (!pass || !constantTimeEqual(pass.public_token, token)) {
+        return c.html(
+          page(
+            'Pass not found',
+            html`<div class="card"><h1>Pass not found</h1>
+        <p>This link is not valid. Check that you opened the whole link you were sent.</p></div>`,
+          ),
+          404,
+        );
+      }
+      const now = new Date();
+      const reported = reportedStatus(pass, now);
+      const status =
+        reported === 'active' && evaluateScan(pass, now) === 'not_yet_valid'
+          ? 'not_yet_valid'
+          : reported;
+      const label = STATUS_LABEL[status];
+      const svg = await QRCode.toString(pass.code, {
+        type: 'svg',
+        errorCorrectionLevel: 'M',
+        margin: 2,
+      });
+      const fields = pass.fields.filter((field) => field.isPublic);
+      const title = pass.name ?? 'Your pass';
       return c.html(
         page(
-          'Pass not found',
-          html`<div class="card"><h1>Pass not found</h1>
-        <p>This link is not valid. Check that you opened the whole link you were sent.</p></div>`,
-        ),
-        404,
-      );
-    }
-    const now = new Date();
-    const reported = reportedStatus(pass, now);
-    const status =
-      reported === 'active' && evaluateScan(pass, now) === 'not_yet_valid'
-        ? 'not_yet_valid'
-        : reported;
-    const label = STATUS_LABEL[status];
-    const svg = await QRCode.toString(pass.code, {
-      type: 'svg',
-      errorCorrectionLevel: 'M',
-      margin: 2,
-    });
-    const fields = pass.fields.filter((field) => field.isPublic);
-    const title = pass.name ?? 'Your pass';
-    return c.html(
-      page(
-        title,
-        html`<div class="card">
+          title,
+          html`<div class="card">
+  <p class="saved-copy">Saved copy from ${formatDate(now)}, shown without a connection. The door checks the pass when it is scanned.</p>
   <h1>${title}</h1>
   <span class="status" style="background:${label.colour}" data-status="${status}">${label.text}</span>
   <div class="qr${reported === 'active' ? '' : ' inactive'}" role="img" aria-label="QR code of pass ${pass.code}">${raw(svg)}</div>
@@ -159,7 +177,7 @@ export function passPageRoutes({ db, logger }: Services) {
     ${fields.map((field) => html`<dt>${field.key}</dt><dd>${field.value}</dd>`)}
   </dl>
 </div>`,
-      ),
-    );
-  });
+        ),
+      );
+    });
 }
