@@ -1,6 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium } from '../support/browser';
+import { startStallingProxy } from '../support/stalling-proxy';
 import { createTenant, type TestTenant } from '../support/tenant';
 
 let tenant: TestTenant;
@@ -114,5 +115,34 @@ describe.skipIf(!hasChromium())('the pass page in Chromium', () => {
     await page.reload();
     expect(await page.locator('.saved-copy').isVisible()).toBe(false);
     await context.close();
+  });
+
+  it('shows the saved copy when the network hangs or a proxy in front answers 502', async () => {
+    const created = await tenant.client.passes.create({ type: 'single', name: 'Crowded field' });
+    if (!created.ok) throw new Error(created.error);
+    const proxy = await startStallingProxy(tenant.server.url, ['/p/']);
+    const context = await browser.newContext();
+    try {
+      const { pathname, search } = new URL(created.data.publicUrl);
+      const pageUrl = `${proxy.url}${pathname}${search}`;
+      const page = await context.newPage();
+      await page.goto(pageUrl);
+      await expect
+        .poll(() => page.evaluate(async (url) => Boolean(await caches.match(url)), pageUrl))
+        .toBe(true);
+      // A network that answers nothing: the worker gives it a few seconds, then shows the copy.
+      proxy.stalled = true;
+      await page.reload({ timeout: 15_000 });
+      expect(await page.locator('.saved-copy').isVisible()).toBe(true);
+      expect(await page.locator('.code').textContent()).toBe(created.data.code);
+      proxy.stalled = false;
+      proxy.failWith = 502;
+      await page.reload();
+      expect(await page.locator('.saved-copy').isVisible()).toBe(true);
+      expect(await page.locator('h1').textContent()).toBe('Crowded field');
+    } finally {
+      await context.close();
+      await proxy.close();
+    }
   });
 });
