@@ -505,6 +505,18 @@ describe('admin CLI', () => {
       ).toBeTypeOf('string');
     }
   });
+
+  it('changes nothing on a mistake: a bad --rate-limit creates no tenant', async () => {
+    const e = env();
+    const error = await admin(e, 'tenant', 'create', '--name', 'Half', '--rate-limit', '0').catch(
+      (err: unknown) => err,
+    );
+    expect((error as AdminCommandError).stderr).toContain(
+      '--rate-limit must be a whole number from 1 to 1000000000',
+    );
+    // It used to insert the tenant first and fail on its key, leaving a tenant with no key.
+    expect(await admin(e, 'tenant', 'list')).toEqual([]);
+  });
 });
 
 describe.skipIf(!databaseUrl)('database connections', () => {

@@ -3,7 +3,7 @@ import { loadConfig, publicUrlOf } from '../config';
 import { createDatabase } from '../db/create';
 import { migrateToLatest } from '../db/migrate';
 import { StartError } from '../start-error';
-import { AdminError, runAdminCommand, USAGE } from './commands';
+import { AdminError, parseAdminCommand, runAdminCommand, USAGE } from './commands';
 import { adminSocketPath, claimDataDir, sendToAdminSocket } from './socket';
 
 /**
@@ -18,6 +18,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  // A mistake in the command is reported before any database is opened (which takes seconds).
+  parseAdminCommand(argv);
   const config = loadConfig();
   const publicUrl = publicUrlOf(config);
   let result: unknown;

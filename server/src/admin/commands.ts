@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Database, KeyScope, Plan } from '../db/schema';
 import { apiKeyPrefix, newApiKey, newId, sha256 } from '../domain/ids';
@@ -87,7 +87,7 @@ const presentTenant = (t: {
 });
 
 async function createKey(
-  db: Kysely<Database>,
+  db: Kysely<Database> | Transaction<Database>,
   tenantId: string,
   scope: KeyScope,
   rateLimit: number | null,
@@ -120,12 +120,37 @@ async function createKey(
   };
 }
 
+/** An admin command, its arguments all checked: what `parseAdminCommand` makes of argv. */
+export type AdminCommand =
+  | {
+      command: 'tenant create';
+      name: string;
+      plan: Plan;
+      maxPasses: number | null;
+      webhookQuota: number;
+      rateLimit: number | null;
+    }
+  | { command: 'tenant list' }
+  | { command: 'tenant show'; tenantId: string }
+  | {
+      command: 'tenant update';
+      tenantId: string;
+      changes: {
+        name?: string;
+        plan?: Plan;
+        max_passes?: number | null;
+        webhook_quota?: number;
+      };
+    }
+  | { command: 'key create'; tenantId: string; scope: KeyScope; rateLimit: number | null }
+  | { command: 'key update'; keyId: string; rateLimit: number | null }
+  | { command: 'key revoke'; keyId: string };
+
 /**
- * Runs one admin command and returns what it prints as JSON. Shared by the CLI and by the
- * server's admin socket (which the CLI uses while a server holds the embedded database).
+ * Reads and checks every argument of a command before anything is opened or written, so a
+ * mistake is reported at once and changes nothing.
  */
-export async function runAdminCommand(context: AdminContext, argv: string[]): Promise<unknown> {
-  const { db, publicUrl } = context;
+export function parseAdminCommand(argv: string[]): AdminCommand {
   let parsed: ReturnType<typeof parse>;
   function parse() {
     return parseArgs({
@@ -154,32 +179,83 @@ export async function runAdminCommand(context: AdminContext, argv: string[]): Pr
   const command = positionals.join(' ');
 
   switch (command) {
-    case 'tenant create': {
-      const name = tenantName(required(values.name, 'name'));
-      const tenant = await db
-        .insertInto('tenants')
-        .values({
-          id: newId('ten'),
-          name,
-          plan: oneOf(values.plan, PLANS, 'plan', 'pro'),
-          max_passes: positiveInt(values['max-passes'], 'max-passes'),
-          webhook_quota: positiveInt(values['webhook-quota'], 'webhook-quota') ?? 10,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const key = await createKey(
-        db,
-        tenant.id,
-        'full',
-        positiveInt(values['rate-limit'], 'rate-limit'),
-        publicUrl,
-      );
+    case 'tenant create':
       return {
-        tenant: presentTenant(tenant),
-        apiKey: key.apiKey,
-        key: { ...key, apiKey: undefined },
+        command,
+        name: tenantName(required(values.name, 'name')),
+        plan: oneOf(values.plan, PLANS, 'plan', 'pro'),
+        maxPasses: positiveInt(values['max-passes'], 'max-passes'),
+        webhookQuota: positiveInt(values['webhook-quota'], 'webhook-quota') ?? 10,
+        rateLimit: positiveInt(values['rate-limit'], 'rate-limit'),
       };
+    case 'tenant list':
+      return { command };
+    case 'tenant show':
+      return { command, tenantId: required(values.tenant, 'tenant') };
+    case 'tenant update': {
+      const tenantId = required(values.tenant, 'tenant');
+      const changes = {
+        name: values.name === undefined ? undefined : tenantName(values.name),
+        plan: values.plan === undefined ? undefined : oneOf(values.plan, PLANS, 'plan', 'pro'),
+        max_passes: limitOrNone(values['max-passes'], 'max-passes'),
+        webhook_quota: positiveInt(values['webhook-quota'], 'webhook-quota') ?? undefined,
+      };
+      if (Object.values(changes).every((value) => value === undefined)) {
+        throw new AdminError(
+          `Give at least one of --name, --plan, --max-passes, --webhook-quota\n${USAGE}`,
+        );
+      }
+      return { command, tenantId, changes };
     }
+    case 'key create':
+      return {
+        command,
+        tenantId: required(values.tenant, 'tenant'),
+        scope: oneOf(values.scope, SCOPES, 'scope', 'full'),
+        rateLimit: positiveInt(values['rate-limit'], 'rate-limit'),
+      };
+    case 'key update': {
+      const keyId = required(values['key-id'], 'key-id');
+      const rateLimit = limitOrNone(values['rate-limit'], 'rate-limit');
+      if (rateLimit === undefined) throw new AdminError(`--rate-limit is required\n${USAGE}`);
+      return { command, keyId, rateLimit };
+    }
+    case 'key revoke':
+      return { command, keyId: required(values['key-id'], 'key-id') };
+    default:
+      throw new AdminError(`Unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+/**
+ * Runs one admin command and returns what it prints as JSON. Shared by the CLI and by the
+ * server's admin socket (which the CLI uses while a server holds the embedded database).
+ */
+export async function runAdminCommand(context: AdminContext, argv: string[]): Promise<unknown> {
+  const { db, publicUrl } = context;
+  const parsed = parseAdminCommand(argv);
+  switch (parsed.command) {
+    case 'tenant create':
+      // The tenant and its first key together, or neither.
+      return db.transaction().execute(async (trx) => {
+        const tenant = await trx
+          .insertInto('tenants')
+          .values({
+            id: newId('ten'),
+            name: parsed.name,
+            plan: parsed.plan,
+            max_passes: parsed.maxPasses,
+            webhook_quota: parsed.webhookQuota,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        const key = await createKey(trx, tenant.id, 'full', parsed.rateLimit, publicUrl);
+        return {
+          tenant: presentTenant(tenant),
+          apiKey: key.apiKey,
+          key: { ...key, apiKey: undefined },
+        };
+      });
     case 'tenant list': {
       const tenants = await db
         .selectFrom('tenants')
@@ -190,7 +266,7 @@ export async function runAdminCommand(context: AdminContext, argv: string[]): Pr
       return tenants.map(presentTenant);
     }
     case 'tenant show': {
-      const tenantId = required(values.tenant, 'tenant');
+      const { tenantId } = parsed;
       const tenant = await db
         .selectFrom('tenants')
         .selectAll()
@@ -229,57 +305,34 @@ export async function runAdminCommand(context: AdminContext, argv: string[]): Pr
       };
     }
     case 'tenant update': {
-      const tenantId = required(values.tenant, 'tenant');
-      const changes = {
-        name: values.name === undefined ? undefined : tenantName(values.name),
-        plan: values.plan === undefined ? undefined : oneOf(values.plan, PLANS, 'plan', 'pro'),
-        max_passes: limitOrNone(values['max-passes'], 'max-passes'),
-        webhook_quota: positiveInt(values['webhook-quota'], 'webhook-quota') ?? undefined,
-      };
-      if (Object.values(changes).every((value) => value === undefined)) {
-        throw new AdminError(
-          `Give at least one of --name, --plan, --max-passes, --webhook-quota\n${USAGE}`,
-        );
-      }
       // Every server forgets the tenant's cached keys on commit (see the auth-notify migration).
       const tenant = await db
         .updateTable('tenants')
-        .set(changes)
-        .where('id', '=', tenantId)
+        .set(parsed.changes)
+        .where('id', '=', parsed.tenantId)
         .returningAll()
         .executeTakeFirst();
-      if (!tenant) throw new AdminError(`No tenant with id ${tenantId}`);
+      if (!tenant) throw new AdminError(`No tenant with id ${parsed.tenantId}`);
       return presentTenant(tenant);
     }
     case 'key create': {
-      const tenantId = required(values.tenant, 'tenant');
       const tenant = await db
         .selectFrom('tenants')
         .select('id')
-        .where('id', '=', tenantId)
+        .where('id', '=', parsed.tenantId)
         .executeTakeFirst();
-      if (!tenant) throw new AdminError(`No tenant with id ${tenantId}`);
-      const scope = oneOf(values.scope, SCOPES, 'scope', 'full');
-      return createKey(
-        db,
-        tenantId,
-        scope,
-        positiveInt(values['rate-limit'], 'rate-limit'),
-        publicUrl,
-      );
+      if (!tenant) throw new AdminError(`No tenant with id ${parsed.tenantId}`);
+      return createKey(db, parsed.tenantId, parsed.scope, parsed.rateLimit, publicUrl);
     }
     case 'key update': {
-      const keyId = required(values['key-id'], 'key-id');
-      const rateLimit = limitOrNone(values['rate-limit'], 'rate-limit');
-      if (rateLimit === undefined) throw new AdminError(`--rate-limit is required\n${USAGE}`);
       const key = await db
         .updateTable('api_keys')
-        .set({ rate_limit: rateLimit })
-        .where('id', '=', keyId)
+        .set({ rate_limit: parsed.rateLimit })
+        .where('id', '=', parsed.keyId)
         .where('revoked_at', 'is', null)
         .returning(['id', 'tenant_id', 'prefix', 'scope', 'rate_limit', 'created_at'])
         .executeTakeFirst();
-      if (!key) throw new AdminError(`No active key with id ${keyId}`);
+      if (!key) throw new AdminError(`No active key with id ${parsed.keyId}`);
       return {
         id: key.id,
         tenantId: key.tenant_id,
@@ -290,18 +343,15 @@ export async function runAdminCommand(context: AdminContext, argv: string[]): Pr
       };
     }
     case 'key revoke': {
-      const keyId = required(values['key-id'], 'key-id');
       const revoked = await db
         .updateTable('api_keys')
         .set({ revoked_at: new Date() })
-        .where('id', '=', keyId)
+        .where('id', '=', parsed.keyId)
         .where('revoked_at', 'is', null)
         .returning(['id', 'revoked_at'])
         .executeTakeFirst();
-      if (!revoked) throw new AdminError(`No active key with id ${keyId}`);
+      if (!revoked) throw new AdminError(`No active key with id ${parsed.keyId}`);
       return { id: revoked.id, revokedAt: revoked.revoked_at!.toISOString() };
     }
-    default:
-      throw new AdminError(`Unknown command "${command}"\n${USAGE}`);
   }
 }
