@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // A mistake in the command is reported before any database is opened (which takes seconds).
-  parseAdminCommand(argv);
+  const command = parseAdminCommand(argv);
   const config = loadConfig();
   const publicUrl = publicUrlOf(config);
   let result: unknown;
@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
       const handle = await createDatabase(config);
       try {
         await migrateToLatest(handle.db);
-        result = await runAdminCommand({ db: handle.db, publicUrl }, argv);
+        result = await runAdminCommand({ db: handle.db, publicUrl }, command);
       } finally {
         await handle.close();
       }

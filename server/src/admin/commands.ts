@@ -228,12 +228,15 @@ export function parseAdminCommand(argv: string[]): AdminCommand {
 }
 
 /**
- * Runs one admin command and returns what it prints as JSON. Shared by the CLI and by the
- * server's admin socket (which the CLI uses while a server holds the embedded database).
+ * Runs one admin command, parsed by `parseAdminCommand`, and returns what it prints as JSON.
+ * Shared by the CLI and by the server's admin socket (which the CLI uses while a server holds the
+ * embedded database).
  */
-export async function runAdminCommand(context: AdminContext, argv: string[]): Promise<unknown> {
+export async function runAdminCommand(
+  context: AdminContext,
+  parsed: AdminCommand,
+): Promise<unknown> {
   const { db, publicUrl } = context;
-  const parsed = parseAdminCommand(argv);
   switch (parsed.command) {
     case 'tenant create':
       // The tenant and its first key together, or neither.

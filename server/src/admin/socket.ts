@@ -3,7 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { makeDataDir } from '../db/create';
 import { StartError } from '../start-error';
-import { type AdminContext, AdminError, runAdminCommand } from './commands';
+import { type AdminContext, AdminError, parseAdminCommand, runAdminCommand } from './commands';
 
 /**
  * PGlite is one process's database. While the server holds it, `pnpm admin` sends its command
@@ -50,7 +50,7 @@ export async function claimDataDir(dataDir: string, holder: string): Promise<Dat
         );
       }
       const { argv } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { argv: string[] };
-      body = await runAdminCommand(context, argv);
+      body = await runAdminCommand(context, parseAdminCommand(argv));
     } catch (error) {
       status = error instanceof AdminError ? 400 : 500;
       body = {
