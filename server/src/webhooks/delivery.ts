@@ -7,7 +7,7 @@ import { newId } from '../domain/ids';
 import { inReadingOrder } from '../events';
 import type { Logger } from '../logger';
 import { nextAttemptAt, parseRetryAfter } from './schedule';
-import { refuseTarget, webhookDispatcher } from './target';
+import { refuseTargetUrl, webhookDispatcher } from './target';
 
 const BATCH = 20;
 
@@ -59,7 +59,7 @@ async function send(
   config: Config['webhooks'],
   dispatcher: Dispatcher,
 ): Promise<Outcome> {
-  const refused = await refuseTarget(delivery.target_url, config.allowPrivate);
+  const refused = refuseTargetUrl(delivery.target_url, config.allowPrivate);
   if (refused) return { statusCode: null, error: refused };
   const body = JSON.stringify({
     id: delivery.event_id,

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publicAddressLookup, webhookDispatcher } from './target';
+import { publicAddressLookup, refuseTargetUrl, webhookDispatcher } from './target';
 
 const lookup = (hostname: string, options: dns.LookupOptions) =>
   new Promise<unknown>((resolve, reject) =>
@@ -23,6 +23,23 @@ describe('publicAddressLookup', () => {
       /^targetUrl resolves to a non-public address \((127\.0\.0\.1|::1)\)$/,
     );
     await expect(lookup('10.1.2.3', { all: true })).rejects.toThrow('(10.1.2.3)');
+  });
+});
+
+describe('refuseTargetUrl', () => {
+  it('judges the URL alone: the scheme, credentials and an address written in it', () => {
+    expect(refuseTargetUrl('http://example.com/hook', false)).toBe('targetUrl must use https://');
+    expect(refuseTargetUrl('https://u:p@example.com/', false)).toMatch(/credentials/);
+    expect(refuseTargetUrl('https://10.0.0.1/hook', false)).toBe(
+      'targetUrl resolves to a non-public address (10.0.0.1)',
+    );
+    expect(refuseTargetUrl('https://[::1]/hook', false)).toMatch(/\(::1\)$/);
+    expect(refuseTargetUrl('https://8.8.8.8/hook', false)).toBeUndefined();
+    expect(refuseTargetUrl('http://10.0.0.1/hook', true)).toBeUndefined();
+  });
+
+  it('looks no name up: its addresses are checked as the delivery connects', () => {
+    expect(refuseTargetUrl('https://localhost/hook', false)).toBeUndefined();
   });
 });
 

@@ -4,14 +4,12 @@ import ipaddr from 'ipaddr.js';
 import { Agent, type Dispatcher } from 'undici';
 
 /**
- * Why a webhook target may not be called, or undefined when it may: it must be HTTPS and every
- * address its host resolves to must be public unicast (no private, loopback, link-local, …), so a
- * tenant cannot make the server call into its own network. `allowPrivate` lifts both rules.
+ * What the URL alone rules out, without a DNS lookup: it must be HTTPS, carry no credentials, and
+ * an address written in it must be public unicast. `allowPrivate` lifts the first and the last.
+ * Checked before every delivery; a name's addresses are checked as it connects
+ * (`publicAddressLookup`), so they are never looked up twice.
  */
-export async function refuseTarget(
-  targetUrl: string,
-  allowPrivate: boolean,
-): Promise<string | undefined> {
+export function refuseTargetUrl(targetUrl: string, allowPrivate: boolean): string | undefined {
   let url: URL;
   try {
     url = new URL(targetUrl);
@@ -22,13 +20,27 @@ export async function refuseTarget(
     return 'targetUrl must use https://';
   }
   if (url.username || url.password) return 'targetUrl must not contain credentials';
-  if (allowPrivate) return undefined;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = hostOf(url);
+  if (allowPrivate || !ipaddr.isValid(host)) return undefined;
+  return isPublic(host) ? undefined : nonPublic(host);
+}
+
+/**
+ * Why a webhook target may not be subscribed, or undefined when it may: `refuseTargetUrl`, and
+ * every address its host resolves to must be public unicast (no private, loopback, link-local,
+ * …), so a tenant cannot make the server call into its own network; told at once, with a 400.
+ */
+export async function refuseTarget(
+  targetUrl: string,
+  allowPrivate: boolean,
+): Promise<string | undefined> {
+  const refused = refuseTargetUrl(targetUrl, allowPrivate);
+  if (refused || allowPrivate) return refused;
+  const host = hostOf(new URL(targetUrl));
+  if (ipaddr.isValid(host)) return undefined; // judged above
   let addresses: string[];
   try {
-    addresses = ipaddr.isValid(host)
-      ? [host]
-      : (await lookup(host, { all: true })).map((a) => a.address);
+    addresses = (await lookup(host, { all: true })).map((a) => a.address);
   } catch {
     return `targetUrl host ${host} does not resolve`;
   }
@@ -36,14 +48,16 @@ export async function refuseTarget(
   return blocked ? nonPublic(blocked) : undefined;
 }
 
+/** The host as an address or name: an IPv6 literal without its brackets. */
+const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '');
 const isPublic = (address: string) => ipaddr.process(address).range() === 'unicast';
 const nonPublic = (address: string) => `targetUrl resolves to a non-public address (${address})`;
 
 /**
  * `dns.lookup` for the connections webhooks are sent on: it fails when the host resolves to any
- * non-public address. `refuseTarget` checks a host before a delivery, but the connection
- * resolves it again, and a host can answer a public address to the first lookup and a private
- * one to the second (DNS rebinding); checking here checks the address actually connected to.
+ * non-public address. Checking here, rather than in a lookup of its own before the delivery,
+ * checks the address actually connected to: a host can answer a public address to one lookup and
+ * a private one to the next (DNS rebinding).
  */
 export const publicAddressLookup = ((
   hostname: string,
@@ -63,7 +77,7 @@ export const publicAddressLookup = ((
 /**
  * What webhooks are sent through: connections that reach public addresses only, unless
  * `allowPrivate` (development and tests) lifts the rule. (An address written in the URL is not
- * looked up; `refuseTarget` has judged it.)
+ * looked up; `refuseTargetUrl` has judged it.)
  */
 export const webhookDispatcher = (allowPrivate: boolean): Dispatcher =>
   new Agent(allowPrivate ? {} : { connect: { lookup: publicAddressLookup } });
