@@ -53,9 +53,8 @@ const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype ht
 <style>
   body { font-family: system-ui, sans-serif; margin: 0; background: #f4f4f5; color: #18181b; }
   main { max-width: 420px; margin: 0 auto; padding: 24px 16px; }
-  .card { background: #fff; border-radius: 16px; padding: 20px; box-shadow: 0 1px 4px #0002; }
-  /* A name or field may hold a word wider than a phone: it wraps rather than widen the page. */
-  .card { overflow-wrap: anywhere; }
+  /* overflow-wrap: a name or field may hold a word wider than a phone; it wraps rather than widen the page. */
+  .card { background: #fff; border-radius: 16px; padding: 20px; box-shadow: 0 1px 4px #0002; overflow-wrap: anywhere; }
   h1 { font-size: 1.4rem; margin: 0 0 8px; }
   .status { display: inline-block; color: #fff; border-radius: 999px; padding: 4px 14px; font-weight: 700; }
   .qr svg { width: 100%; height: auto; display: block; margin: 16px 0; }
@@ -111,7 +110,8 @@ function pageError(logger: Logger) {
 
 /**
  * The holder's page: the QR, the name, public fields, validity and live status. No JavaScript is
- * needed; one small script only shows the dates in the phone's time zone.
+ * needed; one small script shows the dates in the phone's time zone and registers the worker
+ * (`/p/sw.js`) that keeps a copy of the page for a door with no signal.
  */
 export function passPageRoutes({ db, logger }: Services) {
   return new Hono()

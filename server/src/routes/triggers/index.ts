@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { EVENT_TYPES, IsoDate, limitParam } from '@passgate/shared';
+import { EVENT_TYPES, IsoDate, instantOf, limitParam } from '@passgate/shared';
 import { sql } from 'kysely';
 import { inReadingOrder } from '../../events';
 import type { Services } from '../../services';
@@ -40,7 +40,7 @@ const pollRoute = createRoute({
 export function triggerRoutes({ db }: Services) {
   return createRouter().openapi(pollRoute, async (c) => {
     const { event, since, limit } = c.req.valid('query');
-    const after = since ? new Date(since) : new Date(Date.now() - DEFAULT_WINDOW_MS);
+    const after = since ? instantOf(since, 'start') : new Date(Date.now() - DEFAULT_WINDOW_MS);
     const rows = await db
       .selectFrom('events')
       .select(['id', 'data', 'created_at'])
