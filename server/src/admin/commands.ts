@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
+// Types only from Kysely: the CLI loads this module to check a command, and sends it to a running
+// server without loading Kysely (or any database driver) at all.
 import type { Kysely, Transaction } from 'kysely';
-import { sql } from 'kysely';
 import type { Database, KeyScope, Plan } from '../db/schema';
 import { apiKeyPrefix, newApiKey, newId, sha256 } from '../domain/ids';
 
@@ -279,7 +280,7 @@ export async function runAdminCommand(
       const count = (table: 'passes' | 'clients' | 'scans' | 'events') =>
         db
           .selectFrom(table)
-          .select(sql<number>`count(*)::int`.as('n'))
+          .select((eb) => eb.cast<number>(eb.fn.countAll(), 'integer').as('n'))
           .where('tenant_id', '=', tenantId)
           .executeTakeFirstOrThrow()
           .then((row) => row.n);

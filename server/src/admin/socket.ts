@@ -1,7 +1,7 @@
 import { chmodSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { makeDataDir } from '../db/create';
+import { makeDataDir } from '../data-dir';
 import { StartError } from '../start-error';
 import { type AdminContext, AdminError, parseAdminCommand, runAdminCommand } from './commands';
 

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { PGlite, types } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import parsePostgresDate from 'postgres-date';
 import type { Config } from '../config';
+import { makeDataDir } from '../data-dir';
 import { StartError } from '../start-error';
 import { namedStatementPool } from './prepared';
 import type { Database } from './schema';
@@ -98,15 +98,6 @@ async function listenOnPostgres(databaseUrl: string, channel: string, listener: 
 function surviveDroppedConnections(pool: pg.Pool) {
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-}
-
-/** Makes DATA_DIR, or says in words why it cannot be used. */
-export function makeDataDir(dataDir: string): void {
-  try {
-    mkdirSync(dataDir, { recursive: true });
-  } catch (error) {
-    throw new StartError(`DATA_DIR ${dataDir} cannot be used: ${(error as Error).message}`);
-  }
 }
 
 const CONNECT_CHECK_TIMEOUT_MS = 10_000;
