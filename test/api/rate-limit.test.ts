@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { newDataDir, type RunningServer, startServer } from '../support/server';
+import { migratedDataDir } from '../support/data-dir';
+import { type RunningServer, startServer } from '../support/server';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { createTenant, http } from '../support/tenant';
 
@@ -136,14 +137,14 @@ describe.skipIf(!redisUrl)('rate limits in Redis (REDIS_URL)', () => {
   afterAll(() => redis?.quit());
 
   /** A server counting in Redis at `redisAt`, on the run's PostgreSQL or on PGlite in `dataDir`. */
-  const startCountingIn = (redisAt: string, dataDir = newDataDir()) =>
+  const startCountingIn = (redisAt: string, dataDir = migratedDataDir()) =>
     startServer({ databaseUrl, dataDir, env: { REDIS_URL: redisAt } });
   const remainingAfterMe = async (serverUrl: string, key: string) =>
     (await http(`${serverUrl}/api/v1/me`, { key })).headers.get('x-ratelimit-remaining');
   const countInRedis = (keyId: string) => redis.get(`passgate:core30:${keyId}`);
 
   it('keeps the count across a restart: it is in Redis, not in the process', async () => {
-    const dataDir = newDataDir();
+    const dataDir = migratedDataDir();
     let server = await startCountingIn(redisUrl!, dataDir);
     try {
       expect(server.logs.join('')).toContain('"rateLimits":"redis"');

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { migratedDataDir } from '../support/data-dir';
 import { type ReceivedHook, startReceiver, verifySignature } from '../support/receiver';
-import { newDataDir, startServer } from '../support/server';
+import { startServer } from '../support/server';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 
 // /webhooks has a budget of 10 requests a minute per key: each test uses a fresh tenant, and
@@ -292,7 +293,7 @@ describe('webhook delivery', () => {
 
 describe('webhook targets must be public HTTPS unless WEBHOOK_ALLOW_PRIVATE=1', () => {
   it('refuses private, loopback, link-local and plain-HTTP targets, at subscribe time and at delivery time', async () => {
-    const dataDir = newDataDir();
+    const dataDir = migratedDataDir();
     const open = await startServer({ dataDir });
     const tenant = await createTenant({ server: open });
     const hooks = await receiver();

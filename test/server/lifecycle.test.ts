@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { AdminCommandError, admin } from '../support/admin';
+import { migratedDataDir } from '../support/data-dir';
 import { createFreshDatabase } from '../support/database';
 import { newDataDir, REPO_ROOT, SERVER_ARGS, startServer } from '../support/server';
 import { startTcpProxy } from '../support/tcp-proxy';
@@ -24,7 +25,7 @@ async function closedPort() {
 
 describe('server lifecycle on the embedded database', () => {
   it('finishes a request in flight on SIGTERM, exits 0, and keeps the data for the next start', async () => {
-    const dataDir = newDataDir();
+    const dataDir = migratedDataDir();
     const server = await startServer({ dataDir });
     const tenant = await createTenant({ server });
     const created = await tenant.client.passes.create({ type: 'single', name: 'Persistent' });
@@ -81,7 +82,7 @@ describe('server lifecycle on the embedded database', () => {
   });
 
   it('refuses a second process on a DATA_DIR that a server holds, and takes one over after a crash', async () => {
-    const dataDir = newDataDir();
+    const dataDir = migratedDataDir();
     const first = await startServer({ dataDir });
     const startSecond = () =>
       spawnSync(process.execPath, SERVER_ARGS, {
@@ -225,7 +226,10 @@ describe('a start that cannot go on: one message the operator can act on, exit 1
 
 describe('PUBLIC_URL', () => {
   it('is the base of every publicUrl, Link header, pairing link and the OpenAPI server', async () => {
-    const server = await startServer({ env: { PUBLIC_URL: 'https://passes.example.com/' } });
+    const server = await startServer({
+      dataDir: migratedDataDir(),
+      env: { PUBLIC_URL: 'https://passes.example.com/' },
+    });
     try {
       const tenant = await createTenant({ server });
       const pass = await tenant.client.passes.create({ type: 'single' });
@@ -401,10 +405,12 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
 });
 
 describe('admin CLI', () => {
-  const env = () => ({ DATA_DIR: newDataDir() });
+  /** A DATA_DIR as a first start leaves it, so each command opens it in a second. */
+  const env = () => ({ DATA_DIR: migratedDataDir() });
 
   it('creates tenants and keys in the documented JSON shape, lists and shows them', async () => {
-    const e = env();
+    // An empty DATA_DIR: the CLI can be an operator's first command, before any server start.
+    const e = { DATA_DIR: newDataDir() };
     const created = await admin<{ tenant: Record<string, unknown>; apiKey: string }>(
       e,
       'tenant',

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { migratedDataDir } from '../support/data-dir';
 import { startReceiver } from '../support/receiver';
-import { newDataDir, type RunningServer, startServer } from '../support/server';
+import { type RunningServer, startServer } from '../support/server';
 import { createTenant, http } from '../support/tenant';
 
 const databaseUrl = inject('databaseUrl');
@@ -17,7 +18,7 @@ async function server(options: Parameters<typeof startServer>[0]) {
 
 describe('webhooks survive a crash', () => {
   it('delivers every committed scan’s event at least once after SIGKILL, and invents none', async () => {
-    const where = databaseUrl ? { databaseUrl } : { dataDir: newDataDir() };
+    const where = databaseUrl ? { databaseUrl } : { dataDir: migratedDataDir() };
     const first = await server(where);
     const tenant = await createTenant({ server: first });
     const hooks = await startReceiver();

@@ -1,7 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
+import { ADMIN_BIN } from './admin';
 import { createFreshDatabase } from './database';
-import { REPO_ROOT, type RunningServer, startServer } from './server';
+import { newDataDir, REPO_ROOT, startServer } from './server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,6 +12,8 @@ declare module 'vitest' {
     databaseUrl: string | undefined;
     /** REDIS_URL of the run, for the tests of rate limits counted in Redis; else undefined. */
     redisUrl: string | undefined;
+    /** An embedded database made by a first CLI run, to copy (`migratedDataDir()`); never opened. */
+    migratedDataDir: string;
   }
 }
 
@@ -23,16 +27,28 @@ export default async function setup(project: TestProject) {
   const database = process.env.DATABASE_URL
     ? await createFreshDatabase(process.env.DATABASE_URL, 'passgate_test')
     : undefined;
-  let server: RunningServer;
-  try {
-    server = await startServer({ databaseUrl: database?.url });
-  } catch (error) {
+  // Meanwhile the CLI makes the embedded database that tests copy (on either run: the lifecycle
+  // and admin CLI tests run on PGlite always). The run's server starts on an empty DATA_DIR: the
+  // first start a new operator makes.
+  const migrated = newDataDir();
+  const migrating = promisify(execFile)(process.execPath, [ADMIN_BIN, 'tenant', 'list'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, DATABASE_URL: '', DATA_DIR: migrated },
+  });
+  const [started, made] = await Promise.allSettled([
+    startServer({ databaseUrl: database?.url }),
+    migrating,
+  ]);
+  if (started.status === 'rejected' || made.status === 'rejected') {
+    if (started.status === 'fulfilled') await started.value.stop();
     await database?.drop();
-    throw error;
+    throw started.status === 'rejected' ? started.reason : (made as PromiseRejectedResult).reason;
   }
+  const server = started.value;
   project.provide('server', { url: server.url, env: server.env });
   project.provide('databaseUrl', database?.url);
   project.provide('redisUrl', process.env.REDIS_URL || undefined);
+  project.provide('migratedDataDir', migrated);
   return async () => {
     await server.stop();
     await database?.drop();
