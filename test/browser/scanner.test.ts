@@ -4,7 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { admin } from '../support/admin';
 import { hasChromium, launchChromium } from '../support/browser';
-import { newDataDir, REPO_ROOT, startServer } from '../support/server';
+import { migratedDataDir } from '../support/data-dir';
+import { REPO_ROOT, startServer } from '../support/server';
 import { startStallingProxy } from '../support/stalling-proxy';
 import { type CreatedKey, createTenant, http, type TestTenant } from '../support/tenant';
 import { qrVideo } from '../support/y4m';
@@ -48,12 +49,15 @@ async function openScanner(
     camera?: 'allowed' | 'refused';
     key?: CreatedKey;
     origin?: string;
+    /** Run in the page before the scanner's own scripts. */
+    initScript?: () => void;
   } = {},
 ): Promise<Page> {
   const { video, camera = 'allowed', key = scanKey, origin = tenant.server.url } = options;
   const browser = await launchChromium({ video, camera });
   browsers.push(browser);
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  if (options.initScript) await page.addInitScript(options.initScript);
   await page.goto(`${origin}/scanner/#key=${key.apiKey}`);
   await page.locator('#scan').waitFor({ state: 'visible' });
   return page;
@@ -161,6 +165,38 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(other.apiKey);
     await page.locator('#scan').waitFor({ state: 'visible' });
     expect(await tally()).toEqual({ admitted: '0', rejected: '0', history: [] });
+  });
+
+  it('reads at most ten frames a second, so a phone stays cool through a shift', async () => {
+    // Counts the frames the page hands its decoder (a Web Worker) from Chromium's test pattern,
+    // which holds no code, so the scanner looks on and on as it does at a door between guests.
+    const page = await openScanner({
+      initScript: () => {
+        const post = Worker.prototype.postMessage;
+        const counted = window as unknown as { framesDecoded: number };
+        counted.framesDecoded = 0;
+        Worker.prototype.postMessage = function (this: Worker, ...args: unknown[]) {
+          if ((args[0] as { pixels?: unknown } | undefined)?.pixels) counted.framesDecoded++;
+          return (post as (...a: unknown[]) => void).apply(this, args);
+        } as Worker['postMessage'];
+      },
+    });
+    // The count and the page's own clock, read together: a test process kept waiting cannot
+    // stretch the window it is judged over.
+    const frames = () =>
+      page.evaluate(() => ({
+        count: (window as unknown as { framesDecoded: number }).framesDecoded,
+        at: performance.now(),
+      }));
+    await expect.poll(async () => (await frames()).count).toBeGreaterThan(0);
+    const first = await frames();
+    await page.waitForTimeout(3000);
+    const last = await frames();
+    const decoded = last.count - first.count;
+    expect(decoded).toBeGreaterThan(0);
+    // Ten a second, and one more for a frame just inside each end of the window. Before the cap
+    // the scanner decoded every frame the worker could take: 57 in such a window.
+    expect(decoded).toBeLessThanOrEqual(Math.floor((last.at - first.at) / 100) + 1);
   });
 
   it('lets go of the camera and the screen while hidden, and scans again once back in front', async () => {
@@ -310,7 +346,7 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
   });
 
   it('shows amber while the server is down and completes the scan, once, when it returns', async () => {
-    const dataDir = newDataDir();
+    const dataDir = migratedDataDir();
     const first = await startServer({ dataDir });
     const own = await createTenant({ server: first });
     const key = await own.createKey({ scope: 'scan', rateLimit: 1000 });
