@@ -1,5 +1,3 @@
-import { PGlite, types } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import parsePostgresDate from 'postgres-date';
@@ -8,8 +6,6 @@ import { makeDataDir } from '../data-dir';
 import { StartError } from '../start-error';
 import { namedStatementPool } from './prepared';
 import type { Database } from './schema';
-
-const { TIMESTAMPTZ, TIMESTAMP } = types;
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
@@ -163,6 +159,12 @@ export async function createDatabase(
     };
   }
   makeDataDir(config.dataDir);
+  // Loaded only for the embedded database: a server or CLI on PostgreSQL never needs it.
+  const [{ PGlite, types }, { pg_trgm }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+  ]);
+  const { TIMESTAMPTZ, TIMESTAMP } = types;
   const pglite = await PGlite.create(`${config.dataDir}/pgdata`, {
     extensions: { pg_trgm },
     // PGlite's own parser is `new Date(text)`, which reads year 0080 as 1980. Parse timestamps
