@@ -30,16 +30,17 @@ async function main(argv: string[]): Promise<number> {
     }
     result = viaServer.body;
   } else {
-    // No server answered: this process opens the embedded database itself, holding DATA_DIR
-    // meanwhile, so that a server started now refuses to start rather than open it too.
-    const claim = config.databaseUrl
-      ? undefined
-      : await claimDataDir(config.dataDir, 'the admin CLI');
     // Loaded only here: a command that a running server runs needs no driver (~0.6 s to load).
     const [{ createDatabase }, { migrateToLatest }] = await Promise.all([
       import('../db/create'),
       import('../db/migrate'),
     ]);
+    // No server answered (or PostgreSQL): this process opens the database itself. On the
+    // embedded one it holds DATA_DIR meanwhile, so that a server started now refuses to start
+    // rather than open it too.
+    const claim = config.databaseUrl
+      ? undefined
+      : await claimDataDir(config.dataDir, 'the admin CLI');
     try {
       const handle = await createDatabase(config);
       try {
