@@ -33,10 +33,9 @@ const fmt = (n: number, digits = 1) => n.toFixed(digits);
 /** One load run and what it cost the machine. */
 type Measured = LoadResult & { cpu: CpuPerOperation | undefined; ioStallMs: number | undefined };
 
-execFileSync(process.execPath, ['scanner/build-if-stale.mjs'], {
-  cwd: REPO_ROOT,
-  stdio: 'inherit',
-});
+for (const build of ['scanner/build-if-stale.mjs', 'server/build-if-stale.mjs']) {
+  execFileSync(process.execPath, [build], { cwd: REPO_ROOT, stdio: 'inherit' });
+}
 
 await withFreshDatabase(async (databaseUrl) => {
   const server = await startServer({

@@ -18,11 +18,11 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  // The server serves the built scanner; build it if its sources changed.
-  execFileSync(process.execPath, ['scanner/build-if-stale.mjs'], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-  });
+  // The server runs from its bundle and serves the built scanner: build each if its sources
+  // changed, once, before any test starts a server or the CLI.
+  for (const build of ['scanner/build-if-stale.mjs', 'server/build-if-stale.mjs']) {
+    execFileSync(process.execPath, [build], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }
   // With DATABASE_URL set, the run gets its own fresh database on that server, dropped at the end.
   const database = process.env.DATABASE_URL
     ? await createFreshDatabase(process.env.DATABASE_URL, 'passgate_test')

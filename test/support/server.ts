@@ -26,10 +26,13 @@ export interface RunningServer {
 
 export const newDataDir = () => mkdtempSync(path.join(tmpdir(), 'passgate-test-'));
 
-/** `node …SERVER_ARGS` in REPO_ROOT runs the real server, as `pnpm start` does after its build. */
-export const SERVER_ARGS = ['--import', 'tsx', 'server/src/main.ts'];
+/**
+ * `node …SERVER_ARGS` in REPO_ROOT runs the real server, as `pnpm start` does after its builds
+ * (global setup and the bench run `server/build-if-stale.mjs` first).
+ */
+export const SERVER_ARGS = ['--enable-source-maps', 'server/dist/main.js'];
 
-/** Starts the real server process (`server/src/main.ts`) on a free port and waits until it listens. */
+/** Starts the real server process (the bundle of `server/src/main.ts`) on a free port and waits until it listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const env: Record<string, string> = {
     DATA_DIR: options.dataDir ?? newDataDir(),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { type Context, Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import QRCode from 'qrcode';
@@ -7,6 +8,7 @@ import { constantTimeEqual, PASS_CODE_PATTERN } from '../domain/ids';
 import { evaluateScan, reportedStatus } from '../domain/scan-rule';
 import { isDatabaseOutOfReach, RETRY_AFTER_SECONDS } from '../errors';
 import type { Logger } from '../logger';
+import { SERVER_ROOT } from '../server-root';
 import type { Services } from '../services';
 
 /** What the holder reads: the reported status, or what the door says of an active pass before `validFrom`. */
@@ -41,7 +43,7 @@ if ('serviceWorker' in navigator) navigator.serviceWorker.register('/p/sw.js').c
 const PAGE_SCRIPT_HASH = `'sha256-${createHash('sha256').update(PAGE_SCRIPT).digest('base64')}'`;
 
 /** The pass pages' service worker (`pass-worker.js`), served from /p/ so that /p/ is its scope. */
-const PASS_WORKER = readFileSync(new URL('./pass-worker.js', import.meta.url), 'utf8');
+const PASS_WORKER = readFileSync(path.join(SERVER_ROOT, 'src/pages/pass-worker.js'), 'utf8');
 
 const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype html>
 <html lang="en">

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Hono } from 'hono';
+import { SERVER_ROOT } from '../server-root';
 
 /** The built scanner app (`scanner/dist`, made by `pnpm start` or `pnpm --filter @passgate/scanner build`). */
-export const SCANNER_DIST = path.resolve(import.meta.dirname, '../../../scanner/dist');
+export const SCANNER_DIST = path.resolve(SERVER_ROOT, '../scanner/dist');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
