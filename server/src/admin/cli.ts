@@ -30,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
     }
     result = viaServer.body;
   } else {
-    // Loaded only here: a command that a running server runs needs no driver (~0.6 s to load).
+    // Loaded only here: a command that a running server runs needs no driver, which would be most
+    // of the CLI's start.
     const [{ createDatabase }, { migrateToLatest }] = await Promise.all([
       import('../db/create'),
       import('../db/migrate'),
