@@ -19,6 +19,9 @@ function newest(target) {
   return Math.max(0, ...readdirSync(target).map((entry) => newest(path.join(target, entry))));
 }
 
+const outputOf = (entry) => path.join(dist, entry.replace(/^src\//, '').replace(/\.ts$/, '.js'));
+
+/** When the older of the two entry files was written; 0 when either is missing. */
 function builtAt() {
   try {
     return Math.min(...ENTRIES.map((entry) => statSync(outputOf(entry)).mtimeMs));
@@ -26,8 +29,6 @@ function builtAt() {
     return 0;
   }
 }
-
-const outputOf = (entry) => path.join(dist, entry.replace(/^src\//, '').replace(/\.ts$/, '.js'));
 
 if (builtAt() < Math.max(...sources.map(newest))) {
   const { build } = await import('esbuild');

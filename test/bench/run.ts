@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { admin } from '../support/admin';
 import { CHROMIUM, hasChromium } from '../support/browser';
 import { createFreshDatabase } from '../support/database';
-import { REPO_ROOT, startServer } from '../support/server';
+import { buildIfStale, startServer } from '../support/server';
 import { benchDecoder, benchOpenToAdmit } from './decoder';
 import { HttpConnection } from './http-connection';
 import { type LoadResult, median, percentile, runAtRate, runLoad } from './load';
@@ -33,9 +32,7 @@ const fmt = (n: number, digits = 1) => n.toFixed(digits);
 /** One load run and what it cost the machine. */
 type Measured = LoadResult & { cpu: CpuPerOperation | undefined; ioStallMs: number | undefined };
 
-for (const build of ['scanner/build-if-stale.mjs', 'server/build-if-stale.mjs']) {
-  execFileSync(process.execPath, [build], { cwd: REPO_ROOT, stdio: 'inherit' });
-}
+buildIfStale();
 
 await withFreshDatabase(async (databaseUrl) => {
   const server = await startServer({

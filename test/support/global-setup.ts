@@ -1,9 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { ADMIN_BIN } from './admin';
 import { createFreshDatabase } from './database';
-import { newDataDir, REPO_ROOT, startServer } from './server';
+import { buildIfStale, newDataDir, REPO_ROOT, startServer } from './server';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,9 +20,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   // The server runs from its bundle and serves the built scanner: build each if its sources
   // changed, once, before any test starts a server or the CLI.
-  for (const build of ['scanner/build-if-stale.mjs', 'server/build-if-stale.mjs']) {
-    execFileSync(process.execPath, [build], { cwd: REPO_ROOT, stdio: 'inherit' });
-  }
+  buildIfStale();
   // With DATABASE_URL set, the run gets its own fresh database on that server, dropped at the end.
   const database = process.env.DATABASE_URL
     ? await createFreshDatabase(process.env.DATABASE_URL, 'passgate_test')

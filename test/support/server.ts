@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,9 +28,16 @@ export const newDataDir = () => mkdtempSync(path.join(tmpdir(), 'passgate-test-'
 
 /**
  * `node …SERVER_ARGS` in REPO_ROOT runs the real server, as `pnpm start` does after its builds
- * (global setup and the bench run `server/build-if-stale.mjs` first).
+ * (`buildIfStale()`, which global setup and the bench call first).
  */
 export const SERVER_ARGS = ['--enable-source-maps', 'server/dist/main.js'];
+
+/** What `pnpm start` does before it starts: the scanner and the server's bundle, each if stale. */
+export function buildIfStale(): void {
+  for (const build of ['scanner/build-if-stale.mjs', 'server/build-if-stale.mjs']) {
+    execFileSync(process.execPath, [build], { cwd: REPO_ROOT, stdio: 'inherit' });
+  }
+}
 
 /** Starts the real server process (the bundle of `server/src/main.ts`) on a free port and waits until it listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
