@@ -1,5 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -401,6 +408,29 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
       await server.stop();
       await proxy.close();
     }
+  });
+});
+
+describe('the server bundle (server/dist)', () => {
+  it('is built again when it is older than a source, and left alone when it is not', () => {
+    const main = path.join(REPO_ROOT, 'server/dist/main.js');
+    const build = () => {
+      const run = spawnSync(process.execPath, ['server/build-if-stale.mjs'], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      return statSync(main).mtimeMs;
+    };
+    const built = build(); // global setup built it: nothing to do
+    const bundle = readFileSync(main, 'utf8');
+    expect(build()).toBe(built);
+    // A bundle older than its sources, as after an edit or a pull, is what `pnpm start` must not run.
+    const longAgo = new Date('2000-01-01T00:00:00Z');
+    utimesSync(main, longAgo, longAgo);
+    expect(build()).toBeGreaterThan(longAgo.getTime());
+    // The same sources make the same bundle: processes starting meanwhile ran what they should.
+    expect(readFileSync(main, 'utf8')).toBe(bundle);
   });
 });
 
