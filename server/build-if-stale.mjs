@@ -3,7 +3,7 @@
 // `pnpm start`, `pnpm admin` and the test run call this, so a fresh clone runs what its sources
 // say. Node then loads a handful of plain JavaScript files: the CLI starts in half the time and a
 // third of the CPU that compiling each TypeScript module on load (tsx) took.
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const here = import.meta.dirname;
@@ -59,5 +59,23 @@ if (builtAt() < Math.max(...sources.map(newest))) {
     const partial = `${file.path}.${process.pid}.partial`;
     writeFileSync(partial, file.contents);
     renameSync(partial, file.path);
+  }
+  pruneAllBut(new Set(files.map((file) => file.path)));
+}
+
+/**
+ * Deletes what earlier builds left in dist (chunks are named by their content hash, so each
+ * change of source leaves the old ones behind). A process still running an earlier bundle has
+ * loaded its chunks within its first moments; only another build's file in the middle of being
+ * written is spared, unless it is old enough to be the leftover of a build that died.
+ */
+function pruneAllBut(outputs) {
+  const modifiedAt = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const abandoned = Date.now() - 10 * 60_000;
+  for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true })) {
+    const file = path.join(entry.parentPath, entry.name);
+    if (!entry.isFile() || outputs.has(file)) continue;
+    if (file.endsWith('.partial') && modifiedAt(file) > abandoned) continue;
+    rmSync(file, { force: true });
   }
 }
