@@ -3,7 +3,15 @@
 // `pnpm start`, `pnpm admin` and the test run call this, so a fresh clone runs what its sources
 // say. Node then loads a handful of plain JavaScript files: the CLI starts in half the time and a
 // third of the CPU that compiling each TypeScript module on load (tsx) took.
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 
 const here = import.meta.dirname;
@@ -72,10 +80,20 @@ if (builtAt() < Math.max(...sources.map(newest))) {
 function pruneAllBut(outputs) {
   const modifiedAt = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const abandoned = Date.now() - 10 * 60_000;
+  const folders = [];
   for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true })) {
     const file = path.join(entry.parentPath, entry.name);
+    if (entry.isDirectory()) folders.push(file);
     if (!entry.isFile() || outputs.has(file)) continue;
     if (file.endsWith('.partial') && modifiedAt(file) > abandoned) continue;
     rmSync(file, { force: true });
+  }
+  // Then the folders that held only such files, the deepest first (rmdir leaves any other).
+  for (const folder of folders.sort((a, b) => b.length - a.length)) {
+    try {
+      rmdirSync(folder);
+    } catch (error) {
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'ENOENT') throw error;
+    }
   }
 }

@@ -448,6 +448,7 @@ describe('the server bundle (server/dist)', () => {
     for (const name of leftovers) {
       expect(existsSync(path.join(REPO_ROOT, 'server/dist', name)), name).toBe(false);
     }
+    expect(existsSync(path.join(REPO_ROOT, 'server/dist/db')), 'the emptied folder').toBe(false);
     expect(existsSync(inFlight)).toBe(true);
     rmSync(inFlight);
     // Every file the bundle imports, at once or later (the CLI's database chunk), is still there.
