@@ -10,11 +10,20 @@ export const isApiKey = (text: string) => KEY_PATTERN.test(text.trim());
 export function pairFromFragment(): boolean {
   const match = /(?:^#|&)key=([^&]+)/.exec(location.hash);
   if (!match) return false;
-  const key = decodeURIComponent(match[1]!);
   history.replaceState(null, '', `${location.pathname}${location.search}`);
-  if (!isApiKey(key)) return false;
+  const key = decoded(match[1] ?? '');
+  if (key === undefined || !isApiKey(key)) return false;
   saveKey(key);
   return true;
+}
+
+/** The text of a %-escaped fragment, or undefined when it was cut off inside an escape. */
+function decoded(escaped: string): string | undefined {
+  try {
+    return decodeURIComponent(escaped);
+  } catch {
+    return undefined;
+  }
 }
 
 export const storedKey = () => localStorage.getItem(STORAGE_KEY) ?? undefined;

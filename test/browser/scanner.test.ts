@@ -425,6 +425,30 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(scanKey.apiKey);
   });
 
+  it('shrugs off a broken pairing link: a paired scanner keeps scanning, an unpaired one asks for a key', async () => {
+    // A link cut short by a chat app ends inside a %-escape, which no URL decoder accepts.
+    const broken = `${tenant.server.url}/scanner/#key=${scanKey.apiKey.slice(0, 10)}%E0%A4%A`;
+    const page = await openScanner();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(broken); // the same tab: only the fragment changes
+    await expect.poll(() => page.url()).toBe(`${tenant.server.url}/scanner/`);
+    expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(scanKey.apiKey);
+    const pass = await newPass({ name: 'Still scanning' });
+    await typeCode(page, pass.code);
+    expect((await verdict(page, 'admit')).title).toBe('ADMIT');
+
+    const browser = await launchChromium();
+    browsers.push(browser);
+    const fresh = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    fresh.on('pageerror', (error) => errors.push(error.message));
+    await fresh.goto(broken);
+    await fresh.locator('#settings').waitFor({ state: 'visible' });
+    expect(fresh.url()).toBe(`${tenant.server.url}/scanner/`);
+    expect(await fresh.locator('#paired-with').textContent()).toMatch(/^Not paired/);
+    expect(errors).toEqual([]);
+  });
+
   it('explains a refused camera, and typed codes still work', async () => {
     const page = await openScanner({ camera: 'refused' });
     await expect
