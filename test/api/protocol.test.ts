@@ -176,6 +176,34 @@ describe('HTTP behaviour every client relies on', () => {
     }
   });
 
+  it('answers a broken %-escape anywhere with a 4xx, never a 500, and serves no file outside its folder', async () => {
+    const origin = tenant.server.url;
+    for (const path of [
+      '/scanner/%ZZ',
+      '/scanner/assets/%',
+      '/scanner/%E0%A4%A', // cut off inside a character
+      '/docs/assets/%ZZ',
+      '/api/v1/passes/%ZZ',
+      '/api/v1/passes?search=%E0%A4%A',
+      '/p/%ZZ?token=%ZZ',
+    ]) {
+      const res = await http(`${origin}${path}`, { key: tenant.apiKey });
+      expect([400, 404], path).toContain(res.status);
+      // The holder's pass page answers in HTML; everything else in the error body.
+      if (!path.startsWith('/p/')) expect(res.body.error, path).toBeTypeOf('string');
+    }
+    for (const path of [
+      '/scanner/..%2F..%2Fpackage.json',
+      '/scanner/..%2f..%2fserver%2fpackage.json',
+      '/scanner/%2e%2e/%2e%2e/package.json',
+      '/docs/assets/..%2F..%2Fpackage.json',
+    ]) {
+      const res = await http(`${origin}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(res.text, path).not.toContain('"dependencies"');
+    }
+  });
+
   it('GET /healthz checks the database', async () => {
     const res = await http(`${tenant.server.url}/healthz`);
     expect(res.status).toBe(200);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Hono } from 'hono';
+import { ApiError } from '../errors';
 import { SERVER_ROOT } from '../server-root';
 
 /** The built scanner app (`scanner/dist`, made by `pnpm start` or `pnpm --filter @passgate/scanner build`). */
@@ -15,13 +16,22 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
+/** A path's text; an escape no decoder accepts (`%ZZ`, or cut off) is a client's mistake. */
+function decodedPath(escaped: string): string {
+  try {
+    return decodeURIComponent(escaped);
+  } catch {
+    throw new ApiError(400, 'The URL is not validly percent-encoded');
+  }
+}
+
 /** Serves the scanner PWA under /scanner/: hashed assets cached for good, the rest revalidated. */
 export function scannerRoutes(options: { dist?: string } = {}) {
   const root = options.dist ?? SCANNER_DIST;
   return new Hono()
     .get('/scanner', (c) => c.redirect('/scanner/'))
     .get('/scanner/*', async (c) => {
-      const relative = decodeURIComponent(c.req.path.slice('/scanner/'.length)) || 'index.html';
+      const relative = decodedPath(c.req.path.slice('/scanner/'.length)) || 'index.html';
       const file = path.resolve(root, relative);
       if (!file.startsWith(`${root}${path.sep}`)) return c.json({ error: 'No such file' }, 404);
       let body: Buffer;
