@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { claimDataDir } from './admin/socket';
 import { createApp, createStartingApp } from './app';
+import { answerClientErrorsInJson } from './client-error';
 import { type Config, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
 import { migrateToLatest } from './db/migrate';
@@ -34,6 +35,7 @@ async function start() {
   // 5 s. A phone between scans also keeps its connection. Headers must be allowed longer still.
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.headersTimeout = KEEP_ALIVE_MS + 1000;
+  answerClientErrorsInJson(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(portError(error, config)));
     server.listen(config.port, config.host, () => resolve());

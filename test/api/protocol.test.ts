@@ -1,4 +1,5 @@
 import { Agent, get as httpGet } from 'node:http';
+import { connect } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 
@@ -201,6 +202,31 @@ describe('HTTP behaviour every client relies on', () => {
       const res = await http(`${origin}${path}`);
       expect(res.status, path).toBe(404);
       expect(res.text, path).not.toContain('"dependencies"');
+    }
+  });
+
+  it('answers what is not HTTP, and a URL over 16 KB, in JSON too, though the app never sees them', async () => {
+    const { hostname, port } = new URL(tenant.server.url);
+    /** Sends raw bytes and reads until the server closes the connection. */
+    const exchange = (bytes: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () => socket.write(bytes));
+        let answer = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk) => (answer += chunk));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+      });
+    for (const [bytes, status] of [
+      ['GARBAGE\r\n\r\n', 400],
+      ['GET /api/v1/me HTTP/1.1\r\nHost: x\r\nA header without a colon\r\n\r\n', 400],
+      [`GET /api/v1/passes?search=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431],
+    ] as const) {
+      const answer = await exchange(bytes);
+      const [head = '', body = ''] = answer.split('\r\n\r\n');
+      expect(head, bytes.slice(0, 40)).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(head).toMatch(/\r\ncontent-type: application\/json/i);
+      expect(JSON.parse(body).error).toBeTypeOf('string');
     }
   });
 
