@@ -25,7 +25,11 @@ export async function openCamera(
   });
   video.srcObject = stream;
   await video.play();
-  const track = stream.getVideoTracks()[0]!;
+  const [track] = stream.getVideoTracks();
+  if (!track) {
+    for (const t of stream.getTracks()) t.stop();
+    throw new Error('The camera gave no video');
+  }
   return {
     track,
     stop() {
@@ -46,7 +50,8 @@ export function decodeFrames(
   onText: (text: string) => void,
 ) {
   const canvas = new OffscreenCanvas(DECODE_SIZE, DECODE_SIZE);
-  const context = canvas.getContext('2d', { willReadFrequently: true })!;
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  if (!context) throw new Error('This browser cannot read camera frames (no 2D canvas)');
   let stopped = false;
   let inFlight = false;
   let nextId = 0;
@@ -71,6 +76,7 @@ export function decodeFrames(
     const rgba = context.getImageData(0, 0, DECODE_SIZE, DECODE_SIZE).data;
     const gray = new Uint8ClampedArray(DECODE_SIZE * DECODE_SIZE);
     for (let i = 0, j = 0; i < gray.length; i++, j += 4) {
+      // biome-ignore lint/style/noNonNullAssertion: j + 2 < rgba.length, 4 bytes a pixel
       gray[i] = (rgba[j]! * 77 + rgba[j + 1]! * 150 + rgba[j + 2]! * 29) >> 8;
     }
     inFlight = true;

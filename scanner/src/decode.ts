@@ -54,6 +54,7 @@ export function turned(frame: Frame, quarterTurns: number): Frame {
   const out = new Uint8ClampedArray(pixels.length);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
+      // biome-ignore lint/style/noNonNullAssertion: x < width and y < height
       const value = pixels[y * width + x]!;
       if (quarterTurns === 1) out[x * height + (height - 1 - y)] = value;
       else if (quarterTurns === 2) out[(height - 1 - y) * width + (width - 1 - x)] = value;
@@ -74,12 +75,11 @@ export function halved({ pixels, width, height }: Frame): Frame {
     const top = 2 * y * width;
     const bottom = top + width;
     for (let x = 0; x < halfWidth; x++) {
-      out[y * halfWidth + x] =
-        (pixels[top + 2 * x]! +
-          pixels[top + 2 * x + 1]! +
-          pixels[bottom + 2 * x]! +
-          pixels[bottom + 2 * x + 1]!) >>
-        2;
+      const a = top + 2 * x;
+      const b = bottom + 2 * x;
+      // biome-ignore lint/style/noNonNullAssertion: 2x + 1 < width and 2y + 1 < height
+      const sum = pixels[a]! + pixels[a + 1]! + pixels[b]! + pixels[b + 1]!;
+      out[y * halfWidth + x] = sum >> 2;
     }
   }
   return { pixels: out, width: halfWidth, height: halfHeight };

@@ -347,15 +347,16 @@ export async function runAdminCommand(
       };
     }
     case 'key revoke': {
+      const revokedAt = new Date();
       const revoked = await db
         .updateTable('api_keys')
-        .set({ revoked_at: new Date() })
+        .set({ revoked_at: revokedAt })
         .where('id', '=', parsed.keyId)
         .where('revoked_at', 'is', null)
-        .returning(['id', 'revoked_at'])
+        .returning('id')
         .executeTakeFirst();
       if (!revoked) throw new AdminError(`No active key with id ${parsed.keyId}`);
-      return { id: revoked.id, revokedAt: revoked.revoked_at!.toISOString() };
+      return { id: revoked.id, revokedAt: revokedAt.toISOString() };
     }
   }
 }

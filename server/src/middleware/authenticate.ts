@@ -58,7 +58,7 @@ export function authenticate(options: {
     if (!header) throw unauthorized('Missing API key: send "Authorization: Bearer 2pk_…"');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw unauthorized('Authorization header must be "Bearer 2pk_…"');
-    const presented = match[1]!;
+    const presented = match[1] ?? '';
     let caller: Caller | undefined;
     if (API_KEY_PATTERN.test(presented)) {
       const hash = sha256(presented);

@@ -127,7 +127,7 @@ export async function createRateLimits(store: CounterStore = {}): Promise<RateLi
       while (batch.waiting.length > 0) {
         const decision = fromLease(id, batch.limit);
         if (!decision) break;
-        batch.waiting.shift()!.resolve(decision);
+        batch.waiting.shift()?.resolve(decision);
       }
       if (batch.waiting.length > 0) void send(id, batch);
       else batches.delete(id);

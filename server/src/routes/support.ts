@@ -30,7 +30,7 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return [...new Set(lines)].slice(0, 5).join('; ');
 }
 
-const STATUS_TEXT: Record<number, string> = {
+const STATUS_TEXT = {
   400: 'Invalid input: the message names the field',
   401: 'Missing, invalid or revoked API key',
   403: 'Not on the Pro plan, key scope too narrow, or a plan limit reached',
@@ -45,7 +45,7 @@ export function errorResponses(...statuses: (keyof typeof STATUS_TEXT)[]) {
   return Object.fromEntries(
     statuses.map((status) => [
       status,
-      { description: STATUS_TEXT[status]!, content: { 'application/json': { schema: ErrorBody } } },
+      { description: STATUS_TEXT[status], content: { 'application/json': { schema: ErrorBody } } },
     ]),
   );
 }

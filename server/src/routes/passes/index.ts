@@ -143,7 +143,8 @@ export function passRoutes({ db, publicUrl }: Services) {
       throw new ApiError(400, alreadyMessage(before, patch.status, now));
     }
     await updatePass(trx, before, patch, now);
-    const after = (await findPass(trx, caller.tenant.id, passId))!;
+    const after = await findPass(trx, caller.tenant.id, passId);
+    if (!after) throw new Error(`Pass ${passId} vanished inside the transaction that updated it`);
     await recordEvents(
       trx,
       caller.tenant.id,

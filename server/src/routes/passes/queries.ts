@@ -178,7 +178,12 @@ const sameInstant = (a: Date | null, b: Date | null) => a?.getTime() === b?.getT
 
 const sameFields = (a: readonly CustomField[], b: readonly CustomField[]) =>
   a.length === b.length &&
-  a.every(
-    (field, i) =>
-      field.key === b[i]!.key && field.value === b[i]!.value && field.isPublic === b[i]!.isPublic,
-  );
+  a.every((field, i) => {
+    const other = b[i];
+    return (
+      other !== undefined &&
+      field.key === other.key &&
+      field.value === other.value &&
+      field.isPublic === other.isPublic
+    );
+  });
