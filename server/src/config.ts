@@ -66,6 +66,21 @@ export class ConfigError extends StartError {}
 export const publicUrlOf = (config: Pick<Config, 'publicUrl' | 'port'>, port = config.port) =>
   config.publicUrl ?? `http://localhost:${port}`;
 
+/**
+ * Whether phones will refuse the scanner its camera at this base: browsers give a page the camera
+ * (and a service worker) only at https:// or on the device itself (localhost), so a door's phone
+ * reaching the server at http://192.168.1.5:3000 gets neither.
+ */
+export function isInsecureForPhones(publicUrl: string): boolean {
+  const { protocol, hostname } = new URL(publicUrl);
+  const onThisDevice =
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    hostname === '[::1]' ||
+    /^127\./.test(hostname);
+  return protocol === 'http:' && !onThisDevice;
+}
+
 /** Reads and validates the environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));

@@ -1,10 +1,10 @@
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { claimDataDir } from './admin/socket';
 import { createApp, createStartingApp } from './app';
-import { answerClientErrorsInJson } from './client-error';
-import { type Config, loadConfig, publicUrlOf } from './config';
+import { answerClientErrorsInJson, answerUnreadableRequest } from './client-error';
+import { type Config, isInsecureForPhones, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
@@ -27,9 +27,14 @@ async function start() {
   // request (health checks too) is told the server is starting.
   let app: ReturnType<typeof createApp> | undefined;
   const starting = createStartingApp();
-  const server = createAdaptorServer({
-    fetch: (request, env) => (app ?? starting).fetch(request, env),
-  }) as Server;
+  const server = createServer(
+    // Node would answer an HTTP/1.1 request without Host itself, with an empty 400; let it
+    // through to the listener, which answers it (400) as it answers every unreadable URL.
+    { requireHostHeader: false },
+    getRequestListener((request, env) => (app ?? starting).fetch(request, env), {
+      errorHandler: answerUnreadableRequest(logger),
+    }),
+  );
   // Idle connections stay open longer than a load balancer keeps its own (AWS: 60 s), so it never
   // sends a request down one that the server is closing (a 502 at the door); Node's default is
   // 5 s. A phone between scans also keeps its connection. Headers must be allowed longer still.
@@ -92,6 +97,12 @@ async function start() {
     },
     'listening',
   );
+  if (isInsecureForPhones(publicUrl)) {
+    logger.warn(
+      { publicUrl },
+      'PUBLIC_URL is not https://: phones give the scanner no camera there (typed codes still work); serve Passgate behind a TLS proxy and set PUBLIC_URL to its https:// address',
+    );
+  }
 
   async function shutdown(signal: string) {
     if (stopping) return;

@@ -205,7 +205,7 @@ describe('HTTP behaviour every client relies on', () => {
     }
   });
 
-  it('answers what is not HTTP, and a URL over 16 KB, in JSON too, though the app never sees them', async () => {
+  it('answers what is not HTTP, a URL over 16 KB, a URL it cannot read, an unknown Expect and CONNECT in JSON too, though the app never sees them', async () => {
     const { hostname, port } = new URL(tenant.server.url);
     /** Sends raw bytes and reads until the server closes the connection. */
     const exchange = (bytes: string) =>
@@ -221,6 +221,25 @@ describe('HTTP behaviour every client relies on', () => {
       ['GARBAGE\r\n\r\n', 400],
       ['GET /api/v1/me HTTP/1.1\r\nHost: x\r\nA header without a colon\r\n\r\n', 400],
       [`GET /api/v1/passes?search=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431],
+      // HTTP that names no URL: without Host (1.1 and 1.0), a host that is no host name, a
+      // backslash in the path, a target that is not a path.
+      ['GET /api/v1/me HTTP/1.1\r\nConnection: close\r\n\r\n', 400],
+      ['GET /api/v1/me HTTP/1.0\r\n\r\n', 400],
+      ['GET /api/v1/me HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n', 400],
+      ['GET /api\\v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400],
+      ['GET * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400],
+      // An expectation HTTP has no use for (only 100-continue is defined).
+      [
+        'POST /api/v1/scan HTTP/1.1\r\nHost: x\r\nExpect: a-miracle\r\nConnection: close\r\n\r\n',
+        417,
+      ],
+      // A proxy's method: no resource here takes it.
+      ['CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 501],
+      // An upgrade nobody here offers is an ordinary request (Node's rule), answered by the app.
+      [
+        'GET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\n\r\n',
+        401,
+      ],
     ] as const) {
       const answer = await exchange(bytes);
       const [head = '', body = ''] = answer.split('\r\n\r\n');
