@@ -91,6 +91,51 @@ describe('server lifecycle on the embedded database', () => {
     }
   });
 
+  it('`pnpm start` stopped by SIGTERM (as a supervisor or `kill` stops it) stops its server too: no orphan keeps the port and DATA_DIR', async () => {
+    const dataDir = migratedDataDir();
+    const port = await closedPort();
+    const base = `http://127.0.0.1:${port}`;
+    // In a process group of its own, so that whatever outlives pnpm is still cleaned up.
+    const pnpm = spawn('pnpm', ['start'], {
+      cwd: REPO_ROOT,
+      detached: true,
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        REDIS_URL: '',
+        DATA_DIR: dataDir,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    pnpm.stdout.on('data', (chunk) => (output += chunk));
+    pnpm.stderr.on('data', (chunk) => (output += chunk));
+    const health = () =>
+      fetch(`${base}/healthz`).then(
+        (res) => res.status,
+        () => 'nothing listens',
+      );
+    try {
+      await expect.poll(health, { timeout: 60_000, interval: 200 }).toBe(200);
+      pnpm.kill('SIGTERM');
+      // The server stops as its own SIGTERM stops it (the server's pipe outlives pnpm)…
+      await expect.poll(() => output, { timeout: 15_000 }).toMatch(/"msg":"stopped"/);
+      // …lets go of the port…
+      await expect.poll(health, { timeout: 15_000 }).toBe('nothing listens');
+      // …and of DATA_DIR: the next start may have it.
+      const next = await startServer({ dataDir });
+      await next.stop();
+    } finally {
+      try {
+        if (pnpm.pid) process.kill(-pnpm.pid, 'SIGKILL');
+      } catch {
+        // The whole group has exited already.
+      }
+    }
+  }, 120_000);
+
   it('refuses a second process on a DATA_DIR that a server holds, and takes one over after a crash', async () => {
     const dataDir = migratedDataDir();
     const first = await startServer({ dataDir });
@@ -254,6 +299,23 @@ describe('PUBLIC_URL', () => {
       expect(doc.body.servers).toEqual([{ url: 'https://passes.example.com/api/v1' }]);
       const key = await tenant.createKey({ scope: 'scan' });
       expect(key.pairingUrl).toMatch(/^https:\/\/passes\.example\.com\/scanner\/#key=2pk_/);
+      expect(server.logs.join('\n')).not.toContain('PUBLIC_URL is not https://');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('warns at start when phones would reach the scanner at plain http://, where they give it no camera', async () => {
+    const server = await startServer({
+      dataDir: migratedDataDir(),
+      env: { PUBLIC_URL: 'http://192.168.1.5:3000' },
+    });
+    try {
+      await expect
+        .poll(() => server.logs.join('\n'))
+        .toMatch(
+          /"level":40,.*"publicUrl":"http:\/\/192\.168\.1\.5:3000","msg":"PUBLIC_URL is not https:\/\/: phones give the scanner no camera there/,
+        );
     } finally {
       await server.stop();
     }
