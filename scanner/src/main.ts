@@ -1,4 +1,5 @@
 import { createPassgateClient, type PassgateClient } from '@passgate/shared';
+import { customAlphabet } from 'nanoid';
 import { type Camera, decodeFrames, openCamera } from './camera';
 import type { Tone, Verdict } from './describe';
 import { keepScreenOn, letScreenSleep, signal, unlockAudio } from './feedback';
@@ -11,9 +12,11 @@ const VERDICT_MS = { admit: 2500, reject: 4000 } as const;
 const ICON: Record<Tone, string> = { admit: '✓', reject: '✗', trouble: '⟳', pending: '…' };
 const PAIRING_CHECK_MS = 4000;
 
+/** Eight lowercase hex digits: easy to read out at a door, as the label was before nanoid. */
+const randomLabel = customAlphabet('0123456789abcdef', 8);
+
 /** The label each scan records: a random one until staff name the scanner in the settings. */
-let device =
-  localStorage.getItem('passgate.device') ?? `scanner-${crypto.randomUUID().slice(0, 8)}`;
+let device = localStorage.getItem('passgate.device') ?? `scanner-${randomLabel()}`;
 localStorage.setItem('passgate.device', device);
 
 let client: PassgateClient | undefined;
@@ -82,6 +85,13 @@ function stopCamera() {
 async function startCamera() {
   stopCamera();
   const problem = $('camera-problem');
+  if (!window.isSecureContext) {
+    // Browsers give a page its camera only at an https:// address (or on localhost).
+    problem.textContent =
+      'The camera works only at an https:// address, and this one is not. Ask whoever runs Passgate for its https:// link. Type codes below meanwhile.';
+    problem.hidden = false;
+    return;
+  }
   try {
     camera = await openCamera($<HTMLVideoElement>('video'), facing);
     problem.hidden = true;

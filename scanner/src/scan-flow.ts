@@ -4,6 +4,7 @@ import {
   type PassgateClient,
   type ScanAnswer,
 } from '@passgate/shared';
+import { nanoid } from 'nanoid';
 import {
   checking,
   describeAnswer,
@@ -77,7 +78,9 @@ export function createScanFlow(
   async function send(code: string) {
     const api = client();
     if (!api) return;
-    const idempotencyKey = crypto.randomUUID();
+    // nanoid, not crypto.randomUUID: that exists only on https:// pages, and the scanner must
+    // still take typed codes where it was opened over plain http.
+    const idempotencyKey = nanoid();
     // Read once: every retry must send the same body, or the API refuses the key's reuse (422).
     const label = device();
     for (let attempt = 0; ; attempt++) {

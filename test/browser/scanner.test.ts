@@ -49,12 +49,14 @@ async function openScanner(
     camera?: 'allowed' | 'refused';
     key?: CreatedKey;
     origin?: string;
+    /** More of Chromium's switches. */
+    browserArgs?: string[];
     /** Run in the page before the scanner's own scripts. */
     initScript?: () => void;
   } = {},
 ): Promise<Page> {
   const { video, camera = 'allowed', key = scanKey, origin = tenant.server.url } = options;
-  const browser = await launchChromium({ video, camera });
+  const browser = await launchChromium({ video, camera, args: options.browserArgs });
   browsers.push(browser);
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   if (options.initScript) await page.addInitScript(options.initScript);
@@ -456,6 +458,26 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
       .toMatch(/Camera access was refused/);
     await typeCode(page, 'NOTAPASS0000');
     expect((await verdict(page, 'reject')).title).toBe('Unknown pass');
+  });
+
+  it('at a plain http:// address (not localhost) says why there is no camera, and still admits a typed code', async () => {
+    const pass = await newPass({ name: 'Typed', clientName: 'Grace Hopper' });
+    const { port } = new URL(tenant.server.url);
+    // A name for this machine that is not localhost: Chromium holds http:// there insecure, as a
+    // phone does a server's LAN address, and gives the page no camera and no crypto.randomUUID.
+    const page = await openScanner({
+      origin: `http://door.test:${port}`,
+      browserArgs: ['--host-resolver-rules=MAP door.test 127.0.0.1'],
+    });
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+    await expect
+      .poll(() => page.locator('#camera-problem').textContent())
+      .toMatch(/works only at an https:\/\/ address/);
+    await typeCode(page, pass.code);
+    expect(await verdict(page, 'admit')).toEqual({
+      title: 'ADMIT',
+      detail: 'Grace Hopper · Typed',
+    });
   });
 
   it('registers a service worker and opens with no network', async () => {

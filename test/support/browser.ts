@@ -7,10 +7,11 @@ export const hasChromium = () => existsSync(CHROMIUM);
 
 /**
  * Headless Chromium with a fake camera: it shows `video` (a .y4m file) or Chromium's own test
- * pattern, and camera permission is granted, or refused with `camera: 'refused'`.
+ * pattern, and camera permission is granted, or refused with `camera: 'refused'`; `args` are
+ * more of Chromium's switches.
  */
 export function launchChromium(
-  options: { video?: string; camera?: 'allowed' | 'refused' } = {},
+  options: { video?: string; camera?: 'allowed' | 'refused'; args?: string[] } = {},
 ): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -25,6 +26,7 @@ export function launchChromium(
         : ['--use-fake-ui-for-media-stream']),
       '--use-fake-device-for-media-stream',
       ...(options.video ? [`--use-file-for-fake-video-capture=${options.video}`] : []),
+      ...(options.args ?? []),
     ],
   });
 }
