@@ -24,7 +24,8 @@ import { webhookRoutes } from './routes/webhooks';
 import type { Services } from './services';
 
 const API_BASE = '/api/v1';
-const MAX_BODY_BYTES = 1024 * 1024;
+/** The largest request body taken anywhere (1 MB, the contract's limit). */
+export const MAX_BODY_BYTES = 1024 * 1024;
 const WEBHOOK_GROUP_PATH = new RegExp(`^${API_BASE}/(webhooks|triggers)(/|$)`);
 
 /** The REST API under /api/v1: CORS, body limit, route check, key, scope, rate limit, idempotency. */

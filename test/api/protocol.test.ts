@@ -205,18 +205,19 @@ describe('HTTP behaviour every client relies on', () => {
     }
   });
 
+  /** Sends raw bytes and reads until the server closes the connection. */
+  const exchange = (bytes: string) =>
+    new Promise<string>((resolve, reject) => {
+      const { hostname, port } = new URL(tenant.server.url);
+      const socket = connect(Number(port), hostname, () => socket.write(bytes));
+      let answer = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk) => (answer += chunk));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+
   it('answers what is not HTTP, a URL over 16 KB, a URL it cannot read, an unknown Expect and CONNECT in JSON too, though the app never sees them', async () => {
-    const { hostname, port } = new URL(tenant.server.url);
-    /** Sends raw bytes and reads until the server closes the connection. */
-    const exchange = (bytes: string) =>
-      new Promise<string>((resolve, reject) => {
-        const socket = connect(Number(port), hostname, () => socket.write(bytes));
-        let answer = '';
-        socket.setEncoding('utf8');
-        socket.on('data', (chunk) => (answer += chunk));
-        socket.on('close', () => resolve(answer));
-        socket.on('error', reject);
-      });
     for (const [bytes, status] of [
       ['GARBAGE\r\n\r\n', 400],
       ['GET /api/v1/me HTTP/1.1\r\nHost: x\r\nA header without a colon\r\n\r\n', 400],
@@ -247,6 +248,25 @@ describe('HTTP behaviour every client relies on', () => {
       expect(head).toMatch(/\r\ncontent-type: application\/json/i);
       expect(JSON.parse(body).error).toBeTypeOf('string');
     }
+  });
+
+  it('refuses a body over 1 MB announced with Expect: 100-continue before the client sends it, and lets a small one go on', async () => {
+    const head = (length: number) =>
+      `POST /api/v1/passes HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${tenant.apiKey}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${length}\r\nExpect: 100-continue\r\n` +
+      'Connection: close\r\n\r\n';
+    // Only the head is sent: the client waits to be told to go on, or not.
+    const refused = await exchange(head(2 * 1024 * 1024));
+    expect(refused).not.toContain('100 Continue');
+    expect(refused).toMatch(/^HTTP\/1.1 413 /);
+    expect(JSON.parse(refused.split('\r\n\r\n')[1] ?? '')).toEqual({
+      error: 'Request body is larger than 1 MB',
+    });
+
+    const body = JSON.stringify({ type: 'single', name: 'Sent after 100 Continue' });
+    const taken = await exchange(head(Buffer.byteLength(body)) + body);
+    expect(taken).toMatch(/^HTTP\/1.1 100 Continue\r\n\r\nHTTP\/1.1 201 /);
+    expect(JSON.parse(taken.split('\r\n\r\n').at(-1) ?? '').name).toBe('Sent after 100 Continue');
   });
 
   it('GET /healthz checks the database', async () => {
