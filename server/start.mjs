@@ -6,7 +6,9 @@
 // Debian's shell (dash) dies of it without passing it on, and the server it started would run
 // on, an orphan holding the port and DATA_DIR, while the operator believes it stopped (and copies
 // a backup of a database still being written). So the server watches the process that started
-// it: when that is gone, it stops as SIGTERM would stop it. Started any other way
+// it: when that is gone, it stops as SIGTERM would stop it. Only under a package manager's
+// script, though: run as `node server/start.mjs` by a launcher that starts it in the background
+// and exits (`setsid`, `(… &)`), its parent is meant to go. Started any other way
 // (`node server/dist/main.js` under systemd or in a container) nothing here runs.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -28,15 +30,18 @@ for (const build of STALE_BUILDS) {
   }
 }
 
-// Stopped while building: do not start at all (128 + SIGTERM, as a shell reports it).
-if (process.ppid !== parent) process.exit(143);
-const watch = setInterval(function stopWhenOrphaned() {
-  // Linux gives an orphan a new parent (init, or the nearest subreaper): the shell is gone.
-  if (process.ppid === parent) return;
-  clearInterval(watch);
-  process.kill(process.pid, 'SIGTERM');
-}, PARENT_CHECK_MS);
-watch.unref();
+// npm, pnpm and yarn all name the script they run here.
+if (process.env.npm_lifecycle_event !== undefined) {
+  // Stopped while building: do not start at all (128 + SIGTERM, as a shell reports it).
+  if (process.ppid !== parent) process.exit(143);
+  const watch = setInterval(function stopWhenOrphaned() {
+    // Linux gives an orphan a new parent (init, or the nearest subreaper): the shell is gone.
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    process.kill(process.pid, 'SIGTERM');
+  }, PARENT_CHECK_MS);
+  watch.unref();
+}
 
 process.setSourceMapsEnabled(true);
 await import('./dist/main.js');

@@ -136,6 +136,48 @@ describe('server lifecycle on the embedded database', () => {
     }
   }, 120_000);
 
+  it("`node server/start.mjs` keeps running when the script that started it in the background exits (only a package manager's script is watched)", async () => {
+    const dataDir = migratedDataDir();
+    const port = await closedPort();
+    const base = `http://127.0.0.1:${port}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+    };
+    // This test itself runs under `pnpm test`, which names its script: not so a deploy script's child.
+    delete env.npm_lifecycle_event;
+    // As a deploy script might: start the server in the background, say its pid, give it a
+    // moment (in which it notes its parent) and exit, leaving the server an orphan.
+    const launcher = spawnSync(
+      'sh',
+      ['-c', 'node server/start.mjs > /dev/null 2>&1 < /dev/null & echo $!; sleep 2'],
+      { cwd: REPO_ROOT, env, encoding: 'utf8' },
+    );
+    const pid = Number(launcher.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    const health = () =>
+      fetch(`${base}/healthz`).then(
+        (res) => res.status,
+        () => 'nothing listens',
+      );
+    try {
+      await expect.poll(health, { timeout: 60_000, interval: 200 }).toBe(200);
+      // Four of the watch's half-second looks at its parent, had it been watching.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(await health()).toBe(200);
+    } finally {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // It has exited already (and the assertions above say why).
+      }
+    }
+  }, 90_000);
+
   it('refuses a second process on a DATA_DIR that a server holds, and takes one over after a crash', async () => {
     const dataDir = migratedDataDir();
     const first = await startServer({ dataDir });
