@@ -91,50 +91,57 @@ describe('server lifecycle on the embedded database', () => {
     }
   });
 
-  it('`pnpm start` stopped by SIGTERM (as a supervisor or `kill` stops it) stops its server too: no orphan keeps the port and DATA_DIR', async () => {
-    const dataDir = migratedDataDir();
-    const port = await closedPort();
-    const base = `http://127.0.0.1:${port}`;
-    // In a process group of its own, so that whatever outlives pnpm is still cleaned up.
-    const pnpm = spawn('pnpm', ['start'], {
-      cwd: REPO_ROOT,
-      detached: true,
-      env: {
-        ...process.env,
-        DATABASE_URL: '',
-        REDIS_URL: '',
-        DATA_DIR: dataDir,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    pnpm.stdout.on('data', (chunk) => (output += chunk));
-    pnpm.stderr.on('data', (chunk) => (output += chunk));
-    const health = () =>
-      fetch(`${base}/healthz`).then(
-        (res) => res.status,
-        () => 'nothing listens',
-      );
-    try {
-      await expect.poll(health, { timeout: 60_000, interval: 200 }).toBe(200);
-      pnpm.kill('SIGTERM');
-      // The server stops as its own SIGTERM stops it (the server's pipe outlives pnpm)…
-      await expect.poll(() => output, { timeout: 15_000 }).toMatch(/"msg":"stopped"/);
-      // …lets go of the port…
-      await expect.poll(health, { timeout: 15_000 }).toBe('nothing listens');
-      // …and of DATA_DIR: the next start may have it.
-      const next = await startServer({ dataDir });
-      await next.stop();
-    } finally {
+  it.each([
+    ['SIGTERM', 'as a supervisor or `kill` stops it'],
+    ['SIGKILL', "which leaves pnpm's shell waiting on the server"],
+  ] as const)(
+    '`pnpm start` stopped by %s (%s) stops its server too: no orphan keeps the port and DATA_DIR',
+    async (signal, _why) => {
+      const dataDir = migratedDataDir();
+      const port = await closedPort();
+      const base = `http://127.0.0.1:${port}`;
+      // In a process group of its own, so that whatever outlives pnpm is still cleaned up.
+      const pnpm = spawn('pnpm', ['start'], {
+        cwd: REPO_ROOT,
+        detached: true,
+        env: {
+          ...process.env,
+          DATABASE_URL: '',
+          REDIS_URL: '',
+          DATA_DIR: dataDir,
+          HOST: '127.0.0.1',
+          PORT: String(port),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      pnpm.stdout.on('data', (chunk) => (output += chunk));
+      pnpm.stderr.on('data', (chunk) => (output += chunk));
+      const health = () =>
+        fetch(`${base}/healthz`).then(
+          (res) => res.status,
+          () => 'nothing listens',
+        );
       try {
-        if (pnpm.pid) process.kill(-pnpm.pid, 'SIGKILL');
-      } catch {
-        // The whole group has exited already.
+        await expect.poll(health, { timeout: 60_000, interval: 200 }).toBe(200);
+        pnpm.kill(signal);
+        // The server stops as its own SIGTERM stops it (the server's pipe outlives pnpm)…
+        await expect.poll(() => output, { timeout: 15_000 }).toMatch(/"msg":"stopped"/);
+        // …lets go of the port…
+        await expect.poll(health, { timeout: 15_000 }).toBe('nothing listens');
+        // …and of DATA_DIR: the next start may have it.
+        const next = await startServer({ dataDir });
+        await next.stop();
+      } finally {
+        try {
+          if (pnpm.pid) process.kill(-pnpm.pid, 'SIGKILL');
+        } catch {
+          // The whole group has exited already.
+        }
       }
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
   it("`node server/start.mjs` keeps running when the script that started it in the background exits (only a package manager's script is watched)", async () => {
     const dataDir = migratedDataDir();
