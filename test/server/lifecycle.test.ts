@@ -33,6 +33,28 @@ async function closedPort() {
   return port;
 }
 
+/**
+ * For a server started by a command of its own rather than `startServer`: the environment that
+ * puts it on `dataDir` and `port` (embedded database, memory rate limits), and a look at its health.
+ */
+async function ownServerAt(dataDir: string) {
+  const port = await closedPort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+  };
+  const health = () =>
+    fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (res) => res.status,
+      () => 'nothing listens',
+    );
+  return { env, health };
+}
+
 describe('server lifecycle on the embedded database', () => {
   it('finishes a request in flight on SIGTERM, exits 0, and keeps the data for the next start', async () => {
     const dataDir = migratedDataDir();
@@ -98,30 +120,17 @@ describe('server lifecycle on the embedded database', () => {
     '`pnpm start` stopped by %s (%s) stops its server too: no orphan keeps the port and DATA_DIR',
     async (signal, _why) => {
       const dataDir = migratedDataDir();
-      const port = await closedPort();
-      const base = `http://127.0.0.1:${port}`;
+      const { env, health } = await ownServerAt(dataDir);
       // In a process group of its own, so that whatever outlives pnpm is still cleaned up.
       const pnpm = spawn('pnpm', ['start'], {
         cwd: REPO_ROOT,
         detached: true,
-        env: {
-          ...process.env,
-          DATABASE_URL: '',
-          REDIS_URL: '',
-          DATA_DIR: dataDir,
-          HOST: '127.0.0.1',
-          PORT: String(port),
-        },
+        env,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
       pnpm.stdout.on('data', (chunk) => (output += chunk));
       pnpm.stderr.on('data', (chunk) => (output += chunk));
-      const health = () =>
-        fetch(`${base}/healthz`).then(
-          (res) => res.status,
-          () => 'nothing listens',
-        );
       try {
         await expect.poll(health, { timeout: 60_000, interval: 200 }).toBe(200);
         pnpm.kill(signal);
@@ -144,17 +153,7 @@ describe('server lifecycle on the embedded database', () => {
   );
 
   it("`node server/start.mjs` keeps running when the script that started it in the background exits (only a package manager's script is watched)", async () => {
-    const dataDir = migratedDataDir();
-    const port = await closedPort();
-    const base = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      DATABASE_URL: '',
-      REDIS_URL: '',
-      DATA_DIR: dataDir,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-    };
+    const { env, health } = await ownServerAt(migratedDataDir());
     // This test itself runs under `pnpm test`, which names its script: not so a deploy script's child.
     delete env.npm_lifecycle_event;
     // As a deploy script might: start the server in the background, say its pid, give it a
@@ -166,11 +165,6 @@ describe('server lifecycle on the embedded database', () => {
     );
     const pid = Number(launcher.stdout.trim());
     expect(pid).toBeGreaterThan(0);
-    const health = () =>
-      fetch(`${base}/healthz`).then(
-        (res) => res.status,
-        () => 'nothing listens',
-      );
     try {
       await expect.poll(health, { timeout: 60_000, interval: 200 }).toBe(200);
       // Four of the watch's half-second looks at its parent, had it been watching.
