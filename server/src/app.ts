@@ -24,8 +24,7 @@ import { webhookRoutes } from './routes/webhooks';
 import type { Services } from './services';
 
 const API_BASE = '/api/v1';
-/** The largest request body taken anywhere (1 MB, the contract's limit). */
-export const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BODY_BYTES = 1024 * 1024;
 const WEBHOOK_GROUP_PATH = new RegExp(`^${API_BASE}/(webhooks|triggers)(/|$)`);
 
 /** The REST API under /api/v1: CORS, body limit, route check, key, scope, rate limit, idempotency. */
@@ -79,8 +78,10 @@ export function createApi(services: Services) {
 
   api.use('*', limitBody({ maxSize: MAX_BODY_BYTES }));
   api.use('*', knownRoutesOnly({ api, basePath: API_BASE }));
-  api.use('*', rejectNulCharacters());
   api.use('*', authenticate({ db, callers }));
+  // After the key: a caller without one is refused before its body is read (or, with
+  // `Expect: 100-continue`, sent), and before any rate limit counts it.
+  api.use('*', rejectNulCharacters());
   api.use('*', restrictScanScope({ scanPaths: [`${API_BASE}/scan`, `${API_BASE}/me`] }));
   api.use(
     '*',

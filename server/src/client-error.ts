@@ -2,7 +2,6 @@ import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } 
 import type { Duplex } from 'node:stream';
 import { RequestError } from '@hono/node-server';
 import type { Logger } from './logger';
-import { bodyTooLarge } from './middleware/body-limit';
 
 /** What a request Node's parser refuses is told, by the parser's error code. */
 function refusal(code: string | undefined): [status: number, message: string] {
@@ -16,22 +15,6 @@ function refusal(code: string | undefined): [status: number, message: string] {
     default:
       return [400, 'The request is not valid HTTP'];
   }
-}
-
-/** Answers `{ "error": "…" }` through Node's response, when the app will never see the request. */
-function answerInJson(
-  response: ServerResponse,
-  status: number,
-  message: string,
-  headers: Record<string, string> = {},
-) {
-  const body = JSON.stringify({ error: message });
-  response.writeHead(status, {
-    ...headers,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-  });
-  response.end(body);
 }
 
 /** A whole HTTP answer `{ "error": "…" }`, to write straight to a socket and close it. */
@@ -52,11 +35,11 @@ function rawAnswer(status: number, message: string): string {
  * method, which Node hands to a `connect` listener, and without one drops the connection
  * unanswered). Answer them as every other error is answered, `{ "error": "…" }`.
  *
- * And one the app would see too late: `Expect: 100-continue` with a `Content-Length` over
- * `maxBodyBytes`. Node tells such a client to go on at once, and it sends the whole body only to
- * be refused; answering 413 first spares a phone's upload (RFC 9110 §10.1.1).
+ * And `Expect: 100-continue` is honoured as meant (RFC 9110 §10.1.1): the client is told to send
+ * its body only once the app reads it, so a body over 1 MB, or one sent with a bad key, is
+ * refused before it is uploaded.
  */
-export function answerClientErrorsInJson(server: Server, options: { maxBodyBytes: number }) {
+export function answerClientErrorsInJson(server: Server) {
   server.on(
     'clientError',
     function answerClientError(error: NodeJS.ErrnoException, socket: Duplex) {
@@ -70,17 +53,23 @@ export function answerClientErrorsInJson(server: Server, options: { maxBodyBytes
     },
   );
   server.on('checkExpectation', function refuseExpectation(_request, response: ServerResponse) {
-    answerInJson(response, 417, 'The only Expect understood here is 100-continue');
+    const body = JSON.stringify({ error: 'The only Expect understood here is 100-continue' });
+    response.writeHead(417, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+    });
+    response.end(body);
   });
   server.on(
     'checkContinue',
-    function continueUnlessTooLarge(request: IncomingMessage, response: ServerResponse) {
-      if (Number(request.headers['content-length']) > options.maxBodyBytes) {
-        // The body is never read, so the connection cannot carry another request.
-        answerInJson(response, 413, bodyTooLarge(options.maxBodyBytes), { Connection: 'close' });
-        return;
-      }
-      response.writeContinue();
+    function continueWhenRead(request: IncomingMessage, response: ServerResponse) {
+      // Node would say "100 Continue" before the app has looked at the request. Say it when the
+      // app starts reading the body instead: a request refused from its headers alone (401, 404,
+      // 413) is answered before the client sends its body, and Node then closes the connection.
+      request.once('resume', function continueOnRead() {
+        // Node also resumes a body nobody read once the answer is sent, to discard it.
+        if (!response.headersSent) response.writeContinue();
+      });
       server.emit('request', request, response);
     },
   );

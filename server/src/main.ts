@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { claimDataDir } from './admin/socket';
-import { createApp, createStartingApp, MAX_BODY_BYTES } from './app';
+import { createApp, createStartingApp } from './app';
 import { answerClientErrorsInJson, answerUnreadableRequest } from './client-error';
 import { type Config, isInsecureForPhones, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
@@ -40,7 +40,7 @@ async function start() {
   // 5 s. A phone between scans also keeps its connection. Headers must be allowed longer still.
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.headersTimeout = KEEP_ALIVE_MS + 1000;
-  answerClientErrorsInJson(server, { maxBodyBytes: MAX_BODY_BYTES });
+  answerClientErrorsInJson(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(portError(error, config)));
     server.listen(config.port, config.host, () => resolve());

@@ -10,7 +10,8 @@ import { ApiError } from '../errors';
  * Transfer-Encoding means no body), and only a chunked body is counted by Hono's middleware.
  */
 export function limitBody(options: { maxSize: number }): MiddlewareHandler {
-  const tooLarge = () => new ApiError(413, bodyTooLarge(options.maxSize));
+  const tooLarge = () =>
+    new ApiError(413, `Request body is larger than ${describe(options.maxSize)}`);
   const counting = bodyLimit({
     maxSize: options.maxSize,
     onError: () => {
@@ -25,8 +26,5 @@ export function limitBody(options: { maxSize: number }): MiddlewareHandler {
   };
 }
 
-/** The 413's message, the same wherever a body is refused for its size. */
-export function bodyTooLarge(maxSize: number): string {
-  const size = maxSize % (1024 * 1024) === 0 ? `${maxSize / (1024 * 1024)} MB` : `${maxSize} bytes`;
-  return `Request body is larger than ${size}`;
-}
+const describe = (bytes: number) =>
+  bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MB` : `${bytes} bytes`;
