@@ -76,11 +76,11 @@ export function createApi(services: Services) {
     description: 'An API key: `2pk_` followed by 32 characters',
   });
 
-  api.use('*', limitBody({ maxSize: MAX_BODY_BYTES }));
   api.use('*', knownRoutesOnly({ api, basePath: API_BASE }));
   api.use('*', authenticate({ db, callers }));
-  // After the key: a caller without one is refused before its body is read (or, with
-  // `Expect: 100-continue`, sent), and before any rate limit counts it.
+  // Both after the key, as they read the body (the limit counts a chunked one): a caller without
+  // a key is refused before its body is read or, with `Expect: 100-continue`, even sent.
+  api.use('*', limitBody({ maxSize: MAX_BODY_BYTES }));
   api.use('*', rejectNulCharacters());
   api.use('*', restrictScanScope({ scanPaths: [`${API_BASE}/scan`, `${API_BASE}/me`] }));
   api.use(

@@ -272,6 +272,12 @@ describe('HTTP behaviour every client relies on', () => {
     const unauthorized = await exchange(head(100, '2pk_not-a-key'));
     expect(unauthorized).not.toContain('100 Continue');
     expect(unauthorized).toMatch(/^HTTP\/1.1 401 /);
+    // A chunked body too, which only counting can limit.
+    const chunked = await exchange(
+      head(0, '2pk_not-a-key').replace('Content-Length: 0', 'Transfer-Encoding: chunked'),
+    );
+    expect(chunked).not.toContain('100 Continue');
+    expect(chunked).toMatch(/^HTTP\/1.1 401 /);
 
     const body = JSON.stringify({ type: 'single', name: 'Sent after 100 Continue' });
     const taken = await exchange(head(Buffer.byteLength(body)) + body);
