@@ -179,6 +179,61 @@ describe('server lifecycle on the embedded database', () => {
     }
   }, 90_000);
 
+  it('`pnpm start` stopped while it is still building does not start the server afterwards', async () => {
+    // The real start.mjs in a project of its own, whose build takes three seconds and whose
+    // "server" only leaves a mark: the repository's own builds are too quick to be caught in.
+    const project = newDataDir();
+    mkdirSync(path.join(project, 'server/dist'), { recursive: true });
+    mkdirSync(path.join(project, 'scanner'));
+    cpSync(path.join(REPO_ROOT, 'server/start.mjs'), path.join(project, 'server/start.mjs'));
+    writeFileSync(
+      path.join(project, 'package.json'),
+      JSON.stringify({
+        private: true,
+        type: 'module',
+        scripts: { start: 'node server/start.mjs' },
+      }),
+    );
+    writeFileSync(path.join(project, 'scanner/build-if-stale.mjs'), '');
+    // The build names the process that runs it: start.mjs, which is what must not go on.
+    writeFileSync(
+      path.join(project, 'server/build-if-stale.mjs'),
+      `import { writeFileSync } from 'node:fs';
+       writeFileSync('building', String(process.ppid));
+       await new Promise((resolve) => setTimeout(resolve, 3000));`,
+    );
+    writeFileSync(
+      path.join(project, 'server/dist/main.js'),
+      `import { writeFileSync } from 'node:fs';
+       writeFileSync('started', '');
+       setInterval(() => {}, 1000);`,
+    );
+    const pnpm = spawn('pnpm', ['start'], { cwd: project, detached: true, stdio: 'ignore' });
+    const building = path.join(project, 'building');
+    try {
+      await expect.poll(() => existsSync(building), { timeout: 30_000 }).toBe(true);
+      pnpm.kill('SIGTERM');
+      const startMjs = Number(readFileSync(building, 'utf8'));
+      const running = () => {
+        try {
+          process.kill(startMjs, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      // It finishes the build it is in, then exits instead of running the server.
+      await expect.poll(running, { timeout: 15_000, interval: 100 }).toBe(false);
+      expect(existsSync(path.join(project, 'started'))).toBe(false);
+    } finally {
+      try {
+        if (pnpm.pid) process.kill(-pnpm.pid, 'SIGKILL');
+      } catch {
+        // The whole group has exited already.
+      }
+    }
+  }, 60_000);
+
   it('refuses a second process on a DATA_DIR that a server holds, and takes one over after a crash', async () => {
     const dataDir = migratedDataDir();
     const first = await startServer({ dataDir });
