@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -53,6 +53,25 @@ async function ownServerAt(dataDir: string) {
       () => 'nothing listens',
     );
   return { env, health };
+}
+
+/** Whether a process of that pid is still there (signal 0 only asks). */
+function isRunning(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Ends whatever is left of a child started `detached` (a process group of its own). */
+function killGroup(child: ChildProcess) {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // The whole group has exited already.
+  }
 }
 
 describe('server lifecycle on the embedded database', () => {
@@ -142,11 +161,7 @@ describe('server lifecycle on the embedded database', () => {
         const next = await startServer({ dataDir });
         await next.stop();
       } finally {
-        try {
-          if (pnpm.pid) process.kill(-pnpm.pid, 'SIGKILL');
-        } catch {
-          // The whole group has exited already.
-        }
+        killGroup(pnpm);
       }
     },
     120_000,
@@ -214,23 +229,11 @@ describe('server lifecycle on the embedded database', () => {
       await expect.poll(() => existsSync(building), { timeout: 30_000 }).toBe(true);
       pnpm.kill('SIGTERM');
       const startMjs = Number(readFileSync(building, 'utf8'));
-      const running = () => {
-        try {
-          process.kill(startMjs, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
       // It finishes the build it is in, then exits instead of running the server.
-      await expect.poll(running, { timeout: 15_000, interval: 100 }).toBe(false);
+      await expect.poll(() => isRunning(startMjs), { timeout: 15_000, interval: 100 }).toBe(false);
       expect(existsSync(path.join(project, 'started'))).toBe(false);
     } finally {
-      try {
-        if (pnpm.pid) process.kill(-pnpm.pid, 'SIGKILL');
-      } catch {
-        // The whole group has exited already.
-      }
+      killGroup(pnpm);
     }
   }, 60_000);
 
