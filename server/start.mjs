@@ -11,15 +11,9 @@
 // package manager's script, though: run as `node server/start.mjs` by a script that starts it
 // in the background and exits, its parent is meant to go. Started any other way
 // (`node server/dist/main.js` under systemd or in a container) nothing here runs.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { buildAllIfStale } from './build-all-if-stale.mjs';
 
-const here = import.meta.dirname;
-const STALE_BUILDS = [
-  path.join(here, '../scanner/build-if-stale.mjs'),
-  path.join(here, 'build-if-stale.mjs'),
-];
 const PARENT_CHECK_MS = 500;
 const SHELLS = new Set(['sh', 'dash', 'bash', 'zsh']);
 
@@ -51,13 +45,11 @@ const stillThere = () => {
   return now.parent === starter.parent && now.manager === starter.manager;
 };
 
-for (const build of STALE_BUILDS) {
-  try {
-    execFileSync(process.execPath, [build], { stdio: 'inherit' });
-  } catch (error) {
-    // The build has said what went wrong on stderr already.
-    process.exit(typeof error.status === 'number' ? error.status : 1);
-  }
+try {
+  buildAllIfStale();
+} catch (error) {
+  // The build has said what went wrong on stderr already.
+  process.exit(typeof error.status === 'number' ? error.status : 1);
 }
 
 // npm, pnpm and yarn all name the script they run here.

@@ -200,7 +200,9 @@ describe('server lifecycle on the embedded database', () => {
     const project = newDataDir();
     mkdirSync(path.join(project, 'server/dist'), { recursive: true });
     mkdirSync(path.join(project, 'scanner'));
-    cpSync(path.join(REPO_ROOT, 'server/start.mjs'), path.join(project, 'server/start.mjs'));
+    for (const file of ['server/start.mjs', 'server/build-all-if-stale.mjs']) {
+      cpSync(path.join(REPO_ROOT, file), path.join(project, file));
+    }
     writeFileSync(
       path.join(project, 'package.json'),
       JSON.stringify({

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,11 +33,7 @@ export const newDataDir = () => mkdtempSync(path.join(tmpdir(), 'passgate-test-'
 export const SERVER_ARGS = ['--enable-source-maps', 'server/dist/main.js'];
 
 /** What `pnpm start` does before it starts: the scanner and the server's bundle, each if stale. */
-export function buildIfStale(): void {
-  for (const build of ['scanner/build-if-stale.mjs', 'server/build-if-stale.mjs']) {
-    execFileSync(process.execPath, [build], { cwd: REPO_ROOT, stdio: 'inherit' });
-  }
-}
+export { buildAllIfStale as buildIfStale } from '../../server/build-all-if-stale.mjs';
 
 /** Starts the real server process (the bundle of `server/src/main.ts`) on a free port and waits until it listens. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
