@@ -29,6 +29,7 @@ const ConfigSchema = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(2),
     WEBHOOK_ALLOW_PRIVATE: flag.default(false),
     WEBHOOK_RETRY_SCHEDULE: z
       .string()
@@ -48,6 +49,8 @@ const ConfigSchema = z
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    /** Scan statements one server process runs at once; scans arriving meanwhile go together. */
+    scanConcurrency: env.SCAN_CONCURRENCY,
     webhooks: {
       /** Allow http:// and private, loopback and link-local targets (development and tests). */
       allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,

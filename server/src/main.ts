@@ -12,6 +12,7 @@ import { AUTH_CHANGES_CHANNEL, createCallerCache } from './middleware/caller-cac
 import { pruneIdempotencyKeys } from './middleware/idempotency';
 import { createRateLimits } from './middleware/rate-limit';
 import { connectRedis } from './redis';
+import { createScanQueue } from './routes/scan/queue';
 import { StartError } from './start-error';
 import { startDeliveryWorker } from './webhooks/delivery';
 
@@ -76,6 +77,7 @@ async function start() {
     logger,
     rateLimits,
     callers,
+    scans: createScanQueue({ db: database.db, publicUrl, concurrency: config.scanConcurrency }),
     webhooks: config.webhooks,
   });
   const deliveries = startDeliveryWorker({ db: database.db, logger, config: config.webhooks });

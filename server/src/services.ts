@@ -4,6 +4,7 @@ import type { Database } from './db/schema';
 import type { Logger } from './logger';
 import type { CallerCache } from './middleware/caller-cache';
 import type { RateLimits } from './middleware/rate-limit';
+import type { ScanQueue } from './routes/scan/queue';
 
 /** Everything a request handler may use, built once at start and passed in. */
 export interface Services {
@@ -14,6 +15,8 @@ export interface Services {
   rateLimits: RateLimits;
   /** Each API key's caller, kept between requests until a key or tenant changes. */
   callers: CallerCache;
+  /** Where every scan goes to be decided, together with the scans that arrive beside it. */
+  scans: ScanQueue;
   /** Webhook settings: whether private targets are allowed, retry schedule, timeout. */
   webhooks: Config['webhooks'];
 }

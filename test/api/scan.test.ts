@@ -197,6 +197,31 @@ describe('Idempotency-Key', () => {
     expect((await tenant.counts()).scans - before.scans).toBe(1);
   });
 
+  // Scans that arrive together may be decided in one statement (routes/scan/queue.ts, whose own
+  // test makes sure of it); each keyed one's answer is committed under its own key.
+  it('keeps each answer of scans decided together under its own key', async () => {
+    const passes = await Promise.all(Array.from({ length: 12 }, () => newPass()));
+    const keys = passes.map((_, i) => (i % 3 === 0 ? undefined : randomUUID()));
+    const send = () =>
+      Promise.all(
+        passes.map((pass, i) => scan(pass.code, {}, keys[i] ? { 'idempotency-key': keys[i] } : {})),
+      );
+    const before = await tenant.counts();
+    const first = await send();
+    expect(first.map((a) => a.body.result)).toEqual(passes.map(() => 'success'));
+    const again = await send();
+    passes.forEach((_, i) => {
+      if (keys[i]) {
+        expect(again[i]!.headers.get('idempotent-replayed')).toBe('true');
+        expect(again[i]!.body).toEqual(first[i]!.body);
+      } else {
+        expect(again[i]!.body.result).toBe('already_used');
+      }
+    });
+    // 12 first scans, and 4 more of the passes scanned without a key
+    expect((await tenant.counts()).scans - before.scans).toBe(16);
+  });
+
   it('creates one pass for a retried POST /passes, and lets a failed request be retried', async () => {
     const key = randomUUID();
     const before = await tenant.counts();

@@ -309,12 +309,14 @@ describe('a start that cannot go on: one message the operator can act on, exit 1
       DATABASE_URL: 'mysql://nope',
       PUBLIC_URL: 'not a url',
       REDIS_URL: 'localhost:6379',
+      SCAN_CONCURRENCY: '0',
     });
     expect(stderr).toContain('Invalid configuration');
     expect(stderr).toMatch(/PORT/);
     expect(stderr).toMatch(/DATABASE_URL: must start with postgres/);
     expect(stderr).toMatch(/PUBLIC_URL/);
     expect(stderr).toMatch(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
+    expect(stderr).toMatch(/SCAN_CONCURRENCY: SCAN_CONCURRENCY must be at least 1/);
   });
 
   it('a port another process holds, found before the database is touched', async () => {

@@ -1,16 +1,44 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Insertable } from 'kysely';
 import { inject } from 'vitest';
-import { newId } from '../domain/ids';
+import { newId, newPassCode } from '../domain/ids';
 import { createDatabase, type DatabaseHandle } from './create';
 import { migrateToLatest } from './migrate';
+import type { PassTable } from './schema';
 
 export interface TestDatabase {
   handle: DatabaseHandle;
   /** A fresh pro tenant, so that tests sharing a database never see each other's rows. */
   tenantId: string;
+  /** A key of that tenant, for the rows that name the key that made them (scans). */
+  apiKeyId: string;
   close(): Promise<void>;
+}
+
+/** A row for a new pass of the tenant: an active single pass with a fresh code, unless told. */
+export function newPassRow<T extends Partial<Insertable<PassTable>>>(tenantId: string, pass?: T) {
+  const row = {
+    id: newId('pass'),
+    tenant_id: tenantId,
+    code: newPassCode(),
+    public_token: 'x',
+    name: null,
+    note: null,
+    type: 'single',
+    status: 'active',
+    max_usages: null,
+    valid_from: null,
+    valid_until: null,
+    fields: '[]',
+    template_id: null,
+    location_id: null,
+    client_id: null,
+    last_admitted_at: null,
+    updated_at: new Date(),
+  } satisfies Insertable<PassTable>;
+  return { ...row, ...pass } as Omit<typeof row, keyof T> & T;
 }
 
 /**
@@ -30,9 +58,22 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     .insertInto('tenants')
     .values({ id: tenantId, name: 'sql', plan: 'pro', max_passes: null })
     .execute();
+  const apiKeyId = newId('key');
+  await handle.db
+    .insertInto('api_keys')
+    .values({
+      id: apiKeyId,
+      tenant_id: tenantId,
+      prefix: '2pk_sql',
+      key_hash: apiKeyId,
+      scope: 'full',
+      rate_limit: null,
+    })
+    .execute();
   return {
     handle,
     tenantId,
+    apiKeyId,
     close: async () => {
       await handle.close();
       rmSync(dataDir, { recursive: true, force: true });

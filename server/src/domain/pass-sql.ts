@@ -19,16 +19,6 @@ function exhausted(eb: PassExpressions) {
   ]);
 }
 
-/** True exactly when `evaluateScan(pass, now) === 'success'`. */
-export function admissible(eb: PassExpressions, now: Instant) {
-  return eb.and([
-    eb('passes.status', '=', status('active')),
-    eb.or([eb('passes.valid_from', 'is', null), eb('passes.valid_from', '<=', now)]),
-    eb.or([eb('passes.valid_until', 'is', null), eb('passes.valid_until', '>=', now)]),
-    eb.not(exhausted(eb)),
-  ]);
-}
-
 /** `evaluateScan(pass, now)` as a SQL expression: the reason a scan at `now` would be refused, or 'success'. */
 export function scanResultSql(eb: PassExpressions, now: Instant) {
   return eb

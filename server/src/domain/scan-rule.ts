@@ -11,8 +11,8 @@ export interface ScannablePass {
 }
 
 /**
- * The scan rule, checked in this order. `scanResultSql` and `admissible` in `pass-sql.ts` are the
- * same rule in SQL, which the scan statement runs; the property test holds them together.
+ * The scan rule, checked in this order. `scanResultSql` in `pass-sql.ts` is the same rule in SQL,
+ * which the scan statement runs; the property test holds them together.
  */
 export function evaluateScan(pass: ScannablePass, now: Date): ScanResult {
   if (pass.status === 'revoked') return 'revoked';

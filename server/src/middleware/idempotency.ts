@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import { sha256 } from '../domain/ids';
 import { ApiError } from '../errors';
@@ -130,18 +130,7 @@ export async function commitChange<B, S extends ContentfulStatusCode>(
   const claim = c.get('idempotency');
   const answer = await db.transaction().execute(async (trx) => {
     const result = await change(trx);
-    if (claim) {
-      await trx
-        .updateTable('idempotency_keys')
-        .set({
-          state: 'done',
-          response_status: result.status,
-          response_body: JSON.stringify(result.body),
-        })
-        .where('api_key_id', '=', claim.apiKeyId)
-        .where('key', '=', claim.key)
-        .execute();
-    }
+    if (claim) await recordAnswers(trx, [{ claim, answer: result }]);
     return result;
   });
   if (claim) claim.completed = true;
@@ -149,15 +138,29 @@ export async function commitChange<B, S extends ContentfulStatusCode>(
 }
 
 /**
- * For a change that is one statement, and so atomic on its own: it runs without a transaction
- * (no BEGIN and COMMIT round trips) unless there is an idempotent answer to commit with it.
+ * Stores the answers to be replayed under their requests' Idempotency-Keys, in one statement.
+ * Call it in the transaction of the change the answers describe; once that commits, mark each
+ * claim `completed`.
  */
-export async function commitStatement<B, S extends ContentfulStatusCode>(
-  c: Context<ApiEnv>,
-  db: Kysely<Database>,
-  change: (executor: Kysely<Database>) => Promise<Answer<B, S>>,
-): Promise<Answer<B, S>> {
-  return c.get('idempotency') ? commitChange(c, db, change) : change(db);
+export async function recordAnswers(
+  trx: Transaction<Database>,
+  answered: ReadonlyArray<{
+    claim: IdempotencyClaim;
+    answer: Answer<unknown, ContentfulStatusCode>;
+  }>,
+): Promise<void> {
+  if (answered.length === 0) return;
+  await sql`
+    UPDATE idempotency_keys
+       SET state = 'done', response_status = answer.status, response_body = answer.body
+      FROM unnest(${answered.map(({ claim }) => claim.apiKeyId)}::text[],
+                  ${answered.map(({ claim }) => claim.key)}::text[],
+                  ${answered.map(({ answer }) => answer.status)}::int[],
+                  ${answered.map(({ answer }) => JSON.stringify(answer.body))}::text[])
+        AS answer (api_key_id, key, status, body)
+     WHERE idempotency_keys.api_key_id = answer.api_key_id AND idempotency_keys.key = answer.key`.execute(
+    trx,
+  );
 }
 
 /** Removes answers older than the replay window. */

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, type TestDatabase } from '../../db/testing';
-import { scanStatementText } from './queries';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { newPassRow, openTestDatabase, type TestDatabase } from '../../db/testing';
+import { newId } from '../../domain/ids';
+import { scanPasses, scanStatementText } from './queries';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -21,30 +23,97 @@ const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).fla
 
 describe('the scan statement', () => {
   // A prepared statement can keep a generic plan made before PostgreSQL has any statistics of
-  // `passes`. That plan must still find the pass by its code through an index, not walk every
-  // pass of the tenant (which it did, 500 rows a scan, until an index on both columns existed).
-  it('reaches the pass through an index on its code, in a generic plan made without statistics', async () => {
+  // its tables, and a plan made on a few rows may scan them all. That plan must still find each
+  // pass by its code and each client by its id through an index, however many the tenant comes
+  // to hold (the pass lookup walked every pass of the tenant, 500 rows a scan, until an index on
+  // both columns existed; an UPDATE or a join to clients by the batch's ids was planned as a
+  // scan of the whole table).
+  it('reads passes and clients only through indexes, in a generic plan made without statistics', async () => {
     const { db } = database.handle;
     const plan = await db.connection().execute(async (session) => {
       await sql`SET plan_cache_mode = force_generic_plan`.execute(session);
       await sql.raw(`PREPARE scan_plan_probe AS ${scanStatementText(db)}`).execute(session);
       try {
         const { rows } = await sql<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>`
-          EXPLAIN (FORMAT JSON) EXECUTE scan_plan_probe('ten_x', 'CODE', now(), 'key_x', NULL,
-            'scan_x', 'evt_x', 'evt_y', 'http://localhost')`.execute(session);
+          EXPLAIN (FORMAT JSON) EXECUTE scan_plan_probe('{ten_x}', '{CODE}', '{key_x}', '{NULL}',
+            '{scan_x}', '{evt_x}', '{evt_y}', now(), 'http://localhost')`.execute(session);
         return rows[0]!['QUERY PLAN'][0].Plan;
       } finally {
         await sql`DEALLOCATE scan_plan_probe`.execute(session);
         await sql`RESET plan_cache_mode`.execute(session);
       }
     });
-    const passReads = nodesOf(plan).filter(
-      (node) => node['Relation Name'] === 'passes' && node['Node Type'] !== 'ModifyTable',
-    );
-    expect(passReads.length).toBeGreaterThan(0);
-    for (const read of passReads) {
+    const reads = nodesOf(plan).filter((node) => node['Relation Name'] !== undefined);
+    const readsOf = (table: string) =>
+      reads.filter(
+        (node) => node['Relation Name'] === table && node['Node Type'] !== 'ModifyTable',
+      );
+    expect(readsOf('passes').length).toBeGreaterThan(0);
+    for (const read of readsOf('passes')) {
       expect(read['Node Type']).toMatch(/Index/);
       expect(read['Index Cond']).toMatch(/\bcode = /);
     }
+    expect(readsOf('clients').length).toBeGreaterThan(0);
+    for (const read of readsOf('clients')) {
+      expect(read['Node Type']).toMatch(/Index/);
+      expect(read['Index Cond']).toMatch(/\bid = /);
+    }
   });
+
+  // Two statements that lock passes A and B in opposite orders deadlock: each holds one and
+  // waits for the other, until PostgreSQL aborts one of them a second later. The statement locks
+  // in the order of the codes, whatever order its scans came in. (PGlite runs one at a time.)
+  it.skipIf(!inject('databaseUrl'))(
+    'locks its passes in one order, so that statements never deadlock',
+    async () => {
+      const { db } = database.handle;
+      const a = newPassRow(database.tenantId, { type: 'multi' });
+      const b = newPassRow(database.tenantId, { type: 'multi' });
+      await db.insertInto('passes').values([a, b]).execute();
+      const scan = (code: string) => ({
+        tenantId: database.tenantId,
+        apiKeyId: database.apiKeyId,
+        code,
+        device: null,
+        scanId: newId('scan'),
+      });
+      const locker = new pg.Client({ connectionString: inject('databaseUrl') });
+      await locker.connect();
+      try {
+        // Hold A, and send a statement given A then B, and then one given B then A. Taken in
+        // the order given, the second would lock B and wait for A, and the first, once the
+        // locker lets A go, would wait for B: a deadlock. In one order, the second waits for
+        // the first.
+        await locker.query('BEGIN');
+        await locker.query('SELECT FROM passes WHERE id = $1 FOR UPDATE', [a.id]);
+        // How many of this process's connections wait for a lock. (The locker is in a
+        // transaction, which would otherwise keep reading its first snapshot of the activity.)
+        const waiting = async (count: number) => {
+          const waiters = async () => {
+            await locker.query('SELECT pg_stat_clear_snapshot()');
+            const { rows } = await locker.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+                WHERE application_name = $1 AND cardinality(pg_blocking_pids(pid)) > 0`,
+              [`passgate ${process.pid}`],
+            );
+            return rows[0].n;
+          };
+          await expect.poll(waiters, { timeout: 20_000, interval: 10 }).toBe(count);
+        };
+        const now = new Date();
+        const first = scanPasses(db, [scan(a.code), scan(b.code)], now, 'http://localhost');
+        await waiting(1);
+        const second = scanPasses(db, [scan(b.code), scan(a.code)], now, 'http://localhost');
+        await waiting(2);
+        await locker.query('COMMIT');
+        const answers = await Promise.all([first, second]);
+        expect(answers.map((passes) => [...passes.values()].map((pass) => pass.result))).toEqual([
+          ['success', 'success'],
+          ['success', 'success'],
+        ]);
+      } finally {
+        await locker.end();
+      }
+    },
+  );
 });

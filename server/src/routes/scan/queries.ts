@@ -2,21 +2,20 @@ import type { ScanResult } from '@passgate/shared';
 import { CompiledQuery, expressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema';
 import { newId } from '../../domain/ids';
-import { admissible, reportedStatusSql, scanResultSql } from '../../domain/pass-sql';
+import { reportedStatusSql, scanResultSql } from '../../domain/pass-sql';
 import type { ScannablePass } from '../../domain/scan-rule';
 import { isoSql, passListItemSql } from '../passes/present-sql';
 
+/** One door's scan, as the statement below takes it. */
 export interface ScanInput {
   tenantId: string;
   code: string;
   apiKeyId: string;
   device: string | null;
   scanId: string;
-  publicUrl: string;
-  now: Date;
 }
 
-/** The pass as the scan left it, and what the scan decided. */
+/** The pass as a scan left it, and what the scan decided. */
 export interface ScannedPassRow extends ScannablePass {
   id: string;
   code: string;
@@ -24,102 +23,122 @@ export interface ScannedPassRow extends ScannablePass {
   last_admitted_at: Date | null;
   client_name: string | null;
   result: ScanResult;
-  /**
-   * False only when the pass changed between this statement's snapshot and its UPDATE (another
-   * door admitted it at the same instant): the statement then wrote nothing and must be run again.
-   */
-  recorded: boolean;
+  /** The `scanId` of the input this row answers. */
+  scan_id: string;
 }
 
-/** The statement's parameters by position: its text never changes, so it is prepared once. */
+/**
+ * The statement's parameters by position, one array element per scan (the arrays are read in
+ * step by `unnest`): its text never changes, so it is prepared once.
+ */
 const param = {
-  tenantId: sql.raw<string>('$1::text'),
-  code: sql.raw<string>('$2::text'),
-  now: sql.raw<Date>('$3::timestamptz'),
-  apiKeyId: sql.raw<string>('$4::text'),
-  device: sql.raw<string | null>('$5::text'),
-  scanId: sql.raw<string>('$6::text'),
-  scannedEventId: sql.raw<string>('$7::text'),
-  changedEventId: sql.raw<string>('$8::text'),
+  tenantIds: sql.raw('$1::text[]'),
+  codes: sql.raw('$2::text[]'),
+  apiKeyIds: sql.raw('$3::text[]'),
+  devices: sql.raw('$4::text[]'),
+  scanIds: sql.raw('$5::text[]'),
+  scannedEventIds: sql.raw('$6::text[]'),
+  changedEventIds: sql.raw('$7::text[]'),
+  now: sql.raw<Date>('$8::timestamptz'),
   publicUrl: sql.raw<string>('$9::text'),
 };
-const parameters = (input: ScanInput) => [
-  input.tenantId,
-  input.code,
-  input.now,
-  input.apiKeyId,
-  input.device,
-  input.scanId,
-  newId('evt'),
-  newId('evt'),
-  input.publicUrl,
+const parameters = (scans: readonly ScanInput[], now: Date, publicUrl: string) => [
+  scans.map((scan) => scan.tenantId),
+  scans.map((scan) => scan.code),
+  scans.map((scan) => scan.apiKeyId),
+  scans.map((scan) => scan.device),
+  scans.map((scan) => scan.scanId),
+  scans.map(() => newId('evt')),
+  scans.map(() => newId('evt')),
+  now,
+  publicUrl,
 ];
 
 /**
- * The atomic heart of the product, in one statement (one round trip, one implicit transaction,
- * or part of the caller's when `db` is a transaction):
+ * The atomic heart of the product: any number of scans of different passes decided and
+ * recorded in one statement (one round trip, one implicit transaction, or part of the caller's
+ * when `db` is a transaction).
  *
- * - `admitted` is the conditional UPDATE that admits the pass only if the scan rule allows it at
- *   `now`. Under concurrency PostgreSQL re-checks that condition on the newest row version, so a
- *   single pass is admitted exactly once however many doors scan it;
- * - `decided` is the admitted row with its client, or else the pass as `found` in the
- *   statement's snapshot with the rule's reason for refusing it;
- * - the scan row, `pass.scanned`, and `pass.status_changed` when admitting used the pass up, are
- *   inserted from `decided` (the `events` trigger fans them out to webhook deliveries).
+ * - `locked` finds each scan's pass by tenant and code and locks it, in the order of the codes,
+ *   so that two statements scanning some of the same passes can never wait for each other in a
+ *   cycle. (A lateral lookup per scan: the plan is then an index lookup per code whatever
+ *   PostgreSQL knows of the table, and the locks are taken in the order of `input`.) Under
+ *   concurrency PostgreSQL hands over the newest version of a row it had to wait for, and
+ *   `result` (the scan rule at `now`) is worked out on that version: a single pass is admitted
+ *   exactly once however many doors and servers scan it;
+ * - `admitted` counts a use on every pass whose scan succeeded. It is an upsert of rows that all
+ *   exist, so that each is found by its primary key one at a time (an UPDATE joined to `locked`
+ *   could be planned as a scan of every pass, and a prepared statement keeps its plan);
+ * - `decided` is each scan's pass as the scan left it, with its client; from it the scan rows,
+ *   `pass.scanned`, and `pass.status_changed` when admitting used the pass up, are inserted
+ *   (the `events` trigger fans them out to webhook deliveries).
+ *
+ * A scan whose code no pass of its tenant has gets no row, and writes nothing. Each pass may
+ * appear once in one statement: a second scan of it would be decided on the same row version.
  *
  * The leading comment names the prepared statement (see `db/prepared.ts`).
  */
 function scanStatement() {
   const eb = expressionBuilder<Database, 'passes'>();
-  const { tenantId, code, now } = param;
+  const { now } = param;
   const reported = reportedStatusSql(eb, now);
   const nowIso = isoSql(now);
-  return sql<ScannedPassRow>`/* statement: scan_pass */
-    WITH admitted AS (
-      UPDATE passes
-         SET usages_count = usages_count + 1,
-             status = CASE WHEN type = 'single' THEN 'used' ELSE status END,
+  return sql<ScannedPassRow>`/* statement: scan_passes */
+    WITH input AS (
+      SELECT * FROM unnest(${param.tenantIds}, ${param.codes}, ${param.apiKeyIds}, ${param.devices},
+                           ${param.scanIds}, ${param.scannedEventIds}, ${param.changedEventIds})
+          AS input (tenant_id, code, api_key_id, device, scan_id, scanned_event_id, changed_event_id)
+       ORDER BY code
+    ), locked AS (
+      SELECT passes.pass, input.api_key_id AS scanned_by, input.device, input.scan_id,
+             input.scanned_event_id, input.changed_event_id, ${scanResultSql(eb, now)} AS result
+        FROM input CROSS JOIN LATERAL (
+               SELECT *, passes AS pass FROM passes
+                WHERE passes.tenant_id = input.tenant_id AND passes.code = input.code
+                  FOR UPDATE) AS passes
+    ), admitted AS (
+      INSERT INTO passes SELECT (pass).* FROM locked WHERE result = 'success'
+          ON CONFLICT (id) DO UPDATE
+         SET usages_count = passes.usages_count + 1,
+             status = CASE WHEN passes.type = 'single' THEN 'used' ELSE passes.status END,
              last_admitted_at = ${now}, updated_at = ${now}
-       WHERE passes.tenant_id = ${tenantId} AND passes.code = ${code} AND ${admissible(eb, now)}
-      RETURNING passes.*
-    ), found AS (
-      SELECT passes.*, clients.name AS client_name, clients.email AS client_email
-        FROM passes LEFT JOIN clients ON clients.id = passes.client_id
-       WHERE passes.tenant_id = ${tenantId} AND passes.code = ${code}
+      RETURNING passes AS pass
     ), decided AS (
-      SELECT admitted.*, clients.name AS client_name, clients.email AS client_email,
-             'success' AS result, true AS recorded, true AS admitted
-        FROM admitted LEFT JOIN clients ON clients.id = admitted.client_id
-      UNION ALL
-      -- Read only when nothing was admitted (PostgreSQL then skips this branch entirely).
-      SELECT passes.*, ${scanResultSql(eb, now)}, NOT ${admissible(eb, now)}, false
-        FROM found AS passes
-       WHERE NOT EXISTS (SELECT FROM admitted)
+      SELECT (coalesce(admitted.pass, locked.pass)).*, locked.scanned_by, locked.device,
+             locked.scan_id, locked.scanned_event_id, locked.changed_event_id, locked.result,
+             client.name AS client_name, client.email AS client_email
+        FROM locked
+        LEFT JOIN admitted ON (admitted.pass).id = (locked.pass).id
+        -- A lookup by primary key per scan in every plan (OFFSET 0 keeps it from being
+        -- flattened into a join that a plan made on few clients could answer with a scan).
+        LEFT JOIN LATERAL (
+               SELECT clients.name, clients.email FROM clients
+                WHERE clients.id = (locked.pass).client_id OFFSET 0) AS client ON true
     ), scan AS (
       INSERT INTO scans (id, tenant_id, pass_id, api_key_id, device, result, scanned_at)
-      SELECT ${param.scanId}, ${tenantId}, id, ${param.apiKeyId}, ${param.device}, result, ${now}
-        FROM decided WHERE recorded
+      SELECT scan_id, tenant_id, id, scanned_by, device, result, ${now}
+        FROM decided
     ), event AS (
       INSERT INTO events (id, tenant_id, type, subject_id, data, created_at)
-      SELECT ${param.scannedEventId}, ${tenantId}, 'pass.scanned', passes.id,
+      SELECT passes.scanned_event_id, passes.tenant_id, 'pass.scanned', passes.id,
              jsonb_build_object(
-               'id', ${param.scanId}, 'passId', passes.id, 'code', passes.code,
+               'id', passes.scan_id, 'passId', passes.id, 'code', passes.code,
                'name', passes.name, 'type', passes.type, 'result', passes.result,
                'success', passes.result = 'success', 'status', ${reported},
                'usagesCount', passes.usages_count, 'maxUsages', passes.max_usages,
-               'clientName', passes.client_name, 'device', ${param.device},
+               'clientName', passes.client_name, 'device', passes.device,
                'scannedAt', ${nowIso}),
              ${now}
-        FROM decided AS passes WHERE passes.recorded
+        FROM decided AS passes
       UNION ALL
-      SELECT ${param.changedEventId}, ${tenantId}, 'pass.status_changed', passes.id,
+      SELECT passes.changed_event_id, passes.tenant_id, 'pass.status_changed', passes.id,
              ${passListItemSql(param.publicUrl, now)} || jsonb_build_object(
                'from', 'active', 'to', ${reported}, 'changedAt', ${nowIso}),
              ${now}
-        FROM decided AS passes WHERE passes.admitted AND ${reported} <> 'active'
+        FROM decided AS passes WHERE passes.result = 'success' AND ${reported} <> 'active'
     )
     SELECT id, code, name, type, status, usages_count, max_usages, valid_from, valid_until,
-           last_admitted_at, client_name, result, recorded
+           last_admitted_at, client_name, result, scan_id
       FROM decided`;
 }
 
@@ -138,15 +157,21 @@ export function scanStatementText(db: Kysely<Database>): string {
 }
 
 /**
- * Decides and records one scan with the statement above. No row: no pass of this tenant has
- * that code, and nothing was written.
+ * Decides and records scans of different passes at `now` with the statement above, and answers
+ * each scan's pass by its `scanId`; a scan missing from the answer found no pass of its tenant
+ * with that code, and wrote nothing.
  */
-export async function scanPassOnce(
+export async function scanPasses(
   db: Kysely<Database>,
-  input: ScanInput,
-): Promise<ScannedPassRow | undefined> {
+  scans: readonly ScanInput[],
+  now: Date,
+  publicUrl: string,
+): Promise<Map<string, ScannedPassRow>> {
+  if (new Set(scans.map((scan) => scan.code)).size !== scans.length) {
+    throw new Error('A pass may be scanned only once in one statement');
+  }
   const { rows } = await db.executeQuery<ScannedPassRow>(
-    CompiledQuery.raw(scanStatementText(db), parameters(input)),
+    CompiledQuery.raw(scanStatementText(db), parameters(scans, now, publicUrl)),
   );
-  return rows[0];
+  return new Map(rows.map((row) => [row.scan_id, row]));
 }

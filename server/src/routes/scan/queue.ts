@@ -1,0 +1,128 @@
+import type { ScanAnswer } from '@passgate/shared';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema';
+import { newId } from '../../domain/ids';
+import type { IdempotencyClaim } from '../../middleware/env';
+import { recordAnswers } from '../../middleware/idempotency';
+import { passCore } from '../passes/present';
+import { toIso } from '../support';
+import { type ScanInput, type ScannedPassRow, scanPasses } from './queries';
+
+/** A door's scan as the queue takes it: who scanned which code, and the request's claim. */
+export interface ScanOrder extends Omit<ScanInput, 'scanId'> {
+  /** The request's Idempotency-Key claim: its answer is committed with the scan. */
+  claim?: IdempotencyClaim | undefined;
+}
+
+export interface ScanQueue {
+  /** The scan's answer, or undefined when no pass of the tenant has the code (nothing written). */
+  scan(order: ScanOrder): Promise<ScanAnswer | undefined>;
+}
+
+interface Waiting {
+  order: ScanOrder;
+  resolve(answer: ScanAnswer | undefined): void;
+  reject(error: unknown): void;
+}
+
+/** Bounds one statement's arrays (and how long its locks are held). */
+const MAX_SCANS_PER_STATEMENT = 200;
+
+/**
+ * Scans go to the database through this queue, at most `concurrency` statements at a time; the
+ * scans that arrive while those run wait and are decided together in the next statement, as one
+ * transaction. A quiet door pays nothing for it (its scan goes at once), and a busy one pays a
+ * round trip, a commit and a WAL flush per batch instead of per scan, so the server does more
+ * of them the busier it is instead of falling behind. A pass is in one statement at most once:
+ * a second scan of it waits for the next.
+ */
+export function createScanQueue(options: {
+  db: Kysely<Database>;
+  publicUrl: string;
+  concurrency: number;
+}): ScanQueue {
+  const { db, publicUrl, concurrency } = options;
+  let waiting: Waiting[] = [];
+  let running = 0;
+
+  /** The oldest waiting scans, one per pass code; the rest keep their place in the queue. */
+  function takeBatch(): Waiting[] {
+    const batch: Waiting[] = [];
+    const rest: Waiting[] = [];
+    const codes = new Set<string>();
+    for (const scan of waiting) {
+      if (batch.length < MAX_SCANS_PER_STATEMENT && !codes.has(scan.order.code)) {
+        codes.add(scan.order.code);
+        batch.push(scan);
+      } else rest.push(scan);
+    }
+    waiting = rest;
+    return batch;
+  }
+
+  function dispatch() {
+    while (running < concurrency && waiting.length > 0) {
+      running++;
+      decide(takeBatch()).finally(() => {
+        running--;
+        dispatch();
+      });
+    }
+  }
+
+  async function decide(batch: Waiting[]): Promise<void> {
+    const now = new Date();
+    const inputs = batch.map(({ order }) => ({ ...order, scanId: newId('scan') }));
+    const answerOf = (passes: Map<string, ScannedPassRow>, scanId: string) => {
+      const pass = passes.get(scanId);
+      return pass && presentScan(pass, now);
+    };
+    try {
+      const claimed = batch.some(({ order }) => order.claim);
+      const answers = claimed
+        ? await db.transaction().execute(async (trx) => {
+            const passes = await scanPasses(trx, inputs, now, publicUrl);
+            const answers = inputs.map(({ scanId }) => answerOf(passes, scanId));
+            await recordAnswers(
+              trx,
+              batch.flatMap(({ order: { claim } }, i) => {
+                const answer = answers[i];
+                return claim && answer ? [{ claim, answer: { status: 200, body: answer } }] : [];
+              }),
+            );
+            return answers;
+          })
+        : await scanPasses(db, inputs, now, publicUrl).then((passes) =>
+            inputs.map(({ scanId }) => answerOf(passes, scanId)),
+          );
+      batch.forEach(({ order: { claim }, resolve }, i) => {
+        if (claim && answers[i]) claim.completed = true;
+        resolve(answers[i]);
+      });
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
+    }
+  }
+
+  return {
+    scan(order) {
+      return new Promise((resolve, reject) => {
+        waiting.push({ order, resolve, reject });
+        dispatch();
+      });
+    },
+  };
+}
+
+function presentScan(pass: ScannedPassRow, now: Date): ScanAnswer {
+  return {
+    success: pass.result === 'success',
+    result: pass.result,
+    pass: {
+      ...passCore(pass, now),
+      clientName: pass.client_name,
+      lastAdmittedAt: toIso(pass.last_admitted_at),
+    },
+    scan: { id: pass.scan_id, scannedAt: now.toISOString() },
+  };
+}
