@@ -73,16 +73,18 @@ export function createScanQueue(options: {
   async function decide(batch: Waiting[]): Promise<void> {
     const now = new Date();
     const inputs = batch.map(({ order }) => ({ ...order, scanId: newId('scan') }));
-    const answerOf = (passes: Map<string, ScannedPassRow>, scanId: string) => {
-      const pass = passes.get(scanId);
-      return pass && presentScan(pass, now);
+    /** Each scan's answer, or undefined where its code found no pass. */
+    const decideIn = async (executor: Kysely<Database>) => {
+      const passes = await scanPasses(executor, inputs, now, publicUrl);
+      return inputs.map(({ scanId }) => {
+        const pass = passes.get(scanId);
+        return pass && presentScan(pass, now);
+      });
     };
     try {
-      const claimed = batch.some(({ order }) => order.claim);
-      const answers = claimed
+      const answers = batch.some(({ order }) => order.claim)
         ? await db.transaction().execute(async (trx) => {
-            const passes = await scanPasses(trx, inputs, now, publicUrl);
-            const answers = inputs.map(({ scanId }) => answerOf(passes, scanId));
+            const answers = await decideIn(trx);
             await recordAnswers(
               trx,
               batch.flatMap(({ order: { claim } }, i) => {
@@ -92,9 +94,7 @@ export function createScanQueue(options: {
             );
             return answers;
           })
-        : await scanPasses(db, inputs, now, publicUrl).then((passes) =>
-            inputs.map(({ scanId }) => answerOf(passes, scanId)),
-          );
+        : await decideIn(db);
       batch.forEach(({ order: { claim }, resolve }, i) => {
         if (claim && answers[i]) claim.completed = true;
         resolve(answers[i]);
