@@ -19,6 +19,15 @@ interface PlanNode {
   Plans?: PlanNode[];
 }
 
+/** One scan of a pass of the test tenant, by its code. */
+const scan = (code: string) => ({
+  tenantId: database.tenantId,
+  apiKeyId: database.apiKeyId,
+  code,
+  device: null,
+  scanId: newId('scan'),
+});
+
 const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
 describe('the scan statement', () => {
@@ -71,14 +80,7 @@ describe('the scan statement', () => {
       await db.insertInto('passes').values(passes).execute();
       const plans = await db.connection().execute(async (session) => {
         for (const pass of passes) {
-          const scan = {
-            tenantId: database.tenantId,
-            apiKeyId: database.apiKeyId,
-            code: pass.code,
-            device: null,
-            scanId: newId('scan'),
-          };
-          await scanPasses(session, [scan], new Date(), 'http://localhost');
+          await scanPasses(session, [scan(pass.code)], new Date(), 'http://localhost');
         }
         const { rows } = await sql<{ generic_plans: string; custom_plans: string }>`
         SELECT generic_plans, custom_plans FROM pg_prepared_statements
@@ -105,13 +107,6 @@ describe('the scan statement', () => {
       const a = newPassRow(database.tenantId, { type: 'multi' });
       const b = newPassRow(database.tenantId, { type: 'multi' });
       await db.insertInto('passes').values([a, b]).execute();
-      const scan = (code: string) => ({
-        tenantId: database.tenantId,
-        apiKeyId: database.apiKeyId,
-        code,
-        device: null,
-        scanId: newId('scan'),
-      });
       const locker = new pg.Client({ connectionString: inject('databaseUrl') });
       await locker.connect();
       try {
