@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, type TestDatabase } from '../../db/testing';
-import { newId, newPassCode, newPublicToken } from '../../domain/ids';
+import { newPassRow, openTestDatabase, type TestDatabase } from '../../db/testing';
+import { newId, newPublicToken } from '../../domain/ids';
 import { arbitraryPass } from '../../domain/scan-rule.test';
 import { presentPassListItem } from './present';
 import { passListItemSql } from './present-sql';
@@ -53,22 +53,16 @@ describe('passListItemSql mirrors presentPassListItem', () => {
       .insertInto('passes')
       .values(
         passes.map((pass) => ({
-          ...pass.rule,
-          valid_from: pass.validFrom ?? pass.rule.valid_from,
-          id: newId('pass'),
-          tenant_id: database.tenantId,
-          code: newPassCode(),
-          public_token: newPublicToken(),
-          name: pass.name,
-          note: null,
-          fields: '[]',
-          template_id: null,
-          location_id: null,
-          client_id: pass.withClient ? clientId : null,
-          last_admitted_at: null,
+          ...newPassRow(database.tenantId, {
+            ...pass.rule,
+            valid_from: pass.validFrom ?? pass.rule.valid_from,
+            public_token: newPublicToken(),
+            name: pass.name,
+            client_id: pass.withClient ? clientId : null,
+            updated_at: NOW,
+          }),
           // PostgreSQL keeps microseconds; a Date and toISOString() cut them, and so must the SQL.
           created_at: sql<Date>`${pass.createdAt}::timestamptz + make_interval(secs => ${pass.micros / 1e6})`,
-          updated_at: NOW,
         })),
       )
       .execute();
