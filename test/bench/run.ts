@@ -6,7 +6,14 @@ import { buildIfStale, startServer } from '../support/server';
 import { benchDecoder, benchOpenToAdmit } from './decoder';
 import { HttpConnection } from './http-connection';
 import { type LoadResult, median, percentile, runAtRate, runLoad } from './load';
-import { type CpuPerOperation, cpuPerOperation, cpuSnapshot, watchIoStalls } from './machine';
+import {
+  type CpuPerOperation,
+  cpuPerOperation,
+  cpuSnapshot,
+  type KernelThreadUse,
+  watchIoStalls,
+  watchKernelThreads,
+} from './machine';
 
 // `pnpm bench`: scan throughput and latency of the real API on PostgreSQL, against the floor of
 // the same SQL work (one conditional UPDATE + one INSERT per commit) sent straight through `pg`
@@ -29,8 +36,28 @@ async function withFreshDatabase<T>(work: (url: string) => Promise<T>): Promise<
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
+/**
+ * When the kernel's own threads held a core for 10 ms or more of a 100 ms window in the offered
+ * rounds, which of them took the most: a scan caught behind such a burst waits for it.
+ */
+function describeKernelThreads(rounds: (KernelThreadUse | undefined)[]): string | undefined {
+  const measured = rounds.filter((r): r is KernelThreadUse => r !== undefined);
+  const worst = Math.max(0, ...measured.map((r) => r.worstWindowMs));
+  if (worst < 10) return undefined;
+  const byName = new Map<string, number>();
+  for (const { busiest } of measured) {
+    if (busiest) byName.set(busiest.name, (byName.get(busiest.name) ?? 0) + busiest.ms);
+  }
+  const [name] = [...byName].sort((a, b) => b[1] - a[1])[0] ?? [];
+  return `The kernel's own threads took up to ${fmt(worst, 0)} ms of a 100 ms window in the offered rounds${name ? ` (the busiest: ${name})` : ''}: the machine's, not the API's; a scan caught behind such a burst waits for it.`;
+}
+
 /** One load run and what it cost the machine. */
-type Measured = LoadResult & { cpu: CpuPerOperation | undefined; ioStallMs: number | undefined };
+type Measured = LoadResult & {
+  cpu: CpuPerOperation | undefined;
+  ioStallMs: number | undefined;
+  kernel: KernelThreadUse | undefined;
+};
 
 buildIfStale();
 
@@ -134,10 +161,12 @@ await withFreshDatabase(async (databaseUrl) => {
       const measured = async (operation: typeof apiScan) => {
         const before = cpuSnapshot(server.process.pid!);
         const ioStalls = watchIoStalls();
+        const kernelThreads = watchKernelThreads();
         const result = await run(operation);
         const ioStallMs = ioStalls.stop();
+        const kernel = kernelThreads.stop();
         const cpu = cpuPerOperation(before, cpuSnapshot(server.process.pid!), result.operations);
-        return { ...result, cpu, ioStallMs };
+        return { ...result, cpu, ioStallMs, kernel };
       };
       const rounds: { floor: Measured; api: Measured }[] = [];
       for (let round = 0; round < ROUNDS; round++) {
@@ -170,6 +199,7 @@ await withFreshDatabase(async (databaseUrl) => {
         : ['-', '-', '-']),
       r.cpu ? fmt(r.cpu.busyPercent, 0) : '-',
       r.ioStallMs === undefined ? '-' : fmt(r.ioStallMs, 0),
+      ...(r.kernel ? [fmt(r.kernel.msPerSecond, 0), fmt(r.kernel.worstWindowMs, 0)] : ['-', '-']),
     ];
     const table = [
       [
@@ -183,6 +213,8 @@ await withFreshDatabase(async (databaseUrl) => {
         'bench',
         'busy %',
         'io stall',
+        'kernel',
+        'kern max',
       ],
       ...rounds.flatMap((r, i) => [
         row(`round ${i + 1}: pg floor (UPDATE + INSERT per commit)`, r.floor),
@@ -200,7 +232,7 @@ await withFreshDatabase(async (databaseUrl) => {
       'The first rounds run closed loop (each connection sends its next scan when the last is answered); the "offered" rounds run open loop at half the floor\'s median rate, latency counted from when each scan was due.',
     );
     console.log(
-      "server, postgres, bench: CPU µs per scan of the server process, of all PostgreSQL's processes and of this load generator; busy %: the machine's cores; io stall: the worst 100 ms of the round, in ms, in which every busy process waited on the disk (from /proc; '-' where there is none).",
+      "server, postgres, bench: CPU µs per scan of the server process, of all PostgreSQL's processes and of this load generator; busy %: the machine's cores; io stall: the worst 100 ms of the round, in ms, in which every busy process waited on the disk; kernel: CPU ms per second taken by the kernel's own threads, kern max: their most in any 100 ms (all from /proc; '-' where there is none).",
     );
     for (const line of table)
       console.log(
@@ -224,6 +256,8 @@ await withFreshDatabase(async (databaseUrl) => {
         "  The floor's own SQL, sent straight through pg, missed 25 ms at that rate in this run: the machine's tail, not only the API's.",
       );
     }
+    const kernelNote = describeKernelThreads(atRate.flatMap((r) => [r.floor.kernel, r.api.kernel]));
+    if (kernelNote) console.log(`  ${kernelNote}`);
     console.log(
       `API p99 at saturation (closed loop, median of rounds): ${fmt(median(rounds.map((r) => r.api.p99)))} ms; the floor's: ${fmt(median(rounds.map((r) => r.floor.p99)))} ms`,
     );
