@@ -1,7 +1,8 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 // What a round of the bench cost the machine, read from Linux's `/proc`: CPU time per process and
-// the cores' busy share (`cpuSnapshot`), and how long the disk held everything (`watchIoStalls`).
+// the cores' busy share (`cpuSnapshot`), how long the disk held everything (`watchIoStalls`), and
+// what the kernel's own threads took of the cores (`watchKernelThreads`).
 
 /**
  * CPU time used on this machine, read from Linux's `/proc`: by the server process, by all of
@@ -33,10 +34,18 @@ const TICK_MS = 10; // USER_HZ is 100 on Linux
  * autovacuum worker), so their time is counted there once they are gone from `/proc`.
  */
 function processMs(pid: number | string): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // From field 3 (state) on: utime, stime, cutime and cstime are fields 14 to 17.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) * TICK_MS;
+  return cpuMs(statFields(readFileSync(`/proc/${pid}/stat`, 'utf8')), { ended: true });
+}
+
+/** The fields of a `/proc/<pid>/stat` line from state on: ppid is [1], utime [11], stime [12]. */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** utime + stime in ms, and with `ended` also cutime + cstime (children reaped). */
+function cpuMs(fields: string[], options: { ended: boolean }): number {
+  const ticks = fields.slice(11, options.ended ? 15 : 13);
+  return ticks.reduce((sum, tick) => sum + Number(tick), 0) * TICK_MS;
 }
 
 function postgresMs(): number {
@@ -160,8 +169,7 @@ function kernelThreads(): Map<string, string> {
     if (!/^\d+$/.test(pid)) continue;
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
-      if (pid === '2' || ppid === '2') {
+      if (pid === '2' || statFields(stat)[1] === '2') {
         threads.set(pid, stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
       }
     } catch {
@@ -193,8 +201,7 @@ function openCpuCounters(pids: Iterable<string>) {
       for (const [pid, fd] of files) {
         try {
           const stat = buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0));
-          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          lastRead.set(pid, (Number(fields[11]) + Number(fields[12])) * TICK_MS);
+          lastRead.set(pid, cpuMs(statFields(stat), { ended: false }));
         } catch {
           // ended since: it keeps its last reading
         }
