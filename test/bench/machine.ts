@@ -217,7 +217,7 @@ function openCpuCounters(pids: Iterable<string>) {
 /**
  * Watches the kernel's own threads during a round. On a virtual machine they can hold a core
  * in bursts: on this project's 2-core machines the kernel's DAMON reclaim thread (`kdamond.0`)
- * took one core for 10–24 ms every 0.545 s, and every scan caught behind such a burst waited for
+ * took one core for 8–24 ms every 0.545 s, and every scan caught behind such a burst waited for
  * it, the floor's as much as the API's. This tells such a round from a slow one of our own code.
  */
 export function watchKernelThreads(): { stop(): KernelThreadUse | undefined } {
