@@ -48,17 +48,27 @@ function cpuMs(fields: string[], options: { ended: boolean }): number {
   return ticks.reduce((sum, tick) => sum + Number(tick), 0) * TICK_MS;
 }
 
-function postgresMs(): number {
-  let sum = 0;
+/** Every process's pid and `/proc/<pid>/stat` line (one that ends while we look is left out). */
+function processStats(): [pid: string, stat: string][] {
+  const stats: [string, string][] = [];
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') sum += processMs(pid);
+      stats.push([pid, readFileSync(`/proc/${pid}/stat`, 'utf8')]);
     } catch {
       // the process ended while we looked
     }
   }
-  return sum;
+  return stats;
+}
+
+/** The process's name as `/proc` gives it (`postgres`, `kdamond.0`, …). */
+const processName = (stat: string) => stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+
+function postgresMs(): number {
+  return processStats()
+    .filter(([, stat]) => processName(stat) === 'postgres')
+    .reduce((sum, [, stat]) => sum + cpuMs(statFields(stat), { ended: true }), 0);
 }
 
 export function cpuSnapshot(serverPid: number): CpuSnapshot | undefined {
@@ -158,25 +168,16 @@ export interface KernelThreadUse {
   msPerSecond: number;
   /** The most CPU, in ms, they took in any 100 ms window. */
   worstWindowMs: number;
-  /** The one that took the most over the round, by name (`kdamond.0`, `kworker/1:1H`, …). */
-  busiest: { name: string; ms: number } | undefined;
+  /** CPU ms of the round by thread name (`kdamond.0`, `kworker/1:1H-kblockd`, …). */
+  msByName: Map<string, number>;
 }
 
 /** The kernel's own threads (kthreadd, pid 2, and its children): pid → name. */
 function kernelThreads(): Map<string, string> {
-  const threads = new Map<string, string>();
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (pid === '2' || statFields(stat)[1] === '2') {
-        threads.set(pid, stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')));
-      }
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return threads;
+  const threads = processStats().filter(
+    ([pid, stat]) => pid === '2' || statFields(stat)[1] === '2',
+  );
+  return new Map(threads.map(([pid, stat]) => [pid, processName(stat)]));
 }
 
 /**
@@ -238,16 +239,15 @@ export function watchKernelThreads(): { stop(): KernelThreadUse | undefined } {
       const last = counters.read();
       counters.close();
       if (!windows) return undefined;
-      const byName = new Map<string, number>();
+      const msByName = new Map<string, number>();
       for (const [pid, ms] of last) {
         const name = threads.get(pid)!;
-        byName.set(name, (byName.get(name) ?? 0) + ms - (first.get(pid) ?? ms));
+        msByName.set(name, (msByName.get(name) ?? 0) + ms - (first.get(pid) ?? ms));
       }
-      const [name, ms] = [...byName].sort((a, b) => b[1] - a[1])[0] ?? [];
       return {
         msPerSecond: (1000 * windows.total) / (performance.now() - started),
         worstWindowMs: windows.worst,
-        busiest: name !== undefined && ms! > 0 ? { name, ms: ms! } : undefined,
+        msByName,
       };
     },
   };

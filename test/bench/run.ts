@@ -47,11 +47,12 @@ function describeKernelThreads(rounds: (KernelThreadUse | undefined)[]): string 
   const worst = Math.max(0, ...measured.map((r) => r.worstWindowMs));
   if (worst < 20) return undefined;
   const byName = new Map<string, number>();
-  for (const { busiest } of measured) {
-    if (busiest) byName.set(busiest.name, (byName.get(busiest.name) ?? 0) + busiest.ms);
+  for (const { msByName } of measured) {
+    for (const [name, ms] of msByName) byName.set(name, (byName.get(name) ?? 0) + ms);
   }
-  const [name] = [...byName].sort((a, b) => b[1] - a[1])[0] ?? [];
-  return `The kernel's own threads took up to ${fmt(worst, 0)} ms of a 100 ms window in the offered rounds${name ? ` (the busiest over those rounds: ${name})` : ''}; every scan caught behind such a burst waits for it.`;
+  const [name, ms] = [...byName].sort((a, b) => b[1] - a[1])[0] ?? [];
+  const busiest = name !== undefined && ms! > 0 ? name : undefined;
+  return `The kernel's own threads took up to ${fmt(worst, 0)} ms of a 100 ms window in the offered rounds${busiest ? ` (the busiest over those rounds: ${busiest})` : ''}; every scan caught behind such a burst waits for it.`;
 }
 
 /** One load run and what it cost the machine. */
