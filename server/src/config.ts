@@ -29,6 +29,7 @@ const ConfigSchema = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(2),
     WEBHOOK_ALLOW_PRIVATE: flag.default(false),
     WEBHOOK_RETRY_SCHEDULE: z
@@ -49,6 +50,8 @@ const ConfigSchema = z
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: env.LOG_LEVEL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    /** How long a query may wait for PostgreSQL before it fails (503) and its connection is closed. */
+    databaseQueryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
     /** Scan statements one server process runs at once; scans arriving meanwhile go together. */
     scanConcurrency: env.SCAN_CONCURRENCY,
     webhooks: {

@@ -43,7 +43,9 @@ export function isDatabaseOutOfReach(error: unknown): boolean {
     if (NETWORK_ERRORS.has(code) || code.startsWith('08') || code === '53300') return true;
     if (/^57P0[123]$/.test(code)) return true;
   }
-  return /^(Connection terminated|timeout exceeded when trying to connect)/.test(error.message);
+  return /^(Connection terminated|timeout exceeded when trying to connect|Client was closed)/.test(
+    error.message,
+  );
 }
 
 export const DATABASE_OUT_OF_REACH =

@@ -6,13 +6,12 @@ import { createApp, createStartingApp } from './app';
 import { answerClientErrorsInJson, answerUnreadableRequest } from './client-error';
 import { type Config, isInsecureForPhones, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
-import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
 import { AUTH_CHANGES_CHANNEL, createCallerCache } from './middleware/caller-cache';
 import { pruneIdempotencyKeys } from './middleware/idempotency';
-import { createRateLimits } from './middleware/rate-limit';
 import { connectRedis } from './redis';
 import { createScanQueue } from './routes/scan/queue';
+import { createRateLimits } from './services/rate-limits';
 import { StartError } from './start-error';
 import { startDeliveryWorker } from './webhooks/delivery';
 
@@ -22,7 +21,7 @@ const KEEP_ALIVE_MS = 65_000;
 async function start() {
   const config = loadConfig();
   const logger = createLogger(config);
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   // Bind before opening the database: a port that is taken fails the start at once, and with
   // PORT=0 the public URL can name the port actually bound. Until the app is built, every
   // request (health checks too) is told the server is starting.
@@ -51,9 +50,13 @@ async function start() {
     ? undefined
     : await claimDataDir(config.dataDir, 'a Passgate server');
   const database = await createDatabase(config);
-  const applied = await migrateToLatest(database.db);
+  const applied = await database.migrate();
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
-  const rateLimits = await createRateLimits({ redis: redis?.client, pool: database.counterPool });
+  const rateLimits = await createRateLimits({
+    redis: redis?.client,
+    pool: database.counterPool,
+    logger,
+  });
   const callers = createCallerCache();
   let stopping = false;
   const stopListening = await database.listen(AUTH_CHANGES_CHANNEL, {
@@ -116,6 +119,7 @@ async function start() {
     await new Promise((resolve) => server.close(resolve));
     await deliveries.stop();
     await stopListening();
+    rateLimits.close();
     await redis?.close();
     dataDirClaim?.serve(undefined); // commands from now on are told to wait
     await database.close();

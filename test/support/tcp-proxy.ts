@@ -6,26 +6,46 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** Accepts connections again on the same port. */
   restore(): Promise<void>;
+  /**
+   * Holds every byte, both ways, on open and new connections alike, while keeping them open: a
+   * database that stalls (a full disk, a frozen VM, a network that drops packets silently).
+   */
+  stall(): void;
+  /** Forwards what was held, and everything after it. */
+  resume(): void;
   close(): Promise<void>;
 }
 
 /**
  * A stand-in for the network between a server and its database: a TCP proxy to `host:port` that
- * a test can cut and restore. The server and PostgreSQL stay real; only the wire goes away.
+ * a test can cut, stall and restore. The server and PostgreSQL stay real; only the wire misbehaves.
  */
 export async function startTcpProxy(host: string, port: number): Promise<TcpProxy> {
   const open = new Set<net.Socket>();
+  let stalled = false;
+  const held: (() => void)[] = [];
+  /** Copies `from` to `to`, except that bytes arriving while stalled wait for `resume`. */
+  const forward = (from: net.Socket, to: net.Socket) =>
+    from.on('data', (chunk: Buffer) => {
+      if (stalled) held.push(() => to.write(chunk));
+      else to.write(chunk);
+    });
   const server = net.createServer((client) => {
     const upstream = net.connect(port, host);
     for (const socket of [client, upstream]) {
       open.add(socket);
-      socket.on('close', () => open.delete(socket));
+      socket.on('close', () => {
+        open.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
       socket.on('error', () => {
         client.destroy();
         upstream.destroy();
       });
     }
-    client.pipe(upstream).pipe(client);
+    forward(client, upstream);
+    forward(upstream, client);
   });
   const listen = (at: number) =>
     new Promise<void>((resolve) => server.listen(at, '127.0.0.1', () => resolve()));
@@ -40,6 +60,16 @@ export async function startTcpProxy(host: string, port: number): Promise<TcpProx
     port: proxyPort,
     cut: stop,
     restore: () => listen(proxyPort),
-    close: () => (server.listening ? stop() : Promise.resolve()),
+    stall() {
+      stalled = true;
+    },
+    resume() {
+      stalled = false;
+      for (const write of held.splice(0)) write();
+    },
+    close: () => {
+      held.length = 0;
+      return server.listening ? stop() : Promise.resolve();
+    },
   };
 }

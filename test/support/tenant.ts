@@ -106,6 +106,7 @@ export async function http(
     json?: unknown;
     body?: string;
     headers?: Record<string, string>;
+    signal?: AbortSignal;
   } = {},
 ): Promise<HttpAnswer> {
   const headers: Record<string, string> = { ...init.headers };
@@ -119,6 +120,7 @@ export async function http(
     method: init.method ?? (body === undefined ? 'GET' : 'POST'),
     headers,
     body,
+    signal: init.signal,
   });
   const text = await response.text();
   let parsed: unknown;

@@ -32,10 +32,7 @@ async function main(argv: string[]): Promise<number> {
   } else {
     // Loaded only here: a command that a running server runs needs no driver, which would be most
     // of the CLI's start.
-    const [{ createDatabase }, { migrateToLatest }] = await Promise.all([
-      import('../db/create'),
-      import('../db/migrate'),
-    ]);
+    const { createDatabase } = await import('../db/create');
     // No server answered (or PostgreSQL): this process opens the database itself. On the
     // embedded one it holds DATA_DIR meanwhile, so that a server started now refuses to start
     // rather than open it too.
@@ -45,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       const handle = await createDatabase(config);
       try {
-        await migrateToLatest(handle.db);
+        await handle.migrate();
         result = await runAdminCommand({ db: handle.db, publicUrl }, command);
       } finally {
         await handle.close();

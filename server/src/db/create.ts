@@ -4,7 +4,8 @@ import parsePostgresDate from 'postgres-date';
 import type { Config } from '../config';
 import { makeDataDir } from '../data-dir';
 import { StartError } from '../start-error';
-import { namedStatementPool } from './prepared';
+import { migrateToLatest } from './migrate';
+import { databasePool } from './prepared';
 import type { Database } from './schema';
 
 export interface DatabaseHandle {
@@ -16,6 +17,11 @@ export interface DatabaseHandle {
    * nothing, and a request should not pay a disk flush for it.
    */
   counterPool: pg.Pool | undefined;
+  /**
+   * Brings the schema up to date (see `migrateToLatest`), with no query timeout: a migration on
+   * a large database may rightly take minutes. Run it before serving requests.
+   */
+  migrate(): Promise<string[]>;
   /** Follows NOTIFYs on a channel until the returned function is called. */
   listen(channel: string, listener: ChannelListener): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -108,6 +114,17 @@ function surviveDroppedConnections(pool: pg.Pool) {
 const CONNECT_CHECK_TIMEOUT_MS = 10_000;
 
 /**
+ * Against a database that stalls (the connection stays open and nothing comes back), every wait
+ * on it is bounded: a new connection or a free one from the pool within the connect timeout, a
+ * query within the query timeout (after which its connection is closed, see `databasePool`), and
+ * TCP keepalive finds a peer that has vanished from the network. A request then fails with 503
+ * instead of hanging, and the pool opens fresh connections once the database answers again.
+ */
+const CONNECT_TIMEOUT_MS = 5_000;
+const KEEPALIVE_DELAY_MS = 10_000;
+const COUNTER_TIMEOUT_MS = 1_000;
+
+/**
  * Connects once, so that a PostgreSQL out of reach, a missing database or a refused role stops
  * the start with words (and within ten seconds, where a firewall drops the packets) rather than
  * a stack from the first query.
@@ -133,12 +150,19 @@ async function checkConnection(databaseUrl: string): Promise<void> {
 
 /** PostgreSQL through `pg` when `DATABASE_URL` is set, else PGlite persisted under `DATA_DIR`. */
 export async function createDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize' | 'databaseQueryTimeoutMs'>,
 ): Promise<DatabaseHandle> {
   const { databaseUrl } = config;
   if (databaseUrl) {
     await checkConnection(databaseUrl);
+    const bounded = {
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    };
+    let migrating = false;
     const pool = new pg.Pool({
+      ...bounded,
       connectionString: databaseUrl,
       max: config.databasePoolSize,
       idleTimeoutMillis: KEEP_IDLE_CONNECTIONS,
@@ -147,6 +171,9 @@ export async function createDatabase(
     });
     surviveDroppedConnections(pool);
     const counterPool = new pg.Pool({
+      ...bounded,
+      // A counter that gets no answer in time is counted in memory (see services/rate-limits).
+      query_timeout: COUNTER_TIMEOUT_MS,
       connectionString: databaseUrl,
       max: Math.max(2, Math.ceil(config.databasePoolSize / 4)),
       idleTimeoutMillis: KEEP_IDLE_CONNECTIONS,
@@ -155,12 +182,22 @@ export async function createDatabase(
     });
     surviveDroppedConnections(counterPool);
     const db = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: namedStatementPool(pool) }),
+      dialect: new PostgresDialect({
+        pool: databasePool(pool, { ms: () => (migrating ? 0 : config.databaseQueryTimeoutMs) }),
+      }),
     });
     return {
       db,
       kind: 'postgres',
       counterPool,
+      async migrate() {
+        migrating = true;
+        try {
+          return await migrateToLatest(db);
+        } finally {
+          migrating = false;
+        }
+      },
       listen: (channel, listener) => listenOnPostgres(databaseUrl, channel, listener),
       close: async () => {
         await db.destroy();
@@ -186,6 +223,7 @@ export async function createDatabase(
     db,
     kind: 'pglite',
     counterPool: undefined,
+    migrate: () => migrateToLatest(db),
     // One process owns the database, so every change goes through this PGlite and is heard.
     async listen(channel, listener) {
       const unlisten = await pglite.listen(channel, () => listener.onNotify());

@@ -1,16 +1,16 @@
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { namedStatementPool } from './prepared';
+import { databasePool } from './prepared';
 
 // Named statements only matter on PostgreSQL: PGlite does not go through a `pg` pool.
 const databaseUrl = inject('databaseUrl');
 
-describe.skipIf(!databaseUrl)('namedStatementPool', () => {
+describe.skipIf(!databaseUrl)('databasePool', () => {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   afterAll(() => pool.end());
 
   it('prepares a statement whose text names it, once per connection, and leaves others alone', async () => {
-    const wrapped = namedStatementPool(pool);
+    const wrapped = databasePool(pool, { ms: () => 0 });
     const client = await wrapped.connect();
     try {
       const named = '/* statement: prepared_probe */ SELECT $1::int + 1 AS n';

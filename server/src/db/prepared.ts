@@ -4,23 +4,69 @@ import type pg from 'pg';
 /** `/* statement: NAME *\/` at the very start of a query's text names it. */
 const NAMED_STATEMENT = /^\/\* statement: ([a-z_]+) \*\//;
 
-/** Runs a query, as a named statement when its text names one. */
-function queryNamingStatements(client: pg.PoolClient) {
+/** The error of a query the database did not answer in time: treated as out of reach (503). */
+export class QueryTimeoutError extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(ms: number) {
+    super(`Query timed out: the database did not answer within ${ms} ms`);
+  }
+}
+
+/**
+ * Ends a connection at once. A stalled database keeps the socket open and answers nothing, so
+ * waiting for it to close is waiting forever; destroying the socket fails the query in flight,
+ * and the pool drops the connection when it is released.
+ */
+function destroyConnection(client: pg.PoolClient) {
+  const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection
+    ?.stream;
+  stream?.destroy();
+}
+
+export interface QueryTimeout {
+  /** Milliseconds a query may take before its connection is given up; 0: no limit. */
+  ms(): number;
+}
+
+/** Runs a query, as a named statement when its text names one, within the query timeout. */
+function queryOn(client: pg.PoolClient, timeout: QueryTimeout) {
   return (text: string, parameters: ReadonlyArray<unknown> = []) => {
     const name = NAMED_STATEMENT.exec(text)?.[1];
-    return name
-      ? client.query({ name, text, values: [...parameters] })
-      : client.query(text, [...parameters]);
+    const run = () =>
+      name
+        ? client.query({ name, text, values: [...parameters] })
+        : client.query(text, [...parameters]);
+    const ms = timeout.ms();
+    if (ms === 0) return run();
+    return new Promise<pg.QueryResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new QueryTimeoutError(ms));
+        destroyConnection(client);
+      }, ms);
+      run().then(
+        (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   };
 }
 
 /**
- * A `pg` pool for Kysely in which a query whose text starts with `/* statement: NAME *\/` is sent
- * as a named statement: node-postgres prepares it once per connection, and PostgreSQL stops
- * parsing and planning it on every call. The scan is such a statement; planning its one large
- * query each time cost more than running it. Every other query passes through untouched.
+ * A `pg` pool for Kysely in which:
+ * - a query whose text starts with `/* statement: NAME *\/` is sent as a named statement:
+ *   node-postgres prepares it once per connection, and PostgreSQL stops parsing and planning it
+ *   on every call (the scan is such a statement; planning it each time cost more than running it);
+ * - a query that gets no answer within the timeout fails, and its connection is closed, so a
+ *   database that stalls (the connection stays open and nothing comes back) costs a request a
+ *   bounded wait, never a hang.
  */
-export function namedStatementPool(pool: pg.Pool): PostgresPool {
+export function databasePool(pool: pg.Pool, timeout: QueryTimeout): PostgresPool {
   // One wrapper per connection, so that Kysely (which keys its state by client) sees the same one.
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   return {
@@ -31,7 +77,7 @@ export function namedStatementPool(pool: pg.Pool): PostgresPool {
       let wrapper = wrappers.get(client);
       if (!wrapper) {
         wrapper = {
-          query: queryNamingStatements(client),
+          query: queryOn(client, timeout),
           release: (destroy?: boolean) => client.release(destroy),
         } as unknown as PostgresPoolClient;
         wrappers.set(client, wrapper);

@@ -5,7 +5,6 @@ import type { Insertable } from 'kysely';
 import { inject } from 'vitest';
 import { newId, newPassCode } from '../domain/ids';
 import { createDatabase, type DatabaseHandle } from './create';
-import { migrateToLatest } from './migrate';
 import type { PassTable } from './schema';
 
 export interface TestDatabase {
@@ -51,8 +50,9 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     databaseUrl: inject('databaseUrl'),
     dataDir,
     databasePoolSize: 2,
+    databaseQueryTimeoutMs: 30_000,
   });
-  await migrateToLatest(handle.db);
+  await handle.migrate();
   const tenantId = newId('ten');
   await handle.db
     .insertInto('tenants')

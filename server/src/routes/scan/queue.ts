@@ -2,6 +2,7 @@ import type { ScanAnswer } from '@passgate/shared';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { newId } from '../../domain/ids';
+import { isDatabaseOutOfReach } from '../../errors';
 import type { IdempotencyClaim } from '../../middleware/env';
 import { recordAnswers } from '../../middleware/idempotency';
 import { passCore } from '../passes/present';
@@ -100,7 +101,10 @@ export function createScanQueue(options: {
         resolve(answers[i]);
       });
     } catch (error) {
-      for (const { reject } of batch) reject(error);
+      // A database out of reach would keep the scans waiting now for a statement of their own
+      // that fails the same way: they are answered at once (503), and the door retries them.
+      const failed = isDatabaseOutOfReach(error) ? [...batch, ...waiting.splice(0)] : batch;
+      for (const { reject } of failed) reject(error);
     }
   }
 
