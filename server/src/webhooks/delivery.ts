@@ -9,7 +9,15 @@ import type { Logger } from '../logger';
 import { nextAttemptAt, parseRetryAfter } from './schedule';
 import { refuseTargetUrl, webhookDispatcher } from './target';
 
-const BATCH = 20;
+/**
+ * Sending is fair between tenants: one process has at most `MAX_IN_FLIGHT` deliveries on their
+ * way, a tenant at most `PER_TENANT` (across every instance, counted by their leases) and one
+ * endpoint at most `PER_WEBHOOK`. A tenant whose receivers never answer holds a few slots for a
+ * timeout each, never the worker: every other tenant's deliveries go out meanwhile.
+ */
+const MAX_IN_FLIGHT = 32;
+const PER_TENANT = 4;
+const PER_WEBHOOK = 2;
 
 interface DueDelivery {
   webhook_id: string;
@@ -29,19 +37,38 @@ interface Outcome {
 }
 
 /**
- * Takes due deliveries under a lease. `FOR UPDATE SKIP LOCKED` lets several server instances
- * poll at once without taking the same delivery; the lease (`locked_until`) keeps it theirs while
- * they send, and lets another instance take it over if this one dies mid-send.
+ * Takes up to `limit` due deliveries under a lease, oldest first, within each tenant's and
+ * endpoint's share. `FOR UPDATE SKIP LOCKED` lets several server instances poll at once without
+ * taking the same delivery; the lease (`locked_until`) keeps it theirs while they send, counts
+ * against the tenant's share, and lets another instance take it over if this one dies mid-send.
  */
-async function claimDue(db: Kysely<Database>, now: Date, leaseMs: number): Promise<DueDelivery[]> {
+async function claimDue(
+  db: Kysely<Database>,
+  now: Date,
+  leaseMs: number,
+  limit: number,
+): Promise<DueDelivery[]> {
   const { rows } = await sql<DueDelivery>`
-    WITH due AS (
-      SELECT webhook_id, event_id FROM webhook_deliveries
-       WHERE state = 'pending' AND next_attempt_at <= ${now}
-         AND (locked_until IS NULL OR locked_until < ${now})
-       ORDER BY next_attempt_at
-       LIMIT ${BATCH}
-       FOR UPDATE SKIP LOCKED
+    WITH leased AS (
+      SELECT tenant_id, webhook_id FROM webhook_deliveries
+       WHERE state = 'pending' AND locked_until >= ${now}
+    ), ranked AS (
+      SELECT d.webhook_id, d.event_id, d.next_attempt_at,
+             row_number() OVER (PARTITION BY d.tenant_id ORDER BY d.next_attempt_at, d.event_id)
+               + (SELECT count(*) FROM leased l WHERE l.tenant_id = d.tenant_id) AS tenant_place,
+             row_number() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.event_id)
+               + (SELECT count(*) FROM leased l WHERE l.webhook_id = d.webhook_id) AS webhook_place
+        FROM webhook_deliveries d
+       WHERE d.state = 'pending' AND d.next_attempt_at <= ${now}
+         AND (d.locked_until IS NULL OR d.locked_until < ${now})
+    ), due AS (
+      SELECT d.webhook_id, d.event_id FROM webhook_deliveries d
+        JOIN ranked r ON r.webhook_id = d.webhook_id AND r.event_id = d.event_id
+       WHERE r.tenant_place <= ${PER_TENANT} AND r.webhook_place <= ${PER_WEBHOOK}
+         AND d.state = 'pending' AND (d.locked_until IS NULL OR d.locked_until < ${now})
+       ORDER BY r.next_attempt_at
+       LIMIT ${limit}
+       FOR UPDATE OF d SKIP LOCKED
     ), claimed AS (
       UPDATE webhook_deliveries d SET locked_until = ${new Date(now.getTime() + leaseMs)}
         FROM due WHERE d.webhook_id = due.webhook_id AND d.event_id = due.event_id
@@ -173,7 +200,10 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
 }
 
-/** Polls for due deliveries and sends them, until stopped; one per server process. */
+/**
+ * Sends due deliveries until stopped; one per server process. Each delivery goes out on its own:
+ * a free slot is filled at once, and the worker polls every `pollMs` for what became due.
+ */
 export function startDeliveryWorker(options: {
   db: Kysely<Database>;
   logger: Logger;
@@ -181,45 +211,74 @@ export function startDeliveryWorker(options: {
 }): DeliveryWorker {
   const { db, logger, config } = options;
   const dispatcher = webhookDispatcher(config.allowPrivate);
+  const inFlight = new Set<Promise<void>>();
   let stopped = false;
+  let claiming: Promise<void> | undefined;
+  let claimAgain = false;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
 
-  async function tick() {
-    const due = await claimDue(db, new Date(), config.timeoutMs + 5_000);
-    await Promise.all(
-      due.map(async (delivery) => {
-        const started = performance.now();
-        const outcome = await send(delivery, config, dispatcher);
-        await settle(db, delivery, outcome, performance.now() - started, config);
-        if (outcome.error)
-          logger.info(
-            { webhook: delivery.webhook_id, event: delivery.event_id, error: outcome.error },
-            'webhook attempt failed',
-          );
-      }),
-    );
-    return due.length;
+  async function deliver(delivery: DueDelivery) {
+    const started = performance.now();
+    const outcome = await send(delivery, config, dispatcher);
+    await settle(db, delivery, outcome, performance.now() - started, config);
+    if (outcome.error)
+      logger.info(
+        { webhook: delivery.webhook_id, event: delivery.event_id, error: outcome.error },
+        'webhook attempt failed',
+      );
   }
 
-  function schedule(delay: number) {
+  /** Claims as many due deliveries as there are free slots and starts each. */
+  function fill(): Promise<void> {
+    if (stopped) return Promise.resolve();
+    if (claiming) {
+      claimAgain = true;
+      return claiming;
+    }
+    claiming = claimWhileFree().finally(() => {
+      claiming = undefined;
+    });
+    return claiming;
+  }
+
+  async function claimWhileFree() {
+    try {
+      do {
+        claimAgain = false;
+        const free = MAX_IN_FLIGHT - inFlight.size;
+        if (free <= 0) break;
+        const due = await claimDue(db, new Date(), config.timeoutMs + 5_000, free);
+        for (const delivery of due) {
+          const sending: Promise<void> = deliver(delivery)
+            .catch((err) => logger.error({ err }, 'webhook delivery failed'))
+            .finally(() => {
+              inFlight.delete(sending);
+              void fill();
+            });
+          inFlight.add(sending);
+        }
+        // A full claim may have left more behind.
+        if (due.length === free) claimAgain = true;
+      } while (claimAgain && !stopped);
+    } catch (err) {
+      logger.error({ err }, 'webhook delivery failed');
+    }
+  }
+
+  function poll() {
     if (stopped) return;
-    timer = setTimeout(() => {
-      running = tick()
-        .then((count) => schedule(count === BATCH ? 0 : config.pollMs))
-        .catch((err) => {
-          logger.error({ err }, 'webhook delivery failed');
-          schedule(config.pollMs);
-        });
-    }, delay);
+    void fill().finally(() => {
+      if (!stopped) timer = setTimeout(poll, config.pollMs);
+    });
   }
-  schedule(0);
+  poll();
 
   return {
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await running;
+      await claiming;
+      await Promise.all(inFlight);
       await dispatcher.close();
     },
   };
