@@ -3,8 +3,8 @@ import type { Config } from './config';
 import type { Database } from './db/schema';
 import type { Logger } from './logger';
 import type { CallerCache } from './middleware/caller-cache';
-import type { RateLimits } from './middleware/rate-limit';
 import type { ScanQueue } from './routes/scan/queue';
+import type { RateLimits } from './services/rate-limits';
 
 /** Everything a request handler may use, built once at start and passed in. */
 export interface Services {

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migratedDataDir } from '../support/data-dir';
+import { startOwnRedis } from '../support/redis-server';
 import { type RunningServer, startServer } from '../support/server';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { createTenant, http } from '../support/tenant';
@@ -220,6 +221,47 @@ describe.skipIf(!redisUrl)('rate limits in Redis (REDIS_URL)', () => {
     } finally {
       await server.stop();
       await proxy.close();
+    }
+  });
+});
+
+describe.skipIf(!redisUrl)('a Redis that hangs (SIGSTOP)', () => {
+  it('costs one short timeout, is logged once, and the count goes back to Redis when it answers', async () => {
+    const redis = await startOwnRedis();
+    const server = await startServer({
+      databaseUrl,
+      dataDir: migratedDataDir(),
+      env: { REDIS_URL: redis.url },
+    });
+    try {
+      const tenant = await createTenant({ server, rateLimit: null });
+      const me = () => http(`${server.url}/api/v1/me`, { key: tenant.apiKey });
+      const countInRedis = () => redis.client.get(`passgate:core30:${tenant.keyId}`);
+      expect((await me()).status).toBe(200);
+      expect(await countInRedis()).toBe('1');
+
+      redis.process.kill('SIGSTOP');
+      const answers = [];
+      for (let i = 0; i < 10; i++) answers.push(await me());
+      expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+      // Counted in memory, in a window of its own: 29 down to 20.
+      expect(answers.map((a) => a.headers.get('x-ratelimit-remaining'))).toEqual(
+        Array.from({ length: 10 }, (_, i) => String(29 - i)),
+      );
+      await expect.poll(() => server.logs.join('')).toContain('Redis is out of reach');
+
+      redis.process.kill('SIGCONT');
+      await expect.poll(() => server.logs.join(''), { timeout: 10_000 }).toContain('Redis is back');
+      // What reached the hung Redis ran when it woke: the one command that timed out, not ten.
+      expect(await countInRedis()).toBe('2');
+      expect((await me()).status).toBe(200);
+      expect(await countInRedis()).toBe('3');
+      const logs = server.logs.join('');
+      expect(logs.split('Redis is out of reach').length - 1).toBe(1);
+      expect(logs.split('Redis is back').length - 1).toBe(1);
+    } finally {
+      await server.stop();
+      await redis.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { Me } from '@passgate/shared';
-import { limitFor } from '../../middleware/rate-limit';
+import { limitFor } from '../../services/rate-limits';
 import { createRouter, errorResponses, json } from '../support';
 
 const meRoute = createRoute({

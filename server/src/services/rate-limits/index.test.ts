@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CounterStore, createRateLimits, leaseSize } from './rate-limit';
+import { type CounterStore, createRateLimits, leaseSize } from '.';
 
 it('takes 1% of the limit per round trip, at most 100; under 200 a minute, one by one', () => {
   expect([30, 199, 200, 1_000, 45_000, 1_000_000].map(leaseSize)).toEqual([1, 1, 2, 10, 100, 100]);
