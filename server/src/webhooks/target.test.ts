@@ -19,10 +19,11 @@ describe('publicAddressLookup', () => {
   });
 
   it('fails for a name that resolves to a loopback or private address', async () => {
-    await expect(lookup('localhost', {})).rejects.toThrow(
-      /^targetUrl resolves to a non-public address \((127\.0\.0\.1|::1)\)$/,
+    // The message never names the address: a tenant must not map the server's network.
+    await expect(lookup('localhost', {})).rejects.toThrow(/^targetUrl is not a public address$/);
+    await expect(lookup('10.1.2.3', { all: true })).rejects.toThrow(
+      /^targetUrl is not a public address$/,
     );
-    await expect(lookup('10.1.2.3', { all: true })).rejects.toThrow('(10.1.2.3)');
   });
 });
 
@@ -31,11 +32,34 @@ describe('refuseTargetUrl', () => {
     expect(refuseTargetUrl('http://example.com/hook', false)).toBe('targetUrl must use https://');
     expect(refuseTargetUrl('https://u:p@example.com/', false)).toMatch(/credentials/);
     expect(refuseTargetUrl('https://10.0.0.1/hook', false)).toBe(
-      'targetUrl resolves to a non-public address (10.0.0.1)',
+      'targetUrl is not a public address',
     );
-    expect(refuseTargetUrl('https://[::1]/hook', false)).toMatch(/\(::1\)$/);
+    expect(refuseTargetUrl('https://[::1]/hook', false)).toBe('targetUrl is not a public address');
     expect(refuseTargetUrl('https://8.8.8.8/hook', false)).toBeUndefined();
     expect(refuseTargetUrl('http://10.0.0.1/hook', true)).toBeUndefined();
+  });
+
+  it.each([
+    'https://[::127.0.0.1]/',
+    'https://[::7f00:1]/',
+    'https://[::a9fe:a9fe]/',
+    'https://[::10.0.0.1]/',
+    'https://[::ffff:127.0.0.1]/',
+    'https://[::ffff:7f00:1]/',
+    'https://[::ffff:169.254.169.254]/',
+    'https://[::ffff:0:10.0.0.1]/',
+    'https://[64:ff9b::127.0.0.1]/',
+    'https://[2002:7f00:1::]/',
+    'https://[::]/',
+    'https://[fe80::1]/',
+    'https://[fd00::1]/',
+  ])('refuses %s, an IPv6 form of a non-public address', (url) => {
+    expect(refuseTargetUrl(url, false)).toBe('targetUrl is not a public address');
+  });
+
+  it('takes a public IPv6 address, and a public IPv4 address written as IPv4-mapped', () => {
+    expect(refuseTargetUrl('https://[2606:4700:4700::1111]/', false)).toBeUndefined();
+    expect(refuseTargetUrl('https://[::ffff:8.8.8.8]/', false)).toBeUndefined();
   });
 
   it('looks no name up: its addresses are checked as the delivery connects', () => {
@@ -66,7 +90,7 @@ describe('webhookDispatcher', () => {
     );
     await dispatcher.close();
     expect(error).toBeInstanceOf(Error);
-    expect(String((error as Error).cause)).toMatch(/non-public address \((127\.0\.0\.1|::1)\)/);
+    expect(String((error as Error).cause)).toMatch(/targetUrl is not a public address$/);
     expect(requests).toBe(0);
   });
 

@@ -22,7 +22,7 @@ export function refuseTargetUrl(targetUrl: string, allowPrivate: boolean): strin
   if (url.username || url.password) return 'targetUrl must not contain credentials';
   const host = hostOf(url);
   if (allowPrivate || !ipaddr.isValid(host)) return undefined;
-  return isPublic(host) ? undefined : nonPublic(host);
+  return isPublic(host) ? undefined : NOT_PUBLIC;
 }
 
 /**
@@ -44,14 +44,32 @@ export async function refuseTarget(
   } catch {
     return `targetUrl host ${host} does not resolve`;
   }
-  const blocked = addresses.find((address) => !isPublic(address));
-  return blocked ? nonPublic(blocked) : undefined;
+  return addresses.every(isPublic) ? undefined : NOT_PUBLIC;
 }
 
 /** The host as an address or name: an IPv6 literal without its brackets. */
 const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '');
-const isPublic = (address: string) => ipaddr.process(address).range() === 'unicast';
-const nonPublic = (address: string) => `targetUrl resolves to a non-public address (${address})`;
+
+/**
+ * Public unicast only. IPv4-mapped IPv6 (`::ffff:10.0.0.1`) is judged as the IPv4 address it
+ * holds; the deprecated IPv4-compatible form (`::127.0.0.1`, `::7f00:1`: the first 96 bits zero)
+ * is never public, nor are the forms that embed an IPv4 address for translation or tunnels
+ * (NAT64, 6to4, Teredo), which ipaddr.js gives ranges of their own.
+ */
+function isPublic(address: string): boolean {
+  const parsed = ipaddr.process(address);
+  if (parsed.kind() === 'ipv6') {
+    const parts = (parsed as ipaddr.IPv6).parts;
+    if (parts.slice(0, 6).every((part) => part === 0)) return false;
+  }
+  return parsed.range() === 'unicast';
+}
+
+/**
+ * Never the address itself: a tenant must not learn what a name resolves to inside the server's
+ * network.
+ */
+export const NOT_PUBLIC = 'targetUrl is not a public address';
 
 /**
  * `dns.lookup` for the connections webhooks are sent on: it fails when the host resolves to any
@@ -66,8 +84,9 @@ export const publicAddressLookup = ((
 ) => {
   dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, []);
-    const blocked = addresses.find((entry) => !isPublic(entry.address));
-    if (blocked) return callback(new Error(nonPublic(blocked.address)), []);
+    if (!addresses.every((entry) => isPublic(entry.address))) {
+      return callback(new Error(NOT_PUBLIC), []);
+    }
     if (options.all) return callback(null, addresses);
     const [first] = addresses; // dns.lookup fails (ENOTFOUND) rather than answer none
     if (first) callback(null, first.address, first.family);
