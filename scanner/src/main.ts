@@ -3,7 +3,7 @@ import { customAlphabet } from 'nanoid';
 import { type Camera, decodeFrames, openCamera } from './camera';
 import type { Tone, Verdict } from './describe';
 import { keepScreenOn, letScreenSleep, signal, unlockAudio } from './feedback';
-import { forgetKey, isApiKey, pairFromFragment, saveKey, storedKey } from './pairing';
+import { forgetKey, isApiKey, keyFromFragment, saveKey, storedKey } from './pairing';
 import { createScanFlow } from './scan-flow';
 import { count, emptyTally, loadTally, saveTally, type Tally } from './tally';
 
@@ -226,10 +226,39 @@ document.addEventListener('visibilitychange', () => {
   }
 });
 
-pairFromFragment();
+/** Whom a key belongs to, in words, or undefined when the server cannot say right now. */
+async function describeKey(key: string): Promise<string | undefined> {
+  const me = await createPassgateClient({ baseUrl: location.origin, apiKey: key })
+    .me({ signal: AbortSignal.timeout(PAIRING_CHECK_MS) })
+    .catch(() => undefined);
+  return me?.ok ? `${me.data.tenant.name} (key ${me.data.key.prefix}…)` : undefined;
+}
+
+/**
+ * Pairs with the key of a pairing link. A scanner that is paired already asks first, naming both
+ * tenants: a link for another tenant (or a mistaken one) would otherwise take the door's scanner
+ * away without anyone noticing.
+ */
+async function pairFromLink(): Promise<boolean> {
+  const key = keyFromFragment();
+  if (!key) return false;
+  const current = storedKey();
+  if (current && current !== key) {
+    const [now, next] = await Promise.all([describeKey(current), describeKey(key)]);
+    const question =
+      `This scanner is paired with ${now ?? 'a key'}. ` +
+      `Pair it with ${next ?? 'a key the server cannot confirm right now'} instead? ` +
+      'Its counters and last scans start afresh.';
+    if (!window.confirm(question)) return false;
+  }
+  saveKey(key);
+  return true;
+}
+
+await pairFromLink();
 // A pairing link opened in this very tab changes only the fragment: no page load follows.
 window.addEventListener('hashchange', async () => {
-  if (pairFromFragment() && (await refreshPairing())) start();
+  if ((await pairFromLink()) && (await refreshPairing())) start();
 });
 if ('serviceWorker' in navigator)
   void navigator.serviceWorker.register('/scanner/sw.js', { scope: '/scanner/' });

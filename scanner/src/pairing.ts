@@ -4,17 +4,16 @@ const KEY_PATTERN = /^2pk_[A-Za-z0-9_-]{32}$/;
 export const isApiKey = (text: string) => KEY_PATTERN.test(text.trim());
 
 /**
- * Pairs from `#key=2pk_…` (the link the CLI's pairing QR holds): stores the key and removes it
- * from the address bar. The fragment never reaches a server, so the key is in no access log.
+ * The key of a `#key=2pk_…` pairing link (the link the CLI's pairing QR holds), taken out of the
+ * address bar; undefined when there is none, or it is broken. The fragment never reaches a
+ * server, so the key is in no access log.
  */
-export function pairFromFragment(): boolean {
+export function keyFromFragment(): string | undefined {
   const match = /(?:^#|&)key=([^&]+)/.exec(location.hash);
-  if (!match) return false;
+  if (!match) return undefined;
   history.replaceState(null, '', `${location.pathname}${location.search}`);
   const key = decoded(match[1] ?? '');
-  if (key === undefined || !isApiKey(key)) return false;
-  saveKey(key);
-  return true;
+  return key !== undefined && isApiKey(key) ? key : undefined;
 }
 
 /** The text of a %-escaped fragment, or undefined when it was cut off inside an escape. */

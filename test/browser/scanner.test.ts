@@ -160,13 +160,42 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     await verdict(page, 'reject');
     expect((await tally()).rejected).toBe('1');
     // Another key is another door's count. Its pairing link, opened in this same tab, changes
-    // only the fragment (no page load), and pairs all the same.
+    // only the fragment (no page load), and pairs all the same once staff say so.
     const other = await tenant.createKey({ scope: 'scan' });
+    page.once('dialog', (dialog) => void dialog.accept());
     await page.goto(`${tenant.server.url}/scanner/#key=${other.apiKey}`);
     await expect.poll(() => page.url()).toBe(`${tenant.server.url}/scanner/`);
     expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(other.apiKey);
     await page.locator('#scan').waitFor({ state: 'visible' });
     expect(await tally()).toEqual({ admitted: '0', rejected: '0', history: [] });
+  });
+
+  it("asks before a pairing link of another tenant replaces this scanner's key, naming that tenant", async () => {
+    const page = await openScanner();
+    const stranger = await createTenant();
+    const strangerKey = await stranger.createKey({ scope: 'scan' });
+    const me = await stranger.client.me();
+    if (!me.ok) throw new Error(me.error);
+    const strangerName = me.data.tenant.name;
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(`${tenant.server.url}/scanner/#key=${strangerKey.apiKey}`);
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toContain(strangerName);
+    expect(asked[0]).toContain(`key ${strangerKey.prefix}`);
+    // Declined: the link is gone from the address bar, and the door keeps its own key.
+    await expect.poll(() => page.url()).toBe(`${tenant.server.url}/scanner/`);
+    expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(scanKey.apiKey);
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.goto(`${tenant.server.url}/scanner/#key=${strangerKey.apiKey}`);
+    await expect
+      .poll(() => page.evaluate(() => localStorage.getItem('passgate.apiKey')))
+      .toBe(strangerKey.apiKey);
+    await expect.poll(() => page.locator('#tenant').textContent()).toBe(strangerName);
   });
 
   it('reads at most ten frames a second, so a phone stays cool through a shift', async () => {

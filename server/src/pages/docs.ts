@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Hono } from 'hono';
 import getAbsoluteFSPath from 'swagger-ui-dist/absolute-path.js';
+import { pageSecurity } from './security-headers';
 
 /** Swagger UI's files, served from our own origin so /docs works with no internet. */
 const ASSETS = {
@@ -24,6 +25,14 @@ const DOCS_PAGE = `<!doctype html>
 </body>
 </html>`;
 
+/** Swagger UI's own files and the OpenAPI document, all from this origin; React sets inline styles. */
+const DOCS_POLICY = [
+  "default-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+].join('; ');
+
 const INIT_SCRIPT = `window.ui = SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#docs', deepLinking: true });`;
 
 export function docsRoutes() {
@@ -38,6 +47,8 @@ export function docsRoutes() {
     return file;
   };
   return new Hono()
+    .use('/docs', pageSecurity({ contentSecurityPolicy: DOCS_POLICY }))
+    .use('/docs/*', pageSecurity({ contentSecurityPolicy: DOCS_POLICY }))
     .get('/docs', (c) => c.html(DOCS_PAGE))
     .get('/docs/assets/init.js', (c) =>
       c.body(INIT_SCRIPT, 200, { 'content-type': ASSETS['swagger-ui-bundle.js'] }),

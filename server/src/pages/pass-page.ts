@@ -10,6 +10,7 @@ import { isDatabaseOutOfReach, RETRY_AFTER_SECONDS } from '../errors';
 import type { Logger } from '../logger';
 import { SERVER_ROOT } from '../server-root';
 import type { Services } from '../services';
+import { pageSecurity } from './security-headers';
 
 /** What the holder reads: the reported status, or what the door says of an active pass before `validFrom`. */
 const STATUS_LABEL = {
@@ -116,57 +117,60 @@ function pageError(logger: Logger) {
  * (`/p/sw.js`) that keeps a copy of the page for a door with no signal.
  */
 export function passPageRoutes({ db, logger }: Services) {
-  return new Hono()
-    .onError(pageError(logger))
-    .get('/p/sw.js', (c) =>
-      c.body(PASS_WORKER, 200, {
-        'Content-Type': 'text/javascript; charset=utf-8',
-        'Cache-Control': 'no-cache',
-      }),
-    )
-    .get('/p/:code', async (c) => {
-      c.header('Cache-Control', 'no-store');
-      c.header('Referrer-Policy', 'no-referrer');
-      c.header(
-        'Content-Security-Policy',
-        `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${PAGE_SCRIPT_HASH}; worker-src 'self'`,
-      );
-      c.header('X-Robots-Tag', 'noindex');
-      const code = c.req.param('code');
-      const token = c.req.query('token') ?? '';
-      // The one query not filtered by tenant: the holder has no key, so the pass is found by its
-      // globally unique code and opened only with its own unguessable token.
-      const pass = PASS_CODE_PATTERN.test(code)
-        ? await db.selectFrom('passes').selectAll().where('code', '=', code).executeTakeFirst()
-        : undefined;
-      if (!pass || !constantTimeEqual(pass.public_token, token)) {
+  return (
+    new Hono()
+      .onError(pageError(logger))
+      .get('/p/sw.js', (c) =>
+        c.body(PASS_WORKER, 200, {
+          'Content-Type': 'text/javascript; charset=utf-8',
+          'Cache-Control': 'no-cache',
+        }),
+      )
+      // Not on the worker's own script: a policy sent with it would bind what the worker may fetch.
+      .use(
+        '/p/:code',
+        pageSecurity({
+          contentSecurityPolicy: `default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${PAGE_SCRIPT_HASH}; worker-src 'self'`,
+        }),
+      )
+      .get('/p/:code', async (c) => {
+        c.header('Cache-Control', 'no-store');
+        c.header('X-Robots-Tag', 'noindex');
+        const code = c.req.param('code');
+        const token = c.req.query('token') ?? '';
+        // The one query not filtered by tenant: the holder has no key, so the pass is found by its
+        // globally unique code and opened only with its own unguessable token.
+        const pass = PASS_CODE_PATTERN.test(code)
+          ? await db.selectFrom('passes').selectAll().where('code', '=', code).executeTakeFirst()
+          : undefined;
+        if (!pass || !constantTimeEqual(pass.public_token, token)) {
+          return c.html(
+            page(
+              'Pass not found',
+              html`<div class="card"><h1>Pass not found</h1>
+        <p>This link is not valid. Check that you opened the whole link you were sent.</p></div>`,
+            ),
+            404,
+          );
+        }
+        const now = new Date();
+        const reported = reportedStatus(pass, now);
+        const status =
+          reported === 'active' && evaluateScan(pass, now) === 'not_yet_valid'
+            ? 'not_yet_valid'
+            : reported;
+        const label = STATUS_LABEL[status];
+        const svg = await QRCode.toString(pass.code, {
+          type: 'svg',
+          errorCorrectionLevel: 'M',
+          margin: 2,
+        });
+        const fields = pass.fields.filter((field) => field.isPublic);
+        const title = pass.name ?? 'Your pass';
         return c.html(
           page(
-            'Pass not found',
-            html`<div class="card"><h1>Pass not found</h1>
-        <p>This link is not valid. Check that you opened the whole link you were sent.</p></div>`,
-          ),
-          404,
-        );
-      }
-      const now = new Date();
-      const reported = reportedStatus(pass, now);
-      const status =
-        reported === 'active' && evaluateScan(pass, now) === 'not_yet_valid'
-          ? 'not_yet_valid'
-          : reported;
-      const label = STATUS_LABEL[status];
-      const svg = await QRCode.toString(pass.code, {
-        type: 'svg',
-        errorCorrectionLevel: 'M',
-        margin: 2,
-      });
-      const fields = pass.fields.filter((field) => field.isPublic);
-      const title = pass.name ?? 'Your pass';
-      return c.html(
-        page(
-          title,
-          html`<div class="card">
+            title,
+            html`<div class="card">
   <p class="saved-copy">Saved copy from ${formatDate(now)}, shown without a connection. The door checks the pass when it is scanned.</p>
   <h1>${title}</h1>
   <span class="status" style="background:${label.colour}" data-status="${status}">${label.text}</span>
@@ -179,7 +183,8 @@ export function passPageRoutes({ db, logger }: Services) {
     ${fields.map((field) => html`<dt>${field.key}</dt><dd>${field.value}</dd>`)}
   </dl>
 </div>`,
-        ),
-      );
-    });
+          ),
+        );
+      })
+  );
 }
