@@ -165,6 +165,74 @@ describe('HTTP behaviour every client relies on', () => {
     expect(server.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('refuses a body that is not valid UTF-8, a lone surrogate and another charset with 400, writing nothing', async () => {
+    const before = await tenant.counts();
+    const send = (path: string, body: Buffer | string, contentType = 'application/json') =>
+      fetch(`${tenant.apiUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': contentType },
+        body: typeof body === 'string' ? body : new Uint8Array(body),
+      }).then(async (res) => ({ status: res.status, body: await res.json() }));
+    const invalid = [
+      // 0xC3 0x28: a lead byte followed by no continuation; 0xFF never appears in UTF-8.
+      [
+        '/clients',
+        Buffer.concat([Buffer.from('{"name":"A'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]),
+      ],
+      [
+        '/passes',
+        Buffer.concat([
+          Buffer.from('{"type":"single","name":"'),
+          Buffer.from([0xff]),
+          Buffer.from('"}'),
+        ]),
+      ],
+      // An encoded surrogate (CESU-8 style) is not UTF-8 either.
+      [
+        '/clients',
+        Buffer.concat([
+          Buffer.from('{"name":"'),
+          Buffer.from([0xed, 0xa0, 0x80]),
+          Buffer.from('"}'),
+        ]),
+      ],
+    ] as const;
+    for (const [path, body] of invalid) {
+      const res = await send(path, body);
+      expect(res.status, path).toBe(400);
+      expect(res.body).toEqual({ error: 'Request body is not valid UTF-8' });
+    }
+    for (const body of [
+      '{"name":"\\ud800"}',
+      '{"name":"x\\udfff y"}',
+      '{"name":"ok","email":"a@b.co","phone":"\\ud83d"}',
+    ]) {
+      const res = await send('/clients', body);
+      expect(res.status, body).toBe(400);
+      expect(res.body.error).toMatch(/lone surrogates/);
+    }
+    // A pair written as two escapes is one character, and welcome.
+    const emoji = await send('/clients', '{"name":"Smile \\ud83d\\ude00"}');
+    expect(emoji.status).toBe(201);
+    expect(emoji.body.name).toBe('Smile 😀');
+    const utf16 = await send(
+      '/clients',
+      Buffer.from('{"name":"Wide"}', 'utf16le'),
+      'application/json; charset=utf-16',
+    );
+    expect(utf16.status).toBe(400);
+    expect(utf16.body).toEqual({ error: 'Send the body as UTF-8 (charset=utf-8), not utf-16' });
+    const declared = await send(
+      '/clients',
+      '{"name":"Declared"}',
+      'application/json; charset=UTF-8',
+    );
+    expect(declared.status).toBe(201);
+    const after = await tenant.counts();
+    expect(after.clients).toBe(before.clients + 2);
+    expect(after.passes).toBe(before.passes);
+  });
+
   it('refuses NUL characters in the path, the query and the body with 400', async () => {
     for (const [path, init] of [
       ['/passes/%00', {}],
