@@ -1,4 +1,4 @@
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { makeDataDir } from '../data-dir';
@@ -68,20 +68,7 @@ export async function claimDataDir(dataDir: string, holder: string): Promise<Dat
         resolve();
       });
     });
-  try {
-    await listen();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-    if (await sendToAdminSocket(socketPath, [])) {
-      throw new StartError(
-        `DATA_DIR ${path.resolve(dataDir)} is in use by another running Passgate process (it ` +
-          'answers on admin.sock there). Stop it first, or give this one another DATA_DIR; ' +
-          'two processes on one embedded database would corrupt it.',
-      );
-    }
-    rmSync(socketPath, { force: true }); // left by a process that crashed
-    await listen();
-  }
+  await claimSocket(socketPath, listen);
   chmodSync(socketPath, 0o600);
   return {
     serve(next) {
@@ -89,6 +76,56 @@ export async function claimDataDir(dataDir: string, holder: string): Promise<Dat
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A takeover lock older than this was left by a process that died in the middle of one. */
+const STALE_TAKEOVER_MS = 10_000;
+const TAKEOVER_RETRY_MS = 50;
+
+/**
+ * Listens on the socket path, or takes over a socket file that nobody answers (left by a crash).
+ * The takeover (probe, remove, listen) happens under a lock file created with `O_EXCL`, so two
+ * processes starting at once over a stale socket cannot both remove it and both listen: the one
+ * that waited finds the other's socket answering, and is refused.
+ */
+async function claimSocket(socketPath: string, listen: () => Promise<void>): Promise<void> {
+  const lockPath = `${socketPath}.lock`;
+  for (;;) {
+    try {
+      await listen();
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+    let lock: number;
+    try {
+      lock = openSync(lockPath, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (
+        Date.now() - (statSync(lockPath, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) >
+        STALE_TAKEOVER_MS
+      )
+        rmSync(lockPath, { force: true });
+      await new Promise((resolve) => setTimeout(resolve, TAKEOVER_RETRY_MS));
+      continue; // another process is taking over: look again once it is done
+    }
+    try {
+      if (await sendToAdminSocket(socketPath, [])) {
+        throw new StartError(
+          `DATA_DIR ${path.dirname(path.resolve(socketPath))} is in use by another running Passgate process (it ` +
+            'answers on admin.sock there). Stop it first, or give this one another DATA_DIR; ' +
+            'two processes on one embedded database would corrupt it.',
+        );
+      }
+      rmSync(socketPath, { force: true }); // left by a process that crashed
+      await listen();
+      return;
+    } finally {
+      closeSync(lock);
+      rmSync(lockPath, { force: true });
+    }
+  }
 }
 
 /** Sends a command to a running server; undefined when no server listens there. */
