@@ -72,7 +72,7 @@ if (builtAt() < Math.max(...sources.map(newest))) {
 }
 
 /**
- * Deletes what earlier builds left in dist (chunks are named by their content hash, so each
+ * Deletes what other builds left in dist (chunks are named by their content hash, so each
  * change of source leaves the old ones behind). A process still running an earlier bundle has
  * loaded its chunks within its first moments; only another build's file in the middle of being
  * written is spared, unless it is old enough to be the leftover of a build that died.

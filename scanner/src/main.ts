@@ -12,7 +12,7 @@ const VERDICT_MS = { admit: 2500, reject: 4000 } as const;
 const ICON: Record<Tone, string> = { admit: '✓', reject: '✗', trouble: '⟳', pending: '…' };
 const PAIRING_CHECK_MS = 4000;
 
-/** Eight lowercase hex digits: easy to read out at a door, as the label was before nanoid. */
+/** Eight lowercase hex digits: easy to read out at a door. */
 const randomLabel = customAlphabet('0123456789abcdef', 8);
 
 /** The label each scan records: a random one until staff name the scanner in the settings. */

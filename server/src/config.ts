@@ -9,60 +9,61 @@ const flag = z
 /** Standard Webhooks' retry delays after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
 const STANDARD_RETRY_SCHEDULE = '5,300,1800,7200,18000,36000,36000';
 
-const ConfigSchema = z
-  .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().min(1).default('0.0.0.0'),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
-      .optional(),
-    DATA_DIR: z.string().min(1).default('./data'),
-    REDIS_URL: z
-      .string()
-      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
-      .optional(),
-    PUBLIC_URL: z
-      .url({ error: 'must be an absolute URL such as https://passes.example.com' })
-      .optional(),
-    LOG_LEVEL: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-      .default('info'),
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
-    DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
-    SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(2),
-    WEBHOOK_ALLOW_PRIVATE: flag.default(false),
-    WEBHOOK_RETRY_SCHEDULE: z
-      .string()
-      .regex(/^\d+(,\d+)*$/, 'must be comma-separated whole seconds, e.g. 5,300,1800')
-      .default(STANDARD_RETRY_SCHEDULE),
-    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
-    WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
-  })
-  .transform((env) => ({
-    port: env.PORT,
-    host: env.HOST,
-    databaseUrl: env.DATABASE_URL,
-    dataDir: path.resolve(env.DATA_DIR),
-    /** Where rate-limit counters live when set; else PostgreSQL (with DATABASE_URL) or memory. */
-    redisUrl: env.REDIS_URL,
-    /** Without an explicit PUBLIC_URL, links point at localhost on the port actually bound. */
-    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
-    logLevel: env.LOG_LEVEL,
-    databasePoolSize: env.DATABASE_POOL_SIZE,
-    /** How long a query may wait for PostgreSQL before it fails (503) and its connection is closed. */
-    databaseQueryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
-    /** Scan statements one server process runs at once; scans arriving meanwhile go together. */
-    scanConcurrency: env.SCAN_CONCURRENCY,
-    webhooks: {
-      /** Allow http:// and private, loopback and link-local targets (development and tests). */
-      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
-      /** Seconds to wait before each retry; its length is the number of retries. */
-      retrySchedule: env.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
-      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
-      pollMs: env.WEBHOOK_POLL_MS,
-    },
-  }));
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  PUBLIC_URL: z
+    .url({ error: 'must be an absolute URL such as https://passes.example.com' })
+    .optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(2),
+  WEBHOOK_ALLOW_PRIVATE: flag.default(false),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, 'must be comma-separated whole seconds, e.g. 5,300,1800')
+    .default(STANDARD_RETRY_SCHEDULE),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+});
+
+/** Every environment variable the server reads (docs/configuration.md describes each). */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
+
+const ConfigSchema = EnvSchema.transform((env) => ({
+  port: env.PORT,
+  host: env.HOST,
+  databaseUrl: env.DATABASE_URL,
+  dataDir: path.resolve(env.DATA_DIR),
+  /** Where rate-limit counters live when set; else PostgreSQL (with DATABASE_URL) or memory. */
+  redisUrl: env.REDIS_URL,
+  /** Without an explicit PUBLIC_URL, links point at localhost on the port actually bound. */
+  publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+  logLevel: env.LOG_LEVEL,
+  databasePoolSize: env.DATABASE_POOL_SIZE,
+  /** How long a query may wait for PostgreSQL before it fails (503) and its connection is closed. */
+  databaseQueryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+  /** Scan statements one server process runs at once; scans arriving meanwhile go together. */
+  scanConcurrency: env.SCAN_CONCURRENCY,
+  webhooks: {
+    /** Allow http:// and private, loopback and link-local targets (development and tests). */
+    allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+    /** Seconds to wait before each retry; its length is the number of retries. */
+    retrySchedule: env.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    pollMs: env.WEBHOOK_POLL_MS,
+  },
+}));
 
 export type Config = z.output<typeof ConfigSchema>;
 

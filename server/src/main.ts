@@ -7,13 +7,13 @@ import { answerClientErrorsInJson, answerUnreadableRequest } from './client-erro
 import { type Config, isInsecureForPhones, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
 import { createLogger } from './logger';
-import { AUTH_CHANGES_CHANNEL, createCallerCache } from './middleware/caller-cache';
 import { pruneIdempotencyKeys } from './middleware/idempotency';
 import { connectRedis } from './redis';
-import { createScanQueue } from './routes/scan/queue';
+import { AUTH_CHANGES_CHANNEL, createCallerCache } from './services/callers';
 import { createRateLimits } from './services/rate-limits';
+import { createScanQueue } from './services/scan-queue';
+import { startDeliveryWorker } from './services/webhook-delivery';
 import { StartError } from './start-error';
-import { startDeliveryWorker } from './webhooks/delivery';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 const KEEP_ALIVE_MS = 65_000;

@@ -528,7 +528,7 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
 
       // Open connections drop mid-way and new ones are refused, as when PostgreSQL restarts.
       // Scans are made to wait on the pass's row lock first, so that the cut finds connections
-      // checked out of the pool: an error on one of those once crashed the whole server.
+      // checked out of the pool, whose errors have no listener of their own: the server must live.
       const root = new pg.Client({ connectionString: databaseUrl });
       await root.connect();
       try {
@@ -598,7 +598,7 @@ describe('the server bundle (server/dist)', () => {
     // A bundle older than its sources, as after an edit or a pull, is what `pnpm start` must not run.
     const longAgo = new Date('2000-01-01T00:00:00Z');
     utimesSync(main, longAgo, longAgo);
-    // What an earlier build left: a chunk of other sources, and a write that a dead build began.
+    // What another build left: a chunk of other sources, and a write that a dead build began.
     const leftovers = ['chunk-EARLIER1.js', 'db/chunk-EARLIER2.js.map', 'main.js.4242.partial'];
     for (const name of leftovers) {
       const file = path.join(REPO_ROOT, 'server/dist', name);

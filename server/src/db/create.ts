@@ -48,8 +48,7 @@ const NAMED_STATEMENT_PLANS = 'force_generic_plan';
  * Pools keep the connections they have opened (pg-pool's `idleTimeoutMillis: 0`), as a
  * fixed-size pool does: the next rush at the door then finds them ready instead of paying a
  * connection start each, and a pool's worth of backends does not exit all at once ten seconds
- * (pg's default) after a burst; 32 exiting together stalled other work on a 2-core machine for
- * 40–60 ms. Their `application_name` says which server process holds them.
+ * (pg's default) after a burst, which stalls other work on a small machine. Their `application_name` says which server process holds them.
  */
 const KEEP_IDLE_CONNECTIONS = 0;
 

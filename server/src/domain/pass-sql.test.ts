@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPassRow, openTestDatabase, type TestDatabase } from '../db/testing';
+import {
+  newPassRow,
+  openTestDatabase,
+  type TestDatabase,
+} from '../../../test/support/test-database';
 import { reportedStatusSql, scanResultSql } from './pass-sql';
 import { evaluateScan, reportedStatus } from './scan-rule';
 import { arbitraryPass } from './scan-rule.test';

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { API_KEY_PATTERN, apiKeyPrefix, constantTimeEqual, sha256 } from '../domain/ids';
 import { ApiError } from '../errors';
-import type { CallerCache } from './caller-cache';
+import type { CallerCache } from '../services/callers';
 import type { ApiEnv, Caller } from './env';
 
 const unauthorized = (message: string) =>

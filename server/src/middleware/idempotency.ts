@@ -4,7 +4,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import { sha256 } from '../domain/ids';
 import { ApiError } from '../errors';
-import type { ApiEnv, IdempotencyClaim } from './env';
+import type { ApiEnv } from './env';
 
 /** A first request's answer is replayed for this long. */
 const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -22,8 +22,12 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  * again and does nothing twice; the same key with another body is 422; a repeat while the
  * first is still running is 409.
  */
-export function idempotency(options: { db: Kysely<Database> }): MiddlewareHandler<ApiEnv> {
-  const { db } = options;
+export function idempotency(options: {
+  db: Kysely<Database>;
+  /** The clock; tests move it to reach the 24-hour window and an abandoned claim's minute. */
+  now?: () => Date;
+}): MiddlewareHandler<ApiEnv> {
+  const { db, now: clock = () => new Date() } = options;
   return async function idempotencyMiddleware(c, next) {
     const key = c.req.header('idempotency-key');
     if (key === undefined || c.req.method !== 'POST') return next();
@@ -32,7 +36,7 @@ export function idempotency(options: { db: Kysely<Database> }): MiddlewareHandle
     }
     const apiKeyId = c.get('caller').key.id;
     const fingerprint = sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
-    const now = new Date();
+    const now = clock();
 
     const claimed = await db
       .insertInto('idempotency_keys')
@@ -96,21 +100,72 @@ export function idempotency(options: { db: Kysely<Database> }): MiddlewareHandle
       });
     }
 
-    const claim: IdempotencyClaim = { apiKeyId, key, completed: false };
+    const claim = new IdempotencyClaim(apiKeyId, key);
     c.set('idempotency', claim);
+    let failed = true;
     try {
       await next();
+      failed = false;
     } finally {
-      if (!claim.completed) {
-        // Nothing was committed under this key (an error, or no change at all): let it be retried.
+      // Nothing was committed under this key (an error, or no change at all): let it be retried.
+      // An answer recorded in a transaction that then failed was rolled back with it, so the key
+      // is still `running`; one that committed is `done`, and stays.
+      if (!claim.recorded || failed) {
         await db
           .deleteFrom('idempotency_keys')
           .where('api_key_id', '=', apiKeyId)
           .where('key', '=', key)
+          .where('state', '=', 'running')
           .execute();
       }
     }
   };
+}
+
+/**
+ * A request's claim on its Idempotency-Key, set on the context by `idempotency`. The handler
+ * stores its answer with `commit(trx, answer)` in the transaction of the change the answer
+ * describes, so that a crash can never leave a change without its answer, nor the reverse.
+ */
+export class IdempotencyClaim {
+  #recorded = false;
+
+  constructor(
+    readonly apiKeyId: string,
+    readonly key: string,
+  ) {}
+
+  /** Whether an answer was stored under this key, in a transaction that has not failed since. */
+  get recorded(): boolean {
+    return this.#recorded;
+  }
+
+  commit(trx: Transaction<Database>, answer: Answer<unknown, ContentfulStatusCode>) {
+    return IdempotencyClaim.commitAll(trx, [{ claim: this, answer }]);
+  }
+
+  /** Stores the answers of several requests in one statement (the scan queue's batches). */
+  static async commitAll(
+    trx: Transaction<Database>,
+    answered: ReadonlyArray<{
+      claim: IdempotencyClaim;
+      answer: Answer<unknown, ContentfulStatusCode>;
+    }>,
+  ): Promise<void> {
+    if (answered.length === 0) return;
+    await sql`
+      UPDATE idempotency_keys
+         SET state = 'done', response_status = answer.status, response_body = answer.body
+        FROM unnest(${answered.map(({ claim }) => claim.apiKeyId)}::text[],
+                    ${answered.map(({ claim }) => claim.key)}::text[],
+                    ${answered.map(({ answer }) => answer.status)}::int[],
+                    ${answered.map(({ answer }) => JSON.stringify(answer.body))}::text[])
+          AS answer (api_key_id, key, status, body)
+       WHERE idempotency_keys.api_key_id = answer.api_key_id AND idempotency_keys.key = answer.key`.execute(
+      trx,
+    );
+    for (const { claim } of answered) claim.#recorded = true;
+  }
 }
 
 export interface Answer<B, S extends ContentfulStatusCode> {
@@ -119,8 +174,8 @@ export interface Answer<B, S extends ContentfulStatusCode> {
 }
 
 /**
- * Runs a change in one transaction and, when the request carries an Idempotency-Key, commits the
- * answer in that same transaction: a crash can never leave a change without its recorded answer.
+ * Runs a change in one transaction and, when the request carries an Idempotency-Key, commits its
+ * answer in that same transaction (`IdempotencyClaim.commit`).
  */
 export async function commitChange<B, S extends ContentfulStatusCode>(
   c: Context<ApiEnv>,
@@ -128,39 +183,11 @@ export async function commitChange<B, S extends ContentfulStatusCode>(
   change: (trx: Transaction<Database>) => Promise<Answer<B, S>>,
 ): Promise<Answer<B, S>> {
   const claim = c.get('idempotency');
-  const answer = await db.transaction().execute(async (trx) => {
-    const result = await change(trx);
-    if (claim) await recordAnswers(trx, [{ claim, answer: result }]);
-    return result;
+  return db.transaction().execute(async (trx) => {
+    const answer = await change(trx);
+    await claim?.commit(trx, answer);
+    return answer;
   });
-  if (claim) claim.completed = true;
-  return answer;
-}
-
-/**
- * Stores the answers to be replayed under their requests' Idempotency-Keys, in one statement.
- * Call it in the transaction of the change the answers describe; once that commits, mark each
- * claim `completed`.
- */
-export async function recordAnswers(
-  trx: Transaction<Database>,
-  answered: ReadonlyArray<{
-    claim: IdempotencyClaim;
-    answer: Answer<unknown, ContentfulStatusCode>;
-  }>,
-): Promise<void> {
-  if (answered.length === 0) return;
-  await sql`
-    UPDATE idempotency_keys
-       SET state = 'done', response_status = answer.status, response_body = answer.body
-      FROM unnest(${answered.map(({ claim }) => claim.apiKeyId)}::text[],
-                  ${answered.map(({ claim }) => claim.key)}::text[],
-                  ${answered.map(({ answer }) => answer.status)}::int[],
-                  ${answered.map(({ answer }) => JSON.stringify(answer.body))}::text[])
-        AS answer (api_key_id, key, status, body)
-     WHERE idempotency_keys.api_key_id = answer.api_key_id AND idempotency_keys.key = answer.key`.execute(
-    trx,
-  );
 }
 
 /** Removes answers older than the replay window. */

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPassRow, openTestDatabase, type TestDatabase } from '../../db/testing';
+import {
+  newPassRow,
+  openTestDatabase,
+  type TestDatabase,
+} from '../../../../test/support/test-database';
 import { newId, newPublicToken } from '../../domain/ids';
 import { arbitraryPass } from '../../domain/scan-rule.test';
 import { presentPassListItem } from './present';

@@ -1,7 +1,11 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { newPassRow, openTestDatabase, type TestDatabase } from '../../db/testing';
+import {
+  newPassRow,
+  openTestDatabase,
+  type TestDatabase,
+} from '../../../../test/support/test-database';
 import { newId } from '../../domain/ids';
 import { scanPasses, scanStatementText } from './queries';
 

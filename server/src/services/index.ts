@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { Config } from './config';
-import type { Database } from './db/schema';
-import type { Logger } from './logger';
-import type { CallerCache } from './middleware/caller-cache';
-import type { ScanQueue } from './routes/scan/queue';
-import type { RateLimits } from './services/rate-limits';
+import type { Config } from '../config';
+import type { Database } from '../db/schema';
+import type { Logger } from '../logger';
+import type { CallerCache } from './callers';
+import type { RateLimits } from './rate-limits';
+import type { ScanQueue } from './scan-queue';
 
 /** Everything a request handler may use, built once at start and passed in. */
 export interface Services {

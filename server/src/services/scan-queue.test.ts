@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPassRow, openTestDatabase, type TestDatabase } from '../../db/testing';
-import { createScanQueue } from './queue';
+import {
+  newPassRow,
+  openTestDatabase,
+  type TestDatabase,
+} from '../../../test/support/test-database';
+import { IdempotencyClaim } from '../middleware/idempotency';
+import { createScanQueue } from './scan-queue';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -50,11 +55,7 @@ describe('the scan queue', () => {
   it('commits each answer under its own Idempotency-Key, in the statement’s transaction', async () => {
     const scans = queue();
     const codes = await newPasses(10, { type: 'single' });
-    const claims = codes.map((_, i) => ({
-      apiKeyId: database.apiKeyId,
-      key: `key-${i}`,
-      completed: false,
-    }));
+    const claims = codes.map((_, i) => new IdempotencyClaim(database.apiKeyId, `key-${i}`));
     await database.handle.db
       .insertInto('idempotency_keys')
       .values(
@@ -83,7 +84,7 @@ describe('the scan queue', () => {
     for (const [i, row] of stored.entries()) {
       if (i >= 2) expect(JSON.parse(row.response_body!)).toEqual(answers[i]);
     }
-    expect(claims.map((claim) => claim.completed)).toEqual(claims.map((_, i) => i >= 2));
+    expect(claims.map((claim) => claim.recorded)).toEqual(claims.map((_, i) => i >= 2));
   });
 
   it('answers undefined for a code no pass of the tenant has, beside scans that succeed', async () => {
@@ -97,5 +98,53 @@ describe('the scan queue', () => {
     expect(known?.result).toBe('success');
     expect(unknown).toBeUndefined();
     expect(otherTenant).toBeUndefined();
+  });
+});
+
+describe('a scan statement that fails', () => {
+  it('fails every scan of its batch and those waiting behind it alike, and writes nothing', async () => {
+    const lost = Object.assign(new Error('Connection terminated unexpectedly'), {
+      code: 'ECONNRESET',
+    });
+    // The database drops the connection under the scan statement, as when it goes away.
+    const failing = new Proxy(database.handle.db, {
+      get: (db, name) =>
+        name === 'executeQuery' ? () => Promise.reject(lost) : Reflect.get(db, name),
+    });
+    const scans = createScanQueue({ db: failing, publicUrl: 'http://localhost', concurrency: 1 });
+    const rows = Array.from({ length: 5 }, () => newPassRow(database.tenantId, { type: 'single' }));
+    await database.handle.db.insertInto('passes').values(rows).execute();
+    const outcomes = await Promise.allSettled(
+      rows.map(({ code }) =>
+        scans.scan({
+          tenantId: database.tenantId,
+          apiKeyId: database.apiKeyId,
+          code,
+          device: null,
+        }),
+      ),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(rows.map(() => 'rejected'));
+    for (const outcome of outcomes) expect((outcome as PromiseRejectedResult).reason).toBe(lost);
+    const stored = await database.handle.db
+      .selectFrom('passes')
+      .select(['usages_count', 'status'])
+      .where(
+        'id',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .execute();
+    expect(stored).toEqual(rows.map(() => ({ usages_count: 0, status: 'active' })));
+    const scanRows = await database.handle.db
+      .selectFrom('scans')
+      .select('id')
+      .where(
+        'pass_id',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .execute();
+    expect(scanRows).toEqual([]);
   });
 });

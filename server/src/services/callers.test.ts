@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createCallerCache } from './caller-cache';
-import type { Caller } from './env';
+import type { Caller } from '../middleware/env';
+import { createCallerCache } from './callers';
 
 const caller: Caller = {
   tenant: { id: 'ten_1', name: 'T', plan: 'pro', max_passes: null, webhook_quota: 10 },

@@ -1,13 +1,12 @@
 import type { ScanAnswer } from '@passgate/shared';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema';
-import { newId } from '../../domain/ids';
-import { isDatabaseOutOfReach } from '../../errors';
-import type { IdempotencyClaim } from '../../middleware/env';
-import { recordAnswers } from '../../middleware/idempotency';
-import { passCore } from '../passes/present';
-import { toIso } from '../support';
-import { type ScanInput, type ScannedPassRow, scanPasses } from './queries';
+import type { Database } from '../db/schema';
+import { newId } from '../domain/ids';
+import { isDatabaseOutOfReach } from '../errors';
+import { IdempotencyClaim } from '../middleware/idempotency';
+import { passCore } from '../routes/passes/present';
+import { type ScanInput, type ScannedPassRow, scanPasses } from '../routes/scan/queries';
+import { toIso } from '../routes/support';
 
 /** A door's scan as the queue takes it: who scanned which code, and the request's claim. */
 export interface ScanOrder extends Omit<ScanInput, 'scanId'> {
@@ -86,7 +85,7 @@ export function createScanQueue(options: {
       const answers = batch.some(({ order }) => order.claim)
         ? await db.transaction().execute(async (trx) => {
             const answers = await decideIn(trx);
-            await recordAnswers(
+            await IdempotencyClaim.commitAll(
               trx,
               batch.flatMap(({ order: { claim } }, i) => {
                 const answer = answers[i];
@@ -96,10 +95,7 @@ export function createScanQueue(options: {
             return answers;
           })
         : await decideIn(db);
-      batch.forEach(({ order: { claim }, resolve }, i) => {
-        if (claim && answers[i]) claim.completed = true;
-        resolve(answers[i]);
-      });
+      batch.forEach(({ resolve }, i) => resolve(answers[i]));
     } catch (error) {
       // A database out of reach would keep the scans waiting now for a statement of their own
       // that fails the same way: they are answered at once (503), and the door retries them.

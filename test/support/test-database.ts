@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Insertable } from 'kysely';
 import { inject } from 'vitest';
-import { newId, newPassCode } from '../domain/ids';
-import { createDatabase, type DatabaseHandle } from './create';
-import type { PassTable } from './schema';
+import { createDatabase, type DatabaseHandle } from '../../server/src/db/create';
+import type { PassTable } from '../../server/src/db/schema';
+import { newId, newPassCode } from '../../server/src/domain/ids';
 
 export interface TestDatabase {
   handle: DatabaseHandle;

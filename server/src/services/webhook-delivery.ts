@@ -6,8 +6,8 @@ import type { Database } from '../db/schema';
 import { newId } from '../domain/ids';
 import { inReadingOrder } from '../events';
 import type { Logger } from '../logger';
-import { nextAttemptAt, parseRetryAfter } from './schedule';
-import { refuseTargetUrl, webhookDispatcher } from './target';
+import { nextAttemptAt, parseRetryAfter } from '../webhooks/schedule';
+import { refuseTargetUrl, webhookDispatcher } from '../webhooks/target';
 
 /**
  * Sending is fair between tenants: one process has at most `MAX_IN_FLIGHT` deliveries on their

@@ -1,4 +1,4 @@
-import type { Caller } from './env';
+import type { Caller } from '../middleware/env';
 
 /**
  * The channel on which the database announces that an API key or a tenant changed (a key
