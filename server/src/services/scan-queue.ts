@@ -95,7 +95,7 @@ export function createScanQueue(options: {
             return answers;
           })
         : await decideIn(db);
-      batch.forEach(({ resolve }, i) => resolve(answers[i]));
+      for (const [i, { resolve }] of batch.entries()) resolve(answers[i]);
     } catch (error) {
       // A database out of reach would keep the scans waiting now for a statement of their own
       // that fails the same way: they are answered at once (503), and the door retries them.
