@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 import { sha256 } from '../domain/ids';
-import { errorHandler } from '../errors';
+import { ApiError, errorHandler } from '../errors';
 import type { ApiEnv, Caller } from './env';
 import { commitChange, idempotency, pruneIdempotencyKeys } from './idempotency';
 
@@ -33,15 +33,24 @@ function appOnClock() {
     }));
     return c.json(answer.body, answer.status);
   });
-  const send = (key: string) =>
-    app.request('/change', { method: 'POST', headers: { 'idempotency-key': key }, body: '{}' });
+  // Records its answer, then fails in the same transaction: the answer is rolled back with it.
+  app.post('/fails-after-answer', async (c) => {
+    state.runs++;
+    await database.handle.db.transaction().execute(async (trx) => {
+      await c.get('idempotency')?.commit(trx, { status: 201, body: { run: state.runs } });
+      throw new ApiError(409, 'The change could not be made');
+    });
+    return c.json({ unreachable: true });
+  });
+  const send = (key: string, path = '/change') =>
+    app.request(path, { method: 'POST', headers: { 'idempotency-key': key }, body: '{}' });
   const later = (ms: number) => {
     clock.now = new Date(clock.now.getTime() + ms);
   };
   return { send, later, state, clock };
 }
 
-describe('Idempotency-Key over time (an injected clock)', () => {
+describe('Idempotency-Key claims, on an injected clock', () => {
   it('replays for 24 hours, then runs the request afresh', async () => {
     const { send, later, state } = appOnClock();
     expect(await (await send('day')).json()).toEqual({ run: 1 });
@@ -51,6 +60,18 @@ describe('Idempotency-Key over time (an injected clock)', () => {
     expect(await replay.json()).toEqual({ run: 1 });
     later(HOUR + 1000);
     expect(await (await send('day')).json()).toEqual({ run: 2 });
+    expect(state.runs).toBe(2);
+  });
+
+  it('lets the key be used again when the transaction that recorded its answer fails', async () => {
+    const { send, state } = appOnClock();
+    const failed = await send('rolled-back', '/fails-after-answer');
+    expect(failed.status).toBe(409);
+    expect(await failed.json()).toEqual({ error: 'The change could not be made' });
+    // Not "still being processed", and no replay of an answer that was never committed.
+    const again = await send('rolled-back', '/fails-after-answer');
+    expect(again.status).toBe(409);
+    expect(await again.json()).toEqual({ error: 'The change could not be made' });
     expect(state.runs).toBe(2);
   });
 

@@ -102,15 +102,14 @@ export function idempotency(options: {
 
     const claim = new IdempotencyClaim(apiKeyId, key);
     c.set('idempotency', claim);
-    let failed = true;
     try {
       await next();
-      failed = false;
     } finally {
       // Nothing was committed under this key (an error, or no change at all): let it be retried.
-      // An answer recorded in a transaction that then failed was rolled back with it, so the key
-      // is still `running`; one that committed is `done`, and stays.
-      if (!claim.recorded || failed) {
+      // A request that failed (Hono's onError answered it, and sets `c.error`) may have recorded
+      // its answer in a transaction that then rolled back: its key is still `running`. An answer
+      // that committed is `done`, and stays.
+      if (!claim.recorded || c.error) {
         await db
           .deleteFrom('idempotency_keys')
           .where('api_key_id', '=', apiKeyId)
@@ -135,7 +134,10 @@ export class IdempotencyClaim {
     readonly key: string,
   ) {}
 
-  /** Whether an answer was stored under this key, in a transaction that has not failed since. */
+  /**
+   * Whether `commit` stored an answer. Its transaction may still have failed after it: the
+   * request then failed too, and the middleware releases the key.
+   */
   get recorded(): boolean {
     return this.#recorded;
   }
