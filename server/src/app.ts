@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { sql } from 'kysely';
+import { withDeadline } from './deadline';
 import { errorHandler, noSuchEndpoint, RETRY_AFTER_SECONDS } from './errors';
 import { authenticate, restrictScanScope } from './middleware/authenticate';
 import { limitBody } from './middleware/body-limit';
@@ -116,15 +117,6 @@ export function createStartingApp() {
   );
 }
 
-/** The promise's outcome, or a rejection once `ms` have passed without one. */
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
 export function createApp(services: Services) {
   const { db, logger } = services;
   const app = new OpenAPIHono();
@@ -134,7 +126,11 @@ export function createApp(services: Services) {
 
   app.get('/healthz', async (c) => {
     try {
-      await withDeadline(sql`SELECT 1`.execute(db), HEALTH_CHECK_DEADLINE_MS);
+      await withDeadline(
+        sql`SELECT 1`.execute(db),
+        HEALTH_CHECK_DEADLINE_MS,
+        () => new Error(`no answer within ${HEALTH_CHECK_DEADLINE_MS} ms`),
+      );
       return c.json({ status: 'ok' }, 200);
     } catch (error) {
       logger.warn({ err: error }, 'health check failed');

@@ -48,7 +48,8 @@ const NAMED_STATEMENT_PLANS = 'force_generic_plan';
  * Pools keep the connections they have opened (pg-pool's `idleTimeoutMillis: 0`), as a
  * fixed-size pool does: the next rush at the door then finds them ready instead of paying a
  * connection start each, and a pool's worth of backends does not exit all at once ten seconds
- * (pg's default) after a burst, which stalls other work on a small machine. Their `application_name` says which server process holds them.
+ * (pg's default) after a burst, which stalls other work on a small machine. Their
+ * `application_name` says which server process holds them.
  */
 const KEEP_IDLE_CONNECTIONS = 0;
 
@@ -182,7 +183,7 @@ export async function createDatabase(
     surviveDroppedConnections(counterPool);
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({
-        pool: databasePool(pool, { ms: () => (migrating ? 0 : config.databaseQueryTimeoutMs) }),
+        pool: databasePool(pool, () => (migrating ? 0 : config.databaseQueryTimeoutMs)),
       }),
     });
     return {

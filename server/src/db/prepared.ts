@@ -1,5 +1,6 @@
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import type pg from 'pg';
+import { withDeadline } from '../deadline';
 
 /** `/* statement: NAME *\/` at the very start of a query's text names it. */
 const NAMED_STATEMENT = /^\/\* statement: ([a-z_]+) \*\//;
@@ -15,7 +16,8 @@ export class QueryTimeoutError extends Error {
 /**
  * Ends a connection at once. A stalled database keeps the socket open and answers nothing, so
  * waiting for it to close is waiting forever; destroying the socket fails the query in flight,
- * and the pool drops the connection when it is released.
+ * and the pool drops the connection when it is released. (pg has no public call for this: a
+ * client's `end()` asks the server politely, which a stalled one never answers.)
  */
 function destroyConnection(client: pg.PoolClient) {
   const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection
@@ -23,36 +25,21 @@ function destroyConnection(client: pg.PoolClient) {
   stream?.destroy();
 }
 
-export interface QueryTimeout {
-  /** Milliseconds a query may take before its connection is given up; 0: no limit. */
-  ms(): number;
-}
-
-/** Runs a query, as a named statement when its text names one, within the query timeout. */
-function queryOn(client: pg.PoolClient, timeout: QueryTimeout) {
+/**
+ * Runs a query, as a named statement when its text names one, within `timeoutMs()` (0: no limit);
+ * past it, the query fails and its connection is closed.
+ */
+function queryOn(client: pg.PoolClient, timeoutMs: () => number) {
   return (text: string, parameters: ReadonlyArray<unknown> = []) => {
     const name = NAMED_STATEMENT.exec(text)?.[1];
-    const run = () =>
-      name
-        ? client.query({ name, text, values: [...parameters] })
-        : client.query(text, [...parameters]);
-    const ms = timeout.ms();
-    if (ms === 0) return run();
-    return new Promise<pg.QueryResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new QueryTimeoutError(ms));
-        destroyConnection(client);
-      }, ms);
-      run().then(
-        (result) => {
-          clearTimeout(timer);
-          resolve(result);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
+    const query = name
+      ? client.query({ name, text, values: [...parameters] })
+      : client.query(text, [...parameters]);
+    const ms = timeoutMs();
+    if (ms === 0) return query;
+    return withDeadline(query, ms, () => {
+      destroyConnection(client);
+      return new QueryTimeoutError(ms);
     });
   };
 }
@@ -66,7 +53,7 @@ function queryOn(client: pg.PoolClient, timeout: QueryTimeout) {
  *   database that stalls (the connection stays open and nothing comes back) costs a request a
  *   bounded wait, never a hang.
  */
-export function databasePool(pool: pg.Pool, timeout: QueryTimeout): PostgresPool {
+export function databasePool(pool: pg.Pool, timeoutMs: () => number): PostgresPool {
   // One wrapper per connection, so that Kysely (which keys its state by client) sees the same one.
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   return {
@@ -77,7 +64,7 @@ export function databasePool(pool: pg.Pool, timeout: QueryTimeout): PostgresPool
       let wrapper = wrappers.get(client);
       if (!wrapper) {
         wrapper = {
-          query: queryOn(client, timeout),
+          query: queryOn(client, timeoutMs),
           release: (destroy?: boolean) => client.release(destroy),
         } as unknown as PostgresPoolClient;
         wrappers.set(client, wrapper);

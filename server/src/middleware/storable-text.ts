@@ -46,10 +46,14 @@ export function requireStorableText(): MiddlewareHandler {
       }
       let text: string;
       try {
-        text = strictUtf8.decode(await c.req.arrayBuffer());
+        text = strictUtf8.decode(await c.req.raw.arrayBuffer());
       } catch {
         throw new ApiError(400, 'Request body is not valid UTF-8');
       }
+      // The text every later reader gets (the validator's `json()`, the Idempotency-Key's
+      // fingerprint): decoded once, here. Hono keeps each form of the body as a promise in this
+      // cache, whatever its declared type says.
+      (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(text);
       // Raw bytes of valid UTF-8 hold neither; only a JSON escape (`\u0000`, `\ud800`) can.
       if (text.includes('\u0000')) {
         throw new ApiError(400, 'Strings in the body must not contain NUL (\\u0000) characters');
