@@ -22,6 +22,7 @@ export function storeCircuit(options: {
 }): StoreCircuit {
   const { name, probe, logger, probeEveryMs = 1_000 } = options;
   let open = false;
+  let stopped = false;
   let timer: NodeJS.Timeout | undefined;
 
   function probeLater() {
@@ -29,7 +30,7 @@ export function storeCircuit(options: {
       try {
         await probe();
       } catch {
-        if (open) probeLater();
+        if (!stopped) probeLater();
         return;
       }
       open = false;
@@ -50,6 +51,7 @@ export function storeCircuit(options: {
       probeLater();
     },
     stop() {
+      stopped = true;
       clearTimeout(timer);
     },
   };

@@ -47,10 +47,55 @@ export interface CounterStore {
   logger?: Logger | undefined;
 }
 
-/** A key's count in one group at one limit: in the shared store, and in memory while it is away. */
-interface Limiter {
-  shared: RateLimiterAbstract | undefined;
-  memory: RateLimiterMemory;
+/** The store every instance counts in: Redis or PostgreSQL, and whether it answers now. */
+interface SharedStore {
+  kind: 'redis' | 'postgres';
+  circuit: StoreCircuit;
+  limiter(options: { keyPrefix: string; points: number; duration: number }): RateLimiterAbstract;
+}
+
+/** Redis when given, else PostgreSQL when given (its table made once), else none: memory. */
+async function sharedStoreOf(store: CounterStore): Promise<SharedStore | undefined> {
+  const { redis, pool, logger } = store;
+  if (redis) {
+    return {
+      kind: 'redis',
+      circuit: storeCircuit({ name: 'Redis', probe: () => redis.ping(), logger }),
+      limiter: (options) =>
+        new RateLimiterRedis({
+          ...options,
+          // A Redis may serve other applications too: every key Passgate writes says whose it is.
+          keyPrefix: `passgate:${options.keyPrefix}`,
+          storeClient: redis,
+          rejectIfRedisNotReady: true,
+        }),
+    };
+  }
+  if (pool) {
+    // Creates the library's own table once; later limiters reuse it.
+    await new Promise<void>((resolve, reject) => {
+      new RateLimiterPostgres(
+        { storeClient: pool, tableName: 'rate_limits', keyPrefix: 'setup', points: 1, duration: 1 },
+        (error?: Error) => (error ? reject(error) : resolve()),
+      );
+    });
+    return {
+      kind: 'postgres',
+      circuit: storeCircuit({
+        name: "PostgreSQL's rate-limit counters",
+        probe: () => pool.query('SELECT 1'),
+        logger,
+      }),
+      limiter: (options) =>
+        new RateLimiterPostgres({
+          ...options,
+          storeClient: pool,
+          tableName: 'rate_limits',
+          tableCreated: true,
+        }),
+    };
+  }
+  return undefined;
 }
 
 /**
@@ -61,79 +106,39 @@ interface Limiter {
  * points a few at a time (see `batchedCounter`), so that most requests need no round trip.
  */
 export async function createRateLimits(store: CounterStore = {}): Promise<RateLimits> {
-  const { redis, logger } = store;
-  const pool = redis ? undefined : store.pool;
-  if (pool) {
-    // Creates the library's own table once; later limiters reuse it.
-    await new Promise<void>((resolve, reject) => {
-      new RateLimiterPostgres(
-        { storeClient: pool, tableName: 'rate_limits', keyPrefix: 'setup', points: 1, duration: 1 },
-        (error?: Error) => (error ? reject(error) : resolve()),
-      );
-    });
-  }
-  const circuit: StoreCircuit | undefined = redis
-    ? storeCircuit({ name: 'Redis', probe: () => redis.ping(), logger })
-    : pool
-      ? storeCircuit({
-          name: "PostgreSQL's rate-limit counters",
-          probe: () => pool.query('SELECT 1'),
-          logger,
-        })
-      : undefined;
+  const shared = await sharedStoreOf(store);
 
-  const limiters = new Map<string, Limiter>();
-  function limiterFor(group: RateLimitGroup, points: number): Limiter {
+  /** How each group-and-limit counts: in the shared store while it answers, else in memory. */
+  const consumers = new Map<string, Consume>();
+  function consumerFor(group: RateLimitGroup, points: number): Consume {
     const keyPrefix = `${group}${points}`;
-    let limiter = limiters.get(keyPrefix);
-    if (!limiter) {
+    let consume = consumers.get(keyPrefix);
+    if (!consume) {
       const options = { keyPrefix, points, duration: WINDOW_SECONDS };
-      limiter = {
-        memory: new RateLimiterMemory(options),
-        shared: redis
-          ? new RateLimiterRedis({
-              ...options,
-              // A Redis may serve other applications too: every key Passgate writes says whose it is.
-              keyPrefix: `passgate:${keyPrefix}`,
-              storeClient: redis,
-              rejectIfRedisNotReady: true,
-            })
-          : pool
-            ? new RateLimiterPostgres({
-                ...options,
-                storeClient: pool,
-                tableName: 'rate_limits',
-                tableCreated: true,
-              })
-            : undefined,
-      };
-      limiters.set(keyPrefix, limiter);
-    }
-    return limiter;
-  }
-
-  /** Consumes in the shared store while it answers, else in memory. */
-  const consumeIn =
-    (limiter: Limiter): Consume =>
-    async (keyId, points) => {
-      if (limiter.shared && circuit?.closed()) {
-        try {
-          return await consumePoints(limiter.shared, keyId, points);
-        } catch (error) {
-          circuit.failed(error);
+      const memory = new RateLimiterMemory(options);
+      const inStore = shared?.limiter(options);
+      consume = async (keyId, points) => {
+        if (inStore && shared?.circuit.closed()) {
+          try {
+            return await consumePoints(inStore, keyId, points);
+          } catch (error) {
+            shared.circuit.failed(error);
+          }
         }
-      }
-      return consumePoints(limiter.memory, keyId, points);
-    };
+        return consumePoints(memory, keyId, points);
+      };
+      consumers.set(keyPrefix, consume);
+    }
+    return consume;
+  }
 
   const counter = batchedCounter();
   return {
-    store: redis ? 'redis' : pool ? 'postgres' : 'memory',
+    store: shared?.kind ?? 'memory',
     consume(group, keyId, limit) {
-      const limiter = limiterFor(group, limit);
-      return counter.count(`${group}${limit}:${keyId}`, keyId, limit, consumeIn(limiter));
+      return counter.count(`${group}${limit}:${keyId}`, keyId, limit, consumerFor(group, limit));
     },
-    close: () => circuit?.stop(),
+    close: () => shared?.circuit.stop(),
   };
 }
 
