@@ -60,15 +60,26 @@ export async function claimDataDir(dataDir: string, holder: string): Promise<Dat
     }
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
+  // Each try removes its own listeners, however it ends: a takeover may try several times.
   const listen = () =>
     new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(socketPath, () => {
-        server.off('error', reject);
+      const failed = (error: Error) => {
+        server.off('listening', listened);
+        reject(error);
+      };
+      const listened = () => {
+        server.off('error', failed);
         resolve();
-      });
+      };
+      server.once('error', failed).once('listening', listened).listen(socketPath);
     });
-  await claimSocket(socketPath, listen);
+  await claimSocket(socketPath, listen, () => {
+    throw new StartError(
+      `DATA_DIR ${path.resolve(dataDir)} is in use by another running Passgate process (it ` +
+        'answers on admin.sock there). Stop it first, or give this one another DATA_DIR; ' +
+        'two processes on one embedded database would corrupt it.',
+    );
+  });
   chmodSync(socketPath, 0o600);
   return {
     serve(next) {
@@ -83,44 +94,51 @@ const STALE_TAKEOVER_MS = 10_000;
 const TAKEOVER_RETRY_MS = 50;
 
 /**
- * Listens on the socket path, or takes over a socket file that nobody answers (left by a crash).
- * The takeover (probe, remove, listen) happens under a lock file created with `O_EXCL`, so two
- * processes starting at once over a stale socket cannot both remove it and both listen: the one
- * that waited finds the other's socket answering, and is refused.
+ * The takeover lock, created with `O_EXCL`: its file descriptor, or undefined while another
+ * process holds it. A lock older than `STALE_TAKEOVER_MS` is removed first, so that the next try
+ * may take it.
  */
-async function claimSocket(socketPath: string, listen: () => Promise<void>): Promise<void> {
+function takeoverLock(lockPath: string): number | undefined {
+  try {
+    return openSync(lockPath, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const taken = statSync(lockPath, { throwIfNoEntry: false })?.mtimeMs;
+    if (taken !== undefined && Date.now() - taken > STALE_TAKEOVER_MS) {
+      rmSync(lockPath, { force: true });
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Listens on the socket path, or takes over a socket file that nobody answers (left by a crash).
+ * The takeover (probe, remove, listen) happens under a lock file, so two processes starting at
+ * once over a stale socket cannot both remove it and both listen: the one that waited finds the
+ * other's socket answering, and `inUse` refuses it.
+ */
+async function claimSocket(
+  socketPath: string,
+  listen: () => Promise<void>,
+  inUse: () => never,
+): Promise<void> {
   const lockPath = `${socketPath}.lock`;
   for (;;) {
     try {
-      await listen();
-      return;
+      return await listen();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     }
-    let lock: number;
-    try {
-      lock = openSync(lockPath, 'wx');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (
-        Date.now() - (statSync(lockPath, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) >
-        STALE_TAKEOVER_MS
-      )
-        rmSync(lockPath, { force: true });
+    const lock = takeoverLock(lockPath);
+    if (lock === undefined) {
+      // Another process is taking over: look again once it is done.
       await new Promise((resolve) => setTimeout(resolve, TAKEOVER_RETRY_MS));
-      continue; // another process is taking over: look again once it is done
+      continue;
     }
     try {
-      if (await sendToAdminSocket(socketPath, [])) {
-        throw new StartError(
-          `DATA_DIR ${path.dirname(path.resolve(socketPath))} is in use by another running Passgate process (it ` +
-            'answers on admin.sock there). Stop it first, or give this one another DATA_DIR; ' +
-            'two processes on one embedded database would corrupt it.',
-        );
-      }
+      if (await sendToAdminSocket(socketPath, [])) inUse();
       rmSync(socketPath, { force: true }); // left by a process that crashed
-      await listen();
-      return;
+      return await listen();
     } finally {
       closeSync(lock);
       rmSync(lockPath, { force: true });
