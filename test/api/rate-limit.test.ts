@@ -191,11 +191,8 @@ describe.skipIf(!redisUrl)('rate limits in Redis (REDIS_URL)', () => {
   );
 
   it('answers while Redis is out of reach, counting in memory, and counts in Redis once it is back', async () => {
-    const target = new URL(redisUrl!);
-    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
-    const viaProxy = new URL(redisUrl!);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    const server = await startCountingIn(viaProxy.toString());
+    const proxy = await startTcpProxy(redisUrl!);
+    const server = await startCountingIn(proxy.url);
     try {
       const tenant = await createTenant({ server, rateLimit: null });
       expect(await remainingAfterMe(server.url, tenant.apiKey)).toBe('29');

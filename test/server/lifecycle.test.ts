@@ -18,20 +18,12 @@ import { describe, expect, inject, it, vi } from 'vitest';
 import { AdminCommandError, admin } from '../support/admin';
 import { migratedDataDir } from '../support/data-dir';
 import { createFreshDatabase } from '../support/database';
+import { closedPort } from '../support/ports';
 import { newDataDir, REPO_ROOT, SERVER_ARGS, startServer } from '../support/server';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { createTenant, http } from '../support/tenant';
 
 const databaseUrl = inject('databaseUrl');
-
-/** A port that was free a moment ago: nothing answers there. */
-async function closedPort() {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /**
  * For a server started by a command of its own rather than `startServer`: the environment that
@@ -513,11 +505,8 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
   it('while the database is out of reach: 503 with Retry-After, then served again', async () => {
     /** Long enough for a loaded machine to bring the scans to the lock; not a timing. */
     const UNTIL_WAITING = { timeout: 15_000 };
-    const target = new URL(databaseUrl!);
-    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-    const viaProxy = new URL(databaseUrl!);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    const server = await startServer({ databaseUrl: viaProxy.toString() });
+    const proxy = await startTcpProxy(databaseUrl!);
+    const server = await startServer({ databaseUrl: proxy.url });
     try {
       const tenant = await createTenant({ server });
       const pass = await tenant.client.passes.create({ type: 'multi' });

@@ -18,11 +18,8 @@ describe.skipIf(!databaseUrl)(
   'a database that stalls (connections open, nothing comes back)',
   () => {
     it('health checks and scans answer 503 instead of hanging, and all recovers by itself', async () => {
-      const target = new URL(databaseUrl!);
-      const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
-      const viaProxy = new URL(databaseUrl!);
-      viaProxy.host = `127.0.0.1:${proxy.port}`;
-      const server = await startServer({ databaseUrl: viaProxy.toString() });
+      const proxy = await startTcpProxy(databaseUrl!);
+      const server = await startServer({ databaseUrl: proxy.url });
       try {
         const tenant = await createTenant({ server });
         const pass = await tenant.client.passes.create({ type: 'multi' });

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
 import { Redis } from 'ioredis';
 import { vi } from 'vitest';
+import { closedPort } from './ports';
 
 export interface OwnRedis {
   url: string;
@@ -13,10 +13,7 @@ export interface OwnRedis {
 
 /** A Redis server of the test's own (Debian's `redis-server`), on a free port, keeping nothing. */
 export async function startOwnRedis(): Promise<OwnRedis> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
+  const port = await closedPort();
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],

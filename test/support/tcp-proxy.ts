@@ -2,6 +2,8 @@ import net from 'node:net';
 
 export interface TcpProxy {
   port: number;
+  /** The URL it was started for, pointing at the proxy instead. */
+  url: string;
   /** Drops every open connection and refuses new ones, as a database that went down. */
   cut(): Promise<void>;
   /** Accepts connections again on the same port. */
@@ -16,11 +18,21 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
+const DEFAULT_PORTS: Record<string, number> = {
+  'postgres:': 5432,
+  'postgresql:': 5432,
+  'redis:': 6379,
+};
+
 /**
- * A stand-in for the network between a server and its database: a TCP proxy to `host:port` that
- * a test can cut, stall and restore. The server and PostgreSQL stay real; only the wire misbehaves.
+ * A stand-in for the network between a server and its database (or Redis): a TCP proxy to the
+ * host of `targetUrl` that a test can cut, stall and restore. The server and the database stay
+ * real; only the wire misbehaves. Give the server the proxy's `url`.
  */
-export async function startTcpProxy(host: string, port: number): Promise<TcpProxy> {
+export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
+  const target = new URL(targetUrl);
+  const host = target.hostname;
+  const port = Number(target.port || DEFAULT_PORTS[target.protocol]);
   const open = new Set<net.Socket>();
   let stalled = false;
   const held: (() => void)[] = [];
@@ -56,8 +68,11 @@ export async function startTcpProxy(host: string, port: number): Promise<TcpProx
     });
   await listen(0);
   const proxyPort = (server.address() as net.AddressInfo).port;
+  const viaProxy = new URL(targetUrl);
+  viaProxy.host = `127.0.0.1:${proxyPort}`;
   return {
     port: proxyPort,
+    url: viaProxy.toString(),
     cut: stop,
     restore: () => listen(proxyPort),
     stall() {
