@@ -21,7 +21,7 @@ import { createFreshDatabase } from '../support/database';
 import { closedPort } from '../support/ports';
 import { newDataDir, REPO_ROOT, SERVER_ARGS, startServer } from '../support/server';
 import { startTcpProxy } from '../support/tcp-proxy';
-import { createTenant, http } from '../support/tenant';
+import { createTenant, type HttpAnswer, http } from '../support/tenant';
 
 const databaseUrl = inject('databaseUrl');
 
@@ -473,6 +473,40 @@ describe.skipIf(!databaseUrl)('while the server starts', () => {
   });
 });
 
+/**
+ * A server that reaches the run's PostgreSQL through a TCP proxy the test can cut or stall, a
+ * tenant's multi pass there, and `scan()` of it, sent by `send` and admitted once already.
+ */
+async function passBehindProxy(send: typeof http = http) {
+  const proxy = await startTcpProxy(databaseUrl!);
+  const server = await startServer({ databaseUrl: proxy.url });
+  const stop = async () => {
+    await server.stop();
+    await proxy.close();
+  };
+  try {
+    const tenant = await createTenant({ server });
+    const pass = await tenant.client.passes.create({ type: 'multi' });
+    if (!pass.ok) throw new Error(pass.error);
+    const scan = () =>
+      send(`${tenant.apiUrl}/scan`, { key: tenant.apiKey, json: { code: pass.data.code } });
+    expect((await scan()).status).toBe(200);
+    return { proxy, server, tenant, pass: pass.data, scan, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** What the API answers while the database is out of reach. */
+function expectOutOfReach(res: HttpAnswer) {
+  expect(res.status).toBe(503);
+  expect(res.body).toEqual({
+    error: 'The database is out of reach for the moment; try again in a few seconds',
+  });
+  expect(res.headers.get('retry-after')).toBe('5');
+}
+
 describe.skipIf(!databaseUrl)('when the database goes away', () => {
   it('/healthz answers 503, the API a 500 without details, the pass page an HTML 500', async () => {
     const database = await createFreshDatabase(databaseUrl!, 'passgate_gone');
@@ -505,16 +539,8 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
   it('while the database is out of reach: 503 with Retry-After, then served again', async () => {
     /** Long enough for a loaded machine to bring the scans to the lock; not a timing. */
     const UNTIL_WAITING = { timeout: 15_000 };
-    const proxy = await startTcpProxy(databaseUrl!);
-    const server = await startServer({ databaseUrl: proxy.url });
+    const { proxy, server, tenant, pass, scan, stop } = await passBehindProxy();
     try {
-      const tenant = await createTenant({ server });
-      const pass = await tenant.client.passes.create({ type: 'multi' });
-      if (!pass.ok) throw new Error(pass.error);
-      const scan = () =>
-        http(`${tenant.apiUrl}/scan`, { key: tenant.apiKey, json: { code: pass.data.code } });
-      expect((await scan()).status).toBe(200);
-
       // Open connections drop mid-way and new ones are refused, as when PostgreSQL restarts.
       // Scans are made to wait on the pass's row lock first, so that the cut finds connections
       // checked out of the pool, whose errors have no listener of their own: the server must live.
@@ -522,7 +548,7 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
       await root.connect();
       try {
         await root.query('BEGIN');
-        await root.query('SELECT 1 FROM passes WHERE id = $1 FOR UPDATE', [pass.data.id]);
+        await root.query('SELECT 1 FROM passes WHERE id = $1 FOR UPDATE', [pass.id]);
         const waiting = Promise.all([scan(), scan(), scan()]);
         await expect
           .poll(async () => {
@@ -546,15 +572,10 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
         await scan(),
         await http(`${tenant.apiUrl}/passes`, { key: tenant.apiKey }),
         await http(`${tenant.apiUrl}/passes`, { key: tenant.apiKey, json: { type: 'single' } }),
-      ]) {
-        expect(res.status).toBe(503);
-        expect(res.body).toEqual({
-          error: 'The database is out of reach for the moment; try again in a few seconds',
-        });
-        expect(res.headers.get('retry-after')).toBe('5');
-      }
+      ])
+        expectOutOfReach(res);
       expect((await http(`${server.url}/healthz`)).status).toBe(503);
-      const page = await fetch(pass.data.publicUrl);
+      const page = await fetch(pass.publicUrl);
       expect(page.status).toBe(503);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       expect(await page.text()).toMatch(/try again/i);
@@ -564,8 +585,37 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
       expect((await http(`${server.url}/healthz`)).status).toBe(200);
       expect(server.logs.join('')).not.toContain('unhandled error');
     } finally {
-      await server.stop();
-      await proxy.close();
+      await stop();
+    }
+  });
+
+  it('while the database stalls (connections open, nothing comes back): 503, never a hang, then served again', async () => {
+    /**
+     * How long the test lets a request take before calling it hung. It stands for "never hangs":
+     * the server's own bounds are a 1.5 s health check and a 5 s query timeout.
+     */
+    const bounded: typeof http = (url, init = {}) =>
+      http(url, { ...init, signal: AbortSignal.timeout(20_000) });
+    const { proxy, server, tenant, pass, scan, stop } = await passBehindProxy(bounded);
+    try {
+      proxy.stall();
+      const health = await bounded(`${server.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(health.body).toEqual({ error: 'Database unreachable' });
+      for (const res of await Promise.all([scan(), scan(), scan()])) expectOutOfReach(res);
+      expectOutOfReach(await bounded(`${tenant.apiUrl}/passes`, { key: tenant.apiKey }));
+      expect(server.process.exitCode).toBe(null);
+
+      proxy.resume();
+      await expect.poll(async () => (await scan()).status, { timeout: 30_000 }).toBe(200);
+      expect((await bounded(`${server.url}/healthz`)).status).toBe(200);
+      const after = await tenant.client.passes.get(pass.id);
+      if (!after.ok) throw new Error(after.error);
+      // The scans answered 503 were never decided: one admit before the stall, one after.
+      expect(after.data.usagesCount).toBe(2);
+      expect(server.logs.join('')).not.toContain('unhandled error');
+    } finally {
+      await stop();
     }
   });
 });
