@@ -46,20 +46,22 @@ export function docsRoutes() {
     }
     return file;
   };
-  return new Hono()
-    .use('/docs', pageSecurity({ contentSecurityPolicy: DOCS_POLICY }))
-    .use('/docs/*', pageSecurity({ contentSecurityPolicy: DOCS_POLICY }))
-    .get('/docs', (c) => c.html(DOCS_PAGE))
-    .get('/docs/assets/init.js', (c) =>
-      c.body(INIT_SCRIPT, 200, { 'content-type': ASSETS['swagger-ui-bundle.js'] }),
-    )
-    .get('/docs/assets/:name', (c) => {
-      const name = c.req.param('name');
-      if (!Object.hasOwn(ASSETS, name)) return c.json({ error: `No such file: ${name}` }, 404);
-      const asset = name as keyof typeof ASSETS;
-      return c.body(new Uint8Array(load(asset)), 200, {
-        'content-type': ASSETS[asset],
-        'cache-control': 'public, max-age=86400',
-      });
-    });
+  return (
+    new Hono()
+      // Hono's `/docs/*` matches `/docs` itself too.
+      .use('/docs/*', pageSecurity({ contentSecurityPolicy: DOCS_POLICY }))
+      .get('/docs', (c) => c.html(DOCS_PAGE))
+      .get('/docs/assets/init.js', (c) =>
+        c.body(INIT_SCRIPT, 200, { 'content-type': ASSETS['swagger-ui-bundle.js'] }),
+      )
+      .get('/docs/assets/:name', (c) => {
+        const name = c.req.param('name');
+        if (!Object.hasOwn(ASSETS, name)) return c.json({ error: `No such file: ${name}` }, 404);
+        const asset = name as keyof typeof ASSETS;
+        return c.body(new Uint8Array(load(asset)), 200, {
+          'content-type': ASSETS[asset],
+          'cache-control': 'public, max-age=86400',
+        });
+      })
+  );
 }
