@@ -67,6 +67,21 @@ function killGroup(child: ChildProcess) {
 }
 
 describe('server lifecycle on the embedded database', () => {
+  it('stops on SIGTERM when whatever read its log has gone (a pipe closed under it)', async () => {
+    const server = await startServer({ dataDir: migratedDataDir() });
+    try {
+      // The log's reader goes away, as a crashed log shipper or a closed terminal does: every
+      // write from now on meets a broken pipe.
+      server.process.stdout!.destroy();
+      server.process.stderr!.destroy();
+      const exited = new Promise<number | null>((resolve) => server.process.once('exit', resolve));
+      server.process.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      await server.kill();
+    }
+  });
+
   it('finishes a request in flight on SIGTERM, exits 0, and keeps the data for the next start', async () => {
     const dataDir = migratedDataDir();
     const server = await startServer({ dataDir });
