@@ -92,23 +92,6 @@ async function start() {
   );
   housekeeping.unref();
 
-  logger.info(
-    {
-      url: `http://127.0.0.1:${port}`,
-      port,
-      publicUrl,
-      database: database.kind,
-      rateLimits: rateLimits.store,
-    },
-    'listening',
-  );
-  if (isInsecureForPhones(publicUrl)) {
-    logger.warn(
-      { publicUrl },
-      'PUBLIC_URL is not https://: phones give the scanner no camera there (typed codes still work); serve Passgate behind a TLS proxy and set PUBLIC_URL to its https:// address',
-    );
-  }
-
   async function shutdown(signal: string) {
     if (stopping) return;
     stopping = true;
@@ -129,6 +112,23 @@ async function start() {
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Only now: whoever waits for this line may stop the server at once, and be heard.
+  logger.info(
+    {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      publicUrl,
+      database: database.kind,
+      rateLimits: rateLimits.store,
+    },
+    'listening',
+  );
+  if (isInsecureForPhones(publicUrl)) {
+    logger.warn(
+      { publicUrl },
+      'PUBLIC_URL is not https://: phones give the scanner no camera there (typed codes still work); serve Passgate behind a TLS proxy and set PUBLIC_URL to its https:// address',
+    );
+  }
 }
 
 /** The listen error in words, where the operator can act on it. */

@@ -74,9 +74,11 @@ describe('server lifecycle on the embedded database', () => {
       // write from now on meets a broken pipe.
       server.process.stdout!.destroy();
       server.process.stderr!.destroy();
-      const exited = new Promise<number | null>((resolve) => server.process.once('exit', resolve));
+      const exited = new Promise<[number | null, string | null]>((resolve) =>
+        server.process.once('exit', (code, signal) => resolve([code, signal])),
+      );
       server.process.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await exited).toEqual([0, null]);
     } finally {
       await server.kill();
     }
