@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import { migratedDataDir } from '../support/data-dir';
+import { createFreshDatabase } from '../support/database';
 import { startReceiver } from '../support/receiver';
 import { startServer } from '../support/server';
 import { createTenant, http, type TestTenant } from '../support/tenant';
@@ -17,11 +18,19 @@ const subscribe = async (tenant: TestTenant, targetUrl: string) => {
 
 describe('webhook delivery is fair between tenants', () => {
   it("one tenant's receivers that never answer do not hold up another tenant's delivery", async () => {
-    const server = await startServer({
-      ...(databaseUrl ? { databaseUrl } : { dataDir: migratedDataDir() }),
-      // Longer than the test: a hung delivery stays hung until the end.
-      env: { WEBHOOK_TIMEOUT_MS: '120000' },
-    });
+    // A database of the test's own: no other server may send these deliveries. On PostgreSQL
+    // two instances share the work, and the tenant's share must hold across them.
+    const database = databaseUrl
+      ? await createFreshDatabase(databaseUrl, 'passgate_fair')
+      : undefined;
+    const where = database ? { databaseUrl: database.url } : { dataDir: migratedDataDir() };
+    const servers = await Promise.all(
+      (database ? ['one', 'two'] : ['one']).map(() =>
+        // Longer than the test: a hung delivery stays hung until the end.
+        startServer({ ...where, env: { WEBHOOK_TIMEOUT_MS: '120000' } }),
+      ),
+    );
+    const server = servers[0]!;
     const hung = await startReceiver(() => 'hang');
     const healthy = await startReceiver();
     try {
@@ -52,7 +61,8 @@ describe('webhook delivery is fair between tenants', () => {
     } finally {
       await hung.close();
       await healthy.close();
-      await server.stop();
+      await Promise.all(servers.map((running) => running.stop()));
+      await database?.drop();
     }
   });
 });

@@ -38,11 +38,27 @@ interface Outcome {
 
 /**
  * Takes up to `limit` due deliveries under a lease, oldest first, within each tenant's and
- * endpoint's share. `FOR UPDATE SKIP LOCKED` lets several server instances poll at once without
- * taking the same delivery; the lease (`locked_until`) keeps it theirs while they send, counts
- * against the tenant's share, and lets another instance take it over if this one dies mid-send.
+ * endpoint's share. The lease (`locked_until`) keeps a delivery an instance's while it sends,
+ * counts against the shares, and lets another instance take it over if this one dies mid-send.
+ * Instances claim one at a time (a transaction-level advisory lock, held for the one statement):
+ * each then counts the leases the one before it took, so the shares hold across instances.
  */
 async function claimDue(
+  db: Kysely<Database>,
+  now: Date,
+  leaseMs: number,
+  limit: number,
+): Promise<DueDelivery[]> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`.execute(trx);
+    return claimDueIn(trx, now, leaseMs, limit);
+  });
+}
+
+/** Any constant, the same in every instance: the advisory lock that serializes claims. */
+const CLAIM_LOCK = 0x7061_7373; // "pass"
+
+async function claimDueIn(
   db: Kysely<Database>,
   now: Date,
   leaseMs: number,
