@@ -52,7 +52,7 @@ async function start() {
   const database = await createDatabase(config);
   const applied = await database.migrate();
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
-  const rateLimits = await createRateLimits({
+  const rateLimits = createRateLimits({
     redis: redis?.client,
     pool: database.counterPool,
     logger,

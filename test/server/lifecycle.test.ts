@@ -437,6 +437,30 @@ describe('PUBLIC_URL', () => {
 });
 
 describe.skipIf(!databaseUrl)('while the server starts', () => {
+  it('several servers starting at once on a new database all start, and share it', async () => {
+    const database = await createFreshDatabase(databaseUrl!, 'passgate_together');
+    const started = await Promise.allSettled(
+      Array.from({ length: 4 }, () => startServer({ databaseUrl: database.url })),
+    );
+    try {
+      // Each took its part of the migrations' work under their lock; none failed on a table
+      // another had just made (rate-limiter-flexible's own CREATE TABLE once did).
+      expect(started.map((result) => result.status)).toEqual(Array(4).fill('fulfilled'));
+      const servers = started.flatMap((result) =>
+        result.status === 'fulfilled' ? [result.value] : [],
+      );
+      const tenant = await createTenant({ server: servers[0]! });
+      for (const server of servers) {
+        expect((await http(`${server.url}/api/v1/me`, { key: tenant.apiKey })).status).toBe(200);
+      }
+    } finally {
+      await Promise.all(
+        started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)),
+      );
+      await database.drop();
+    }
+  });
+
   it('answers 503 with Retry-After: JSON for the API and health checks, HTML for a pass page', async () => {
     // A fresh database whose migrations wait on Kysely's migration lock, held here.
     const database = await createFreshDatabase(databaseUrl!, 'passgate_starting');

@@ -4,6 +4,7 @@ import * as core from './migrations/2026-11-22-core';
 import * as webhooks from './migrations/2026-11-22-webhooks';
 import * as authNotify from './migrations/2026-11-23-auth-notify';
 import * as passByTenantCode from './migrations/2026-11-24-pass-by-tenant-code';
+import * as rateLimits from './migrations/2026-12-03-rate-limits';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-22-webhooks': webhooks,
   '2026-11-23-auth-notify': authNotify,
   '2026-11-24-pass-by-tenant-code': passByTenantCode,
+  '2026-12-03-rate-limits': rateLimits,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -135,6 +135,14 @@ export interface WebhookAttemptTable {
   attempted_at: Date;
 }
 
+/** rate-limiter-flexible's counters on PostgreSQL (written by the library only). */
+export interface RateLimitTable {
+  key: string;
+  points: Generated<number>;
+  /** Milliseconds since the epoch when the window ends. */
+  expire: number | null;
+}
+
 export interface Database {
   tenants: TenantTable;
   api_keys: ApiKeyTable;
@@ -146,6 +154,7 @@ export interface Database {
   webhooks: WebhookTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
+  rate_limits: RateLimitTable;
 }
 
 export type Tenant = Selectable<TenantTable>;

@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import { nanoid } from 'nanoid';
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { openTestDatabase } from '../../../../test/support/test-database';
 import { type CounterStore, createRateLimits, leaseSize } from '.';
 
 it('takes 1% of the limit per round trip, at most 100; under 200 a minute, one by one', () => {
@@ -26,7 +28,7 @@ describe.each(stores)('rate-limit counting in %s', (_, store) => {
   it.each([30, 500])(
     'answers each of a limit of %i exactly, in order, then refuses',
     async (limit) => {
-      const rateLimits = await createRateLimits(store);
+      const rateLimits = createRateLimits(store);
       const key = keyOf('a');
       const decisions = [];
       for (let i = 0; i < limit + 3; i++)
@@ -48,7 +50,7 @@ describe.each(stores)('rate-limit counting in %s', (_, store) => {
   );
 
   it('counts concurrent requests exactly, leased or batched: each remainder once', async () => {
-    const rateLimits = await createRateLimits(store);
+    const rateLimits = createRateLimits(store);
     const key = keyOf('b');
     const decisions = await Promise.all(
       Array.from({ length: 520 }, () => rateLimits.consume('core', key, 500)),
@@ -61,7 +63,7 @@ describe.each(stores)('rate-limit counting in %s', (_, store) => {
   });
 
   it('keeps keys, groups and limits apart', async () => {
-    const rateLimits = await createRateLimits(store);
+    const rateLimits = createRateLimits(store);
     const [c, d] = [keyOf('c'), keyOf('d')];
     await rateLimits.consume('core', c, 500);
     expect((await rateLimits.consume('core', c, 500)).remaining).toBe(498);
@@ -73,7 +75,7 @@ describe.each(stores)('rate-limit counting in %s', (_, store) => {
   it.runIf(store.redis)(
     'shares one count between instances, kept under passgate: keys',
     async () => {
-      const [first, second] = [await createRateLimits(store), await createRateLimits(store)];
+      const [first, second] = [createRateLimits(store), createRateLimits(store)];
       const key = keyOf('e');
       expect((await first.consume('core', key, 30)).remaining).toBe(29);
       expect((await second.consume('core', key, 30)).remaining).toBe(28);
@@ -81,4 +83,31 @@ describe.each(stores)('rate-limit counting in %s', (_, store) => {
       expect(await redis?.pttl(`passgate:core30:${key}`)).toBeGreaterThan(58_000);
     },
   );
+});
+
+describe.skipIf(!inject('databaseUrl'))('rate-limit counting in PostgreSQL', () => {
+  it('uses the table the migrations made, and changes no schema itself', async () => {
+    const database = await openTestDatabase();
+    const statements: string[] = [];
+    const pool = new pg.Pool({ connectionString: inject('databaseUrl'), max: 1 });
+    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+    // Every statement the counting sends, whichever way it calls the pool.
+    pool.query = ((...args: unknown[]) => {
+      const [first] = args;
+      statements.push(typeof first === 'string' ? first : String((first as { text: string }).text));
+      return query(...args);
+    }) as typeof pool.query;
+    try {
+      const rateLimits = createRateLimits({ pool });
+      expect(rateLimits.store).toBe('postgres');
+      const key = `key_pg_${nanoid(8)}`;
+      expect((await rateLimits.consume('core', key, 30)).remaining).toBe(29);
+      expect(statements.length).toBeGreaterThan(0);
+      // Two servers starting at once on a new database once both ran the library's CREATE TABLE.
+      expect(statements.filter((text) => /\b(CREATE|ALTER|DROP)\b/i.test(text))).toEqual([]);
+    } finally {
+      await pool.end();
+      await database.close();
+    }
+  });
 });

@@ -54,8 +54,11 @@ interface SharedStore {
   limiter(options: { keyPrefix: string; points: number; duration: number }): RateLimiterAbstract;
 }
 
-/** Redis when given, else PostgreSQL when given (its table made once), else none: memory. */
-async function sharedStoreOf(store: CounterStore): Promise<SharedStore | undefined> {
+/**
+ * Redis when given, else PostgreSQL when given (its table `rate_limits` is made by a migration),
+ * else none: memory.
+ */
+function sharedStoreOf(store: CounterStore): SharedStore | undefined {
   const { redis, pool, logger } = store;
   if (redis) {
     return {
@@ -72,13 +75,6 @@ async function sharedStoreOf(store: CounterStore): Promise<SharedStore | undefin
     };
   }
   if (pool) {
-    // Creates the library's own table once; later limiters reuse it.
-    await new Promise<void>((resolve, reject) => {
-      new RateLimiterPostgres(
-        { storeClient: pool, tableName: 'rate_limits', keyPrefix: 'setup', points: 1, duration: 1 },
-        (error?: Error) => (error ? reject(error) : resolve()),
-      );
-    });
     return {
       kind: 'postgres',
       circuit: storeCircuit({
@@ -105,8 +101,8 @@ async function sharedStoreOf(store: CounterStore): Promise<SharedStore | undefin
  * Concurrent requests of one key are counted in batches, and a key with a high limit takes its
  * points a few at a time (see `batchedCounter`), so that most requests need no round trip.
  */
-export async function createRateLimits(store: CounterStore = {}): Promise<RateLimits> {
-  const shared = await sharedStoreOf(store);
+export function createRateLimits(store: CounterStore = {}): RateLimits {
+  const shared = sharedStoreOf(store);
 
   /** How each group-and-limit counts: in the shared store while it answers, else in memory. */
   const consumers = new Map<string, Consume>();
