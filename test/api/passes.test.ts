@@ -605,7 +605,7 @@ describe('tenants, plans, keys and scopes', () => {
     expect((await small.counts()).passes).toBe(2);
   });
 
-  it('a scan-scope key may scan and call /me, and nothing else', async () => {
+  it('a scan-scope key may scan and call /me', async () => {
     const key = await tenant.createKey({ scope: 'scan' });
     expect(key.scope).toBe('scan');
     const me = await http(`${tenant.apiUrl}/me`, { key: key.apiKey });
@@ -618,21 +618,7 @@ describe('tenants, plans, keys and scopes', () => {
       json: { code: pass.data.code },
     });
     expect(scan.body.result).toBe('success');
-    for (const [method, path] of [
-      ['GET', '/passes'],
-      ['POST', '/passes'],
-      ['GET', '/clients'],
-      ['GET', `/passes/${pass.data.id}`],
-      ['POST', `/passes/${pass.data.id}/revoke`],
-    ]) {
-      const res = await http(`${tenant.apiUrl}${path}`, {
-        method,
-        key: key.apiKey,
-        json: method === 'POST' ? { type: 'single' } : undefined,
-      });
-      expect(res.status, `${method} ${path}`).toBe(403);
-      expect(res.body.error).toMatch(/scan/);
-    }
+    // Every other operation refuses it: test/api/every-route.test.ts walks them all.
   });
 
   it('GET /me describes the key and its tenant; a revoked key is refused', async () => {

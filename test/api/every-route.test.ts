@@ -1,0 +1,101 @@
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { type CreatedKey, createTenant, http, type TestTenant } from '../support/tenant';
+
+const { url } = inject('server');
+
+/** The operations a scan-scope key may call; every other one is 403 for it. */
+const SCAN_SCOPE = new Set(['POST /scan', 'GET /me']);
+
+interface Operation {
+  method: string;
+  /** The path as the document writes it: `/passes/{passId}`. */
+  path: string;
+}
+
+let owner: TestTenant;
+let stranger: TestTenant;
+let free: TestTenant;
+let scanKey: CreatedKey;
+let operations: Operation[];
+/** An id of the owner's for each path parameter of the document. */
+let ids: Record<string, string>;
+
+beforeAll(async () => {
+  const document = (await http(`${url}/api/v1/openapi.json`)).body;
+  operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
+    ([path, methods]) =>
+      Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })),
+  );
+  [owner, stranger, free] = await Promise.all([
+    createTenant(),
+    createTenant(),
+    createTenant({ plan: 'free' }),
+  ]);
+  scanKey = await owner.createKey({ scope: 'scan' });
+  const [pass, client, webhook] = await Promise.all([
+    http(`${owner.apiUrl}/passes`, { key: owner.apiKey, json: { type: 'single' } }),
+    http(`${owner.apiUrl}/clients`, { key: owner.apiKey, json: { name: 'Walker' } }),
+    http(`${owner.apiUrl}/webhooks`, {
+      key: owner.apiKey,
+      json: { event: 'pass.created', targetUrl: 'http://127.0.0.1:9/hook' },
+    }),
+  ]);
+  ids = { passId: pass.body.id, clientId: client.body.id, webhookId: webhook.body.id };
+});
+
+/** The operation's path with the owner's ids in it, under the server's `/api/v1`. */
+function pathOf(operation: Operation): string {
+  return operation.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const id = ids[name];
+    if (id === undefined) throw new Error(`no id for the path parameter ${name}: add one above`);
+    return id;
+  });
+}
+
+const call = (operation: Operation, key?: string) =>
+  http(`${url}/api/v1${pathOf(operation)}`, {
+    method: operation.method,
+    key,
+    ...(['POST', 'PATCH'].includes(operation.method) ? { json: {} } : {}),
+  });
+
+// Every operation of the OpenAPI document, so that a new route is walked the day it is added.
+describe('every operation of the API', () => {
+  it('is in the document, and the walk knows each of its path parameters', () => {
+    expect(operations.length).toBeGreaterThan(10);
+    for (const operation of operations) expect(() => pathOf(operation)).not.toThrow();
+  });
+
+  it('answers 401 without a key', async () => {
+    for (const operation of operations) {
+      const res = await call(operation);
+      expect(res.status, `${operation.method} ${operation.path}`).toBe(401);
+      expect(res.body.error).toBeTypeOf('string');
+    }
+  });
+
+  it('answers 403 to a tenant not on the Pro plan', async () => {
+    for (const operation of operations) {
+      const res = await call(operation, free.apiKey);
+      expect(res.status, `${operation.method} ${operation.path}`).toBe(403);
+      expect(res.body.error).toMatch(/Pro plan/);
+    }
+  });
+
+  it('answers 403 to a scan-scope key outside scanning', async () => {
+    for (const operation of operations) {
+      if (SCAN_SCOPE.has(`${operation.method} ${operation.path}`)) continue;
+      const res = await call(operation, scanKey.apiKey);
+      expect(res.status, `${operation.method} ${operation.path}`).toBe(403);
+      expect(res.body.error).toMatch(/scan/);
+    }
+  });
+
+  it("answers 404 for another tenant's ids, as if they did not exist", async () => {
+    for (const operation of operations.filter(({ path }) => path.includes('{'))) {
+      const res = await call(operation, stranger.apiKey);
+      expect(res.status, `${operation.method} ${operation.path}`).toBe(404);
+      expect(res.body.error).toMatch(/not found/);
+    }
+  });
+});
