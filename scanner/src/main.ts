@@ -1,4 +1,4 @@
-import { createPassgateClient, type PassgateClient } from '@passgate/shared';
+import { createPassgateClient, type PassgateClient } from '@passgate/shared/client';
 import { customAlphabet } from 'nanoid';
 import { type Camera, decodeFrames, openCamera } from './camera';
 import type { Tone, Verdict } from './describe';

@@ -1,9 +1,6 @@
-import {
-  type ApiResult,
-  extractPassCode,
-  type PassgateClient,
-  type ScanAnswer,
-} from '@passgate/shared';
+import type { ScanAnswer } from '@passgate/shared';
+import type { ApiResult, PassgateClient } from '@passgate/shared/client';
+import { extractPassCode } from '@passgate/shared/core';
 import { nanoid } from 'nanoid';
 import {
   checking,

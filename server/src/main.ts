@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
+import { installErrorMessages } from '@passgate/shared';
 import { claimDataDir } from './admin/socket';
 import { createApp, createStartingApp } from './app';
 import { answerClientErrorsInJson, answerUnreadableRequest } from './client-error';
@@ -19,6 +20,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 const KEEP_ALIVE_MS = 65_000;
 
 async function start() {
+  installErrorMessages();
   const config = loadConfig();
   const logger = createLogger(config);
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;

@@ -1,6 +1,13 @@
 import type { Client, CreateClientInput } from './clients';
 import type { Me } from './common';
-import type { CreatePassInput, Pass, PassListItem, UpdatePassInput } from './passes';
+import type {
+  CreatedPass,
+  CreatePassInput,
+  Pass,
+  PassListItem,
+  PassStatusAnswer,
+  UpdatePassInput,
+} from './passes';
 import type { ScanAnswer, ScanRequest } from './scan';
 
 export type ApiResult<T> =
@@ -66,12 +73,14 @@ export function createPassgateClient(options: PassgateClientOptions) {
       list: (params: { search?: string; status?: string; limit?: number; page?: number } = {}) =>
         call<PassListItem[]>('GET', `/passes${query(params)}`),
       create: (body: CreatePassInput, request?: RequestOptions) =>
-        call<Pass>('POST', '/passes', body, request),
+        call<CreatedPass>('POST', '/passes', body, request),
       get: (id: string) => call<Pass>('GET', `/passes/${encodeURIComponent(id)}`),
       update: (id: string, body: UpdatePassInput) =>
         call<Pass>('PATCH', `/passes/${encodeURIComponent(id)}`, body),
-      activate: (id: string) => call<Pass>('POST', `/passes/${encodeURIComponent(id)}/activate`),
-      revoke: (id: string) => call<Pass>('POST', `/passes/${encodeURIComponent(id)}/revoke`),
+      activate: (id: string) =>
+        call<PassStatusAnswer>('POST', `/passes/${encodeURIComponent(id)}/activate`),
+      revoke: (id: string) =>
+        call<PassStatusAnswer>('POST', `/passes/${encodeURIComponent(id)}/revoke`),
     },
     clients: {
       list: (params: { search?: string; limit?: number; page?: number } = {}) =>

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import './messages';
+import { installErrorMessages } from './messages';
+
+beforeAll(installErrorMessages);
 
 /** The one message a schema gives for `input`. */
 const messageOf = (schema: z.ZodType, input: unknown) => {

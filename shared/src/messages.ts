@@ -76,4 +76,11 @@ export function issueMessage(issue: Issue): string | undefined {
   }
 }
 
-z.config({ customError: issueMessage });
+/**
+ * Makes every check's message the API's own wording (see `issueMessage`). Zod's configuration is
+ * global: the server calls this once at start, before it reads its configuration; importing the
+ * schemas changes nothing by itself.
+ */
+export function installErrorMessages(): void {
+  z.config({ customError: issueMessage });
+}

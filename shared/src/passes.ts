@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PASS_STATUSES, PASS_TYPES } from './codes';
+import { PASS_STATUSES, PASS_TYPES } from './core';
 import { IsoDate } from './dates';
 
 export const CustomField = z
@@ -84,6 +84,7 @@ export type PassListItem = z.infer<typeof PassListItem>;
 export const CreatedPass = z
   .object({ ...passCore, publicUrl: z.string(), createdAt: z.string() })
   .meta({ id: 'CreatedPass' });
+export type CreatedPass = z.infer<typeof CreatedPass>;
 
 export const Pass = z
   .object({
@@ -115,3 +116,4 @@ export const PassStatusAnswer = z
     status: z.enum(PASS_STATUSES),
   })
   .meta({ id: 'PassStatus' });
+export type PassStatusAnswer = z.infer<typeof PassStatusAnswer>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_TYPES } from './codes';
+import { EVENT_TYPES } from './core';
 
 export const CreateWebhookBody = z
   .object({

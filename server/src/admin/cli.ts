@@ -1,3 +1,4 @@
+import { installErrorMessages } from '@passgate/shared';
 import { loadConfig, publicUrlOf } from '../config';
 import { StartError } from '../start-error';
 import { AdminError, parseAdminCommand, runAdminCommand, USAGE } from './commands';
@@ -17,6 +18,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // A mistake in the command is reported before any database is opened (which takes seconds).
   const command = parseAdminCommand(argv);
+  installErrorMessages();
   const config = loadConfig();
   const publicUrl = publicUrlOf(config);
   let result: unknown;

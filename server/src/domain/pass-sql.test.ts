@@ -1,3 +1,4 @@
+import { evaluateScan, reportedStatus } from '@passgate/shared/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -6,7 +7,6 @@ import {
   type TestDatabase,
 } from '../../../test/support/test-database';
 import { reportedStatusSql, scanResultSql } from './pass-sql';
-import { evaluateScan, reportedStatus } from './scan-rule';
 import { arbitraryPass } from './scan-rule.test';
 
 // The SQL must say exactly what the pure rule says. Random passes go into a real database

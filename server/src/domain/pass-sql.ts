@@ -1,7 +1,7 @@
 import { type Expression, type ExpressionBuilder, sql } from 'kysely';
 import type { Database } from '../db/schema';
 
-// The scan rule and reported status of `scan-rule.ts`, written in SQL. Keep the two in step:
+// The scan rule and reported status of `shared/src/core/scan-rule.ts`, written in SQL. Keep the two in step:
 // `server/src/domain/pass-sql.test.ts` checks them against each other on random passes.
 
 type PassExpressions = ExpressionBuilder<Database, 'passes'>;

@@ -1,6 +1,6 @@
+import { admit, evaluateScan, reportedStatus, type ScannablePass } from '@passgate/shared/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { admit, evaluateScan, reportedStatus, type ScannablePass } from './scan-rule';
 
 const NOW = new Date('2030-06-15T12:00:00Z');
 const around = fc.option(

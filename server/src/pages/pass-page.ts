@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { evaluateScan, reportedStatus } from '@passgate/shared/core';
 import { type Context, Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import QRCode from 'qrcode';
 import { constantTimeEqual, PASS_CODE_PATTERN } from '../domain/ids';
-import { evaluateScan, reportedStatus } from '../domain/scan-rule';
 import { isDatabaseOutOfReach, RETRY_AFTER_SECONDS } from '../errors';
 import type { Logger } from '../logger';
 import { SERVER_ROOT } from '../server-root';

@@ -42,6 +42,9 @@ const get = createRoute({
   responses: { 200: json(Client, 'The client'), ...errorResponses(401, 403, 404, 429) },
 });
 
+/** The operations of this resource, as the OpenAPI document and the client's types see them. */
+export const clientOperations = { list, create, get };
+
 export function clientRoutes({ db, publicUrl }: Services) {
   return createRouter()
     .openapi(list, async (c) => {

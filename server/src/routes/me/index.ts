@@ -12,6 +12,9 @@ const meRoute = createRoute({
   responses: { 200: json(Me, 'The key and its tenant'), ...errorResponses(401, 403, 429) },
 });
 
+/** The operation, as the OpenAPI document and the client's types see it. */
+export const meOperation = meRoute;
+
 export function meRoutes() {
   return createRouter().openapi(meRoute, (c) => {
     const { tenant, key } = c.get('caller');

@@ -9,10 +9,10 @@ import {
   PassStatusAnswer,
   UpdatePassBody,
 } from '@passgate/shared';
+import { reportedStatus, type ScannablePass } from '@passgate/shared/core';
 import type { Context } from 'hono';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema';
-import { reportedStatus, type ScannablePass } from '../../domain/scan-rule';
 import { ApiError, notFound } from '../../errors';
 import { recordEvents } from '../../events';
 import type { ApiEnv, Caller } from '../../middleware/env';
@@ -108,6 +108,12 @@ const statusRoute = (action: 'activate' | 'revoke') =>
       ...errorResponses(400, 401, 403, 404, 409, 422, 429),
     },
   });
+
+const activate = statusRoute('activate');
+const revoke = statusRoute('revoke');
+
+/** The operations of this resource, as the OpenAPI document and the client's types see them. */
+export const passOperations = { list, create, get, update, activate, revoke };
 
 /**
  * Why activate or revoke has nothing to do. A pass may read `expired` or `used` while its stored
@@ -211,6 +217,6 @@ export function passRoutes({ db, publicUrl }: Services) {
         .execute((trx) => changePass(trx, c.get('caller'), passId, patch, now));
       return c.json(presentPass(after, publicUrl, now), 200);
     })
-    .openapi(statusRoute('activate'), (c) => setStatus(c, c.req.valid('param').passId, 'active'))
-    .openapi(statusRoute('revoke'), (c) => setStatus(c, c.req.valid('param').passId, 'revoked'));
+    .openapi(activate, (c) => setStatus(c, c.req.valid('param').passId, 'active'))
+    .openapi(revoke, (c) => setStatus(c, c.req.valid('param').passId, 'revoked'));
 }

@@ -1,6 +1,6 @@
 import type { Pass, PassListItem, PassStatus } from '@passgate/shared';
+import { reportedStatus, type ScannablePass } from '@passgate/shared/core';
 import type { PassRow } from '../../db/schema';
-import { reportedStatus, type ScannablePass } from '../../domain/scan-rule';
 import type { NewEvent } from '../../events';
 import { toIso } from '../support';
 

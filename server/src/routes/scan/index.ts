@@ -24,6 +24,9 @@ const scanRoute = createRoute({
 
 const unknownPass = () => new ApiError(404, 'Unknown pass: no pass of this tenant has that code');
 
+/** The operation, as the OpenAPI document and the client's types see it. */
+export const scanOperation = scanRoute;
+
 export function scanRoutes({ scans }: Services) {
   return createRouter().openapi(scanRoute, async (c) => {
     const request = c.req.valid('json');

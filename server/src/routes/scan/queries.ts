@@ -1,9 +1,9 @@
 import type { ScanResult } from '@passgate/shared';
+import type { ScannablePass } from '@passgate/shared/core';
 import { CompiledQuery, expressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema';
 import { newId } from '../../domain/ids';
 import { reportedStatusSql, scanResultSql } from '../../domain/pass-sql';
-import type { ScannablePass } from '../../domain/scan-rule';
 import { isoSql, passListItemSql } from '../passes/present-sql';
 
 /** One door's scan, as the statement below takes it. */

@@ -1,4 +1,4 @@
-import type { PassStatus, PassType, ScanResult, StoredPassStatus } from '@passgate/shared';
+import type { PassStatus, PassType, ScanResult, StoredPassStatus } from './codes';
 
 /** What the scan rule needs to know of a pass. */
 export interface ScannablePass {
@@ -11,8 +11,8 @@ export interface ScannablePass {
 }
 
 /**
- * The scan rule, checked in this order. `scanResultSql` in `pass-sql.ts` is the same rule in SQL,
- * which the scan statement runs; the property test holds them together.
+ * The scan rule, checked in this order. `scanResultSql` in the server's `domain/pass-sql.ts` is the same
+ * rule in SQL, which the scan statement runs; a property test there holds them together.
  */
 export function evaluateScan(pass: ScannablePass, now: Date): ScanResult {
   if (pass.status === 'revoked') return 'revoked';
