@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { QueryTimeoutError } from './db/prepared';
 import { isDatabaseOutOfReach } from './errors';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
 
 describe('isDatabaseOutOfReach', () => {
-  it('knows a database that is down, restarting, full or cut off', () => {
+  it('knows a database that is down, restarting, full, cut off or too slow to answer', () => {
     for (const error of [
       withCode('ECONNREFUSED'),
       withCode('ECONNRESET'),
@@ -14,8 +15,12 @@ describe('isDatabaseOutOfReach', () => {
       withCode('57P01'), // admin_shutdown
       withCode('57P03'), // cannot_connect_now (starting up)
       withCode('53300'), // too_many_connections
+      // query_canceled: the server sets statement_timeout, and nothing else cancels a statement
+      withCode('57014'),
       new Error('Connection terminated unexpectedly'),
       new Error('timeout exceeded when trying to connect'),
+      new Error('Client was closed and is not queryable'), // a rollback on a connection given up
+      new QueryTimeoutError(6000), // no answer at all: a stalled link
     ]) {
       expect(
         isDatabaseOutOfReach(error),
@@ -28,7 +33,6 @@ describe('isDatabaseOutOfReach', () => {
     for (const error of [
       withCode('23505'), // unique_violation: a bug of ours, not an outage
       withCode('3D000'), // the database does not exist: a configuration to fix
-      withCode('57014'), // query_canceled
       withCode('42P01'), // undefined_table
       new TypeError('Cannot read properties of undefined'),
       'Connection terminated', // not an Error

@@ -33,14 +33,16 @@ const NETWORK_ERRORS = new Set([
 /**
  * True when the database could not be reached or dropped the connection (it restarts, fails
  * over, or the network between is down), which a retry a few seconds later may mend: network
- * errors, `pg`'s dropped connection and connect timeout, and PostgreSQL's connection errors
- * (SQLSTATE class 08), shutdowns (57P01–57P03) and full connection slots (53300).
+ * errors, `pg`'s dropped connection and connect timeout, PostgreSQL's connection errors
+ * (SQLSTATE class 08), shutdowns (57P01–57P03), full connection slots (53300), and a statement
+ * it gave up at `statement_timeout` (57014: busy, or waiting on a lock too long).
  */
 export function isDatabaseOutOfReach(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (NETWORK_ERRORS.has(code) || code.startsWith('08') || code === '53300') return true;
+    if (NETWORK_ERRORS.has(code) || code.startsWith('08')) return true;
+    if (code === '53300' || code === '57014') return true;
     if (/^57P0[123]$/.test(code)) return true;
   }
   return /^(Connection terminated|timeout exceeded when trying to connect|Client was closed)/.test(

@@ -518,9 +518,9 @@ describe.skipIf(!databaseUrl)('while the server starts', () => {
  * A server that reaches the run's PostgreSQL through a TCP proxy the test can cut or stall, a
  * tenant's multi pass there, and `scan()` of it, sent by `send` and admitted once already.
  */
-async function passBehindProxy(send: typeof http = http) {
+async function passBehindProxy(send: typeof http = http, env: Record<string, string> = {}) {
   const proxy = await startTcpProxy(databaseUrl!);
-  const server = await startServer({ databaseUrl: proxy.url });
+  const server = await startServer({ databaseUrl: proxy.url, env });
   const stop = async () => {
     await server.stop();
     await proxy.close();
@@ -580,7 +580,11 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
   it('while the database is out of reach: 503 with Retry-After, then served again', async () => {
     /** Long enough for a loaded machine to bring the scans to the lock; not a timing. */
     const UNTIL_WAITING = { timeout: 15_000 };
-    const { proxy, server, tenant, pass, scan, stop } = await passBehindProxy();
+    // The scans must wait at the lock until the cut, however slow the machine: a query timeout
+    // longer than the test.
+    const { proxy, server, tenant, pass, scan, stop } = await passBehindProxy(http, {
+      DATABASE_QUERY_TIMEOUT_MS: '120000',
+    });
     try {
       // Open connections drop mid-way and new ones are refused, as when PostgreSQL restarts.
       // Scans are made to wait on the pass's row lock first, so that the cut finds connections
@@ -626,6 +630,42 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
       expect((await http(`${server.url}/healthz`)).status).toBe(200);
       expect(server.logs.join('')).not.toContain('unhandled error');
     } finally {
+      await stop();
+    }
+  });
+
+  it('a scan that waits past the query timeout on a locked pass is answered 503, and never decided later', async () => {
+    const { server, tenant, pass, stop } = await passBehindProxy(http, {
+      DATABASE_QUERY_TIMEOUT_MS: '1000',
+    });
+    const root = new pg.Client({ connectionString: databaseUrl });
+    await root.connect();
+    const waitingOnLock = async () => {
+      const { rows } = await root.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND application_name = $1`,
+        [`passgate ${server.process.pid}`],
+      );
+      return rows[0].n as number;
+    };
+    try {
+      await root.query('BEGIN');
+      await root.query('SELECT 1 FROM passes WHERE id = $1 FOR UPDATE', [pass.id]);
+      // Sent without an Idempotency-Key: the statement commits by itself if it ever runs.
+      const answer = await http(`${tenant.apiUrl}/scan`, {
+        key: tenant.apiKey,
+        json: { code: pass.code },
+      });
+      expectOutOfReach(answer);
+      // PostgreSQL itself gave the statement up: nothing of it waits for the lock any more, so
+      // nothing can be decided once the lock is free.
+      await expect.poll(waitingOnLock, { timeout: 10_000 }).toBe(0);
+      await root.query('ROLLBACK');
+      const after = await tenant.client.passes.get(pass.id);
+      if (!after.ok) throw new Error(after.error);
+      expect(after.data.usagesCount).toBe(1);
+    } finally {
+      await root.end();
       await stop();
     }
   });
@@ -714,6 +754,18 @@ describe('the server bundle (server/dist)', () => {
 });
 
 describe('the scanner build (scanner/dist)', () => {
+  it('carries no schema library: the scanner takes only the zod-free parts of @passgate/shared', () => {
+    const assets = path.join(REPO_ROOT, 'scanner/dist/assets');
+    const scripts = readdirSync(assets).filter((name) => name.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const name of scripts) {
+      // zod's classes are named $ZodType, ZodError… in every build, minified or not.
+      expect(readFileSync(path.join(assets, name), 'utf8'), name).not.toMatch(
+        /\$?Zod(Type|Error)\b/,
+      );
+    }
+  });
+
   it('is built again when it is older than a source, whole and in one move, and left alone when not', async () => {
     // A copy of the scanner global setup built, so the one the other tests are using stays put.
     const dist = path.join(newDataDir(), 'dist');

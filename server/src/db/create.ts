@@ -114,13 +114,19 @@ function surviveDroppedConnections(pool: pg.Pool) {
 const CONNECT_CHECK_TIMEOUT_MS = 10_000;
 
 /**
- * Against a database that stalls (the connection stays open and nothing comes back), every wait
- * on it is bounded: a new connection or a free one from the pool within the connect timeout, a
- * query within the query timeout (after which its connection is closed, see `databasePool`), and
- * TCP keepalive finds a peer that has vanished from the network. A request then fails with 503
- * instead of hanging, and the pool opens fresh connections once the database answers again.
+ * Every wait on PostgreSQL is bounded, so that a request fails with 503 instead of hanging:
+ * - a new connection, or a free one from the pool, within the connect timeout;
+ * - a statement within the query timeout, enforced by PostgreSQL itself (`statement_timeout`):
+ *   a statement it gives up (one waiting on a row lock, say) is rolled back there, so a scan
+ *   answered 503 can never be decided later;
+ * - a database that stalls (the connection stays open and nothing comes back) answers nothing,
+ *   not even that cancellation: the client gives the connection up a moment after the query
+ *   timeout (see `databasePool`), and TCP keepalive finds a peer that has left the network.
+ * The pool opens fresh connections once the database answers again.
  */
 const CONNECT_TIMEOUT_MS = 5_000;
+/** How much longer than the statement timeout the client waits before it calls the link stalled. */
+const STALL_MARGIN_MS = 1_000;
 const KEEPALIVE_DELAY_MS = 10_000;
 const COUNTER_TIMEOUT_MS = 1_000;
 
@@ -148,6 +154,27 @@ async function checkConnection(databaseUrl: string): Promise<void> {
   }
 }
 
+/**
+ * Migrations on a connection of their own, with none of the pool's timeouts: a migration on a
+ * large database may rightly take minutes.
+ */
+async function migrateWithoutTimeouts(databaseUrl: string): Promise<string[]> {
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: new pg.Pool({
+        connectionString: databaseUrl,
+        max: 1,
+        application_name: `passgate ${process.pid} migrations`,
+      }),
+    }),
+  });
+  try {
+    return await migrateToLatest(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** PostgreSQL through `pg` when `DATABASE_URL` is set, else PGlite persisted under `DATA_DIR`. */
 export async function createDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize' | 'databaseQueryTimeoutMs'>,
@@ -160,14 +187,13 @@ export async function createDatabase(
       keepAlive: true,
       keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
     };
-    let migrating = false;
     const pool = new pg.Pool({
       ...bounded,
       connectionString: databaseUrl,
       max: config.databasePoolSize,
       idleTimeoutMillis: KEEP_IDLE_CONNECTIONS,
       application_name: `passgate ${process.pid}`,
-      options: `-c plan_cache_mode=${NAMED_STATEMENT_PLANS}`,
+      options: `-c plan_cache_mode=${NAMED_STATEMENT_PLANS} -c statement_timeout=${config.databaseQueryTimeoutMs}`,
     });
     surviveDroppedConnections(pool);
     const counterPool = new pg.Pool({
@@ -183,21 +209,14 @@ export async function createDatabase(
     surviveDroppedConnections(counterPool);
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({
-        pool: databasePool(pool, () => (migrating ? 0 : config.databaseQueryTimeoutMs)),
+        pool: databasePool(pool, config.databaseQueryTimeoutMs + STALL_MARGIN_MS),
       }),
     });
     return {
       db,
       kind: 'postgres',
       counterPool,
-      async migrate() {
-        migrating = true;
-        try {
-          return await migrateToLatest(db);
-        } finally {
-          migrating = false;
-        }
-      },
+      migrate: () => migrateWithoutTimeouts(databaseUrl),
       listen: (channel, listener) => listenOnPostgres(databaseUrl, channel, listener),
       close: async () => {
         await db.destroy();

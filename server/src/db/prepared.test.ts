@@ -10,7 +10,7 @@ describe.skipIf(!databaseUrl)('databasePool', () => {
   afterAll(() => pool.end());
 
   it('prepares a statement whose text names it, once per connection, and leaves others alone', async () => {
-    const wrapped = databasePool(pool, () => 0);
+    const wrapped = databasePool(pool, 0);
     const client = await wrapped.connect();
     try {
       const named = '/* statement: prepared_probe */ SELECT $1::int + 1 AS n';

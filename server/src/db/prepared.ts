@@ -26,20 +26,19 @@ function destroyConnection(client: pg.PoolClient) {
 }
 
 /**
- * Runs a query, as a named statement when its text names one, within `timeoutMs()` (0: no limit);
+ * Runs a query, as a named statement when its text names one, within `timeoutMs` (0: no limit);
  * past it, the query fails and its connection is closed.
  */
-function queryOn(client: pg.PoolClient, timeoutMs: () => number) {
+function queryOn(client: pg.PoolClient, timeoutMs: number) {
   return (text: string, parameters: ReadonlyArray<unknown> = []) => {
     const name = NAMED_STATEMENT.exec(text)?.[1];
     const query = name
       ? client.query({ name, text, values: [...parameters] })
       : client.query(text, [...parameters]);
-    const ms = timeoutMs();
-    if (ms === 0) return query;
-    return withDeadline(query, ms, () => {
+    if (timeoutMs === 0) return query;
+    return withDeadline(query, timeoutMs, () => {
       destroyConnection(client);
-      return new QueryTimeoutError(ms);
+      return new QueryTimeoutError(timeoutMs);
     });
   };
 }
@@ -49,11 +48,12 @@ function queryOn(client: pg.PoolClient, timeoutMs: () => number) {
  * - a query whose text starts with `/* statement: NAME *\/` is sent as a named statement:
  *   node-postgres prepares it once per connection, and PostgreSQL stops parsing and planning it
  *   on every call (the scan is such a statement; planning it each time cost more than running it);
- * - a query that gets no answer within the timeout fails, and its connection is closed, so a
- *   database that stalls (the connection stays open and nothing comes back) costs a request a
- *   bounded wait, never a hang.
+ * - a query that gets no answer at all within the timeout fails, and its connection is closed,
+ *   so a database that stalls (the connection stays open and nothing comes back) costs a
+ *   request a bounded wait, never a hang. (A statement that is merely slow is stopped sooner by
+ *   PostgreSQL's own `statement_timeout`, which `createDatabase` sets.)
  */
-export function databasePool(pool: pg.Pool, timeoutMs: () => number): PostgresPool {
+export function databasePool(pool: pg.Pool, timeoutMs: number): PostgresPool {
   // One wrapper per connection, so that Kysely (which keys its state by client) sees the same one.
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   return {
