@@ -37,3 +37,4 @@ export const WebhookAttempt = z
     attemptedAt: z.string(),
   })
   .meta({ id: 'WebhookAttempt' });
+export type WebhookAttempt = z.infer<typeof WebhookAttempt>;

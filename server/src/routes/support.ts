@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { ErrorBody } from '@passgate/shared';
 import type { Context } from 'hono';
+import { type SelectQueryBuilder, sql } from 'kysely';
 import type { z } from 'zod';
 import { ApiError } from '../errors';
 import type { ApiEnv } from '../middleware/env';
@@ -59,6 +60,30 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 }
 
 export const toIso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/**
+ * One page of a list and how many rows the list has in all (for `X-Total-Count`): `query` is
+ * the whole list, filtered, selected and ordered. The count runs beside the page, on the same
+ * filter without its selection and order.
+ */
+export async function paginate<DB, TB extends keyof DB, Row>(
+  query: SelectQueryBuilder<DB, TB, Row>,
+  page: { page: number; limit: number },
+): Promise<{ rows: Row[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    query
+      .limit(page.limit)
+      .offset((page.page - 1) * page.limit)
+      .execute(),
+    query
+      .clearSelect()
+      .clearOrderBy()
+      .select(sql<number>`count(*)::int`.as('total'))
+      .executeTakeFirstOrThrow(),
+  ]);
+  // Kysely cannot follow a selection through a builder generic in its tables: its shape is given.
+  return { rows, total: (count as { total: number }).total };
+}
 
 /** Sets `X-Total-Count` and an RFC 8288 `Link` (first, prev, next, last) on a list answer. */
 export function setPaginationHeaders(

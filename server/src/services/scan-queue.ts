@@ -4,9 +4,8 @@ import type { Database } from '../db/schema';
 import { newId } from '../domain/ids';
 import { isDatabaseOutOfReach } from '../errors';
 import { IdempotencyClaim } from '../middleware/idempotency';
-import { passCore } from '../routes/passes/present';
-import { type ScanInput, type ScannedPassRow, scanPasses } from '../routes/scan/queries';
-import { toIso } from '../routes/support';
+import { presentScan } from '../routes/scan/present';
+import { type ScanInput, scanPasses } from '../routes/scan/queries';
 
 /** A door's scan as the queue takes it: who scanned which code, and the request's claim. */
 export interface ScanOrder extends Omit<ScanInput, 'scanId'> {
@@ -111,18 +110,5 @@ export function createScanQueue(options: {
         dispatch();
       });
     },
-  };
-}
-
-function presentScan(pass: ScannedPassRow, now: Date): ScanAnswer {
-  return {
-    success: pass.result === 'success',
-    result: pass.result,
-    pass: {
-      ...passCore(pass, now),
-      clientName: pass.client_name,
-      lastAdmittedAt: toIso(pass.last_admitted_at),
-    },
-    scan: { id: pass.scan_id, scannedAt: now.toISOString() },
   };
 }

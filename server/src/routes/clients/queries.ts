@@ -3,10 +3,8 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ClientRow, Database } from '../../db/schema';
 import { newId } from '../../domain/ids';
 import { recordEvents } from '../../events';
-import { likePattern } from '../support';
+import { likePattern, paginate } from '../support';
 import { presentClient } from './present';
-
-type Db = Kysely<Database> | Transaction<Database>;
 
 /** Inserts a client and its `client.created` event in the caller's transaction. */
 export async function insertClient(
@@ -58,7 +56,7 @@ export async function findOrCreateClientByName(
 }
 
 export async function findClient(
-  db: Db,
+  db: Kysely<Database>,
   tenantId: string,
   id: string,
 ): Promise<ClientRow | undefined> {
@@ -71,7 +69,7 @@ export async function findClient(
 }
 
 export async function listClients(
-  db: Db,
+  db: Kysely<Database>,
   tenantId: string,
   query: { search?: string; limit: number; page: number },
 ) {
@@ -86,15 +84,5 @@ export async function listClients(
       ]),
     );
   }
-  const [rows, count] = await Promise.all([
-    filtered
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(query.limit)
-      .offset((query.page - 1) * query.limit)
-      .execute(),
-    filtered.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: count.total };
+  return paginate(filtered.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'), query);
 }

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { Me } from '@passgate/shared';
-import { limitFor } from '../../services/rate-limits';
 import { createRouter, errorResponses, json } from '../support';
+import { presentMe } from './present';
 
 const meRoute = createRoute({
   method: 'get',
@@ -16,19 +16,5 @@ const meRoute = createRoute({
 export const meOperation = meRoute;
 
 export function meRoutes() {
-  return createRouter().openapi(meRoute, (c) => {
-    const { tenant, key } = c.get('caller');
-    return c.json(
-      {
-        tenant: { id: tenant.id, name: tenant.name, plan: tenant.plan },
-        key: {
-          id: key.id,
-          prefix: key.prefix,
-          scope: key.scope,
-          rateLimit: limitFor('core', key.rate_limit),
-        },
-      },
-      200,
-    );
-  });
+  return createRouter().openapi(meRoute, (c) => c.json(presentMe(c.get('caller')), 200));
 }

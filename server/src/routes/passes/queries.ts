@@ -10,13 +10,11 @@ import type { ClientRow, Database, PassTable } from '../../db/schema';
 import { newId, newPassCode, newPublicToken } from '../../domain/ids';
 import { reportedStatusSql } from '../../domain/pass-sql';
 import { ApiError } from '../../errors';
-import { likePattern } from '../support';
+import { likePattern, paginate } from '../support';
 import type { PassWithClient } from './present';
 
-type Db = Kysely<Database> | Transaction<Database>;
-
 /** Passes with their client's contact fields: the one shape every pass read uses. */
-export function selectPasses(db: Db, tenantId: string) {
+export function selectPasses(db: Kysely<Database>, tenantId: string) {
   return db
     .selectFrom('passes')
     .leftJoin('clients', 'clients.id', 'passes.client_id')
@@ -30,7 +28,7 @@ export function selectPasses(db: Db, tenantId: string) {
 }
 
 export async function findPass(
-  db: Db,
+  db: Kysely<Database>,
   tenantId: string,
   id: string,
 ): Promise<PassWithClient | undefined> {
@@ -46,7 +44,7 @@ export async function findPassForUpdate(trx: Transaction<Database>, tenantId: st
 }
 
 export async function listPasses(
-  db: Db,
+  db: Kysely<Database>,
   tenantId: string,
   query: { search?: string; status?: PassStatus; limit: number; page: number },
   now: Date,
@@ -65,16 +63,10 @@ export async function listPasses(
     const status = query.status;
     filtered = filtered.where((eb) => eb(reportedStatusSql(eb, now), '=', status));
   }
-  const [rows, count] = await Promise.all([
-    filtered
-      .orderBy('passes.created_at', 'desc')
-      .orderBy('passes.id', 'desc')
-      .limit(query.limit)
-      .offset((query.page - 1) * query.limit)
-      .execute(),
-    filtered.clearSelect().select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: count.total };
+  return paginate(
+    filtered.orderBy('passes.created_at', 'desc').orderBy('passes.id', 'desc'),
+    query,
+  );
 }
 
 /** A validity bound as given (null clears it); a plain date is its day's first or last moment. */

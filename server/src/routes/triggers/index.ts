@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { EVENT_TYPES, IsoDate, instantOf, limitParam } from '@passgate/shared';
-import { sql } from 'kysely';
-import { inReadingOrder } from '../../events';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json } from '../support';
+import { presentTrigger } from './present';
+import { recentEvents } from './queries';
 
 const DEFAULT_WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -41,25 +41,8 @@ export function triggerRoutes({ db }: Services) {
   return createRouter().openapi(pollRoute, async (c) => {
     const { event, since, limit } = c.req.valid('query');
     const after = since ? instantOf(since, 'start') : new Date(Date.now() - DEFAULT_WINDOW_MS);
-    const rows = await db
-      .selectFrom('events')
-      .select(['id', 'data', 'created_at'])
-      .where('tenant_id', '=', c.get('caller').tenant.id)
-      .where('type', '=', event)
-      .where('created_at', '>', after)
-      .orderBy('created_at', 'desc')
-      .orderBy(sql`id`, 'desc')
-      .limit(limit)
-      .execute();
-    const items = rows.map((row) => {
-      const data = row.data as Record<string, unknown>;
-      // A pass changes status many times: each change is its own item, keyed by the event.
-      return inReadingOrder(
-        event === 'pass.status_changed'
-          ? { ...data, id: row.id, passId: data.id }
-          : { ...data, id: String(data.id) },
-      );
-    });
+    const rows = await recentEvents(db, c.get('caller').tenant.id, { event, after, limit });
+    const items = rows.map((row) => presentTrigger(event, row));
     return c.json(items, 200);
   });
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   CreatedWebhook,
@@ -8,22 +7,14 @@ import {
   Webhook,
   WebhookAttempt,
 } from '@passgate/shared';
-import { type Selectable, sql } from 'kysely';
-import type { WebhookTable } from '../../db/schema';
-import { newId } from '../../domain/ids';
 import { ApiError, notFound } from '../../errors';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { refuseTarget } from '../../webhooks/target';
 import { assertBelowTenantLimit } from '../limits';
-import {
-  createRouter,
-  errorResponses,
-  json,
-  jsonBody,
-  setPaginationHeaders,
-  toIso,
-} from '../support';
+import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
+import { presentAttempt, presentWebhook } from './present';
+import { deleteWebhook, findWebhook, insertWebhook, listAttempts, listWebhooks } from './queries';
 
 const WebhookParams = z.object({ webhookId: z.string().max(100) });
 
@@ -81,28 +72,11 @@ const deliveries = createRoute({
   },
 });
 
-const present = (row: Selectable<WebhookTable>): Webhook => ({
-  id: row.id,
-  event: row.event,
-  targetUrl: row.target_url,
-  active: row.active,
-  createdAt: row.created_at.toISOString(),
-});
-
-/** A Standard Webhooks secret: `whsec_` and 24 random bytes in base64. */
-const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
-
 export function webhookRoutes({ db, webhooks, publicUrl }: Services) {
   return createRouter()
     .openapi(list, async (c) => {
-      const rows = await db
-        .selectFrom('webhooks')
-        .selectAll()
-        .where('tenant_id', '=', c.get('caller').tenant.id)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .execute();
-      return c.json(rows.map(present), 200);
+      const rows = await listWebhooks(db, c.get('caller').tenant.id);
+      return c.json(rows.map(presentWebhook), 200);
     })
     .openapi(subscribe, async (c) => {
       const body = c.req.valid('json');
@@ -117,73 +91,28 @@ export function webhookRoutes({ db, webhooks, publicUrl }: Services) {
           tenant.webhook_quota,
           `Webhook quota reached: this tenant may have ${tenant.webhook_quota} subscriptions`,
         );
-        const row = await trx
-          .insertInto('webhooks')
-          .values({
-            id: newId('wh'),
-            tenant_id: tenant.id,
-            event: body.event,
-            target_url: body.targetUrl,
-            secret: newSecret(),
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return { status: 201 as const, body: { ...present(row), secret: row.secret } };
+        const row = await insertWebhook(trx, tenant.id, {
+          event: body.event,
+          target_url: body.targetUrl,
+        });
+        return { status: 201 as const, body: { ...presentWebhook(row), secret: row.secret } };
       });
       return c.json(answer.body, answer.status);
     })
     .openapi(unsubscribe, async (c) => {
-      const removed = await db
-        .deleteFrom('webhooks')
-        .where('tenant_id', '=', c.get('caller').tenant.id)
-        .where('id', '=', c.req.valid('param').webhookId)
-        .returning('id')
-        .executeTakeFirst();
+      const { webhookId } = c.req.valid('param');
+      const removed = await deleteWebhook(db, c.get('caller').tenant.id, webhookId);
       if (!removed) throw notFound('Webhook');
       return c.json({ success: true as const }, 200);
     })
     .openapi(deliveries, async (c) => {
       const { webhookId } = c.req.valid('param');
-      const { limit, page } = c.req.valid('query');
-      const owned = await db
-        .selectFrom('webhooks')
-        .select('id')
-        .where('tenant_id', '=', c.get('caller').tenant.id)
-        .where('id', '=', webhookId)
-        .executeTakeFirst();
-      if (!owned) throw notFound('Webhook');
-      const [rows, count] = await Promise.all([
-        db
-          .selectFrom('webhook_attempts')
-          .innerJoin('events', 'events.id', 'webhook_attempts.event_id')
-          .selectAll('webhook_attempts')
-          .select('events.type')
-          .where('webhook_attempts.webhook_id', '=', webhookId)
-          .orderBy('webhook_attempts.attempted_at', 'desc')
-          .orderBy('webhook_attempts.id', 'desc')
-          .limit(limit)
-          .offset((page - 1) * limit)
-          .execute(),
-        db
-          .selectFrom('webhook_attempts')
-          .select(sql<number>`count(*)::int`.as('total'))
-          .where('webhook_id', '=', webhookId)
-          .executeTakeFirstOrThrow(),
-      ]);
-      setPaginationHeaders(c, publicUrl, { total: count.total, page, limit });
-      return c.json(
-        rows.map((row) => ({
-          id: row.id,
-          eventId: row.event_id,
-          event: row.type,
-          attempt: row.attempt,
-          statusCode: row.status_code,
-          durationMs: row.duration_ms,
-          error: row.error,
-          nextRetryAt: toIso(row.next_retry_at),
-          attemptedAt: row.attempted_at.toISOString(),
-        })),
-        200,
-      );
+      const page = c.req.valid('query');
+      if (!(await findWebhook(db, c.get('caller').tenant.id, webhookId))) {
+        throw notFound('Webhook');
+      }
+      const { rows, total } = await listAttempts(db, webhookId, page);
+      setPaginationHeaders(c, publicUrl, { total, ...page });
+      return c.json(rows.map(presentAttempt), 200);
     });
 }

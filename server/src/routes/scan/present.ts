@@ -1,0 +1,18 @@
+import type { ScanAnswer } from '@passgate/shared';
+import { passCore } from '../passes/present';
+import { toIso } from '../support';
+import type { ScannedPassRow } from './queries';
+
+/** The answer to a scan: the verdict, the pass as the door needs it, and the scan's id. */
+export function presentScan(pass: ScannedPassRow, now: Date): ScanAnswer {
+  return {
+    success: pass.result === 'success',
+    result: pass.result,
+    pass: {
+      ...passCore(pass, now),
+      clientName: pass.client_name,
+      lastAdmittedAt: toIso(pass.last_admitted_at),
+    },
+    scan: { id: pass.scan_id, scannedAt: now.toISOString() },
+  };
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, WebhookTable } from '../../db/schema';
+import { newId } from '../../domain/ids';
+import { paginate } from '../support';
+
+/** A Standard Webhooks secret: `whsec_` and 24 random bytes in base64. */
+const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
+
+export function listWebhooks(db: Kysely<Database>, tenantId: string) {
+  return db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+export function insertWebhook(
+  db: Kysely<Database>,
+  tenantId: string,
+  subscription: Pick<WebhookTable, 'event' | 'target_url'>,
+) {
+  return db
+    .insertInto('webhooks')
+    .values({ id: newId('wh'), tenant_id: tenantId, ...subscription, secret: newSecret() })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Removes the subscription (its pending deliveries go with it); undefined when there is none. */
+export function deleteWebhook(db: Kysely<Database>, tenantId: string, webhookId: string) {
+  return db
+    .deleteFrom('webhooks')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', webhookId)
+    .returning('id')
+    .executeTakeFirst();
+}
+
+export function findWebhook(db: Kysely<Database>, tenantId: string, webhookId: string) {
+  return db
+    .selectFrom('webhooks')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', webhookId)
+    .executeTakeFirst();
+}
+
+/** A page of a subscription's delivery attempts, newest first; find the subscription first. */
+export function listAttempts(
+  db: Kysely<Database>,
+  webhookId: string,
+  page: { page: number; limit: number },
+) {
+  return paginate(
+    db
+      .selectFrom('webhook_attempts')
+      .innerJoin('events', 'events.id', 'webhook_attempts.event_id')
+      .selectAll('webhook_attempts')
+      .select('events.type')
+      .where('webhook_attempts.webhook_id', '=', webhookId)
+      .orderBy('webhook_attempts.attempted_at', 'desc')
+      .orderBy('webhook_attempts.id', 'desc'),
+    page,
+  );
+}
