@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_TYPES } from './core';
+import { EVENT_TYPES, PASS_STATUSES, PASS_TYPES, SCAN_RESULTS } from './core';
 
 export const CreateWebhookBody = z
   .object({
@@ -38,3 +38,27 @@ export const WebhookAttempt = z
   })
   .meta({ id: 'WebhookAttempt' });
 export type WebhookAttempt = z.infer<typeof WebhookAttempt>;
+
+/**
+ * The data of a `pass.scanned` event (webhooks and triggers): one flat record of the scan and
+ * the pass as it stood after it. Built in SQL by the scan statement (`scanRecordSql`), which a
+ * test holds to this schema.
+ */
+export const ScanRecord = z
+  .object({
+    id: z.string().describe("The scan's id"),
+    passId: z.string(),
+    code: z.string(),
+    name: z.string().nullable(),
+    type: z.enum(PASS_TYPES),
+    result: z.enum(SCAN_RESULTS),
+    success: z.boolean(),
+    status: z.enum(PASS_STATUSES),
+    usagesCount: z.number().int(),
+    maxUsages: z.number().int().nullable(),
+    clientName: z.string().nullable(),
+    device: z.string().nullable(),
+    scannedAt: z.string(),
+  })
+  .meta({ id: 'ScanRecord' });
+export type ScanRecord = z.infer<typeof ScanRecord>;

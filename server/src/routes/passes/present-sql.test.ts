@@ -1,3 +1,5 @@
+import { SCAN_RESULTS, ScanRecord } from '@passgate/shared';
+import { reportedStatus } from '@passgate/shared/core';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +11,7 @@ import {
 import { newId, newPublicToken } from '../../domain/ids';
 import { arbitraryPass } from '../../domain/scan-rule.test';
 import { presentPassListItem } from './present';
-import { passListItemSql } from './present-sql';
+import { passListItemSql, scanRecordSql } from './present-sql';
 import { selectPasses } from './queries';
 
 // The scan's events are built in SQL (present-sql.ts); every other event and answer is built in
@@ -87,5 +89,64 @@ describe('passListItemSql mirrors presentPassListItem', () => {
     );
     // The microsecond case really reached the database.
     expect(withMicros.rows[0]!.n).toBeGreaterThan(0);
+  });
+});
+
+describe('scanRecordSql builds the ScanRecord of @passgate/shared', () => {
+  it('gives exactly the schema, and the scan and pass it was given, for random passes', async () => {
+    const { db } = database.handle;
+    const scans = fc.sample(
+      fc.record({
+        rule: arbitraryPass,
+        name: fc.option(text, { nil: null }),
+        clientName: fc.option(text, { nil: null }),
+        device: fc.option(text, { nil: null }),
+        result: fc.constantFrom(...SCAN_RESULTS),
+      }),
+      100,
+    );
+    const rows = scans.map((scan) => ({
+      scan,
+      pass: newPassRow(database.tenantId, { ...scan.rule, name: scan.name, updated_at: NOW }),
+      scanId: newId('scan'),
+    }));
+    await db
+      .insertInto('passes')
+      .values(rows.map(({ pass }) => pass))
+      .execute();
+    for (const { scan, pass, scanId } of rows) {
+      // The row the scan statement reads: the pass, its client's name, and the scan.
+      const { record } = await db
+        .selectFrom(
+          db
+            .selectFrom('passes')
+            .selectAll()
+            .select([
+              sql<string>`${scanId}::text`.as('scan_id'),
+              sql<string>`${scan.result}::text`.as('result'),
+              sql<string | null>`${scan.device}::text`.as('device'),
+              sql<string | null>`${scan.clientName}::text`.as('client_name'),
+            ])
+            .where('id', '=', pass.id)
+            .as('passes'),
+        )
+        .select(scanRecordSql(sql<Date>`${NOW}::timestamptz`).as('record'))
+        .executeTakeFirstOrThrow();
+      expect(ScanRecord.strict().parse(record)).toEqual({
+        id: scanId,
+        passId: pass.id,
+        code: pass.code,
+        name: scan.name,
+        type: pass.type,
+        result: scan.result,
+        success: scan.result === 'success',
+        status: reportedStatus(scan.rule, NOW),
+        usagesCount: pass.usages_count,
+        maxUsages: pass.max_usages,
+        clientName: scan.clientName,
+        device: scan.device,
+        scannedAt: NOW.toISOString(),
+      });
+    }
   });
 });

@@ -2,9 +2,11 @@ import { type Expression, expressionBuilder, sql } from 'kysely';
 import type { Database } from '../../db/schema';
 import { reportedStatusSql } from '../../domain/pass-sql';
 
-// What `present.ts` builds in TypeScript, built in SQL, for the events that the scan writes in
-// the same statement that decides it (there is no round trip in which TypeScript could build
-// them). Keep the two in step: `present-sql.test.ts` holds them equal on random passes.
+// The JSON that the scan's events carry, built in SQL: the scan writes them in the statement
+// that decides it, with no round trip in which TypeScript could build them. This module is the
+// only place SQL builds JSON. `present-sql.test.ts` holds each builder on random passes to its
+// twin: `passListItemSql` to `presentPassListItem` (present.ts), `scanRecordSql` to the
+// `ScanRecord` schema of `@passgate/shared`.
 //
 // Every expression here reads a row named `passes` that has the columns of the passes table
 // plus `client_name` and `client_email` from its client.
@@ -39,5 +41,28 @@ export function passListItemSql(
               ELSE jsonb_build_object('name', ${column('client_name')}, 'email', ${column('client_email')}) END,
     'publicUrl', ${publicUrlSql(publicUrl)},
     'createdAt', ${isoSql(column<Date>('created_at'))}
+  )`;
+}
+
+/**
+ * The `pass.scanned` event's data (`ScanRecord`), as a jsonb expression, at the scan's instant.
+ * The row named `passes` also has the scan's `scan_id`, `result` and `device`.
+ */
+export function scanRecordSql(now: Expression<Date>) {
+  const eb = expressionBuilder<Database, 'passes'>();
+  return sql<Record<string, unknown>>`jsonb_build_object(
+    'id', ${column('scan_id')},
+    'passId', ${column('id')},
+    'code', ${column('code')},
+    'name', ${column('name')},
+    'type', ${column('type')},
+    'result', ${column('result')},
+    'success', ${column('result')} = 'success',
+    'status', ${reportedStatusSql(eb, now)},
+    'usagesCount', ${column('usages_count')},
+    'maxUsages', ${column('max_usages')},
+    'clientName', ${column('client_name')},
+    'device', ${column('device')},
+    'scannedAt', ${isoSql(now)}
   )`;
 }

@@ -4,7 +4,7 @@ import { CompiledQuery, expressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema';
 import { newId } from '../../domain/ids';
 import { reportedStatusSql, scanResultSql } from '../../domain/pass-sql';
-import { isoSql, passListItemSql } from '../passes/present-sql';
+import { isoSql, passListItemSql, scanRecordSql } from '../passes/present-sql';
 
 /** One door's scan, as the statement below takes it. */
 export interface ScanInput {
@@ -121,13 +121,7 @@ function scanStatement() {
     ), event AS (
       INSERT INTO events (id, tenant_id, type, subject_id, data, created_at)
       SELECT passes.scanned_event_id, passes.tenant_id, 'pass.scanned', passes.id,
-             jsonb_build_object(
-               'id', passes.scan_id, 'passId', passes.id, 'code', passes.code,
-               'name', passes.name, 'type', passes.type, 'result', passes.result,
-               'success', passes.result = 'success', 'status', ${reported},
-               'usagesCount', passes.usages_count, 'maxUsages', passes.max_usages,
-               'clientName', passes.client_name, 'device', passes.device,
-               'scannedAt', ${nowIso}),
+             ${scanRecordSql(now)},
              ${now}
         FROM decided AS passes
       UNION ALL
