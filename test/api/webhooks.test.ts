@@ -101,9 +101,11 @@ describe('webhook delivery', () => {
     const tenant = await createTenant();
     const hooks = await receiver();
     const secrets: Record<string, string> = {};
+    const webhookIds: string[] = [];
     for (const event of ['pass.created', 'pass.scanned', 'pass.status_changed', 'client.created']) {
       const res = await subscribe(tenant, event, hooks.url);
       secrets[event] = res.body.secret;
+      webhookIds.push(res.body.id);
     }
     const pass = await tenant.client.passes.create({
       type: 'single',
@@ -115,7 +117,21 @@ describe('webhook delivery', () => {
     if (!scan.ok) throw new Error(scan.error);
 
     const received = await hooks.waitFor((h) => h.length >= 4);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Each delivery's attempt is recorded, so it is settled and will not be sent again. The
+    // logs are read with a key each: /webhooks allows 10 requests a minute per key.
+    await Promise.all(
+      webhookIds.map(async (id) => {
+        const reader = await tenant.createKey();
+        await expect
+          .poll(
+            async () =>
+              (await http(`${tenant.apiUrl}/webhooks/${id}/deliveries`, { key: reader.apiKey }))
+                .body.length,
+            POLL_SPARINGLY,
+          )
+          .toBe(1);
+      }),
+    );
     expect(received).toHaveLength(4);
     const byEvent: Record<string, ReceivedHook> = Object.fromEntries(
       received.map((hook) => [hook.json.event, hook]),

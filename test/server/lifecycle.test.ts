@@ -116,7 +116,8 @@ describe('server lifecycle on the embedded database', () => {
     request.write(body.slice(0, 5));
     await new Promise((resolve) => setTimeout(resolve, 300));
     const exited = server.stop();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The rest of the body comes once the server has begun to stop.
+    await expect.poll(() => server.logs.join('')).toContain('shutting down');
     request.end(body.slice(5));
     expect(await answered).toBe(200);
     expect(JSON.parse(answer).result).toBe('success');

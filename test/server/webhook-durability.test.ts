@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { migratedDataDir } from '../support/data-dir';
 import { startReceiver } from '../support/receiver';
@@ -81,7 +82,7 @@ describe.skipIf(!databaseUrl)('two server instances on one PostgreSQL', () => {
     const tenant = await createTenant();
     const hooks = await startReceiver();
     try {
-      await http(`${tenant.apiUrl}/webhooks`, {
+      const hook = await http(`${tenant.apiUrl}/webhooks`, {
         key: tenant.apiKey,
         json: { event: 'client.created', targetUrl: hooks.url },
       });
@@ -94,7 +95,22 @@ describe.skipIf(!databaseUrl)('two server instances on one PostgreSQL', () => {
       await hooks.waitFor(
         (received) => new Set(received.map((h) => h.headers['webhook-id'])).size === 30,
       );
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // Every delivery is settled as delivered: no instance will send any of them again.
+      const settled = async () => {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        try {
+          const { rows } = await client.query(
+            `SELECT count(*)::int AS n FROM webhook_deliveries
+              WHERE webhook_id = $1 AND state = 'delivered' AND locked_until IS NULL`,
+            [hook.body.id],
+          );
+          return rows[0].n as number;
+        } finally {
+          await client.end();
+        }
+      };
+      await expect.poll(settled, { timeout: 20_000 }).toBe(30);
       expect(hooks.received).toHaveLength(30);
     } finally {
       await hooks.close();
