@@ -22,7 +22,13 @@ const answer = (
     lastAdmittedAt: '2030-06-01T19:14:00Z',
     ...pass,
   },
-  scan: { id: 'scan_1', scannedAt: '2030-06-01T19:20:00Z' },
+  conflict: null,
+  scan: {
+    id: 'scan_1',
+    scannedAt: '2030-06-01T19:20:00Z',
+    offline: false,
+    receivedAt: '2030-06-01T19:20:00Z',
+  },
 });
 
 describe('describeAnswer', () => {

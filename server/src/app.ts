@@ -6,6 +6,7 @@ import { errorHandler, noSuchEndpoint, RETRY_AFTER_SECONDS } from './errors';
 import { authenticate, restrictScanScope } from './middleware/authenticate';
 import { limitBody } from './middleware/body-limit';
 import { corsForBrowsers } from './middleware/cors';
+import { noteDeviceSeen } from './middleware/device-seen';
 import { idempotency } from './middleware/idempotency';
 import { rateLimit } from './middleware/rate-limit';
 import { requestLog } from './middleware/request-log';
@@ -16,10 +17,13 @@ import { docsRoutes } from './pages/docs';
 import { passPageRoutes, tryAgainSoon } from './pages/pass-page';
 import { scannerRoutes } from './pages/scanner';
 import { clientRoutes } from './routes/clients';
+import { devicePairingRoutes, deviceRoutes } from './routes/devices';
 import { meRoutes } from './routes/me';
 import { passRoutes } from './routes/passes';
-import { scanRoutes } from './routes/scan';
+import { scanIdentity, scanRoutes } from './routes/scan';
+import { scanListRoutes } from './routes/scans';
 import { createRouter } from './routes/support';
+import { syncRoutes } from './routes/sync';
 import { triggerRoutes } from './routes/triggers';
 import { webhookRoutes } from './routes/webhooks';
 import type { Services } from './services';
@@ -29,10 +33,15 @@ const API_BASE = '/api/v1';
 const HEALTH_CHECK_DEADLINE_MS = 1_500;
 const MAX_BODY_BYTES = 1024 * 1024;
 const WEBHOOK_GROUP_PATH = new RegExp(`^${API_BASE}/(webhooks|triggers)(/|$)`);
+/** What a scan-scope key (a door) may call. */
+const DOOR_PATHS = [
+  new RegExp(`^${API_BASE}/(scan|me|scanner/sync)$`),
+  new RegExp(`^${API_BASE}/scans/[^/]+/annul$`),
+];
 
 /** The REST API under /api/v1: CORS, body limit, route check, key, scope, rate limit, idempotency. */
 export function createApi(services: Services) {
-  const { db, rateLimits, callers } = services;
+  const { db, rateLimits, callers, devicePresence } = services;
   const api = createRouter();
 
   api.use(
@@ -40,7 +49,7 @@ export function createApi(services: Services) {
     corsForBrowsers({
       origin: '*',
       allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Device-Time'],
       exposeHeaders: [
         'X-RateLimit-Limit',
         'X-RateLimit-Remaining',
@@ -80,12 +89,22 @@ export function createApi(services: Services) {
   });
 
   api.use('*', knownRoutesOnly({ api, basePath: API_BASE }));
+  // A phone being paired has no key yet: the pairing token in its body is its credential.
+  api.use('/devices/pair', limitBody({ maxSize: MAX_BODY_BYTES }));
+  api.route('/', devicePairingRoutes(services));
   api.use('*', authenticate({ db, callers }));
+  api.use('*', noteDeviceSeen({ presence: devicePresence }));
   // Both after the key, as they read the body (the limit counts a chunked one): a caller without
   // a key is refused before its body is read or, with `Expect: 100-continue`, even sent.
   api.use('*', limitBody({ maxSize: MAX_BODY_BYTES }));
   api.use('*', requireStorableText());
-  api.use('*', restrictScanScope({ scanPaths: [`${API_BASE}/scan`, `${API_BASE}/me`] }));
+  api.use(
+    '*',
+    restrictScanScope({
+      scanPaths: DOOR_PATHS,
+      describe: 'POST /scan, GET /scanner/sync, POST /scans/{id}/annul and GET /me',
+    }),
+  );
   api.use(
     '*',
     rateLimit({
@@ -93,11 +112,14 @@ export function createApi(services: Services) {
       groupOf: (path) => (WEBHOOK_GROUP_PATH.test(path) ? 'webhooks' : 'core'),
     }),
   );
-  api.use('*', idempotency({ db }));
+  api.use('*', idempotency({ db, sameRequest: { [`${API_BASE}/scan`]: scanIdentity } }));
 
   api.route('/', passRoutes(services));
   api.route('/', clientRoutes(services));
   api.route('/', scanRoutes(services));
+  api.route('/', scanListRoutes(services));
+  api.route('/', syncRoutes(services));
+  api.route('/', deviceRoutes(services));
   api.route('/', meRoutes());
   api.route('/', triggerRoutes(services));
   api.route('/', webhookRoutes(services));

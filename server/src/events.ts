@@ -58,8 +58,12 @@ const FIELD_ORDER = [
   'clientEmail',
   'clientPhone',
   'device',
+  'deviceId',
+  'offline',
+  'conflict',
   'publicUrl',
   'scannedAt',
+  'annulledAt',
   'changedAt',
   'createdAt',
 ];

@@ -11,6 +11,7 @@ import { createLogger } from './logger';
 import { pruneIdempotencyKeys } from './middleware/idempotency';
 import { connectRedis } from './redis';
 import { AUTH_CHANGES_CHANNEL, createCallerCache } from './services/callers';
+import { createDevicePresence } from './services/device-presence';
 import { createRateLimits } from './services/rate-limits';
 import { createScanQueue } from './services/scan-queue';
 import { startDeliveryWorker } from './services/webhook-delivery';
@@ -82,6 +83,7 @@ async function start() {
     logger,
     rateLimits,
     callers,
+    devicePresence: createDevicePresence({ db: database.db }),
     scans: createScanQueue({ db: database.db, publicUrl, concurrency: config.scanConcurrency }),
     webhooks: config.webhooks,
   });

@@ -45,6 +45,10 @@ export const Me = z
         .int()
         .describe('Requests per minute this key may make on /passes, /clients and /scan'),
     }),
+    device: z
+      .object({ id: z.string(), name: z.string() })
+      .nullable()
+      .describe('The door device whose credential this key is, if any'),
   })
   .meta({ id: 'Me' });
 export type Me = z.infer<typeof Me>;

@@ -3,6 +3,7 @@ export * from './clients';
 export * from './common';
 export * from './core';
 export * from './dates';
+export * from './devices';
 export * from './messages';
 export * from './passes';
 export * from './scan';

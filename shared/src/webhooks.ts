@@ -57,7 +57,14 @@ export const ScanRecord = z
     usagesCount: z.number().int(),
     maxUsages: z.number().int().nullable(),
     clientName: z.string().nullable(),
-    device: z.string().nullable(),
+    device: z.string().nullable().describe('The free-text door name the scan request gave'),
+    deviceId: z.string().nullable().describe('The door device (dev_…) that scanned, if any'),
+    offline: z.boolean().describe('Decided on the phone while offline, and uploaded'),
+    conflict: z
+      .enum(SCAN_RESULTS)
+      .exclude(['success'])
+      .nullable()
+      .describe("An offline admit the server's rule refuses: the server's reason"),
     scannedAt: z.string(),
   })
   .meta({ id: 'ScanRecord' });

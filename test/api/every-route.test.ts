@@ -4,13 +4,25 @@ import { type CreatedKey, createTenant, http, type TestTenant } from '../support
 const { url } = inject('server');
 
 /** The operations a scan-scope key may call; every other one is 403 for it. */
-const SCAN_SCOPE = new Set(['POST /scan', 'GET /me']);
+const SCAN_SCOPE = new Set([
+  'POST /scan',
+  'GET /me',
+  'GET /scanner/sync',
+  'POST /scans/{scanId}/annul',
+]);
+/** The operations that take no key (the document says so with an empty `security`). */
+const PUBLIC = new Set(['POST /devices/pair']);
 
 interface Operation {
   method: string;
   /** The path as the document writes it: `/passes/{passId}`. */
   path: string;
+  /** The operation's own `security`, where it has one. */
+  security?: unknown[];
 }
+
+const nameOf = (operation: Operation) => `${operation.method} ${operation.path}`;
+const keyed = () => operations.filter((operation) => !PUBLIC.has(nameOf(operation)));
 
 let owner: TestTenant;
 let stranger: TestTenant;
@@ -22,9 +34,14 @@ let ids: Record<string, string>;
 
 beforeAll(async () => {
   const document = (await http(`${url}/api/v1/openapi.json`)).body;
-  operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
-    ([path, methods]) =>
-      Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })),
+  operations = Object.entries(
+    document.paths as Record<string, Record<string, { security?: unknown[] }>>,
+  ).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({
+      method: method.toUpperCase(),
+      path,
+      ...(operation.security ? { security: operation.security } : {}),
+    })),
   );
   [owner, stranger, free] = await Promise.all([
     createTenant(),
@@ -32,15 +49,26 @@ beforeAll(async () => {
     createTenant({ plan: 'free' }),
   ]);
   scanKey = await owner.createKey({ scope: 'scan' });
-  const [pass, client, webhook] = await Promise.all([
+  const [pass, client, webhook, device] = await Promise.all([
     http(`${owner.apiUrl}/passes`, { key: owner.apiKey, json: { type: 'single' } }),
     http(`${owner.apiUrl}/clients`, { key: owner.apiKey, json: { name: 'Walker' } }),
     http(`${owner.apiUrl}/webhooks`, {
       key: owner.apiKey,
       json: { event: 'pass.created', targetUrl: 'http://127.0.0.1:9/hook' },
     }),
+    http(`${owner.apiUrl}/devices`, { key: owner.apiKey, json: { name: 'Door' } }),
   ]);
-  ids = { passId: pass.body.id, clientId: client.body.id, webhookId: webhook.body.id };
+  const scan = await http(`${owner.apiUrl}/scan`, {
+    key: owner.apiKey,
+    json: { code: pass.body.code },
+  });
+  ids = {
+    passId: pass.body.id,
+    clientId: client.body.id,
+    webhookId: webhook.body.id,
+    deviceId: device.body.device.id,
+    scanId: scan.body.scan.id,
+  };
 });
 
 /** The operation's path with the owner's ids in it, under the server's `/api/v1`. */
@@ -66,8 +94,13 @@ describe('every operation of the API', () => {
     for (const operation of operations) expect(() => pathOf(operation)).not.toThrow();
   });
 
-  it('answers 401 without a key', async () => {
+  it('answers 401 without a key, but for the few the document marks as needing none', async () => {
     for (const operation of operations) {
+      if (PUBLIC.has(nameOf(operation))) {
+        expect(operation.security, nameOf(operation)).toEqual([]);
+        continue;
+      }
+      expect(operation.security, nameOf(operation)).toBeUndefined();
       const res = await call(operation);
       expect(res.status, `${operation.method} ${operation.path}`).toBe(401);
       expect(res.body.error).toBeTypeOf('string');
@@ -75,7 +108,7 @@ describe('every operation of the API', () => {
   });
 
   it('answers 403 to a tenant not on the Pro plan', async () => {
-    for (const operation of operations) {
+    for (const operation of keyed()) {
       const res = await call(operation, free.apiKey);
       expect(res.status, `${operation.method} ${operation.path}`).toBe(403);
       expect(res.body.error).toMatch(/Pro plan/);
@@ -83,7 +116,7 @@ describe('every operation of the API', () => {
   });
 
   it('answers 403 to a scan-scope key outside scanning', async () => {
-    for (const operation of operations) {
+    for (const operation of keyed()) {
       if (SCAN_SCOPE.has(`${operation.method} ${operation.path}`)) continue;
       const res = await call(operation, scanKey.apiKey);
       expect(res.status, `${operation.method} ${operation.path}`).toBe(403);

@@ -627,6 +627,7 @@ describe('tenants, plans, keys and scopes', () => {
     expect(me.body).toEqual({
       tenant: { id: tenant.id, name: expect.any(String), plan: 'pro' },
       key: { id: key.id, prefix: key.apiKey.slice(0, 12), scope: 'full', rateLimit: 120 },
+      device: null,
     });
     expect(key.prefix).toBe(key.apiKey.slice(0, 12));
     await admin(tenant.server.env, 'key', 'revoke', '--key-id', key.id);

@@ -13,6 +13,9 @@ export interface TestTenant {
   client: ReturnType<typeof createPassgateClient>;
   /** Another key of this tenant (`pnpm admin key create`). */
   createKey(options?: { scope?: 'full' | 'scan'; rateLimit?: number }): Promise<CreatedKey>;
+  /** A new pass of this tenant (`POST /passes`), as the API answered it; fails the test on an error. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
+  newPass(body?: Record<string, unknown>): Promise<any>;
   /** Counts of what the tenant has in the database (`pnpm admin tenant show`). */
   counts(): Promise<{ passes: number; clients: number; scans: number; events: number }>;
 }
@@ -75,6 +78,14 @@ export async function createTenant(
       ];
       if (options.rateLimit !== undefined) argv.push('--rate-limit', String(options.rateLimit));
       return admin<CreatedKey>(server.env, ...argv);
+    },
+    async newPass(body = {}) {
+      const pass = await http(`${server.url}/api/v1/passes`, {
+        key: created.apiKey,
+        json: { type: 'single', ...body },
+      });
+      if (pass.status !== 201) throw new Error(`POST /passes: ${pass.status} ${pass.text}`);
+      return pass.body;
     },
     async counts() {
       const shown = await admin<{ counts: Awaited<ReturnType<TestTenant['counts']>> }>(

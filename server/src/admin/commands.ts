@@ -15,7 +15,10 @@ export const USAGE = `Usage:
   pnpm admin tenant update --tenant ID [--name NAME] [--plan pro|basic|free] [--max-passes N|none] [--webhook-quota N]
   pnpm admin key create --tenant ID [--scope full|scan] [--rate-limit N] [--qr]
   pnpm admin key update --key-id ID --rate-limit N|none
-  pnpm admin key revoke --key-id ID`;
+  pnpm admin key revoke --key-id ID
+  pnpm admin device create --tenant ID --name NAME [--qr]
+  pnpm admin device list --tenant ID
+  pnpm admin device revoke --device-id ID`;
 
 export interface AdminContext {
   db: Kysely<Database>;
@@ -145,7 +148,10 @@ export type AdminCommand =
     }
   | { command: 'key create'; tenantId: string; scope: KeyScope; rateLimit: number | null }
   | { command: 'key update'; keyId: string; rateLimit: number | null }
-  | { command: 'key revoke'; keyId: string };
+  | { command: 'key revoke'; keyId: string }
+  | { command: 'device create'; tenantId: string; name: string }
+  | { command: 'device list'; tenantId: string }
+  | { command: 'device revoke'; deviceId: string };
 
 /**
  * Reads and checks every argument of a command before anything is opened or written, so a
@@ -168,6 +174,7 @@ export function parseAdminCommand(argv: string[]): AdminCommand {
         'rate-limit': { type: 'string' },
         qr: { type: 'boolean' },
         'key-id': { type: 'string' },
+        'device-id': { type: 'string' },
       },
     });
   }
@@ -223,6 +230,15 @@ export function parseAdminCommand(argv: string[]): AdminCommand {
     }
     case 'key revoke':
       return { command, keyId: required(values['key-id'], 'key-id') };
+    case 'device create': {
+      const name = required(values.name, 'name').trim();
+      if (!name || name.length > 100) throw new AdminError('--name must be 1 to 100 characters');
+      return { command, tenantId: required(values.tenant, 'tenant'), name };
+    }
+    case 'device list':
+      return { command, tenantId: required(values.tenant, 'tenant') };
+    case 'device revoke':
+      return { command, deviceId: required(values['device-id'], 'device-id') };
     default:
       throw new AdminError(`Unknown command "${command}"\n${USAGE}`);
   }
@@ -357,6 +373,64 @@ export async function runAdminCommand(
         .executeTakeFirst();
       if (!revoked) throw new AdminError(`No active key with id ${parsed.keyId}`);
       return { id: revoked.id, revokedAt: revokedAt.toISOString() };
+    }
+    case 'device create':
+    case 'device list':
+    case 'device revoke':
+      return runDeviceCommand(context, parsed);
+  }
+}
+
+/** The door-device commands: the same queries and answers as `/api/v1/devices`. */
+async function runDeviceCommand(
+  { db, publicUrl }: AdminContext,
+  parsed: Extract<AdminCommand, { command: `device ${string}` }>,
+): Promise<unknown> {
+  // Loaded when run: checking a command must not load the routes (or Kysely).
+  const devices = await import('../routes/devices/queries');
+  const { pairingUrlOf, presentDevice } = await import('../routes/devices/present');
+  const tenantExists = async (tenantId: string) => {
+    const tenant = await db
+      .selectFrom('tenants')
+      .select('id')
+      .where('id', '=', tenantId)
+      .executeTakeFirst();
+    if (!tenant) throw new AdminError(`No tenant with id ${tenantId}`);
+  };
+  switch (parsed.command) {
+    case 'device create': {
+      await tenantExists(parsed.tenantId);
+      return db.transaction().execute(async (trx) => {
+        const device = await devices.insertDevice(trx, parsed.tenantId, parsed.name);
+        const { token, expiresAt } = await devices.startPairing(trx, device.id);
+        return {
+          device: presentDevice(device),
+          pairingUrl: pairingUrlOf(publicUrl, token),
+          expiresAt: expiresAt.toISOString(),
+        };
+      });
+    }
+    case 'device list': {
+      await tenantExists(parsed.tenantId);
+      const { rows } = await devices.listDevices(db, parsed.tenantId, {
+        page: 1,
+        limit: 1_000_000,
+      });
+      return rows.map(presentDevice);
+    }
+    case 'device revoke': {
+      const device = await db
+        .selectFrom('devices')
+        .select(['tenant_id'])
+        .where('id', '=', parsed.deviceId)
+        .executeTakeFirst();
+      const revoked =
+        device &&
+        (await db
+          .transaction()
+          .execute((trx) => devices.revokeDevice(trx, device.tenant_id, parsed.deviceId)));
+      if (!revoked) throw new AdminError(`No active device with id ${parsed.deviceId}`);
+      return presentDevice(revoked);
     }
   }
 }

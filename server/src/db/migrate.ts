@@ -5,6 +5,7 @@ import * as webhooks from './migrations/2026-11-22-webhooks';
 import * as authNotify from './migrations/2026-11-23-auth-notify';
 import * as passByTenantCode from './migrations/2026-11-24-pass-by-tenant-code';
 import * as rateLimits from './migrations/2026-12-03-rate-limits';
+import * as scanDevices from './migrations/2026-12-03-scan-devices';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-23-auth-notify': authNotify,
   '2026-11-24-pass-by-tenant-code': passByTenantCode,
   '2026-12-03-rate-limits': rateLimits,
+  '2026-12-03-scan-devices': scanDevices,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -2,6 +2,7 @@ import type {
   CustomField,
   EventType,
   PassType,
+  ScanRejection,
   ScanResult,
   StoredPassStatus,
 } from '@passgate/shared';
@@ -33,8 +34,32 @@ export interface ApiKeyTable {
   key_hash: string;
   scope: KeyScope;
   rate_limit: number | null;
+  /** The door device this key is the credential of, if any. */
+  device_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   revoked_at: Date | null;
+}
+
+/** A named door scanner (phone or tablet); its credential is a scan-scope key bound to it. */
+export interface DeviceTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  created_at: CreatedAt;
+  last_seen_at: Date | null;
+  last_sync_at: Date | null;
+  /** The device's clock minus the server's, at its last request that said its time. */
+  clock_skew_ms: number | null;
+  revoked_at: Date | null;
+}
+
+/** A one-time link that pairs a phone as a device; only the token's hash is kept. */
+export interface DevicePairingTable {
+  token_hash: string;
+  device_id: string;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: CreatedAt;
 }
 
 export interface ClientTable {
@@ -67,6 +92,8 @@ export interface PassTable {
   last_admitted_at: Date | null;
   created_at: CreatedAt;
   updated_at: Date;
+  /** The id of the transaction that last wrote the row (set by a trigger): the sync order. */
+  sync_xid: ColumnType<string, never, never>;
 }
 
 export interface ScanTable {
@@ -74,9 +101,24 @@ export interface ScanTable {
   tenant_id: string;
   pass_id: string;
   api_key_id: string | null;
+  /** Free text a caller may send to name its door. */
   device: string | null;
+  device_id: ColumnType<string | null, string | null | undefined, string | null>;
   result: ScanResult;
+  /** When the door scanned: the server's clock online, the device's for an upload. */
   scanned_at: Date;
+  /** When the server recorded it. */
+  received_at: Date;
+  /** Decided on the phone and uploaded afterwards. */
+  offline: ColumnType<boolean, boolean | undefined, boolean>;
+  /** An offline admit the server's rule would have refused: the server's reason. */
+  conflict: ColumnType<
+    ScanRejection | null,
+    ScanRejection | null | undefined,
+    ScanRejection | null
+  >;
+  idempotency_key: ColumnType<string | null, string | null | undefined, string | null>;
+  annulled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface EventTable {
@@ -146,6 +188,8 @@ export interface RateLimitTable {
 export interface Database {
   tenants: TenantTable;
   api_keys: ApiKeyTable;
+  devices: DeviceTable;
+  device_pairings: DevicePairingTable;
   clients: ClientTable;
   passes: PassTable;
   scans: ScanTable;
@@ -161,3 +205,5 @@ export type Tenant = Selectable<TenantTable>;
 export type ApiKey = Selectable<ApiKeyTable>;
 export type ClientRow = Selectable<ClientTable>;
 export type PassRow = Selectable<PassTable>;
+export type DeviceRow = Selectable<DeviceTable>;
+export type ScanRow = Selectable<ScanTable>;

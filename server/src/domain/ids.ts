@@ -4,7 +4,7 @@ import { customAlphabet, nanoid } from 'nanoid';
 const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const randomId = customAlphabet(ALPHANUMERIC, 20);
 
-type IdKind = 'ten' | 'key' | 'pass' | 'cli' | 'scan' | 'evt' | 'wh' | 'att';
+type IdKind = 'ten' | 'key' | 'pass' | 'cli' | 'scan' | 'evt' | 'wh' | 'att' | 'dev';
 
 /** Resource ids carry a readable prefix, as Stripe's do: `pass_…`, `cli_…`, `wh_…`. */
 export const newId = (kind: IdKind) => `${kind}_${randomId()}`;
@@ -19,6 +19,10 @@ export const newPublicToken = () => nanoid(24);
 export const API_KEY_PATTERN = /^2pk_[A-Za-z0-9_-]{32}$/;
 export const newApiKey = () => `2pk_${nanoid(32)}`;
 export const apiKeyPrefix = (key: string) => key.slice(0, 12);
+/** A door pairing token: single-use, in the `#pair=` fragment of a link; only its hash is kept. */
+export const newPairingToken = () => nanoid(32);
+export const PAIRING_TOKEN_PATTERN = /^[A-Za-z0-9_-]{32}$/;
+
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** Compares two strings without leaking where they differ. */

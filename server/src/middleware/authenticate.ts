@@ -18,7 +18,10 @@ async function findCaller(
   const rows = await db
     .selectFrom('api_keys')
     .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
+    .leftJoin('devices', 'devices.id', 'api_keys.device_id')
     .select([
+      'devices.id as device_id',
+      'devices.name as device_name',
       'api_keys.id as key_id',
       'api_keys.prefix',
       'api_keys.key_hash',
@@ -43,7 +46,14 @@ async function findCaller(
       max_passes: row.max_passes,
       webhook_quota: row.webhook_quota,
     },
-    key: { id: row.key_id, prefix: row.prefix, scope: row.scope, rate_limit: row.rate_limit },
+    key: {
+      id: row.key_id,
+      prefix: row.prefix,
+      scope: row.scope,
+      rate_limit: row.rate_limit,
+      device:
+        row.device_id && row.device_name ? { id: row.device_id, name: row.device_name } : null,
+    },
   };
 }
 
@@ -77,17 +87,20 @@ export function authenticate(options: {
 }
 
 /**
- * Scan-scope keys (the ones door staff carry on phones) may call only `scanPaths`: they scan and
- * ask who they are, and never see the guest list.
+ * Scan-scope keys (the ones door staff carry on phones) may call only what a door does: scan,
+ * upload and undo scans, sync its copy of the passes, and ask who they are. `scanPaths` holds
+ * the whole path of each, matched exactly. Such a door holds only what deciding needs (see
+ * `GET /scanner/sync`), never the guests' contact details.
  */
-export function restrictScanScope(options: { scanPaths: string[] }): MiddlewareHandler<ApiEnv> {
-  const allowed = new Set(options.scanPaths);
+export function restrictScanScope(options: {
+  scanPaths: RegExp[];
+  describe: string;
+}): MiddlewareHandler<ApiEnv> {
+  const { scanPaths, describe } = options;
   return async function restrictScanScopeMiddleware(c, next) {
-    if (c.get('caller').key.scope !== 'full' && !allowed.has(c.req.path)) {
-      throw new ApiError(
-        403,
-        'This API key has the "scan" scope: it may only call POST /scan and GET /me',
-      );
+    const path = c.req.path;
+    if (c.get('caller').key.scope !== 'full' && !scanPaths.some((allowed) => allowed.test(path))) {
+      throw new ApiError(403, `This API key has the "scan" scope: it may only call ${describe}`);
     }
     await next();
   };

@@ -26,8 +26,14 @@ export function idempotency(options: {
   db: Kysely<Database>;
   /** The clock; tests move it to reach the 24-hour window and an abandoned claim's minute. */
   now?: () => Date;
+  /**
+   * By path, what makes two bodies the same request, where that is less than the whole body:
+   * a door's scan and its later offline upload (with `offline`, `scannedAt`, `localResult`)
+   * are one scan of one code under one key.
+   */
+  sameRequest?: Record<string, (body: string) => string>;
 }): MiddlewareHandler<ApiEnv> {
-  const { db, now: clock = () => new Date() } = options;
+  const { db, now: clock = () => new Date(), sameRequest = {} } = options;
   return async function idempotencyMiddleware(c, next) {
     const key = c.req.header('idempotency-key');
     if (key === undefined || c.req.method !== 'POST') return next();
@@ -35,7 +41,9 @@ export function idempotency(options: {
       throw new ApiError(400, 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     }
     const apiKeyId = c.get('caller').key.id;
-    const fingerprint = sha256(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+    const body = await c.req.text();
+    const essence = sameRequest[c.req.path]?.(body) ?? body;
+    const fingerprint = sha256(`${c.req.method} ${c.req.path}\n${essence}`);
     const now = clock();
 
     const claimed = await db

@@ -37,6 +37,7 @@ const STATUS_TEXT = {
   403: 'Not on the Pro plan, key scope too narrow, or a plan limit reached',
   404: 'No such resource for this tenant',
   409: 'A request with the same Idempotency-Key is still running',
+  410: 'The link or token was used already, or has expired',
   415: 'The body is not declared as application/json',
   422: 'The Idempotency-Key was used with a different request',
   429: 'Rate limit exceeded; see Retry-After',

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { Logger } from '../logger';
 import type { CallerCache } from './callers';
+import type { DevicePresence } from './device-presence';
 import type { RateLimits } from './rate-limits';
 import type { ScanQueue } from './scan-queue';
 
@@ -15,6 +16,8 @@ export interface Services {
   rateLimits: RateLimits;
   /** Each API key's caller, kept between requests until a key or tenant changes. */
   callers: CallerCache;
+  /** When each door device was last seen, written at most every 30 seconds. */
+  devicePresence: DevicePresence;
   /** Where every scan goes to be decided, together with the scans that arrive beside it. */
   scans: ScanQueue;
   /** Webhook settings: whether private targets are allowed, retry schedule, timeout. */

@@ -27,6 +27,8 @@ describe('the scan queue', () => {
     apiKeyId: database.apiKeyId,
     code,
     device: null,
+    deviceId: null,
+    idempotencyKey: null,
   });
 
   it('decides the scans that arrive while a statement runs together, in the next one', async () => {
@@ -121,6 +123,8 @@ describe('a scan statement that fails', () => {
           apiKeyId: database.apiKeyId,
           code,
           device: null,
+          deviceId: null,
+          idempotencyKey: null,
         }),
       ),
     );

@@ -26,6 +26,8 @@ export const EVENT_TYPES = [
   'pass.created',
   'pass.scanned',
   'pass.status_changed',
+  'pass.scan_annulled',
+  'scan.conflict',
   'client.created',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

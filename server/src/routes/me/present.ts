@@ -11,4 +11,5 @@ export const presentMe = ({ tenant, key }: Caller): Me => ({
     scope: key.scope,
     rateLimit: limitFor('core', key.rate_limit),
   },
+  device: key.device,
 });

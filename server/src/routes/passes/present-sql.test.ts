@@ -101,6 +101,7 @@ describe('scanRecordSql builds the ScanRecord of @passgate/shared', () => {
         name: fc.option(text, { nil: null }),
         clientName: fc.option(text, { nil: null }),
         device: fc.option(text, { nil: null }),
+        deviceId: fc.option(fc.constant('dev_00000000000000000000'), { nil: null }),
         result: fc.constantFrom(...SCAN_RESULTS),
       }),
       100,
@@ -125,6 +126,7 @@ describe('scanRecordSql builds the ScanRecord of @passgate/shared', () => {
               sql<string>`${scanId}::text`.as('scan_id'),
               sql<string>`${scan.result}::text`.as('result'),
               sql<string | null>`${scan.device}::text`.as('device'),
+              sql<string | null>`${scan.deviceId}::text`.as('device_id'),
               sql<string | null>`${scan.clientName}::text`.as('client_name'),
             ])
             .where('id', '=', pass.id)
@@ -145,6 +147,9 @@ describe('scanRecordSql builds the ScanRecord of @passgate/shared', () => {
         maxUsages: pass.max_usages,
         clientName: scan.clientName,
         device: scan.device,
+        deviceId: scan.deviceId,
+        offline: false,
+        conflict: null,
         scannedAt: NOW.toISOString(),
       });
     }

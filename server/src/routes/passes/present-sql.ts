@@ -46,7 +46,7 @@ export function passListItemSql(
 
 /**
  * The `pass.scanned` event's data (`ScanRecord`), as a jsonb expression, at the scan's instant.
- * The row named `passes` also has the scan's `scan_id`, `result` and `device`.
+ * The row named `passes` also has the scan's `scan_id`, `result`, `device` and `device_id`.
  */
 export function scanRecordSql(now: Expression<Date>) {
   const eb = expressionBuilder<Database, 'passes'>();
@@ -63,6 +63,9 @@ export function scanRecordSql(now: Expression<Date>) {
     'maxUsages', ${column('max_usages')},
     'clientName', ${column('client_name')},
     'device', ${column('device')},
+    'deviceId', ${column('device_id')},
+    'offline', false,
+    'conflict', NULL,
     'scannedAt', ${isoSql(now)}
   )`;
 }

@@ -2,7 +2,11 @@ import { createRoute } from '@hono/zod-openapi';
 import { extractPassCode, ScanAnswer, ScanRequest } from '@passgate/shared';
 import { PASS_CODE_PATTERN } from '../../domain/ids';
 import { ApiError } from '../../errors';
+import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
+import { findPass } from '../passes/queries';
+import { presentRecordedScan } from '../scans/present';
+import { findScans, recordUpload } from '../scans/queries';
 import { createRouter, errorResponses, json, jsonBody } from '../support';
 
 const scanRoute = createRoute({
@@ -14,7 +18,11 @@ const scanRoute = createRoute({
     'Checks, in order: unknown code (404), revoked, already_used, not_yet_valid, expired, ' +
     'max_usages_reached; else admits the pass. Every attempt on a known pass is recorded and ' +
     'emits `pass.scanned` (and `pass.status_changed` when admitting it used the pass up). ' +
-    'Rejections answer 200 with `success: false`.',
+    'Rejections answer 200 with `success: false`.\n\n' +
+    'With `offline: true` it records a scan a phone decided while the server was out of reach, ' +
+    'as it happened: an offline admit counts a use even where the rule now refuses it, and is ' +
+    'then a conflict (`conflict` names the reason, and `scan.conflict` is emitted). A scan sent ' +
+    'with an Idempotency-Key counts once however late it is sent again: the scan keeps the key.',
   request: { body: jsonBody(ScanRequest) },
   responses: {
     200: json(ScanAnswer, 'The decision, admitted or not'),
@@ -24,21 +32,86 @@ const scanRoute = createRoute({
 
 const unknownPass = () => new ApiError(404, 'Unknown pass: no pass of this tenant has that code');
 
+/** How far an upload's device time may lie from the server's. */
+const UPLOAD_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+const UPLOAD_MAX_AHEAD_MS = 5 * 60 * 1000;
+
 /** The operation, as the OpenAPI document and the client's types see it. */
 export const scanOperation = scanRoute;
 
-export function scanRoutes({ scans }: Services) {
+/** What makes two scan bodies one scan for the Idempotency-Key: the code they carry. */
+export function scanIdentity(body: string): string {
+  try {
+    const { code } = JSON.parse(body) as { code?: unknown };
+    return typeof code === 'string' ? `code ${extractPassCode(code.trim())}` : body;
+  } catch {
+    return body;
+  }
+}
+
+export function scanRoutes({ db, scans, publicUrl }: Services) {
   return createRouter().openapi(scanRoute, async (c) => {
     const request = c.req.valid('json');
     const code = extractPassCode(request.code);
     if (!PASS_CODE_PATTERN.test(code)) throw unknownPass();
     const { tenant, key } = c.get('caller');
+    const claim = c.get('idempotency');
+    const now = new Date();
+
+    // A scan recorded under this key already (sent again after the 24-hour answer cache).
+    if (claim) {
+      const recorded = await findScans(db, tenant.id, {
+        apiKeyId: key.id,
+        idempotencyKey: claim.key,
+      });
+      if (recorded) {
+        const pass = await findPass(db, tenant.id, recorded.pass_id);
+        if (pass) return c.json(presentRecordedScan(recorded, pass, now), 200);
+      }
+    }
+
+    const { offline, scannedAt: deviceTime, localResult } = request;
+    if (offline && deviceTime && localResult) {
+      const scannedAt = new Date(deviceTime);
+      if (scannedAt.getTime() < now.getTime() - UPLOAD_MAX_AGE_MS) {
+        throw new ApiError(400, 'scannedAt: an offline scan can be uploaded for 7 days at most');
+      }
+      if (scannedAt.getTime() > now.getTime() + UPLOAD_MAX_AHEAD_MS) {
+        throw new ApiError(400, "scannedAt: more than 5 minutes ahead of the server's clock");
+      }
+      const answer = await commitChange(c, db, async (trx) => {
+        const recorded = await recordUpload(
+          trx,
+          {
+            tenantId: tenant.id,
+            code,
+            apiKeyId: key.id,
+            deviceId: key.device?.id ?? null,
+            device: request.device || null,
+            idempotencyKey: claim?.key ?? null,
+            scannedAt,
+            localResult,
+          },
+          now,
+          publicUrl,
+        );
+        if (!recorded) throw unknownPass();
+        return {
+          status: 200 as const,
+          body: presentRecordedScan(recorded.scan, recorded.pass, now),
+        };
+      });
+      return c.json(answer.body, answer.status);
+    }
+
     const answer = await scans.scan({
       tenantId: tenant.id,
       code,
       apiKeyId: key.id,
       device: request.device || null,
-      claim: c.get('idempotency'),
+      deviceId: key.device?.id ?? null,
+      idempotencyKey: claim?.key ?? null,
+      claim,
     });
     if (!answer) throw unknownPass();
     return c.json(answer, 200);

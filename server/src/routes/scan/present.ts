@@ -13,6 +13,12 @@ export function presentScan(pass: ScannedPassRow, now: Date): ScanAnswer {
       clientName: pass.client_name,
       lastAdmittedAt: toIso(pass.last_admitted_at),
     },
-    scan: { id: pass.scan_id, scannedAt: now.toISOString() },
+    conflict: null,
+    scan: {
+      id: pass.scan_id,
+      scannedAt: now.toISOString(),
+      offline: false,
+      receivedAt: now.toISOString(),
+    },
   };
 }

@@ -29,6 +29,8 @@ const scan = (code: string) => ({
   apiKeyId: database.apiKeyId,
   code,
   device: null,
+  deviceId: null,
+  idempotencyKey: null,
   scanId: newId('scan'),
 });
 
@@ -49,7 +51,9 @@ describe('the scan statement', () => {
       try {
         const { rows } = await sql<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>`
           EXPLAIN (FORMAT JSON) EXECUTE scan_plan_probe('{ten_x}', '{CODE}', '{key_x}', '{NULL}',
-            '{scan_x}', '{evt_x}', '{evt_y}', now(), 'http://localhost')`.execute(session);
+            '{scan_x}', '{evt_x}', '{evt_y}', now(), 'http://localhost', '{NULL}', '{NULL}')`.execute(
+          session,
+        );
         return rows[0]!['QUERY PLAN'][0].Plan;
       } finally {
         await sql`DEALLOCATE scan_plan_probe`.execute(session);

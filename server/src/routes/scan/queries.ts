@@ -12,6 +12,10 @@ export interface ScanInput {
   code: string;
   apiKeyId: string;
   device: string | null;
+  /** The door device whose credential made the scan, if any. */
+  deviceId: string | null;
+  /** The request's Idempotency-Key, kept on the scan row under a unique index. */
+  idempotencyKey: string | null;
   scanId: string;
 }
 
@@ -41,6 +45,8 @@ const param = {
   changedEventIds: sql.raw('$7::text[]'),
   now: sql.raw<Date>('$8::timestamptz'),
   publicUrl: sql.raw<string>('$9::text'),
+  deviceIds: sql.raw('$10::text[]'),
+  idempotencyKeys: sql.raw('$11::text[]'),
 };
 const parameters = (scans: readonly ScanInput[], now: Date, publicUrl: string) => [
   scans.map((scan) => scan.tenantId),
@@ -52,6 +58,8 @@ const parameters = (scans: readonly ScanInput[], now: Date, publicUrl: string) =
   scans.map(() => newId('evt')),
   now,
   publicUrl,
+  scans.map((scan) => scan.deviceId),
+  scans.map((scan) => scan.idempotencyKey),
 ];
 
 /**
@@ -86,12 +94,15 @@ function scanStatement() {
   return sql<ScannedPassRow>`/* statement: scan_passes */
     WITH input AS (
       SELECT * FROM unnest(${param.tenantIds}, ${param.codes}, ${param.apiKeyIds}, ${param.devices},
-                           ${param.scanIds}, ${param.scannedEventIds}, ${param.changedEventIds})
-          AS input (tenant_id, code, api_key_id, device, scan_id, scanned_event_id, changed_event_id)
+                           ${param.scanIds}, ${param.scannedEventIds}, ${param.changedEventIds},
+                           ${param.deviceIds}, ${param.idempotencyKeys})
+          AS input (tenant_id, code, api_key_id, device, scan_id, scanned_event_id, changed_event_id,
+                    device_id, idempotency_key)
        ORDER BY code
     ), locked AS (
       SELECT passes.pass, input.api_key_id AS scanned_by, input.device, input.scan_id,
-             input.scanned_event_id, input.changed_event_id, ${scanResultSql(eb, now)} AS result
+             input.scanned_event_id, input.changed_event_id, input.device_id,
+             input.idempotency_key, ${scanResultSql(eb, now)} AS result
         FROM input CROSS JOIN LATERAL (
                SELECT *, passes AS pass FROM passes
                 WHERE passes.tenant_id = input.tenant_id AND passes.code = input.code
@@ -106,6 +117,7 @@ function scanStatement() {
     ), decided AS (
       SELECT (coalesce(admitted.pass, locked.pass)).*, locked.scanned_by, locked.device,
              locked.scan_id, locked.scanned_event_id, locked.changed_event_id, locked.result,
+             locked.device_id, locked.idempotency_key,
              client.name AS client_name, client.email AS client_email
         FROM locked
         LEFT JOIN admitted ON (admitted.pass).id = (locked.pass).id
@@ -115,8 +127,10 @@ function scanStatement() {
                SELECT clients.name, clients.email FROM clients
                 WHERE clients.id = (locked.pass).client_id OFFSET 0) AS client ON true
     ), scan AS (
-      INSERT INTO scans (id, tenant_id, pass_id, api_key_id, device, result, scanned_at)
-      SELECT scan_id, tenant_id, id, scanned_by, device, result, ${now}
+      INSERT INTO scans (id, tenant_id, pass_id, api_key_id, device, device_id, idempotency_key,
+                         result, scanned_at, received_at)
+      SELECT scan_id, tenant_id, id, scanned_by, device, device_id, idempotency_key, result,
+             ${now}, ${now}
         FROM decided
     ), event AS (
       INSERT INTO events (id, tenant_id, type, subject_id, data, created_at)

@@ -1,0 +1,170 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  CreateDeviceBody,
+  Device,
+  DevicePairing,
+  Pagination,
+  PairDeviceBody,
+  PairedDevice,
+} from '@passgate/shared';
+import { ApiError, notFound } from '../../errors';
+import { commitChange } from '../../middleware/idempotency';
+import type { Services } from '../../services';
+import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
+import { pairingUrlOf, presentDevice } from './present';
+import {
+  findDevice,
+  insertDevice,
+  listDevices,
+  type PairingFailure,
+  redeemPairing,
+  revokeDevice,
+  startPairing,
+} from './queries';
+
+const DeviceParams = z.object({ deviceId: z.string().max(100) });
+
+const list = createRoute({
+  method: 'get',
+  path: '/devices',
+  tags: ['Devices'],
+  summary: 'List door devices',
+  request: { query: z.object(Pagination) },
+  responses: { 200: json(z.array(Device), 'Newest first'), ...errorResponses(400, 401, 403, 429) },
+});
+
+const create = createRoute({
+  method: 'post',
+  path: '/devices',
+  tags: ['Devices'],
+  summary: 'Add a door device',
+  description:
+    'Answers a one-time pairing link, valid for 24 hours: opening it on the phone pairs it.',
+  request: { body: jsonBody(CreateDeviceBody) },
+  responses: {
+    201: json(DevicePairing, 'The device and its pairing link'),
+    ...errorResponses(400, 401, 403, 409, 415, 422, 429),
+  },
+});
+
+const revoke = createRoute({
+  method: 'post',
+  path: '/devices/{deviceId}/revoke',
+  tags: ['Devices'],
+  summary: 'Revoke a door device',
+  description: 'Its credential stops working at once; the scanner then wipes what it holds.',
+  request: { params: DeviceParams },
+  responses: { 200: json(Device, 'The revoked device'), ...errorResponses(401, 403, 404, 429) },
+});
+
+const pairing = createRoute({
+  method: 'post',
+  path: '/devices/{deviceId}/pairing',
+  tags: ['Devices'],
+  summary: 'A fresh pairing link',
+  description:
+    "For a replaced phone: ends the device's current credential and any unused link at once.",
+  request: { params: DeviceParams },
+  responses: {
+    200: json(DevicePairing, 'The device and its new pairing link'),
+    ...errorResponses(401, 403, 404, 409, 422, 429),
+  },
+});
+
+const pair = createRoute({
+  method: 'post',
+  path: '/devices/pair',
+  tags: ['Devices'],
+  summary: 'Pair a phone',
+  description:
+    "Needs no key: exchanges a pairing token (from `#pair=` of the link) for the device's " +
+    'scan-scope key. A token works once.',
+  security: [],
+  request: { body: jsonBody(PairDeviceBody) },
+  responses: {
+    200: json(PairedDevice, "The device's credential, shown once"),
+    ...errorResponses(400, 404, 410, 415, 429),
+  },
+});
+
+/** The operations of this resource, as the OpenAPI document and the client's types see them. */
+export const deviceOperations = { list, create, revoke, pairing, pair };
+
+const PAIRING_FAILURES: Record<PairingFailure, () => ApiError> = {
+  unknown: () => new ApiError(404, 'Unknown pairing link: ask for a new one'),
+  used: () => new ApiError(410, 'This pairing link was used already: ask for a new one'),
+  expired: () => new ApiError(410, 'This pairing link has expired: ask for a new one'),
+};
+
+export function deviceRoutes({ db, publicUrl }: Services) {
+  return createRouter()
+    .openapi(list, async (c) => {
+      const query = c.req.valid('query');
+      const { rows, total } = await listDevices(db, c.get('caller').tenant.id, query);
+      setPaginationHeaders(c, publicUrl, { total, page: query.page, limit: query.limit });
+      return c.json(rows.map(presentDevice), 200);
+    })
+    .openapi(create, async (c) => {
+      const { name } = c.req.valid('json');
+      const tenantId = c.get('caller').tenant.id;
+      const answer = await commitChange(c, db, async (trx) => {
+        const device = await insertDevice(trx, tenantId, name);
+        const { token, expiresAt } = await startPairing(trx, device.id);
+        return {
+          status: 201 as const,
+          body: {
+            device: presentDevice(device),
+            pairingUrl: pairingUrlOf(publicUrl, token),
+            expiresAt: expiresAt.toISOString(),
+          },
+        };
+      });
+      return c.json(answer.body, answer.status);
+    })
+    .openapi(revoke, async (c) => {
+      const { deviceId } = c.req.valid('param');
+      const tenantId = c.get('caller').tenant.id;
+      const device = await db.transaction().execute(async (trx) => {
+        const revoked = await revokeDevice(trx, tenantId, deviceId);
+        return revoked ?? (await findDevice(trx, tenantId, deviceId));
+      });
+      if (!device) throw notFound('Device');
+      return c.json(presentDevice(device), 200);
+    })
+    .openapi(pairing, async (c) => {
+      const { deviceId } = c.req.valid('param');
+      const tenantId = c.get('caller').tenant.id;
+      const answer = await commitChange(c, db, async (trx) => {
+        const device = await findDevice(trx, tenantId, deviceId);
+        if (!device) throw notFound('Device');
+        if (device.revoked_at) throw new ApiError(404, 'Device not found: it was revoked');
+        const { token, expiresAt } = await startPairing(trx, device.id);
+        return {
+          status: 200 as const,
+          body: {
+            device: presentDevice(device),
+            pairingUrl: pairingUrlOf(publicUrl, token),
+            expiresAt: expiresAt.toISOString(),
+          },
+        };
+      });
+      return c.json(answer.body, answer.status);
+    });
+}
+
+/** `POST /devices/pair`: mounted ahead of authentication, as the phone has no key yet. */
+export function devicePairingRoutes({ db }: Services) {
+  return createRouter().openapi(pair, async (c) => {
+    const { token } = c.req.valid('json');
+    const answer = await db.transaction().execute(async (trx) => {
+      const redeemed = await redeemPairing(trx, token);
+      if (!redeemed.ok) throw PAIRING_FAILURES[redeemed.failure]();
+      return {
+        apiKey: redeemed.apiKey,
+        device: presentDevice(redeemed.device),
+        tenant: redeemed.tenant,
+      };
+    });
+    return c.json(answer, 200);
+  });
+}

@@ -1,0 +1,174 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, DeviceRow } from '../../db/schema';
+import {
+  apiKeyPrefix,
+  newApiKey,
+  newId,
+  newPairingToken,
+  PAIRING_TOKEN_PATTERN,
+  sha256,
+} from '../../domain/ids';
+import { paginate } from '../support';
+
+/** A pairing link works once, for this long. */
+export const PAIRING_TTL_MS = 24 * 60 * 60 * 1000;
+
+export type PairingFailure = 'unknown' | 'used' | 'expired';
+
+export async function insertDevice(
+  trx: Transaction<Database>,
+  tenantId: string,
+  name: string,
+  now = new Date(),
+) {
+  return trx
+    .insertInto('devices')
+    .values({ id: newId('dev'), tenant_id: tenantId, name, created_at: now })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * A fresh pairing token for the device. Ends whatever credential and unused token it had, so a
+ * lost or replaced phone stops working at once.
+ */
+export async function startPairing(
+  trx: Transaction<Database>,
+  deviceId: string,
+  now = new Date(),
+): Promise<{ token: string; expiresAt: Date }> {
+  await endCredentials(trx, deviceId, now);
+  const token = newPairingToken();
+  const expiresAt = new Date(now.getTime() + PAIRING_TTL_MS);
+  await trx
+    .insertInto('device_pairings')
+    .values({ token_hash: sha256(token), device_id: deviceId, expires_at: expiresAt })
+    .execute();
+  return { token, expiresAt };
+}
+
+/** Revokes the device's keys and spends its unused pairing tokens. */
+async function endCredentials(trx: Transaction<Database>, deviceId: string, now: Date) {
+  await trx
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('device_id', '=', deviceId)
+    .where('revoked_at', 'is', null)
+    .execute();
+  await trx
+    .updateTable('device_pairings')
+    .set({ used_at: now })
+    .where('device_id', '=', deviceId)
+    .where('used_at', 'is', null)
+    .execute();
+}
+
+/** A device of the tenant, locked for the rest of the transaction when `trx` is one. */
+export async function findDevice(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+): Promise<DeviceRow | undefined> {
+  return db
+    .selectFrom('devices')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function listDevices(
+  db: Kysely<Database>,
+  tenantId: string,
+  page: { page: number; limit: number },
+) {
+  return paginate(
+    db
+      .selectFrom('devices')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc'),
+    page,
+  );
+}
+
+/** Revokes a device and its credential; undefined when it was not there or already revoked. */
+export async function revokeDevice(
+  trx: Transaction<Database>,
+  tenantId: string,
+  id: string,
+  now = new Date(),
+): Promise<DeviceRow | undefined> {
+  const device = await trx
+    .updateTable('devices')
+    .set({ revoked_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  if (device) await endCredentials(trx, device.id, now);
+  return device;
+}
+
+/**
+ * Exchanges a pairing token for a new scan-scope key bound to its device: once, before it
+ * expires, and while the device stands. Returns why not otherwise, having changed nothing.
+ */
+export async function redeemPairing(
+  trx: Transaction<Database>,
+  token: string,
+  now = new Date(),
+): Promise<
+  | { ok: true; apiKey: string; device: DeviceRow; tenant: { id: string; name: string } }
+  | { ok: false; failure: PairingFailure }
+> {
+  if (!PAIRING_TOKEN_PATTERN.test(token)) return { ok: false, failure: 'unknown' };
+  const pairing = await trx
+    .selectFrom('device_pairings')
+    .innerJoin('devices', 'devices.id', 'device_pairings.device_id')
+    .innerJoin('tenants', 'tenants.id', 'devices.tenant_id')
+    .select([
+      'device_pairings.used_at',
+      'device_pairings.expires_at',
+      'devices.id as device_id',
+      'devices.revoked_at',
+      'tenants.id as tenant_id',
+      'tenants.name as tenant_name',
+    ])
+    .where('device_pairings.token_hash', '=', sha256(token))
+    .forUpdate('device_pairings')
+    .executeTakeFirst();
+  if (!pairing || pairing.revoked_at) return { ok: false, failure: 'unknown' };
+  if (pairing.used_at) return { ok: false, failure: 'used' };
+  if (pairing.expires_at <= now) return { ok: false, failure: 'expired' };
+
+  await endCredentials(trx, pairing.device_id, now);
+  const apiKey = newApiKey();
+  await trx
+    .insertInto('api_keys')
+    .values({
+      id: newId('key'),
+      tenant_id: pairing.tenant_id,
+      prefix: apiKeyPrefix(apiKey),
+      key_hash: sha256(apiKey),
+      scope: 'scan',
+      rate_limit: null,
+      device_id: pairing.device_id,
+      revoked_at: null,
+    })
+    .execute();
+  const device = await trx
+    .selectFrom('devices')
+    .selectAll()
+    .where('id', '=', pairing.device_id)
+    .executeTakeFirstOrThrow();
+  return {
+    ok: true,
+    apiKey,
+    device,
+    tenant: { id: pairing.tenant_id, name: pairing.tenant_name },
+  };
+}

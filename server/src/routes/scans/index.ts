@@ -1,0 +1,104 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { IsoDate, Pagination, ScanListItem, ScanListQuery } from '@passgate/shared';
+import { ApiError, notFound } from '../../errors';
+import type { Services } from '../../services';
+import { createRouter, errorResponses, json, setPaginationHeaders } from '../support';
+import { presentScanListItem } from './present';
+import { annulScan, listScans } from './queries';
+
+const list = createRoute({
+  method: 'get',
+  path: '/scans',
+  tags: ['Scan'],
+  summary: 'List scans',
+  description: 'Newest received first; `conflict=true` lists conflicts only.',
+  request: { query: z.object({ ...ScanListQuery, ...Pagination }) },
+  responses: {
+    200: json(z.array(ScanListItem), 'X-Total-Count and Link headers paginate'),
+    ...errorResponses(400, 401, 403, 429),
+  },
+});
+
+const AnnulBody = z
+  .object({
+    annulledAt: IsoDate.optional().describe(
+      "An undo made on the phone while offline: the device's clock when it was made",
+    ),
+  })
+  .meta({ id: 'AnnulScan' });
+
+const annul = createRoute({
+  method: 'post',
+  path: '/scans/{scanId}/annul',
+  tags: ['Scan'],
+  summary: 'Undo an admit',
+  description:
+    'Gives the use back and emits `pass.scan_annulled`. A door device may undo its own admits ' +
+    'within 15 minutes of scanning; a full key any admit. Undoing twice does it once.',
+  request: {
+    params: z.object({ scanId: z.string().max(100) }),
+    body: { required: false, content: { 'application/json': { schema: AnnulBody } } },
+  },
+  responses: {
+    200: json(ScanListItem, 'The annulled scan'),
+    ...errorResponses(400, 401, 403, 404, 409, 415, 429),
+  },
+});
+
+export const scanListOperations = { list, annul };
+
+const ANNUL_REFUSALS = {
+  unknown: () => notFound('Scan'),
+  other_device: () => notFound('Scan'),
+  not_admitted: () => new ApiError(409, 'Only an admit can be undone: this scan admitted nobody'),
+  too_late: () =>
+    new ApiError(403, 'A door may undo an admit only within 15 minutes; ask an admin'),
+} as const;
+
+const flag = (value: 'true' | 'false' | undefined) =>
+  value === undefined ? undefined : value === 'true';
+
+export function scanListRoutes({ db, publicUrl }: Services) {
+  return createRouter()
+    .openapi(list, async (c) => {
+      const query = c.req.valid('query');
+      const { rows, total } = await listScans(
+        db,
+        c.get('caller').tenant.id,
+        {
+          passId: query.passId,
+          deviceId: query.deviceId,
+          result: query.result,
+          offline: flag(query.offline),
+          conflict: flag(query.conflict),
+          since: query.since === undefined ? undefined : new Date(query.since),
+        },
+        query,
+      );
+      setPaginationHeaders(c, publicUrl, { total, page: query.page, limit: query.limit });
+      return c.json(rows.map(presentScanListItem), 200);
+    })
+    .openapi(annul, async (c) => {
+      const { scanId } = c.req.valid('param');
+      const body = c.req.valid('json') ?? {};
+      const { tenant, key } = c.get('caller');
+      const now = new Date();
+      const at = body.annulledAt ? new Date(body.annulledAt) : now;
+      if (at.getTime() > now.getTime() + 5 * 60_000) {
+        throw new ApiError(400, 'annulledAt: must not be more than 5 minutes ahead');
+      }
+      const outcome = await db.transaction().execute((trx) =>
+        annulScan(trx, {
+          tenantId: tenant.id,
+          scanId,
+          // A full key may undo any admit; a scan key only its door's own.
+          door:
+            key.scope === 'full' ? null : { apiKeyId: key.id, deviceId: key.device?.id ?? null },
+          at,
+          now,
+        }),
+      );
+      if (!outcome.ok) throw ANNUL_REFUSALS[outcome.reason]();
+      return c.json(presentScanListItem(outcome.scan), 200);
+    });
+}

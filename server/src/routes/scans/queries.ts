@@ -1,0 +1,242 @@
+import type { ScanRejection, ScanResult } from '@passgate/shared';
+import { admit, evaluateScan } from '@passgate/shared/core';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database, ScanRow } from '../../db/schema';
+import { newId } from '../../domain/ids';
+import { type NewEvent, recordEvents } from '../../events';
+import { statusChangeEvents } from '../passes/present';
+import { selectPasses } from '../passes/queries';
+import { paginate } from '../support';
+import { scanRecordOf } from './present';
+
+/** A scan decided on a phone while the server was out of reach, as the phone uploads it. */
+export interface Upload {
+  tenantId: string;
+  code: string;
+  apiKeyId: string;
+  deviceId: string | null;
+  device: string | null;
+  idempotencyKey: string | null;
+  /** The device's clock when it scanned. */
+  scannedAt: Date;
+  /** What the phone decided. */
+  localResult: ScanResult;
+}
+
+/** A scan row with what its answers show of its pass and its door. */
+export async function findScans(
+  db: Kysely<Database>,
+  tenantId: string,
+  where: { id: string } | { apiKeyId: string; idempotencyKey: string },
+) {
+  let query = db
+    .selectFrom('scans')
+    .innerJoin('passes', 'passes.id', 'scans.pass_id')
+    .leftJoin('devices', 'devices.id', 'scans.device_id')
+    .selectAll('scans')
+    .select(['passes.code', 'devices.name as device_name'])
+    .where('scans.tenant_id', '=', tenantId);
+  query =
+    'id' in where
+      ? query.where('scans.id', '=', where.id)
+      : query
+          .where('scans.api_key_id', '=', where.apiKeyId)
+          .where('scans.idempotency_key', '=', where.idempotencyKey);
+  return query.executeTakeFirst();
+}
+export type ScanWithPass = NonNullable<Awaited<ReturnType<typeof findScans>>>;
+
+/**
+ * Records an uploaded offline scan as it happened. An offline admit counts a use whatever the
+ * rule says now: the guest is inside. When the server's rule (at the scan's time, on the pass as
+ * it stands) refuses it, the scan is a conflict, with the server's reason, and emits
+ * `scan.conflict`. An offline refusal changes no count. Undefined when no pass has the code.
+ */
+export async function recordUpload(
+  trx: Transaction<Database>,
+  upload: Upload,
+  now: Date,
+  publicUrl: string,
+) {
+  const before = await selectPasses(trx, upload.tenantId)
+    .where('passes.code', '=', upload.code)
+    .forUpdate('passes')
+    .executeTakeFirst();
+  if (!before) return undefined;
+  const serverResult = evaluateScan(before, upload.scannedAt);
+  const admitted = upload.localResult === 'success';
+  const conflict: ScanRejection | null =
+    admitted && serverResult !== 'success' ? serverResult : null;
+  let pass = before;
+  if (admitted) {
+    // A revoked pass stays revoked; a single one is spent.
+    const spent = admit(before);
+    const status = before.status === 'revoked' ? 'revoked' : spent.status;
+    const lastAdmittedAt =
+      before.last_admitted_at && before.last_admitted_at > upload.scannedAt
+        ? before.last_admitted_at
+        : upload.scannedAt;
+    await trx
+      .updateTable('passes')
+      .set({
+        usages_count: spent.usages_count,
+        status,
+        last_admitted_at: lastAdmittedAt,
+        updated_at: now,
+      })
+      .where('id', '=', before.id)
+      .execute();
+    pass = {
+      ...before,
+      usages_count: spent.usages_count,
+      status,
+      last_admitted_at: lastAdmittedAt,
+    };
+  }
+  const scan = await trx
+    .insertInto('scans')
+    .values({
+      id: newId('scan'),
+      tenant_id: upload.tenantId,
+      pass_id: pass.id,
+      api_key_id: upload.apiKeyId,
+      device: upload.device,
+      device_id: upload.deviceId,
+      result: upload.localResult,
+      scanned_at: upload.scannedAt,
+      received_at: now,
+      offline: true,
+      conflict,
+      idempotency_key: upload.idempotencyKey,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const record = scanRecordOf(scan, pass, now);
+  const events: NewEvent[] = [
+    { type: 'pass.scanned', subjectId: pass.id, data: record },
+    ...statusChangeEvents(before, pass, publicUrl, now),
+  ];
+  if (conflict) events.push({ type: 'scan.conflict', subjectId: pass.id, data: record });
+  await recordEvents(trx, upload.tenantId, events, now);
+  return { scan, pass };
+}
+
+/** Why a scan cannot be annulled by this caller, or what annulling it did. */
+export type AnnulOutcome =
+  | { ok: true; scan: ScanWithPass }
+  | { ok: false; reason: 'unknown' | 'not_admitted' | 'other_device' | 'too_late' };
+
+/** A door may undo its own admit for this long after it scanned. */
+export const ANNUL_WINDOW_MS = 15 * 60 * 1000;
+
+/**
+ * Undoes an admit: gives the use back (a spent single pass is active again, a revoked one stays
+ * revoked) and emits `pass.scan_annulled`. A device may annul only its own scans, within 15
+ * minutes of scanning (`at`, its clock when it undid an offline scan); a full key any. Annulling
+ * twice does it once.
+ */
+export async function annulScan(
+  trx: Transaction<Database>,
+  options: {
+    tenantId: string;
+    scanId: string;
+    /** The door asking (its scan key and device), or null for a full key. */
+    door: { apiKeyId: string; deviceId: string | null } | null;
+    at: Date;
+    now: Date;
+  },
+): Promise<AnnulOutcome> {
+  const { tenantId, scanId, door, at, now } = options;
+  const scan = await trx
+    .selectFrom('scans')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', scanId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!scan) return { ok: false, reason: 'unknown' };
+  const ownScan =
+    door === null ||
+    scan.api_key_id === door.apiKeyId ||
+    (door.deviceId !== null && scan.device_id === door.deviceId);
+  if (!ownScan) return { ok: false, reason: 'other_device' };
+  if (scan.result !== 'success') return { ok: false, reason: 'not_admitted' };
+  if (scan.annulled_at === null) {
+    if (door !== null && at.getTime() - scan.scanned_at.getTime() > ANNUL_WINDOW_MS) {
+      return { ok: false, reason: 'too_late' };
+    }
+    await trx
+      .updateTable('passes')
+      .set({
+        usages_count: sql`greatest(usages_count - 1, 0)`,
+        status: sql`CASE WHEN type = 'single' AND status = 'used' THEN 'active' ELSE status END`,
+        updated_at: now,
+      })
+      .where('id', '=', scan.pass_id)
+      .execute();
+    const pass = await selectPasses(trx, tenantId)
+      .where('passes.id', '=', scan.pass_id)
+      .executeTakeFirstOrThrow();
+    const annulled = await trx
+      .updateTable('scans')
+      .set({ annulled_at: now })
+      .where('id', '=', scan.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordEvents(
+      trx,
+      tenantId,
+      [
+        {
+          type: 'pass.scan_annulled',
+          subjectId: pass.id,
+          data: { ...scanRecordOf(annulled, pass, now), annulledAt: now.toISOString() },
+        },
+      ],
+      now,
+    );
+  }
+  const found = await findScans(trx, tenantId, { id: scan.id });
+  return found ? { ok: true, scan: found } : { ok: false, reason: 'unknown' };
+}
+
+export interface ScanFilters {
+  passId?: string | undefined;
+  deviceId?: string | undefined;
+  result?: ScanResult | undefined;
+  offline?: boolean | undefined;
+  conflict?: boolean | undefined;
+  since?: Date | undefined;
+}
+
+/** The tenant's scans, newest received first. */
+export async function listScans(
+  db: Kysely<Database>,
+  tenantId: string,
+  filters: ScanFilters,
+  page: { page: number; limit: number },
+) {
+  let query = db
+    .selectFrom('scans')
+    .innerJoin('passes', 'passes.id', 'scans.pass_id')
+    .leftJoin('devices', 'devices.id', 'scans.device_id')
+    .where('scans.tenant_id', '=', tenantId);
+  if (filters.passId !== undefined) query = query.where('scans.pass_id', '=', filters.passId);
+  if (filters.deviceId !== undefined) query = query.where('scans.device_id', '=', filters.deviceId);
+  if (filters.result !== undefined) query = query.where('scans.result', '=', filters.result);
+  if (filters.offline !== undefined) query = query.where('scans.offline', '=', filters.offline);
+  if (filters.conflict !== undefined) {
+    query = query.where('scans.conflict', filters.conflict ? 'is not' : 'is', null);
+  }
+  if (filters.since !== undefined) query = query.where('scans.received_at', '>', filters.since);
+  return paginate(
+    query
+      .selectAll('scans')
+      .select(['passes.code', 'devices.name as device_name'])
+      .orderBy('scans.received_at', 'desc')
+      .orderBy('scans.id', 'desc'),
+    page,
+  );
+}
+
+export type { ScanRow };

@@ -1,0 +1,62 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { SyncAnswer } from '@passgate/shared';
+import { compress } from 'hono/compress';
+import { ApiError } from '../../errors';
+import type { Services } from '../../services';
+import { createRouter, errorResponses, json } from '../support';
+import { presentSyncPass } from './present';
+import { formatCursor, noteSynced, parseCursor, syncPage } from './queries';
+
+/** Passes per page: a full sync of 100,000 passes is 20 requests. */
+export const SYNC_PAGE_SIZE = 5000;
+
+const sync = createRoute({
+  method: 'get',
+  path: '/scanner/sync',
+  tags: ['Devices'],
+  summary: "A door's copy of the passes",
+  description:
+    'The passes changed since `cursor` (every pass without one), used and revoked ones ' +
+    "included, with only what a door needs to decide a scan. Ask again with the answer's " +
+    '`cursor` while `hasMore`, and later to get what changed since. A pass may come again; ' +
+    'a change is never skipped. Compressed when the request accepts gzip.',
+  middleware: [compress()] as const,
+  request: {
+    query: z.object({
+      cursor: z.string().max(200).optional().describe('From the last answer; opaque'),
+      limit: z
+        .string()
+        .regex(/^\d{1,5}$/, `limit must be a whole number from 1 to ${SYNC_PAGE_SIZE}`)
+        .pipe(z.coerce.number<string>().min(1).max(SYNC_PAGE_SIZE))
+        .optional()
+        .meta({ type: 'integer', minimum: 1, maximum: SYNC_PAGE_SIZE, pattern: undefined }),
+    }),
+  },
+  responses: {
+    200: json(SyncAnswer, 'One page of passes and the cursor to ask with next'),
+    ...errorResponses(400, 401, 403, 429),
+  },
+});
+
+export const syncOperation = sync;
+
+export function syncRoutes({ db }: Services) {
+  return createRouter().openapi(sync, async (c) => {
+    const query = c.req.valid('query');
+    const cursor = query.cursor === undefined ? undefined : parseCursor(query.cursor);
+    if (query.cursor !== undefined && !cursor) {
+      throw new ApiError(400, 'cursor: not a cursor this server gave; sync again without one');
+    }
+    const { key, tenant } = c.get('caller');
+    const page = await syncPage(db, tenant.id, cursor, query.limit ?? SYNC_PAGE_SIZE);
+    if (key.device && !page.hasMore) await noteSynced(db, key.device.id);
+    return c.json(
+      {
+        passes: page.rows.map(presentSyncPass),
+        cursor: formatCursor(page.cursor),
+        hasMore: page.hasMore,
+      },
+      200,
+    );
+  });
+}

@@ -1,0 +1,118 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../db/schema';
+
+/**
+ * Where a door's sync stands. A sweep reads, in the order `(sync_xid, id)`, every pass written
+ * by a transaction with an id from `from` on (every pass when `from` is null), page by page.
+ * `next` is the next sweep's `from`: the oldest transaction still running when this sweep began.
+ * Any write that commits later has an id at least that large, so it comes in the next sweep,
+ * whatever order transactions commit in. `after` is the sweep's place between pages; null once
+ * the sweep is complete.
+ */
+export interface SyncCursor {
+  next: string;
+  sweep: { from: string | null; after: { xid: string; id: string } } | null;
+}
+
+const CURSOR = /^v1\.(\d{1,20})(?:\.(\d{0,20})\.(\d{1,20})\.(pass_[A-Za-z0-9]{20}))?$/;
+const MAX_XID8 = 18446744073709551615n;
+
+/** The cursor's text, as the door keeps it; undefined when it is not one of ours. */
+export function parseCursor(text: string): SyncCursor | undefined {
+  const match = CURSOR.exec(text);
+  if (!match) return undefined;
+  const [, next, from, xid, id] = match as unknown as [string, string, string?, string?, string?];
+  const xids = [next, from, xid].filter((value) => value !== undefined && value !== '');
+  if (xids.some((value) => BigInt(value as string) > MAX_XID8)) return undefined;
+  if (xid === undefined || id === undefined) return { next, sweep: null };
+  return { next, sweep: { from: from || null, after: { xid, id } } };
+}
+
+export function formatCursor({ next, sweep }: SyncCursor): string {
+  if (!sweep) return `v1.${next}`;
+  return `v1.${next}.${sweep.from ?? ''}.${sweep.after.xid}.${sweep.after.id}`;
+}
+
+export interface SyncPassRow {
+  id: string;
+  code: string;
+  type: 'single' | 'multi';
+  status: 'active' | 'used' | 'revoked';
+  valid_from: Date | null;
+  valid_until: Date | null;
+  max_usages: number | null;
+  usages_count: number;
+  last_admitted_at: Date | null;
+  name: string | null;
+  client_name: string | null;
+  sync_xid: string;
+}
+
+/** The oldest transaction still running (or the next to start): a new sweep's floor. */
+async function snapshotFloor(db: Kysely<Database>): Promise<string> {
+  const { rows } = await sql<{ floor: string }>`
+    SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS floor`.execute(db);
+  const [row] = rows;
+  if (!row) throw new Error('pg_current_snapshot() gave no row');
+  return row.floor;
+}
+
+/**
+ * One page of the tenant's passes changed since `cursor` (all of them without one), in the order
+ * `(sync_xid, id)`, and the cursor to ask with next. The next sweep's floor is read before the
+ * page, so that a transaction still running now is sent again by the next sweep, however it is
+ * ordered against what this page holds.
+ */
+export async function syncPage(
+  db: Kysely<Database>,
+  tenantId: string,
+  cursor: SyncCursor | undefined,
+  limit: number,
+): Promise<{ rows: SyncPassRow[]; cursor: SyncCursor; hasMore: boolean }> {
+  // Mid-sweep, the sweep goes on; else a new one starts from where the last one said.
+  const from = cursor?.sweep ? cursor.sweep.from : (cursor?.next ?? null);
+  const next = cursor?.sweep ? cursor.next : await snapshotFloor(db);
+  let query = db
+    .selectFrom('passes')
+    .leftJoin('clients', 'clients.id', 'passes.client_id')
+    .select([
+      'passes.id',
+      'passes.code',
+      'passes.type',
+      'passes.status',
+      'passes.valid_from',
+      'passes.valid_until',
+      'passes.max_usages',
+      'passes.usages_count',
+      'passes.last_admitted_at',
+      'passes.name',
+      'clients.name as client_name',
+      sql<string>`passes.sync_xid::text`.as('sync_xid'),
+    ])
+    .where('passes.tenant_id', '=', tenantId);
+  if (from !== null) query = query.where(sql<boolean>`passes.sync_xid >= ${from}::xid8`);
+  if (cursor?.sweep) {
+    const { xid, id } = cursor.sweep.after;
+    query = query.where(sql<boolean>`(passes.sync_xid, passes.id) > (${xid}::xid8, ${id})`);
+  }
+  const rows = await query
+    .orderBy(sql`passes.sync_xid`)
+    .orderBy('passes.id')
+    .limit(limit + 1)
+    .execute();
+  const hasMore = rows.length > limit;
+  const page = hasMore ? rows.slice(0, limit) : rows;
+  const last = page.at(-1);
+  return {
+    rows: page,
+    hasMore,
+    cursor:
+      hasMore && last
+        ? { next, sweep: { from, after: { xid: last.sync_xid, id: last.id } } }
+        : { next, sweep: null },
+  };
+}
+
+export async function noteSynced(db: Kysely<Database>, deviceId: string, at = new Date()) {
+  await db.updateTable('devices').set({ last_sync_at: at }).where('id', '=', deviceId).execute();
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { PASS_TYPES, SCAN_RESULTS, STORED_PASS_STATUSES } from './core';
+import { IsoDate } from './dates';
+
+export const Device = z
+  .object({
+    id: z.string().describe('dev_…'),
+    name: z.string(),
+    createdAt: z.string(),
+    lastSeenAt: z.string().nullable().describe('Its last request with its own credential'),
+    lastSyncAt: z.string().nullable().describe('Its last pass sync'),
+    clockSkewMs: z
+      .number()
+      .int()
+      .nullable()
+      .describe("The device's clock minus the server's, as of its last request that told it"),
+    revokedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Device' });
+export type Device = z.infer<typeof Device>;
+
+export const CreateDeviceBody = z
+  .object({ name: z.string().trim().min(1, 'name must not be empty').max(100) })
+  .meta({ id: 'CreateDevice' });
+export type CreateDeviceBody = z.infer<typeof CreateDeviceBody>;
+
+export const DevicePairing = z
+  .object({
+    device: Device,
+    pairingUrl: z
+      .string()
+      .describe('PUBLIC_URL/scanner/#pair=TOKEN: opening it on the phone pairs it. Shown once.'),
+    expiresAt: z.string().describe('The token works once, until then (24 hours)'),
+  })
+  .meta({ id: 'DevicePairing' });
+export type DevicePairing = z.infer<typeof DevicePairing>;
+
+export const PairDeviceBody = z
+  .object({ token: z.string().min(1, 'token must not be empty').max(200) })
+  .meta({ id: 'PairDevice' });
+export type PairDeviceBody = z.infer<typeof PairDeviceBody>;
+
+export const PairedDevice = z
+  .object({
+    apiKey: z.string().describe("The device's scan-scope key (2pk_…). Shown once."),
+    device: Device,
+    tenant: z.object({ id: z.string(), name: z.string() }),
+  })
+  .meta({ id: 'PairedDevice' });
+export type PairedDevice = z.infer<typeof PairedDevice>;
+
+/** What a door needs of a pass to decide a scan and to greet its holder, and nothing more. */
+export const SyncPass = z
+  .object({
+    code: z.string(),
+    type: z.enum(PASS_TYPES),
+    status: z.enum(STORED_PASS_STATUSES).describe('As stored: `expired` follows from validUntil'),
+    validFrom: z.string().nullable(),
+    validUntil: z.string().nullable(),
+    maxUsages: z.number().int().nullable(),
+    usagesCount: z.number().int(),
+    lastAdmittedAt: z.string().nullable(),
+    name: z.string().nullable(),
+    clientName: z.string().nullable(),
+  })
+  .meta({ id: 'SyncPass' });
+export type SyncPass = z.infer<typeof SyncPass>;
+
+export const SyncAnswer = z
+  .object({
+    passes: z.array(SyncPass),
+    cursor: z.string().describe('Send it back as `cursor` to get what changed since'),
+    hasMore: z.boolean().describe('true: ask again at once with the new cursor'),
+  })
+  .meta({ id: 'SyncAnswer' });
+export type SyncAnswer = z.infer<typeof SyncAnswer>;
+
+export const ScanRejectionReason = z.enum(SCAN_RESULTS).exclude(['success']);
+
+export const ScanListItem = z
+  .object({
+    id: z.string(),
+    passId: z.string(),
+    code: z.string(),
+    result: z.enum(SCAN_RESULTS),
+    success: z.boolean(),
+    offline: z.boolean().describe('Decided on the phone, then uploaded'),
+    conflict: ScanRejectionReason.nullable().describe(
+      "An offline admit the server's rule refuses: its reason",
+    ),
+    deviceId: z.string().nullable(),
+    deviceName: z.string().nullable(),
+    scannedAt: z.string().describe("When the door scanned (the device's clock for an upload)"),
+    receivedAt: z.string().describe('When the server recorded it'),
+    annulledAt: z.string().nullable().describe('Undone: the use was given back'),
+  })
+  .meta({ id: 'ScanListItem' });
+export type ScanListItem = z.infer<typeof ScanListItem>;
+
+const flag = (name: string) =>
+  z.enum(['true', 'false'], { error: `${name} must be true or false` }).optional();
+
+export const ScanListQuery = {
+  passId: z.string().max(100).optional(),
+  deviceId: z.string().max(100).optional(),
+  result: z
+    .enum(SCAN_RESULTS, { error: `result must be one of ${SCAN_RESULTS.join(', ')}` })
+    .optional(),
+  offline: flag('offline'),
+  conflict: flag('conflict'),
+  since: IsoDate.optional().describe('Only scans received after this instant'),
+};
