@@ -53,3 +53,16 @@ export function reportedStatus(
   if (isMultiPassExhausted(pass)) return 'used';
   return 'active';
 }
+
+/**
+ * One scan decided on a copy of the pass, as a door decides it offline: the verdict, and the
+ * pass as the scan leaves it (a use counted on an admit). The server's scan statement does the
+ * same in SQL; a property test holds the two together over sequences of scans.
+ */
+export function decideScan<T extends ScannablePass>(
+  pass: T,
+  now: Date,
+): { result: ScanResult; pass: T } {
+  const result = evaluateScan(pass, now);
+  return { result, pass: result === 'success' ? admit(pass) : pass };
+}
