@@ -1,15 +1,34 @@
-// The scanner's service worker: the app shell is cached so the scanner opens with no network.
-// The API is never cached: a scan must always reach the server.
-const CACHE = 'passgate-scanner-v1';
+// The scanner's service worker: the app shell is cached so the scanner opens, and decides at
+// the door, with no network. The API is never cached: the door keeps its own copy of the passes.
+const CACHE = 'passgate-scanner-v2';
 const SHELL = ['/scanner/', '/scanner/manifest.webmanifest', '/scanner/icon.svg'];
+/** The built files a page or script names (`/scanner/assets/…`, hashed by Vite). */
+const ASSET = /\/scanner\/assets\/[\w.-]+|(?<=["'`(/])assets\/[\w.-]+\.(?:js|css)/g;
+
+/**
+ * The shell, and every built file it loads (the page's script and style, and the decoder's
+ * worker that the script starts), so that a reload without network still has all of them.
+ */
+async function cacheShell() {
+  const cache = await caches.open(CACHE);
+  await cache.addAll(SHELL);
+  const page = await (await cache.match('/scanner/')).text();
+  const assets = new Set();
+  const collect = (text) => {
+    for (const [found] of text.matchAll(ASSET)) {
+      assets.add(found.startsWith('/') ? found : `/scanner/${found}`);
+    }
+  };
+  collect(page);
+  for (const asset of [...assets].filter((url) => url.endsWith('.js'))) {
+    const response = await fetch(asset);
+    if (response.ok) collect(await response.clone().text());
+  }
+  await cache.addAll([...assets]);
+}
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(
-    caches
-      .open(CACHE)
-      .then((cache) => cache.addAll(SHELL))
-      .then(() => self.skipWaiting()),
-  );
+  event.waitUntil(cacheShell().then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {

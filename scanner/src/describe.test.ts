@@ -1,6 +1,6 @@
 import type { ScanAnswer } from '@passgate/shared';
 import { describe, expect, it } from 'vitest';
-import { describeAnswer } from './describe';
+import { describeAnswer, describeDecision, describeState } from './describe';
 
 const answer = (
   result: ScanAnswer['result'],
@@ -70,6 +70,67 @@ describe('describeAnswer', () => {
   it('falls back to the code when the pass has no name or holder', () => {
     expect(describeAnswer(answer('success', { name: null, clientName: null })).detail).toBe(
       'AbCd1234EfGh',
+    );
+  });
+});
+
+describe('describeDecision', () => {
+  const pass = {
+    code: 'ABCDEFGHJKLM',
+    type: 'single' as const,
+    status: 'active' as const,
+    validFrom: null,
+    validUntil: null,
+    maxUsages: null,
+    usagesCount: 1,
+    lastAdmittedAt: '2030-06-01T19:14:00Z',
+    name: 'Gala',
+    clientName: 'Ada',
+  };
+
+  it('says a verdict made on the phone was made offline', () => {
+    expect(
+      describeDecision({
+        by: 'phone',
+        result: 'success',
+        pass,
+        key: 'k',
+        scannedAt: '2030-06-01T19:14:00Z',
+      }),
+    ).toEqual({ tone: 'admit', title: 'ADMIT · offline', detail: 'Ada · Gala' });
+    const used = describeDecision({
+      by: 'phone',
+      result: 'already_used',
+      pass: { ...pass, status: 'used' },
+      key: 'k',
+      scannedAt: '2030-06-01T19:20:00Z',
+    });
+    expect(used.title).toBe('Already used · offline');
+    expect(used.detail).toMatch(/^Admitted at .+ · Ada · Gala$/);
+  });
+
+  it('says an unknown code offline may be missing from an old list', () => {
+    const verdict = describeDecision({
+      by: 'phone',
+      unknown: true,
+      key: 'k',
+      listFrom: '2030-06-01T21:04:00Z',
+    });
+    expect(verdict.title).toBe('Unknown pass · offline');
+    expect(verdict.detail).toMatch(/^Not in this phone's list from .+, which may be old$/);
+    expect(
+      describeDecision({ by: 'phone', unknown: true, key: 'k', listFrom: undefined }).detail,
+    ).toBe('This phone has no pass list yet, so it cannot check passes offline');
+  });
+});
+
+describe('describeState', () => {
+  it('shows the connection, the uploads waiting and the age of the list', () => {
+    expect(describeState({ online: false, waiting: 12, listFrom: '2030-06-01T21:04:00Z' })).toMatch(
+      /^Offline · 12 waiting · list from .+$/,
+    );
+    expect(describeState({ online: true, waiting: 0, listFrom: undefined })).toBe(
+      'Online · 0 waiting · no list yet',
     );
   });
 });

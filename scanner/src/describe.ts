@@ -1,4 +1,6 @@
 import type { ScanAnswer } from '@passgate/shared';
+import { reportedStatus } from '@passgate/shared/core';
+import { type Decision, rulePass } from './door';
 
 export type Tone = 'admit' | 'reject' | 'trouble' | 'pending';
 
@@ -77,19 +79,60 @@ export const checking: Verdict = {
   title: 'Checking…',
   detail: 'The code was read; waiting for the server',
 };
-export const networkTrouble = (attempt: number): Verdict => ({
-  tone: 'trouble',
-  title: 'No connection',
-  detail: `Retrying… (attempt ${attempt + 1})`,
-});
-/** The server answered, with a 5xx: the phone's network is fine, so staff need not fiddle with it. */
-export const serverTrouble = (attempt: number): Verdict => ({
-  tone: 'trouble',
-  title: 'Server trouble',
-  detail: `The server cannot check passes right now (not this phone); retrying… (attempt ${attempt + 1})`,
-});
-export const rateLimited = (seconds: number): Verdict => ({
-  tone: 'trouble',
-  title: 'Too many scans',
-  detail: `This scanner's key has used its scans for this minute; trying again in ${seconds} s`,
-});
+/**
+ * The verdict of a decision, by the server or on this phone. A phone's says so ("ADMIT ·
+ * offline"); its unknown code says the list may be old.
+ */
+export function describeDecision(decision: Decision): Verdict {
+  if (decision.by === 'server')
+    return 'answer' in decision ? describeAnswer(decision.answer) : unknownPass;
+  if ('unknown' in decision) {
+    return {
+      tone: 'reject',
+      title: 'Unknown pass · offline',
+      detail: decision.listFrom
+        ? `Not in this phone's list from ${time(decision.listFrom)}, which may be old`
+        : 'This phone has no pass list yet, so it cannot check passes offline',
+    };
+  }
+  const { pass, result, scannedAt } = decision;
+  const verdict = describeAnswer({
+    success: result === 'success',
+    result,
+    conflict: null,
+    pass: {
+      id: '',
+      code: pass.code,
+      name: pass.name,
+      type: pass.type,
+      status: reportedStatus(rulePass(pass), new Date(scannedAt)),
+      usagesCount: pass.usagesCount,
+      maxUsages: pass.maxUsages,
+      validFrom: pass.validFrom,
+      validUntil: pass.validUntil,
+      clientName: pass.clientName,
+      lastAdmittedAt: pass.lastAdmittedAt,
+    },
+    scan: { id: '', scannedAt, offline: true, receivedAt: scannedAt },
+  });
+  return { ...verdict, title: `${verdict.title} · offline` };
+}
+
+export const undone: Verdict = {
+  tone: 'reject',
+  title: 'Undone',
+  detail: 'The admit was taken back: the pass may be used again',
+};
+
+/** The bar under the header: "Offline · 12 waiting · list from 21:04". */
+export function describeState(state: {
+  online: boolean;
+  waiting: number;
+  listFrom: string | undefined;
+}): string {
+  return [
+    state.online ? 'Online' : 'Offline',
+    `${state.waiting} waiting`,
+    state.listFrom ? `list from ${time(state.listFrom)}` : 'no list yet',
+  ].join(' · ');
+}

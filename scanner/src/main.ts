@@ -1,14 +1,23 @@
 import { createPassgateClient, type PassgateClient } from '@passgate/shared/client';
 import { customAlphabet } from 'nanoid';
 import { type Camera, decodeFrames, openCamera } from './camera';
-import type { Tone, Verdict } from './describe';
+import { describeState, type Tone, undone, type Verdict } from './describe';
+import { createDoor, DEFAULT_ANSWER_TIMEOUT_MS, type Decision, type DoorState } from './door';
 import { keepScreenOn, letScreenSleep, signal, unlockAudio } from './feedback';
-import { forgetKey, isApiKey, keyFromFragment, saveKey, storedKey } from './pairing';
+import {
+  forgetKey,
+  isApiKey,
+  keyFromFragment,
+  pairingTokenFromFragment,
+  saveKey,
+  storedKey,
+} from './pairing';
 import { createScanFlow } from './scan-flow';
-import { count, emptyTally, loadTally, saveTally, type Tally } from './tally';
+import { DoorStore } from './store';
+import { count, emptyTally, loadTally, saveTally, type Tally, uncount } from './tally';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const VERDICT_MS = { admit: 2500, reject: 4000 } as const;
+const VERDICT_MS = { admit: 4000, reject: 4000 } as const;
 const ICON: Record<Tone, string> = { admit: '✓', reject: '✗', trouble: '⟳', pending: '…' };
 const PAIRING_CHECK_MS = 4000;
 
@@ -19,6 +28,12 @@ const randomLabel = customAlphabet('0123456789abcdef', 8);
 let device = localStorage.getItem('passgate.device') ?? `scanner-${randomLabel()}`;
 localStorage.setItem('passgate.device', device);
 
+/** How long to wait for the server before deciding on the phone: a setting, in milliseconds. */
+const answerTimeoutMs = () =>
+  Number(localStorage.getItem('passgate.answerTimeoutMs')) || DEFAULT_ANSWER_TIMEOUT_MS;
+
+const store = await DoorStore.open();
+let tallyStore = await store.textStore('tally');
 let client: PassgateClient | undefined;
 let camera: Camera | undefined;
 let stopDecoding: (() => void) | undefined;
@@ -27,17 +42,64 @@ let verdictTimer: number | undefined;
 let tally: Tally = emptyTally(undefined);
 const worker = new Worker(new URL('./decoder.worker.ts', import.meta.url), { type: 'module' });
 
+/** Every request says the phone's time, so that the device list can show a clock far off. */
+const deviceTime = () => ({ 'x-device-time': new Date().toISOString() });
+
 function connect(key: string | undefined) {
-  client = key ? createPassgateClient({ baseUrl: location.origin, apiKey: key }) : undefined;
+  client = key
+    ? createPassgateClient({ baseUrl: location.origin, apiKey: key, headers: deviceTime })
+    : undefined;
 }
+
+function showState(state: DoorState) {
+  const bar = $('door-status');
+  bar.textContent = describeState(state);
+  bar.dataset.online = String(state.online);
+}
+
+/** The server refused this scanner's credential: it held nothing worth keeping after that. */
+async function scannerRemoved() {
+  door.stop();
+  forgetKey();
+  connect(undefined);
+  tallyStore = await store.textStore('tally');
+  setTally(emptyTally(undefined));
+  stopCamera();
+  $('paired-with').textContent = 'This scanner was removed. Pair it again.';
+  show('settings');
+}
+
+const door = createDoor({
+  store,
+  api: () => client,
+  answerTimeoutMs,
+  events: {
+    onState: showState,
+    onRemoved: () => void scannerRemoved(),
+    onRefusedUpload(code, error) {
+      const time = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+      setTally({
+        ...tally,
+        history: [
+          { tone: 'reject', text: `${time} Upload refused · ${code} · ${error}` },
+          ...tally.history,
+        ],
+      });
+    },
+  },
+});
+/** The last admit on screen, which "Undo" takes back. */
+let undoable: Decision | undefined;
 
 function show(screen: 'scan' | 'settings') {
   $('scan').hidden = screen !== 'scan';
   $('settings').hidden = screen !== 'settings';
 }
 
-function showVerdict(code: string, verdict: Verdict) {
+function showVerdict(code: string, verdict: Verdict, decision?: Decision) {
   const panel = $('verdict');
+  undoable = verdict.tone === 'admit' ? decision : undefined;
+  $('undo').hidden = undoable === undefined;
   panel.className = `verdict ${verdict.tone}`;
   panel.dataset.tone = verdict.tone;
   $('verdict-icon').textContent = ICON[verdict.tone];
@@ -56,7 +118,7 @@ function showVerdict(code: string, verdict: Verdict) {
 /** Shows the counters and last scans, and keeps them in the phone's storage. */
 function setTally(next: Tally) {
   tally = next;
-  saveTally(localStorage, tally);
+  saveTally(tallyStore, tally);
   $('admitted').textContent = String(tally.admit);
   $('rejected').textContent = String(tally.reject);
   $('history').replaceChildren(
@@ -69,11 +131,7 @@ function setTally(next: Tally) {
   );
 }
 
-const flow = createScanFlow(
-  () => client,
-  () => device,
-  { onVerdict: showVerdict },
-);
+const flow = createScanFlow(door, () => device, { onVerdict: showVerdict });
 
 function stopCamera() {
   stopDecoding?.();
@@ -115,10 +173,12 @@ async function startCamera() {
 
 async function refreshPairing() {
   connect(storedKey());
-  setTally(loadTally(localStorage, storedKey()));
+  setTally(loadTally(tallyStore, storedKey()));
   if (!client) {
-    $('paired-with').textContent =
-      'Not paired: paste a scan key, or open the pairing link from `pnpm admin key create --scope scan --qr`.';
+    if (!$('paired-with').textContent?.startsWith('This scanner was removed')) {
+      $('paired-with').textContent =
+        'Not paired: open a door pairing link (`pnpm admin device create --qr`), or paste a scan key.';
+    }
     show('settings');
     return false;
   }
@@ -128,11 +188,11 @@ async function refreshPairing() {
     .catch(() => undefined);
   $('tenant').textContent = me?.ok ? me.data.tenant.name : 'Passgate';
   $('paired-with').textContent = me?.ok
-    ? `Paired with ${me.data.tenant.name} · key ${me.data.key.prefix}… (${me.data.key.scope})`
+    ? `Paired with ${me.data.tenant.name} · ${me.data.device ? `door ${me.data.device.name}` : `key ${me.data.key.prefix}… (${me.data.key.scope})`}`
     : 'Paired; the server is not reachable right now';
+  if (me?.ok && me.data.device) device = me.data.device.name;
   if (me && !me.ok && me.status === 401) {
-    $('paired-with').textContent = 'This key is not valid any more: pair again.';
-    show('settings');
+    await scannerRemoved();
     return false;
   }
   return true;
@@ -140,6 +200,17 @@ async function refreshPairing() {
 
 $('verdict').addEventListener('click', () => {
   $('verdict').hidden = true;
+});
+$('undo').addEventListener('click', async (event) => {
+  event.stopPropagation();
+  const decision = undoable;
+  if (!decision) return;
+  undoable = undefined;
+  $('undo').hidden = true;
+  await door.undo(decision);
+  const time = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  setTally(uncount(tally, `${time} Undone`));
+  showVerdict('', undone);
 });
 document.addEventListener('pointerdown', unlockAudio, { once: true });
 $('manual').addEventListener('submit', (event) => {
@@ -161,7 +232,15 @@ $('torch').addEventListener('click', () => {
 });
 $('open-settings').addEventListener('click', () => {
   $<HTMLInputElement>('device-input').value = device;
+  $<HTMLInputElement>('timeout-input').value = String(answerTimeoutMs() / 1000);
   show('settings');
+});
+$('timeout-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const seconds = Number($<HTMLInputElement>('timeout-input').value);
+  if (!(seconds >= 0.5 && seconds <= 30)) return;
+  localStorage.setItem('passgate.answerTimeoutMs', String(Math.round(seconds * 1000)));
+  if (client) show('scan');
 });
 $('device-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -174,6 +253,7 @@ $('device-form').addEventListener('submit', (event) => {
 $('close-settings').addEventListener('click', () => {
   if (client) show('scan');
 });
+$('sync-now').addEventListener('click', () => void door.sync());
 // Both are a tap away from each other and from "Back to scanning": each asks first.
 $('reset-tally').addEventListener('click', () => {
   if (!window.confirm('Reset the counters and the last scans to zero?')) return;
@@ -187,8 +267,9 @@ $('unpair').addEventListener('click', () => {
     )
   )
     return;
+  door.stop();
   forgetKey();
-  void refreshPairing();
+  void store.clear().then(refreshPairing);
 });
 $('pair').addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -199,6 +280,7 @@ $('pair').addEventListener('submit', async (event) => {
     error.hidden = false;
     return;
   }
+  if (key !== storedKey()) await store.clear();
   saveKey(key);
   $<HTMLInputElement>('key-input').value = '';
   error.hidden = true;
@@ -207,6 +289,7 @@ $('pair').addEventListener('submit', async (event) => {
 
 function start() {
   show('scan');
+  door.start();
   void startCamera();
   void keepScreenOn();
 }
@@ -223,6 +306,7 @@ document.addEventListener('visibilitychange', () => {
     void letScreenSleep();
   } else {
     start();
+    void door.sync();
   }
 });
 
@@ -234,24 +318,55 @@ async function describeKey(key: string): Promise<string | undefined> {
   return me?.ok ? `${me.data.tenant.name} (key ${me.data.key.prefix}…)` : undefined;
 }
 
+/** Pairs with a new credential: what the scanner held for the old one goes. */
+async function takeKey(key: string) {
+  if (key === storedKey()) return;
+  door.stop();
+  await store.clear();
+  tallyStore = await store.textStore('tally');
+  saveKey(key);
+}
+
 /**
- * Pairs with the key of a pairing link. A scanner that is paired already asks first, naming both
- * tenants: a link for another tenant (or a mistaken one) would otherwise take the door's scanner
- * away without anyone noticing.
+ * Pairs through a door link (`#pair=TOKEN`, exchanged once for the device's credential) or a key
+ * link (`#key=2pk_…`). A scanner that is paired already asks first, naming its tenant (and, for
+ * a key link, the new one): a link for another tenant (or a mistaken one) would otherwise take
+ * the door's scanner away without anyone noticing.
  */
 async function pairFromLink(): Promise<boolean> {
-  const key = keyFromFragment();
-  if (!key) return false;
+  const token = pairingTokenFromFragment();
+  const key = token ? undefined : keyFromFragment();
+  if (!token && !key) return false;
   const current = storedKey();
   if (current && current !== key) {
-    const [now, next] = await Promise.all([describeKey(current), describeKey(key)]);
+    const [now, next] = await Promise.all([
+      describeKey(current),
+      key ? describeKey(key) : Promise.resolve('a new door of this link'),
+    ]);
     const question =
       `This scanner is paired with ${now ?? 'a key'}. ` +
       `Pair it with ${next ?? 'a key the server cannot confirm right now'} instead? ` +
-      'Its counters and last scans start afresh.';
+      'What it holds (its pass list, its counters and last scans) starts afresh.';
     if (!window.confirm(question)) return false;
   }
-  saveKey(key);
+  if (key) {
+    await takeKey(key);
+    return true;
+  }
+  const paired = await createPassgateClient({ baseUrl: location.origin, headers: deviceTime })
+    .pairDevice(token as string, { signal: AbortSignal.timeout(PAIRING_CHECK_MS * 2) })
+    .catch(() => undefined);
+  if (!paired?.ok) {
+    $('pair-error').textContent = paired
+      ? paired.error
+      : 'No connection: open the pairing link again once this phone is online.';
+    $('pair-error').hidden = false;
+    show('settings');
+    return false;
+  }
+  await takeKey(paired.data.apiKey);
+  device = paired.data.device.name;
+  localStorage.setItem('passgate.device', device);
   return true;
 }
 

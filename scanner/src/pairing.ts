@@ -16,6 +16,20 @@ export function keyFromFragment(): string | undefined {
   return key !== undefined && isApiKey(key) ? key : undefined;
 }
 
+const PAIRING_TOKEN = /^[A-Za-z0-9_-]{32}$/;
+
+/**
+ * The one-time token of a door pairing link (`#pair=…`, from `POST /devices` or `pnpm admin
+ * device create`), taken out of the address bar; undefined when there is none, or it is broken.
+ */
+export function pairingTokenFromFragment(): string | undefined {
+  const match = /(?:^#|&)pair=([^&]+)/.exec(location.hash);
+  if (!match) return undefined;
+  history.replaceState(null, '', `${location.pathname}${location.search}`);
+  const token = decoded(match[1] ?? '');
+  return token !== undefined && PAIRING_TOKEN.test(token) ? token : undefined;
+}
+
 /** The text of a %-escaped fragment, or undefined when it was cut off inside an escape. */
 function decoded(escaped: string): string | undefined {
   try {

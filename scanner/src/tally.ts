@@ -22,6 +22,18 @@ export interface Tally {
 }
 
 const STORAGE_KEY = 'passgate.tally';
+
+/** Where the tally is kept: the part of the Web Storage interface it uses. */
+export type TextStore = Pick<Storage, 'getItem' | 'setItem'>;
+
+/** The tally after an admit was undone: one admit fewer, and a line that says so. */
+export function uncount(tally: Tally, text: string): Tally {
+  return {
+    ...tally,
+    admit: Math.max(0, tally.admit - 1),
+    history: [{ tone: 'reject' as const, text }, ...tally.history].slice(0, HISTORY_SIZE),
+  };
+}
 export const HISTORY_SIZE = 50;
 
 const ownerOf = (key: string | undefined) => key?.slice(0, 12);
@@ -34,7 +46,7 @@ export const emptyTally = (key: string | undefined): Tally => ({
 });
 
 /** The stored tally of `key`, or an empty one (another key's, or none, or unreadable). */
-export function loadTally(storage: Storage, key: string | undefined): Tally {
+export function loadTally(storage: TextStore, key: string | undefined): Tally {
   try {
     const stored = JSON.parse(storage.getItem(STORAGE_KEY) ?? 'null') as Tally | null;
     if (
@@ -52,7 +64,7 @@ export function loadTally(storage: Storage, key: string | undefined): Tally {
   return emptyTally(key);
 }
 
-export function saveTally(storage: Storage, tally: Tally) {
+export function saveTally(storage: TextStore, tally: Tally) {
   storage.setItem(STORAGE_KEY, JSON.stringify(tally));
 }
 

@@ -1,5 +1,6 @@
 import type { Client, CreateClientInput } from './clients';
 import type { Me } from './common';
+import type { PairedDevice, ScanListItem, SyncAnswer } from './devices';
 import type {
   CreatedPass,
   CreatePassInput,
@@ -17,8 +18,11 @@ export type ApiResult<T> =
 export interface PassgateClientOptions {
   /** Server origin, e.g. `https://passes.example.com` (no `/api/v1`). */
   baseUrl: string;
-  apiKey: string;
+  /** Without one, only the calls that need no key work (`pairDevice`). */
+  apiKey?: string;
   fetch?: typeof fetch;
+  /** Headers sent with every request, read at each (the scanner's `X-Device-Time`). */
+  headers?: () => Record<string, string>;
 }
 
 export interface RequestOptions {
@@ -37,7 +41,8 @@ export function createPassgateClient(options: PassgateClientOptions) {
     body?: unknown,
     request: RequestOptions = {},
   ): Promise<ApiResult<T>> {
-    const headers: Record<string, string> = { authorization: `Bearer ${options.apiKey}` };
+    const headers: Record<string, string> = { ...options.headers?.() };
+    if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (request.idempotencyKey) headers['idempotency-key'] = request.idempotencyKey;
     const response = await doFetch(`${base}${path}`, {
@@ -69,6 +74,16 @@ export function createPassgateClient(options: PassgateClientOptions) {
     me: (request?: RequestOptions) => call<Me>('GET', '/me', undefined, request),
     scan: (body: ScanRequest, request?: RequestOptions) =>
       call<ScanAnswer>('POST', '/scan', body, request),
+    /** A door's copy of the passes: what changed since `cursor` (all of them without one). */
+    sync: (cursor: string | undefined, request?: RequestOptions) =>
+      call<SyncAnswer>('GET', `/scanner/sync${query({ cursor })}`, undefined, request),
+    /** Exchanges a door's one-time pairing token for its credential; needs no key. */
+    pairDevice: (token: string, request?: RequestOptions) =>
+      call<PairedDevice>('POST', '/devices/pair', { token }, request),
+    scans: {
+      annul: (id: string, body: { annulledAt?: string } = {}, request?: RequestOptions) =>
+        call<ScanListItem>('POST', `/scans/${encodeURIComponent(id)}/annul`, body, request),
+    },
     passes: {
       list: (params: { search?: string; status?: string; limit?: number; page?: number } = {}) =>
         call<PassListItem[]>('GET', `/passes${query(params)}`),

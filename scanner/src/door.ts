@@ -1,0 +1,379 @@
+import type { ScanAnswer } from '@passgate/shared';
+import type { ApiResult, PassgateClient } from '@passgate/shared/client';
+import { decideScan, type ScannablePass, type ScanResult } from '@passgate/shared/core';
+import { nanoid } from 'nanoid';
+import type { DoorPass, DoorStore, Queued, QueuedScan } from './store';
+
+/** How long the door waits for the server's answer before it decides on the phone. */
+export const DEFAULT_ANSWER_TIMEOUT_MS = 2500;
+/** While online, the pass list is brought up to date at least this often. */
+const SYNC_EVERY_MS = 30_000;
+/** While the server is out of reach, how often the door tries it again. */
+const RETRY_EVERY_MS = 5_000;
+const MAX_BACKOFF_MS = 30_000;
+
+/** How one scan was decided: by the server, or on this phone. */
+export type Decision =
+  | { by: 'server'; answer: ScanAnswer; key: string }
+  | { by: 'server'; unknown: true; key: string }
+  | { by: 'phone'; result: ScanResult; pass: DoorPass; key: string; scannedAt: string }
+  | { by: 'phone'; unknown: true; key: string; listFrom: string | undefined };
+
+export interface DoorState {
+  online: boolean;
+  /** Scans and undos decided on this phone, not uploaded yet. */
+  waiting: number;
+  /** When the pass list was last brought up to date (ISO), if ever. */
+  listFrom: string | undefined;
+  /** Passes in the list. */
+  passes: number;
+}
+
+export interface DoorEvents {
+  onState(state: DoorState): void;
+  /** The server refused this scanner's credential (a revoked device): all it held is gone. */
+  onRemoved(): void;
+  /** An upload the server refused for good (not a network or rate problem). */
+  onRefusedUpload(code: string, error: string): void;
+}
+
+/** Errors worth trying again later: the server is busy, limited, or not the one who answered. */
+const retryable = (status: number) =>
+  status === 408 || status === 409 || status === 429 || status >= 500;
+
+/** The scan rule's view of a door's pass. */
+export const rulePass = (pass: DoorPass): ScannablePass & DoorPass => ({
+  ...pass,
+  status: pass.status,
+  usages_count: pass.usagesCount,
+  max_usages: pass.maxUsages,
+  valid_from: pass.validFrom ? new Date(pass.validFrom) : null,
+  valid_until: pass.validUntil ? new Date(pass.validUntil) : null,
+});
+
+/** A pass after one admit on this phone. */
+function admitted(pass: DoorPass, at: string): DoorPass {
+  const { pass: after } = decideScan(rulePass(pass), new Date(at));
+  return { ...pass, usagesCount: after.usages_count, status: after.status, lastAdmittedAt: at };
+}
+
+/** The pass as the server's answer left it, for the door's copy. */
+function fromAnswer(answer: ScanAnswer, previous: DoorPass | undefined): DoorPass {
+  const { pass } = answer;
+  const stored =
+    pass.status === 'expired'
+      ? (previous?.status ?? 'active')
+      : (pass.status as DoorPass['status']);
+  return {
+    code: pass.code,
+    type: pass.type,
+    status: stored,
+    validFrom: pass.validFrom,
+    validUntil: pass.validUntil,
+    maxUsages: pass.maxUsages,
+    usagesCount: pass.usagesCount,
+    lastAdmittedAt: pass.lastAdmittedAt,
+    name: pass.name,
+    clientName: pass.clientName,
+  };
+}
+
+/**
+ * The door: decides each code (by the server when it answers in time, else on the phone with the
+ * same scan rule), keeps the pass list in step with the server, and uploads what the phone
+ * decided, in order, exactly once (each under its own Idempotency-Key).
+ */
+export function createDoor(options: {
+  store: DoorStore;
+  api: () => PassgateClient | undefined;
+  answerTimeoutMs: () => number;
+  events: DoorEvents;
+}) {
+  const { store, api, events } = options;
+  let online = navigator.onLine;
+  let stopped = false;
+  let syncTimer: number | undefined;
+  let drainTimer: number | undefined;
+  let draining: Promise<void> | undefined;
+  let syncing: Promise<void> | undefined;
+  let backoffMs = 1000;
+  window.addEventListener('online', () => setOnline(true));
+  window.addEventListener('offline', () => setOnline(false));
+
+  async function state(): Promise<DoorState> {
+    return {
+      online,
+      waiting: await store.countQueued(),
+      listFrom: await store.get<string>('listFrom'),
+      passes: await store.countPasses(),
+    };
+  }
+  async function announce() {
+    events.onState(await state());
+  }
+  function setOnline(value: boolean) {
+    if (online === value) return;
+    online = value;
+    void announce();
+    if (value) {
+      void sync();
+      void drain();
+    }
+  }
+
+  /** A 401: this scanner's credential is gone. Everything it held goes too. */
+  async function removed() {
+    stopped = true;
+    await store.clear();
+    events.onRemoved();
+  }
+
+  /** The admits still queued for `code`, applied on top of the server's copy of it. */
+  async function withPendingAdmits() {
+    const pending = (await store.queued()).filter(
+      (entry): entry is QueuedScan => entry.kind === 'scan' && entry.localResult === 'success',
+    );
+    return (pass: DoorPass) =>
+      pending
+        .filter((entry) => entry.code === pass.code)
+        .reduce((copy, entry) => admitted(copy, entry.scannedAt), pass);
+  }
+
+  async function syncOnce() {
+    const client = api();
+    if (!client) return;
+    let cursor = await store.get<string>('cursor');
+    for (;;) {
+      const res = await client.sync(cursor, { signal: AbortSignal.timeout(30_000) });
+      if (!res.ok) {
+        if (res.status === 401) return removed();
+        if (res.status === 400) {
+          // A cursor the server does not know (another server's, a restored backup): start over.
+          await store.set('cursor', undefined);
+          return;
+        }
+        throw new Error(res.error);
+      }
+      setOnline(true);
+      await store.putPasses(res.data.passes, await withPendingAdmits());
+      cursor = res.data.cursor;
+      await store.set('cursor', cursor);
+      if (!res.data.hasMore) break;
+    }
+    await store.set('listFrom', new Date().toISOString());
+    await announce();
+  }
+
+  /** Brings the pass list up to date; one sync at a time. */
+  function sync(): Promise<void> {
+    syncing ??= syncOnce()
+      .catch(() => setOnline(false))
+      .finally(() => {
+        syncing = undefined;
+        scheduleSync();
+      });
+    return syncing;
+  }
+  function scheduleSync() {
+    window.clearTimeout(syncTimer);
+    if (stopped) return;
+    syncTimer = window.setTimeout(() => void sync(), online ? SYNC_EVERY_MS : RETRY_EVERY_MS);
+  }
+
+  /** Uploads one queued entry; false when it must wait (the server is out of reach or busy). */
+  async function upload(client: PassgateClient, id: number, entry: Queued) {
+    let res: ApiResult<unknown>;
+    if (entry.kind === 'scan') {
+      res = await client.scan(
+        {
+          code: entry.code,
+          device: entry.device,
+          offline: true,
+          scannedAt: entry.scannedAt,
+          localResult: entry.localResult,
+        },
+        { idempotencyKey: entry.key, signal: AbortSignal.timeout(15_000) },
+      );
+      if (res.ok) await store.setScanId(entry.key, (res.data as ScanAnswer).scan.id);
+    } else {
+      const scanId = await store.scanId(entry.scanKey);
+      if (!scanId) {
+        // The scan it undoes never reached the server (refused for good): nothing to undo.
+        await store.dequeue(id);
+        return true;
+      }
+      res = await client.scans.annul(
+        scanId,
+        { annulledAt: entry.annulledAt },
+        { idempotencyKey: entry.key, signal: AbortSignal.timeout(15_000) },
+      );
+    }
+    if (!res.ok && res.status === 401) {
+      await removed();
+      return false;
+    }
+    if (!res.ok && retryable(res.status)) {
+      const after = Number(res.headers.get('retry-after'));
+      backoffMs = Number.isFinite(after) && after > 0 ? after * 1000 : backoffMs;
+      return false;
+    }
+    if (!res.ok) events.onRefusedUpload(entry.kind === 'scan' ? entry.code : 'undo', res.error);
+    await store.dequeue(id);
+    return true;
+  }
+
+  async function drainOnce() {
+    const client = api();
+    if (!client) return;
+    for (;;) {
+      const next = await store.firstQueued();
+      if (!next || stopped) break;
+      let done: boolean;
+      try {
+        done = await upload(client, next.id, next.entry);
+      } catch {
+        setOnline(false);
+        done = false;
+      }
+      if (!done) {
+        const wait = backoffMs;
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+        window.clearTimeout(drainTimer);
+        drainTimer = window.setTimeout(() => void drain(), wait);
+        break;
+      }
+      backoffMs = 1000;
+      setOnline(true);
+      await announce();
+    }
+    await announce();
+  }
+
+  /** Uploads the queue in order, in the background; one drain at a time. */
+  function drain(): Promise<void> {
+    draining ??= drainOnce().finally(() => {
+      draining = undefined;
+    });
+    return draining;
+  }
+
+  /** Decides on this phone, at once, and queues the decision for upload. */
+  async function decideHere(code: string, key: string, device: string): Promise<Decision> {
+    const scannedAt = new Date().toISOString();
+    const pass = await store.pass(code);
+    if (!pass) return { by: 'phone', unknown: true, key, listFrom: await store.get('listFrom') };
+    const { result } = decideScan(rulePass(pass), new Date(scannedAt));
+    const after = result === 'success' ? admitted(pass, scannedAt) : pass;
+    await store.putPass(after);
+    await store.enqueue({ kind: 'scan', key, code, scannedAt, localResult: result, device });
+    await announce();
+    void drain();
+    return { by: 'phone', result, pass: after, key, scannedAt };
+  }
+
+  return {
+    state,
+    sync,
+    drain,
+    start() {
+      stopped = false;
+      void announce();
+      void sync();
+      void drain();
+    },
+    stop() {
+      stopped = true;
+      window.clearTimeout(syncTimer);
+      window.clearTimeout(drainTimer);
+    },
+
+    /**
+     * One code at the door. Online, the server decides; if it does not answer within the
+     * timeout, is out of reach, or is busy, the phone decides at once. Both go under one
+     * Idempotency-Key, so a server that did get the first try counts the scan once.
+     */
+    async decide(code: string, device: string): Promise<Decision> {
+      const key = nanoid();
+      const client = api();
+      if (!client || !online || !navigator.onLine) return decideHere(code, key, device);
+      let res: ApiResult<ScanAnswer>;
+      try {
+        res = await client.scan(
+          { code, device },
+          { idempotencyKey: key, signal: AbortSignal.timeout(options.answerTimeoutMs()) },
+        );
+      } catch {
+        setOnline(false);
+        return decideHere(code, key, device);
+      }
+      if (res.ok) {
+        await store.putPass(fromAnswer(res.data, await store.pass(code)));
+        await store.setScanId(key, res.data.scan.id);
+        return { by: 'server', answer: res.data, key };
+      }
+      if (res.status === 401) {
+        await removed();
+        return { by: 'server', unknown: true, key };
+      }
+      // The scanner sends only the code, so a 400 or 404 says the code is no pass of ours.
+      if (res.status === 404 || res.status === 400 || res.status === 413) {
+        return { by: 'server', unknown: true, key };
+      }
+      return decideHere(code, key, device);
+    },
+
+    /**
+     * Undoes an admit: at once on the phone's copy, and on the server now or, offline, through
+     * the queue.
+     */
+    async undo(decision: Decision): Promise<void> {
+      const code =
+        'answer' in decision
+          ? decision.answer.pass.code
+          : 'pass' in decision
+            ? decision.pass.code
+            : undefined;
+      if (!code) return;
+      const pass = await store.pass(code);
+      if (pass) {
+        await store.putPass({
+          ...pass,
+          usagesCount: Math.max(0, pass.usagesCount - 1),
+          status: pass.type === 'single' && pass.status === 'used' ? 'active' : pass.status,
+        });
+      }
+      const annulledAt = new Date().toISOString();
+      const queued = (await store.queued()).some(
+        (entry) => entry.kind === 'scan' && entry.key === decision.key,
+      );
+      const scanId = await store.scanId(decision.key);
+      const client = api();
+      if (client && online && scanId && !queued) {
+        try {
+          const res = await client.scans.annul(
+            scanId,
+            { annulledAt },
+            {
+              idempotencyKey: `${decision.key}-undo`,
+              signal: AbortSignal.timeout(options.answerTimeoutMs()),
+            },
+          );
+          if (res.ok) return;
+          if (res.status === 401) return removed();
+          if (!retryable(res.status)) return events.onRefusedUpload(code, res.error);
+        } catch {
+          setOnline(false);
+        }
+      }
+      await store.enqueue({
+        kind: 'annul',
+        key: `${decision.key}-undo`,
+        scanKey: decision.key,
+        annulledAt,
+      });
+      await announce();
+      void drain();
+    },
+  };
+}
+export type Door = ReturnType<typeof createDoor>;

@@ -1,0 +1,291 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, launchChromium } from '../support/browser';
+import { startReceiver } from '../support/receiver';
+import { createTenant, http, type TestTenant } from '../support/tenant';
+
+// The door as an edge app: paired by a one-time link, deciding on the phone when the network is
+// gone (Playwright's setOffline cuts the page's network), and reconciling afterwards.
+const browsers: Browser[] = [];
+afterEach(async () => {
+  await Promise.all(browsers.splice(0).map((browser) => browser.close()));
+});
+
+let tenant: TestTenant;
+beforeAll(async () => {
+  tenant = await createTenant();
+});
+
+interface Door {
+  page: Page;
+  context: BrowserContext;
+  deviceId: string;
+}
+
+/** A new door device of `owner`, paired by opening its link in a fresh phone-sized browser. */
+async function openDoor(owner: TestTenant = tenant, name = 'North door'): Promise<Door> {
+  const created = await http(`${owner.apiUrl}/devices`, { key: owner.apiKey, json: { name } });
+  expect(created.status).toBe(201);
+  const browser = await launchChromium();
+  browsers.push(browser);
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(created.body.pairingUrl);
+  await page.locator('#scan').waitFor({ state: 'visible' });
+  await listIsSynced(page);
+  return { page, context, deviceId: created.body.device.id };
+}
+
+/** Waits until the door's bar says the list is current and nothing waits to upload. */
+async function listIsSynced(page: Page) {
+  await expect
+    .poll(() => page.locator('#door-status').textContent(), { timeout: 20_000 })
+    .toMatch(/^Online · 0 waiting · list from /);
+}
+
+/** Brings the door's list up to date now (as the 30-second sync would), from its settings. */
+async function syncNow(page: Page) {
+  await page.locator('#open-settings').click();
+  await page.locator('#sync-now').click();
+  await page.locator('#close-settings').click();
+}
+
+/** Takes the last admit back with the verdict's Undo, and waits for the door to say so. */
+async function undo(page: Page) {
+  await page.locator('#undo').click();
+  await expect.poll(() => page.locator('#verdict-title').textContent()).toBe('Undone');
+}
+
+async function typeCode(page: Page, code: string) {
+  await page.locator('#verdict').evaluate((el) => el.setAttribute('hidden', ''));
+  await page.locator('#manual-code').fill(code);
+  await page.locator('#manual button').click();
+}
+
+/** The verdict on screen once one is shown (not "Checking…"). */
+async function verdict(page: Page) {
+  await page.locator('#verdict:not([data-tone="pending"])').waitFor({ state: 'visible' });
+  return {
+    tone: await page.locator('#verdict').getAttribute('data-tone'),
+    title: await page.locator('#verdict-title').textContent(),
+    detail: await page.locator('#verdict-detail').textContent(),
+  };
+}
+
+async function scanAt(page: Page, code: string) {
+  await typeCode(page, code);
+  return verdict(page);
+}
+
+const passOf = async (owner: TestTenant, id: string) =>
+  (await http(`${owner.apiUrl}/passes/${id}`, { key: owner.apiKey })).body;
+const scansOf = async (owner: TestTenant, query: string) =>
+  (await http(`${owner.apiUrl}/scans?${query}`, { key: owner.apiKey })).body;
+
+/** What the door holds in IndexedDB: passes and queued uploads. */
+const held = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<{ passes: number; queue: number }>((resolve, reject) => {
+        const open = indexedDB.open('passgate-door');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(['passes', 'queue']);
+          const passes = tx.objectStore('passes').count();
+          const queue = tx.objectStore('queue').count();
+          tx.oncomplete = () => {
+            resolve({ passes: passes.result, queue: queue.result });
+            db.close();
+          };
+        };
+      }),
+  );
+
+describe.skipIf(!hasChromium())('the door, offline and back', () => {
+  it('pairs by a one-time link, takes the token out of the address bar, and syncs', async () => {
+    const pass = await tenant.newPass({ name: 'Synced' });
+    const { page, deviceId } = await openDoor(tenant, 'Gate B');
+    expect(new URL(page.url()).pathname).toBe('/scanner/');
+    expect(page.url()).not.toContain('#');
+    expect((await held(page)).passes).toBeGreaterThanOrEqual(1);
+    await page.locator('#open-settings').click();
+    expect(await page.locator('#paired-with').textContent()).toMatch(/· door Gate B$/);
+    const devices = await http(`${tenant.apiUrl}/devices`, { key: tenant.apiKey });
+    const device = devices.body.find((d: { id: string }) => d.id === deviceId);
+    expect(device.lastSyncAt).toEqual(expect.any(String));
+    expect(device.lastSeenAt).toEqual(expect.any(String));
+    // The link worked once: opening it again pairs nothing.
+    await page.locator('#close-settings').click();
+    expect(pass.code).toBeTruthy();
+  });
+
+  it('decides offline, keeps its queue through a reload, and uploads it once back online', async () => {
+    const owner = await createTenant();
+    const guest = await owner.newPass({ name: 'Offline guest', clientName: 'Ada' });
+    const revoked = await owner.newPass({ name: 'Revoked guest' });
+    await http(`${owner.apiUrl}/passes/${revoked.id}/revoke`, {
+      key: owner.apiKey,
+      method: 'POST',
+    });
+    const door = await openDoor(owner);
+    const { page, context } = door;
+
+    await context.setOffline(true);
+    await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/^Offline/);
+    expect(await scanAt(page, guest.code)).toEqual({
+      tone: 'admit',
+      title: 'ADMIT · offline',
+      detail: 'Ada · Offline guest',
+    });
+    const again = await scanAt(page, guest.code);
+    expect(again.title).toBe('Already used · offline');
+    expect((await scanAt(page, revoked.code)).title).toBe('Revoked · offline');
+    const unknown = await scanAt(page, 'ZZZZZZZZZZZZ');
+    expect(unknown.title).toBe('Unknown pass · offline');
+    expect(unknown.detail).toMatch(/may be old/);
+    expect(await page.locator('#door-status').textContent()).toMatch(
+      /^Offline · 3 waiting · list from \d/,
+    );
+
+    await page.reload();
+    await page.locator('#scan').waitFor({ state: 'visible' });
+    await expect
+      .poll(() => page.locator('#door-status').textContent())
+      .toMatch(/^Offline · 3 waiting/);
+    expect((await held(page)).queue).toBe(3);
+    expect((await passOf(owner, guest.id)).usagesCount).toBe(0);
+
+    await context.setOffline(false);
+    await listIsSynced(page);
+    const pass = await passOf(owner, guest.id);
+    expect(pass).toMatchObject({ usagesCount: 1, status: 'used' });
+    const scans = await scansOf(owner, `passId=${guest.id}`);
+    expect(scans.map((scan: { result: string }) => scan.result)).toEqual([
+      'already_used',
+      'success',
+    ]);
+    for (const scan of scans) {
+      expect(scan).toMatchObject({ offline: true, deviceId: door.deviceId, conflict: null });
+      expect(new Date(scan.scannedAt).getTime()).toBeLessThan(new Date(scan.receivedAt).getTime());
+    }
+    expect(await scansOf(owner, `passId=${revoked.id}`)).toEqual([
+      expect.objectContaining({ result: 'revoked', offline: true }),
+    ]);
+  });
+
+  it('refuses offline a pass revoked through the API since its last sync', async () => {
+    const owner = await createTenant();
+    const pass = await owner.newPass({ name: 'Revoked later' });
+    const { page, context } = await openDoor(owner);
+    await http(`${owner.apiUrl}/passes/${pass.id}/revoke`, { key: owner.apiKey, method: 'POST' });
+    await syncNow(page);
+    await expect
+      .poll(async () =>
+        page.evaluate(async (code) => {
+          const db = await new Promise<IDBDatabase>((resolve) => {
+            const open = indexedDB.open('passgate-door');
+            open.onsuccess = () => resolve(open.result);
+          });
+          const row = await new Promise<{ status: string } | undefined>((resolve) => {
+            const get = db.transaction('passes').objectStore('passes').get(code);
+            get.onsuccess = () => resolve(get.result);
+          });
+          db.close();
+          return row?.status;
+        }, pass.code),
+      )
+      .toBe('revoked');
+    await context.setOffline(true);
+    expect((await scanAt(page, pass.code)).title).toBe('Revoked · offline');
+  });
+
+  it('admits one single pass at two offline doors, and reconciles to one conflict', async () => {
+    const owner = await createTenant();
+    const receiver = await startReceiver();
+    try {
+      const hook = await http(`${owner.apiUrl}/webhooks`, {
+        key: owner.apiKey,
+        json: { event: 'scan.conflict', targetUrl: receiver.url },
+      });
+      expect(hook.status).toBe(201);
+      const pass = await owner.newPass({ name: 'Twice' });
+      const [north, south] = await Promise.all([
+        openDoor(owner, 'North'),
+        openDoor(owner, 'South'),
+      ]);
+      await Promise.all([north.context.setOffline(true), south.context.setOffline(true)]);
+      for (const door of [north, south]) {
+        await expect
+          .poll(() => door.page.locator('#door-status').textContent())
+          .toMatch(/^Offline/);
+        expect((await scanAt(door.page, pass.code)).title).toBe('ADMIT · offline');
+      }
+      await north.context.setOffline(false);
+      await listIsSynced(north.page);
+      await south.context.setOffline(false);
+      await listIsSynced(south.page);
+
+      expect((await passOf(owner, pass.id)).usagesCount).toBe(2);
+      const conflicts = await scansOf(owner, 'conflict=true');
+      expect(conflicts).toEqual([
+        expect.objectContaining({ passId: pass.id, conflict: 'already_used', deviceName: 'South' }),
+      ]);
+      const [delivered] = await receiver.waitFor((hooks) => hooks.length >= 1);
+      expect(delivered?.json).toMatchObject({
+        event: 'scan.conflict',
+        data: { passId: pass.id, conflict: 'already_used' },
+      });
+      // Exactly one: the scan.conflict subscription got one message for one conflict.
+      expect(
+        (await http(`${owner.apiUrl}/webhooks/${hook.body.id}/deliveries`, { key: owner.apiKey }))
+          .body,
+      ).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('undoes an admit online at once, and offline through the queue', async () => {
+    const owner = await createTenant();
+    const online = await owner.newPass({ name: 'Undo online' });
+    const offline = await owner.newPass({ name: 'Undo offline' });
+    const { page, context } = await openDoor(owner);
+
+    expect((await scanAt(page, online.code)).title).toBe('ADMIT');
+    await undo(page);
+    await expect.poll(async () => (await passOf(owner, online.id)).usagesCount).toBe(0);
+    expect((await scansOf(owner, `passId=${online.id}`))[0].annulledAt).toEqual(expect.any(String));
+
+    await context.setOffline(true);
+    await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/^Offline/);
+    expect((await scanAt(page, offline.code)).title).toBe('ADMIT · offline');
+    await undo(page);
+    // Undone on the phone: the pass admits again.
+    expect((await scanAt(page, offline.code)).title).toBe('ADMIT · offline');
+    await page.locator('#verdict').click();
+    expect(await page.locator('#door-status').textContent()).toMatch(/^Offline · 3 waiting/);
+    await context.setOffline(false);
+    await listIsSynced(page);
+    expect((await passOf(owner, offline.id)).usagesCount).toBe(1);
+    const scans = await scansOf(owner, `passId=${offline.id}`);
+    expect(
+      scans.map((scan: { annulledAt: string | null }) => scan.annulledAt !== null).sort(),
+    ).toEqual([false, true]);
+  });
+
+  it('wipes what it holds when its device is revoked, and asks to be paired again', async () => {
+    const owner = await createTenant();
+    const pass = await owner.newPass();
+    const { page, deviceId } = await openDoor(owner);
+    expect((await held(page)).passes).toBe(1);
+    await http(`${owner.apiUrl}/devices/${deviceId}/revoke`, { key: owner.apiKey, method: 'POST' });
+    await typeCode(page, pass.code);
+    await page.locator('#settings').waitFor({ state: 'visible' });
+    expect(await page.locator('#paired-with').textContent()).toBe(
+      'This scanner was removed. Pair it again.',
+    );
+    expect(await held(page)).toEqual({ passes: 0, queue: 0 });
+    expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBeNull();
+  });
+});
