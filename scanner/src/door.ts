@@ -25,8 +25,6 @@ export interface DoorState {
   waiting: number;
   /** When the pass list was last brought up to date (ISO), if ever. */
   listFrom: string | undefined;
-  /** Passes in the list. */
-  passes: number;
 }
 
 export interface DoorEvents {
@@ -105,7 +103,6 @@ export function createDoor(options: {
       online,
       waiting: await store.countQueued(),
       listFrom: await store.get<string>('listFrom'),
-      passes: await store.countPasses(),
     };
   }
   async function announce() {
@@ -183,8 +180,9 @@ export function createDoor(options: {
   /** Uploads one queued entry; false when it must wait (the server is out of reach or busy). */
   async function upload(client: PassgateClient, id: number, entry: Queued) {
     let res: ApiResult<unknown>;
+    let scanId: string | undefined;
     if (entry.kind === 'scan') {
-      res = await client.scan(
+      const scanned = await client.scan(
         {
           code: entry.code,
           device: entry.device,
@@ -194,16 +192,17 @@ export function createDoor(options: {
         },
         { idempotencyKey: entry.key, signal: AbortSignal.timeout(15_000) },
       );
-      if (res.ok) await store.setScanId(entry.key, (res.data as ScanAnswer).scan.id);
+      if (scanned.ok) scanId = scanned.data.scan.id;
+      res = scanned;
     } else {
-      const scanId = await store.scanId(entry.scanKey);
-      if (!scanId) {
+      const undone = await store.scanId(entry.scanKey);
+      if (!undone) {
         // The scan it undoes never reached the server (refused for good): nothing to undo.
         await store.dequeue(id);
         return true;
       }
       res = await client.scans.annul(
-        scanId,
+        undone,
         { annulledAt: entry.annulledAt },
         { idempotencyKey: entry.key, signal: AbortSignal.timeout(15_000) },
       );
@@ -218,7 +217,7 @@ export function createDoor(options: {
       return false;
     }
     if (!res.ok) events.onRefusedUpload(entry.kind === 'scan' ? entry.code : 'undo', res.error);
-    await store.dequeue(id);
+    await store.uploaded(id, entry.key, scanId);
     return true;
   }
 
@@ -239,7 +238,7 @@ export function createDoor(options: {
         const wait = backoffMs;
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         window.clearTimeout(drainTimer);
-        drainTimer = window.setTimeout(() => void drain(), wait);
+        drainTimer = window.setTimeout(() => void drain(true), wait);
         break;
       }
       backoffMs = 1000;
@@ -249,8 +248,12 @@ export function createDoor(options: {
     await announce();
   }
 
-  /** Uploads the queue in order, in the background; one drain at a time. */
-  function drain(): Promise<void> {
+  /**
+   * Uploads the queue in order, in the background; one drain at a time. While the server is out
+   * of reach only the back-off timer tries (`retry`), not every new scan.
+   */
+  function drain(retry = false): Promise<void> {
+    if (!online && !retry) return Promise.resolve();
     draining ??= drainOnce().finally(() => {
       draining = undefined;
     });
@@ -264,9 +267,16 @@ export function createDoor(options: {
     if (!pass) return { by: 'phone', unknown: true, key, listFrom: await store.get('listFrom') };
     const { result } = decideScan(rulePass(pass), new Date(scannedAt));
     const after = result === 'success' ? admitted(pass, scannedAt) : pass;
-    await store.putPass(after);
-    await store.enqueue({ kind: 'scan', key, code, scannedAt, localResult: result, device });
-    await announce();
+    // Kept before the verdict shows: a phone that dies a moment later still uploads the scan.
+    await store.recordLocal(after, {
+      kind: 'scan',
+      key,
+      code,
+      scannedAt,
+      localResult: result,
+      device,
+    });
+    void announce();
     void drain();
     return { by: 'phone', result, pass: after, key, scannedAt };
   }
@@ -307,8 +317,11 @@ export function createDoor(options: {
         return decideHere(code, key, device);
       }
       if (res.ok) {
-        await store.putPass(fromAnswer(res.data, await store.pass(code)));
-        await store.setScanId(key, res.data.scan.id);
+        // Not waited for: the server holds the scan; the copy and the undo's id follow at once.
+        void store
+          .pass(code)
+          .then((previous) => store.putPass(fromAnswer(res.data, previous)))
+          .then(() => store.setScanId(key, res.data.scan.id));
         return { by: 'server', answer: res.data, key };
       }
       if (res.status === 401) {

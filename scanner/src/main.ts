@@ -55,6 +55,7 @@ function showState(state: DoorState) {
   const bar = $('door-status');
   bar.textContent = describeState(state);
   bar.dataset.online = String(state.online);
+  bar.dataset.listFrom = state.listFrom ?? '';
 }
 
 /** The server refused this scanner's credential: it held nothing worth keeping after that. */

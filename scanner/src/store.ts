@@ -81,8 +81,24 @@ export class DoorStore {
     return this.db.put('passes', pass);
   }
 
-  countPasses() {
-    return this.db.count('passes');
+  /** A decision made on this phone: the pass as it left it, and its upload, in one transaction. */
+  async recordLocal(pass: DoorPass, entry: Queued) {
+    const tx = this.db.transaction(['passes', 'queue'], 'readwrite');
+    await Promise.all([
+      tx.objectStore('passes').put(pass),
+      tx.objectStore('queue').add(entry),
+      tx.done,
+    ]);
+  }
+
+  /** An upload the server answered: it leaves the queue, and its scan id is kept for undo. */
+  async uploaded(id: number, key: string, scanId: string | undefined) {
+    const tx = this.db.transaction(['queue', 'scanIds'], 'readwrite');
+    await Promise.all([
+      tx.objectStore('queue').delete(id),
+      scanId === undefined ? undefined : tx.objectStore('scanIds').put(scanId, key),
+      tx.done,
+    ]);
   }
 
   enqueue(entry: Queued) {

@@ -6,6 +6,7 @@ export const Device = z
   .object({
     id: z.string().describe('dev_…'),
     name: z.string(),
+    rateLimit: z.number().int().describe('Requests a minute its credential may make'),
     createdAt: z.string(),
     lastSeenAt: z.string().nullable().describe('Its last request with its own credential'),
     lastSyncAt: z.string().nullable().describe('Its last pass sync'),
@@ -19,8 +20,20 @@ export const Device = z
   .meta({ id: 'Device' });
 export type Device = z.infer<typeof Device>;
 
+/** A door scans, syncs and uploads what it decided offline: more than a key's default 30 a minute. */
+export const DOOR_RATE_LIMIT = 600;
+
 export const CreateDeviceBody = z
-  .object({ name: z.string().trim().min(1, 'name must not be empty').max(100) })
+  .object({
+    name: z.string().trim().min(1, 'name must not be empty').max(100),
+    rateLimit: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000_000)
+      .optional()
+      .describe(`Requests a minute its credential may make (default ${DOOR_RATE_LIMIT})`),
+  })
   .meta({ id: 'CreateDevice' });
 export type CreateDeviceBody = z.infer<typeof CreateDeviceBody>;
 

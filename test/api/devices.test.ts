@@ -40,6 +40,7 @@ describe('door devices', () => {
     expect(device).toEqual({
       id: expect.stringMatching(/^dev_[A-Za-z0-9]{20}$/),
       name: 'Gate A',
+      rateLimit: 600,
       createdAt: expect.any(String),
       lastSeenAt: null,
       lastSyncAt: null,
@@ -60,6 +61,8 @@ describe('door devices', () => {
     });
     const me = await http(`${tenant.apiUrl}/me`, { key: paired.body.apiKey });
     expect(me.body.key.scope).toBe('scan');
+    // A door's credential has the door's budget, above a key's default 30 a minute.
+    expect(me.body.key.rateLimit).toBe(600);
     expect(me.body.device).toEqual({ id: device.id, name: 'Gate A' });
   });
 

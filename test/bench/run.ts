@@ -4,6 +4,7 @@ import { CHROMIUM, hasChromium } from '../support/browser';
 import { createFreshDatabase } from '../support/database';
 import { buildIfStale, startServer } from '../support/server';
 import { benchDecoder, benchOpenToAdmit } from './decoder';
+import { benchDoor } from './door';
 import { HttpConnection } from './http-connection';
 import { type LoadResult, median, percentile, runAtRate, runLoad } from './load';
 import {
@@ -128,8 +129,9 @@ await withFreshDatabase(async (databaseUrl) => {
         });
         await client.query({
           name: 'floor_record',
-          text: `INSERT INTO scans (id, tenant_id, pass_id, api_key_id, device, result, scanned_at)
-           VALUES ($1, $2, $3, $4, NULL, 'success', $5)`,
+          text: `INSERT INTO scans (id, tenant_id, pass_id, api_key_id, device, result, scanned_at,
+                                   received_at)
+           VALUES ($1, $2, $3, $4, NULL, 'success', $5, $5)`,
           values: [`scan_floor_${scanSeq++}`, created.tenant.id, rows[0].id, keyId, now],
         });
         await client.query('COMMIT');
@@ -299,6 +301,43 @@ await withFreshDatabase(async (databaseUrl) => {
     const openToAdmit = await benchOpenToAdmit(server.url, key, newCode);
     console.log(
       `\nPage open → ADMIT with the fake camera (Chromium start excluded), ${openToAdmit.length} runs: median ${fmt(median(openToAdmit), 0)} ms, all: ${openToAdmit.map((ms) => fmt(ms, 0)).join(', ')} ms`,
+    );
+
+    // The door as an edge app, on a tenant of its own.
+    const doorTenant = await admin<{ tenant: { id: string }; apiKey: string }>(
+      server.env,
+      'tenant',
+      'create',
+      '--name',
+      'Bench door',
+      '--rate-limit',
+      '1000000000',
+    );
+    const door = await benchDoor({
+      serverUrl: server.url,
+      databaseUrl,
+      apiKey: doorTenant.apiKey,
+      tenantId: doorTenant.tenant.id,
+      passes: Number(process.env.BENCH_DOOR_PASSES ?? 100_000),
+    });
+    const verdicts = door.offlineVerdictsMs;
+    const mark = (met: boolean) => (met ? 'MET' : 'NOT MET');
+    console.log(`\nThe door in headless Chromium, a tenant of ${door.passes} passes`);
+    console.log(
+      `Full sync into IndexedDB, from opening the pairing link: ${fmt(door.fullSyncMs / 1000, 2)} s (target ≤ 15 s) ${mark(door.fullSyncMs <= 15_000)}`,
+    );
+    const perPass = door.wireBytes / door.passes;
+    console.log(
+      `  on the wire, gzip: ${fmt(perPass, 1)} bytes a pass (target ≤ 60) ${mark(perPass <= 60)}; as JSON: ${fmt(door.jsonBytes / door.passes, 1)} bytes a pass`,
+    );
+    console.log(
+      `Incremental sync of 10 changed passes, tap to list updated: ${fmt(door.incrementalSyncMs, 0)} ms (target ≤ 300 ms) ${mark(door.incrementalSyncMs <= 300)}`,
+    );
+    console.log(
+      `Offline verdict, decoded code to verdict on screen, ${verdicts.length} scans: median ${fmt(median(verdicts))} ms, p99 ${fmt(percentile(verdicts, 99))} ms (target ≤ 30 ms) ${mark(percentile(verdicts, 99) <= 30)}`,
+    );
+    console.log(
+      `Draining ${door.queued} queued scans: ${fmt(door.drainMs / 1000, 2)} s; the same number sent online one by one from the page: ${fmt(door.onlineMs / 1000, 2)} s; ratio ${fmt(door.drainMs / door.onlineMs, 2)}`,
     );
   } finally {
     await server.stop();

@@ -289,3 +289,61 @@ describe.skipIf(!hasChromium())('the door, offline and back', () => {
     expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBeNull();
   });
 });
+
+describe.skipIf(!hasChromium())('the door through a browser restart', () => {
+  it('uploads the rest of its queue exactly once after the browser is killed mid-upload', async () => {
+    const { chromium } = await import('playwright-core');
+    const { CHROMIUM } = await import('../support/browser');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const profile = mkdtempSync(path.join(tmpdir(), 'passgate-door-profile-'));
+    const launch = () =>
+      chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        viewport: { width: 390, height: 844 },
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--use-fake-ui-for-media-stream',
+          '--use-fake-device-for-media-stream',
+        ],
+      });
+    try {
+      const owner = await createTenant();
+      const passes = await Promise.all(
+        [1, 2, 3, 4, 5, 6].map((i) => owner.newPass({ name: `Guest ${i}` })),
+      );
+      const created = await http(`${owner.apiUrl}/devices`, {
+        key: owner.apiKey,
+        json: { name: 'Restarted door' },
+      });
+      let context = await launch();
+      let page = context.pages()[0] ?? (await context.newPage());
+      await page.goto(created.body.pairingUrl);
+      await listIsSynced(page);
+      await context.setOffline(true);
+      await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/^Offline/);
+      for (const pass of passes)
+        expect((await scanAt(page, pass.code)).title).toBe('ADMIT · offline');
+      await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/ 6 waiting/);
+      // Back online, and the browser killed as soon as the first upload is answered.
+      const firstUpload = page.waitForResponse((res) => res.url().endsWith('/api/v1/scan'));
+      await context.setOffline(false);
+      await firstUpload;
+      await context.close();
+
+      context = await launch();
+      page = context.pages()[0] ?? (await context.newPage());
+      await page.goto(`${new URL(created.body.pairingUrl).origin}/scanner/`);
+      await listIsSynced(page);
+      const scans = await scansOf(owner, 'limit=100');
+      expect(scans).toHaveLength(6);
+      expect(new Set(scans.map((scan: { passId: string }) => scan.passId)).size).toBe(6);
+      for (const pass of passes) expect((await passOf(owner, pass.id)).usagesCount).toBe(1);
+      await context.close();
+    } finally {
+      rmSync(profile, { recursive: true, force: true });
+    }
+  });
+});

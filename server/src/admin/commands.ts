@@ -16,7 +16,7 @@ export const USAGE = `Usage:
   pnpm admin key create --tenant ID [--scope full|scan] [--rate-limit N] [--qr]
   pnpm admin key update --key-id ID --rate-limit N|none
   pnpm admin key revoke --key-id ID
-  pnpm admin device create --tenant ID --name NAME [--qr]
+  pnpm admin device create --tenant ID --name NAME [--rate-limit N] [--qr]
   pnpm admin device list --tenant ID
   pnpm admin device revoke --device-id ID`;
 
@@ -149,7 +149,7 @@ export type AdminCommand =
   | { command: 'key create'; tenantId: string; scope: KeyScope; rateLimit: number | null }
   | { command: 'key update'; keyId: string; rateLimit: number | null }
   | { command: 'key revoke'; keyId: string }
-  | { command: 'device create'; tenantId: string; name: string }
+  | { command: 'device create'; tenantId: string; name: string; rateLimit: number | null }
   | { command: 'device list'; tenantId: string }
   | { command: 'device revoke'; deviceId: string };
 
@@ -233,7 +233,12 @@ export function parseAdminCommand(argv: string[]): AdminCommand {
     case 'device create': {
       const name = required(values.name, 'name').trim();
       if (!name || name.length > 100) throw new AdminError('--name must be 1 to 100 characters');
-      return { command, tenantId: required(values.tenant, 'tenant'), name };
+      return {
+        command,
+        tenantId: required(values.tenant, 'tenant'),
+        name,
+        rateLimit: positiveInt(values['rate-limit'], 'rate-limit'),
+      };
     }
     case 'device list':
       return { command, tenantId: required(values.tenant, 'tenant') };
@@ -401,7 +406,10 @@ async function runDeviceCommand(
     case 'device create': {
       await tenantExists(parsed.tenantId);
       return db.transaction().execute(async (trx) => {
-        const device = await devices.insertDevice(trx, parsed.tenantId, parsed.name);
+        const device = await devices.insertDevice(trx, parsed.tenantId, {
+          name: parsed.name,
+          rateLimit: parsed.rateLimit ?? undefined,
+        });
         const { token, expiresAt } = await devices.startPairing(trx, device.id);
         return {
           device: presentDevice(device),

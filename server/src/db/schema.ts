@@ -45,6 +45,8 @@ export interface DeviceTable {
   id: string;
   tenant_id: string;
   name: string;
+  /** Requests a minute its credential may make (a door's default is above a key's). */
+  rate_limit: number;
   created_at: CreatedAt;
   last_seen_at: Date | null;
   last_sync_at: Date | null;

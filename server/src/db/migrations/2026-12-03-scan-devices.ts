@@ -13,6 +13,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     id text PRIMARY KEY,
     tenant_id text NOT NULL REFERENCES tenants (id),
     name text NOT NULL,
+    rate_limit integer NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     last_seen_at timestamptz,
     last_sync_at timestamptz,
@@ -43,7 +44,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     ADD COLUMN idempotency_key text,
     ADD COLUMN annulled_at timestamptz`.execute(db);
   await sql`UPDATE scans SET received_at = scanned_at`.execute(db);
-  await sql`ALTER TABLE scans ALTER COLUMN received_at SET NOT NULL`.execute(db);
+  await sql`ALTER TABLE scans ALTER COLUMN received_at SET NOT NULL,
+    ALTER COLUMN received_at SET DEFAULT now()`.execute(db);
   // A scan decided on a phone counts once however late, and however often, it is uploaded.
   await sql`CREATE UNIQUE INDEX scans_by_idempotency_key ON scans (api_key_id, idempotency_key)
     WHERE idempotency_key IS NOT NULL`.execute(db);

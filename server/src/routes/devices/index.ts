@@ -105,10 +105,10 @@ export function deviceRoutes({ db, publicUrl }: Services) {
       return c.json(rows.map(presentDevice), 200);
     })
     .openapi(create, async (c) => {
-      const { name } = c.req.valid('json');
+      const body = c.req.valid('json');
       const tenantId = c.get('caller').tenant.id;
       const answer = await commitChange(c, db, async (trx) => {
-        const device = await insertDevice(trx, tenantId, name);
+        const device = await insertDevice(trx, tenantId, body);
         const { token, expiresAt } = await startPairing(trx, device.id);
         return {
           status: 201 as const,

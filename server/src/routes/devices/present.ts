@@ -6,6 +6,7 @@ export function presentDevice(row: DeviceRow): Device {
   return {
     id: row.id,
     name: row.name,
+    rateLimit: row.rate_limit,
     createdAt: row.created_at.toISOString(),
     lastSeenAt: toIso(row.last_seen_at),
     lastSyncAt: toIso(row.last_sync_at),

@@ -14,7 +14,7 @@ describe('pairing tokens', () => {
     const { db } = database.handle;
     const made = new Date('2030-01-01T00:00:00Z');
     const { token } = await db.transaction().execute(async (trx) => {
-      const device = await insertDevice(trx, database.tenantId, 'Door', made);
+      const device = await insertDevice(trx, database.tenantId, { name: 'Door' }, made);
       return startPairing(trx, device.id, made);
     });
     const stored = await db.selectFrom('device_pairings').selectAll().execute();

@@ -1,3 +1,4 @@
+import { DOOR_RATE_LIMIT } from '@passgate/shared';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, DeviceRow } from '../../db/schema';
 import {
@@ -18,12 +19,18 @@ export type PairingFailure = 'unknown' | 'used' | 'expired';
 export async function insertDevice(
   trx: Transaction<Database>,
   tenantId: string,
-  name: string,
+  device: { name: string; rateLimit?: number | undefined },
   now = new Date(),
 ) {
   return trx
     .insertInto('devices')
-    .values({ id: newId('dev'), tenant_id: tenantId, name, created_at: now })
+    .values({
+      id: newId('dev'),
+      tenant_id: tenantId,
+      name: device.name,
+      rate_limit: device.rateLimit ?? DOOR_RATE_LIMIT,
+      created_at: now,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -135,6 +142,7 @@ export async function redeemPairing(
       'device_pairings.expires_at',
       'devices.id as device_id',
       'devices.revoked_at',
+      'devices.rate_limit',
       'tenants.id as tenant_id',
       'tenants.name as tenant_name',
     ])
@@ -155,7 +163,7 @@ export async function redeemPairing(
       prefix: apiKeyPrefix(apiKey),
       key_hash: sha256(apiKey),
       scope: 'scan',
-      rate_limit: null,
+      rate_limit: pairing.rate_limit,
       device_id: pairing.device_id,
       revoked_at: null,
     })
