@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Insertable } from 'kysely';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../../server/src/db/create';
 import type { PassTable } from '../../server/src/db/schema';
 import { newId, newPassCode } from '../../server/src/domain/ids';
@@ -78,5 +78,33 @@ export async function openTestDatabase(): Promise<TestDatabase> {
       await handle.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A test database for the whole file: opened before its tests, closed after them. Its fields
+ * read the open database (use them inside tests and hooks, not at the file's top level).
+ */
+export function useTestDatabase(): TestDatabase {
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await openTestDatabase();
+  });
+  afterAll(() => database?.close());
+  const open = () => {
+    if (!database) throw new Error('the test database opens in beforeAll');
+    return database;
+  };
+  return {
+    get handle() {
+      return open().handle;
+    },
+    get tenantId() {
+      return open().tenantId;
+    },
+    get apiKeyId() {
+      return open().apiKeyId;
+    },
+    close: () => open().close(),
   };
 }

@@ -393,7 +393,7 @@ async function runDeviceCommand(
 ): Promise<unknown> {
   // Loaded when run: checking a command must not load the routes (or Kysely).
   const devices = await import('../routes/devices/queries');
-  const { pairingUrlOf, presentDevice } = await import('../routes/devices/present');
+  const { presentDevice, presentPairing } = await import('../routes/devices/present');
   const tenantExists = async (tenantId: string) => {
     const tenant = await db
       .selectFrom('tenants')
@@ -410,12 +410,7 @@ async function runDeviceCommand(
           name: parsed.name,
           rateLimit: parsed.rateLimit ?? undefined,
         });
-        const { token, expiresAt } = await devices.startPairing(trx, device.id);
-        return {
-          device: presentDevice(device),
-          pairingUrl: pairingUrlOf(publicUrl, token),
-          expiresAt: expiresAt.toISOString(),
-        };
+        return presentPairing(publicUrl, device, await devices.startPairing(trx, device.id));
       });
     }
     case 'device list': {

@@ -1,11 +1,7 @@
 import { decideScan, type ScannablePass } from '@passgate/shared/core';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  newPassRow,
-  openTestDatabase,
-  type TestDatabase,
-} from '../../../test/support/test-database';
+import { describe, expect, it } from 'vitest';
+import { newPassRow, useTestDatabase } from '../../../test/support/test-database';
 import { newId } from '../domain/ids';
 import { scanPasses } from '../routes/scan/queries';
 import { arbitraryPass } from './scan-rule.test';
@@ -13,11 +9,7 @@ import { arbitraryPass } from './scan-rule.test';
 // A door that is offline decides with `decideScan` on its copy of the pass; online, the server's
 // scan statement decides in SQL. Both must give the same verdicts, and leave the pass in the same
 // state, for any pass and any sequence of scans at any instants.
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await openTestDatabase();
-});
-afterAll(() => database?.close());
+const database = useTestDatabase();
 
 const BASE = new Date('2030-06-15T12:00:00Z').getTime();
 /** Instants of the scans, around the validity bounds `arbitraryPass` draws (a few days). */

@@ -1,26 +1,14 @@
 import { evaluateScan, reportedStatus } from '@passgate/shared/core';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  newPassRow,
-  openTestDatabase,
-  type TestDatabase,
-} from '../../../test/support/test-database';
+import { describe, expect, it } from 'vitest';
+import { newPassRow, useTestDatabase } from '../../../test/support/test-database';
 import { reportedStatusSql, scanResultSql } from './pass-sql';
 import { arbitraryPass } from './scan-rule.test';
 
 // The SQL must say exactly what the pure rule says. Random passes go into a real database
 // (PGlite here; PostgreSQL too when DATABASE_URL is set) and both are asked the same question.
 const NOW = new Date('2030-06-15T12:00:00Z');
-let database: TestDatabase;
-
-beforeAll(async () => {
-  database = await openTestDatabase();
-});
-
-afterAll(async () => {
-  await database?.close();
-});
+const database = useTestDatabase();
 
 describe('pass SQL mirrors the scan rule', () => {
   it('scanResultSql(…) and reportedStatusSql(…) agree with evaluateScan and reportedStatus', async () => {

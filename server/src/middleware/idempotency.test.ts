@@ -1,18 +1,14 @@
 import { Hono } from 'hono';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../test/support/test-database';
 import { sha256 } from '../domain/ids';
 import { ApiError, errorHandler } from '../errors';
 import type { ApiEnv, Caller } from './env';
 import { commitChange, idempotency, pruneIdempotencyKeys } from './idempotency';
 
 const HOUR = 60 * 60 * 1000;
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await openTestDatabase();
-});
-afterAll(() => database?.close());
+const database = useTestDatabase();
 
 /** An app with one keyed change, on a clock the test moves; `runs` counts the changes made. */
 function appOnClock() {

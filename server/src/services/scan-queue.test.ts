@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  newPassRow,
-  openTestDatabase,
-  type TestDatabase,
-} from '../../../test/support/test-database';
+import { describe, expect, it } from 'vitest';
+import { newPassRow, useTestDatabase } from '../../../test/support/test-database';
 import { IdempotencyClaim } from '../middleware/idempotency';
 import { createScanQueue } from './scan-queue';
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await openTestDatabase();
-});
-afterAll(() => database?.close());
+const database = useTestDatabase();
 
 async function newPasses(count: number, pass: { type: 'single' | 'multi'; max_usages?: number }) {
   const rows = Array.from({ length: count }, () => newPassRow(database.tenantId, pass));

@@ -11,7 +11,7 @@ import { ApiError, notFound } from '../../errors';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
-import { pairingUrlOf, presentDevice } from './present';
+import { presentDevice, presentPairing } from './present';
 import {
   findDevice,
   insertDevice,
@@ -109,15 +109,8 @@ export function deviceRoutes({ db, publicUrl }: Services) {
       const tenantId = c.get('caller').tenant.id;
       const answer = await commitChange(c, db, async (trx) => {
         const device = await insertDevice(trx, tenantId, body);
-        const { token, expiresAt } = await startPairing(trx, device.id);
-        return {
-          status: 201 as const,
-          body: {
-            device: presentDevice(device),
-            pairingUrl: pairingUrlOf(publicUrl, token),
-            expiresAt: expiresAt.toISOString(),
-          },
-        };
+        const pairing = await startPairing(trx, device.id);
+        return { status: 201 as const, body: presentPairing(publicUrl, device, pairing) };
       });
       return c.json(answer.body, answer.status);
     })
@@ -138,15 +131,8 @@ export function deviceRoutes({ db, publicUrl }: Services) {
         const device = await findDevice(trx, tenantId, deviceId);
         if (!device) throw notFound('Device');
         if (device.revoked_at) throw new ApiError(404, 'Device not found: it was revoked');
-        const { token, expiresAt } = await startPairing(trx, device.id);
-        return {
-          status: 200 as const,
-          body: {
-            device: presentDevice(device),
-            pairingUrl: pairingUrlOf(publicUrl, token),
-            expiresAt: expiresAt.toISOString(),
-          },
-        };
+        const pairing = await startPairing(trx, device.id);
+        return { status: 200 as const, body: presentPairing(publicUrl, device, pairing) };
       });
       return c.json(answer.body, answer.status);
     });

@@ -1,4 +1,4 @@
-import type { Device } from '@passgate/shared';
+import type { Device, DevicePairing } from '@passgate/shared';
 import type { DeviceRow } from '../../db/schema';
 import { toIso } from '../support';
 
@@ -18,3 +18,14 @@ export function presentDevice(row: DeviceRow): Device {
 /** The link that pairs a phone: the token stays in the fragment, out of every server log. */
 export const pairingUrlOf = (publicUrl: string, token: string) =>
   `${publicUrl}/scanner/#pair=${token}`;
+
+/** A device with its new pairing link: what creating it, or a fresh link, answers. */
+export const presentPairing = (
+  publicUrl: string,
+  device: DeviceRow,
+  pairing: { token: string; expiresAt: Date },
+): DevicePairing => ({
+  device: presentDevice(device),
+  pairingUrl: pairingUrlOf(publicUrl, pairing.token),
+  expiresAt: pairing.expiresAt.toISOString(),
+});

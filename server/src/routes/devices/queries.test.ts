@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase, type TestDatabase } from '../../../../test/support/test-database';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../../../../test/support/test-database';
 import { sha256 } from '../../domain/ids';
 import { insertDevice, PAIRING_TTL_MS, redeemPairing, startPairing } from './queries';
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await openTestDatabase();
-});
-afterAll(() => database?.close());
+const database = useTestDatabase();
 
 describe('pairing tokens', () => {
   it('keep only their hash, work until 24 hours have passed, and once', async () => {

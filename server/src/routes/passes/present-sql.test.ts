@@ -2,12 +2,8 @@ import { SCAN_RESULTS, ScanRecord } from '@passgate/shared';
 import { reportedStatus } from '@passgate/shared/core';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  newPassRow,
-  openTestDatabase,
-  type TestDatabase,
-} from '../../../../test/support/test-database';
+import { describe, expect, it } from 'vitest';
+import { newPassRow, useTestDatabase } from '../../../../test/support/test-database';
 import { newId, newPublicToken } from '../../domain/ids';
 import { arbitraryPass } from '../../domain/scan-rule.test';
 import { presentPassListItem } from './present';
@@ -19,15 +15,7 @@ import { selectPasses } from './queries';
 // exactly the same thing about each.
 const NOW = new Date('2030-06-15T12:00:00Z');
 const PUBLIC_URL = "https://passes.example.com/o'brien";
-let database: TestDatabase;
-
-beforeAll(async () => {
-  database = await openTestDatabase();
-});
-
-afterAll(async () => {
-  await database?.close();
-});
+const database = useTestDatabase();
 
 const anyInstant = fc.date({
   min: new Date('0001-01-01T00:00:00.000Z'),

@@ -1,19 +1,11 @@
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  newPassRow,
-  openTestDatabase,
-  type TestDatabase,
-} from '../../../../test/support/test-database';
+import { describe, expect, inject, it } from 'vitest';
+import { newPassRow, useTestDatabase } from '../../../../test/support/test-database';
 import { newId } from '../../domain/ids';
 import { scanPasses, scanStatementText } from './queries';
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await openTestDatabase();
-});
-afterAll(() => database?.close());
+const database = useTestDatabase();
 
 interface PlanNode {
   'Node Type': string;

@@ -1,17 +1,9 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  newPassRow,
-  openTestDatabase,
-  type TestDatabase,
-} from '../../../../test/support/test-database';
+import { describe, expect, inject, it } from 'vitest';
+import { newPassRow, useTestDatabase } from '../../../../test/support/test-database';
 import { formatCursor, parseCursor, type SyncCursor, syncPage } from './queries';
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await openTestDatabase();
-});
-afterAll(() => database?.close());
+const database = useTestDatabase();
 
 /** Syncs to the end from `cursor`, page by page: the codes it got, and where it ended. */
 async function syncAll(cursor: SyncCursor | undefined, limit = 2) {
