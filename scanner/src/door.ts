@@ -144,10 +144,11 @@ export function createDoor(options: {
       const res = await client.sync(cursor, { signal: AbortSignal.timeout(30_000) });
       if (!res.ok) {
         if (res.status === 401) return removed();
-        if (res.status === 400) {
-          // A cursor the server does not know (another server's, a restored backup): start over.
+        if (res.status === 400 && cursor !== undefined) {
+          // A cursor the server does not know (another database's, a restored backup): start over.
+          cursor = undefined;
           await store.set('cursor', undefined);
-          return;
+          continue;
         }
         throw new Error(res.error);
       }

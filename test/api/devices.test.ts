@@ -288,6 +288,8 @@ describe('GET /scanner/sync', () => {
       'cursor=v1.x',
       'cursor=v1.1.2',
       'cursor=v1.99999999999999999999',
+      // Well formed, but past every transaction of this database (another one's, a backup's).
+      'cursor=v1.18446744073709551615',
       'limit=0',
       'limit=5001',
       'limit=two',

@@ -5,7 +5,7 @@ import { ApiError } from '../../errors';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json } from '../support';
 import { presentSyncPass } from './present';
-import { formatCursor, noteSynced, parseCursor, syncPage } from './queries';
+import { ForeignCursorError, formatCursor, noteSynced, parseCursor, syncPage } from './queries';
 
 /** Passes per page: a full sync of 100,000 passes is 20 requests. */
 export const SYNC_PAGE_SIZE = 5000;
@@ -48,7 +48,14 @@ export function syncRoutes({ db }: Services) {
       throw new ApiError(400, 'cursor: not a cursor this server gave; sync again without one');
     }
     const { key, tenant } = c.get('caller');
-    const page = await syncPage(db, tenant.id, cursor, query.limit ?? SYNC_PAGE_SIZE);
+    const page = await syncPage(db, tenant.id, cursor, query.limit ?? SYNC_PAGE_SIZE).catch(
+      (error: unknown) => {
+        if (error instanceof ForeignCursorError) {
+          throw new ApiError(400, 'cursor: not from this database; sync again without one');
+        }
+        throw error;
+      },
+    );
     if (key.device && !page.hasMore) await noteSynced(db, key.device.id);
     return c.json(
       {

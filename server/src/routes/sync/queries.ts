@@ -48,14 +48,21 @@ export interface SyncPassRow {
   sync_xid: string;
 }
 
-/** The oldest transaction still running (or the next to start): a new sweep's floor. */
-async function snapshotFloor(db: Kysely<Database>): Promise<string> {
-  const { rows } = await sql<{ floor: string }>`
-    SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS floor`.execute(db);
+/**
+ * The oldest transaction still running (or the next to start), a new sweep's floor, and the next
+ * transaction id to be given out: no cursor of this database can be past it.
+ */
+async function snapshot(db: Kysely<Database>): Promise<{ floor: string; next: string }> {
+  const { rows } = await sql<{ floor: string; next: string }>`
+    SELECT pg_snapshot_xmin(s)::text AS floor, pg_snapshot_xmax(s)::text AS next
+      FROM pg_current_snapshot() AS s`.execute(db);
   const [row] = rows;
   if (!row) throw new Error('pg_current_snapshot() gave no row');
-  return row.floor;
+  return row;
 }
+
+/** A cursor past every transaction of this database (from another one, or a restored backup). */
+export class ForeignCursorError extends Error {}
 
 /**
  * One page of the tenant's passes changed since `cursor` (all of them without one), in the order
@@ -69,9 +76,11 @@ export async function syncPage(
   cursor: SyncCursor | undefined,
   limit: number,
 ): Promise<{ rows: SyncPassRow[]; cursor: SyncCursor; hasMore: boolean }> {
+  const now = await snapshot(db);
+  if (cursor && BigInt(cursor.next) > BigInt(now.next)) throw new ForeignCursorError();
   // Mid-sweep, the sweep goes on; else a new one starts from where the last one said.
   const from = cursor?.sweep ? cursor.sweep.from : (cursor?.next ?? null);
-  const next = cursor?.sweep ? cursor.next : await snapshotFloor(db);
+  const next = cursor?.sweep ? cursor.next : now.floor;
   let query = db
     .selectFrom('passes')
     .leftJoin('clients', 'clients.id', 'passes.client_id')
