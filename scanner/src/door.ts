@@ -268,17 +268,16 @@ export function createDoor(options: {
     if (!pass) return { by: 'phone', unknown: true, key, listFrom: await store.get('listFrom') };
     const { result } = decideScan(rulePass(pass), new Date(scannedAt));
     const after = result === 'success' ? admitted(pass, scannedAt) : pass;
-    // Kept before the verdict shows: a phone that dies a moment later still uploads the scan.
-    await store.recordLocal(after, {
-      kind: 'scan',
-      key,
-      code,
-      scannedAt,
-      localResult: result,
-      device,
-    });
-    void announce();
-    void drain();
+    // Committed before the verdict shows (see `recordLocal`), without waiting for the disk.
+    store
+      .recordLocal(after, { kind: 'scan', key, code, scannedAt, localResult: result, device })
+      .then(
+        () => {
+          void announce();
+          void drain();
+        },
+        (error: unknown) => events.onRefusedUpload(code, `not saved on this phone: ${error}`),
+      );
     return { by: 'phone', result, pass: after, key, scannedAt };
   }
 
@@ -288,6 +287,7 @@ export function createDoor(options: {
     drain,
     start() {
       stopped = false;
+      void store.warm();
       void announce();
       void sync();
       void drain();
@@ -319,8 +319,7 @@ export function createDoor(options: {
       }
       if (res.ok) {
         // Not waited for: the server holds the scan; the copy and the undo's id follow at once.
-        void store
-          .pass(code)
+        void Promise.resolve(store.pass(code))
           .then((previous) => store.putPass(fromAnswer(res.data, previous)))
           .then(() => store.setScanId(key, res.data.scan.id));
         return { by: 'server', answer: res.data, key };

@@ -12,6 +12,7 @@ import { percentile } from './load';
 export interface DoorBench {
   passes: number;
   fullSyncMs: number;
+  heapBytes: number;
   wireBytes: number;
   jsonBytes: number;
   incrementalSyncMs: number;
@@ -134,6 +135,11 @@ export async function benchDoor(options: {
       timeout: 120_000,
     });
     const fullSyncMs = performance.now() - started;
+    // The page's JavaScript heap with the whole list in memory (Chromium's performance.memory).
+    const heapBytes = await page.evaluate(
+      () =>
+        (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize,
+    );
 
     // Incremental: ten passes revoked, then "Update the pass list now".
     for (const pass of passes.slice(0, 10)) await api(`/passes/${pass.id}/revoke`);
@@ -202,6 +208,7 @@ export async function benchDoor(options: {
     return {
       passes: passCount,
       fullSyncMs,
+      heapBytes,
       wireBytes: sizes.wire,
       jsonBytes: sizes.json,
       incrementalSyncMs,

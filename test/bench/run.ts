@@ -326,6 +326,9 @@ await withFreshDatabase(async (databaseUrl) => {
     console.log(
       `Full sync into IndexedDB, from opening the pairing link: ${fmt(door.fullSyncMs / 1000, 2)} s (target ≤ 15 s) ${mark(door.fullSyncMs <= 15_000)}`,
     );
+    console.log(
+      `  the page's JavaScript heap then, with the list in memory too: ${fmt(door.heapBytes / 1e6, 1)} MB`,
+    );
     const perPass = door.wireBytes / door.passes;
     console.log(
       `  on the wire, gzip: ${fmt(perPass, 1)} bytes a pass (target ≤ 60) ${mark(perPass <= 60)}; as JSON: ${fmt(door.jsonBytes / door.passes, 1)} bytes a pass`,
