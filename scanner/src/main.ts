@@ -14,7 +14,7 @@ import {
 } from './pairing';
 import { createScanFlow } from './scan-flow';
 import { DoorStore } from './store';
-import { count, emptyTally, loadTally, saveTally, type Tally, uncount } from './tally';
+import { count, emptyTally, loadTally, note, saveTally, type Tally, uncount } from './tally';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const VERDICT_MS = { admit: 4000, reject: 4000 } as const;
@@ -79,13 +79,7 @@ const door = createDoor({
     onRemoved: () => void scannerRemoved(),
     onRefusedUpload(code, error) {
       const time = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-      setTally({
-        ...tally,
-        history: [
-          { tone: 'reject', text: `${time} Upload refused · ${code} · ${error}` },
-          ...tally.history,
-        ],
-      });
+      setTally(note(tally, `${time} Upload refused · ${code} · ${error}`));
     },
   },
 });

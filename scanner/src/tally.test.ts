@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { count, emptyTally, HISTORY_SIZE, loadTally, saveTally } from './tally';
+import { count, emptyTally, HISTORY_SIZE, loadTally, note, saveTally, uncount } from './tally';
 
 /** The Web Storage interface over a Map, as Node has no localStorage. */
 function memoryStorage(): Storage {
@@ -41,5 +41,19 @@ describe('the door tally', () => {
       storage.setItem('passgate.tally', junk);
       expect(loadTally(storage, KEY), junk).toEqual(emptyTally(KEY));
     }
+  });
+});
+
+describe('notes and undos', () => {
+  it('notes a line without counting, and an undo takes one admit back', () => {
+    const admitted = count(emptyTally(KEY), 'admit', '20:01 ADMIT');
+    const noted = note(admitted, '20:02 Upload refused');
+    expect(noted).toMatchObject({ admit: 1, reject: 0 });
+    expect(noted.history.map((item) => item.text)).toEqual(['20:02 Upload refused', '20:01 ADMIT']);
+    expect(uncount(noted, '20:03 Undone')).toMatchObject({ admit: 0, reject: 0 });
+    expect(uncount(emptyTally(KEY), 'Undone').admit).toBe(0);
+    let full = emptyTally(KEY);
+    for (let i = 0; i < HISTORY_SIZE + 3; i++) full = note(full, `line ${i}`);
+    expect(full.history).toHaveLength(HISTORY_SIZE);
   });
 });

@@ -26,13 +26,17 @@ const STORAGE_KEY = 'passgate.tally';
 /** Where the tally is kept: the part of the Web Storage interface it uses. */
 export type TextStore = Pick<Storage, 'getItem' | 'setItem'>;
 
-/** The tally after an admit was undone: one admit fewer, and a line that says so. */
-export function uncount(tally: Tally, text: string): Tally {
+/** A line in the last scans that counts nothing (an upload the server refused). */
+export function note(tally: Tally, text: string): Tally {
   return {
     ...tally,
-    admit: Math.max(0, tally.admit - 1),
     history: [{ tone: 'reject' as const, text }, ...tally.history].slice(0, HISTORY_SIZE),
   };
+}
+
+/** The tally after an admit was undone: one admit fewer, and a line that says so. */
+export function uncount(tally: Tally, text: string): Tally {
+  return { ...note(tally, text), admit: Math.max(0, tally.admit - 1) };
 }
 export const HISTORY_SIZE = 50;
 

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { admin } from '../support/admin';
+import { ADMIN_BIN, admin } from '../support/admin';
+import { REPO_ROOT } from '../support/server';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 
 let tenant: TestTenant;
@@ -170,6 +173,16 @@ describe('door devices', () => {
     );
     expect(created.device.name).toBe('CLI door');
     expect(created.pairingUrl).toMatch(/\/scanner\/#pair=/);
+    // With --qr: the JSON on stdout as ever, and the link drawn as a QR on stderr.
+    const drawn = await promisify(execFile)(
+      process.execPath,
+      [ADMIN_BIN, 'device', 'create', '--tenant', tenant.id, '--name', 'QR door', '--qr'],
+      { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: '', ...env } },
+    );
+    const printed = JSON.parse(drawn.stdout) as Pairing;
+    expect(printed.device.name).toBe('QR door');
+    expect(drawn.stderr).toContain(printed.pairingUrl);
+    expect(drawn.stderr).toMatch(/[▀▄█]{10}/);
     const listed = await admin<Pairing['device'][]>(env, 'device', 'list', '--tenant', tenant.id);
     expect(listed.map((device) => device.id)).toContain(created.device.id);
     const paired = await pair(tokenOf(created.pairingUrl));

@@ -274,6 +274,34 @@ describe.skipIf(!hasChromium())('the door, offline and back', () => {
     ).toEqual([false, true]);
   });
 
+  it('drops an upload the server refuses for good, and says so in the last scans', async () => {
+    const owner = await createTenant();
+    const pass = await owner.newPass({ name: 'Too late' });
+    const { page, context } = await openDoor(owner);
+    // The wait for the server is a setting of the door.
+    await page.locator('#open-settings').click();
+    await page.locator('#timeout-input').fill('1');
+    await page.locator('#timeout-form button').click();
+    await page.locator('#open-settings').click();
+    expect(await page.locator('#timeout-input').inputValue()).toBe('1');
+    await page.locator('#close-settings').click();
+
+    // Scanned offline on a phone whose clock says eight days ago: the server takes uploads of at
+    // most seven days, so it refuses this one for good (400).
+    await context.setOffline(true);
+    await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/^Offline/);
+    await page.clock.setSystemTime(new Date(Date.now() - 8 * 86_400_000));
+    expect((await scanAt(page, pass.code)).title).toBe('ADMIT · offline');
+    await page.clock.setSystemTime(new Date());
+    await context.setOffline(false);
+    await listIsSynced(page);
+    await page.locator('#verdict').evaluate((el) => el.setAttribute('hidden', ''));
+    expect(await page.locator('#history li').first().textContent()).toMatch(
+      new RegExp(`Upload refused · ${pass.code} · scannedAt: .*7 days`),
+    );
+    expect(await scansOf(owner, `passId=${pass.id}`)).toEqual([]);
+  });
+
   it('wipes what it holds when its device is revoked, and asks to be paired again', async () => {
     const owner = await createTenant();
     const pass = await owner.newPass();
