@@ -38,6 +38,7 @@ describe('API documentation', () => {
         '/webhooks',
         '/webhooks/{webhookId}',
         '/webhooks/{webhookId}/deliveries',
+        '/webhooks/{webhookId}/deliveries/{eventId}/retry',
       ].sort(),
     );
     expect(Object.keys(doc.paths['/passes'])).toEqual(expect.arrayContaining(['get', 'post']));

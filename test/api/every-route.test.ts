@@ -68,6 +68,8 @@ beforeAll(async () => {
     webhookId: webhook.body.id,
     deviceId: device.body.device.id,
     scanId: scan.body.scan.id,
+    // Any event id: another tenant's webhook is not found before its delivery is looked for.
+    eventId: 'evt_none',
   };
 });
 

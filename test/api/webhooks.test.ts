@@ -238,6 +238,34 @@ describe('webhook delivery', () => {
     expect(log.body[0]).toMatchObject({ attempt: 4, statusCode: 302, nextRetryAt: null });
   });
 
+  it('resends a failed delivery once when asked, and only a failed one', async () => {
+    const tenant = await createTenant();
+    // Fails the first delivery and its three retries, then takes what comes.
+    const hooks = await receiver((n) => ({ status: n < 4 ? 500 : 204 }));
+    const hook = await subscribe(tenant, 'client.created', hooks.url);
+    await tenant.client.clients.create({ name: 'Second Chance' });
+    await hooks.waitFor((h) => h.length >= 4);
+    const failed = async () => (await attempts(tenant, hook.body.id)).body[0];
+    await expect.poll(failed, POLL_SPARINGLY).toMatchObject({ attempt: 4, nextRetryAt: null });
+    const { eventId } = await failed();
+    const retryUrl = `${tenant.apiUrl}/webhooks/${hook.body.id}/deliveries/${eventId}/retry`;
+    const retried = await http(retryUrl, { key: tenant.apiKey, method: 'POST' });
+    expect(retried.status).toBe(202);
+    expect(retried.body).toEqual({ success: true });
+    // Pending (or delivered) now: it has not failed, so it is not sent twice.
+    const again = await http(retryUrl, { key: tenant.apiKey, method: 'POST' });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatch(/Only a failed delivery/);
+    const [, , , , resent] = await hooks.waitFor((h) => h.length >= 5);
+    expect(resent?.headers['webhook-id']).toBe(eventId);
+    expect(await failed()).toMatchObject({ attempt: 5, statusCode: 204, eventId });
+    const unknown = await http(
+      `${tenant.apiUrl}/webhooks/${hook.body.id}/deliveries/evt_none/retry`,
+      { key: tenant.apiKey, method: 'POST' },
+    );
+    expect(unknown.status).toBe(404);
+  });
+
   it('records why a receiver could not be reached', async () => {
     const tenant = await createTenant();
     const closed = await receiver();

@@ -14,7 +14,14 @@ import { refuseTarget } from '../../webhooks/target';
 import { assertBelowTenantLimit } from '../limits';
 import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
 import { presentAttempt, presentWebhook } from './present';
-import { deleteWebhook, findWebhook, insertWebhook, listAttempts, listWebhooks } from './queries';
+import {
+  deleteWebhook,
+  findWebhook,
+  insertWebhook,
+  listAttempts,
+  listWebhooks,
+  retryDelivery,
+} from './queries';
 
 const WebhookParams = z.object({ webhookId: z.string().max(100) });
 
@@ -72,6 +79,21 @@ const deliveries = createRoute({
   },
 });
 
+const retry = createRoute({
+  method: 'post',
+  path: '/webhooks/{webhookId}/deliveries/{eventId}/retry',
+  tags: ['Webhooks'],
+  summary: 'Resend a failed delivery',
+  description:
+    'The delivery of one event (its `eventId` in the delivery log) that failed for good is sent ' +
+    'once more, as soon as a worker is free; the log shows the new attempt.',
+  request: { params: WebhookParams.extend({ eventId: z.string().max(100) }) },
+  responses: {
+    202: json(z.object({ success: z.literal(true) }), 'Queued to be sent again'),
+    ...errorResponses(401, 403, 404, 409, 429),
+  },
+});
+
 export function webhookRoutes({ db, webhooks, publicUrl }: Services) {
   return createRouter()
     .openapi(list, async (c) => {
@@ -114,5 +136,17 @@ export function webhookRoutes({ db, webhooks, publicUrl }: Services) {
       const { rows, total } = await listAttempts(db, webhookId, page);
       setPaginationHeaders(c, publicUrl, { total, ...page });
       return c.json(rows.map(presentAttempt), 200);
+    })
+    .openapi(retry, async (c) => {
+      const { webhookId, eventId } = c.req.valid('param');
+      const outcome = await retryDelivery(db, c.get('caller').tenant.id, webhookId, eventId);
+      if (outcome === 'unknown') throw notFound('Delivery');
+      if (outcome === 'not_failed') {
+        throw new ApiError(
+          409,
+          'Only a failed delivery can be sent again: this one has not failed',
+        );
+      }
+      return c.json({ success: true as const }, 202);
     });
 }

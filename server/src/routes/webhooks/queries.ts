@@ -66,3 +66,35 @@ export function listAttempts(
     page,
   );
 }
+
+/**
+ * Sends a failed delivery of the tenant's webhook once more, as soon as a worker is free: it is
+ * pending again, due now, and its attempts go on counting (a retry that fails is failed again).
+ * Says why not when it is not failed, or not there.
+ */
+export async function retryDelivery(
+  db: Kysely<Database>,
+  tenantId: string,
+  webhookId: string,
+  eventId: string,
+  now = new Date(),
+): Promise<'retried' | 'not_failed' | 'unknown'> {
+  const retried = await db
+    .updateTable('webhook_deliveries')
+    .set({ state: 'pending', next_attempt_at: now, locked_until: null })
+    .where('tenant_id', '=', tenantId)
+    .where('webhook_id', '=', webhookId)
+    .where('event_id', '=', eventId)
+    .where('state', '=', 'failed')
+    .returning('event_id')
+    .executeTakeFirst();
+  if (retried) return 'retried';
+  const found = await db
+    .selectFrom('webhook_deliveries')
+    .select('state')
+    .where('tenant_id', '=', tenantId)
+    .where('webhook_id', '=', webhookId)
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
+  return found ? 'not_failed' : 'unknown';
+}
