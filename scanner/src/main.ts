@@ -183,7 +183,7 @@ async function refreshPairing() {
     .catch(() => undefined);
   $('tenant').textContent = me?.ok ? me.data.tenant.name : 'Passgate';
   $('paired-with').textContent = me?.ok
-    ? `Paired with ${me.data.tenant.name} · ${me.data.device ? `door ${me.data.device.name}` : `key ${me.data.key.prefix}… (${me.data.key.scope})`}`
+    ? `Paired with ${me.data.tenant.name} · ${me.data.device ? `door ${me.data.device.name}` : `key ${me.data.key?.prefix}… (${me.data.key?.scope})`}`
     : 'Paired; the server is not reachable right now';
   if (me?.ok && me.data.device) device = me.data.device.name;
   if (me && !me.ok && me.status === 401) {
@@ -310,7 +310,7 @@ async function describeKey(key: string): Promise<string | undefined> {
   const me = await createPassgateClient({ baseUrl: location.origin, apiKey: key })
     .me({ signal: AbortSignal.timeout(PAIRING_CHECK_MS) })
     .catch(() => undefined);
-  return me?.ok ? `${me.data.tenant.name} (key ${me.data.key.prefix}…)` : undefined;
+  return me?.ok ? `${me.data.tenant.name} (key ${me.data.key?.prefix}…)` : undefined;
 }
 
 /** Pairs with a new credential: what the scanner held for the old one goes. */

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { sql } from 'kysely';
 import { withDeadline } from './deadline';
 import { errorHandler, noSuchEndpoint, RETRY_AFTER_SECONDS } from './errors';
-import { authenticate, restrictScanScope } from './middleware/authenticate';
+import { authenticate, authorize } from './middleware/authenticate';
 import { limitBody } from './middleware/body-limit';
 import { corsForBrowsers } from './middleware/cors';
 import { noteDeviceSeen } from './middleware/device-seen';
@@ -11,20 +11,25 @@ import { idempotency } from './middleware/idempotency';
 import { rateLimit } from './middleware/rate-limit';
 import { requestLog } from './middleware/request-log';
 import { knownRoutesOnly } from './middleware/route-table';
+import { noForeignOrigin, sameOriginWrites } from './middleware/same-origin';
 import { requireStorableText } from './middleware/storable-text';
 import { withMiddlewareParts } from './openapi';
 import { docsRoutes } from './pages/docs';
 import { passPageRoutes, tryAgainSoon } from './pages/pass-page';
 import { scannerRoutes } from './pages/scanner';
+import { accountRoutes } from './routes/account';
 import { clientRoutes } from './routes/clients';
 import { devicePairingRoutes, deviceRoutes } from './routes/devices';
+import { keyRoutes } from './routes/keys';
 import { meRoutes } from './routes/me';
 import { passRoutes } from './routes/passes';
 import { scanIdentity, scanRoutes } from './routes/scan';
 import { scanListRoutes } from './routes/scans';
+import { sessionRoutes, signOutRoutes } from './routes/session';
 import { createRouter } from './routes/support';
 import { syncRoutes } from './routes/sync';
 import { triggerRoutes } from './routes/triggers';
+import { userRoutes } from './routes/users';
 import { webhookRoutes } from './routes/webhooks';
 import type { Services } from './services';
 
@@ -38,6 +43,10 @@ const DOOR_PATHS = [
   new RegExp(`^${API_BASE}/(scan|me|scanner/sync)$`),
   new RegExp(`^${API_BASE}/scans/[^/]+/annul$`),
 ];
+/** What only admins (and full keys) may call: keys, webhooks, Zapier's triggers, users. */
+const ADMIN_PATHS = [new RegExp(`^${API_BASE}/(keys|webhooks|triggers|users)(/|$)`)];
+/** What needs no credential: pairing a phone, signing in, taking an invitation. */
+const OPEN_PATHS = ['/devices/pair', '/session', '/invites/accept'];
 
 /** The REST API under /api/v1: CORS, body limit, route check, key, scope, rate limit, idempotency. */
 export function createApi(services: Services) {
@@ -50,6 +59,7 @@ export function createApi(services: Services) {
       origin: '*',
       allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Device-Time'],
+      // No credentials: a page of another site may call with a key, never with a session.
       exposeHeaders: [
         'X-RateLimit-Limit',
         'X-RateLimit-Remaining',
@@ -77,7 +87,7 @@ export function createApi(services: Services) {
               'Issue passes, scan them at the door, and react to what happens. Pro plan only.',
           },
           servers: [{ url: `${services.publicUrl}${API_BASE}` }],
-          security: [{ bearer: [] }],
+          security: [{ bearer: [] }, { session: [] }],
         }),
       ),
     ),
@@ -87,12 +97,25 @@ export function createApi(services: Services) {
     scheme: 'bearer',
     description: 'An API key: `2pk_` followed by 32 characters',
   });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'passgate_session',
+    description:
+      'A dashboard session, set by `POST /session`. Writes must come from the same origin.',
+  });
 
   api.use('*', knownRoutesOnly({ api, basePath: API_BASE }));
-  // A phone being paired has no key yet: the pairing token in its body is its credential.
-  api.use('/devices/pair', limitBody({ maxSize: MAX_BODY_BYTES }));
+  // A phone being paired has no key yet: the pairing token in its body is its credential. A
+  // person signing in has no session yet.
+  for (const path of OPEN_PATHS) {
+    api.use(path, limitBody({ maxSize: MAX_BODY_BYTES }));
+    api.use(path, noForeignOrigin({ publicUrl: services.publicUrl }));
+  }
   api.route('/', devicePairingRoutes(services));
+  api.route('/', sessionRoutes(services));
   api.use('*', authenticate({ db, callers }));
+  api.use('*', sameOriginWrites({ publicUrl: services.publicUrl }));
   api.use('*', noteDeviceSeen({ presence: devicePresence }));
   // Both after the key, as they read the body (the limit counts a chunked one): a caller without
   // a key is refused before its body is read or, with `Expect: 100-continue`, even sent.
@@ -100,9 +123,10 @@ export function createApi(services: Services) {
   api.use('*', requireStorableText());
   api.use(
     '*',
-    restrictScanScope({
-      scanPaths: DOOR_PATHS,
-      describe: 'POST /scan, GET /scanner/sync, POST /scans/{id}/annul and GET /me',
+    authorize({
+      doorPaths: DOOR_PATHS,
+      describeDoor: 'POST /scan, GET /scanner/sync, POST /scans/{id}/annul and GET /me',
+      adminPaths: ADMIN_PATHS,
     }),
   );
   api.use(
@@ -121,6 +145,10 @@ export function createApi(services: Services) {
   api.route('/', syncRoutes(services));
   api.route('/', deviceRoutes(services));
   api.route('/', meRoutes());
+  api.route('/', accountRoutes(services));
+  api.route('/', keyRoutes(services));
+  api.route('/', userRoutes(services));
+  api.route('/', signOutRoutes(services));
   api.route('/', triggerRoutes(services));
   api.route('/', webhookRoutes(services));
   return api;

@@ -12,6 +12,7 @@ import { pruneIdempotencyKeys } from './middleware/idempotency';
 import { connectRedis } from './redis';
 import { AUTH_CHANGES_CHANNEL, createCallerCache } from './services/callers';
 import { createDevicePresence } from './services/device-presence';
+import { createLiveStreams } from './services/live-streams';
 import { createRateLimits } from './services/rate-limits';
 import { createScanQueue } from './services/scan-queue';
 import { startDeliveryWorker } from './services/webhook-delivery';
@@ -75,6 +76,7 @@ async function start() {
     },
   });
 
+  const liveStreams = createLiveStreams();
   const { port } = server.address() as AddressInfo;
   const publicUrl = publicUrlOf(config, port);
   app = createApp({
@@ -84,6 +86,7 @@ async function start() {
     rateLimits,
     callers,
     devicePresence: createDevicePresence({ db: database.db }),
+    liveStreams,
     scans: createScanQueue({ db: database.db, publicUrl, concurrency: config.scanConcurrency }),
     webhooks: config.webhooks,
   });
@@ -103,6 +106,7 @@ async function start() {
     clearInterval(housekeeping);
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
+    liveStreams.endAll();
     await new Promise((resolve) => server.close(resolve));
     await deliveries.stop();
     await stopListening();

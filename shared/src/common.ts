@@ -36,15 +36,30 @@ export const Pagination = {
 export const Me = z
   .object({
     tenant: z.object({ id: z.string(), name: z.string(), plan: z.enum(['free', 'basic', 'pro']) }),
-    key: z.object({
-      id: z.string(),
-      prefix: z.string(),
-      scope: z.enum(['full', 'scan']),
-      rateLimit: z
-        .number()
-        .int()
-        .describe('Requests per minute this key may make on /passes, /clients and /scan'),
-    }),
+    role: z
+      .enum(['admin', 'staff', 'door'])
+      .describe('What the caller may do: a full key or an admin user, a staff user, a scan key'),
+    key: z
+      .object({
+        id: z.string(),
+        prefix: z.string(),
+        scope: z.enum(['full', 'scan']),
+        rateLimit: z
+          .number()
+          .int()
+          .describe('Requests per minute this key may make on /passes, /clients and /scan'),
+      })
+      .nullable()
+      .describe('The calling API key; null for a signed-in user'),
+    user: z
+      .object({
+        id: z.string(),
+        email: z.string(),
+        name: z.string().nullable(),
+        role: z.enum(['admin', 'staff']),
+      })
+      .nullable()
+      .describe('The signed-in user; null for an API key'),
     device: z
       .object({ id: z.string(), name: z.string() })
       .nullable()

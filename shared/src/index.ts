@@ -7,4 +7,5 @@ export * from './devices';
 export * from './messages';
 export * from './passes';
 export * from './scan';
+export * from './users';
 export * from './webhooks';

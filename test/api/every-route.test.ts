@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { type CreatedKey, createTenant, http, type TestTenant } from '../support/tenant';
+import { type Session, signedInUser } from '../support/users';
 
 const { url } = inject('server');
 
@@ -11,7 +12,11 @@ const SCAN_SCOPE = new Set([
   'POST /scans/{scanId}/annul',
 ]);
 /** The operations that take no key (the document says so with an empty `security`). */
-const PUBLIC = new Set(['POST /devices/pair']);
+const PUBLIC = new Set(['POST /devices/pair', 'POST /session', 'POST /invites/accept']);
+/** What only admins (and full keys) may call. */
+const ADMIN_ONLY = /^\/(keys|webhooks|triggers|users)(\/|$)/;
+/** Signing out ends the session the walk goes on with: walked last, on its own. */
+const SIGN_OUT = 'DELETE /session';
 
 interface Operation {
   method: string;
@@ -28,6 +33,8 @@ let owner: TestTenant;
 let stranger: TestTenant;
 let free: TestTenant;
 let scanKey: CreatedKey;
+let staff: Session;
+let strangerAdmin: Session;
 let operations: Operation[];
 /** An id of the owner's for each path parameter of the document. */
 let ids: Record<string, string>;
@@ -49,6 +56,14 @@ beforeAll(async () => {
     createTenant({ plan: 'free' }),
   ]);
   scanKey = await owner.createKey({ scope: 'scan' });
+  [staff, strangerAdmin] = await Promise.all([
+    signedInUser(owner, { role: 'staff' }),
+    signedInUser(stranger, { role: 'admin' }),
+  ]);
+  const [user, key] = await Promise.all([
+    signedInUser(owner, { role: 'staff' }),
+    owner.createKey({ scope: 'full' }),
+  ]);
   const [pass, client, webhook, device] = await Promise.all([
     http(`${owner.apiUrl}/passes`, { key: owner.apiKey, json: { type: 'single' } }),
     http(`${owner.apiUrl}/clients`, { key: owner.apiKey, json: { name: 'Walker' } }),
@@ -70,6 +85,8 @@ beforeAll(async () => {
     scanId: scan.body.scan.id,
     // Any event id: another tenant's webhook is not found before its delivery is looked for.
     eventId: 'evt_none',
+    userId: user.user.id,
+    keyId: key.id,
   };
 });
 
@@ -82,12 +99,18 @@ function pathOf(operation: Operation): string {
   });
 }
 
+const bodyOf = (operation: Operation) =>
+  ['POST', 'PATCH'].includes(operation.method) ? { json: {} } : {};
+
 const call = (operation: Operation, key?: string) =>
   http(`${url}/api/v1${pathOf(operation)}`, {
     method: operation.method,
     key,
-    ...(['POST', 'PATCH'].includes(operation.method) ? { json: {} } : {}),
+    ...bodyOf(operation),
   });
+
+const callAs = (session: Session, operation: Operation, headers: Record<string, string> = {}) =>
+  session.call(pathOf(operation), { method: operation.method, headers, ...bodyOf(operation) });
 
 // Every operation of the OpenAPI document, so that a new route is walked the day it is added.
 describe('every operation of the API', () => {
@@ -126,11 +149,35 @@ describe('every operation of the API', () => {
     }
   });
 
+  it('answers 403 to a staff user for keys, webhooks, triggers and users', async () => {
+    for (const operation of keyed().filter((op) => nameOf(op) !== SIGN_OUT)) {
+      const res = await callAs(staff, operation);
+      if (ADMIN_ONLY.test(operation.path)) {
+        expect(res.status, nameOf(operation)).toBe(403);
+        expect(res.body.error).toMatch(/Only admins/);
+      } else {
+        expect(res.body?.error ?? '', nameOf(operation)).not.toMatch(/Only admins|Cross-site/);
+      }
+    }
+  });
+
+  it('answers 403 to a signed-in write from another site, before anything else', async () => {
+    const writes = keyed().filter(({ method }) => method !== 'GET');
+    expect(writes.length).toBeGreaterThan(10);
+    for (const operation of writes) {
+      const res = await callAs(staff, operation, { origin: 'https://evil.example' });
+      expect(res.status, nameOf(operation)).toBe(403);
+      expect(res.body.error).toMatch(/Cross-site/);
+    }
+  });
+
   it("answers 404 for another tenant's ids, as if they did not exist", async () => {
     for (const operation of operations.filter(({ path }) => path.includes('{'))) {
       const res = await call(operation, stranger.apiKey);
       expect(res.status, `${operation.method} ${operation.path}`).toBe(404);
       expect(res.body.error).toMatch(/not found/);
+      const signedIn = await callAs(strangerAdmin, operation);
+      expect(signedIn.status, `signed in: ${nameOf(operation)}`).toBe(404);
     }
   });
 });

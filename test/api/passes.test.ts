@@ -626,7 +626,9 @@ describe('tenants, plans, keys and scopes', () => {
     const me = await http(`${tenant.apiUrl}/me`, { key: key.apiKey });
     expect(me.body).toEqual({
       tenant: { id: tenant.id, name: expect.any(String), plan: 'pro' },
+      role: 'admin',
       key: { id: key.id, prefix: key.apiKey.slice(0, 12), scope: 'full', rateLimit: 120 },
+      user: null,
       device: null,
     });
     expect(key.prefix).toBe(key.apiKey.slice(0, 12));

@@ -133,6 +133,11 @@ export async function http(
     body,
     signal: init.signal,
   });
+  // An event stream never ends by itself: what it answered (its status) is all a call reads.
+  if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+    await response.body?.cancel();
+    return { status: response.status, headers: response.headers, body: undefined, text: '' };
+  }
   const text = await response.text();
   let parsed: unknown;
   try {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 // server without loading Kysely (or any database driver) at all.
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, KeyScope, Plan } from '../db/schema';
-import { apiKeyPrefix, newApiKey, newId, sha256 } from '../domain/ids';
+import { newId } from '../domain/ids';
 
 /** An operator's mistake: printed as `{ "error": … }` with exit code 1. */
 export class AdminError extends Error {}
@@ -18,7 +18,8 @@ export const USAGE = `Usage:
   pnpm admin key revoke --key-id ID
   pnpm admin device create --tenant ID --name NAME [--rate-limit N] [--qr]
   pnpm admin device list --tenant ID
-  pnpm admin device revoke --device-id ID`;
+  pnpm admin device revoke --device-id ID
+  pnpm admin user create --tenant ID --email EMAIL [--name NAME] [--role admin|staff]`;
 
 export interface AdminContext {
   db: Kysely<Database>;
@@ -28,6 +29,7 @@ export interface AdminContext {
 
 const PLANS = ['free', 'basic', 'pro'] as const;
 const SCOPES = ['full', 'scan'] as const;
+const ROLES = ['admin', 'staff'] as const;
 
 function oneOf<T extends string>(
   value: string | undefined,
@@ -97,20 +99,9 @@ async function createKey(
   rateLimit: number | null,
   publicUrl: string,
 ) {
-  const apiKey = newApiKey();
-  const row = await db
-    .insertInto('api_keys')
-    .values({
-      id: newId('key'),
-      tenant_id: tenantId,
-      prefix: apiKeyPrefix(apiKey),
-      key_hash: sha256(apiKey),
-      scope,
-      rate_limit: rateLimit,
-      revoked_at: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  // Loaded when run: checking a command must not load the routes (or Kysely).
+  const { insertKey } = await import('../routes/keys/queries');
+  const { apiKey, row } = await insertKey(db, tenantId, { scope, rateLimit });
   return {
     apiKey,
     id: row.id,
@@ -151,7 +142,14 @@ export type AdminCommand =
   | { command: 'key revoke'; keyId: string }
   | { command: 'device create'; tenantId: string; name: string; rateLimit: number | null }
   | { command: 'device list'; tenantId: string }
-  | { command: 'device revoke'; deviceId: string };
+  | { command: 'device revoke'; deviceId: string }
+  | {
+      command: 'user create';
+      tenantId: string;
+      email: string;
+      name: string | undefined;
+      role: 'admin' | 'staff';
+    };
 
 /**
  * Reads and checks every argument of a command before anything is opened or written, so a
@@ -175,6 +173,8 @@ export function parseAdminCommand(argv: string[]): AdminCommand {
         qr: { type: 'boolean' },
         'key-id': { type: 'string' },
         'device-id': { type: 'string' },
+        email: { type: 'string' },
+        role: { type: 'string' },
       },
     });
   }
@@ -244,6 +244,23 @@ export function parseAdminCommand(argv: string[]): AdminCommand {
       return { command, tenantId: required(values.tenant, 'tenant') };
     case 'device revoke':
       return { command, deviceId: required(values['device-id'], 'device-id') };
+    case 'user create': {
+      const email = required(values.email, 'email').trim();
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
+        throw new AdminError('--email must be an email address such as ana@example.com');
+      }
+      const name = values.name?.trim();
+      if (name !== undefined && name.length > 200) {
+        throw new AdminError('--name must be at most 200 characters');
+      }
+      return {
+        command,
+        tenantId: required(values.tenant, 'tenant'),
+        email,
+        name: name || undefined,
+        role: oneOf(values.role, ROLES, 'role', 'admin'),
+      };
+    }
     default:
       throw new AdminError(`Unknown command "${command}"\n${USAGE}`);
   }
@@ -383,7 +400,31 @@ export async function runAdminCommand(
     case 'device list':
     case 'device revoke':
       return runDeviceCommand(context, parsed);
+    case 'user create':
+      return createUser(context, parsed);
   }
+}
+
+/** An invited user: the same queries and answer as `POST /api/v1/users`. */
+async function createUser(
+  { db, publicUrl }: AdminContext,
+  parsed: Extract<AdminCommand, { command: 'user create' }>,
+) {
+  const users = await import('../routes/users/queries');
+  const { presentInvite } = await import('../routes/users/present');
+  const tenant = await db
+    .selectFrom('tenants')
+    .select('id')
+    .where('id', '=', parsed.tenantId)
+    .executeTakeFirst();
+  if (!tenant) throw new AdminError(`No tenant with id ${parsed.tenantId}`);
+  return db.transaction().execute(async (trx) => {
+    if (await users.emailTaken(trx, parsed.email)) {
+      throw new AdminError(`A user with the email ${parsed.email} exists already`);
+    }
+    const user = await users.insertUser(trx, parsed.tenantId, parsed);
+    return presentInvite(publicUrl, user, await users.startInvite(trx, user.id));
+  });
 }
 
 /** The door-device commands: the same queries and answers as `/api/v1/devices`. */

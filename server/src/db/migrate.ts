@@ -6,6 +6,7 @@ import * as authNotify from './migrations/2026-11-23-auth-notify';
 import * as passByTenantCode from './migrations/2026-11-24-pass-by-tenant-code';
 import * as rateLimits from './migrations/2026-12-03-rate-limits';
 import * as scanDevices from './migrations/2026-12-03-scan-devices';
+import * as users from './migrations/2026-12-03-users';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-24-pass-by-tenant-code': passByTenantCode,
   '2026-12-03-rate-limits': rateLimits,
   '2026-12-03-scan-devices': scanDevices,
+  '2026-12-03-users': users,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

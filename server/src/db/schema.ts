@@ -64,6 +64,42 @@ export interface DevicePairingTable {
   created_at: CreatedAt;
 }
 
+export type Role = 'admin' | 'staff';
+
+/** A person who signs in to the dashboard; `password_hash` is null until the invite is taken. */
+export interface UserTable {
+  id: string;
+  tenant_id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  /** `scrypt$N$r$p$salt$hash` (see domain/passwords). */
+  password_hash: string | null;
+  created_at: CreatedAt;
+  last_sign_in_at: Date | null;
+  disabled_at: Date | null;
+}
+
+/** A one-time link that lets an invited user set a password; only the token's hash is kept. */
+export interface UserInviteTable {
+  token_hash: string;
+  user_id: string;
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: CreatedAt;
+}
+
+/** A signed-in browser, keyed by the hash of the token its cookie holds. */
+export interface SessionTable {
+  token_hash: string;
+  user_id: string;
+  created_at: CreatedAt;
+  last_seen_at: Date;
+  /** The latest it may last, however busy (7 days after sign-in). */
+  expires_at: Date;
+  ended_at: Date | null;
+}
+
 export interface ClientTable {
   id: string;
   tenant_id: string;
@@ -121,6 +157,8 @@ export interface ScanTable {
   >;
   idempotency_key: ColumnType<string | null, string | null | undefined, string | null>;
   annulled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The id of the transaction that wrote the scan: the order of the live scan stream. */
+  stream_xid: ColumnType<string, never, never>;
 }
 
 export interface EventTable {
@@ -191,6 +229,9 @@ export interface Database {
   tenants: TenantTable;
   api_keys: ApiKeyTable;
   devices: DeviceTable;
+  users: UserTable;
+  user_invites: UserInviteTable;
+  sessions: SessionTable;
   device_pairings: DevicePairingTable;
   clients: ClientTable;
   passes: PassTable;
@@ -208,4 +249,5 @@ export type ApiKey = Selectable<ApiKeyTable>;
 export type ClientRow = Selectable<ClientTable>;
 export type PassRow = Selectable<PassTable>;
 export type DeviceRow = Selectable<DeviceTable>;
+export type UserRow = Selectable<UserTable>;
 export type ScanRow = Selectable<ScanTable>;

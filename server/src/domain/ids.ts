@@ -4,7 +4,7 @@ import { customAlphabet, nanoid } from 'nanoid';
 const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const randomId = customAlphabet(ALPHANUMERIC, 20);
 
-type IdKind = 'ten' | 'key' | 'pass' | 'cli' | 'scan' | 'evt' | 'wh' | 'att' | 'dev';
+type IdKind = 'ten' | 'key' | 'pass' | 'cli' | 'scan' | 'evt' | 'wh' | 'att' | 'dev' | 'usr';
 
 /** Resource ids carry a readable prefix, as Stripe's do: `pass_…`, `cli_…`, `wh_…`. */
 export const newId = (kind: IdKind) => `${kind}_${randomId()}`;
@@ -22,6 +22,9 @@ export const apiKeyPrefix = (key: string) => key.slice(0, 12);
 /** A door pairing token: single-use, in the `#pair=` fragment of a link; only its hash is kept. */
 export const newPairingToken = () => nanoid(32);
 export const PAIRING_TOKEN_PATTERN = /^[A-Za-z0-9_-]{32}$/;
+/** An invitation's or a session's token: the same shape, only its hash is kept. */
+export const newSecretToken = () => nanoid(32);
+export const SECRET_TOKEN_PATTERN = PAIRING_TOKEN_PATTERN;
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 

@@ -1,8 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { API_KEY_PATTERN, apiKeyPrefix, constantTimeEqual, sha256 } from '../domain/ids';
 import { ApiError } from '../errors';
+import { SESSION_COOKIE } from '../routes/session';
+import { findSessionCaller } from '../routes/session/queries';
 import type { CallerCache } from '../services/callers';
 import type { ApiEnv, Caller } from './env';
 
@@ -46,6 +49,7 @@ async function findCaller(
       max_passes: row.max_passes,
       webhook_quota: row.webhook_quota,
     },
+    user: null,
     key: {
       id: row.key_id,
       prefix: row.prefix,
@@ -57,7 +61,10 @@ async function findCaller(
   };
 }
 
-/** Bearer-key authentication: 401 without a valid key, 403 for a tenant not on the Pro plan. */
+/**
+ * Who calls: a Bearer API key, or else a dashboard session's cookie. 401 without either (or
+ * with one that no longer works), 403 for a tenant not on the Pro plan.
+ */
 export function authenticate(options: {
   db: Kysely<Database>;
   callers: CallerCache;
@@ -65,16 +72,22 @@ export function authenticate(options: {
   const { db, callers } = options;
   return async function authenticateMiddleware(c, next) {
     const header = c.req.header('authorization');
-    if (!header) throw unauthorized('Missing API key: send "Authorization: Bearer 2pk_…"');
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw unauthorized('Authorization header must be "Bearer 2pk_…"');
-    const presented = match[1] ?? '';
+    const session = header ? undefined : getCookie(c, SESSION_COOKIE);
     let caller: Caller | undefined;
-    if (API_KEY_PATTERN.test(presented)) {
-      const hash = sha256(presented);
-      caller = await callers.get(hash, () => findCaller(db, presented, hash));
+    if (session !== undefined) {
+      caller = await findSessionCaller(db, session);
+      if (!caller) throw unauthorized('Your session has ended: sign in again');
+    } else {
+      if (!header) throw unauthorized('Missing API key: send "Authorization: Bearer 2pk_…"');
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!match) throw unauthorized('Authorization header must be "Bearer 2pk_…"');
+      const presented = match[1] ?? '';
+      if (API_KEY_PATTERN.test(presented)) {
+        const hash = sha256(presented);
+        caller = await callers.get(hash, () => findCaller(db, presented, hash));
+      }
+      if (!caller) throw unauthorized('Invalid or revoked API key');
     }
-    if (!caller) throw unauthorized('Invalid or revoked API key');
     if (caller.tenant.plan !== 'pro') {
       throw new ApiError(
         403,
@@ -87,20 +100,29 @@ export function authenticate(options: {
 }
 
 /**
- * Scan-scope keys (the ones door staff carry on phones) may call only what a door does: scan,
- * upload and undo scans, sync its copy of the passes, and ask who they are. `scanPaths` holds
- * the whole path of each, matched exactly. Such a door holds only what deciding needs (see
- * `GET /scanner/sync`), never the guests' contact details.
+ * What each caller may call. Scan-scope keys (the ones door staff carry on phones) only what a
+ * door does: scan, upload and undo scans, sync its copy of the passes, and ask who they are;
+ * such a door holds only what deciding needs (see `GET /scanner/sync`), never the guests'
+ * contact details. Staff users everything but `adminPaths` (keys, webhooks, triggers, users).
+ * Full keys and admin users everything. Paths are matched whole.
  */
-export function restrictScanScope(options: {
-  scanPaths: RegExp[];
-  describe: string;
+export function authorize(options: {
+  doorPaths: RegExp[];
+  describeDoor: string;
+  adminPaths: RegExp[];
 }): MiddlewareHandler<ApiEnv> {
-  const { scanPaths, describe } = options;
-  return async function restrictScanScopeMiddleware(c, next) {
+  const { doorPaths, describeDoor, adminPaths } = options;
+  return async function authorizeMiddleware(c, next) {
     const path = c.req.path;
-    if (c.get('caller').key.scope !== 'full' && !scanPaths.some((allowed) => allowed.test(path))) {
-      throw new ApiError(403, `This API key has the "scan" scope: it may only call ${describe}`);
+    const { key, user } = c.get('caller');
+    if (key && key.scope !== 'full' && !doorPaths.some((allowed) => allowed.test(path))) {
+      throw new ApiError(
+        403,
+        `This API key has the "scan" scope: it may only call ${describeDoor}`,
+      );
+    }
+    if (user && user.role !== 'admin' && adminPaths.some((admin) => admin.test(path))) {
+      throw new ApiError(403, 'Only admins may manage API keys, webhooks and users');
     }
     await next();
   };

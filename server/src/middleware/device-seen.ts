@@ -9,7 +9,7 @@ import type { ApiEnv } from './env';
 export function noteDeviceSeen(options: { presence: DevicePresence }): MiddlewareHandler<ApiEnv> {
   const { presence } = options;
   return async function noteDeviceSeenMiddleware(c, next) {
-    const device = c.get('caller').key.device;
+    const device = c.get('caller').key?.device;
     if (device) await presence.seen(device.id, deviceTimeOf(c.req.header('x-device-time')));
     await next();
   };

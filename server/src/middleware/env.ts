@@ -1,14 +1,29 @@
-import type { ApiKey, Tenant } from '../db/schema';
+import type { ApiKey, Role, Tenant } from '../db/schema';
 import type { IdempotencyClaim } from './idempotency';
 
-/** Who is calling: the API key and its tenant, set by `authenticate`. */
-export interface Caller {
-  tenant: Pick<Tenant, 'id' | 'name' | 'plan' | 'max_passes' | 'webhook_quota'>;
-  key: Pick<ApiKey, 'id' | 'prefix' | 'scope' | 'rate_limit'> & {
-    /** The door device whose credential the key is, if any. */
-    device: { id: string; name: string } | null;
-  };
+/** An API key that calls. */
+export type KeyCredential = Pick<ApiKey, 'id' | 'prefix' | 'scope' | 'rate_limit'> & {
+  /** The door device whose credential the key is, if any. */
+  device: { id: string; name: string } | null;
+};
+
+/** A person signed in to the dashboard, calling with a session cookie. */
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  /** The hash of the session's token: what signing out ends. */
+  sessionHash: string;
 }
+
+/** Who is calling, as `authenticate` found it: an API key or a signed-in user, and the tenant. */
+export type Caller = {
+  tenant: Pick<Tenant, 'id' | 'name' | 'plan' | 'max_passes' | 'webhook_quota'>;
+} & ({ key: KeyCredential; user: null } | { key: null; user: SessionUser });
+
+/** What a caller's requests are counted under: its key, or its user. */
+export const callerId = (caller: Caller) => (caller.key ? caller.key.id : caller.user.id);
 
 /** The context variables of every /api/v1 request. */
 export type ApiEnv = { Variables: { caller: Caller; idempotency: IdempotencyClaim | undefined } };

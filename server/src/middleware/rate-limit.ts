@@ -4,12 +4,13 @@ import {
   limitFor,
   type RateLimitGroup,
   type RateLimits,
+  USER_LIMITS,
   WINDOW_SECONDS,
 } from '../services/rate-limits';
-import type { ApiEnv } from './env';
+import { type ApiEnv, callerId } from './env';
 
 /**
- * Counts the request against the key's budget in the group its path belongs to, and sets
+ * Counts the request against the key's (or the signed-in user's) budget in the group its path belongs to, and sets
  * GitHub-style and IETF headers; 429 with Retry-After past the budget.
  */
 export function rateLimit(options: {
@@ -18,9 +19,10 @@ export function rateLimit(options: {
 }): MiddlewareHandler<ApiEnv> {
   const { rateLimits, groupOf } = options;
   return async function rateLimitMiddleware(c, next) {
-    const { key } = c.get('caller');
+    const caller = c.get('caller');
     const group = groupOf(c.req.path);
-    const decision = await rateLimits.consume(group, key.id, limitFor(group, key.rate_limit));
+    const limit = caller.key ? limitFor(group, caller.key.rate_limit) : USER_LIMITS[group];
+    const decision = await rateLimits.consume(group, callerId(caller), limit);
     const resetSeconds = Math.max(1, Math.ceil(decision.msBeforeReset / 1000));
     const headers = {
       'X-RateLimit-Limit': String(decision.limit),

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema';
 import { ApiError } from '../errors';
 
@@ -15,10 +15,19 @@ export async function assertBelowTenantLimit(
 ) {
   if (limit === null) return;
   await trx.selectFrom('tenants').select('id').where('id', '=', tenantId).forUpdate().execute();
-  const { total } = await trx
+  if ((await countOf(trx, tenantId, table)) >= limit) throw new ApiError(403, message);
+}
+
+/** How many rows the tenant has in `table`: what its plan's limits count. */
+export async function countOf(
+  db: Kysely<Database>,
+  tenantId: string,
+  table: 'passes' | 'webhooks',
+): Promise<number> {
+  const { total } = await db
     .selectFrom(table)
     .select(sql<number>`count(*)::int`.as('total'))
     .where('tenant_id', '=', tenantId)
     .executeTakeFirstOrThrow();
-  if (total >= limit) throw new ApiError(403, message);
+  return total;
 }

@@ -5,6 +5,7 @@ import { createCallerCache } from './callers';
 const caller: Caller = {
   tenant: { id: 'ten_1', name: 'T', plan: 'pro', max_passes: null, webhook_quota: 10 },
   key: { id: 'key_1', prefix: '2pk_abcdefgh', scope: 'full', rate_limit: null, device: null },
+  user: null,
 };
 
 /** A loader that counts its calls and can be held open. */

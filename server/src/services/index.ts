@@ -4,6 +4,7 @@ import type { Database } from '../db/schema';
 import type { Logger } from '../logger';
 import type { CallerCache } from './callers';
 import type { DevicePresence } from './device-presence';
+import type { LiveStreams } from './live-streams';
 import type { RateLimits } from './rate-limits';
 import type { ScanQueue } from './scan-queue';
 
@@ -18,6 +19,8 @@ export interface Services {
   callers: CallerCache;
   /** When each door device was last seen, written at most every 30 seconds. */
   devicePresence: DevicePresence;
+  /** The event streams open on this server, ended when it stops. */
+  liveStreams: LiveStreams;
   /** Where every scan goes to be decided, together with the scans that arrive beside it. */
   scans: ScanQueue;
   /** Webhook settings: whether private targets are allowed, retry schedule, timeout. */

@@ -7,7 +7,7 @@ const meRoute = createRoute({
   method: 'get',
   path: '/me',
   tags: ['Keys'],
-  summary: 'The calling key and its tenant',
+  summary: 'Who is calling: a key or a signed-in user, its role and its tenant',
   description: 'What the scanner shows after pairing, and what Zapier calls to test a connection.',
   responses: { 200: json(Me, 'The key and its tenant'), ...errorResponses(401, 403, 429) },
 });

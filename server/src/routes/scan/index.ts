@@ -59,7 +59,7 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
     const now = new Date();
 
     // A scan recorded under this key already (sent again after the 24-hour answer cache).
-    if (claim) {
+    if (claim && key) {
       const recorded = await findScans(db, tenant.id, {
         apiKeyId: key.id,
         idempotencyKey: claim.key,
@@ -85,8 +85,8 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
           {
             tenantId: tenant.id,
             code,
-            apiKeyId: key.id,
-            deviceId: key.device?.id ?? null,
+            apiKeyId: key?.id ?? null,
+            deviceId: key?.device?.id ?? null,
             device: request.device || null,
             idempotencyKey: claim?.key ?? null,
             scannedAt,
@@ -107,9 +107,9 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
     const answer = await scans.scan({
       tenantId: tenant.id,
       code,
-      apiKeyId: key.id,
+      apiKeyId: key?.id ?? null,
       device: request.device || null,
-      deviceId: key.device?.id ?? null,
+      deviceId: key?.device?.id ?? null,
       idempotencyKey: claim?.key ?? null,
       claim,
     });

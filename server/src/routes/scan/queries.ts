@@ -10,7 +10,7 @@ import { isoSql, passListItemSql, scanRecordSql } from '../passes/present-sql';
 export interface ScanInput {
   tenantId: string;
   code: string;
-  apiKeyId: string;
+  apiKeyId: string | null;
   device: string | null;
   /** The door device whose credential made the scan, if any. */
   deviceId: string | null;

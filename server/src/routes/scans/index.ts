@@ -1,10 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { IsoDate, Pagination, ScanListItem, ScanListQuery } from '@passgate/shared';
+import { streamSSE } from 'hono/streaming';
 import { ApiError, notFound } from '../../errors';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json, setPaginationHeaders } from '../support';
+import { snapshot } from '../sync/queries';
 import { presentScanListItem } from './present';
-import { annulScan, listScans } from './queries';
+import { annulScan, listScans, STREAM_CURSOR } from './queries';
+import { sendScans } from './stream';
 
 const list = createRoute({
   method: 'get',
@@ -45,7 +48,34 @@ const annul = createRoute({
   },
 });
 
-export const scanListOperations = { list, annul };
+const stream = createRoute({
+  method: 'get',
+  path: '/scans/stream',
+  tags: ['Scan'],
+  summary: 'Scans as they happen (server-sent events)',
+  description:
+    'A `text/event-stream` of `scan` events, each a ScanListItem, for signed-in users and full ' +
+    'keys. Each event id is the stream’s place: reconnecting with it as `Last-Event-ID` (the ' +
+    'browser’s EventSource does so by itself) misses no scan, though it may repeat one.',
+  request: {
+    query: z.object({
+      cursor: z
+        .string()
+        .max(30)
+        .optional()
+        .describe('Where to resume, as Last-Event-ID does (that header wins)'),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'The stream: `ready` once, then a `scan` event for each scan',
+      content: { 'text/event-stream': { schema: z.string() } },
+    },
+    ...errorResponses(400, 401, 403, 429),
+  },
+});
+
+export const scanListOperations = { list, annul, stream };
 
 const ANNUL_REFUSALS = {
   unknown: () => notFound('Scan'),
@@ -58,8 +88,25 @@ const ANNUL_REFUSALS = {
 const flag = (value: 'true' | 'false' | undefined) =>
   value === undefined ? undefined : value === 'true';
 
-export function scanListRoutes({ db, publicUrl }: Services) {
+export function scanListRoutes({ db, publicUrl, liveStreams, logger }: Services) {
   return createRouter()
+    .openapi(stream, async (c) => {
+      const place = c.req.header('last-event-id') ?? c.req.valid('query').cursor;
+      const now = await snapshot(db);
+      let from = now.floor;
+      if (place !== undefined) {
+        const match = STREAM_CURSOR.exec(place);
+        if (!match?.[1] || BigInt(match[1]) > BigInt(now.next)) {
+          throw new ApiError(400, 'cursor: not a place in this stream; connect again without one');
+        }
+        from = match[1];
+      }
+      const tenantId = c.get('caller').tenant.id;
+      c.header('X-Accel-Buffering', 'no');
+      return streamSSE(c, (sse) =>
+        sendScans(sse, { db, tenantId, from, liveStreams, logger }),
+      ) as never;
+    })
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
       const { rows, total } = await listScans(
@@ -91,9 +138,11 @@ export function scanListRoutes({ db, publicUrl }: Services) {
         annulScan(trx, {
           tenantId: tenant.id,
           scanId,
-          // A full key may undo any admit; a scan key only its door's own.
+          // A full key or a user may undo any admit; a scan key only its door's own.
           door:
-            key.scope === 'full' ? null : { apiKeyId: key.id, deviceId: key.device?.id ?? null },
+            key && key.scope !== 'full'
+              ? { apiKeyId: key.id, deviceId: key.device?.id ?? null }
+              : null,
           at,
           now,
         }),

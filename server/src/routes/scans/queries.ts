@@ -13,7 +13,7 @@ import { scanRecordOf } from './present';
 export interface Upload {
   tenantId: string;
   code: string;
-  apiKeyId: string;
+  apiKeyId: string | null;
   deviceId: string | null;
   device: string | null;
   idempotencyKey: string | null;
@@ -240,3 +240,41 @@ export async function listScans(
 }
 
 export type { ScanRow };
+
+/**
+ * Where a live scan stream stands: every scan written by a transaction with an id from `from` on
+ * is still to be read (some of them may have been sent already). `from` only moves up to the
+ * oldest transaction running when a read began, so no scan that commits later is skipped.
+ */
+export const STREAM_CURSOR = /^s1\.(\d{1,20})$/;
+
+/**
+ * The tenant's scans written from transaction `from` on, in the order `(stream_xid, id)`, after
+ * `after` (within one read of many pages), at most `limit`.
+ */
+export async function streamScans(
+  db: Kysely<Database>,
+  tenantId: string,
+  from: string,
+  after: { xid: string; id: string } | null,
+  limit: number,
+) {
+  let query = db
+    .selectFrom('scans')
+    .innerJoin('passes', 'passes.id', 'scans.pass_id')
+    .leftJoin('devices', 'devices.id', 'scans.device_id')
+    .selectAll('scans')
+    .select([
+      'passes.code',
+      'devices.name as device_name',
+      sql<string>`scans.stream_xid::text`.as('stream_xid'),
+    ])
+    .where('scans.tenant_id', '=', tenantId)
+    .where(sql<boolean>`scans.stream_xid >= ${from}::xid8`);
+  if (after) {
+    query = query.where(
+      sql<boolean>`(scans.stream_xid, scans.id) > (${after.xid}::xid8, ${after.id})`,
+    );
+  }
+  return query.orderBy(sql`scans.stream_xid`).orderBy('scans.id').limit(limit).execute();
+}

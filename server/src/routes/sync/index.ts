@@ -56,7 +56,7 @@ export function syncRoutes({ db }: Services) {
         throw error;
       },
     );
-    if (key.device && !page.hasMore) await noteSynced(db, key.device.id);
+    if (key?.device && !page.hasMore) await noteSynced(db, key.device.id);
     return c.json(
       {
         passes: page.rows.map(presentSyncPass),

@@ -52,7 +52,7 @@ export interface SyncPassRow {
  * The oldest transaction still running (or the next to start), a new sweep's floor, and the next
  * transaction id to be given out: no cursor of this database can be past it.
  */
-async function snapshot(db: Kysely<Database>): Promise<{ floor: string; next: string }> {
+export async function snapshot(db: Kysely<Database>): Promise<{ floor: string; next: string }> {
   const { rows } = await sql<{ floor: string; next: string }>`
     SELECT pg_snapshot_xmin(s)::text AS floor, pg_snapshot_xmax(s)::text AS next
       FROM pg_current_snapshot() AS s`.execute(db);

@@ -16,7 +16,12 @@ export { leaseSize } from './batching';
 export type RateLimitGroup = 'core' | 'webhooks';
 
 /** Per-minute budgets of the contract; a key's own `rate_limit` replaces the core one. */
-const DEFAULT_LIMITS: Record<RateLimitGroup, number> = { core: 30, webhooks: 10 };
+export const DEFAULT_LIMITS: Record<RateLimitGroup, number> = { core: 30, webhooks: 10 };
+/**
+ * A signed-in user's per-minute budgets: a dashboard page makes a few requests at once, and a
+ * person clicks faster than an integration's default allows.
+ */
+export const USER_LIMITS: Record<RateLimitGroup, number> = { core: 600, webhooks: 120 };
 export const WINDOW_SECONDS = 60;
 
 /** The limit a key has in a group: the contract's default, or the key's own core limit. */
@@ -31,10 +36,21 @@ export interface RateLimitDecision {
   msBeforeReset: number;
 }
 
+/** Counts failed attempts (sign-ins) per name; past the limit, waits out the window. */
+export interface FailureCounter {
+  /** Milliseconds until another attempt is allowed; 0 when it is allowed now. */
+  blockedFor(name: string): Promise<number>;
+  failed(name: string): Promise<void>;
+  /** Forgets the failures, after a success. */
+  clear(name: string): Promise<void>;
+}
+
 export interface RateLimits {
   /** Where the counts live, as chosen from the `CounterStore`. */
   store: 'redis' | 'postgres' | 'memory';
   consume(group: RateLimitGroup, keyId: string, limit: number): Promise<RateLimitDecision>;
+  /** A counter of failures, in the same store: `limit` failures per `windowSeconds`. */
+  failures(kind: string, limit: number, windowSeconds: number): FailureCounter;
   /** Stops probing a store that is out of reach. */
   close(): void;
 }
@@ -133,6 +149,31 @@ export function createRateLimits(store: CounterStore = {}): RateLimits {
     store: shared?.kind ?? 'memory',
     consume(group, keyId, limit) {
       return counter.count(`${group}${limit}:${keyId}`, keyId, limit, consumerFor(group, limit));
+    },
+    failures(kind, limit, windowSeconds) {
+      const options = { keyPrefix: `fail-${kind}`, points: limit, duration: windowSeconds };
+      const memory = new RateLimiterMemory(options);
+      const inStore = shared?.limiter(options);
+      /** The store while it answers, else this instance's memory. */
+      async function use<T>(run: (limiter: RateLimiterAbstract) => Promise<T>): Promise<T> {
+        if (inStore && shared?.circuit.closed()) {
+          try {
+            return await run(inStore);
+          } catch (error) {
+            shared.circuit.failed(error);
+          }
+        }
+        return run(memory);
+      }
+      return {
+        blockedFor: (name) =>
+          use(async (limiter) => {
+            const state = await limiter.get(name);
+            return state && state.consumedPoints >= limit ? Math.max(1, state.msBeforeNext) : 0;
+          }),
+        failed: (name) => use((limiter) => limiter.penalty(name, 1).then(() => undefined)),
+        clear: (name) => use((limiter) => limiter.delete(name).then(() => undefined)),
+      };
     },
     close: () => shared?.circuit.stop(),
   };
