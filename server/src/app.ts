@@ -14,6 +14,7 @@ import { knownRoutesOnly } from './middleware/route-table';
 import { noForeignOrigin, sameOriginWrites } from './middleware/same-origin';
 import { requireStorableText } from './middleware/storable-text';
 import { withMiddlewareParts } from './openapi';
+import { createRateLimits } from './services/rate-limits';
 import { docsRoutes } from './pages/docs';
 import { passPageRoutes, tryAgainSoon } from './pages/pass-page';
 import { scannerRoutes } from './pages/scanner';
@@ -75,23 +76,7 @@ export function createApi(services: Services) {
     }),
   );
   // Generated from the routes' schemas on each request, plus what the middleware adds to them all.
-  api.get('/openapi.json', (c) =>
-    c.json(
-      withMiddlewareParts(
-        api.getOpenAPI31Document({
-          openapi: '3.1.0',
-          info: {
-            title: 'Passgate API',
-            version: '1.0.0',
-            description:
-              'Issue passes, scan them at the door, and react to what happens. Pro plan only.',
-          },
-          servers: [{ url: `${services.publicUrl}${API_BASE}` }],
-          security: [{ bearer: [] }, { session: [] }],
-        }),
-      ),
-    ),
-  );
+  api.get('/openapi.json', (c) => c.json(apiDocument(api, services.publicUrl)));
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
@@ -152,6 +137,43 @@ export function createApi(services: Services) {
   api.route('/', triggerRoutes(services));
   api.route('/', webhookRoutes(services));
   return api;
+}
+
+/** The OpenAPI document of `api`, with its servers at `publicUrl`. */
+export function apiDocument(api: ReturnType<typeof createRouter>, publicUrl: string) {
+  return withMiddlewareParts(
+    api.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: {
+        title: 'Passgate API',
+        version: '1.0.0',
+        description:
+          'Issue passes, scan them at the door, and react to what happens. Pro plan only.',
+      },
+      servers: [{ url: `${publicUrl}${API_BASE}` }],
+      security: [{ bearer: [] }, { session: [] }],
+    }),
+  );
+}
+
+/**
+ * The API's OpenAPI document without a running server (what `@passgate/client` is generated
+ * from): routes only close over their services, so none is opened.
+ */
+export function buildApiDocument(publicUrl = 'http://localhost:3000') {
+  const unused = new Proxy({}, { get: () => undefined }) as never;
+  const api = createApi({
+    db: unused,
+    publicUrl,
+    logger: unused,
+    rateLimits: createRateLimits(),
+    callers: unused,
+    devicePresence: unused,
+    liveStreams: unused,
+    scans: unused,
+    webhooks: unused,
+  });
+  return apiDocument(api, publicUrl);
 }
 
 /**
