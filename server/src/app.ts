@@ -14,7 +14,6 @@ import { knownRoutesOnly } from './middleware/route-table';
 import { noForeignOrigin, sameOriginWrites } from './middleware/same-origin';
 import { requireStorableText } from './middleware/storable-text';
 import { withMiddlewareParts } from './openapi';
-import { createRateLimits } from './services/rate-limits';
 import { docsRoutes } from './pages/docs';
 import { passPageRoutes, tryAgainSoon } from './pages/pass-page';
 import { scannerRoutes } from './pages/scanner';
@@ -33,6 +32,7 @@ import { triggerRoutes } from './routes/triggers';
 import { userRoutes } from './routes/users';
 import { webhookRoutes } from './routes/webhooks';
 import type { Services } from './services';
+import { createRateLimits } from './services/rate-limits';
 
 const API_BASE = '/api/v1';
 /** A load balancer's health check is answered within this, even while the database stalls. */
