@@ -1,5 +1,6 @@
 // The builds `pnpm start` makes before it runs the server, each only when its sources are newer
-// than its output: the scanner (scanner/dist), then the server's bundle (server/dist). The test
+// than its output: the scanner (scanner/dist), the dashboard (dashboard/dist), then the server's
+// bundle (server/dist). The test
 // run and the bench make the same ones through this module, so they serve what `pnpm start` would.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import path from 'node:path';
 const here = import.meta.dirname;
 const BUILDS = [
   path.join(here, '../scanner/build-if-stale.mjs'),
+  path.join(here, '../dashboard/build-if-stale.mjs'),
   path.join(here, 'build-if-stale.mjs'),
 ];
 

@@ -42,8 +42,16 @@ let verdictTimer: number | undefined;
 let tally: Tally = emptyTally(undefined);
 const worker = new Worker(new URL('./decoder.worker.ts', import.meta.url), { type: 'module' });
 
-/** Every request says the phone's time, so that the device list can show a clock far off. */
-const deviceTime = () => ({ 'x-device-time': new Date().toISOString() });
+/** Scans decided here and not yet uploaded, as the door last said. */
+let waiting = 0;
+/**
+ * Every request says the phone's time and how many scans wait to upload, so that the device list
+ * can show a clock far off and a door with a backlog.
+ */
+const deviceTime = () => ({
+  'x-device-time': new Date().toISOString(),
+  'x-device-queue': String(waiting),
+});
 
 function connect(key: string | undefined) {
   client = key
@@ -52,6 +60,7 @@ function connect(key: string | undefined) {
 }
 
 function showState(state: DoorState) {
+  waiting = state.waiting;
   const bar = $('door-status');
   bar.textContent = describeState(state);
   bar.dataset.online = String(state.online);

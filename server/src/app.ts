@@ -14,6 +14,7 @@ import { knownRoutesOnly } from './middleware/route-table';
 import { noForeignOrigin, sameOriginWrites } from './middleware/same-origin';
 import { requireStorableText } from './middleware/storable-text';
 import { withMiddlewareParts } from './openapi';
+import { dashboardRoutes } from './pages/dashboard';
 import { docsRoutes } from './pages/docs';
 import { passPageRoutes, tryAgainSoon } from './pages/pass-page';
 import { scannerRoutes } from './pages/scanner';
@@ -38,6 +39,8 @@ const API_BASE = '/api/v1';
 /** A load balancer's health check is answered within this, even while the database stalls. */
 const HEALTH_CHECK_DEADLINE_MS = 1_500;
 const MAX_BODY_BYTES = 1024 * 1024;
+/** A CSV import of passes may be larger: up to its 10,000 rows with their custom fields. */
+const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
 const WEBHOOK_GROUP_PATH = new RegExp(`^${API_BASE}/(webhooks|triggers)(/|$)`);
 /** What a scan-scope key (a door) may call. */
 const DOOR_PATHS = [
@@ -59,7 +62,13 @@ export function createApi(services: Services) {
     corsForBrowsers({
       origin: '*',
       allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Device-Time'],
+      allowHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Idempotency-Key',
+        'X-Device-Time',
+        'X-Device-Queue',
+      ],
       // No credentials: a page of another site may call with a key, never with a session.
       exposeHeaders: [
         'X-RateLimit-Limit',
@@ -104,7 +113,13 @@ export function createApi(services: Services) {
   api.use('*', noteDeviceSeen({ presence: devicePresence }));
   // Both after the key, as they read the body (the limit counts a chunked one): a caller without
   // a key is refused before its body is read or, with `Expect: 100-continue`, even sent.
-  api.use('*', limitBody({ maxSize: MAX_BODY_BYTES }));
+  api.use(
+    '*',
+    limitBody({
+      maxSize: MAX_BODY_BYTES,
+      larger: { [`${API_BASE}/passes/import`]: MAX_IMPORT_BYTES },
+    }),
+  );
   api.use('*', requireStorableText());
   api.use(
     '*',
@@ -214,5 +229,6 @@ export function createApp(services: Services) {
   app.route('/', passPageRoutes(services));
   app.route('/', docsRoutes());
   app.route('/', scannerRoutes());
+  app.route('/', dashboardRoutes());
   return app;
 }

@@ -15,6 +15,11 @@ export const Device = z
       .int()
       .nullable()
       .describe("The device's clock minus the server's, as of its last request that told it"),
+    queueSize: z
+      .number()
+      .int()
+      .nullable()
+      .describe('Scans decided on the device and not yet uploaded, as of its last request'),
     revokedAt: z.string().nullable(),
   })
   .meta({ id: 'Device' });
@@ -123,3 +128,24 @@ export const ScanListQuery = {
   conflict: flag('conflict'),
   since: IsoDate.optional().describe('Only scans received after this instant'),
 };
+
+export const ScanSummary = z
+  .object({
+    since: z.string(),
+    doors: z.array(
+      z.object({
+        deviceId: z.string().nullable().describe('null: scans made with a key or a user, no door'),
+        deviceName: z.string().nullable(),
+        admits: z.number().int(),
+        refusals: z.number().int(),
+        conflicts: z.number().int(),
+      }),
+    ),
+    admissions: z
+      .array(z.object({ at: z.string(), count: z.number().int() }))
+      .describe(
+        'Admits (not undone) per 5 minutes, from `since`; buckets without any are left out',
+      ),
+  })
+  .meta({ id: 'ScanSummary' });
+export type ScanSummary = z.infer<typeof ScanSummary>;

@@ -210,6 +210,7 @@ describe('server lifecycle on the embedded database', () => {
     const project = newDataDir();
     mkdirSync(path.join(project, 'server/dist'), { recursive: true });
     mkdirSync(path.join(project, 'scanner'));
+    mkdirSync(path.join(project, 'dashboard'));
     for (const file of ['server/start.mjs', 'server/build-all-if-stale.mjs']) {
       cpSync(path.join(REPO_ROOT, file), path.join(project, file));
     }
@@ -222,6 +223,7 @@ describe('server lifecycle on the embedded database', () => {
       }),
     );
     writeFileSync(path.join(project, 'scanner/build-if-stale.mjs'), '');
+    writeFileSync(path.join(project, 'dashboard/build-if-stale.mjs'), '');
     // The build names the process that runs it: start.mjs, which is what must not go on.
     writeFileSync(
       path.join(project, 'server/build-if-stale.mjs'),

@@ -52,6 +52,8 @@ export interface DeviceTable {
   last_sync_at: Date | null;
   /** The device's clock minus the server's, at its last request that said its time. */
   clock_skew_ms: number | null;
+  /** Scans waiting on the device to upload, as of its last report. */
+  queue_size: ColumnType<number | null, number | null | undefined, number | null>;
   revoked_at: Date | null;
 }
 

@@ -9,19 +9,30 @@ import { ApiError } from '../errors';
  * they settle it (RFC 9112 §6.3: a Content-Length gives the size; neither it nor a
  * Transfer-Encoding means no body), and only a chunked body is counted by Hono's middleware.
  */
-export function limitBody(options: { maxSize: number }): MiddlewareHandler {
-  const tooLarge = () =>
-    new ApiError(413, `Request body is larger than ${describe(options.maxSize)}`);
-  const counting = bodyLimit({
-    maxSize: options.maxSize,
-    onError: () => {
-      throw tooLarge();
-    },
-  });
+export function limitBody(options: {
+  maxSize: number;
+  /** Paths (whole) that may send more: a CSV import, say. */
+  larger?: Record<string, number>;
+}): MiddlewareHandler {
+  const limits = new Map(
+    [options.maxSize, ...Object.values(options.larger ?? {})].map((maxSize) => {
+      const tooLarge = () => new ApiError(413, `Request body is larger than ${describe(maxSize)}`);
+      const counting = bodyLimit({
+        maxSize,
+        onError: () => {
+          throw tooLarge();
+        },
+      });
+      return [maxSize, { tooLarge, counting }] as const;
+    }),
+  );
   return async function limitBodyMiddleware(c, next) {
-    if (c.req.header('transfer-encoding') !== undefined) return counting(c, next);
+    const maxSize = options.larger?.[c.req.path] ?? options.maxSize;
+    const limit = limits.get(maxSize);
+    if (!limit) throw new Error(`no body limit of ${maxSize}`);
+    if (c.req.header('transfer-encoding') !== undefined) return limit.counting(c, next);
     const length = c.req.header('content-length');
-    if (length !== undefined && Number(length) > options.maxSize) throw tooLarge();
+    if (length !== undefined && Number(length) > maxSize) throw limit.tooLarge();
     await next();
   };
 }

@@ -1,8 +1,6 @@
 import path from 'node:path';
-import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
 import { SERVER_ROOT } from '../server-root';
-import { pageSecurity } from './security-headers';
+import { builtAppRoutes } from './built-app';
 
 /** The built scanner app (`scanner/dist`, made by `pnpm start` or `pnpm --filter @passgate/scanner build`). */
 export const SCANNER_DIST = path.resolve(SERVER_ROOT, '../scanner/dist');
@@ -20,39 +18,14 @@ const SCANNER_POLICY = [
   "object-src 'none'",
 ].join('; ');
 
-/**
- * Serves the scanner PWA under /scanner/ (Hono's `serveStatic`): hashed assets cached for good,
- * the rest revalidated. A path that is not a file of the build (an escape, `..`) is a JSON 404.
- */
+/** The scanner PWA under /scanner/; its service worker may control the whole of it. */
 export function scannerRoutes(options: { dist?: string } = {}) {
-  const root = options.dist ?? SCANNER_DIST;
-  return new Hono()
-    .get('/scanner', (c) => c.redirect('/scanner/'))
-    .use('/scanner/*', pageSecurity({ contentSecurityPolicy: SCANNER_POLICY }))
-    .use(
-      '/scanner/*',
-      serveStatic({
-        root,
-        rewriteRequestPath: (requested) => requested.slice('/scanner'.length),
-        onFound(found, c) {
-          const relative = path.relative(root, found);
-          c.header(
-            'Cache-Control',
-            relative.startsWith(`assets${path.sep}`)
-              ? 'public, max-age=31536000, immutable'
-              : 'no-cache',
-          );
-          if (relative === 'sw.js') c.header('Service-Worker-Allowed', '/scanner/');
-        },
-      }),
-    )
-    .get('/scanner/*', (c) => {
-      if (c.req.path === '/scanner/' || c.req.path === '/scanner/index.html') {
-        return c.text(
-          'The scanner is not built: run `pnpm --filter @passgate/scanner build` (pnpm start does).',
-          503,
-        );
-      }
-      return c.json({ error: `No such file: ${c.req.path}` }, 404);
-    });
+  return builtAppRoutes({
+    base: '/scanner',
+    dist: options.dist ?? SCANNER_DIST,
+    name: 'scanner',
+    contentSecurityPolicy: SCANNER_POLICY,
+    headersFor: (relative): Record<string, string> =>
+      relative === 'sw.js' ? { 'Service-Worker-Allowed': '/scanner/' } : {},
+  });
 }

@@ -3,7 +3,7 @@ import type { Database } from '../db/schema';
 import { ApiError } from '../errors';
 
 /**
- * 403 when the tenant already has `limit` rows in `table` (null: no limit). Locks the tenant row
+ * 403 when `adding` more rows would take the tenant past `limit` rows in `table` (null: no limit). Locks the tenant row
  * first, so concurrent creates queue behind each other instead of all slipping under the limit.
  */
 export async function assertBelowTenantLimit(
@@ -12,10 +12,11 @@ export async function assertBelowTenantLimit(
   table: 'passes' | 'webhooks',
   limit: number | null,
   message: string,
+  adding = 1,
 ) {
   if (limit === null) return;
   await trx.selectFrom('tenants').select('id').where('id', '=', tenantId).forUpdate().execute();
-  if ((await countOf(trx, tenantId, table)) >= limit) throw new ApiError(403, message);
+  if ((await countOf(trx, tenantId, table)) + adding > limit) throw new ApiError(403, message);
 }
 
 /** How many rows the tenant has in `table`: what its plan's limits count. */

@@ -38,6 +38,7 @@ const STATUS_TEXT = {
   404: 'No such resource for this tenant',
   409: 'A request with the same Idempotency-Key is still running',
   410: 'The link or token was used already, or has expired',
+  413: 'The request body is too large',
   415: 'The body is not declared as application/json',
   422: 'The Idempotency-Key was used with a different request',
   429: 'Rate limit exceeded; see Retry-After',

@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 
+// `devices.queue_size` is how many scans a door said wait on it to upload (`X-Device-Queue`).
+//
 // The dashboard's people: tenant users, their invitations, and their signed-in sessions. Only
 // hashes of invitation and session tokens are kept; a password is kept as its scrypt hash.
 //
@@ -42,6 +44,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   )`.execute(db);
   await sql`CREATE INDEX sessions_by_user ON sessions (user_id) WHERE ended_at IS NULL`.execute(db);
 
+  await sql`ALTER TABLE devices ADD COLUMN queue_size integer`.execute(db);
+
   await sql`ALTER TABLE scans ADD COLUMN stream_xid xid8 NOT NULL DEFAULT pg_current_xact_id()`.execute(
     db,
   );
@@ -52,6 +56,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP INDEX IF EXISTS scans_by_stream`.execute(db);
   await sql`ALTER TABLE scans DROP COLUMN IF EXISTS stream_xid`.execute(db);
+  await sql`ALTER TABLE devices DROP COLUMN IF EXISTS queue_size`.execute(db);
   await sql`DROP TABLE IF EXISTS sessions`.execute(db);
   await sql`DROP TABLE IF EXISTS user_invites`.execute(db);
   await sql`DROP TABLE IF EXISTS users`.execute(db);

@@ -11,6 +11,7 @@ export function presentDevice(row: DeviceRow): Device {
     lastSeenAt: toIso(row.last_seen_at),
     lastSyncAt: toIso(row.last_sync_at),
     clockSkewMs: row.clock_skew_ms,
+    queueSize: row.queue_size,
     revokedAt: toIso(row.revoked_at),
   };
 }

@@ -3,6 +3,7 @@ import {
   CreatedPass,
   CreatePassBody,
   PASS_STATUSES,
+  PASS_TYPES,
   Pagination,
   Pass,
   PassListItem,
@@ -11,6 +12,7 @@ import {
 } from '@passgate/shared';
 import { reportedStatus, type ScannablePass } from '@passgate/shared/core';
 import type { Context } from 'hono';
+import { stream } from 'hono/streaming';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema';
 import { ApiError, notFound } from '../../errors';
@@ -21,6 +23,7 @@ import type { Services } from '../../services';
 import { findOrCreateClientByName } from '../clients/queries';
 import { assertBelowTenantLimit } from '../limits';
 import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
+import { describeProblems, exportLines, IMPORT_EXAMPLE, parseImport } from './csv';
 import {
   passCreatedEvent,
   presentCreatedPass,
@@ -29,7 +32,14 @@ import {
   presentPassStatus,
   statusChangeEvents,
 } from './present';
-import { findPass, findPassForUpdate, insertPass, listPasses, updatePass } from './queries';
+import {
+  eachPassPage,
+  findPass,
+  findPassForUpdate,
+  insertPass,
+  listPasses,
+  updatePass,
+} from './queries';
 
 const PassParams = z.object({ passId: z.string().max(100) });
 
@@ -48,6 +58,8 @@ const list = createRoute({
       status: z
         .enum(PASS_STATUSES, { error: 'status must be one of active, used, expired, revoked' })
         .optional(),
+      type: z.enum(PASS_TYPES, { error: 'type must be "single" or "multi"' }).optional(),
+      clientId: z.string().max(100).optional().describe("Only this client's passes"),
       ...Pagination,
     }),
   },
@@ -112,8 +124,81 @@ const statusRoute = (action: 'activate' | 'revoke') =>
 const activate = statusRoute('activate');
 const revoke = statusRoute('revoke');
 
+const csvFilters = z.object({
+  search: z.string().max(200).optional(),
+  status: z
+    .enum(PASS_STATUSES, { error: 'status must be one of active, used, expired, revoked' })
+    .optional(),
+  type: z.enum(PASS_TYPES, { error: 'type must be "single" or "multi"' }).optional(),
+  clientId: z.string().max(100).optional(),
+});
+
+const exportCsv = createRoute({
+  method: 'get',
+  path: '/passes/export',
+  tags: ['Passes'],
+  summary: 'Export passes as CSV',
+  description:
+    'Every pass the filters of `GET /passes` match, newest first, streamed (a million passes ' +
+    "take no more memory than ten). Cells a spreadsheet would run as a formula start with `'`.",
+  request: { query: csvFilters },
+  responses: {
+    200: { description: 'The CSV', content: { 'text/csv': { schema: z.string() } } },
+    ...errorResponses(400, 401, 403, 429),
+  },
+});
+
+const ImportAnswer = z
+  .object({
+    rows: z.number().int().describe('Rows read'),
+    created: z.number().int().describe('Passes created: all the rows, or none on a dry run'),
+    problems: z.array(z.object({ row: z.number().int(), error: z.string() })),
+  })
+  .meta({ id: 'PassImport' });
+
+const importCsv = createRoute({
+  method: 'post',
+  path: '/passes/import',
+  tags: ['Passes'],
+  summary: 'Import passes from CSV',
+  description:
+    'All or nothing, in one transaction, within the plan’s pass limit: one bad row and nothing ' +
+    'is created (400, naming the rows). Columns: type, name, note, clientName, maxUsages, ' +
+    'validFrom, validUntil, and `field:NAME` or `public:NAME` for custom fields. At most ' +
+    '10,000 rows and 10 MB. `dryRun=true` checks every row and creates nothing.',
+  request: {
+    query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
+    body: { required: true, content: { 'text/csv': { schema: z.string() } } },
+  },
+  responses: {
+    200: json(ImportAnswer, 'Checked (dry run) or created'),
+    ...errorResponses(400, 401, 403, 413, 415, 429),
+  },
+});
+
+const importExample = createRoute({
+  method: 'get',
+  path: '/passes/import/example',
+  tags: ['Passes'],
+  summary: 'An example import file',
+  responses: {
+    200: { description: 'A CSV to start from', content: { 'text/csv': { schema: z.string() } } },
+    ...errorResponses(401, 403, 429),
+  },
+});
+
 /** The operations of this resource, as the OpenAPI document and the client's types see them. */
-export const passOperations = { list, create, get, update, activate, revoke };
+export const passOperations = {
+  list,
+  create,
+  get,
+  update,
+  activate,
+  revoke,
+  exportCsv,
+  importCsv,
+  importExample,
+};
 
 /**
  * Why activate or revoke has nothing to do. A pass may read `expired` or `used` while its stored
@@ -160,6 +245,21 @@ export function passRoutes({ db, publicUrl }: Services) {
     return after;
   }
 
+  /** A new pass, its client found or created by name, and its `pass.created` event. */
+  async function createPass(
+    trx: Transaction<Database>,
+    tenantId: string,
+    body: CreatePassBody,
+    now: Date,
+  ) {
+    const client = body.clientName
+      ? await findOrCreateClientByName(trx, tenantId, body.clientName)
+      : null;
+    const pass = await insertPass(trx, tenantId, body, client, now);
+    await recordEvents(trx, tenantId, [passCreatedEvent(pass, publicUrl, now)], now);
+    return pass;
+  }
+
   async function setStatus(c: Context<ApiEnv>, passId: string, status: 'active' | 'revoked') {
     const answer = await commitChange(c, db, async (trx) => {
       const now = new Date();
@@ -182,6 +282,71 @@ export function passRoutes({ db, publicUrl }: Services) {
         200,
       );
     })
+    .openapi(exportCsv, async (c) => {
+      const filters = c.req.valid('query');
+      const tenantId = c.get('caller').tenant.id;
+      const now = new Date();
+      c.header('Content-Type', 'text/csv; charset=utf-8');
+      c.header(
+        'Content-Disposition',
+        `attachment; filename="passes-${now.toISOString().slice(0, 10)}.csv"`,
+      );
+      return stream(c, async (out) => {
+        let header = true;
+        for await (const page of eachPassPage(db, tenantId, filters, now)) {
+          if (out.aborted) return;
+          await out.write(exportLines(page, publicUrl, now, header));
+          header = false;
+        }
+        if (header) await out.write(exportLines([], publicUrl, now, true));
+      }) as never;
+    })
+    .openapi(importExample, (c) => {
+      c.header('Content-Disposition', 'attachment; filename="passes-example.csv"');
+      return c.body(IMPORT_EXAMPLE, 200, { 'Content-Type': 'text/csv; charset=utf-8' }) as never;
+    })
+    .openapi(importCsv, async (c) => {
+      if (!/^text\/(csv|plain)\b/i.test(c.req.header('content-type') ?? '')) {
+        throw new ApiError(415, 'Send the CSV as the body, with "Content-Type: text/csv"');
+      }
+      const dryRun = c.req.valid('query').dryRun === 'true';
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(await c.req.arrayBuffer());
+      } catch {
+        throw new ApiError(400, 'The CSV is not valid UTF-8: save it as "CSV UTF-8"');
+      }
+      if (text.includes('\u0000'))
+        throw new ApiError(400, 'The CSV must not contain NUL characters');
+      const parsed = parseImport(text);
+      if (!parsed.ok) {
+        const rows = parsed.problems.some((p) => p.row > 0)
+          ? Math.max(...parsed.problems.map((p) => p.row))
+          : 0;
+        if (dryRun) return c.json({ rows, created: 0, problems: parsed.problems }, 200);
+        return c.json(
+          { error: describeProblems(parsed.problems), problems: parsed.problems },
+          400,
+        ) as never;
+      }
+      const { tenant } = c.get('caller');
+      const passes = parsed.passes;
+      const answer = await db.transaction().execute(async (trx) => {
+        const now = new Date();
+        await assertBelowTenantLimit(
+          trx,
+          tenant.id,
+          'passes',
+          tenant.max_passes,
+          `Pass limit: this plan allows ${tenant.max_passes} passes, and ${passes.length} more would pass it. Nothing was imported.`,
+          passes.length,
+        );
+        if (dryRun) return { rows: passes.length, created: 0, problems: [] };
+        for (const body of passes) await createPass(trx, tenant.id, body, now);
+        return { rows: passes.length, created: passes.length, problems: [] };
+      });
+      return c.json(answer, 200);
+    })
     .openapi(create, async (c) => {
       const body = c.req.valid('json');
       const { tenant } = c.get('caller');
@@ -194,11 +359,7 @@ export function passRoutes({ db, publicUrl }: Services) {
           tenant.max_passes,
           `Pass limit reached: this plan allows ${tenant.max_passes} passes`,
         );
-        const client = body.clientName
-          ? await findOrCreateClientByName(trx, tenant.id, body.clientName)
-          : null;
-        const pass = await insertPass(trx, tenant.id, body, client, now);
-        await recordEvents(trx, tenant.id, [passCreatedEvent(pass, publicUrl, now)], now);
+        const pass = await createPass(trx, tenant.id, body, now);
         return { status: 201 as const, body: presentCreatedPass(pass, publicUrl, now) };
       });
       return c.json(answer.body, answer.status);

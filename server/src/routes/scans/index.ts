@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { IsoDate, Pagination, ScanListItem, ScanListQuery } from '@passgate/shared';
+import { IsoDate, Pagination, ScanListItem, ScanListQuery, ScanSummary } from '@passgate/shared';
 import { streamSSE } from 'hono/streaming';
 import { ApiError, notFound } from '../../errors';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json, setPaginationHeaders } from '../support';
 import { snapshot } from '../sync/queries';
 import { presentScanListItem } from './present';
-import { annulScan, listScans, STREAM_CURSOR } from './queries';
+import { annulScan, listScans, STREAM_CURSOR, summarizeScans } from './queries';
 import { sendScans } from './stream';
 
 const list = createRoute({
@@ -75,7 +75,20 @@ const stream = createRoute({
   },
 });
 
-export const scanListOperations = { list, annul, stream };
+const summary = createRoute({
+  method: 'get',
+  path: '/scans/summary',
+  tags: ['Scan'],
+  summary: 'What each door did since a moment, and admits per 5 minutes',
+  description: 'What the dashboard’s overview shows for the day (`since`: local midnight).',
+  request: { query: z.object({ since: IsoDate.describe('Counted from this moment on') }) },
+  responses: {
+    200: json(ScanSummary, 'Per door, and per 5 minutes'),
+    ...errorResponses(400, 401, 403, 429),
+  },
+});
+
+export const scanListOperations = { list, annul, stream, summary };
 
 const ANNUL_REFUSALS = {
   unknown: () => notFound('Scan'),
@@ -90,6 +103,27 @@ const flag = (value: 'true' | 'false' | undefined) =>
 
 export function scanListRoutes({ db, publicUrl, liveStreams, logger }: Services) {
   return createRouter()
+    .openapi(summary, async (c) => {
+      const since = new Date(c.req.valid('query').since);
+      const { doors, admissions } = await summarizeScans(db, c.get('caller').tenant.id, since);
+      return c.json(
+        {
+          since: since.toISOString(),
+          doors: doors.map((door) => ({
+            deviceId: door.device_id,
+            deviceName: door.device_name,
+            admits: door.admits,
+            refusals: door.refusals,
+            conflicts: door.conflicts,
+          })),
+          admissions: admissions.map((bucket) => ({
+            at: new Date(bucket.at).toISOString(),
+            count: bucket.count,
+          })),
+        },
+        200,
+      );
+    })
     .openapi(stream, async (c) => {
       const place = c.req.header('last-event-id') ?? c.req.valid('query').cursor;
       const now = await snapshot(db);

@@ -278,3 +278,38 @@ export async function streamScans(
   }
   return query.orderBy(sql`scans.stream_xid`).orderBy('scans.id').limit(limit).execute();
 }
+
+/** Each door's admits, refusals and conflicts since `since`, and admits per 5 minutes. */
+export async function summarizeScans(db: Kysely<Database>, tenantId: string, since: Date) {
+  const doors = await db
+    .selectFrom('scans')
+    .leftJoin('devices', 'devices.id', 'scans.device_id')
+    .select([
+      'scans.device_id',
+      'devices.name as device_name',
+      sql<number>`count(*) FILTER (WHERE scans.result = 'success' AND scans.annulled_at IS NULL)::int`.as(
+        'admits',
+      ),
+      sql<number>`count(*) FILTER (WHERE scans.result <> 'success')::int`.as('refusals'),
+      sql<number>`count(*) FILTER (WHERE scans.conflict IS NOT NULL)::int`.as('conflicts'),
+    ])
+    .where('scans.tenant_id', '=', tenantId)
+    .where('scans.scanned_at', '>=', since)
+    .groupBy(['scans.device_id', 'devices.name'])
+    .orderBy('devices.name')
+    .execute();
+  const admissions = await db
+    .selectFrom('scans')
+    .select([
+      sql<Date>`date_bin('5 minutes', scans.scanned_at, ${since}::timestamptz)`.as('at'),
+      sql<number>`count(*)::int`.as('count'),
+    ])
+    .where('scans.tenant_id', '=', tenantId)
+    .where('scans.scanned_at', '>=', since)
+    .where('scans.result', '=', 'success')
+    .where('scans.annulled_at', 'is', null)
+    .groupBy(sql`1`)
+    .orderBy(sql`1`)
+    .execute();
+  return { doors, admissions };
+}

@@ -1,0 +1,110 @@
+import { useCallback, useEffect, useState } from 'react';
+import { Redirect, Route, Router, Switch, useLocation } from 'wouter';
+import { navigate, useHashLocation } from 'wouter/use-hash-location';
+import { api, must, onSignedOut } from './api';
+import { Layout } from './layout';
+import { AccountPage } from './pages/account';
+import { ClientPage, ClientsPage } from './pages/clients';
+import { DoorsPage } from './pages/doors';
+import { InvitePage } from './pages/invite';
+import { KeysPage } from './pages/keys';
+import { OverviewPage } from './pages/overview';
+import { PassPage } from './pages/pass';
+import { NewPassPage, PassesPage } from './pages/passes';
+import { ScansPage } from './pages/scans';
+import { SignInPage } from './pages/sign-in';
+import { UsersPage } from './pages/users';
+import { WebhooksPage } from './pages/webhooks';
+import { type Me, rememberPlace, SessionContext, takePlace } from './session';
+
+/** An invitation link's token (`#invite=…`), taken out of the address bar at once. */
+function takeInviteToken(): string | undefined {
+  const match = /^#invite=([\w-]+)$/.exec(location.hash);
+  if (!match) return undefined;
+  history.replaceState(null, '', `${location.pathname}#/invite`);
+  return match[1];
+}
+const inviteToken = takeInviteToken();
+
+export function App() {
+  return (
+    <Router hook={useHashLocation}>
+      <Shell />
+    </Router>
+  );
+}
+
+function Shell() {
+  const [location] = useLocation();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+
+  const load = useCallback(async () => {
+    try {
+      setMe(await must(api.GET('/me')));
+    } catch {
+      setMe(null);
+    }
+  }, []);
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // Any 401 (the session expired mid-work): to sign-in, and back here afterwards.
+  useEffect(
+    () =>
+      onSignedOut(() => {
+        const here = currentPath();
+        if (here !== '/sign-in' && here !== '/invite') rememberPlace(here);
+        setMe(null);
+      }),
+    [],
+  );
+
+  const signedIn = async () => {
+    await load();
+    navigate(takePlace(), { replace: true });
+  };
+
+  if (location === '/invite' && inviteToken) {
+    return <InvitePage token={inviteToken} onSignedIn={signedIn} />;
+  }
+  if (me === undefined) return <p className="loading">Loading…</p>;
+  if (me === null) {
+    if (location === '/sign-in') return <SignInPage onSignedIn={signedIn} />;
+    if (location !== '/' && location !== '/invite') rememberPlace(location);
+    return <Redirect to="/sign-in" replace />;
+  }
+  if (location === '/sign-in' || location === '/invite') return <Redirect to="/" replace />;
+
+  const signOut = async () => {
+    await api.DELETE('/session');
+    setMe(null);
+    navigate('/sign-in');
+  };
+  return (
+    <SessionContext.Provider value={{ me, signOut }}>
+      <Layout>
+        <Switch>
+          <Route path="/" component={OverviewPage} />
+          <Route path="/passes" component={PassesPage} />
+          <Route path="/passes/new" component={NewPassPage} />
+          <Route path="/passes/:id">{(params) => <PassPage id={params.id} />}</Route>
+          <Route path="/clients" component={ClientsPage} />
+          <Route path="/clients/:id">{(params) => <ClientPage id={params.id} />}</Route>
+          <Route path="/scans" component={ScansPage} />
+          <Route path="/doors" component={DoorsPage} />
+          <Route path="/keys" component={KeysPage} />
+          <Route path="/webhooks" component={WebhooksPage} />
+          <Route path="/users" component={UsersPage} />
+          <Route path="/account" component={AccountPage} />
+          <Route>
+            <h1>Not found</h1>
+            <p>There is no such page in the dashboard.</p>
+          </Route>
+        </Switch>
+      </Layout>
+    </SessionContext.Provider>
+  );
+}
+
+const currentPath = () => `/${location.hash.replace(/^#?\/?/, '')}`;

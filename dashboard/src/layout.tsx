@@ -1,0 +1,66 @@
+import type { ReactNode } from 'react';
+import { Link, useRoute } from 'wouter';
+import { isAdmin, useSession } from './session';
+
+const PAGES = [
+  { href: '/', label: 'Overview' },
+  { href: '/passes', label: 'Passes' },
+  { href: '/clients', label: 'Clients' },
+  { href: '/scans', label: 'Scans' },
+  { href: '/doors', label: 'Doors' },
+  { href: '/keys', label: 'API keys', admin: true },
+  { href: '/webhooks', label: 'Webhooks', admin: true },
+  { href: '/users', label: 'Users', admin: true },
+  { href: '/account', label: 'Account' },
+];
+
+function NavLink({ href, label }: { href: string; label: string }) {
+  const [exact] = useRoute(href);
+  const [nested] = useRoute(`${href}/*`);
+  const active = exact || (href !== '/' && nested);
+  return (
+    <li>
+      <Link href={href} aria-current={active ? 'page' : undefined}>
+        {label}
+      </Link>
+    </li>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const { me, signOut } = useSession();
+  const who = me.user ? (me.user.name ?? me.user.email) : `key ${me.key?.prefix}…`;
+  return (
+    <>
+      <button type="button" className="skip" onClick={focusMain}>
+        Skip to content
+      </button>
+      <header className="top">
+        <span className="brand">
+          Passgate · <strong>{me.tenant.name}</strong>
+        </span>
+        <span className="who">
+          {who} ({me.role})
+          <button type="button" className="link" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </span>
+      </header>
+      <nav aria-label="Dashboard">
+        <ul>
+          {PAGES.filter((page) => !page.admin || isAdmin(me)).map((page) => (
+            <NavLink key={page.href} href={page.href} label={page.label} />
+          ))}
+        </ul>
+      </nav>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}
+
+/** A skip link (a button, as `#main` would change the hash route): focuses the page's content. */
+function focusMain() {
+  document.getElementById('main')?.focus();
+}

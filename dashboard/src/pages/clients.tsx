@@ -1,0 +1,112 @@
+import { useState } from 'react';
+import { Link } from 'wouter';
+import { api, must, mustList } from '../api';
+import { ErrorMessage, Pager, Status, TableWrap, useLoad, when } from '../ui';
+
+const PAGE_SIZE = 25;
+
+export function ClientsPage() {
+  const [search, setSearch] = useState('');
+  const [page, setPage] = useState(1);
+  const list = useLoad(
+    () =>
+      mustList(
+        api.GET('/clients', {
+          params: {
+            query: { ...(search.trim() ? { search: search.trim() } : {}), page, limit: PAGE_SIZE },
+          },
+        }),
+      ),
+    [search, page],
+  );
+  return (
+    <>
+      <h1>Clients</h1>
+      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Search
+          <input
+            type="search"
+            placeholder="Name, email or phone"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setPage(1);
+            }}
+          />
+        </label>
+      </form>
+      <ErrorMessage error={list.error} />
+      <p aria-live="polite" className="count">
+        {list.data ? `${list.data.total.toLocaleString()} clients` : 'Loading…'}
+      </p>
+      <TableWrap label="Clients">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Phone</th>
+              <th scope="col">Since</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data?.rows.map((client) => (
+              <tr key={client.id}>
+                <th scope="row">
+                  <Link href={`/clients/${client.id}`}>{client.name}</Link>
+                </th>
+                <td>{client.email ?? '—'}</td>
+                <td>{client.phone ?? '—'}</td>
+                <td>{when(client.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+      {list.data && (
+        <Pager page={page} limit={PAGE_SIZE} total={list.data.total} onPage={setPage} />
+      )}
+    </>
+  );
+}
+
+export function ClientPage({ id }: { id: string }) {
+  const client = useLoad(
+    () => must(api.GET('/clients/{clientId}', { params: { path: { clientId: id } } })),
+    [id],
+  );
+  const passes = useLoad(
+    () => must(api.GET('/passes', { params: { query: { clientId: id, limit: 100 } } })),
+    [id],
+  );
+  if (client.error) return <ErrorMessage error={client.error} />;
+  if (!client.data) return <p>Loading…</p>;
+  const c = client.data;
+  return (
+    <>
+      <h1>{c.name}</h1>
+      <dl className="facts">
+        <dt>Email</dt>
+        <dd>{c.email ?? '—'}</dd>
+        <dt>Phone</dt>
+        <dd>{c.phone ?? '—'}</dd>
+        <dt>Notes</dt>
+        <dd>{c.notes ?? '—'}</dd>
+      </dl>
+      <h2>Passes</h2>
+      <ErrorMessage error={passes.error} />
+      <ul className="plain">
+        {passes.data?.map((pass) => (
+          <li key={pass.id}>
+            <Link href={`/passes/${pass.id}`}>
+              <code>{pass.code}</code>
+            </Link>{' '}
+            {pass.name ?? ''} <Status status={pass.status} />
+          </li>
+        ))}
+        {passes.data?.length === 0 && <li>No passes.</li>}
+      </ul>
+    </>
+  );
+}

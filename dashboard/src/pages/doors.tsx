@@ -1,0 +1,126 @@
+import QRCode from 'qrcode';
+import { useEffect, useState } from 'react';
+import { api, must, type Schemas } from '../api';
+import { ErrorMessage, Field, ShownOnce, TableWrap, useLoad, useSubmit, when } from '../ui';
+
+/** The pairing link as a QR code, for the door's phone camera to open. */
+function PairingQr({ url }: { url: string }) {
+  const [src, setSrc] = useState<string>();
+  useEffect(() => {
+    void QRCode.toDataURL(url, { margin: 2, width: 280 }).then(setSrc);
+  }, [url]);
+  return src ? (
+    <img className="qr" src={src} alt="Pairing QR code: scan it with the door phone's camera" />
+  ) : null;
+}
+
+function Pairing({ pairing }: { pairing: Schemas['DevicePairing'] }) {
+  return (
+    <ShownOnce label={`Pairing link for ${pairing.device.name}`} value={pairing.pairingUrl}>
+      <PairingQr url={pairing.pairingUrl} />
+      <p className="hint">
+        Open it on the door's phone (scan this QR with its camera). It works once, until{' '}
+        {when(pairing.expiresAt)}.
+      </p>
+    </ShownOnce>
+  );
+}
+
+const skew = (ms: number | null) =>
+  ms === null
+    ? '—'
+    : Math.abs(ms) < 1000
+      ? 'in step'
+      : `${ms > 0 ? '+' : '−'}${Math.round(Math.abs(ms) / 1000)} s`;
+
+export function DoorsPage() {
+  const devices = useLoad(
+    () => must(api.GET('/devices', { params: { query: { limit: 100 } } })),
+    [],
+  );
+  const [name, setName] = useState('');
+  const [pairing, setPairing] = useState<Schemas['DevicePairing']>();
+  const [actionError, setActionError] = useState<string>();
+  const add = useSubmit(async () => {
+    setPairing(await must(api.POST('/devices', { body: { name } })));
+    setName('');
+    await devices.reload();
+  });
+  const act = async (deviceId: string, action: 'revoke' | 'pairing') => {
+    setActionError(undefined);
+    try {
+      const path =
+        action === 'revoke' ? '/devices/{deviceId}/revoke' : '/devices/{deviceId}/pairing';
+      const answer = await must(api.POST(path, { params: { path: { deviceId } } }));
+      if ('pairingUrl' in answer) setPairing(answer);
+      await devices.reload();
+    } catch (error) {
+      setActionError((error as Error).message);
+    }
+  };
+  return (
+    <>
+      <h1>Doors</h1>
+      <p>A door is a phone or tablet running the scanner. Pair one by opening its link on it.</p>
+      <form onSubmit={add.onSubmit} className="inline-form">
+        <ErrorMessage error={add.failure} />
+        <Field id="door-name" label="New door's name" error={add.fieldError('name')}>
+          {(aria) => (
+            <input {...aria} required value={name} onChange={(e) => setName(e.target.value)} />
+          )}
+        </Field>
+        <button type="submit" disabled={add.busy}>
+          Add and pair
+        </button>
+      </form>
+      {pairing && <Pairing pairing={pairing} />}
+      <ErrorMessage error={devices.error ?? actionError} />
+      <TableWrap label="Doors">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Door</th>
+              <th scope="col">Last seen</th>
+              <th scope="col">Last sync</th>
+              <th scope="col">Waiting uploads</th>
+              <th scope="col">Clock</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {devices.data?.map((device) => (
+              <tr key={device.id}>
+                <th scope="row">
+                  {device.name}
+                  {device.revokedAt && <span className="mark">revoked</span>}
+                </th>
+                <td>{when(device.lastSeenAt)}</td>
+                <td>{when(device.lastSyncAt)}</td>
+                <td>{device.queueSize ?? '—'}</td>
+                <td>{skew(device.clockSkewMs)}</td>
+                <td className="row-actions">
+                  {!device.revokedAt && (
+                    <>
+                      <button type="button" onClick={() => void act(device.id, 'pairing')}>
+                        New link for {device.name}
+                      </button>
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() => void act(device.id, 'revoke')}
+                      >
+                        Revoke {device.name}
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+    </>
+  );
+}

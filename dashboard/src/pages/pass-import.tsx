@@ -1,0 +1,116 @@
+import { useState } from 'react';
+import { ErrorMessage } from '../ui';
+
+interface Checked {
+  rows: number;
+  created: number;
+  problems: { row: number; error: string }[];
+}
+
+/**
+ * `POST /passes/import` takes the file as `text/csv`, which the generated client (JSON bodies)
+ * does not send: a plain fetch, with the session cookie, from this origin.
+ */
+async function sendCsv(text: string, dryRun: boolean): Promise<Checked> {
+  const response = await fetch(`/api/v1/passes/import${dryRun ? '?dryRun=true' : ''}`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv' },
+    body: text,
+  });
+  const body = (await response.json().catch(() => ({}))) as Partial<Checked> & { error?: string };
+  if (!response.ok) {
+    if (response.status === 401) location.reload();
+    throw Object.assign(new Error(body.error ?? `The server answered ${response.status}`), {
+      problems: body.problems ?? [],
+    });
+  }
+  return body as Checked;
+}
+
+/** Import from a CSV: a check of every row first, then all the rows or none. */
+export function PassImport({ onImported }: { onImported: () => void }) {
+  const [text, setText] = useState<string>();
+  const [fileName, setFileName] = useState('');
+  const [checked, setChecked] = useState<Checked>();
+  const [error, setError] = useState<string>();
+  const [done, setDone] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const run = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await work();
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="import-heading" className="import">
+      <h2 id="import-heading">Import from CSV</h2>
+      <p className="hint">
+        One pass a row: all rows are created, or none. Start from the{' '}
+        <a href="/api/v1/passes/import/example" download>
+          example file
+        </a>
+        .
+      </p>
+      <label>
+        CSV file
+        <input
+          type="file"
+          accept=".csv,text/csv"
+          onChange={(event) => {
+            const file = event.target.files?.[0];
+            setChecked(undefined);
+            setDone(undefined);
+            if (!file) return;
+            setFileName(file.name);
+            void run(async () => {
+              const content = await file.text();
+              setText(content);
+              setChecked(await sendCsv(content, true));
+            });
+          }}
+        />
+      </label>
+      <ErrorMessage error={error} />
+      {checked && checked.problems.length > 0 && (
+        <div role="alert" className="error">
+          <p>
+            {fileName}: {checked.problems.length} rows cannot be imported. Nothing will be, until
+            they are mended:
+          </p>
+          <ul>
+            {checked.problems.slice(0, 50).map((problem) => (
+              <li key={`${problem.row}-${problem.error}`}>
+                {problem.row === 0 ? problem.error : `Row ${problem.row}: ${problem.error}`}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {checked && checked.problems.length === 0 && text !== undefined && (
+        <p role="status">
+          {fileName}: {checked.rows} passes, every row valid.{' '}
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              void run(async () => {
+                const result = await sendCsv(text, false);
+                setChecked(undefined);
+                setDone(`Imported ${result.created} passes from ${fileName}.`);
+                onImported();
+              })
+            }
+          >
+            Import {checked.rows} passes
+          </button>
+        </p>
+      )}
+      {done && <p role="status">{done}</p>}
+    </section>
+  );
+}

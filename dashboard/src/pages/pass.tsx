@@ -1,0 +1,125 @@
+import QRCode from 'qrcode';
+import { useEffect, useState } from 'react';
+import { api, must, type Schemas } from '../api';
+import { CopyButton, ErrorMessage, Status, useLoad, when } from '../ui';
+import { bodyOf, draftOf, PassForm } from './pass-form';
+import { ScanTable } from './scans';
+
+/** The QR a door scans, as the holder's page shows it: the pass's code. */
+function PassQr({ code }: { code: string }) {
+  const [src, setSrc] = useState<string>();
+  useEffect(() => {
+    void QRCode.toDataURL(code, { margin: 2, width: 220 }).then(setSrc);
+  }, [code]);
+  return src ? <img className="qr" src={src} alt={`QR code of pass ${code}`} /> : null;
+}
+
+export function PassPage({ id }: { id: string }) {
+  const pass = useLoad(
+    () => must(api.GET('/passes/{passId}', { params: { path: { passId: id } } })),
+    [id],
+  );
+  const scans = useLoad(
+    () => must(api.GET('/scans', { params: { query: { passId: id, limit: 50 } } })),
+    [id],
+  );
+  const [editing, setEditing] = useState(false);
+  const [actionError, setActionError] = useState<string>();
+  if (pass.error) return <ErrorMessage error={pass.error} />;
+  if (!pass.data) return <p>Loading…</p>;
+  const p: Schemas['Pass'] = pass.data;
+  const setStatus = async (action: 'revoke' | 'activate') => {
+    setActionError(undefined);
+    try {
+      await must(api.POST(`/passes/{passId}/${action}`, { params: { path: { passId: id } } }));
+      await pass.reload();
+    } catch (error) {
+      setActionError((error as Error).message);
+    }
+  };
+  return (
+    <>
+      <div className="page-head">
+        <h1>
+          Pass <code>{p.code}</code>
+        </h1>
+        <Status status={p.status} />
+      </div>
+      <ErrorMessage error={actionError} />
+      <div className="pass-summary">
+        <PassQr code={p.code} />
+        <dl>
+          <dt>Holder</dt>
+          <dd>{p.name ?? '—'}</dd>
+          <dt>Client</dt>
+          <dd>{p.client?.name ?? '—'}</dd>
+          <dt>Type</dt>
+          <dd>{p.type}</dd>
+          <dt>Uses</dt>
+          <dd>
+            {p.usagesCount}
+            {p.maxUsages !== null ? ` of ${p.maxUsages}` : ''}
+          </dd>
+          <dt>Valid</dt>
+          <dd>
+            {when(p.validFrom)} – {when(p.validUntil)}
+          </dd>
+          <dt>Public page</dt>
+          <dd>
+            <a href={p.publicUrl} target="_blank" rel="noreferrer">
+              {p.publicUrl}
+            </a>{' '}
+            <CopyButton text={p.publicUrl} label="Copy link" />
+          </dd>
+          {p.fields.map((field) => (
+            <div key={field.key} className="dl-row">
+              <dt>{field.key}</dt>
+              <dd>
+                {field.value} {field.isPublic ? '' : <small>(staff only)</small>}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      </div>
+      <div className="actions">
+        {p.status === 'revoked' ? (
+          <button type="button" onClick={() => void setStatus('activate')}>
+            Activate
+          </button>
+        ) : (
+          <button type="button" className="danger" onClick={() => void setStatus('revoke')}>
+            Revoke
+          </button>
+        )}
+        <button type="button" onClick={() => setEditing(!editing)} aria-expanded={editing}>
+          {editing ? 'Close the editor' : 'Edit'}
+        </button>
+      </div>
+      {editing && (
+        <section aria-labelledby="edit-heading">
+          <h2 id="edit-heading">Edit</h2>
+          <PassForm
+            initial={draftOf(p)}
+            creating={false}
+            submitLabel="Save"
+            onSubmit={async (draft) => {
+              await must(
+                api.PATCH('/passes/{passId}', {
+                  params: { path: { passId: id } },
+                  body: bodyOf(draft, false),
+                }),
+              );
+              setEditing(false);
+              await pass.reload();
+            }}
+          />
+        </section>
+      )}
+      <section aria-labelledby="history-heading">
+        <h2 id="history-heading">Scan history</h2>
+        <ErrorMessage error={scans.error} />
+        {scans.data && <ScanTable scans={scans.data} />}
+      </section>
+    </>
+  );
+}

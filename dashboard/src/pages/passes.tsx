@@ -1,0 +1,146 @@
+import { useState } from 'react';
+import { Link } from 'wouter';
+import { navigate } from 'wouter/use-hash-location';
+import { api, must, mustList } from '../api';
+import { ErrorMessage, Pager, Status, TableWrap, useLoad, when } from '../ui';
+import { bodyOf, draftOf, PassForm } from './pass-form';
+import { PassImport } from './pass-import';
+
+const PAGE_SIZE = 25;
+const STATUSES = ['active', 'used', 'expired', 'revoked'] as const;
+
+export function PassesPage() {
+  const [search, setSearch] = useState('');
+  const [status, setStatus] = useState<(typeof STATUSES)[number] | ''>('');
+  const [type, setType] = useState<'single' | 'multi' | ''>('');
+  const [page, setPage] = useState(1);
+  const filters = {
+    ...(search.trim() ? { search: search.trim() } : {}),
+    ...(status ? { status } : {}),
+    ...(type ? { type } : {}),
+  };
+  const list = useLoad(
+    () =>
+      mustList(api.GET('/passes', { params: { query: { ...filters, page, limit: PAGE_SIZE } } })),
+    [search, status, type, page],
+  );
+  const exportUrl = `/api/v1/passes/export?${new URLSearchParams(filters)}`;
+  return (
+    <>
+      <div className="page-head">
+        <h1>Passes</h1>
+        <Link href="/passes/new" className="button">
+          New pass
+        </Link>
+      </div>
+      <form className="filters" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Search
+          <input
+            type="search"
+            placeholder="Name or code"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setPage(1);
+            }}
+          />
+        </label>
+        <label>
+          Status
+          <select
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value as typeof status);
+              setPage(1);
+            }}
+          >
+            <option value="">Any</option>
+            {STATUSES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Type
+          <select
+            value={type}
+            onChange={(e) => {
+              setType(e.target.value as typeof type);
+              setPage(1);
+            }}
+          >
+            <option value="">Any</option>
+            <option value="single">single</option>
+            <option value="multi">multi</option>
+          </select>
+        </label>
+        <a className="button secondary" href={exportUrl} download>
+          Export CSV
+        </a>
+      </form>
+      <ErrorMessage error={list.error} />
+      <p aria-live="polite" className="count">
+        {list.data ? `${list.data.total.toLocaleString()} passes` : 'Loading…'}
+      </p>
+      <TableWrap label="Passes">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Code</th>
+              <th scope="col">Name</th>
+              <th scope="col">Client</th>
+              <th scope="col">Type</th>
+              <th scope="col">Status</th>
+              <th scope="col">Uses</th>
+              <th scope="col">Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data?.rows.map((pass) => (
+              <tr key={pass.id}>
+                <td>
+                  <Link href={`/passes/${pass.id}`}>
+                    <code>{pass.code}</code>
+                  </Link>
+                </td>
+                <td>{pass.name ?? '—'}</td>
+                <td>{pass.client?.name ?? '—'}</td>
+                <td>{pass.type}</td>
+                <td>
+                  <Status status={pass.status} />
+                </td>
+                <td>
+                  {pass.usagesCount}
+                  {pass.maxUsages !== null ? ` / ${pass.maxUsages}` : ''}
+                </td>
+                <td>{when(pass.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+      {list.data && (
+        <Pager page={page} limit={PAGE_SIZE} total={list.data.total} onPage={setPage} />
+      )}
+      <PassImport onImported={() => void list.reload()} />
+    </>
+  );
+}
+
+export function NewPassPage() {
+  return (
+    <>
+      <h1>New pass</h1>
+      <PassForm
+        initial={draftOf()}
+        creating
+        submitLabel="Create pass"
+        onSubmit={async (draft) => {
+          const created = await must(api.POST('/passes', { body: bodyOf(draft, true) as never }));
+          navigate(`/passes/${created.id}`);
+        }}
+      />
+    </>
+  );
+}

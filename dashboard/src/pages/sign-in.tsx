@@ -1,0 +1,48 @@
+import { useState } from 'react';
+import { api, must } from '../api';
+import { ErrorMessage, Field, useSubmit } from '../ui';
+
+export function SignInPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const { onSubmit, busy, failure, fieldError } = useSubmit(async () => {
+    await must(api.POST('/session', { body: { email, password } }));
+    await onSignedIn();
+  });
+  return (
+    <main id="main" className="narrow">
+      <h1>Sign in to Passgate</h1>
+      <form onSubmit={onSubmit}>
+        <ErrorMessage error={failure} />
+        <Field id="email" label="Email" error={fieldError('email')}>
+          {(aria) => (
+            <input
+              {...aria}
+              type="email"
+              autoComplete="username"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field id="password" label="Password" error={fieldError('password')}>
+          {(aria) => (
+            <input
+              {...aria}
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
+        </Field>
+        <button type="submit" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+      <p className="hint">No account? An admin of your team invites you by email link.</p>
+    </main>
+  );
+}

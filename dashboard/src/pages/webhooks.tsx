@@ -1,0 +1,198 @@
+import { useState } from 'react';
+import { api, must, type Schemas } from '../api';
+import { ErrorMessage, Field, ShownOnce, TableWrap, useLoad, useSubmit, when } from '../ui';
+
+type Webhook = Schemas['Webhook'];
+const EVENTS = [
+  'pass.created',
+  'pass.scanned',
+  'pass.status_changed',
+  'client.created',
+  'scan.conflict',
+  'pass.scan_annulled',
+] as const;
+
+function DeliveryLog({ webhook }: { webhook: Webhook }) {
+  const log = useLoad(
+    () =>
+      must(
+        api.GET('/webhooks/{webhookId}/deliveries', {
+          params: { path: { webhookId: webhook.id }, query: { limit: 50 } },
+        }),
+      ),
+    [webhook.id],
+  );
+  const [note, setNote] = useState<string>();
+  const resend = async (eventId: string) => {
+    setNote(undefined);
+    try {
+      await must(
+        api.POST('/webhooks/{webhookId}/deliveries/{eventId}/retry', {
+          params: { path: { webhookId: webhook.id, eventId } },
+        }),
+      );
+      setNote('Queued to be sent again: the log shows the new attempt once it is made.');
+      setTimeout(() => void log.reload(), 1500);
+    } catch (error) {
+      setNote((error as Error).message);
+    }
+  };
+  // The newest attempt of each event decides whether it can be resent.
+  const latest = new Set<string>();
+  return (
+    <section aria-label={`Deliveries to ${webhook.targetUrl}`}>
+      <div className="page-head">
+        <h3>Delivery log</h3>
+        <button type="button" onClick={() => void log.reload()}>
+          Refresh
+        </button>
+      </div>
+      <ErrorMessage error={log.error} />
+      {note && <p role="status">{note}</p>}
+      {log.data?.length === 0 && <p>No deliveries yet.</p>}
+      {log.data && log.data.length > 0 && (
+        <TableWrap label="Delivery log">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Event</th>
+                <th scope="col">Attempt</th>
+                <th scope="col">Status</th>
+                <th scope="col">Response</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {log.data.map((attempt) => {
+                const newest = !latest.has(attempt.eventId);
+                latest.add(attempt.eventId);
+                const ok = attempt.statusCode !== null && attempt.statusCode < 300;
+                const failedForGood = newest && !ok && attempt.nextRetryAt === null;
+                return (
+                  <tr key={attempt.id}>
+                    <td>{when(attempt.attemptedAt)}</td>
+                    <td>
+                      {attempt.event} <small>{attempt.eventId}</small>
+                    </td>
+                    <td>{attempt.attempt}</td>
+                    <td>
+                      <span className={`status ${ok ? 'status-success' : 'status-revoked'}`}>
+                        {ok
+                          ? 'delivered'
+                          : attempt.nextRetryAt
+                            ? `retry ${when(attempt.nextRetryAt)}`
+                            : 'failed'}
+                      </span>
+                    </td>
+                    <td>{attempt.statusCode ?? attempt.error ?? '—'}</td>
+                    <td>
+                      {failedForGood && (
+                        <button type="button" onClick={() => void resend(attempt.eventId)}>
+                          Resend {attempt.eventId}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+    </section>
+  );
+}
+
+export function WebhooksPage() {
+  const hooks = useLoad(() => must(api.GET('/webhooks')), []);
+  const [event, setEvent] = useState<(typeof EVENTS)[number]>('pass.scanned');
+  const [targetUrl, setTargetUrl] = useState('');
+  const [created, setCreated] = useState<Schemas['CreatedWebhook']>();
+  const [open, setOpen] = useState<string>();
+  const [actionError, setActionError] = useState<string>();
+  const subscribe = useSubmit(async () => {
+    const hook = await must(api.POST('/webhooks', { body: { event, targetUrl } }));
+    setCreated(hook);
+    setOpen(hook.id);
+    setTargetUrl('');
+    await hooks.reload();
+  });
+  const unsubscribe = async (webhookId: string) => {
+    setActionError(undefined);
+    try {
+      await must(api.DELETE('/webhooks/{webhookId}', { params: { path: { webhookId } } }));
+      await hooks.reload();
+    } catch (error) {
+      setActionError((error as Error).message);
+    }
+  };
+  return (
+    <>
+      <h1>Webhooks</h1>
+      <form onSubmit={subscribe.onSubmit} className="inline-form">
+        <ErrorMessage error={subscribe.failure} />
+        <Field id="hook-event" label="Event">
+          {(aria) => (
+            <select
+              {...aria}
+              value={event}
+              onChange={(e) => setEvent(e.target.value as typeof event)}
+            >
+              {EVENTS.map((name) => (
+                <option key={name}>{name}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          id="hook-url"
+          label="Target URL (https://)"
+          error={subscribe.fieldError('targetUrl')}
+        >
+          {(aria) => (
+            <input
+              {...aria}
+              type="url"
+              required
+              value={targetUrl}
+              onChange={(e) => setTargetUrl(e.target.value)}
+            />
+          )}
+        </Field>
+        <button type="submit" disabled={subscribe.busy}>
+          Subscribe
+        </button>
+      </form>
+      {created && (
+        <ShownOnce label={`Signing secret for ${created.targetUrl}`} value={created.secret} />
+      )}
+      <ErrorMessage error={hooks.error ?? actionError} />
+      <ul className="cards">
+        {hooks.data?.map((hook) => (
+          <li key={hook.id} className="card">
+            <p>
+              <strong>{hook.event}</strong> → <code>{hook.targetUrl}</code>{' '}
+              {!hook.active && <span className="mark">stopped (410 Gone)</span>}
+            </p>
+            <p className="row-actions">
+              <button
+                type="button"
+                aria-expanded={open === hook.id}
+                onClick={() => setOpen(open === hook.id ? undefined : hook.id)}
+              >
+                {open === hook.id ? 'Hide deliveries' : 'Show deliveries'}
+              </button>
+              <button type="button" className="danger" onClick={() => void unsubscribe(hook.id)}>
+                Unsubscribe {hook.targetUrl}
+              </button>
+            </p>
+            {open === hook.id && <DeliveryLog webhook={hook} />}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}

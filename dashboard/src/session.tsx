@@ -1,0 +1,24 @@
+import { createContext, useContext } from 'react';
+import type { Schemas } from './api';
+
+export type Me = Schemas['Me'];
+
+/** Who is signed in (never null inside the signed-in pages), and how to sign out. */
+export const SessionContext = createContext<{ me: Me; signOut(): Promise<void> } | null>(null);
+
+export function useSession() {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error('useSession outside the signed-in pages');
+  return session;
+}
+
+export const isAdmin = (me: Me) => me.role === 'admin';
+
+/** Where to go back to after signing in again: the page the person was on. */
+const RETURN_TO = 'passgate.returnTo';
+export const rememberPlace = (path: string) => sessionStorage.setItem(RETURN_TO, path);
+export function takePlace(): string {
+  const place = sessionStorage.getItem(RETURN_TO);
+  sessionStorage.removeItem(RETURN_TO);
+  return place?.startsWith('/') && place !== '/sign-in' ? place : '/';
+}

@@ -1,0 +1,172 @@
+import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { ApiFailure } from './api';
+
+/** Loads on mount and whenever `deps` change; `reload` loads again. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
+  const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({
+    loading: true,
+  });
+  const latest = useRef(load);
+  latest.current = load;
+  const reload = useCallback(async () => {
+    setState((previous) => ({ ...previous, loading: true }));
+    try {
+      setState({ data: await latest.current(), loading: false });
+    } catch (error) {
+      setState({ error: messageOf(error), loading: false });
+    }
+  }, []);
+  const key = JSON.stringify(deps);
+  useEffect(() => {
+    if (key !== undefined) void reload();
+  }, [key, reload]);
+  return { ...state, reload };
+}
+
+export const messageOf = (error: unknown) =>
+  error instanceof Error ? error.message : 'Something went wrong';
+
+/**
+ * A form's submission: while it runs, and the server's error if it failed (what was typed stays,
+ * as the fields keep their state).
+ */
+export function useSubmit(submit: () => Promise<void>) {
+  const [failure, setFailure] = useState<ApiFailure | Error | undefined>();
+  const [busy, setBusy] = useState(false);
+  const onSubmit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    setBusy(true);
+    setFailure(undefined);
+    try {
+      await submit();
+    } catch (error) {
+      setFailure(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const fieldError = (field: string) =>
+    failure instanceof ApiFailure && failure.field === field ? failure.message : undefined;
+  return { onSubmit, busy, failure, fieldError };
+}
+
+/** The server's message at the top of a form or page, read out when it appears. */
+export function ErrorMessage({ error }: { error: { message: string } | string | undefined }) {
+  if (!error) return null;
+  return (
+    <p className="error" role="alert">
+      {typeof error === 'string' ? error : error.message}
+    </p>
+  );
+}
+
+/** A labelled input; the server's error about it shows under it and is tied to it. */
+export function Field(props: {
+  id: string;
+  label: string;
+  error?: string | undefined;
+  hint?: string;
+  children: (aria: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode;
+}) {
+  const described = [props.hint && `${props.id}-hint`, props.error && `${props.id}-error`]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      {props.children({
+        id: props.id,
+        ...(props.error ? { 'aria-invalid': true as const } : {}),
+        ...(described ? { 'aria-describedby': described } : {}),
+      })}
+      {props.hint && (
+        <small id={`${props.id}-hint`} className="hint">
+          {props.hint}
+        </small>
+      )}
+      {props.error && (
+        <small id={`${props.id}-error`} className="field-error">
+          {props.error}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** Page N of M, with previous and next. */
+export function Pager(props: {
+  page: number;
+  limit: number;
+  total: number;
+  onPage: (page: number) => void;
+}) {
+  const last = Math.max(1, Math.ceil(props.total / props.limit));
+  return (
+    <nav className="pager" aria-label="Pages">
+      <button type="button" disabled={props.page <= 1} onClick={() => props.onPage(props.page - 1)}>
+        Previous
+      </button>
+      <span>
+        Page {props.page} of {last}
+      </span>
+      <button
+        type="button"
+        disabled={props.page >= last}
+        onClick={() => props.onPage(props.page + 1)}
+      >
+        Next
+      </button>
+    </nav>
+  );
+}
+
+/** Copies `text`, and says so. */
+export function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      onClick={async () => {
+        await navigator.clipboard.writeText(text).catch(() => {});
+        setCopied(true);
+      }}
+    >
+      {copied ? 'Copied' : label}
+    </button>
+  );
+}
+
+/** A secret shown once (a key, a signing secret, a link): to copy now. */
+export function ShownOnce(props: { label: string; value: string; children?: ReactNode }) {
+  return (
+    <div className="shown-once" role="status">
+      <p>
+        <strong>{props.label}</strong> — shown once: copy it now.
+      </p>
+      <p className="secret">
+        <code>{props.value}</code> <CopyButton text={props.value} />
+      </p>
+      {props.children}
+    </div>
+  );
+}
+
+export const when = (iso: string | null | undefined) =>
+  iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—';
+
+export function Status({ status }: { status: string }) {
+  return <span className={`status status-${status}`}>{status.replace(/_/g, ' ')}</span>;
+}
+
+/**
+ * A table that scrolls sideways on a phone: the region is focusable, so that the keyboard can
+ * scroll it too, and named after what it holds.
+ */
+export function TableWrap({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus to be scrolled by keyboard
+    <section className="table-wrap" tabIndex={0} aria-label={label}>
+      {children}
+    </section>
+  );
+}

@@ -1,0 +1,162 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTenant, http, type TestTenant } from '../support/tenant';
+
+let tenant: TestTenant;
+beforeAll(async () => {
+  tenant = await createTenant();
+});
+
+const importCsv = (owner: TestTenant, csv: string, query = '') =>
+  http(`${owner.apiUrl}/passes/import${query}`, {
+    key: owner.apiKey,
+    body: csv,
+    headers: { 'content-type': 'text/csv' },
+  });
+
+describe('CSV import', () => {
+  it('creates every row in one go, with clients, custom fields and events', async () => {
+    const own = await createTenant();
+    const csv =
+      'type,name,clientName,maxUsages,validUntil,public:Seat,field:Diet\n' +
+      'single,"Lima, Ana",Acme,,2030-12-31,B12,vegan\n' +
+      'multi,Bo,,10,,,\n';
+    const checked = await importCsv(own, csv, '?dryRun=true');
+    expect(checked.body).toEqual({ rows: 2, created: 0, problems: [] });
+    expect((await own.counts()).passes).toBe(0);
+    const done = await importCsv(own, csv);
+    expect(done.status).toBe(200);
+    expect(done.body).toEqual({ rows: 2, created: 2, problems: [] });
+    const counts = await own.counts();
+    expect(counts).toMatchObject({ passes: 2, clients: 1 });
+    const list = (await http(`${own.apiUrl}/passes?search=Lima`, { key: own.apiKey })).body;
+    const pass = (await http(`${own.apiUrl}/passes/${list[0].id}`, { key: own.apiKey })).body;
+    expect(pass).toMatchObject({
+      name: 'Lima, Ana',
+      type: 'single',
+      client: { name: 'Acme' },
+      fields: [
+        { key: 'Seat', value: 'B12', isPublic: true },
+        { key: 'Diet', value: 'vegan', isPublic: false },
+      ],
+    });
+    expect(pass.validUntil).toMatch(/^2030-12-31T23:59:59/);
+  });
+
+  it('changes nothing when one row is bad, and names each bad row', async () => {
+    const own = await createTenant();
+    const answer = await importCsv(
+      own,
+      'type,name,maxUsages\nsingle,A,\nmulti,B,zero\nweekly,C,\n',
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatch(
+      /^Row 2: maxUsages: .*; Row 3: type must be "single" or "multi"\. Nothing was imported\.$/,
+    );
+    expect(answer.body.problems.map((p: { row: number }) => p.row)).toEqual([2, 3]);
+    expect((await own.counts()).passes).toBe(0);
+  });
+
+  it('refuses what is not a CSV of passes, clearly', async () => {
+    const cases: [string, RegExp][] = [
+      ['', /empty/],
+      ['type,name\n', /no rows/],
+      ['type,colour\nsingle,red\n', /Unknown column "colour"/],
+      ['name\nAna\n', /no "type" column/],
+      ['type,name\nsingle,"unclosed\n', /Not a readable CSV/],
+    ];
+    for (const [csv, message] of cases) {
+      const answer = await importCsv(tenant, csv);
+      expect(answer.status, csv).toBe(400);
+      expect(answer.body.error, csv).toMatch(message);
+    }
+    const json = await http(`${tenant.apiUrl}/passes/import`, {
+      key: tenant.apiKey,
+      json: { type: 'single' },
+    });
+    expect(json.status).toBe(415);
+    const nul = await importCsv(tenant, 'type,name\nsingle,a\u0000b\n');
+    expect(nul.status).toBe(400);
+  });
+
+  it('keeps within the pass limit, all or nothing', async () => {
+    const limited = await createTenant({ maxPasses: 2 });
+    await limited.newPass();
+    const answer = await importCsv(limited, 'type\nsingle\nsingle\n');
+    expect(answer.status).toBe(403);
+    expect(answer.body.error).toMatch(/Pass limit/);
+    expect((await limited.counts()).passes).toBe(1);
+  });
+
+  it('takes a 10 MB file only within its 10,000 rows, and refuses more than 10 MB', async () => {
+    const row = `single,${'x'.repeat(90)}\n`;
+    const big = `type,name\n${row.repeat(Math.floor((10 * 1024 * 1024 - 20) / row.length))}`;
+    const tooMany = await importCsv(tenant, big);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error).toMatch(/at most 10000/);
+    const tooLarge = await importCsv(tenant, `${big}${row.repeat(1000)}`);
+    expect(tooLarge.status).toBe(413);
+  });
+
+  it('serves an example file that imports as it is', async () => {
+    const own = await createTenant();
+    const example = await http(`${own.apiUrl}/passes/import/example`, { key: own.apiKey });
+    expect(example.headers.get('content-type')).toMatch(/^text\/csv/);
+    const answer = await importCsv(own, example.text, '?dryRun=true');
+    expect(answer.body).toEqual({ rows: 2, created: 0, problems: [] });
+  });
+});
+
+describe('CSV export', () => {
+  it('streams every pass of the filter, with formula cells made inert', async () => {
+    const own = await createTenant();
+    const imported = await importCsv(
+      own,
+      'type,name\nsingle,"=HYPERLINK(""http://evil"")"\nmulti,+1\nsingle,-2\nsingle,@SUM(A1)\nsingle,Plain\n',
+    );
+    expect(imported.body.created).toBe(5);
+    const all = await http(`${own.apiUrl}/passes/export`, { key: own.apiKey });
+    expect(all.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(all.headers.get('content-disposition')).toMatch(/^attachment; filename="passes-/);
+    const lines = all.text.trim().split('\n');
+    expect(lines).toHaveLength(6);
+    for (const value of [`"'=HYPERLINK(""http://evil"")"`, "'+1", "'-2", "'@SUM(A1)", ',Plain,']) {
+      expect(all.text).toContain(value);
+    }
+    const multi = await http(`${own.apiUrl}/passes/export?type=multi`, { key: own.apiKey });
+    expect(multi.text.trim().split('\n')).toHaveLength(2);
+    const none = await http(`${own.apiUrl}/passes/export?search=nothing-matches`, {
+      key: own.apiKey,
+    });
+    expect(none.text.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('pages through more than a page without losing or repeating a pass', async () => {
+    const own = await createTenant();
+    const rows = Array.from({ length: 2500 }, (_, i) => `single,Guest ${i}`).join('\n');
+    expect((await importCsv(own, `type,name\n${rows}\n`)).body.created).toBe(2500);
+    const exported = await http(`${own.apiUrl}/passes/export`, { key: own.apiKey });
+    const codes = exported.text
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',')[0]);
+    expect(codes).toHaveLength(2500);
+    expect(new Set(codes).size).toBe(2500);
+  });
+});
+
+describe('the scan summary', () => {
+  it("counts each door's admits, refusals and conflicts, and admits per 5 minutes", async () => {
+    const own = await createTenant();
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const pass = await own.newPass();
+    for (let i = 0; i < 3; i++)
+      await http(`${own.apiUrl}/scan`, { key: own.apiKey, json: { code: pass.code } });
+    const summary = await http(`${own.apiUrl}/scans/summary?since=${since}`, { key: own.apiKey });
+    expect(summary.body.doors).toEqual([
+      { deviceId: null, deviceName: null, admits: 1, refusals: 2, conflicts: 0 },
+    ]);
+    expect(summary.body.admissions).toHaveLength(1);
+    expect(summary.body.admissions[0].count).toBe(1);
+  });
+});

@@ -1,0 +1,403 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import axe from 'axe-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFrameDecoder } from '../../scanner/src/decode';
+import { hasChromium, launchChromium } from '../support/browser';
+import { closedPort } from '../support/ports';
+import { startReceiver } from '../support/receiver';
+import { newDataDir, REPO_ROOT, type RunningServer, startServer } from '../support/server';
+import { createTenant, http, type TestTenant } from '../support/tenant';
+import { inviteUser, uniqueEmail } from '../support/users';
+
+// The tenant dashboard in Chromium against the real server: sign-in, passes, the live scan feed,
+// doors, keys, webhooks, CSV, roles, and axe-core on every page.
+const PASSWORD = 'a long enough password';
+/** Set to write a screenshot of each page into docs/dashboard/ (they are committed). */
+const SCREENSHOTS = process.env.PASSGATE_SCREENSHOTS === '1';
+
+let browser: Browser;
+let tenant: TestTenant;
+
+beforeAll(async () => {
+  tenant = await createTenant();
+  if (hasChromium()) browser = await launchChromium();
+});
+afterAll(() => browser?.close());
+
+/**
+ * A signed-in dashboard in a new context: an invited user sets a password through the link.
+ * `bypassCSP` lets the test inject axe-core into the page; the app itself runs under its policy.
+ */
+async function signedIn(
+  owner: TestTenant,
+  options: { role?: 'admin' | 'staff'; width?: number } = {},
+): Promise<{ page: Page; context: BrowserContext; email: string }> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: 900 },
+    bypassCSP: true,
+    acceptDownloads: true,
+  });
+  const page = await context.newPage();
+  const email = uniqueEmail('dash');
+  const invite = await inviteUser(owner, { email, role: options.role ?? 'admin' });
+  await page.goto(invite.inviteUrl);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('The same password again').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Set password and sign in' }).click();
+  await page.getByRole('heading', { name: 'Today' }).waitFor();
+  return { page, context, email };
+}
+
+async function go(page: Page, route: string, heading: string | RegExp) {
+  await page.evaluate((hash) => {
+    location.hash = hash;
+  }, route);
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+}
+
+/** axe-core's serious and critical violations on the page as it is now. */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window)))
+    await page.addScriptTag({ content: axe.source });
+  const violations = await page.evaluate(async () => {
+    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, {
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3),
+    }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.join(', ')}`);
+}
+
+async function screenshot(page: Page, name: string) {
+  if (!SCREENSHOTS) return;
+  await page.screenshot({
+    path: path.join(REPO_ROOT, 'docs/dashboard', `${name}.png`),
+    fullPage: true,
+  });
+}
+
+/** The QR code image on the page, read by the scanner's own decoder. */
+async function readQr(page: Page, selector: string): Promise<string> {
+  const frame = await page.locator(selector).evaluate((img: HTMLImageElement) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const context = canvas.getContext('2d') as CanvasRenderingContext2D;
+    context.drawImage(img, 0, 0);
+    const rgba = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    const gray: number[] = [];
+    for (let i = 0; i < rgba.length; i += 4) gray.push(rgba[i] as number);
+    return { pixels: gray, width: canvas.width, height: canvas.height };
+  });
+  const decode = createFrameDecoder();
+  const image = {
+    pixels: Uint8ClampedArray.from(frame.pixels),
+    width: frame.width,
+    height: frame.height,
+  };
+  for (let view = 0; view < 8; view++) {
+    const text = decode(image);
+    if (text) return text;
+  }
+  throw new Error('no QR code read from the image');
+}
+
+describe.skipIf(!hasChromium())('the dashboard', () => {
+  it('an invite link sets a password and signs in; signing out and in again works', async () => {
+    const { page, context, email } = await signedIn(tenant);
+    // The token left the address bar at once.
+    expect(page.url()).not.toMatch(/invite=/);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Passgate' }).waitFor();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Wrong email or password');
+    await expect(page.getByLabel('Email').inputValue()).resolves.toBe(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Today' }).waitFor();
+    await context.close();
+  });
+
+  it('creates a pass (names with HTML stay text), lists it, and keeps what was typed on an error', async () => {
+    const { page, context } = await signedIn(tenant);
+    await go(page, '/passes/new', 'New pass');
+    await page.getByLabel("Holder's name").fill('Ana <b>Lima</b>');
+    await page.getByLabel('Client').fill('Acme <script>alert(1)</script>');
+    await page.getByLabel('Valid from').fill('2030-01-02T10:00');
+    await page.getByLabel('Valid until').fill('2030-01-01T10:00');
+    await page.getByRole('button', { name: 'Add a field' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Seat');
+    await page.getByLabel('Value').fill('B12');
+    await page.getByRole('button', { name: 'Create pass' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toMatch(/validFrom must not be after validUntil/);
+    expect(await page.getByLabel("Holder's name").inputValue()).toBe('Ana <b>Lima</b>');
+    expect(await page.getByLabel('Value').inputValue()).toBe('B12');
+    await page.getByLabel('Valid until').fill('2030-01-03T10:00');
+    await page.getByRole('button', { name: 'Create pass' }).click();
+    await page.getByRole('heading', { level: 1, name: /^Pass / }).waitFor();
+    await expect.poll(() => page.locator('dd').first().textContent()).toBe('Ana <b>Lima</b>');
+    expect(await page.locator('b').count()).toBe(0);
+    await go(page, '/passes', 'Passes');
+    await page.getByLabel('Search').fill('Lima');
+    await expect
+      .poll(() => page.locator('tbody tr').first().locator('td').nth(1).textContent())
+      .toBe('Ana <b>Lima</b>');
+    await expect.poll(() => page.locator('.count').textContent()).toBe('1 passes');
+    await context.close();
+  });
+
+  it('revoking a pass, then a scan through the API, shows in the live feed within 2 seconds', async () => {
+    const { page, context } = await signedIn(tenant, { role: 'staff' });
+    const pass = await tenant.newPass({ name: 'Revoked Guest' });
+    await go(page, `/passes/${pass.id}`, /^Pass /);
+    await page.getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => page.locator('.page-head .status').textContent()).toBe('revoked');
+    await go(page, '/scans', 'Scans');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Live');
+    const scanned = await http(`${tenant.apiUrl}/scan`, {
+      key: tenant.apiKey,
+      json: { code: pass.code },
+    });
+    expect(scanned.body.result).toBe('revoked');
+    const row = page.locator('tbody tr', { hasText: pass.code });
+    await expect.poll(() => row.count(), { timeout: 2_000, interval: 50 }).toBe(1);
+    expect(await row.locator('.status').textContent()).toBe('revoked');
+    await context.close();
+  });
+
+  it('pairs a door: the QR on screen opens the scanner in another browser', async () => {
+    const { page, context } = await signedIn(tenant, { role: 'staff' });
+    await go(page, '/doors', 'Doors');
+    await page.getByLabel("New door's name").fill('East gate');
+    await page.getByRole('button', { name: 'Add and pair' }).click();
+    const img = 'img[alt^="Pairing QR code"]';
+    await page.locator(img).waitFor();
+    const link = await readQr(page, img);
+    expect(link).toMatch(/\/scanner\/#pair=[\w-]{32}$/);
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const scanner = await phone.newPage();
+    await scanner.goto(link);
+    await expect
+      .poll(() => scanner.locator('#door-status').textContent(), { timeout: 20_000 })
+      .toMatch(/^Online · 0 waiting · list from /);
+    await go(page, '/passes', 'Passes');
+    await go(page, '/doors', 'Doors');
+    const door = page.locator('tbody tr', { hasText: 'East gate' });
+    // Last seen, last sync, and the uploads waiting on it, as the phone reported them.
+    await expect.poll(() => door.locator('td').nth(0).textContent()).not.toBe('—');
+    await expect.poll(() => door.locator('td').nth(1).textContent()).not.toBe('—');
+    expect(await door.locator('td').nth(2).textContent()).toBe('0');
+    await phone.close();
+    await context.close();
+  });
+
+  it('creates an API key shown once, which then works with fetch', async () => {
+    const { page, context } = await signedIn(tenant);
+    await go(page, '/keys', 'API keys');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.locator('.shown-once code').textContent()) ?? '';
+    expect(key).toMatch(/^2pk_/);
+    const me = await fetch(`${tenant.apiUrl}/me`, { headers: { authorization: `Bearer ${key}` } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { role: string }).role).toBe('admin');
+    await expect.poll(() => page.locator('tbody').textContent()).toContain(key.slice(0, 12));
+    await context.close();
+  });
+
+  it('subscribes a webhook to a real receiver and shows its delivery log', async () => {
+    const receiver = await startReceiver();
+    const { page, context } = await signedIn(tenant);
+    await go(page, '/webhooks', 'Webhooks');
+    await page.getByLabel('Event').selectOption('pass.created');
+    await page.getByLabel('Target URL (https://)').fill(receiver.url);
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    expect(await page.locator('.shown-once code').textContent()).toMatch(/^whsec_/);
+    const pass = await tenant.newPass({ name: 'Hooked' });
+    await receiver.waitFor((hooks) => hooks.some((h) => h.json.data.code === pass.code));
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return page.locator('section[aria-label^="Deliveries"] tbody').textContent();
+        },
+        { timeout: 10_000 },
+      )
+      .toMatch(/pass\.created.*delivered200/);
+    await receiver.close();
+    await context.close();
+  });
+
+  it('imports a CSV all or nothing, and exports it with formulas made inert', async () => {
+    const own = await createTenant();
+    const { page, context } = await signedIn(own);
+    await go(page, '/passes', 'Passes');
+    const upload = (name: string, text: string) =>
+      page
+        .getByLabel('CSV file')
+        .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await upload(
+      'broken.csv',
+      'type,name,validUntil\nsingle,Fine,\nsingle,Bad,not a date\ntriple,Worse,\n',
+    );
+    await expect
+      .poll(() => page.locator('.import [role="alert"]').textContent())
+      .toMatch(/Row 2: validUntil/);
+    expect(await page.locator('.import [role="alert"]').textContent()).toMatch(/Row 3: type/);
+    expect(await page.getByRole('button', { name: /^Import/ }).count()).toBe(0);
+    expect((await own.counts()).passes).toBe(0);
+
+    await upload(
+      'guests.csv',
+      "type,name,public:Seat\nsingle,=cmd|' /C calc'!A0,B1\nmulti,@Bo <i>Chen</i>,B2\n",
+    );
+    await page.getByRole('button', { name: 'Import 2 passes' }).click();
+    await expect
+      .poll(() => page.locator('.import [role="status"]').textContent())
+      .toBe('Imported 2 passes from guests.csv.');
+    await expect.poll(() => page.locator('.count').textContent()).toBe('2 passes');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export CSV' }).click(),
+    ]);
+    const csv = readFileSync((await download.path()) as string, 'utf8');
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe(
+      'code,type,status,name,clientName,clientEmail,usagesCount,maxUsages,validFrom,validUntil,createdAt,publicUrl',
+    );
+    expect(lines).toHaveLength(3);
+    expect(csv).toContain(",single,active,'=cmd|' /C calc'!A0,");
+    expect(csv).toContain(",multi,active,'@Bo <i>Chen</i>,");
+    await context.close();
+  });
+
+  it('staff see no keys, webhooks or users, and the server refuses them too', async () => {
+    const { page, context } = await signedIn(tenant, { role: 'staff' });
+    const nav = page.getByRole('navigation', { name: 'Dashboard' });
+    expect(await nav.textContent()).not.toMatch(/API keys|Webhooks|Users/);
+    await go(page, '/keys', 'API keys');
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe('Only admins may manage API keys, webhooks and users');
+    expect(await page.locator('tbody tr').count()).toBe(0);
+    await context.close();
+  });
+
+  it('a session that ends mid-work sends the person to sign in, and back to the same page', async () => {
+    const { page, context, email } = await signedIn(tenant);
+    await go(page, '/passes', 'Passes');
+    const cookie = (await context.cookies()).find((c) => c.name === 'passgate_session');
+    await http(`${tenant.apiUrl}/session`, {
+      method: 'DELETE',
+      headers: { cookie: `passgate_session=${cookie?.value}`, origin: tenant.server.url },
+    });
+    await page.getByLabel('Status').selectOption('active');
+    await page.getByRole('heading', { name: 'Sign in to Passgate' }).waitFor();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Passes' }).waitFor();
+    expect(new URL(page.url()).hash).toBe('#/passes');
+    await context.close();
+  });
+
+  it('every page passes axe-core (no serious or critical violation), at desktop and phone width', async () => {
+    const own = await createTenant();
+    const pass = await own.newPass({ name: 'Axe Guest', clientName: 'Axe Client' });
+    await http(`${own.apiUrl}/scan`, { key: own.apiKey, json: { code: pass.code } });
+    const client = (await http(`${own.apiUrl}/clients`, { key: own.apiKey })).body[0];
+    await http(`${own.apiUrl}/devices`, { key: own.apiKey, json: { name: 'Main door' } });
+    const pages: [string, string | RegExp, string][] = [
+      ['/', 'Today', 'overview'],
+      ['/passes', 'Passes', 'passes'],
+      ['/passes/new', 'New pass', 'pass-new'],
+      [`/passes/${pass.id}`, /^Pass /, 'pass'],
+      ['/clients', 'Clients', 'clients'],
+      [`/clients/${client.id}`, 'Axe Client', 'client'],
+      ['/scans', 'Scans', 'scans'],
+      ['/doors', 'Doors', 'doors'],
+      ['/keys', 'API keys', 'keys'],
+      ['/webhooks', 'Webhooks', 'webhooks'],
+      ['/users', 'Users', 'users'],
+      ['/account', 'Account', 'account'],
+    ];
+    for (const width of [1280, 390]) {
+      const { page, context } = await signedIn(own, { width });
+      const problems: string[] = [];
+      for (const [route, heading, name] of pages) {
+        await go(page, route, heading);
+        await page.waitForLoadState('networkidle').catch(() => {});
+        for (const problem of await accessibilityProblems(page))
+          problems.push(`${route} @${width}: ${problem}`);
+        await screenshot(page, width === 390 ? `${name}-phone` : name);
+      }
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to Passgate' }).waitFor();
+      for (const problem of await accessibilityProblems(page))
+        problems.push(`sign-in @${width}: ${problem}`);
+      await screenshot(page, width === 390 ? 'sign-in-phone' : 'sign-in');
+      expect(problems).toEqual([]);
+      await context.close();
+    }
+  });
+
+  it('works with the keyboard alone: skip link, navigation, a form', async () => {
+    const { page, context } = await signedIn(tenant);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await page.getByRole('link', { name: 'Passes' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Passes' }).waitFor();
+    await page.getByRole('link', { name: 'New pass' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'New pass' }).waitFor();
+    await page.getByLabel("Holder's name").focus();
+    await page.keyboard.type('Keyboard Guest');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: /^Pass / }).waitFor();
+    await context.close();
+  });
+});
+
+describe.skipIf(!hasChromium())(
+  'the live feed across a server restart (a server of its own)',
+  () => {
+    let server: RunningServer | undefined;
+    afterAll(() => server?.stop());
+
+    it('reconnects by itself and misses no scan', async () => {
+      const dataDir = newDataDir();
+      const port = await closedPort();
+      server = await startServer({ dataDir, env: { PORT: String(port) } });
+      const own = await createTenant({ server });
+      const { page, context } = await signedIn(own);
+      await go(page, '/scans', 'Scans');
+      await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Live');
+      const pass = await own.newPass({ type: 'multi' });
+      const scan = () => http(`${own.apiUrl}/scan`, { key: own.apiKey, json: { code: pass.code } });
+      const before = await scan();
+      await expect.poll(() => page.locator('tbody').textContent()).toContain(pass.code);
+      expect(await server.stop()).toBe(0);
+      await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Reconnecting…');
+      server = await startServer({ dataDir, env: { PORT: String(port) } });
+      const after = [await scan(), await scan()];
+      await expect.poll(() => page.locator('tbody tr').count(), { timeout: 15_000 }).toBe(3);
+      expect(before.status).toBe(200);
+      for (const answer of after) expect(answer.status).toBe(200);
+      await context.close();
+    });
+  },
+);
