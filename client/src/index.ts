@@ -40,3 +40,27 @@ export function createPassgateClient(options: PassgateClientOptions): PassgateCl
   }
   return client;
 }
+
+/** A call's answer as one value: its data on success, else the API's error message. */
+export type ApiResult<T> =
+  | { ok: true; status: number; data: T; headers: Headers }
+  | { ok: false; status: number; error: string; headers: Headers };
+
+/**
+ * Settles an openapi-fetch call into an `ApiResult`, for callers that branch on the status (a
+ * door: 401 wipes it, 429 and 5xx make it decide on the phone). A network failure still throws.
+ */
+export async function settle<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<ApiResult<T>> {
+  const { data, error, response } = await call;
+  const { status, headers } = response;
+  if (response.ok) return { ok: true, status, data: data as T, headers };
+  const message = (error as { error?: unknown } | undefined)?.error;
+  return {
+    ok: false,
+    status,
+    error: typeof message === 'string' ? message : `HTTP ${status}`,
+    headers,
+  };
+}

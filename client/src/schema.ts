@@ -4119,7 +4119,7 @@ export interface components {
         };
         CreatePass: {
             clientName?: string;
-            customFields?: components["schemas"]["CustomField"][];
+            customFields?: components["schemas"]["CustomFieldInput"][];
             locationId?: string;
             maxUsages?: number | null;
             name?: string;
@@ -4155,8 +4155,14 @@ export interface components {
             targetUrl: string;
         };
         CustomField: {
-            /** @default false */
+            /** @description Shown on the holder's page */
             isPublic: boolean;
+            key: string;
+            value: string;
+        };
+        CustomFieldInput: {
+            /** @description Shown on the holder's page; false when left out */
+            isPublic?: boolean;
             key: string;
             value: string;
         };
@@ -4429,7 +4435,7 @@ export interface components {
             [key: string]: unknown;
         };
         UpdatePass: {
-            customFields?: components["schemas"]["CustomField"][];
+            customFields?: components["schemas"]["CustomFieldInput"][];
             maxUsages?: number | null;
             name?: string | null;
             note?: string | null;

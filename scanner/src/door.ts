@@ -1,7 +1,7 @@
 import type { ScanAnswer } from '@passgate/shared';
-import type { ApiResult, PassgateClient } from '@passgate/shared/client';
 import { decideScan, type ScannablePass, type ScanResult } from '@passgate/shared/core';
 import { nanoid } from 'nanoid';
+import type { ApiResult, DoorApi } from './api';
 import type { DoorPass, DoorStore, Queued, QueuedScan } from './store';
 
 /** How long the door waits for the server's answer before it decides on the phone. */
@@ -83,7 +83,7 @@ function fromAnswer(answer: ScanAnswer, previous: DoorPass | undefined): DoorPas
  */
 export function createDoor(options: {
   store: DoorStore;
-  api: () => PassgateClient | undefined;
+  api: () => DoorApi | undefined;
   answerTimeoutMs: () => number;
   events: DoorEvents;
 }) {
@@ -179,7 +179,7 @@ export function createDoor(options: {
   }
 
   /** Uploads one queued entry; false when it must wait (the server is out of reach or busy). */
-  async function upload(client: PassgateClient, id: number, entry: Queued) {
+  async function upload(client: DoorApi, id: number, entry: Queued) {
     let res: ApiResult<unknown>;
     let scanId: string | undefined;
     if (entry.kind === 'scan') {

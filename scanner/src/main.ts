@@ -1,5 +1,5 @@
-import { createPassgateClient, type PassgateClient } from '@passgate/shared/client';
 import { customAlphabet } from 'nanoid';
+import { createDoorApi, type DoorApi } from './api';
 import { type Camera, decodeFrames, openCamera } from './camera';
 import { describeState, type Tone, undone, type Verdict } from './describe';
 import { createDoor, DEFAULT_ANSWER_TIMEOUT_MS, type Decision, type DoorState } from './door';
@@ -34,7 +34,7 @@ const answerTimeoutMs = () =>
 
 const store = await DoorStore.open();
 let tallyStore = await store.textStore('tally');
-let client: PassgateClient | undefined;
+let client: DoorApi | undefined;
 let camera: Camera | undefined;
 let stopDecoding: (() => void) | undefined;
 let facing: 'environment' | 'user' = 'environment';
@@ -55,7 +55,7 @@ const deviceTime = () => ({
 
 function connect(key: string | undefined) {
   client = key
-    ? createPassgateClient({ baseUrl: location.origin, apiKey: key, headers: deviceTime })
+    ? createDoorApi({ baseUrl: location.origin, apiKey: key, headers: deviceTime })
     : undefined;
 }
 
@@ -316,7 +316,7 @@ document.addEventListener('visibilitychange', () => {
 
 /** Whom a key belongs to, in words, or undefined when the server cannot say right now. */
 async function describeKey(key: string): Promise<string | undefined> {
-  const me = await createPassgateClient({ baseUrl: location.origin, apiKey: key })
+  const me = await createDoorApi({ baseUrl: location.origin, apiKey: key })
     .me({ signal: AbortSignal.timeout(PAIRING_CHECK_MS) })
     .catch(() => undefined);
   return me?.ok ? `${me.data.tenant.name} (key ${me.data.key?.prefix}…)` : undefined;
@@ -357,7 +357,7 @@ async function pairFromLink(): Promise<boolean> {
     await takeKey(key);
     return true;
   }
-  const paired = await createPassgateClient({ baseUrl: location.origin, headers: deviceTime })
+  const paired = await createDoorApi({ baseUrl: location.origin, headers: deviceTime })
     .pairDevice(token as string, { signal: AbortSignal.timeout(PAIRING_CHECK_MS * 2) })
     .catch(() => undefined);
   if (!paired?.ok) {

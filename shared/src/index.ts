@@ -1,4 +1,3 @@
-export * from './client';
 export * from './clients';
 export * from './common';
 export * from './core';

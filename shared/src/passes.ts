@@ -6,10 +6,23 @@ export const CustomField = z
   .object({
     key: z.string().trim().min(1).max(100),
     value: z.string().max(2000),
-    isPublic: z.boolean().default(false),
+    isPublic: z.boolean().describe("Shown on the holder's page"),
   })
   .meta({ id: 'CustomField' });
 export type CustomField = z.infer<typeof CustomField>;
+
+/**
+ * A custom field as a request gives it: `isPublic` may be left out (false). A schema of its own,
+ * so that the OpenAPI document says so, where a default would read as required.
+ */
+export const CustomFieldInput = CustomField.extend({
+  isPublic: z.boolean().optional().describe("Shown on the holder's page; false when left out"),
+}).meta({ id: 'CustomFieldInput' });
+export type CustomFieldInput = z.infer<typeof CustomFieldInput>;
+
+/** Fields as stored and answered: each says whether it is public. */
+export const storedFields = (fields: readonly CustomFieldInput[]): CustomField[] =>
+  fields.map((field) => ({ ...field, isPublic: field.isPublic ?? false }));
 
 const maxUsages = z
   .number({ error: 'maxUsages must be a whole number or null' })
@@ -33,7 +46,7 @@ export const CreatePassBody = z
     maxUsages: maxUsages.nullable().optional(),
     validFrom: validFrom.nullable().optional(),
     validUntil: validUntil.nullable().optional(),
-    customFields: z.array(CustomField).max(50).optional(),
+    customFields: z.array(CustomFieldInput).max(50).optional(),
     templateId: z.string().max(100).optional(),
     locationId: z.string().max(100).optional(),
   })
@@ -52,7 +65,7 @@ export const UpdatePassBody = z
     maxUsages: maxUsages.nullable().optional(),
     validFrom: validFrom.nullable().optional(),
     validUntil: validUntil.nullable().optional(),
-    customFields: z.array(CustomField).max(50).optional(),
+    customFields: z.array(CustomFieldInput).max(50).optional(),
   })
   .meta({ id: 'UpdatePass' });
 export type UpdatePassBody = z.infer<typeof UpdatePassBody>;

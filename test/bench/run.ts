@@ -3,6 +3,7 @@ import { admin } from '../support/admin';
 import { CHROMIUM, hasChromium } from '../support/browser';
 import { createFreshDatabase } from '../support/database';
 import { buildIfStale, startServer } from '../support/server';
+import { benchDashboard } from './dashboard';
 import { benchDecoder, benchOpenToAdmit } from './decoder';
 import { benchDoor } from './door';
 import { HttpConnection } from './http-connection';
@@ -341,6 +342,31 @@ await withFreshDatabase(async (databaseUrl) => {
     );
     console.log(
       `Draining ${door.queued} queued scans: ${fmt(door.drainMs / 1000, 2)} s; the same number sent online one by one from the page: ${fmt(door.onlineMs / 1000, 2)} s; ratio ${fmt(door.drainMs / door.onlineMs, 2)}`,
+    );
+
+    // The dashboard, on a tenant of its own with a million passes.
+    const dash = await benchDashboard({
+      serverUrl: server.url,
+      serverPid: server.process.pid!,
+      serverEnv: server.env,
+      databaseUrl,
+      passes: Number(process.env.BENCH_DASHBOARD_PASSES ?? 1_000_000),
+    });
+    const mb = (bytes: number) => fmt(bytes / 1e6, 1);
+    console.log(`\nThe dashboard, a tenant of ${dash.passes.toLocaleString('en')} passes`);
+    console.log(
+      `First load, JavaScript on the wire with gzip: ${fmt(dash.jsWireBytes / 1024, 1)} KB (target ≤ 250 KB) ${mark(dash.jsWireBytes <= 250 * 1024)}; as files: ${fmt(dash.jsBytes / 1024, 1)} KB`,
+    );
+    const listP95 = percentile(dash.listMs, 95);
+    const floorP95 = percentile(dash.listFloorMs, 95);
+    console.log(
+      `Passes page list request (GET /passes?page=1&limit=25 and its count), ${dash.listMs.length} requests: median ${fmt(median(dash.listMs))} ms, p95 ${fmt(listP95)} ms (target ≤ 300 ms) ${mark(listP95 <= 300)}; its two statements through pg: p95 ${fmt(floorP95)} ms; ratio ${fmt(listP95 / floorP95, 2)}`,
+    );
+    console.log(
+      `Time to the first table row, from navigating to the passes page (${dash.firstTableMs.length} loads): median ${fmt(median(dash.firstTableMs), 0)} ms, worst ${fmt(dash.firstTableMs.at(-1) ?? 0, 0)} ms (target ≤ 1.5 s) ${mark((dash.firstTableMs.at(-1) ?? Infinity) <= 1500)}`,
+    );
+    console.log(
+      `CSV export of ${dash.exportRows.toLocaleString('en')} passes: ${fmt(dash.exportMs / 1000, 1)} s, ${mb(dash.exportBytes)} MB; server memory ${mb(dash.rssBeforeBytes)} MB before, peak ${mb(dash.rssPeakBytes)} MB (+${mb(dash.rssPeakBytes - dash.rssBeforeBytes)} MB); an export of ${dash.smallExport.rows.toLocaleString('en')}: peak +${mb(dash.smallExport.rssPeakBytes - dash.smallExport.rssBeforeBytes)} MB`,
     );
   } finally {
     await server.stop();

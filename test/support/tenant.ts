@@ -1,6 +1,6 @@
-import { createPassgateClient } from '@passgate/shared';
 import { inject } from 'vitest';
 import { admin } from './admin';
+import { createTestClient, type TestClient } from './api-client';
 
 export interface TestTenant {
   id: string;
@@ -10,7 +10,8 @@ export interface TestTenant {
   server: { url: string; env: Record<string, string> };
   /** The server's `/api/v1`. */
   apiUrl: string;
-  client: ReturnType<typeof createPassgateClient>;
+  /** Typed calls through the generated client (`@passgate/client`). */
+  client: TestClient;
   /** Another key of this tenant (`pnpm admin key create`). */
   createKey(options?: { scope?: 'full' | 'scan'; rateLimit?: number }): Promise<CreatedKey>;
   /** A new pass of this tenant (`POST /passes`), as the API answered it; fails the test on an error. */
@@ -66,7 +67,7 @@ export async function createTenant(
     keyId: created.key.id,
     server,
     apiUrl: `${server.url}/api/v1`,
-    client: createPassgateClient({ baseUrl: server.url, apiKey: created.apiKey }),
+    client: createTestClient({ baseUrl: server.url, apiKey: created.apiKey }),
     createKey(options = {}) {
       const argv = [
         'key',

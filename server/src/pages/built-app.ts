@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import { pageSecurity } from './security-headers';
 
 /**
- * Serves a Vite app's build (`dist`) under `base` (Hono's `serveStatic`): hashed assets cached for
- * good, the rest revalidated. A path that is not a file of the build (an escape, `..`) is a JSON
+ * Serves a Vite app's build (`dist`) under `base` (Hono's `serveStatic`), compressed for browsers
+ * that accept it: hashed assets cached for good, the rest revalidated. A path that is not a file of the build (an escape, `..`) is a JSON
  * 404; without a build, the page says how to make one.
  */
 export function builtAppRoutes(options: {
@@ -20,6 +21,7 @@ export function builtAppRoutes(options: {
   return new Hono()
     .get(base, (c) => c.redirect(`${base}/`))
     .use(`${base}/*`, pageSecurity({ contentSecurityPolicy: options.contentSecurityPolicy }))
+    .use(`${base}/*`, compress())
     .use(
       `${base}/*`,
       serveStatic({

@@ -4,6 +4,7 @@ import {
   instantOf,
   type PassStatus,
   type PassType,
+  storedFields,
   type UpdatePassBody,
 } from '@passgate/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
@@ -161,7 +162,7 @@ export async function insertPass(
     max_usages: body.maxUsages ?? null,
     valid_from: toDate(body.validFrom, 'start'),
     valid_until: toDate(body.validUntil, 'end'),
-    fields: JSON.stringify(body.customFields ?? []),
+    fields: JSON.stringify(storedFields(body.customFields ?? [])),
     template_id: body.templateId ?? null,
     location_id: body.locationId ?? null,
     client_id: client?.id ?? null,
@@ -208,13 +209,13 @@ export async function updatePass(
     next.max_usages === current.max_usages &&
     sameInstant(next.valid_from, current.valid_from) &&
     sameInstant(next.valid_until, current.valid_until) &&
-    (!patch.customFields || sameFields(patch.customFields, current.fields));
+    (!patch.customFields || sameFields(storedFields(patch.customFields), current.fields));
   if (unchanged) return;
   await trx
     .updateTable('passes')
     .set({
       ...next,
-      ...(patch.customFields ? { fields: JSON.stringify(patch.customFields) } : {}),
+      ...(patch.customFields ? { fields: JSON.stringify(storedFields(patch.customFields)) } : {}),
       updated_at: now,
     })
     .where('tenant_id', '=', current.tenant_id)

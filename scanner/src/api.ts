@@ -1,0 +1,53 @@
+import { type ApiResult, createPassgateClient, type Schemas, settle } from '@passgate/client';
+
+export type { ApiResult };
+
+export interface RequestOptions {
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+const init = (request: RequestOptions = {}) => ({
+  ...(request.signal ? { signal: request.signal } : {}),
+  ...(request.idempotencyKey ? { headers: { 'idempotency-key': request.idempotencyKey } } : {}),
+});
+
+/**
+ * What a door calls of the API, through the client generated from the server's OpenAPI document,
+ * each answer settled into an `ApiResult`.
+ */
+export function createDoorApi(options: {
+  baseUrl: string;
+  apiKey?: string;
+  /** Headers sent with every request, read at each (`X-Device-Time`, `X-Device-Queue`). */
+  headers?: () => Record<string, string>;
+}) {
+  const api = createPassgateClient(options);
+  return {
+    me: (request?: RequestOptions) => settle(api.GET('/me', init(request))),
+    scan: (body: Schemas['ScanRequest'], request?: RequestOptions) =>
+      settle(api.POST('/scan', { body, ...init(request) })),
+    /** The door's copy of the passes: what changed since `cursor` (all of them without one). */
+    sync: (cursor: string | undefined, request?: RequestOptions) =>
+      settle(
+        api.GET('/scanner/sync', {
+          params: { query: cursor === undefined ? {} : { cursor } },
+          ...init(request),
+        }),
+      ),
+    /** Exchanges a door's one-time pairing token for its credential; needs no key. */
+    pairDevice: (token: string, request?: RequestOptions) =>
+      settle(api.POST('/devices/pair', { body: { token }, ...init(request) })),
+    scans: {
+      annul: (id: string, body: { annulledAt?: string } = {}, request?: RequestOptions) =>
+        settle(
+          api.POST('/scans/{scanId}/annul', {
+            params: { path: { scanId: id } },
+            body,
+            ...init(request),
+          }),
+        ),
+    },
+  };
+}
+export type DoorApi = ReturnType<typeof createDoorApi>;

@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import path from 'node:path';
+import pg from 'pg';
+import { admin } from '../support/admin';
+import { launchChromium } from '../support/browser';
+import { REPO_ROOT } from '../support/server';
+import { insertPasses } from './door';
+import { median, percentile } from './load';
+
+// The dashboard against a tenant of a million passes: what its first load downloads, the passes
+// page's list request (against the same SQL sent straight through pg, in the same run), the time
+// to its first table, and a CSV export of every pass with the server's memory meanwhile.
+
+export interface DashboardBench {
+  passes: number;
+  /** The JavaScript of the first load as the server sends it with gzip accepted, and as files. */
+  jsWireBytes: number;
+  jsBytes: number;
+  listMs: number[];
+  /** The list's two statements (page and count) through pg. */
+  listFloorMs: number[];
+  firstTableMs: number[];
+  exportMs: number;
+  exportBytes: number;
+  exportRows: number;
+  /** The server's resident memory before the export, and its peak during it. */
+  rssBeforeBytes: number;
+  rssPeakBytes: number;
+  /** The same for an export of 10,000 passes, to show memory does not grow with the export. */
+  smallExport: { rows: number; rssPeakBytes: number; rssBeforeBytes: number };
+}
+
+/** GET `url` with gzip accepted: the bytes on the wire and the time to the last one. */
+function download(url: string, headers: Record<string, string>) {
+  return new Promise<{ bytes: number; ms: number; body: Buffer }>((resolve, reject) => {
+    const started = performance.now();
+    request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({ bytes: body.length, ms: performance.now() - started, body });
+      });
+      res.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** Streams `url` to nowhere, counting bytes and lines, while sampling the server's memory. */
+async function exportWatching(url: string, headers: Record<string, string>, pid: number) {
+  const rss = () => {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  };
+  const rssBeforeBytes = rss();
+  let rssPeakBytes = rssBeforeBytes;
+  const sampler = setInterval(() => {
+    rssPeakBytes = Math.max(rssPeakBytes, rss());
+  }, 50);
+  const started = performance.now();
+  const { bytes, rows } = await new Promise<{ bytes: number; rows: number }>((resolve, reject) => {
+    request(url, { headers }, (res) => {
+      let count = 0;
+      let lines = 0;
+      res.on('data', (chunk: Buffer) => {
+        count += chunk.length;
+        for (const byte of chunk) if (byte === 10) lines++;
+      });
+      res.on('end', () => resolve({ bytes: count, rows: lines - 1 }));
+      res.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
+  clearInterval(sampler);
+  rssPeakBytes = Math.max(rssPeakBytes, rss());
+  return { ms: performance.now() - started, bytes, rows, rssBeforeBytes, rssPeakBytes };
+}
+
+export async function benchDashboard(options: {
+  serverUrl: string;
+  serverPid: number;
+  serverEnv: Record<string, string>;
+  databaseUrl: string;
+  passes?: number;
+}): Promise<DashboardBench> {
+  const { serverUrl, databaseUrl } = options;
+  const passCount = options.passes ?? 1_000_000;
+  const made = async (name: string) => {
+    const tenant = await admin<{ tenant: { id: string }; apiKey: string }>(
+      options.serverEnv,
+      'tenant',
+      'create',
+      '--name',
+      name,
+      '--rate-limit',
+      '1000000000',
+    );
+    const invite = await admin<{ inviteUrl: string }>(
+      options.serverEnv,
+      'user',
+      'create',
+      '--tenant',
+      tenant.tenant.id,
+      '--email',
+      `bench.${Date.now()}.${name.replace(/\W/g, '')}@example.com`,
+    );
+    const accepted = await fetch(`${serverUrl}/api/v1/invites/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        token: new URL(invite.inviteUrl).hash.replace('#invite=', ''),
+        password: 'a bench password',
+      }),
+    });
+    const cookie = (accepted.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    return { ...tenant, cookie };
+  };
+  const big = await made('Bench dashboard');
+  await insertPasses(databaseUrl, big.tenant.id, passCount, { answer: false });
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query('ANALYZE passes');
+
+  // The first load: index.html's scripts, as the server sends them.
+  const html = readFileSync(path.join(REPO_ROOT, 'dashboard/dist/index.html'), 'utf8');
+  const scripts = [...html.matchAll(/(?:src|href)="(\/dashboard\/assets\/[^"]+\.js)"/g)].map(
+    (match) => match[1] as string,
+  );
+  let jsWireBytes = 0;
+  let jsBytes = 0;
+  for (const script of scripts) {
+    jsWireBytes += (await download(`${serverUrl}${script}`, { 'accept-encoding': 'gzip' })).bytes;
+    jsBytes += (await download(`${serverUrl}${script}`, {})).bytes;
+  }
+
+  // The passes page's list request, and its two statements through pg.
+  const headers = { cookie: big.cookie };
+  const listMs: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const started = performance.now();
+    const res = await fetch(`${serverUrl}/api/v1/passes?page=1&limit=25`, { headers });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`GET /passes: ${res.status}`);
+    if (i >= 10) listMs.push(performance.now() - started);
+  }
+  const listFloorMs: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const started = performance.now();
+    await Promise.all([
+      client.query(
+        `SELECT passes.*, clients.name AS client_name FROM passes
+           LEFT JOIN clients ON clients.id = passes.client_id
+          WHERE passes.tenant_id = $1 ORDER BY passes.created_at DESC, passes.id DESC LIMIT 25`,
+        [big.tenant.id],
+      ),
+      client.query('SELECT count(*)::int FROM passes WHERE tenant_id = $1', [big.tenant.id]),
+    ]);
+    if (i >= 10) listFloorMs.push(performance.now() - started);
+  }
+
+  // The first table: from navigating to the passes page to its first row on screen.
+  const browser = await launchChromium();
+  const firstTableMs: number[] = [];
+  try {
+    const context = await browser.newContext();
+    const [name, value] = big.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: serverUrl }]);
+    for (let i = 0; i < 5; i++) {
+      const page = await context.newPage();
+      await page.goto(`${serverUrl}/dashboard/#/passes`);
+      await page.locator('tbody tr').first().waitFor({ timeout: 30_000 });
+      firstTableMs.push(await page.evaluate(() => performance.now()));
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+  }
+
+  // Export: every pass, and then a tenant of 10,000, with the server's memory sampled.
+  const whole = await exportWatching(
+    `${serverUrl}/api/v1/passes/export`,
+    headers,
+    options.serverPid,
+  );
+  const small = await made('Bench small export');
+  await insertPasses(databaseUrl, small.tenant.id, 10_000, { answer: false });
+  const smallExport = await exportWatching(
+    `${serverUrl}/api/v1/passes/export`,
+    { cookie: small.cookie },
+    options.serverPid,
+  );
+  await client.end();
+  return {
+    passes: passCount,
+    jsWireBytes,
+    jsBytes,
+    listMs: listMs.sort((a, b) => a - b),
+    listFloorMs: listFloorMs.sort((a, b) => a - b),
+    firstTableMs: firstTableMs.sort((a, b) => a - b),
+    exportMs: whole.ms,
+    exportBytes: whole.bytes,
+    exportRows: whole.rows,
+    rssBeforeBytes: whole.rssBeforeBytes,
+    rssPeakBytes: whole.rssPeakBytes,
+    smallExport: {
+      rows: smallExport.rows,
+      rssBeforeBytes: smallExport.rssBeforeBytes,
+      rssPeakBytes: smallExport.rssPeakBytes,
+    },
+  };
+}
+
+export { median, percentile };
