@@ -48,6 +48,7 @@ describe('door devices', () => {
       lastSeenAt: null,
       lastSyncAt: null,
       clockSkewMs: null,
+      queueSize: null,
       revokedAt: null,
     });
     expect(pairingUrl).toMatch(/^https?:\/\/[^/]+\/scanner\/#pair=[\w-]{32}$/);
@@ -133,14 +134,14 @@ describe('door devices', () => {
     expect(twice.body.revokedAt).toBe(revoked.body.revokedAt);
   });
 
-  it('are seen, with their clock skew, and their scans carry them', async () => {
+  it('are seen, with their clock skew and their waiting uploads, and their scans carry them', async () => {
     const phone = await pairedDevice('Side door');
     const pass = await tenant.newPass({ type: 'multi' });
     const ahead = new Date(Date.now() + 90_000).toISOString();
     const scanned = await http(`${tenant.apiUrl}/scan`, {
       key: phone.key,
       json: { code: pass.code },
-      headers: { 'x-device-time': ahead },
+      headers: { 'x-device-time': ahead, 'x-device-queue': '7' },
     });
     expect(scanned.body.result).toBe('success');
     const list = await http(`${tenant.apiUrl}/devices`, { key: tenant.apiKey });
@@ -148,6 +149,7 @@ describe('door devices', () => {
     expect(device.lastSeenAt).toEqual(expect.any(String));
     expect(device.clockSkewMs).toBeGreaterThan(80_000);
     expect(device.clockSkewMs).toBeLessThan(100_000);
+    expect(device.queueSize).toBe(7);
     const scans = await http(`${tenant.apiUrl}/scans?passId=${pass.id}`, { key: tenant.apiKey });
     expect(scans.body).toEqual([
       expect.objectContaining({

@@ -297,6 +297,8 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
   it('a session that ends mid-work sends the person to sign in, and back to the same page', async () => {
     const { page, context, email } = await signedIn(tenant);
     await go(page, '/passes', 'Passes');
+    // The page's own requests are answered before the session ends under it.
+    await expect.poll(() => page.locator('.count').textContent()).toMatch(/ passes$/);
     const cookie = (await context.cookies()).find((c) => c.name === 'passgate_session');
     await http(`${tenant.apiUrl}/session`, {
       method: 'DELETE',
