@@ -64,3 +64,15 @@ export async function settle<T>(
     headers,
   };
 }
+
+/** Per-call options the door and the tests give: an `Idempotency-Key`, a way to give up. */
+export interface RequestOptions {
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+/** openapi-fetch's options for a call, from `RequestOptions`. */
+export const requestInit = (request: RequestOptions = {}) => ({
+  ...(request.signal ? { signal: request.signal } : {}),
+  ...(request.idempotencyKey ? { headers: { 'idempotency-key': request.idempotencyKey } } : {}),
+});

@@ -170,3 +170,21 @@ export function TableWrap({ label, children }: { label: string; children: ReactN
     </section>
   );
 }
+
+/**
+ * What the buttons of a page do to its items (revoke, disable, resend…): each runs, then the
+ * page's data loads again; a failure's message is `error`, for the page to show.
+ */
+export function useAction(reload: () => Promise<void>) {
+  const [error, setError] = useState<string>();
+  const act = async (run: () => Promise<unknown>) => {
+    setError(undefined);
+    try {
+      await run();
+      await reload();
+    } catch (failure) {
+      setError(messageOf(failure));
+    }
+  };
+  return { act, error };
+}

@@ -1,16 +1,13 @@
-import { type ApiResult, createPassgateClient, type Schemas, settle } from '@passgate/client';
+import {
+  type ApiResult,
+  createPassgateClient,
+  type RequestOptions,
+  requestInit,
+  type Schemas,
+  settle,
+} from '@passgate/client';
 
 export type { ApiResult };
-
-export interface RequestOptions {
-  idempotencyKey?: string;
-  signal?: AbortSignal;
-}
-
-const init = (request: RequestOptions = {}) => ({
-  ...(request.signal ? { signal: request.signal } : {}),
-  ...(request.idempotencyKey ? { headers: { 'idempotency-key': request.idempotencyKey } } : {}),
-});
 
 /**
  * What a door calls of the API, through the client generated from the server's OpenAPI document,
@@ -24,27 +21,27 @@ export function createDoorApi(options: {
 }) {
   const api = createPassgateClient(options);
   return {
-    me: (request?: RequestOptions) => settle(api.GET('/me', init(request))),
+    me: (request?: RequestOptions) => settle(api.GET('/me', requestInit(request))),
     scan: (body: Schemas['ScanRequest'], request?: RequestOptions) =>
-      settle(api.POST('/scan', { body, ...init(request) })),
+      settle(api.POST('/scan', { body, ...requestInit(request) })),
     /** The door's copy of the passes: what changed since `cursor` (all of them without one). */
     sync: (cursor: string | undefined, request?: RequestOptions) =>
       settle(
         api.GET('/scanner/sync', {
           params: { query: cursor === undefined ? {} : { cursor } },
-          ...init(request),
+          ...requestInit(request),
         }),
       ),
     /** Exchanges a door's one-time pairing token for its credential; needs no key. */
     pairDevice: (token: string, request?: RequestOptions) =>
-      settle(api.POST('/devices/pair', { body: { token }, ...init(request) })),
+      settle(api.POST('/devices/pair', { body: { token }, ...requestInit(request) })),
     scans: {
       annul: (id: string, body: { annulledAt?: string } = {}, request?: RequestOptions) =>
         settle(
           api.POST('/scans/{scanId}/annul', {
             params: { path: { scanId: id } },
             body,
-            ...init(request),
+            ...requestInit(request),
           }),
         ),
     },

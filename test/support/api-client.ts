@@ -1,14 +1,10 @@
-import { createPassgateClient, type Schemas, settle } from '@passgate/client';
-
-export interface RequestOptions {
-  idempotencyKey?: string;
-  signal?: AbortSignal;
-}
-
-const init = (request: RequestOptions = {}) => ({
-  ...(request.signal ? { signal: request.signal } : {}),
-  ...(request.idempotencyKey ? { headers: { 'idempotency-key': request.idempotencyKey } } : {}),
-});
+import {
+  createPassgateClient,
+  type RequestOptions,
+  requestInit,
+  type Schemas,
+  settle,
+} from '@passgate/client';
 
 /**
  * The calls the tests make most, through the generated `@passgate/client`, each answer settled
@@ -19,7 +15,7 @@ export function createTestClient(options: { baseUrl: string; apiKey: string }) {
   return {
     me: () => settle(api.GET('/me')),
     scan: (body: Schemas['ScanRequest'], request?: RequestOptions) =>
-      settle(api.POST('/scan', { body, ...init(request) })),
+      settle(api.POST('/scan', { body, ...requestInit(request) })),
     passes: {
       list: (
         query: {
@@ -30,7 +26,7 @@ export function createTestClient(options: { baseUrl: string; apiKey: string }) {
         } = {},
       ) => settle(api.GET('/passes', { params: { query } })),
       create: (body: Schemas['CreatePass'], request?: RequestOptions) =>
-        settle(api.POST('/passes', { body, ...init(request) })),
+        settle(api.POST('/passes', { body, ...requestInit(request) })),
       get: (passId: string) =>
         settle(api.GET('/passes/{passId}', { params: { path: { passId } } })),
       update: (passId: string, body: Schemas['UpdatePass']) =>
@@ -44,7 +40,7 @@ export function createTestClient(options: { baseUrl: string; apiKey: string }) {
       list: (query: { search?: string; limit?: number; page?: number } = {}) =>
         settle(api.GET('/clients', { params: { query } })),
       create: (body: Schemas['CreateClient'], request?: RequestOptions) =>
-        settle(api.POST('/clients', { body, ...init(request) })),
+        settle(api.POST('/clients', { body, ...requestInit(request) })),
       get: (clientId: string) =>
         settle(api.GET('/clients/{clientId}', { params: { path: { clientId } } })),
     },

@@ -1,7 +1,16 @@
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import { api, must, type Schemas } from '../api';
-import { ErrorMessage, Field, ShownOnce, TableWrap, useLoad, useSubmit, when } from '../ui';
+import {
+  ErrorMessage,
+  Field,
+  ShownOnce,
+  TableWrap,
+  useAction,
+  useLoad,
+  useSubmit,
+  when,
+} from '../ui';
 
 /** The pairing link as a QR code, for the door's phone camera to open. */
 function PairingQr({ url }: { url: string }) {
@@ -40,24 +49,18 @@ export function DoorsPage() {
   );
   const [name, setName] = useState('');
   const [pairing, setPairing] = useState<Schemas['DevicePairing']>();
-  const [actionError, setActionError] = useState<string>();
+  const action = useAction(devices.reload);
   const add = useSubmit(async () => {
     setPairing(await must(api.POST('/devices', { body: { name } })));
     setName('');
     await devices.reload();
   });
-  const act = async (deviceId: string, action: 'revoke' | 'pairing') => {
-    setActionError(undefined);
-    try {
-      const path =
-        action === 'revoke' ? '/devices/{deviceId}/revoke' : '/devices/{deviceId}/pairing';
+  const act = (deviceId: string, what: 'revoke' | 'pairing') =>
+    action.act(async () => {
+      const path = what === 'revoke' ? '/devices/{deviceId}/revoke' : '/devices/{deviceId}/pairing';
       const answer = await must(api.POST(path, { params: { path: { deviceId } } }));
       if ('pairingUrl' in answer) setPairing(answer);
-      await devices.reload();
-    } catch (error) {
-      setActionError((error as Error).message);
-    }
-  };
+    });
   return (
     <>
       <h1>Doors</h1>
@@ -74,7 +77,7 @@ export function DoorsPage() {
         </button>
       </form>
       {pairing && <Pairing pairing={pairing} />}
-      <ErrorMessage error={devices.error ?? actionError} />
+      <ErrorMessage error={devices.error ?? action.error} />
       <TableWrap label="Doors">
         <table>
           <thead>

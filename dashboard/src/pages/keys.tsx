@@ -1,25 +1,18 @@
 import { useState } from 'react';
 import { api, must, type Schemas } from '../api';
-import { ErrorMessage, ShownOnce, TableWrap, useLoad, useSubmit, when } from '../ui';
+import { ErrorMessage, ShownOnce, TableWrap, useAction, useLoad, useSubmit, when } from '../ui';
 
 export function KeysPage() {
   const keys = useLoad(() => must(api.GET('/keys', { params: { query: { limit: 100 } } })), []);
   const [scope, setScope] = useState<'full' | 'scan'>('full');
   const [created, setCreated] = useState<Schemas['CreatedKey']>();
-  const [actionError, setActionError] = useState<string>();
+  const action = useAction(keys.reload);
   const create = useSubmit(async () => {
     setCreated(await must(api.POST('/keys', { body: { scope } })));
     await keys.reload();
   });
-  const revoke = async (keyId: string) => {
-    setActionError(undefined);
-    try {
-      await must(api.POST('/keys/{keyId}/revoke', { params: { path: { keyId } } }));
-      await keys.reload();
-    } catch (error) {
-      setActionError((error as Error).message);
-    }
-  };
+  const revoke = (keyId: string) =>
+    action.act(() => must(api.POST('/keys/{keyId}/revoke', { params: { path: { keyId } } })));
   return (
     <>
       <h1>API keys</h1>
@@ -54,7 +47,7 @@ export function KeysPage() {
         </button>
       </form>
       {created && <ShownOnce label={`New ${created.key.scope} key`} value={created.apiKey} />}
-      <ErrorMessage error={keys.error ?? actionError} />
+      <ErrorMessage error={keys.error ?? action.error} />
       <TableWrap label="API keys">
         <table>
           <thead>

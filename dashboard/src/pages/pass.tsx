@@ -1,7 +1,7 @@
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import { api, must, type Schemas } from '../api';
-import { CopyButton, ErrorMessage, Status, useLoad, when } from '../ui';
+import { CopyButton, ErrorMessage, Status, useAction, useLoad, when } from '../ui';
 import { bodyOf, draftOf, PassForm } from './pass-form';
 import { ScanTable } from './scans';
 
@@ -24,19 +24,14 @@ export function PassPage({ id }: { id: string }) {
     [id],
   );
   const [editing, setEditing] = useState(false);
-  const [actionError, setActionError] = useState<string>();
+  const action = useAction(pass.reload);
   if (pass.error) return <ErrorMessage error={pass.error} />;
   if (!pass.data) return <p>Loading…</p>;
   const p: Schemas['Pass'] = pass.data;
-  const setStatus = async (action: 'revoke' | 'activate') => {
-    setActionError(undefined);
-    try {
-      await must(api.POST(`/passes/{passId}/${action}`, { params: { path: { passId: id } } }));
-      await pass.reload();
-    } catch (error) {
-      setActionError((error as Error).message);
-    }
-  };
+  const setStatus = (what: 'revoke' | 'activate') =>
+    action.act(() =>
+      must(api.POST(`/passes/{passId}/${what}`, { params: { path: { passId: id } } })),
+    );
   return (
     <>
       <div className="page-head">
@@ -45,7 +40,7 @@ export function PassPage({ id }: { id: string }) {
         </h1>
         <Status status={p.status} />
       </div>
-      <ErrorMessage error={actionError} />
+      <ErrorMessage error={action.error} />
       <div className="pass-summary">
         <PassQr code={p.code} />
         <dl>
@@ -62,7 +57,9 @@ export function PassPage({ id }: { id: string }) {
           </dd>
           <dt>Valid</dt>
           <dd>
-            {when(p.validFrom)} – {when(p.validUntil)}
+            {p.validFrom || p.validUntil
+              ? `${p.validFrom ? `from ${when(p.validFrom)}` : ''} ${p.validUntil ? `until ${when(p.validUntil)}` : ''}`.trim()
+              : 'Any time'}
           </dd>
           <dt>Public page</dt>
           <dd>

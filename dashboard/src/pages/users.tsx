@@ -1,7 +1,16 @@
 import { useState } from 'react';
 import { api, must, type Schemas } from '../api';
 import { useSession } from '../session';
-import { ErrorMessage, Field, ShownOnce, TableWrap, useLoad, useSubmit, when } from '../ui';
+import {
+  ErrorMessage,
+  Field,
+  ShownOnce,
+  TableWrap,
+  useAction,
+  useLoad,
+  useSubmit,
+  when,
+} from '../ui';
 
 export function UsersPage() {
   const { me } = useSession();
@@ -10,22 +19,13 @@ export function UsersPage() {
   const [name, setName] = useState('');
   const [role, setRole] = useState<'admin' | 'staff'>('staff');
   const [invite, setInvite] = useState<Schemas['UserInvite']>();
-  const [actionError, setActionError] = useState<string>();
+  const { act, error: actionError } = useAction(users.reload);
   const add = useSubmit(async () => {
     setInvite(await must(api.POST('/users', { body: { email, role, ...(name ? { name } : {}) } })));
     setEmail('');
     setName('');
     await users.reload();
   });
-  const act = async (run: () => Promise<unknown>) => {
-    setActionError(undefined);
-    try {
-      await run();
-      await users.reload();
-    } catch (error) {
-      setActionError((error as Error).message);
-    }
-  };
   const patch = (userId: string, body: Schemas['UpdateUser']) =>
     act(() => must(api.PATCH('/users/{userId}', { params: { path: { userId } }, body })));
   const newLink = (userId: string) =>

@@ -1,6 +1,15 @@
 import { useState } from 'react';
 import { api, must, type Schemas } from '../api';
-import { ErrorMessage, Field, ShownOnce, TableWrap, useLoad, useSubmit, when } from '../ui';
+import {
+  ErrorMessage,
+  Field,
+  ShownOnce,
+  TableWrap,
+  useAction,
+  useLoad,
+  useSubmit,
+  when,
+} from '../ui';
 
 type Webhook = Schemas['Webhook'];
 const EVENTS = [
@@ -112,7 +121,7 @@ export function WebhooksPage() {
   const [targetUrl, setTargetUrl] = useState('');
   const [created, setCreated] = useState<Schemas['CreatedWebhook']>();
   const [open, setOpen] = useState<string>();
-  const [actionError, setActionError] = useState<string>();
+  const action = useAction(hooks.reload);
   const subscribe = useSubmit(async () => {
     const hook = await must(api.POST('/webhooks', { body: { event, targetUrl } }));
     setCreated(hook);
@@ -120,15 +129,10 @@ export function WebhooksPage() {
     setTargetUrl('');
     await hooks.reload();
   });
-  const unsubscribe = async (webhookId: string) => {
-    setActionError(undefined);
-    try {
-      await must(api.DELETE('/webhooks/{webhookId}', { params: { path: { webhookId } } }));
-      await hooks.reload();
-    } catch (error) {
-      setActionError((error as Error).message);
-    }
-  };
+  const unsubscribe = (webhookId: string) =>
+    action.act(() =>
+      must(api.DELETE('/webhooks/{webhookId}', { params: { path: { webhookId } } })),
+    );
   return (
     <>
       <h1>Webhooks</h1>
@@ -169,7 +173,7 @@ export function WebhooksPage() {
       {created && (
         <ShownOnce label={`Signing secret for ${created.targetUrl}`} value={created.secret} />
       )}
-      <ErrorMessage error={hooks.error ?? actionError} />
+      <ErrorMessage error={hooks.error ?? action.error} />
       <ul className="cards">
         {hooks.data?.map((hook) => (
           <li key={hook.id} className="card">

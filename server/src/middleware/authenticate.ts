@@ -7,7 +7,7 @@ import { ApiError } from '../errors';
 import { SESSION_COOKIE } from '../routes/session';
 import { findSessionCaller } from '../routes/session/queries';
 import type { CallerCache } from '../services/callers';
-import type { ApiEnv, Caller } from './env';
+import { type ApiEnv, CALLER_TENANT_COLUMNS, type Caller, callerTenant } from './env';
 
 const unauthorized = (message: string) =>
   new ApiError(401, message, { 'WWW-Authenticate': 'Bearer realm="passgate"' });
@@ -30,11 +30,7 @@ async function findCaller(
       'api_keys.key_hash',
       'api_keys.scope',
       'api_keys.rate_limit',
-      'tenants.id as tenant_id',
-      'tenants.name',
-      'tenants.plan',
-      'tenants.max_passes',
-      'tenants.webhook_quota',
+      ...CALLER_TENANT_COLUMNS,
     ])
     .where('api_keys.prefix', '=', apiKeyPrefix(presented))
     .where('api_keys.revoked_at', 'is', null)
@@ -42,13 +38,7 @@ async function findCaller(
   const row = rows.find((candidate) => constantTimeEqual(candidate.key_hash, hash));
   if (!row) return undefined;
   return {
-    tenant: {
-      id: row.tenant_id,
-      name: row.name,
-      plan: row.plan,
-      max_passes: row.max_passes,
-      webhook_quota: row.webhook_quota,
-    },
+    tenant: callerTenant(row),
     user: null,
     key: {
       id: row.key_id,

@@ -22,6 +22,30 @@ export type Caller = {
   tenant: Pick<Tenant, 'id' | 'name' | 'plan' | 'max_passes' | 'webhook_quota'>;
 } & ({ key: KeyCredential; user: null } | { key: null; user: SessionUser });
 
+/** What authentication reads of a caller's tenant, joined as `tenants`. */
+export const CALLER_TENANT_COLUMNS = [
+  'tenants.id as tenant_id',
+  'tenants.name',
+  'tenants.plan',
+  'tenants.max_passes',
+  'tenants.webhook_quota',
+] as const;
+
+/** The caller's tenant, from a row holding `CALLER_TENANT_COLUMNS`. */
+export const callerTenant = (row: {
+  tenant_id: string;
+  name: string;
+  plan: Tenant['plan'];
+  max_passes: number | null;
+  webhook_quota: number;
+}): Caller['tenant'] => ({
+  id: row.tenant_id,
+  name: row.name,
+  plan: row.plan,
+  max_passes: row.max_passes,
+  webhook_quota: row.webhook_quota,
+});
+
 /** What a caller's requests are counted under: its key, or its user. */
 export const callerId = (caller: Caller) => (caller.key ? caller.key.id : caller.user.id);
 

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, UserRow } from '../../db/schema';
 import { newSecretToken, SECRET_TOKEN_PATTERN, sha256 } from '../../domain/ids';
-import type { Caller } from '../../middleware/env';
+import { CALLER_TENANT_COLUMNS, type Caller, callerTenant } from '../../middleware/env';
 
 /** A session ends after this long without a request… */
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
@@ -64,11 +64,7 @@ export async function findSessionCaller(
       'users.email',
       'users.name as user_name',
       'users.role',
-      'tenants.id as tenant_id',
-      'tenants.name',
-      'tenants.plan',
-      'tenants.max_passes',
-      'tenants.webhook_quota',
+      ...CALLER_TENANT_COLUMNS,
     ])
     .where('sessions.token_hash', '=', hash)
     .where('sessions.ended_at', 'is', null)
@@ -85,13 +81,7 @@ export async function findSessionCaller(
       .execute();
   }
   return {
-    tenant: {
-      id: row.tenant_id,
-      name: row.name,
-      plan: row.plan,
-      max_passes: row.max_passes,
-      webhook_quota: row.webhook_quota,
-    },
+    tenant: callerTenant(row),
     key: null,
     user: {
       id: row.user_id,
