@@ -295,41 +295,53 @@ describe('throttling failed sign-ins (a server of its own)', () => {
   let server: RunningServer;
   let own: TestTenant;
   beforeAll(async () => {
-    server = await startServer();
+    // Behind TLS, as in production: the cookie is then Secure.
+    server = await startServer({ env: { PUBLIC_URL: 'https://passes.example.com' } });
     own = await createTenant({ server });
   });
   afterAll(() => server?.stop());
 
   /** A sign-in sent from `address` (any of 127.0.0.0/8 reaches the server on 127.0.0.1). */
   function attemptFrom(address: string, email: string, password: string) {
-    return new Promise<{ status: number; retryAfter: string | undefined; body: string }>(
-      (resolve, reject) => {
-        const request = httpRequest(
-          `${server.url}/api/v1/session`,
-          {
-            method: 'POST',
-            localAddress: address,
-            headers: { 'content-type': 'application/json' },
-          },
-          (response) => {
-            let body = '';
-            response.on('data', (chunk) => {
-              body += chunk;
-            });
-            response.on('end', () =>
-              resolve({
-                status: response.statusCode ?? 0,
-                retryAfter: response.headers['retry-after'],
-                body,
-              }),
-            );
-          },
-        );
-        request.on('error', reject);
-        request.end(JSON.stringify({ email, password }));
-      },
-    );
+    return new Promise<{
+      status: number;
+      retryAfter: string | undefined;
+      cookie: string | undefined;
+      body: string;
+    }>((resolve, reject) => {
+      const request = httpRequest(
+        `${server.url}/api/v1/session`,
+        {
+          method: 'POST',
+          localAddress: address,
+          headers: { 'content-type': 'application/json' },
+        },
+        (response) => {
+          let body = '';
+          response.on('data', (chunk) => {
+            body += chunk;
+          });
+          response.on('end', () =>
+            resolve({
+              status: response.statusCode ?? 0,
+              retryAfter: response.headers['retry-after'],
+              cookie: response.headers['set-cookie']?.[0],
+              body,
+            }),
+          );
+        },
+      );
+      request.on('error', reject);
+      request.end(JSON.stringify({ email, password }));
+    });
   }
+
+  it('sets a Secure cookie when PUBLIC_URL is https', async () => {
+    const user = await signedInUser(own);
+    const answer = await attemptFrom('127.0.0.6', user.email, user.password);
+    expect(answer.status).toBe(200);
+    expect(answer.cookie).toMatch(/^passgate_session=[\w-]{32}; .*Secure/);
+  });
 
   it('per email: the sixth try within 15 minutes is 429, even with the right password', async () => {
     const user = await signedInUser(own);

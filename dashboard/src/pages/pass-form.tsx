@@ -14,6 +14,8 @@ interface Draft {
   maxUsages: string;
   validFrom: string;
   validUntil: string;
+  templateId: string;
+  locationId: string;
   fields: { key: string; value: string; isPublic: boolean }[];
 }
 
@@ -35,6 +37,8 @@ export function draftOf(pass?: Pass): Draft {
       pass?.maxUsages === null || pass?.maxUsages === undefined ? '' : String(pass.maxUsages),
     validFrom: toLocalInput(pass?.validFrom ?? null),
     validUntil: toLocalInput(pass?.validUntil ?? null),
+    templateId: pass?.templateId ?? '',
+    locationId: pass?.locationId ?? '',
     fields: (pass?.fields ?? []).map((field) => ({ ...field, isPublic: field.isPublic ?? false })),
   };
 }
@@ -60,6 +64,8 @@ export function bodyOf(draft: Draft, creating: boolean) {
     name: common.name ?? undefined,
     note: common.note ?? undefined,
     ...(draft.clientName.trim() ? { clientName: draft.clientName.trim() } : {}),
+    ...(draft.templateId.trim() ? { templateId: draft.templateId.trim() } : {}),
+    ...(draft.locationId.trim() ? { locationId: draft.locationId.trim() } : {}),
   };
 }
 
@@ -156,6 +162,28 @@ export function PassForm(props: {
           />
         )}
       </Field>
+      {props.creating && (
+        <>
+          <Field id="pass-template" label="Template id (optional)" error={fieldError('templateId')}>
+            {(aria) => (
+              <input
+                {...aria}
+                value={draft.templateId}
+                onChange={(e) => set('templateId', e.target.value)}
+              />
+            )}
+          </Field>
+          <Field id="pass-location" label="Location id (optional)" error={fieldError('locationId')}>
+            {(aria) => (
+              <input
+                {...aria}
+                value={draft.locationId}
+                onChange={(e) => set('locationId', e.target.value)}
+              />
+            )}
+          </Field>
+        </>
+      )}
       <Field id="pass-note" label="Note (staff only)" error={fieldError('note')}>
         {(aria) => (
           <textarea {...aria} value={draft.note} onChange={(e) => set('note', e.target.value)} />
