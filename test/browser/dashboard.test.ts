@@ -9,7 +9,7 @@ import { closedPort } from '../support/ports';
 import { startReceiver } from '../support/receiver';
 import { newDataDir, REPO_ROOT, type RunningServer, startServer } from '../support/server';
 import { createTenant, http, type TestTenant } from '../support/tenant';
-import { inviteUser, uniqueEmail } from '../support/users';
+import { inviteToken, inviteUser, uniqueEmail } from '../support/users';
 
 // The tenant dashboard in Chromium against the real server: sign-in, passes, the live scan feed,
 // doors, keys, webhooks, CSV, roles, and axe-core on every page.
@@ -42,7 +42,9 @@ async function signedIn(
   const page = await context.newPage();
   const email = uniqueEmail('dash');
   const invite = await inviteUser(owner, { email, role: options.role ?? 'admin' });
-  await page.goto(invite.inviteUrl);
+  // The link's path and token, on the test's server: a CLI that opens PostgreSQL itself does not
+  // know the port the server took, and names PUBLIC_URL's default.
+  await page.goto(`${owner.server.url}/dashboard/#invite=${inviteToken(invite.inviteUrl)}`);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByLabel('The same password again').fill(PASSWORD);
   await page.getByRole('button', { name: 'Set password and sign in' }).click();
