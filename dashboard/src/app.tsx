@@ -68,13 +68,15 @@ function Shell() {
   if (location === '/invite' && inviteToken) {
     return <InvitePage token={inviteToken} onSignedIn={signedIn} />;
   }
-  if (me === undefined) return <p className="loading">Loading…</p>;
   if (me === null) {
     if (location === '/sign-in') return <SignInPage onSignedIn={signedIn} />;
     if (location !== '/' && location !== '/invite') rememberPlace(location);
     return <Redirect to="/sign-in" replace />;
   }
-  if (location === '/sign-in' || location === '/invite') return <Redirect to="/" replace />;
+  if (location === '/sign-in' || location === '/invite') {
+    // Signed in (or about to know): the sign-in page has nothing to do.
+    return me === undefined ? <p className="loading">Loading…</p> : <Redirect to="/" replace />;
+  }
 
   const signOut = async () => {
     await api.DELETE('/session');

@@ -29,7 +29,7 @@ function NavLink({ href, label }: { href: string; label: string }) {
 
 export function Layout({ children }: { children: ReactNode }) {
   const { me, signOut } = useSession();
-  const who = me.user ? (me.user.name ?? me.user.email) : `key ${me.key?.prefix}…`;
+  const who = !me ? '' : me.user ? (me.user.name ?? me.user.email) : `key ${me.key?.prefix}…`;
   return (
     <>
       <button type="button" className="skip" onClick={focusMain}>
@@ -37,10 +37,16 @@ export function Layout({ children }: { children: ReactNode }) {
       </button>
       <header className="top">
         <span className="brand">
-          Passgate · <strong>{me.tenant.name}</strong>
+          Passgate
+          {me && (
+            <>
+              {' '}
+              · <strong>{me.tenant.name}</strong>
+            </>
+          )}
         </span>
         <span className="who">
-          {who} ({me.role})
+          {me && `${who} (${me.role})`}
           <button type="button" className="link" onClick={() => void signOut()}>
             Sign out
           </button>

@@ -3,8 +3,14 @@ import type { Schemas } from './api';
 
 export type Me = Schemas['Me'];
 
-/** Who is signed in (never null inside the signed-in pages), and how to sign out. */
-export const SessionContext = createContext<{ me: Me; signOut(): Promise<void> } | null>(null);
+/**
+ * Who is signed in, and how to sign out. `me` is undefined while `GET /me` is on its way: the
+ * page's own requests go out beside it rather than after it.
+ */
+export const SessionContext = createContext<{
+  me: Me | undefined;
+  signOut(): Promise<void>;
+} | null>(null);
 
 export function useSession() {
   const session = useContext(SessionContext);
@@ -12,7 +18,7 @@ export function useSession() {
   return session;
 }
 
-export const isAdmin = (me: Me) => me.role === 'admin';
+export const isAdmin = (me: Me | undefined) => me?.role === 'admin';
 
 /** Where to go back to after signing in again: the page the person was on. */
 const RETURN_TO = 'passgate.returnTo';

@@ -7,10 +7,10 @@ export function AccountPage() {
   const account = useLoad(() => must(api.GET('/account')), []);
   const keys = useLoad(
     () =>
-      isAdmin(me) && me.user
+      isAdmin(me) && me?.user
         ? must(api.GET('/keys', { params: { query: { limit: 100 } } }))
         : Promise.resolve([]),
-    [],
+    [me?.role],
   );
   const a = account.data;
   return (

@@ -84,7 +84,7 @@ export function UsersPage() {
           </thead>
           <tbody>
             {users.data?.map((user) => {
-              const self = user.id === me.user?.id;
+              const self = user.id === me?.user?.id;
               const label = user.name ?? user.email;
               return (
                 <tr key={user.id}>
