@@ -188,3 +188,7 @@ export function useAction(reload: () => Promise<void>) {
   };
   return { act, error };
 }
+
+/** "1 pass", "2,500 passes". */
+export const counted = (count: number, one: string, many: string) =>
+  `${count.toLocaleString()} ${count === 1 ? one : many}`;

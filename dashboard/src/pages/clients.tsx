@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { api, must, mustList } from '../api';
-import { ErrorMessage, Pager, Status, TableWrap, useLoad, when } from '../ui';
+import { counted, ErrorMessage, Pager, Status, TableWrap, useLoad, when } from '../ui';
 
 const PAGE_SIZE = 25;
 
@@ -38,7 +38,7 @@ export function ClientsPage() {
       </form>
       <ErrorMessage error={list.error} />
       <p aria-live="polite" className="count">
-        {list.data ? `${list.data.total.toLocaleString()} clients` : 'Loading…'}
+        {list.data ? counted(list.data.total, 'client', 'clients') : 'Loading…'}
       </p>
       <TableWrap label="Clients">
         <table>

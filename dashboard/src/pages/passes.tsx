@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link } from 'wouter';
 import { navigate } from 'wouter/use-hash-location';
 import { api, must, mustList } from '../api';
-import { ErrorMessage, Pager, Status, TableWrap, useLoad, when } from '../ui';
+import { counted, ErrorMessage, Pager, Status, TableWrap, useLoad, when } from '../ui';
 import { bodyOf, draftOf, PassForm } from './pass-form';
 import { PassImport } from './pass-import';
 
@@ -81,7 +81,7 @@ export function PassesPage() {
       </form>
       <ErrorMessage error={list.error} />
       <p aria-live="polite" className="count">
-        {list.data ? `${list.data.total.toLocaleString()} passes` : 'Loading…'}
+        {list.data ? counted(list.data.total, 'pass', 'passes') : 'Loading…'}
       </p>
       <TableWrap label="Passes">
         <table>
