@@ -236,11 +236,19 @@ describe.skipIf(!hasChromium())('the door, offline and back', () => {
         event: 'scan.conflict',
         data: { passId: pass.id, conflict: 'already_used' },
       });
-      // Exactly one: the scan.conflict subscription got one message for one conflict.
-      expect(
-        (await http(`${owner.apiUrl}/webhooks/${hook.body.id}/deliveries`, { key: owner.apiKey }))
-          .body,
-      ).toHaveLength(1);
+      // Exactly one: the scan.conflict subscription got one message for one conflict. The
+      // attempt is recorded once the receiver has answered, a moment after it saw the message.
+      await expect
+        .poll(
+          async () =>
+            (
+              await http(`${owner.apiUrl}/webhooks/${hook.body.id}/deliveries`, {
+                key: owner.apiKey,
+              })
+            ).body,
+        )
+        .toHaveLength(1);
+      expect(receiver.received).toHaveLength(1);
     } finally {
       await receiver.close();
     }
