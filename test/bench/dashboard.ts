@@ -6,7 +6,6 @@ import { admin } from '../support/admin';
 import { launchChromium } from '../support/browser';
 import { REPO_ROOT } from '../support/server';
 import { insertPasses } from './door';
-import { median, percentile } from './load';
 
 // The dashboard against a tenant of a million passes: what its first load downloads, the passes
 // page's list request (against the same SQL sent straight through pg, in the same run), the time
@@ -226,5 +225,3 @@ export async function benchDashboard(options: {
     },
   };
 }
-
-export { median, percentile };

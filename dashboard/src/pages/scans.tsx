@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { api, must, type Schemas } from '../api';
 import { useScanStream } from '../live';
@@ -71,7 +71,6 @@ export function ScansPage() {
   );
   const [live, setLive] = useState<Scan[]>([]);
   const stream = useScanStream((scan) => setLive((previous) => [scan, ...previous].slice(0, 500)));
-  useEffect(() => setLive([]), []);
   const all = useMemo(() => {
     const seen = new Set<string>();
     return [...live, ...(recent.data ?? [])].filter((scan) => {
@@ -121,5 +120,3 @@ export function ScansPage() {
     </>
   );
 }
-
-export { Status };
