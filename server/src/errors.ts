@@ -50,10 +50,6 @@ export function isDatabaseOutOfReach(error: unknown): boolean {
   );
 }
 
-/** PostgreSQL's unique_violation: another transaction wrote the same key first. */
-export const isUniqueViolation = (error: unknown) =>
-  error instanceof Error && (error as { code?: unknown }).code === '23505';
-
 export const DATABASE_OUT_OF_REACH =
   'The database is out of reach for the moment; try again in a few seconds';
 /**

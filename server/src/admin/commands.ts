@@ -419,10 +419,8 @@ async function createUser(
     .executeTakeFirst();
   if (!tenant) throw new AdminError(`No tenant with id ${parsed.tenantId}`);
   return db.transaction().execute(async (trx) => {
-    if (await users.emailTaken(trx, parsed.email)) {
-      throw new AdminError(`A user with the email ${parsed.email} exists already`);
-    }
     const user = await users.insertUser(trx, parsed.tenantId, parsed);
+    if (!user) throw new AdminError(`A user with the email ${parsed.email} exists already`);
     return presentInvite(publicUrl, user, await users.startInvite(trx, user.id));
   });
 }

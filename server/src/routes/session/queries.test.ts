@@ -16,11 +16,12 @@ let emails = 0;
 
 async function newUser(role: 'admin' | 'staff' = 'staff') {
   const { db } = database.handle;
-  return db
+  const email = `u${++emails}.${Date.now()}@example.com`;
+  const user = await db
     .transaction()
-    .execute((trx) =>
-      insertUser(trx, database.tenantId, { email: `u${++emails}.${Date.now()}@example.com`, role }),
-    );
+    .execute((trx) => insertUser(trx, database.tenantId, { email, role }));
+  if (!user) throw new Error(`${email} is taken`);
+  return user;
 }
 
 describe('sessions', () => {

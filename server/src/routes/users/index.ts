@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CreateUserBody, Pagination, UpdateUserBody, User, UserInvite } from '@passgate/shared';
-import { ApiError, isUniqueViolation, notFound } from '../../errors';
+import { ApiError, notFound } from '../../errors';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
 import { presentInvite, presentUser } from './present';
-import { emailTaken, findUser, insertUser, listUsers, startInvite, updateUser } from './queries';
+import { findUser, insertUser, listUsers, startInvite, updateUser } from './queries';
 
 const UserParams = z.object({ userId: z.string().max(100) });
 
@@ -73,11 +73,8 @@ export function userRoutes({ db, publicUrl }: Services) {
       const body = c.req.valid('json');
       const tenantId = c.get('caller').tenant.id;
       const answer = await commitChange(c, db, async (trx) => {
-        const taken = () => new ApiError(409, 'email: a user with this email exists already');
-        if (await emailTaken(trx, body.email)) throw taken();
-        const user = await insertUser(trx, tenantId, body).catch((error: unknown) => {
-          throw isUniqueViolation(error) ? taken() : error;
-        });
+        const user = await insertUser(trx, tenantId, body);
+        if (!user) throw new ApiError(409, 'email: a user with this email exists already');
         const invitation = await startInvite(trx, user.id);
         return { status: 201 as const, body: presentInvite(publicUrl, user, invitation) };
       });

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, Role, UserRow } from '../../db/schema';
 import { newId, newSecretToken, sha256 } from '../../domain/ids';
 import { endSessionsOf } from '../session/queries';
@@ -7,21 +7,15 @@ import { paginate } from '../support';
 /** An invitation works once, for this long. */
 export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
-/** Whether another user (of any tenant) signs in with this email. */
-export async function emailTaken(db: Kysely<Database>, email: string) {
-  const row = await db
-    .selectFrom('users')
-    .select('id')
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
+/**
+ * A new user of the tenant; undefined when another user (of any tenant) signs in with the email
+ * already, as the unique index on `lower(email)` decides, concurrent inserts included.
+ */
 export async function insertUser(
   trx: Transaction<Database>,
   tenantId: string,
   user: { email: string; name?: string | undefined; role: Role },
-): Promise<UserRow> {
+): Promise<UserRow | undefined> {
   return trx
     .insertInto('users')
     .values({
@@ -32,8 +26,9 @@ export async function insertUser(
       role: user.role,
       password_hash: null,
     })
+    .onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
 }
 
 /** A fresh invitation for the user, ending any unused one. */
