@@ -1967,7 +1967,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description Only this client's passes */
                     clientId?: string;
+                    /** @description Case-insensitive match anywhere in name or code */
                     search?: string;
                     status?: "active" | "used" | "expired" | "revoked";
                     type?: "single" | "multi";

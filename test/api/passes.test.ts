@@ -530,6 +530,26 @@ describe('GET /passes', () => {
     expect(byCode.ok && byCode.data.map((p) => p.code)).toContain(code);
   });
 
+  it("filters by type and by client, and another tenant's client finds nothing", async () => {
+    const names = async (query: string, owner = fresh) =>
+      (await http(`${owner.apiUrl}/passes?${query}`, { key: owner.apiKey })).body.map(
+        (p: { name: string }) => p.name,
+      );
+    expect(await names('type=multi')).toEqual(['Gamma gym']);
+    expect(await names('type=single&status=active')).toEqual(['Beta 50% off', 'Alpha Concert']);
+    const first = await fresh.newPass({ name: 'Zeta for Ana', clientName: 'Ana Client' });
+    await fresh.newPass({ name: 'Eta for Bo', clientName: 'Bo Client' });
+    await fresh.newPass({ name: 'Theta for Ana', clientName: 'Ana Client' });
+    const clientId = (await http(`${fresh.apiUrl}/passes/${first.id}`, { key: fresh.apiKey })).body
+      .client.id;
+    expect(await names(`clientId=${clientId}`)).toEqual(['Theta for Ana', 'Zeta for Ana']);
+    const stranger = await createTenant();
+    expect(await names(`clientId=${clientId}`, stranger)).toEqual([]);
+    const bad = await http(`${fresh.apiUrl}/passes?type=weekly`, { key: fresh.apiKey });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/type must be "single" or "multi"/);
+  });
+
   it('refuses out-of-range paging and unknown statuses with 400', async () => {
     for (const query of [
       'limit=0',

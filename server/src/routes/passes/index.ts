@@ -43,25 +43,27 @@ import {
 
 const PassParams = z.object({ passId: z.string().max(100) });
 
+/** What the list and its CSV export may be narrowed by. */
+const PassFilters = {
+  search: z
+    .string()
+    .max(200)
+    .optional()
+    .describe('Case-insensitive match anywhere in name or code'),
+  status: z
+    .enum(PASS_STATUSES, { error: 'status must be one of active, used, expired, revoked' })
+    .optional(),
+  type: z.enum(PASS_TYPES, { error: 'type must be "single" or "multi"' }).optional(),
+  clientId: z.string().max(100).optional().describe("Only this client's passes"),
+};
+
 const list = createRoute({
   method: 'get',
   path: '/passes',
   tags: ['Passes'],
   summary: 'List passes',
   request: {
-    query: z.object({
-      search: z
-        .string()
-        .max(200)
-        .optional()
-        .describe('Case-insensitive match anywhere in name or code'),
-      status: z
-        .enum(PASS_STATUSES, { error: 'status must be one of active, used, expired, revoked' })
-        .optional(),
-      type: z.enum(PASS_TYPES, { error: 'type must be "single" or "multi"' }).optional(),
-      clientId: z.string().max(100).optional().describe("Only this client's passes"),
-      ...Pagination,
-    }),
+    query: z.object({ ...PassFilters, ...Pagination }),
   },
   responses: {
     200: json(z.array(PassListItem), 'Newest first; X-Total-Count and Link headers paginate'),
@@ -124,15 +126,6 @@ const statusRoute = (action: 'activate' | 'revoke') =>
 const activate = statusRoute('activate');
 const revoke = statusRoute('revoke');
 
-const csvFilters = z.object({
-  search: z.string().max(200).optional(),
-  status: z
-    .enum(PASS_STATUSES, { error: 'status must be one of active, used, expired, revoked' })
-    .optional(),
-  type: z.enum(PASS_TYPES, { error: 'type must be "single" or "multi"' }).optional(),
-  clientId: z.string().max(100).optional(),
-});
-
 const exportCsv = createRoute({
   method: 'get',
   path: '/passes/export',
@@ -141,7 +134,7 @@ const exportCsv = createRoute({
   description:
     'Every pass the filters of `GET /passes` match, newest first, streamed (a million passes ' +
     "take no more memory than ten). Cells a spreadsheet would run as a formula start with `'`.",
-  request: { query: csvFilters },
+  request: { query: z.object(PassFilters) },
   responses: {
     200: { description: 'The CSV', content: { 'text/csv': { schema: z.string() } } },
     ...errorResponses(400, 401, 403, 429),
