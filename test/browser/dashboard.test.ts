@@ -160,6 +160,23 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
     await context.close();
   });
 
+  it("the overview counts today's scans per door, and follows new ones without a reload", async () => {
+    const own = await createTenant();
+    const { page, context } = await signedIn(own);
+    const admits = page.getByTestId('admits-total');
+    await expect.poll(() => admits.textContent()).toBe('0');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Live');
+    const pass = await own.newPass({ type: 'multi' });
+    for (let i = 0; i < 2; i++) {
+      await http(`${own.apiUrl}/scan`, { key: own.apiKey, json: { code: pass.code } });
+    }
+    await expect.poll(() => admits.textContent(), { timeout: 5_000 }).toBe('2');
+    const row = page.locator('tbody tr', { hasText: 'API and dashboard' });
+    expect(await row.locator('td').first().textContent()).toBe('2');
+    expect(await page.locator('figcaption').textContent()).toMatch(/\(2 in all\)/);
+    await context.close();
+  });
+
   it('revoking a pass, then a scan through the API, shows in the live feed within 2 seconds', async () => {
     const { page, context } = await signedIn(tenant, { role: 'staff' });
     const pass = await tenant.newPass({ name: 'Revoked Guest' });
