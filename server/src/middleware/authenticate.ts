@@ -4,8 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { API_KEY_PATTERN, apiKeyPrefix, constantTimeEqual, sha256 } from '../domain/ids';
 import { ApiError } from '../errors';
-import { SESSION_COOKIE } from '../routes/session';
-import { findSessionCaller } from '../routes/session/queries';
+import { findSessionCaller, SESSION_COOKIE } from '../routes/session/queries';
 import type { CallerCache } from '../services/callers';
 import { type ApiEnv, CALLER_TENANT_COLUMNS, type Caller, callerTenant } from './env';
 

@@ -13,12 +13,11 @@ import {
   findUserByEmail,
   type InviteFailure,
   redeemInvite,
+  SESSION_COOKIE,
   SESSION_MAX_MS,
   startSession,
 } from './queries';
 
-/** The cookie that holds a dashboard session's token. */
-export const SESSION_COOKIE = 'passgate_session';
 /** Failed sign-ins allowed per email, and per client address, in each window. */
 const FAILURES_PER_EMAIL = 5;
 const FAILURES_PER_ADDRESS = 20;
@@ -108,8 +107,7 @@ export function sessionRoutes({ db, publicUrl, rateLimits }: Services) {
       const emailName = email.toLowerCase();
       const address = clientAddress(c);
       const waitMs = Math.max(
-        await byEmail.blockedFor(emailName),
-        await byAddress.blockedFor(address),
+        ...(await Promise.all([byEmail.blockedFor(emailName), byAddress.blockedFor(address)])),
       );
       if (waitMs > 0) {
         const seconds = Math.ceil(waitMs / 1000);

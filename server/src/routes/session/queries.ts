@@ -3,6 +3,8 @@ import type { Database, UserRow } from '../../db/schema';
 import { newSecretToken, SECRET_TOKEN_PATTERN, sha256 } from '../../domain/ids';
 import { CALLER_TENANT_COLUMNS, type Caller, callerTenant } from '../../middleware/env';
 
+/** The cookie that holds a dashboard session's token. */
+export const SESSION_COOKIE = 'passgate_session';
 /** A session ends after this long without a request… */
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
 /** …and this long after sign-in, however busy. */
