@@ -768,7 +768,7 @@ export interface paths {
         put?: never;
         /**
          * Pair a phone
-         * @description Needs no key: exchanges a pairing token (from `#pair=` of the link) for the device's scan-scope key. A token works once.
+         * @description Needs no key: exchanges a pairing token (from `#pair=` of the link) for the device's scan-scope key. A token works once. Past 20 unknown or spent tokens from a client address in 15 minutes, each further try is answered later (1 s, doubling, at most 30 s).
          */
         post: {
             parameters: {
@@ -871,7 +871,7 @@ export interface paths {
         put?: never;
         /**
          * Set a password from an invitation, and sign in
-         * @description The token is the `#invite=` of the link. It works once, for 7 days.
+         * @description The token is the `#invite=` of the link. It works once, for 7 days. Past 10 unknown or spent links from a client address in 15 minutes, each further try is answered later.
          */
         post: {
             parameters: {
@@ -2686,7 +2686,7 @@ export interface paths {
         };
         /**
          * Scans as they happen (server-sent events)
-         * @description A `text/event-stream` of `scan` events, each a ScanListItem, for signed-in users and full keys. Each event id is the stream’s place: reconnecting with it as `Last-Event-ID` (the browser’s EventSource does so by itself) misses no scan, though it may repeat one.
+         * @description A `text/event-stream` of `scan` events, each a ScanListItem, for signed-in users and full keys. Each event id is the stream’s place: reconnecting with it as `Last-Event-ID` (the browser’s EventSource does so by itself) misses no scan, though it may repeat one. The credential is checked again before each look for new scans (every second): once the key is revoked, the session ended or the user disabled, an `end` event closes the stream.
          */
         get: {
             parameters: {
@@ -2700,7 +2700,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The stream: `ready` once, then a `scan` event for each scan */
+                /** @description The stream: `ready` once, then a `scan` event for each scan, and `end` when the credential stops working */
                 200: {
                     headers: {
                         RateLimit: components["headers"]["RateLimit"];
@@ -2866,7 +2866,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in
-         * @description Sets the session cookie (HttpOnly, SameSite=Lax). A session ends after 12 hours idle or 7 days. Failures are throttled per email and per client address: 429 with Retry-After.
+         * @description Sets the session cookie (HttpOnly, SameSite=Lax). A session ends after 12 hours idle or 7 days. Past 5 attempts of an email or 20 of a client address in 15 minutes, each further one is answered later (1 s, doubling, at most 30 s); a right password is never refused for them. 429 with Retry-After when 4 attempts of one email are open at once.
          */
         post: {
             parameters: {
@@ -4324,6 +4324,8 @@ export interface components {
         ScanListItem: {
             /** @description Undone: the use was given back */
             annulledAt: string | null;
+            /** @description An upload whose phone's clock was off: how far the server moved scannedAt (negative: back) */
+            clockCorrectedMs: number | null;
             code: string;
             /**
              * @description An offline admit the server's rule refuses: its reason
@@ -4340,7 +4342,7 @@ export interface components {
             receivedAt: string;
             /** @enum {string} */
             result: "success" | "revoked" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached";
-            /** @description When the door scanned (the device's clock for an upload) */
+            /** @description When the door scanned (for an upload, the device's clock, corrected by its skew) */
             scannedAt: string;
             success: boolean;
         };

@@ -133,4 +133,15 @@ describe('describeState', () => {
       'Online · 0 waiting · no list yet',
     );
   });
+
+  it("tells door staff when the phone's clock is off by more than a minute", () => {
+    const state = { online: true, waiting: 0, listFrom: undefined };
+    expect(describeState({ ...state, clockSkewMs: 7 * 60_000 })).toBe(
+      'Online · 0 waiting · no list yet · clock 7 min fast: set the time to automatic',
+    );
+    expect(describeState({ ...state, clockSkewMs: -3 * 60_000 })).toMatch(/clock 3 min slow/);
+    expect(describeState({ ...state, clockSkewMs: 40_000 })).toBe(
+      'Online · 0 waiting · no list yet',
+    );
+  });
 });

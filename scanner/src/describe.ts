@@ -124,15 +124,28 @@ export const undone: Verdict = {
   detail: 'The admit was taken back: the pass may be used again',
 };
 
-/** The bar under the header: "Offline · 12 waiting · list from 21:04". */
+/** A phone's clock this far off is worth telling door staff about. */
+const CLOCK_OFF_MS = 60_000;
+
+/**
+ * The bar under the header: "Offline · 12 waiting · list from 21:04", and "· clock 7 min fast:
+ * set the time to automatic" when the phone's clock is off.
+ */
 export function describeState(state: {
   online: boolean;
   waiting: number;
   listFrom: string | undefined;
+  clockSkewMs?: number | undefined;
 }): string {
-  return [
+  const parts = [
     state.online ? 'Online' : 'Offline',
     `${state.waiting} waiting`,
     state.listFrom ? `list from ${time(state.listFrom)}` : 'no list yet',
-  ].join(' · ');
+  ];
+  const skew = state.clockSkewMs ?? 0;
+  if (Math.abs(skew) > CLOCK_OFF_MS) {
+    const minutes = Math.round(Math.abs(skew) / 60_000);
+    parts.push(`clock ${minutes} min ${skew > 0 ? 'fast' : 'slow'}: set the time to automatic`);
+  }
+  return parts.join(' · ');
 }

@@ -25,6 +25,18 @@ export interface DoorState {
   waiting: number;
   /** When the pass list was last brought up to date (ISO), if ever. */
   listFrom: string | undefined;
+  /** How far this phone's clock is ahead of the server's (negative: behind), when last measured. */
+  clockSkewMs: number | undefined;
+}
+
+/**
+ * This phone's clock against the server's, from an answer's `Date` header (whole seconds): the
+ * phone's time halfway through the request, less the server's. Undefined without the header.
+ */
+export function clockSkewOf(dateHeader: string | null, sentAt: number, receivedAt: number) {
+  const server = dateHeader ? Date.parse(dateHeader) : Number.NaN;
+  if (Number.isNaN(server)) return undefined;
+  return Math.round((sentAt + receivedAt) / 2 - server);
 }
 
 export interface DoorEvents {
@@ -95,6 +107,7 @@ export function createDoor(options: {
   let draining: Promise<void> | undefined;
   let syncing: Promise<void> | undefined;
   let backoffMs = 1000;
+  let clockSkewMs: number | undefined;
   window.addEventListener('online', () => setOnline(true));
   window.addEventListener('offline', () => setOnline(false));
 
@@ -103,6 +116,7 @@ export function createDoor(options: {
       online,
       waiting: await store.countQueued(),
       listFrom: await store.get<string>('listFrom'),
+      clockSkewMs,
     };
   }
   async function announce() {
@@ -141,7 +155,9 @@ export function createDoor(options: {
     if (!client) return;
     let cursor = await store.get<string>('cursor');
     for (;;) {
+      const sentAt = Date.now();
       const res = await client.sync(cursor, { signal: AbortSignal.timeout(30_000) });
+      clockSkewMs = clockSkewOf(res.headers.get('date'), sentAt, Date.now()) ?? clockSkewMs;
       if (!res.ok) {
         if (res.status === 401) return removed();
         if (res.status === 400 && cursor !== undefined) {

@@ -1,12 +1,19 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { sql } from 'kysely';
+import { clientAddressOf } from './client-address';
 import { withDeadline } from './deadline';
-import { errorHandler, noSuchEndpoint, RETRY_AFTER_SECONDS } from './errors';
+import {
+  DISK_FULL_RETRY_AFTER_SECONDS,
+  errorHandler,
+  noSuchEndpoint,
+  RETRY_AFTER_SECONDS,
+} from './errors';
 import { authenticate, authorize } from './middleware/authenticate';
 import { limitBody } from './middleware/body-limit';
 import { corsForBrowsers } from './middleware/cors';
 import { noteDeviceSeen } from './middleware/device-seen';
+import { refuseWritesWhileDiskLow } from './middleware/disk-space';
 import { idempotency } from './middleware/idempotency';
 import { rateLimit } from './middleware/rate-limit';
 import { requestLog } from './middleware/request-log';
@@ -33,6 +40,8 @@ import { triggerRoutes } from './routes/triggers';
 import { userRoutes } from './routes/users';
 import { webhookRoutes } from './routes/webhooks';
 import type { Services } from './services';
+import { createAttemptThrottle } from './services/attempt-throttle';
+import { createPasswordHashing } from './services/password-hashing';
 import { createRateLimits } from './services/rate-limits';
 
 const API_BASE = '/api/v1';
@@ -100,11 +109,13 @@ export function createApi(services: Services) {
   });
 
   api.use('*', knownRoutesOnly({ api, basePath: API_BASE }));
+  api.use('*', refuseWritesWhileDiskLow({ disk: services.disk }));
   // A phone being paired has no key yet: the pairing token in its body is its credential. A
   // person signing in has no session yet.
   for (const path of OPEN_PATHS) {
     api.use(path, limitBody({ maxSize: MAX_BODY_BYTES }));
     api.use(path, noForeignOrigin({ publicUrl: services.publicUrl }));
+    api.use(path, requireStorableText());
   }
   api.route('/', devicePairingRoutes(services));
   api.route('/', sessionRoutes(services));
@@ -177,15 +188,20 @@ export function apiDocument(api: ReturnType<typeof createRouter>, publicUrl: str
  */
 export function buildApiDocument(publicUrl = 'http://localhost:3000') {
   const unused = new Proxy({}, { get: () => undefined }) as never;
+  const rateLimits = createRateLimits();
   const api = createApi({
     db: unused,
     publicUrl,
     logger: unused,
-    rateLimits: createRateLimits(),
+    rateLimits,
     callers: unused,
     devicePresence: unused,
     liveStreams: unused,
     scans: unused,
+    throttle: createAttemptThrottle(rateLimits),
+    passwords: createPasswordHashing(),
+    clientAddress: clientAddressOf(null),
+    disk: unused,
     webhooks: unused,
   });
   return apiDocument(api, publicUrl);
@@ -205,13 +221,18 @@ export function createStartingApp() {
 }
 
 export function createApp(services: Services) {
-  const { db, logger } = services;
+  const { db, logger, disk } = services;
   const app = new OpenAPIHono();
-  app.onError(errorHandler(logger));
+  app.onError(errorHandler(logger, { onDiskFull: disk.full }));
   app.notFound((c) => c.json({ error: noSuchEndpoint(c.req.method, c.req.path) }, 404));
   app.use('*', requestLog({ logger }));
 
   app.get('/healthz', async (c) => {
+    if (disk.low()) {
+      return c.json({ error: 'Disk nearly full: writes are refused' }, 503, {
+        'Retry-After': DISK_FULL_RETRY_AFTER_SECONDS,
+      });
+    }
     try {
       await withDeadline(
         sql`SELECT 1`.execute(db),
@@ -221,7 +242,7 @@ export function createApp(services: Services) {
       return c.json({ status: 'ok' }, 200);
     } catch (error) {
       logger.warn({ err: error }, 'health check failed');
-      return c.json({ error: 'Database unreachable' }, 503);
+      return c.json({ error: 'Database unreachable' }, 503, { 'Retry-After': RETRY_AFTER_SECONDS });
     }
   });
   app.get('/', (c) => c.redirect('/docs'));

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy } from './client-address';
 import { StartError } from './start-error';
 
 const flag = z
@@ -35,6 +36,22 @@ const EnvSchema = z.object({
     .default(STANDARD_RETRY_SCHEDULE),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      try {
+        return parseTrustProxy(value);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'must be a number of proxies (1), or a comma-separated list of addresses and ranges (10.0.0.0/8, loopback)',
+        });
+        return z.NEVER;
+      }
+    }),
+  DISK_FREE_MARGIN_MB: z.coerce.number().int().min(0).max(1_000_000).default(64),
 });
 
 /** Every environment variable the server reads (docs/configuration.md describes each). */
@@ -55,6 +72,10 @@ const ConfigSchema = EnvSchema.transform((env) => ({
   databaseQueryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
   /** Scan statements one server process runs at once; scans arriving meanwhile go together. */
   scanConcurrency: env.SCAN_CONCURRENCY,
+  /** Proxies whose `X-Forwarded-For` names the client, for every per-address limit. */
+  trustProxy: env.TRUST_PROXY,
+  /** On the embedded database, writes are refused while DATA_DIR has less free space than this. */
+  diskFreeMarginBytes: env.DISK_FREE_MARGIN_MB * 1024 * 1024,
   webhooks: {
     /** Allow http:// and private, loopback and link-local targets (development and tests). */
     allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,

@@ -50,6 +50,22 @@ export function isDatabaseOutOfReach(error: unknown): boolean {
   );
 }
 
+/**
+ * True when a write failed for want of disk space: the operating system's ENOSPC, or
+ * PostgreSQL's disk_full (SQLSTATE 53100), which the embedded database reports as either.
+ */
+export function isDiskFull(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOSPC' || code === '53100') return true;
+  return /No space left on device/i.test(error.message);
+}
+
+export const DISK_FULL =
+  "The server's disk is full: nothing was written. Try again once the operator has freed space";
+/** Seconds a client is asked to wait while the disk is full. */
+export const DISK_FULL_RETRY_AFTER_SECONDS = '30';
+
 export const DATABASE_OUT_OF_REACH =
   'The database is out of reach for the moment; try again in a few seconds';
 /**
@@ -58,8 +74,11 @@ export const DATABASE_OUT_OF_REACH =
  */
 export const RETRY_AFTER_SECONDS = '5';
 
-/** Maps every thrown error to `{ "error": "…" }`; unknown errors are logged and hidden. */
-export function errorHandler(logger: Logger) {
+/**
+ * Maps every thrown error to `{ "error": "…" }`; unknown errors are logged and hidden. A full
+ * disk is told to `onDiskFull` (which logs it once) rather than logged with every request.
+ */
+export function errorHandler(logger: Logger, options: { onDiskFull?: () => void } = {}) {
   return function onError(error: Error, c: Context) {
     if (error instanceof ApiError) {
       return c.json({ error: error.message }, error.status, error.headers);
@@ -73,6 +92,10 @@ export function errorHandler(logger: Logger) {
             ? 'Send the request body as JSON with "Content-Type: application/json"'
             : error.message || 'Bad request';
       return c.json({ error: message }, status);
+    }
+    if (isDiskFull(error)) {
+      options.onDiskFull?.();
+      return c.json({ error: DISK_FULL }, 507, { 'Retry-After': DISK_FULL_RETRY_AFTER_SECONDS });
     }
     if (isDatabaseOutOfReach(error)) {
       logger.warn({ err: error, method: c.req.method, path: c.req.path }, 'database out of reach');

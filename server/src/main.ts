@@ -4,19 +4,24 @@ import { getRequestListener } from '@hono/node-server';
 import { installErrorMessages } from '@passgate/shared';
 import { claimDataDir } from './admin/socket';
 import { createApp, createStartingApp } from './app';
+import { clientAddressOf } from './client-address';
 import { answerClientErrorsInJson, answerUnreadableRequest } from './client-error';
 import { type Config, isInsecureForPhones, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
+import { RETRY_AFTER_SECONDS } from './errors';
 import { createLogger } from './logger';
 import { pruneIdempotencyKeys } from './middleware/idempotency';
 import { connectRedis } from './redis';
+import { createAttemptThrottle } from './services/attempt-throttle';
 import { AUTH_CHANGES_CHANNEL, createCallerCache } from './services/callers';
 import { createDevicePresence } from './services/device-presence';
+import { watchDiskSpace } from './services/disk-space';
 import { createLiveStreams } from './services/live-streams';
+import { createPasswordHashing } from './services/password-hashing';
 import { createRateLimits } from './services/rate-limits';
 import { createScanQueue } from './services/scan-queue';
 import { startDeliveryWorker } from './services/webhook-delivery';
-import { StartError } from './start-error';
+import { describeStartFailure, StartError } from './start-error';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 const KEEP_ALIVE_MS = 65_000;
@@ -30,14 +35,18 @@ async function start() {
   // PORT=0 the public URL can name the port actually bound. Until the app is built, every
   // request (health checks too) is told the server is starting.
   let app: ReturnType<typeof createApp> | undefined;
+  let stopping = false;
   const starting = createStartingApp();
   const server = createServer(
     // Node would answer an HTTP/1.1 request without Host itself, with an empty 400; let it
     // through to the listener, which answers it (400) as it answers every unreadable URL.
     { requireHostHeader: false },
-    getRequestListener((request, env) => (app ?? starting).fetch(request, env), {
-      errorHandler: answerUnreadableRequest(logger),
-    }),
+    getRequestListener(
+      (request, env) => (stopping ? stoppingAnswer() : (app ?? starting).fetch(request, env)),
+      {
+        errorHandler: answerUnreadableRequest(logger),
+      },
+    ),
   );
   // Idle connections stay open longer than a load balancer keeps its own (AWS: 60 s), so it never
   // sends a request down one that the server is closing (a 502 at the door); Node's default is
@@ -62,7 +71,6 @@ async function start() {
     logger,
   });
   const callers = createCallerCache();
-  let stopping = false;
   const stopListening = await database.listen(AUTH_CHANGES_CHANNEL, {
     onNotify: callers.invalidate,
     onListening(listening) {
@@ -77,6 +85,11 @@ async function start() {
   });
 
   const liveStreams = createLiveStreams();
+  const disk = await watchDiskSpace({
+    dir: config.databaseUrl ? undefined : config.dataDir,
+    marginBytes: config.diskFreeMarginBytes,
+    logger,
+  });
   const { port } = server.address() as AddressInfo;
   const publicUrl = publicUrlOf(config, port);
   app = createApp({
@@ -88,9 +101,18 @@ async function start() {
     devicePresence: createDevicePresence({ db: database.db }),
     liveStreams,
     scans: createScanQueue({ db: database.db, publicUrl, concurrency: config.scanConcurrency }),
+    throttle: createAttemptThrottle(rateLimits),
+    passwords: createPasswordHashing(),
+    clientAddress: clientAddressOf(config.trustProxy),
+    disk,
     webhooks: config.webhooks,
   });
-  const deliveries = startDeliveryWorker({ db: database.db, logger, config: config.webhooks });
+  const deliveries = startDeliveryWorker({
+    db: database.db,
+    logger,
+    config: config.webhooks,
+    paused: disk.low,
+  });
 
   dataDirClaim?.serve({ db: database.db, publicUrl });
   const housekeeping = setInterval(
@@ -104,6 +126,7 @@ async function start() {
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing requests in flight');
     clearInterval(housekeeping);
+    disk.stop();
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
     liveStreams.endAll();
@@ -139,6 +162,17 @@ async function start() {
   }
 }
 
+/**
+ * What a request that arrives on a kept-alive connection while the server stops is told: try
+ * again (another instance, or this one once restarted), and the connection closes with it, so
+ * that the graceful stop need not wait for it.
+ */
+const stoppingAnswer = () =>
+  Response.json(
+    { error: 'Server is stopping; try again in a few seconds' },
+    { status: 503, headers: { 'Retry-After': RETRY_AFTER_SECONDS, Connection: 'close' } },
+  );
+
 /** The listen error in words, where the operator can act on it. */
 function portError(error: NodeJS.ErrnoException, config: Pick<Config, 'port' | 'host'>) {
   const at = `${config.host}:${config.port}`;
@@ -156,12 +190,10 @@ function portError(error: NodeJS.ErrnoException, config: Pick<Config, 'port' | '
 }
 
 start().catch((error: unknown) => {
-  if (error instanceof StartError) {
-    process.stderr.write(`${error.message}\n`);
-  } else {
-    process.stderr.write(
-      `Passgate failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+  const message = error instanceof StartError ? error.message : describeStartFailure(error);
+  process.stderr.write(`${message}\n`);
+  if (!(error instanceof StartError) && /^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '')) {
+    process.stderr.write(`${error instanceof Error ? error.stack : ''}\n`);
   }
   process.exit(1);
 });

@@ -108,9 +108,18 @@ export const ScanListItem = z
     ),
     deviceId: z.string().nullable(),
     deviceName: z.string().nullable(),
-    scannedAt: z.string().describe("When the door scanned (the device's clock for an upload)"),
+    scannedAt: z
+      .string()
+      .describe("When the door scanned (for an upload, the device's clock, corrected by its skew)"),
     receivedAt: z.string().describe('When the server recorded it'),
     annulledAt: z.string().nullable().describe('Undone: the use was given back'),
+    clockCorrectedMs: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        "An upload whose phone's clock was off: how far the server moved scannedAt (negative: back)",
+      ),
   })
   .meta({ id: 'ScanListItem' });
 export type ScanListItem = z.infer<typeof ScanListItem>;

@@ -10,10 +10,14 @@ const email = z
   .max(254)
   .pipe(z.email({ error: 'email: expected an email address such as ana@example.com' }));
 
+/** Spaces inside a passphrase count; spaces around it do not, so twelve spaces are no password. */
 const password = z
   .string()
   .min(MIN_PASSWORD_LENGTH, `password: at least ${MIN_PASSWORD_LENGTH} characters`)
-  .max(256, 'password: at most 256 characters');
+  .max(256, 'password: at most 256 characters')
+  .refine((value) => value.trim().length >= MIN_PASSWORD_LENGTH, {
+    error: `password: at least ${MIN_PASSWORD_LENGTH} characters, not counting spaces at either end`,
+  });
 
 export const User = z
   .object({

@@ -1,4 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 
 let tenant: TestTenant;
@@ -55,6 +56,68 @@ describe('CSV import', () => {
     expect(answer.body.problems.map((p: { row: number }) => p.row)).toEqual([2, 3]);
     expect((await own.counts()).passes).toBe(0);
   });
+
+  it('names a row whose validFrom is after its validUntil, in a dry run as in the import', async () => {
+    const own = await createTenant();
+    const csv = 'type,name,validFrom,validUntil\nsingle,A,,\nsingle,B,2030-02-01,2030-01-01\n';
+    const checked = await importCsv(own, csv, '?dryRun=true');
+    expect(checked.status).toBe(200);
+    expect(checked.body).toEqual({
+      rows: 2,
+      created: 0,
+      problems: [{ row: 2, error: 'validFrom must not be after validUntil' }],
+    });
+    const refused = await importCsv(own, csv);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(/^Row 2: validFrom must not be after validUntil/);
+    expect((await own.counts()).passes).toBe(0);
+  });
+
+  // The import is held inside its transaction, after its pass-limit lock, by an advisory lock
+  // on a client's name that this test holds: meanwhile the tenant's doors keep scanning.
+  it.skipIf(!inject('databaseUrl'))(
+    "never makes the tenant's scans wait, even within a pass limit",
+    async () => {
+      const own = await createTenant({ maxPasses: 200_000 });
+      const pass = await own.newPass();
+      const rows = Array.from({ length: 2000 }, (_, i) => `single,Guest ${i},Held Client`);
+      const held = new pg.Client({ connectionString: inject('databaseUrl') });
+      await held.connect();
+      try {
+        await held.query('BEGIN');
+        await held.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+          `${own.id}:Held Client`,
+        ]);
+        const importing = importCsv(own, `type,name,clientName\n${rows.join('\n')}\n`);
+        await expect
+          .poll(
+            async () => {
+              const { rows: waiting } = await held.query(
+                "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+              );
+              return waiting[0].n;
+            },
+            { timeout: 10_000, interval: 20 },
+          )
+          .toBeGreaterThan(0);
+        const scanned = await http(`${own.apiUrl}/scan`, {
+          key: own.apiKey,
+          json: { code: pass.code },
+        });
+        expect(scanned.status).toBe(200);
+        expect(scanned.body.result).toBe('success');
+        const dryRun = await importCsv(own, 'type,name\nsingle,A\n', '?dryRun=true');
+        expect(dryRun.status).toBe(200);
+        await held.query('COMMIT');
+        const imported = await importing;
+        expect(imported.status).toBe(200);
+        expect(imported.body.created).toBe(2000);
+        expect((await own.counts()).clients).toBe(1);
+      } finally {
+        await held.end();
+      }
+    },
+  );
 
   it('refuses what is not a CSV of passes, clearly', async () => {
     const cases: [string, RegExp][] = [

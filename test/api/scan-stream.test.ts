@@ -73,6 +73,56 @@ describe('GET /scans/stream', () => {
   });
 });
 
+describe('a scan stream outlives no credential', () => {
+  /** A stream that has said it is ready, for the caller of `headers`. */
+  async function readyStream(headers: Record<string, string>) {
+    const stream = await openStream(`${tenant.apiUrl}/scans/stream`, headers);
+    expect(stream.status).toBe(200);
+    await stream.until((e) => e.event === 'ready');
+    return stream;
+  }
+
+  /** The stream ends with an `end` event, and sends none of the scans after it. */
+  async function endsAndSendsNoMore(stream: Awaited<ReturnType<typeof readyStream>>) {
+    await stream.ended;
+    expect(stream.events.at(-1)?.event).toBe('end');
+    const pass = await tenant.newPass();
+    await scan(tenant, pass.code);
+    expect(stream.events.some((e) => e.data?.code === pass.code)).toBe(false);
+  }
+
+  it('ends when the API key is revoked', async () => {
+    const key = await tenant.createKey();
+    const stream = await readyStream({ authorization: `Bearer ${key.apiKey}` });
+    const revoked = await http(`${tenant.apiUrl}/keys/${key.id}/revoke`, {
+      key: tenant.apiKey,
+      method: 'POST',
+    });
+    expect(revoked.status).toBe(200);
+    await endsAndSendsNoMore(stream);
+  });
+
+  it('ends when the user signs out, and when the user is disabled', async () => {
+    const [leaving, disabled, admin] = await Promise.all([
+      signedInUser(tenant, { role: 'staff' }),
+      signedInUser(tenant, { role: 'staff' }),
+      signedInUser(tenant, { role: 'admin' }),
+    ]);
+    const [leavingStream, disabledStream] = await Promise.all([
+      readyStream({ cookie: leaving.cookie }),
+      readyStream({ cookie: disabled.cookie }),
+    ]);
+    expect((await leaving.call('/session', { method: 'DELETE' })).status).toBe(204);
+    await endsAndSendsNoMore(leavingStream);
+    const patched = await admin.call(`/users/${disabled.user.id}`, {
+      method: 'PATCH',
+      json: { disabled: true },
+    });
+    expect(patched.status).toBe(200);
+    await endsAndSendsNoMore(disabledStream);
+  });
+});
+
 describe('the scan stream across a server restart (a server of its own)', () => {
   let server: RunningServer | undefined;
   const dataDir = newDataDir();

@@ -46,6 +46,13 @@ describe('invitations', () => {
     });
     expect(short.status).toBe(400);
     expect(short.body.error).toMatch(/password: at least 12 characters/);
+    // Spaces around a password do not count; lone surrogates are no text at all.
+    for (const password of [' '.repeat(12), ` ${'x'.repeat(10)} `, '\ud800'.repeat(12)]) {
+      const refused = await http(`${tenant.apiUrl}/invites/accept`, {
+        json: { token, password },
+      });
+      expect(refused.status, JSON.stringify(password)).toBe(400);
+    }
 
     const accepted = await http(`${tenant.apiUrl}/invites/accept`, {
       json: { token, password: 'twelve chars' },
@@ -222,7 +229,11 @@ describe('roles', () => {
     expect(disabled.status).toBe(200);
     expect(disabled.body.disabledAt).toBeTypeOf('string');
     expect((await person.call('/me')).status).toBe(401);
-    expect((await signIn(person.email, person.password)).status).toBe(403);
+    // The right password says no more than a wrong one: it does not confirm the password.
+    const right = await signIn(person.email, person.password);
+    const wrong = await signIn(person.email, 'not the password');
+    expect([right.status, wrong.status]).toEqual([401, 401]);
+    expect(right.body.error).toBe(wrong.body.error);
     const listed = await admin.call('/users');
     expect(
       listed.body.find((u: { id: string }) => u.id === person.user.id).disabledAt,
@@ -302,7 +313,12 @@ describe('throttling failed sign-ins (a server of its own)', () => {
   afterAll(() => server?.stop());
 
   /** A sign-in sent from `address` (any of 127.0.0.0/8 reaches the server on 127.0.0.1). */
-  function attemptFrom(address: string, email: string, password: string) {
+  function attemptFrom(
+    address: string,
+    email: string,
+    password: string,
+    headers: Record<string, string> = {},
+  ) {
     return new Promise<{
       status: number;
       retryAfter: string | undefined;
@@ -314,7 +330,7 @@ describe('throttling failed sign-ins (a server of its own)', () => {
         {
           method: 'POST',
           localAddress: address,
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...headers },
         },
         (response) => {
           let body = '';
@@ -343,28 +359,118 @@ describe('throttling failed sign-ins (a server of its own)', () => {
     expect(answer.cookie).toMatch(/^passgate_session=[\w-]{32}; .*Secure/);
   });
 
-  it('per email: the sixth try within 15 minutes is 429, even with the right password', async () => {
+  /** Whether `slow` is answered after `fast`, which is sent right after it. */
+  async function answeredLater(slow: () => Promise<unknown>, fast: () => Promise<unknown>) {
+    const order: string[] = [];
+    await Promise.all([
+      slow().then(() => order.push('slow')),
+      fast().then(() => order.push('fast')),
+    ]);
+    return order[0] === 'fast';
+  }
+
+  it('40 guesses at once: at most 4 are checked, the rest are 429 and not counted', async () => {
     const user = await signedInUser(own);
-    for (let i = 0; i < 5; i++) {
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => attemptFrom('127.0.0.2', user.email, 'wrong password')),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(4);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(36);
+    const refused = answers.find((answer) => answer.status === 429);
+    expect(refused?.retryAfter).toMatch(/^\d+$/);
+    // The checked ones were counted before checking: a few more, and the next one waits.
+    for (let i = 0; i < 2; i++)
       expect((await attemptFrom('127.0.0.2', user.email, 'wrong password')).status).toBe(401);
-    }
-    const blocked = await attemptFrom('127.0.0.2', user.email, user.password);
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.retryAfter)).toBeGreaterThan(800);
-    expect(JSON.parse(blocked.body).error).toMatch(/Too many failed sign-ins/);
-    // From elsewhere too: the email is what is throttled.
-    expect((await attemptFrom('127.0.0.4', user.email, user.password)).status).toBe(429);
+    const fresh = await signedInUser(own);
+    expect(
+      await answeredLater(
+        () => attemptFrom('127.0.0.2', user.email, 'wrong password'),
+        () => attemptFrom('127.0.0.7', fresh.email, 'wrong password'),
+      ),
+    ).toBe(true);
+    // A right password is never refused for the failures: it waits its turn, then signs in.
+    expect((await attemptFrom('127.0.0.4', user.email, user.password)).status).toBe(200);
   });
 
-  it('per address: twenty failures over many emails block the address, not the others', async () => {
+  it('past 5 failures an email waits longer, from every address; the right password still works', async () => {
+    const user = await signedInUser(own);
+    for (let i = 0; i < 5; i++) {
+      expect((await attemptFrom('127.0.0.8', user.email, 'wrong password')).status).toBe(401);
+    }
+    const fresh = await signedInUser(own);
+    expect(
+      await answeredLater(
+        () => attemptFrom('127.0.0.9', user.email, 'wrong password'),
+        () => attemptFrom('127.0.0.9', fresh.email, fresh.password),
+      ),
+    ).toBe(true);
+    const right = await attemptFrom('127.0.0.8', user.email, user.password);
+    expect(right.status).toBe(200);
+  });
+
+  it('past 20 failures an address waits longer, X-Forwarded-For or not; others do not', async () => {
     const user = await signedInUser(own);
     for (let i = 0; i < 20; i++) {
-      const failed = await attemptFrom('127.0.0.3', uniqueEmail('guess'), 'wrong password');
+      // Not behind a trusted proxy: the header is the client's word, and is not read.
+      const failed = await attemptFrom('127.0.0.3', uniqueEmail('guess'), 'wrong password', {
+        'x-forwarded-for': `198.51.100.${i}`,
+      });
       expect(failed.status).toBe(401);
     }
-    const blocked = await attemptFrom('127.0.0.3', user.email, user.password);
-    expect(blocked.status).toBe(429);
-    expect(blocked.retryAfter).toMatch(/^\d+$/);
+    expect(
+      await answeredLater(
+        () => attemptFrom('127.0.0.3', uniqueEmail('guess'), 'wrong password'),
+        () => attemptFrom('127.0.0.5', uniqueEmail('guess'), 'wrong password'),
+      ),
+    ).toBe(true);
+    expect((await attemptFrom('127.0.0.3', user.email, user.password)).status).toBe(200);
     expect((await attemptFrom('127.0.0.5', user.email, user.password)).status).toBe(200);
+  });
+
+  it('refuses a signed-in write from http:// the same host when PUBLIC_URL is https', async () => {
+    const user = await signedInUser(own);
+    const { host } = new URL(server.url);
+    const write = await http(`${server.url}/api/v1/clients`, {
+      json: { name: 'Cross-scheme' },
+      headers: { cookie: user.cookie, origin: `http://${host}` },
+    });
+    expect(write.status).toBe(403);
+    const ours = await http(`${server.url}/api/v1/clients`, {
+      json: { name: 'Same origin' },
+      headers: { cookie: user.cookie, origin: `https://${host}` },
+    });
+    expect(ours.status).toBe(201);
+  });
+});
+
+describe('behind a trusted proxy (TRUST_PROXY)', () => {
+  let server: RunningServer;
+  let own: TestTenant;
+  beforeAll(async () => {
+    server = await startServer({ env: { TRUST_PROXY: 'loopback' } });
+    own = await createTenant({ server });
+  });
+  afterAll(() => server?.stop());
+
+  const attempt = (forwardedFor: string, email: string, password: string) =>
+    http(`${server.url}/api/v1/session`, {
+      json: { email, password },
+      headers: { 'x-forwarded-for': forwardedFor },
+    });
+
+  it("counts each client by the address the proxy forwarded for, not the proxy's", async () => {
+    for (let i = 0; i < 20; i++) {
+      const failed = await attempt('203.0.113.7', uniqueEmail('guess'), 'wrong password');
+      expect(failed.status).toBe(401);
+    }
+    const order: string[] = [];
+    await Promise.all([
+      attempt('203.0.113.7', uniqueEmail('guess'), 'wrong password').then(() => order.push('A')),
+      attempt('203.0.113.8', uniqueEmail('guess'), 'wrong password').then(() => order.push('B')),
+    ]);
+    expect(order).toEqual(['B', 'A']);
+    const user = await signedInUser(own);
+    expect((await attempt('203.0.113.8', user.email, user.password)).status).toBe(200);
   });
 });

@@ -18,6 +18,7 @@ import { describe, expect, inject, it, vi } from 'vitest';
 import { AdminCommandError, admin } from '../support/admin';
 import { migratedDataDir } from '../support/data-dir';
 import { createFreshDatabase } from '../support/database';
+import { failedStart } from '../support/failed-start';
 import { closedPort } from '../support/ports';
 import { newDataDir, REPO_ROOT, SERVER_ARGS, startServer } from '../support/server';
 import { startTcpProxy } from '../support/tcp-proxy';
@@ -293,28 +294,6 @@ describe('server lifecycle on the embedded database', () => {
 });
 
 describe('a start that cannot go on: one message the operator can act on, exit 1, no stack', () => {
-  /** Runs the server to its end with `env` over a fresh PGlite; its stderr, checked for a stack. */
-  function failedStart(env: Record<string, string>) {
-    const run = spawnSync(process.execPath, SERVER_ARGS, {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: '',
-        REDIS_URL: '',
-        DATA_DIR: newDataDir(),
-        PORT: '0',
-        ...env,
-      },
-      encoding: 'utf8',
-      // A server that starts where it should have refused is killed, and the test fails.
-      timeout: 30_000,
-      killSignal: 'SIGKILL',
-    });
-    expect(run.status).toBe(1);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
-    return run.stderr;
-  }
-
   it('bad configuration: every bad variable named', () => {
     const stderr = failedStart({
       PORT: 'eighty',

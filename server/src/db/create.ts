@@ -1,3 +1,5 @@
+import { writeSync } from 'node:fs';
+import type { PGlite as PGliteInstance } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import parsePostgresDate from 'postgres-date';
@@ -175,6 +177,48 @@ async function migrateWithoutTimeouts(databaseUrl: string): Promise<string[]> {
   }
 }
 
+/**
+ * Whether the embedded database failed in a way it cannot go on from: an abort of its
+ * WebAssembly (PostgreSQL's PANIC), or a WAL file it could not write (a full disk). After such
+ * a failure, the next statement spins the process without end.
+ */
+export function isEmbeddedDatabaseBroken(error: unknown): boolean {
+  if (error instanceof WebAssembly.RuntimeError) return true;
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'ExitStatus') return true;
+  const code = (error as { code?: unknown }).code;
+  return code === '53100' && /pg_wal|xlog/i.test(error.message);
+}
+
+/**
+ * Ends the process (one line on stderr, exit code 1, for a supervisor to restart it) as soon as
+ * the embedded database fails beyond repair. Every statement passes through `execProtocol` or
+ * `execProtocolStream` while PGlite holds its lock, so the process ends before another
+ * statement can start.
+ */
+function exitWhenBroken(pglite: PGliteInstance) {
+  for (const name of ['execProtocol', 'execProtocolStream'] as const) {
+    const original = pglite[name].bind(pglite) as (...args: unknown[]) => Promise<unknown>;
+    Object.assign(pglite, {
+      [name]: async (...args: unknown[]) => {
+        try {
+          return await original(...args);
+        } catch (error) {
+          if (isEmbeddedDatabaseBroken(error)) {
+            const message = error instanceof Error ? error.message : String(error);
+            writeSync(
+              2,
+              `Passgate stopped: the embedded database cannot go on (${message}); free space in DATA_DIR, then start it again\n`,
+            );
+            process.exit(1);
+          }
+          throw error;
+        }
+      },
+    });
+  }
+}
+
 /** PostgreSQL through `pg` when `DATABASE_URL` is set, else PGlite persisted under `DATA_DIR`. */
 export async function createDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize' | 'databaseQueryTimeoutMs'>,
@@ -231,12 +275,25 @@ export async function createDatabase(
     import('@electric-sql/pglite/contrib/pg_trgm'),
   ]);
   const { TIMESTAMPTZ, TIMESTAMP } = types;
-  const pglite = await PGlite.create(`${config.dataDir}/pgdata`, {
+  const pgdata = `${config.dataDir}/pgdata`;
+  const pglite = await PGlite.create(pgdata, {
     extensions: { pg_trgm },
     // PGlite's own parser is `new Date(text)`, which reads year 0080 as 1980. Parse timestamps
     // as node-postgres does, so that both databases give the same Date.
     parsers: { [TIMESTAMPTZ]: parsePostgresDate, [TIMESTAMP]: parsePostgresDate },
+  }).catch((error: unknown) => {
+    // PGlite rejects with plain objects too (`{ name: 'ErrnoError', errno }`): say it in words.
+    const { message, name, errno } = (error ?? {}) as {
+      message?: string;
+      name?: string;
+      errno?: number;
+    };
+    const why = message || `${name ?? 'error'}${errno === undefined ? '' : ` ${errno}`}`;
+    throw new StartError(
+      `DATA_DIR: the embedded database in ${pgdata} could not be opened (${why}); it must be a directory that Passgate created, or absent`,
+    );
   });
+  exitWhenBroken(pglite);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return {
     db,

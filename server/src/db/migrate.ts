@@ -7,6 +7,7 @@ import * as passByTenantCode from './migrations/2026-11-24-pass-by-tenant-code';
 import * as rateLimits from './migrations/2026-12-03-rate-limits';
 import * as scanDevices from './migrations/2026-12-03-scan-devices';
 import * as users from './migrations/2026-12-03-users';
+import * as scanClock from './migrations/2026-12-05-scan-clock';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03-rate-limits': rateLimits,
   '2026-12-03-scan-devices': scanDevices,
   '2026-12-03-users': users,
+  '2026-12-05-scan-clock': scanClock,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -159,6 +159,8 @@ export interface ScanTable {
   >;
   idempotency_key: ColumnType<string | null, string | null | undefined, string | null>;
   annulled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** How far the server moved an upload's `scanned_at` because the phone's clock was off. */
+  clock_corrected_ms: ColumnType<string | null, number | null | undefined, number | null>;
   /** The id of the transaction that wrote the scan: the order of the live scan stream. */
   stream_xid: ColumnType<string, never, never>;
 }
@@ -252,4 +254,5 @@ export type ClientRow = Selectable<ClientTable>;
 export type PassRow = Selectable<PassTable>;
 export type DeviceRow = Selectable<DeviceTable>;
 export type UserRow = Selectable<UserTable>;
+export type UserInviteRow = Selectable<UserInviteTable>;
 export type ScanRow = Selectable<ScanTable>;

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { API_KEY_PATTERN, apiKeyPrefix, constantTimeEqual, sha256 } from '../domain/ids';
 import { ApiError } from '../errors';
-import { findSessionCaller, SESSION_COOKIE } from '../routes/session/queries';
+import { findSessionCaller, SESSION_COOKIE, sessionStillWorks } from '../routes/session/queries';
 import type { CallerCache } from '../services/callers';
 import { type ApiEnv, CALLER_TENANT_COLUMNS, type Caller, callerTenant } from './env';
 
@@ -48,6 +48,24 @@ async function findCaller(
         row.device_id && row.device_name ? { id: row.device_id, name: row.device_name } : null,
     },
   };
+}
+
+/**
+ * Whether the caller's credential still works as it did when the request began: its key not
+ * revoked, its session not ended, its user not disabled, its tenant still on the Pro plan. What
+ * a long request (an event stream) asks again as it goes.
+ */
+export async function credentialStillWorks(db: Kysely<Database>, caller: Caller) {
+  if (caller.user) return sessionStillWorks(db, caller.user.sessionHash);
+  if (!caller.key) return false;
+  const row = await db
+    .selectFrom('api_keys')
+    .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
+    .select('tenants.plan')
+    .where('api_keys.id', '=', caller.key.id)
+    .where('api_keys.revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row?.plan === 'pro';
 }
 
 /**

@@ -17,6 +17,10 @@ const ABANDONED_AFTER_MS = 60 * 1000;
 /** 1 to 255 visible ASCII characters (a UUID, say). */
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
+/** 422: the key was used with another request (another body, path, or scan code). */
+export const idempotencyKeyReused = () =>
+  new ApiError(422, 'Idempotency-Key was already used with a different request body or path');
+
 /**
  * The IETF Idempotency-Key header: the same key and body within 24 h answers the first answer
  * again and does nothing twice; the same key with another body is 422; a repeat while the
@@ -88,12 +92,7 @@ export function idempotency(options: {
         .where('api_key_id', '=', apiKeyId)
         .where('key', '=', key)
         .executeTakeFirstOrThrow();
-      if (first.fingerprint !== fingerprint) {
-        throw new ApiError(
-          422,
-          'Idempotency-Key was already used with a different request body or path',
-        );
-      }
+      if (first.fingerprint !== fingerprint) throw idempotencyKeyReused();
       if (first.state === 'running') {
         throw new ApiError(
           409,

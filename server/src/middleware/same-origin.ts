@@ -7,13 +7,16 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const crossSite = () =>
   new ApiError(403, 'Cross-site request refused: a signed-in write must come from the dashboard');
 
-/** The request's `Origin`, and whether it is this server's (by PUBLIC_URL, or by its Host). */
+/**
+ * The request's `Origin`, and whether it is this server's: PUBLIC_URL's origin, or the Host the
+ * request was sent to under PUBLIC_URL's scheme. Behind a TLS proxy the server itself is reached
+ * over http, so a page at `http://` the same host is not ours when PUBLIC_URL is `https://`.
+ */
 function originOf(c: Context, publicOrigin: string) {
   const origin = c.req.header('origin');
-  return {
-    origin,
-    ours: origin === publicOrigin || origin === new URL(c.req.url).origin,
-  };
+  const { protocol } = new URL(publicOrigin);
+  const { host } = new URL(c.req.url);
+  return { origin, ours: origin === publicOrigin || origin === `${protocol}//${host}` };
 }
 
 /**

@@ -3,8 +3,10 @@ import type { Database } from '../db/schema';
 import { ApiError } from '../errors';
 
 /**
- * 403 when `adding` more rows would take the tenant past `limit` rows in `table` (null: no limit). Locks the tenant row
- * first, so concurrent creates queue behind each other instead of all slipping under the limit.
+ * 403 when `adding` more rows would take the tenant past `limit` rows in `table` (null: no
+ * limit). Locks the tenant row first, so concurrent creates queue behind each other instead of
+ * all slipping under the limit. The lock is `FOR NO KEY UPDATE`: it does not block the key-share
+ * lock that every insert referencing the tenant takes, so the tenant's scans never wait on it.
  */
 export async function assertBelowTenantLimit(
   trx: Transaction<Database>,
@@ -15,7 +17,12 @@ export async function assertBelowTenantLimit(
   adding = 1,
 ) {
   if (limit === null) return;
-  await trx.selectFrom('tenants').select('id').where('id', '=', tenantId).forUpdate().execute();
+  await trx
+    .selectFrom('tenants')
+    .select('id')
+    .where('id', '=', tenantId)
+    .forNoKeyUpdate()
+    .execute();
   if ((await countOf(trx, tenantId, table)) + adding > limit) throw new ApiError(403, message);
 }
 

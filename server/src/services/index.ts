@@ -1,10 +1,14 @@
+import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { Logger } from '../logger';
+import type { AttemptThrottle } from './attempt-throttle';
 import type { CallerCache } from './callers';
 import type { DevicePresence } from './device-presence';
+import type { DiskSpace } from './disk-space';
 import type { LiveStreams } from './live-streams';
+import type { PasswordHashing } from './password-hashing';
 import type { RateLimits } from './rate-limits';
 import type { ScanQueue } from './scan-queue';
 
@@ -23,6 +27,14 @@ export interface Services {
   liveStreams: LiveStreams;
   /** Where every scan goes to be decided, together with the scans that arrive beside it. */
   scans: ScanQueue;
+  /** Sign-ins, invitations and pairings: counted per email and address, slowed past a few. */
+  throttle: AttemptThrottle;
+  /** Password hashes, a bounded number at once. */
+  passwords: PasswordHashing;
+  /** The client's address, through trusted proxies (`TRUST_PROXY`): what per-address limits count. */
+  clientAddress: (c: Context) => string;
+  /** Whether the database's disk is nearly full (then writes are refused). */
+  disk: DiskSpace;
   /** Webhook settings: whether private targets are allowed, retry schedule, timeout. */
   webhooks: Config['webhooks'];
 }

@@ -18,6 +18,11 @@ import { refuseTargetUrl, webhookDispatcher } from '../webhooks/target';
 const MAX_IN_FLIGHT = 32;
 const PER_TENANT = 4;
 const PER_WEBHOOK = 2;
+/**
+ * A delivery's lease, renewed every third of it while it is being sent: an instance that dies
+ * mid-send holds its deliveries (and its tenant's share) for at most this long.
+ */
+const LEASE_MS = 6_000;
 
 interface DueDelivery {
   webhook_id: string;
@@ -112,7 +117,7 @@ async function send(
   });
   const timestamp = new Date();
   try {
-    const response = await fetch(delivery.target_url, {
+    const response = await postOnce(delivery.target_url, {
       method: 'POST',
       body,
       redirect: 'manual',
@@ -142,6 +147,21 @@ async function send(
       statusCode: null,
       error: timedOut ? `no answer within ${config.timeoutMs} ms` : describeNetworkError(error),
     };
+  }
+}
+
+/**
+ * A kept-alive connection that the receiver closed as the delivery was written to it fails
+ * with "other side closed" before the receiver saw anything: sent again at once, on a new
+ * connection, as part of the same attempt.
+ */
+async function postOnce(url: string, init: Parameters<typeof fetch>[1]) {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: unknown } }).cause;
+    if (cause?.code !== 'UND_ERR_SOCKET' || init?.signal?.aborted) throw error;
+    return fetch(url, init);
   }
 }
 
@@ -205,6 +225,18 @@ async function settle(
   });
 }
 
+/** Keeps the delivery this instance's for another lease, while it is still being sent. */
+async function renewLease(db: Kysely<Database>, delivery: DueDelivery) {
+  await db
+    .updateTable('webhook_deliveries')
+    .set({ locked_until: new Date(Date.now() + LEASE_MS) })
+    .where('webhook_id', '=', delivery.webhook_id)
+    .where('event_id', '=', delivery.event_id)
+    .where('state', '=', 'pending')
+    .where('locked_until', 'is not', null)
+    .execute();
+}
+
 /** "fetch failed: connect ECONNREFUSED 10.0.0.5:443" rather than just "fetch failed". */
 function describeNetworkError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
@@ -224,8 +256,10 @@ export function startDeliveryWorker(options: {
   db: Kysely<Database>;
   logger: Logger;
   config: Config['webhooks'];
+  /** While true, nothing new is claimed (the disk is full: no attempt could be recorded). */
+  paused?: () => boolean;
 }): DeliveryWorker {
-  const { db, logger, config } = options;
+  const { db, logger, config, paused } = options;
   const dispatcher = webhookDispatcher(config.allowPrivate);
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
@@ -235,7 +269,15 @@ export function startDeliveryWorker(options: {
 
   async function deliver(delivery: DueDelivery) {
     const started = performance.now();
-    const outcome = await send(delivery, config, dispatcher);
+    const renewal = setInterval(() => {
+      renewLease(db, delivery).catch((err) => logger.warn({ err }, 'webhook lease not renewed'));
+    }, LEASE_MS / 3);
+    let outcome: Outcome;
+    try {
+      outcome = await send(delivery, config, dispatcher);
+    } finally {
+      clearInterval(renewal);
+    }
     await settle(db, delivery, outcome, performance.now() - started, config);
     if (outcome.error)
       logger.info(
@@ -263,7 +305,8 @@ export function startDeliveryWorker(options: {
         claimAgain = false;
         const free = MAX_IN_FLIGHT - inFlight.size;
         if (free <= 0) break;
-        const due = await claimDue(db, new Date(), config.timeoutMs + 5_000, free);
+        if (paused?.()) break;
+        const due = await claimDue(db, new Date(), LEASE_MS, free);
         for (const delivery of due) {
           const sending: Promise<void> = deliver(delivery)
             .catch((err) => logger.error({ err }, 'webhook delivery failed'))

@@ -94,9 +94,20 @@ export const publicAddressLookup = ((
 }) as typeof dns.lookup;
 
 /**
+ * How long an idle connection to a receiver is kept for the next delivery: under the 5 s that
+ * Node's HTTP server (and many others) keeps one, so that a delivery is not written to a
+ * connection the receiver is closing at that moment.
+ */
+const IDLE_KEEP_ALIVE_MS = 2_000;
+
+/**
  * What webhooks are sent through: connections that reach public addresses only, unless
  * `allowPrivate` (development and tests) lifts the rule. (An address written in the URL is not
  * looked up; `refuseTargetUrl` has judged it.)
  */
 export const webhookDispatcher = (allowPrivate: boolean): Dispatcher =>
-  new Agent(allowPrivate ? {} : { connect: { lookup: publicAddressLookup } });
+  new Agent({
+    keepAliveTimeout: IDLE_KEEP_ALIVE_MS,
+    keepAliveMaxTimeout: IDLE_KEEP_ALIVE_MS,
+    ...(allowPrivate ? {} : { connect: { lookup: publicAddressLookup } }),
+  });

@@ -40,20 +40,70 @@ export async function findOrCreateClientByName(
   tenantId: string,
   name: string,
 ) {
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}:${name}`}, 0))`.execute(
-    trx,
-  );
+  const clients = await findOrCreateClientsByName(trx, tenantId, [name]);
+  return clients.get(name) as ClientRow;
+}
+
+/**
+ * For each name, the tenant's oldest client of exactly that name, or a new one (with its
+ * `client.created` event): a CSV import's clients in three statements. The names' advisory
+ * locks are taken in one order, so two imports naming the same clients cannot deadlock.
+ */
+export async function findOrCreateClientsByName(
+  trx: Transaction<Database>,
+  tenantId: string,
+  names: readonly string[],
+): Promise<Map<string, ClientRow>> {
+  const wanted = [...new Set(names)].sort();
+  const found = new Map<string, ClientRow>();
+  if (wanted.length === 0) return found;
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}:`} || name, 0))
+              FROM unnest(${wanted}::text[]) WITH ORDINALITY AS wanted(name, place)
+             ORDER BY place`.execute(trx);
   const existing = await trx
     .selectFrom('clients')
     .selectAll()
+    .distinctOn('name')
     .where('tenant_id', '=', tenantId)
-    .where('name', '=', name)
+    .where('name', 'in', wanted)
+    .orderBy('name')
     .orderBy('created_at')
     .orderBy('id')
-    .limit(1)
-    .executeTakeFirst();
-  return existing ?? (await insertClient(trx, tenantId, { name }));
+    .execute();
+  for (const client of existing) found.set(client.name, client);
+  const missing = wanted.filter((name) => !found.has(name));
+  for (let i = 0; i < missing.length; i += INSERT_CHUNK) {
+    const created = await trx
+      .insertInto('clients')
+      .values(
+        missing.slice(i, i + INSERT_CHUNK).map((name) => ({
+          id: newId('cli'),
+          tenant_id: tenantId,
+          name,
+          email: null,
+          phone: null,
+          notes: null,
+          created_at: new Date(),
+        })),
+      )
+      .returningAll()
+      .execute();
+    for (const client of created) found.set(client.name, client);
+    await recordEvents(
+      trx,
+      tenantId,
+      created.map((client) => ({
+        type: 'client.created',
+        subjectId: client.id,
+        data: presentClient(client),
+      })),
+    );
+  }
+  return found;
 }
+
+/** Rows per multi-row INSERT: well within PostgreSQL's 65,535 parameters a statement. */
+export const INSERT_CHUNK = 1000;
 
 export async function findClient(
   db: Kysely<Database>,

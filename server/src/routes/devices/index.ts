@@ -78,7 +78,8 @@ const pair = createRoute({
   summary: 'Pair a phone',
   description:
     "Needs no key: exchanges a pairing token (from `#pair=` of the link) for the device's " +
-    'scan-scope key. A token works once.',
+    'scan-scope key. A token works once. Past 20 unknown or spent tokens from a client ' +
+    'address in 15 minutes, each further try is answered later (1 s, doubling, at most 30 s).',
   security: [],
   request: { body: jsonBody(PairDeviceBody) },
   responses: {
@@ -139,18 +140,27 @@ export function deviceRoutes({ db, publicUrl }: Services) {
 }
 
 /** `POST /devices/pair`: mounted ahead of authentication, as the phone has no key yet. */
-export function devicePairingRoutes({ db }: Services) {
+export function devicePairingRoutes({ db, throttle, clientAddress }: Services) {
   return createRouter().openapi(pair, async (c) => {
     const { token } = c.req.valid('json');
-    const answer = await db.transaction().execute(async (trx) => {
-      const redeemed = await redeemPairing(trx, token);
-      if (!redeemed.ok) throw PAIRING_FAILURES[redeemed.failure]();
-      return {
-        apiKey: redeemed.apiKey,
-        device: presentDevice(redeemed.device),
-        tenant: redeemed.tenant,
-      };
-    });
+    const subject = {
+      kind: 'pair-address',
+      name: clientAddress(c),
+      free: 20,
+      atOnce: 16,
+      onSuccess: 'forgive',
+    } as const;
+    const answer = await throttle.attempt([subject], () =>
+      db.transaction().execute(async (trx) => {
+        const redeemed = await redeemPairing(trx, token);
+        if (!redeemed.ok) throw PAIRING_FAILURES[redeemed.failure]();
+        return {
+          apiKey: redeemed.apiKey,
+          device: presentDevice(redeemed.device),
+          tenant: redeemed.tenant,
+        };
+      }),
+    );
     return c.json(answer, 200);
   });
 }

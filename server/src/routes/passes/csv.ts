@@ -3,6 +3,7 @@ import { reportedStatus } from '@passgate/shared/core';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { type PassWithClient, publicPassUrl } from './present';
+import { ruleColumnsOf, validityProblem } from './queries';
 
 /** The columns of an export, in order. */
 export const EXPORT_COLUMNS = [
@@ -164,9 +165,12 @@ export function parseImport(
           ? 'type must be "single" or "multi"'
           : `${issue?.path.join('.')}: ${issue?.message}`;
       problems.push({ row: index + 1, error: message });
-    } else {
-      passes.push(parsed.data);
+      return;
     }
+    // The rules an insert checks, here too, so that a dry run and the import name the same rows.
+    const invalid = validityProblem(ruleColumnsOf(parsed.data));
+    if (invalid) problems.push({ row: index + 1, error: invalid });
+    else passes.push(parsed.data);
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, passes };
 }

@@ -20,8 +20,8 @@ import { recordEvents } from '../../events';
 import type { ApiEnv, Caller } from '../../middleware/env';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
-import { findOrCreateClientByName } from '../clients/queries';
-import { assertBelowTenantLimit } from '../limits';
+import { findOrCreateClientsByName, INSERT_CHUNK } from '../clients/queries';
+import { assertBelowTenantLimit, countOf } from '../limits';
 import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
 import { describeProblems, exportLines, IMPORT_EXAMPLE, parseImport } from './csv';
 import {
@@ -36,7 +36,7 @@ import {
   eachPassPage,
   findPass,
   findPassForUpdate,
-  insertPass,
+  insertPasses,
   listPasses,
   updatePass,
 } from './queries';
@@ -238,19 +238,34 @@ export function passRoutes({ db, publicUrl }: Services) {
     return after;
   }
 
-  /** A new pass, its client found or created by name, and its `pass.created` event. */
-  async function createPass(
+  /**
+   * New passes, their clients found or created by name, and their `pass.created` events, in
+   * multi-row statements: one pass from `POST /passes`, thousands from a CSV import.
+   */
+  async function createPasses(
     trx: Transaction<Database>,
     tenantId: string,
-    body: CreatePassBody,
+    bodies: readonly CreatePassBody[],
     now: Date,
   ) {
-    const client = body.clientName
-      ? await findOrCreateClientByName(trx, tenantId, body.clientName)
-      : null;
-    const pass = await insertPass(trx, tenantId, body, client, now);
-    await recordEvents(trx, tenantId, [passCreatedEvent(pass, publicUrl, now)], now);
-    return pass;
+    const names = bodies.flatMap((body) => (body.clientName ? [body.clientName] : []));
+    const clients = await findOrCreateClientsByName(trx, tenantId, names);
+    const passes = await insertPasses(
+      trx,
+      tenantId,
+      bodies.map((body) => ({
+        body,
+        client: body.clientName ? (clients.get(body.clientName) ?? null) : null,
+      })),
+      now,
+    );
+    for (let i = 0; i < passes.length; i += INSERT_CHUNK) {
+      const events = passes
+        .slice(i, i + INSERT_CHUNK)
+        .map((pass) => passCreatedEvent(pass, publicUrl, now));
+      await recordEvents(trx, tenantId, events, now);
+    }
+    return passes;
   }
 
   async function setStatus(c: Context<ApiEnv>, passId: string, status: 'active' | 'revoked') {
@@ -324,18 +339,24 @@ export function passRoutes({ db, publicUrl }: Services) {
       }
       const { tenant } = c.get('caller');
       const passes = parsed.passes;
+      const overLimit = `Pass limit: this plan allows ${tenant.max_passes} passes, and ${passes.length} more would pass it. Nothing was imported.`;
+      if (dryRun) {
+        // Takes no lock: a dry run tells what an import would meet now, and waits on nothing.
+        const count = tenant.max_passes === null ? 0 : await countOf(db, tenant.id, 'passes');
+        if (tenant.max_passes !== null && count + passes.length > tenant.max_passes)
+          throw new ApiError(403, overLimit);
+        return c.json({ rows: passes.length, created: 0, problems: [] }, 200);
+      }
       const answer = await db.transaction().execute(async (trx) => {
-        const now = new Date();
         await assertBelowTenantLimit(
           trx,
           tenant.id,
           'passes',
           tenant.max_passes,
-          `Pass limit: this plan allows ${tenant.max_passes} passes, and ${passes.length} more would pass it. Nothing was imported.`,
+          overLimit,
           passes.length,
         );
-        if (dryRun) return { rows: passes.length, created: 0, problems: [] };
-        for (const body of passes) await createPass(trx, tenant.id, body, now);
+        await createPasses(trx, tenant.id, passes, new Date());
         return { rows: passes.length, created: passes.length, problems: [] };
       });
       return c.json(answer, 200);
@@ -352,7 +373,8 @@ export function passRoutes({ db, publicUrl }: Services) {
           tenant.max_passes,
           `Pass limit reached: this plan allows ${tenant.max_passes} passes`,
         );
-        const pass = await createPass(trx, tenant.id, body, now);
+        const [pass] = await createPasses(trx, tenant.id, [body], now);
+        if (!pass) throw new Error('A pass was created but not returned');
         return { status: 201 as const, body: presentCreatedPass(pass, publicUrl, now) };
       });
       return c.json(answer.body, answer.status);

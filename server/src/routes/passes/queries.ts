@@ -8,10 +8,11 @@ import {
   type UpdatePassBody,
 } from '@passgate/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { ClientRow, Database, PassTable } from '../../db/schema';
+import type { ClientRow, Database, PassRow, PassTable } from '../../db/schema';
 import { newId, newPassCode, newPublicToken } from '../../domain/ids';
 import { reportedStatusSql } from '../../domain/pass-sql';
 import { ApiError } from '../../errors';
+import { INSERT_CHUNK } from '../clients/queries';
 import { likePattern, paginate } from '../support';
 import type { PassWithClient } from './present';
 
@@ -130,16 +131,58 @@ export async function* eachPassPage(
 const toDate = (value: string | null | undefined, plainDate: 'start' | 'end') =>
   value == null ? null : instantOf(value, plainDate);
 
-/** The validity rules a pass must keep after any create or update. */
+/** Why a pass's validity rules do not hold, or undefined when they do. */
+export function validityProblem(
+  pass: Pick<PassTable, 'type' | 'valid_from' | 'valid_until' | 'max_usages'>,
+): string | undefined {
+  if (pass.type === 'single' && pass.max_usages !== null) {
+    return 'maxUsages applies only to multi passes';
+  }
+  if (pass.valid_from && pass.valid_until && pass.valid_from > pass.valid_until) {
+    return 'validFrom must not be after validUntil';
+  }
+  return undefined;
+}
+
+/** The validity rules a pass must keep after any create or update: else 400. */
 export function assertValidPass(
   pass: Pick<PassTable, 'type' | 'valid_from' | 'valid_until' | 'max_usages'>,
 ) {
-  if (pass.type === 'single' && pass.max_usages !== null) {
-    throw new ApiError(400, 'maxUsages applies only to multi passes');
-  }
-  if (pass.valid_from && pass.valid_until && pass.valid_from > pass.valid_until) {
-    throw new ApiError(400, 'validFrom must not be after validUntil');
-  }
+  const problem = validityProblem(pass);
+  if (problem) throw new ApiError(400, problem);
+}
+
+/** The columns of a new pass that its validity rules read. */
+export const ruleColumnsOf = (body: CreatePassBody) => ({
+  type: body.type,
+  max_usages: body.maxUsages ?? null,
+  valid_from: toDate(body.validFrom, 'start'),
+  valid_until: toDate(body.validUntil, 'end'),
+});
+
+/** The stored columns of a new pass, as `POST /passes` (or a CSV row) describes it. */
+export function newPassValues(
+  tenantId: string,
+  body: CreatePassBody,
+  client: ClientRow | null,
+  now: Date,
+) {
+  return {
+    id: newId('pass'),
+    tenant_id: tenantId,
+    code: newPassCode(),
+    public_token: newPublicToken(),
+    name: body.name ?? null,
+    note: body.note ?? null,
+    ...ruleColumnsOf(body),
+    status: 'active' as const,
+    fields: JSON.stringify(storedFields(body.customFields ?? [])),
+    template_id: body.templateId ?? null,
+    location_id: body.locationId ?? null,
+    client_id: client?.id ?? null,
+    created_at: now,
+    updated_at: now,
+  };
 }
 
 /** Inserts the pass and answers it with its client's contact fields, as `findPass` would. */
@@ -150,37 +193,42 @@ export async function insertPass(
   client: ClientRow | null,
   now: Date,
 ): Promise<PassWithClient> {
-  const values = {
-    id: newId('pass'),
-    tenant_id: tenantId,
-    code: newPassCode(),
-    public_token: newPublicToken(),
-    name: body.name ?? null,
-    note: body.note ?? null,
-    type: body.type,
-    status: 'active' as const,
-    max_usages: body.maxUsages ?? null,
-    valid_from: toDate(body.validFrom, 'start'),
-    valid_until: toDate(body.validUntil, 'end'),
-    fields: JSON.stringify(storedFields(body.customFields ?? [])),
-    template_id: body.templateId ?? null,
-    location_id: body.locationId ?? null,
-    client_id: client?.id ?? null,
-    created_at: now,
-    updated_at: now,
-  };
-  assertValidPass(values);
-  const pass = await trx
-    .insertInto('passes')
-    .values(values)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return {
-    ...pass,
-    client_name: client?.name ?? null,
-    client_email: client?.email ?? null,
-    client_phone: client?.phone ?? null,
-  };
+  const [pass] = await insertPasses(trx, tenantId, [{ body, client }], now);
+  return pass as PassWithClient;
+}
+
+/**
+ * Inserts passes in multi-row statements (a CSV import's thousands in a few), each checked by
+ * the validity rules first; answers them in order, with their clients' contact fields.
+ */
+export async function insertPasses(
+  trx: Transaction<Database>,
+  tenantId: string,
+  items: readonly { body: CreatePassBody; client: ClientRow | null }[],
+  now: Date,
+): Promise<PassWithClient[]> {
+  const values = items.map(({ body, client }) => newPassValues(tenantId, body, client, now));
+  for (const row of values) assertValidPass(row);
+  const inserted: PassWithClient[] = [];
+  for (let i = 0; i < values.length; i += INSERT_CHUNK) {
+    const rows = await trx
+      .insertInto('passes')
+      .values(values.slice(i, i + INSERT_CHUNK))
+      .returningAll()
+      .execute();
+    // RETURNING gives no order: the ids (made here) put the rows back in the items' order.
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    values.slice(i, i + INSERT_CHUNK).forEach((value, j) => {
+      const client = items[i + j]?.client ?? null;
+      inserted.push({
+        ...(byId.get(value.id) as PassRow),
+        client_name: client?.name ?? null,
+        client_email: client?.email ?? null,
+        client_phone: client?.phone ?? null,
+      });
+    });
+  }
+  return inserted;
 }
 
 /** Applies a PATCH (or a status change) to a locked pass; fields left out stay as they are. */

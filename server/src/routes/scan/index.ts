@@ -1,9 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
 import { extractPassCode, ScanAnswer, ScanRequest } from '@passgate/shared';
+import { uploadTime } from '../../domain/device-clock';
 import { PASS_CODE_PATTERN } from '../../domain/ids';
 import { ApiError } from '../../errors';
-import { commitChange } from '../../middleware/idempotency';
+import { commitChange, idempotencyKeyReused } from '../../middleware/idempotency';
 import type { Services } from '../../services';
+import { deviceTimeOf } from '../../services/device-presence';
 import { findPass } from '../passes/queries';
 import { presentRecordedScan } from '../scans/present';
 import { findScans, recordUpload } from '../scans/queries';
@@ -32,9 +34,8 @@ const scanRoute = createRoute({
 
 const unknownPass = () => new ApiError(404, 'Unknown pass: no pass of this tenant has that code');
 
-/** How far an upload's device time may lie from the server's. */
+/** An upload is accepted this long after its (corrected) scan time. */
 const UPLOAD_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
-const UPLOAD_MAX_AHEAD_MS = 5 * 60 * 1000;
 
 /** The operation, as the OpenAPI document and the client's types see it. */
 export const scanOperation = scanRoute;
@@ -65,6 +66,7 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
         idempotencyKey: claim.key,
       });
       if (recorded) {
+        if (recorded.code !== code) throw idempotencyKeyReused();
         const pass = await findPass(db, tenant.id, recorded.pass_id);
         if (pass) return c.json(presentRecordedScan(recorded, pass, now), 200);
       }
@@ -72,12 +74,13 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
 
     const { offline, scannedAt: deviceTime, localResult } = request;
     if (offline && deviceTime && localResult) {
-      const scannedAt = new Date(deviceTime);
+      const { scannedAt, correctedMs } = uploadTime(
+        new Date(deviceTime),
+        deviceTimeOf(c.req.header('x-device-time')),
+        now,
+      );
       if (scannedAt.getTime() < now.getTime() - UPLOAD_MAX_AGE_MS) {
         throw new ApiError(400, 'scannedAt: an offline scan can be uploaded for 7 days at most');
-      }
-      if (scannedAt.getTime() > now.getTime() + UPLOAD_MAX_AHEAD_MS) {
-        throw new ApiError(400, "scannedAt: more than 5 minutes ahead of the server's clock");
       }
       const answer = await commitChange(c, db, async (trx) => {
         const recorded = await recordUpload(
@@ -90,6 +93,7 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
             device: request.device || null,
             idempotencyKey: claim?.key ?? null,
             scannedAt,
+            clockCorrectedMs: correctedMs,
             localResult,
           },
           now,

@@ -1,8 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { IsoDate, Pagination, ScanListItem, ScanListQuery, ScanSummary } from '@passgate/shared';
 import { streamSSE } from 'hono/streaming';
+import { uploadTime } from '../../domain/device-clock';
 import { ApiError, notFound } from '../../errors';
+import { credentialStillWorks } from '../../middleware/authenticate';
 import type { Services } from '../../services';
+import { deviceTimeOf } from '../../services/device-presence';
 import { createRouter, errorResponses, json, setPaginationHeaders } from '../support';
 import { snapshot } from '../sync/queries';
 import { presentScanListItem } from './present';
@@ -56,7 +59,9 @@ const stream = createRoute({
   description:
     'A `text/event-stream` of `scan` events, each a ScanListItem, for signed-in users and full ' +
     'keys. Each event id is the stream’s place: reconnecting with it as `Last-Event-ID` (the ' +
-    'browser’s EventSource does so by itself) misses no scan, though it may repeat one.',
+    'browser’s EventSource does so by itself) misses no scan, though it may repeat one. The ' +
+    'credential is checked again before each look for new scans (every second): once the key ' +
+    'is revoked, the session ended or the user disabled, an `end` event closes the stream.',
   request: {
     query: z.object({
       cursor: z
@@ -68,7 +73,8 @@ const stream = createRoute({
   },
   responses: {
     200: {
-      description: 'The stream: `ready` once, then a `scan` event for each scan',
+      description:
+        'The stream: `ready` once, then a `scan` event for each scan, and `end` when the credential stops working',
       content: { 'text/event-stream': { schema: z.string() } },
     },
     ...errorResponses(400, 401, 403, 429),
@@ -96,6 +102,7 @@ const ANNUL_REFUSALS = {
   not_admitted: () => new ApiError(409, 'Only an admit can be undone: this scan admitted nobody'),
   too_late: () =>
     new ApiError(403, 'A door may undo an admit only within 15 minutes; ask an admin'),
+  before_scan: () => new ApiError(400, 'annulledAt: must not be before the scan it undoes'),
 } as const;
 
 const flag = (value: 'true' | 'false' | undefined) =>
@@ -135,10 +142,17 @@ export function scanListRoutes({ db, publicUrl, liveStreams, logger }: Services)
         }
         from = match[1];
       }
-      const tenantId = c.get('caller').tenant.id;
+      const caller = c.get('caller');
       c.header('X-Accel-Buffering', 'no');
       return streamSSE(c, (sse) =>
-        sendScans(sse, { db, tenantId, from, liveStreams, logger }),
+        sendScans(sse, {
+          db,
+          tenantId: caller.tenant.id,
+          from,
+          liveStreams,
+          logger,
+          stillAllowed: () => credentialStillWorks(db, caller),
+        }),
       ) as never;
     })
     .openapi(list, async (c) => {
@@ -164,10 +178,11 @@ export function scanListRoutes({ db, publicUrl, liveStreams, logger }: Services)
       const body = c.req.valid('json') ?? {};
       const { tenant, key } = c.get('caller');
       const now = new Date();
-      const at = body.annulledAt ? new Date(body.annulledAt) : now;
-      if (at.getTime() > now.getTime() + 5 * 60_000) {
-        throw new ApiError(400, 'annulledAt: must not be more than 5 minutes ahead');
-      }
+      // The door's clock, corrected by its skew as an upload's is.
+      const at = body.annulledAt
+        ? uploadTime(new Date(body.annulledAt), deviceTimeOf(c.req.header('x-device-time')), now)
+            .scannedAt
+        : now;
       const outcome = await db.transaction().execute((trx) =>
         annulScan(trx, {
           tenantId: tenant.id,

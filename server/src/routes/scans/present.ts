@@ -41,6 +41,7 @@ export function presentScanListItem(scan: ScanWithPass): ScanListItem {
     scannedAt: scan.scanned_at.toISOString(),
     receivedAt: scan.received_at.toISOString(),
     annulledAt: toIso(scan.annulled_at),
+    clockCorrectedMs: scan.clock_corrected_ms === null ? null : Number(scan.clock_corrected_ms),
   };
 }
 

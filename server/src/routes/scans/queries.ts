@@ -17,8 +17,10 @@ export interface Upload {
   deviceId: string | null;
   device: string | null;
   idempotencyKey: string | null;
-  /** The device's clock when it scanned. */
+  /** When it scanned: the device's clock, corrected by its skew (see `uploadTime`). */
   scannedAt: Date;
+  /** How far `scannedAt` was moved from what the device said; null when not. */
+  clockCorrectedMs: number | null;
   /** What the phone decided. */
   localResult: ScanResult;
 }
@@ -108,6 +110,7 @@ export async function recordUpload(
       offline: true,
       conflict,
       idempotency_key: upload.idempotencyKey,
+      clock_corrected_ms: upload.clockCorrectedMs,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -124,10 +127,32 @@ export async function recordUpload(
 /** Why a scan cannot be annulled by this caller, or what annulling it did. */
 export type AnnulOutcome =
   | { ok: true; scan: ScanWithPass }
-  | { ok: false; reason: 'unknown' | 'not_admitted' | 'other_device' | 'too_late' };
+  | {
+      ok: false;
+      reason: 'unknown' | 'not_admitted' | 'other_device' | 'too_late' | 'before_scan';
+    };
 
 /** A door may undo its own admit for this long after it scanned. */
 export const ANNUL_WINDOW_MS = 15 * 60 * 1000;
+
+/**
+ * Why a door may not undo this admit at `at` (its clock when it undid it), if it may not. The
+ * undo must come after the scan and within 15 minutes of it; and the server must hear of it
+ * within 15 minutes of `at`, or of receiving the scan itself (an offline scan and its undo
+ * uploaded together). A door cannot reach back further by naming an earlier time.
+ */
+export function doorAnnulRefusal(
+  scan: Pick<ScanRow, 'scanned_at' | 'received_at'>,
+  at: Date,
+  now: Date,
+): 'before_scan' | 'too_late' | undefined {
+  if (at.getTime() < scan.scanned_at.getTime()) return 'before_scan';
+  if (at.getTime() - scan.scanned_at.getTime() > ANNUL_WINDOW_MS) return 'too_late';
+  const heardLate = now.getTime() - at.getTime() > ANNUL_WINDOW_MS;
+  const scanHeardLate = now.getTime() - scan.received_at.getTime() > ANNUL_WINDOW_MS;
+  if (heardLate && scanHeardLate) return 'too_late';
+  return undefined;
+}
 
 /**
  * Undoes an admit: gives the use back (a spent single pass is active again, a revoked one stays
@@ -162,8 +187,9 @@ export async function annulScan(
   if (!ownScan) return { ok: false, reason: 'other_device' };
   if (scan.result !== 'success') return { ok: false, reason: 'not_admitted' };
   if (scan.annulled_at === null) {
-    if (door !== null && at.getTime() - scan.scanned_at.getTime() > ANNUL_WINDOW_MS) {
-      return { ok: false, reason: 'too_late' };
+    if (door !== null) {
+      const refused = doorAnnulRefusal(scan, at, now);
+      if (refused) return { ok: false, reason: refused };
     }
     await trx
       .updateTable('passes')

@@ -12,6 +12,8 @@ const POLL_MS = 1_000;
 const PAGE = 500;
 /** A comment line this often keeps proxies from closing a quiet stream. */
 const KEEP_ALIVE_MS = 15_000;
+/** Sent as the last event when the stream's credential stops working. */
+const CREDENTIAL_ENDED = 'Your session or API key no longer works: sign in again';
 /** What the browser waits before reconnecting. */
 const RETRY_MS = 1_000;
 
@@ -19,7 +21,8 @@ const RETRY_MS = 1_000;
  * Sends the tenant's scans as they are written, from transaction `from` on, until the client
  * goes or the server stops. Each event's id is the stream's place (`s1.<xid>`): a client that
  * reconnects with it as `Last-Event-ID` misses no scan. It may be sent a scan it had, near the
- * place; scan ids tell them apart.
+ * place; scan ids tell them apart. It ends, with an `end` event, within one look once its
+ * credential stops working.
  */
 export async function sendScans(
   stream: SSEStreamingApi,
@@ -29,9 +32,11 @@ export async function sendScans(
     from: string;
     liveStreams: LiveStreams;
     logger: Logger;
+    /** Asked before each look for new scans: false ends the stream (a key revoked, a session ended). */
+    stillAllowed: () => Promise<boolean>;
   },
 ) {
-  const { db, tenantId, liveStreams, logger } = options;
+  const { db, tenantId, liveStreams, logger, stillAllowed } = options;
   let from = BigInt(options.from);
   /** Scans sent that a later read may see again: those at or above `from`. */
   const sent = new Map<string, bigint>();
@@ -47,6 +52,10 @@ export async function sendScans(
   try {
     await stream.writeSSE({ event: 'ready', data: '{}', id: `s1.${from}`, retry: RETRY_MS });
     while (open) {
+      if (!(await stillAllowed())) {
+        await stream.writeSSE({ event: 'end', data: JSON.stringify({ error: CREDENTIAL_ENDED }) });
+        break;
+      }
       const { floor } = await snapshot(db);
       const next = BigInt(floor) > from ? BigInt(floor) : from;
       let after: { xid: string; id: string } | null = null;

@@ -1,15 +1,15 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { createRoute } from '@hono/zod-openapi';
 import { AcceptInviteBody, SignedIn, SignInBody } from '@passgate/shared';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { decoyHash, hashPassword, verifyPassword } from '../../domain/passwords';
 import { ApiError } from '../../errors';
 import type { Services } from '../../services';
+import type { AttemptSubject } from '../../services/attempt-throttle';
 import { createRouter, errorResponses, json, jsonBody } from '../support';
 import { presentSignedIn } from './present';
 import {
   endSession,
+  findInvite,
   findUserByEmail,
   type InviteFailure,
   redeemInvite,
@@ -18,11 +18,28 @@ import {
   startSession,
 } from './queries';
 
-/** Failed sign-ins allowed per email, and per client address, in each window. */
-const FAILURES_PER_EMAIL = 5;
-const FAILURES_PER_ADDRESS = 20;
-const FAILURE_WINDOW_SECONDS = 15 * 60;
 const WRONG_CREDENTIALS = 'Wrong email or password';
+
+/**
+ * Sign-ins counted per email and per client address (see `createAttemptThrottle`): the first 5
+ * of an email and 20 of an address in 15 minutes go at once, each further one waits longer
+ * before its password is checked. An email's attempts are checked one at a time, at most 4 open.
+ */
+const byEmail = (email: string): AttemptSubject => ({
+  kind: 'sign-in-email',
+  name: email.toLowerCase(),
+  free: 5,
+  atOnce: 4,
+  oneByOne: true,
+  onSuccess: 'clear',
+});
+const byAddress = (kind: string, address: string, free: number): AttemptSubject => ({
+  kind,
+  name: address,
+  free,
+  atOnce: 16,
+  onSuccess: 'forgive',
+});
 
 const signIn = createRoute({
   method: 'post',
@@ -31,7 +48,9 @@ const signIn = createRoute({
   summary: 'Sign in',
   description:
     'Sets the session cookie (HttpOnly, SameSite=Lax). A session ends after 12 hours idle or ' +
-    '7 days. Failures are throttled per email and per client address: 429 with Retry-After.',
+    '7 days. Past 5 attempts of an email or 20 of a client address in 15 minutes, each further ' +
+    'one is answered later (1 s, doubling, at most 30 s); a right password is never refused ' +
+    'for them. 429 with Retry-After when 4 attempts of one email are open at once.',
   security: [],
   request: { body: jsonBody(SignInBody) },
   responses: {
@@ -45,7 +64,9 @@ const acceptInvite = createRoute({
   path: '/invites/accept',
   tags: ['Users'],
   summary: 'Set a password from an invitation, and sign in',
-  description: 'The token is the `#invite=` of the link. It works once, for 7 days.',
+  description:
+    'The token is the `#invite=` of the link. It works once, for 7 days. Past 10 unknown or ' +
+    'spent links from a client address in 15 minutes, each further try is answered later.',
   security: [],
   request: { body: jsonBody(AcceptInviteBody) },
   responses: {
@@ -85,60 +106,44 @@ function setSessionCookie(c: Context, publicUrl: string, token: string) {
   });
 }
 
-const clientAddress = (c: Context) => {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-};
-
 /** Sign-in and invitations: mounted ahead of authentication, as their caller has no session yet. */
-export function sessionRoutes({ db, publicUrl, rateLimits }: Services) {
-  const byEmail = rateLimits.failures('sign-in-email', FAILURES_PER_EMAIL, FAILURE_WINDOW_SECONDS);
-  const byAddress = rateLimits.failures(
-    'sign-in-address',
-    FAILURES_PER_ADDRESS,
-    FAILURE_WINDOW_SECONDS,
-  );
+export function sessionRoutes({ db, publicUrl, throttle, passwords, clientAddress }: Services) {
   return createRouter()
     .openapi(signIn, async (c) => {
       const { email, password } = c.req.valid('json');
-      const emailName = email.toLowerCase();
       const address = clientAddress(c);
-      const waitMs = Math.max(
-        ...(await Promise.all([byEmail.blockedFor(emailName), byAddress.blockedFor(address)])),
+      const user = await throttle.attempt(
+        [byEmail(email), byAddress('sign-in-address', address, 20)],
+        async () => {
+          const found = await findUserByEmail(db, email);
+          // Checked against a decoy for an unknown email, so every failure takes as long; a
+          // disabled account says no more than a wrong password, right password or not.
+          const matches = await passwords.verify(password, found?.password_hash);
+          if (!found || !matches || found.disabled_at) throw new ApiError(401, WRONG_CREDENTIALS);
+          return found;
+        },
       );
-      if (waitMs > 0) {
-        const seconds = Math.ceil(waitMs / 1000);
-        throw new ApiError(
-          429,
-          `Too many failed sign-ins: try again in ${Math.ceil(seconds / 60)} min`,
-          { 'Retry-After': String(seconds) },
-        );
-      }
-      const user = await findUserByEmail(db, email);
-      // Checked against a decoy for an unknown email, so both failures take as long.
-      const matches = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
-      if (!user?.password_hash || !matches) {
-        await Promise.all([byEmail.failed(emailName), byAddress.failed(address)]);
-        throw new ApiError(401, WRONG_CREDENTIALS);
-      }
-      if (user.disabled_at) throw new ApiError(403, 'This account is disabled');
-      await byEmail.clear(emailName);
       const session = await startSession(db, user.id);
       setSessionCookie(c, publicUrl, session.token);
       return c.json(presentSignedIn(user), 200);
     })
     .openapi(acceptInvite, async (c) => {
       const { token, password, name } = c.req.valid('json');
-      const passwordHash = await hashPassword(password);
-      const answer = await db.transaction().execute(async (trx) => {
-        const redeemed = await redeemInvite(trx, token, passwordHash, name);
-        if (!redeemed.ok) throw INVITE_FAILURES[redeemed.failure]();
-        const session = await startSession(trx, redeemed.user.id);
-        return { user: redeemed.user, token: session.token };
-      });
+      const answer = await throttle.attempt(
+        [byAddress('invite-address', clientAddress(c), 10)],
+        async () => {
+          // The link first: a made-up token is refused without hashing anything.
+          const found = await findInvite(db, token);
+          if (!found.ok) throw INVITE_FAILURES[found.failure]();
+          const passwordHash = await passwords.hash(password);
+          return db.transaction().execute(async (trx) => {
+            const redeemed = await redeemInvite(trx, token, passwordHash, name);
+            if (!redeemed.ok) throw INVITE_FAILURES[redeemed.failure]();
+            const session = await startSession(trx, redeemed.user.id);
+            return { user: redeemed.user, token: session.token };
+          });
+        },
+      );
       setSessionCookie(c, publicUrl, answer.token);
       return c.json(presentSignedIn(answer.user), 200);
     });

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, UserRow } from '../../db/schema';
+import type { Database, UserInviteRow, UserRow } from '../../db/schema';
 import { newSecretToken, SECRET_TOKEN_PATTERN, sha256 } from '../../domain/ids';
 import { CALLER_TENANT_COLUMNS, type Caller, callerTenant } from '../../middleware/env';
 
@@ -44,6 +44,31 @@ export async function startSession(
   return { token, expiresAt };
 }
 
+/** Sessions that still work at `now`, with their user and tenant. */
+function liveSessions(db: Kysely<Database>, now: Date) {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .innerJoin('tenants', 'tenants.id', 'users.tenant_id')
+    .where('sessions.ended_at', 'is', null)
+    .where('sessions.expires_at', '>', now)
+    .where('sessions.last_seen_at', '>', new Date(now.getTime() - SESSION_IDLE_MS))
+    .where('users.disabled_at', 'is', null);
+}
+
+/** Whether the session (by its token's hash) still works: not ended, idle, expired or disabled. */
+export async function sessionStillWorks(
+  db: Kysely<Database>,
+  tokenHash: string,
+  now = new Date(),
+): Promise<boolean> {
+  const row = await liveSessions(db, now)
+    .select('tenants.plan')
+    .where('sessions.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  return row?.plan === 'pro';
+}
+
 /**
  * The caller of a session cookie's token: undefined when the session is unknown, ended, idle
  * for too long, past its last day, or its user is disabled. Notes the request, at most once a
@@ -56,10 +81,7 @@ export async function findSessionCaller(
 ): Promise<Caller | undefined> {
   if (!SECRET_TOKEN_PATTERN.test(token)) return undefined;
   const hash = sha256(token);
-  const row = await db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .innerJoin('tenants', 'tenants.id', 'users.tenant_id')
+  const row = await liveSessions(db, now)
     .select([
       'sessions.last_seen_at',
       'users.id as user_id',
@@ -69,10 +91,6 @@ export async function findSessionCaller(
       ...CALLER_TENANT_COLUMNS,
     ])
     .where('sessions.token_hash', '=', hash)
-    .where('sessions.ended_at', 'is', null)
-    .where('sessions.expires_at', '>', now)
-    .where('sessions.last_seen_at', '>', new Date(now.getTime() - SESSION_IDLE_MS))
-    .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
   if (now.getTime() - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
@@ -117,6 +135,33 @@ export async function endSessionsOf(db: Kysely<Database>, userId: string, now = 
 export type InviteFailure = 'unknown' | 'used' | 'expired' | 'disabled';
 
 /**
+ * The invitation of a link's token, if it can still be spent: read without hashing anything, so
+ * that a made-up token costs the server one indexed read. `lock` holds its row to the end of the
+ * transaction.
+ */
+export async function findInvite(
+  db: Kysely<Database>,
+  token: string,
+  now = new Date(),
+  options: { lock?: boolean } = {},
+): Promise<{ ok: true; invite: UserInviteRow } | { ok: false; failure: InviteFailure }> {
+  if (!SECRET_TOKEN_PATTERN.test(token)) return { ok: false, failure: 'unknown' };
+  let query = db.selectFrom('user_invites').selectAll().where('token_hash', '=', sha256(token));
+  if (options.lock) query = query.forUpdate();
+  const invite = await query.executeTakeFirst();
+  if (!invite) return { ok: false, failure: 'unknown' };
+  if (invite.used_at) return { ok: false, failure: 'used' };
+  if (invite.expires_at <= now) return { ok: false, failure: 'expired' };
+  const invited = await db
+    .selectFrom('users')
+    .select('disabled_at')
+    .where('id', '=', invite.user_id)
+    .executeTakeFirstOrThrow();
+  if (invited.disabled_at) return { ok: false, failure: 'disabled' };
+  return { ok: true, invite };
+}
+
+/**
  * Spends an invitation: sets the user's password (already hashed) and ends their other sessions.
  * The invitation row is locked, so a link opened twice at once is spent once.
  */
@@ -129,22 +174,9 @@ export async function redeemInvite(
 ): Promise<
   { ok: true; user: UserRow & { tenant_name: string } } | { ok: false; failure: InviteFailure }
 > {
-  if (!SECRET_TOKEN_PATTERN.test(token)) return { ok: false, failure: 'unknown' };
-  const invite = await trx
-    .selectFrom('user_invites')
-    .selectAll()
-    .where('token_hash', '=', sha256(token))
-    .forUpdate()
-    .executeTakeFirst();
-  if (!invite) return { ok: false, failure: 'unknown' };
-  if (invite.used_at) return { ok: false, failure: 'used' };
-  if (invite.expires_at <= now) return { ok: false, failure: 'expired' };
-  const invited = await trx
-    .selectFrom('users')
-    .select('disabled_at')
-    .where('id', '=', invite.user_id)
-    .executeTakeFirstOrThrow();
-  if (invited.disabled_at) return { ok: false, failure: 'disabled' };
+  const found = await findInvite(trx, token, now, { lock: true });
+  if (!found.ok) return found;
+  const { invite } = found;
   await trx
     .updateTable('user_invites')
     .set({ used_at: now })

@@ -23,6 +23,8 @@ export const DEFAULT_LIMITS: Record<RateLimitGroup, number> = { core: 30, webhoo
  */
 export const USER_LIMITS: Record<RateLimitGroup, number> = { core: 600, webhooks: 120 };
 export const WINDOW_SECONDS = 60;
+/** Points of an attempt counter: more than any window holds. */
+const UNLIMITED = 2 ** 30;
 
 /** The limit a key has in a group: the contract's default, or the key's own core limit. */
 export function limitFor(group: RateLimitGroup, keyLimit: number | null): number {
@@ -36,12 +38,17 @@ export interface RateLimitDecision {
   msBeforeReset: number;
 }
 
-/** Counts failed attempts (sign-ins) per name; past the limit, waits out the window. */
-export interface FailureCounter {
-  /** Milliseconds until another attempt is allowed; 0 when it is allowed now. */
-  blockedFor(name: string): Promise<number>;
-  failed(name: string): Promise<void>;
-  /** Forgets the failures, after a success. */
+/**
+ * Counts attempts per name (sign-ins per email, pairings per address) in a window. Each attempt
+ * is counted before it is checked, atomically in the store, so attempts sent at once see each
+ * other's counts.
+ */
+export interface AttemptCounter {
+  /** Counts one more attempt; answers how many the window now holds, this one included. */
+  count(name: string): Promise<number>;
+  /** Takes one attempt back out of the count (one that succeeded). */
+  forgive(name: string): Promise<void>;
+  /** Forgets every attempt of the name. */
   clear(name: string): Promise<void>;
 }
 
@@ -49,8 +56,8 @@ export interface RateLimits {
   /** Where the counts live, as chosen from the `CounterStore`. */
   store: 'redis' | 'postgres' | 'memory';
   consume(group: RateLimitGroup, keyId: string, limit: number): Promise<RateLimitDecision>;
-  /** A counter of failures, in the same store: `limit` failures per `windowSeconds`. */
-  failures(kind: string, limit: number, windowSeconds: number): FailureCounter;
+  /** A counter of attempts in the same store, each kept for `windowSeconds`. */
+  attempts(kind: string, windowSeconds: number): AttemptCounter;
   /** Stops probing a store that is out of reach. */
   close(): void;
 }
@@ -150,8 +157,9 @@ export function createRateLimits(store: CounterStore = {}): RateLimits {
     consume(group, keyId, limit) {
       return counter.count(`${group}${limit}:${keyId}`, keyId, limit, consumerFor(group, limit));
     },
-    failures(kind, limit, windowSeconds) {
-      const options = { keyPrefix: `fail-${kind}`, points: limit, duration: windowSeconds };
+    attempts(kind, windowSeconds) {
+      // Never refused by the limiter itself: what an attempt's count means is the caller's.
+      const options = { keyPrefix: `try-${kind}`, points: UNLIMITED, duration: windowSeconds };
       const memory = new RateLimiterMemory(options);
       const inStore = shared?.limiter(options);
       /** The store while it answers, else this instance's memory. */
@@ -166,12 +174,9 @@ export function createRateLimits(store: CounterStore = {}): RateLimits {
         return run(memory);
       }
       return {
-        blockedFor: (name) =>
-          use(async (limiter) => {
-            const state = await limiter.get(name);
-            return state && state.consumedPoints >= limit ? Math.max(1, state.msBeforeNext) : 0;
-          }),
-        failed: (name) => use((limiter) => limiter.penalty(name, 1).then(() => undefined)),
+        count: (name) =>
+          use(async (limiter) => (await consumePoints(limiter, name, 1)).consumedPoints),
+        forgive: (name) => use((limiter) => limiter.reward(name, 1).then(() => undefined)),
         clear: (name) => use((limiter) => limiter.delete(name).then(() => undefined)),
       };
     },
