@@ -223,15 +223,15 @@ describe('POST /scan with offline: true (an upload from a phone)', () => {
         const db = new pg.Client({ connectionString: inject('databaseUrl') });
         await db.connect();
         try {
-          const { rowCount } = await db.query('DELETE FROM idempotency_keys WHERE key = $1', [
+          const deleted = await db.query('DELETE FROM idempotency_keys WHERE key = $1', [
             idempotencyKey,
           ]);
-          expect(rowCount).toBe(1);
+          return deleted.rowCount;
         } finally {
           await db.end();
         }
       };
-      await forgetAnswer();
+      expect(await forgetAnswer()).toBe(1);
       const late = await upload(pass.code, 'success', { idempotencyKey });
       expect(late.status).toBe(200);
       expect(late.body.scan.id).toBe(first.body.scan.id);

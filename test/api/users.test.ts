@@ -1,5 +1,5 @@
-import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postFrom } from '../support/from-address';
 import { type RunningServer, startServer } from '../support/server';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 import {
@@ -312,45 +312,13 @@ describe('throttling failed sign-ins (a server of its own)', () => {
   });
   afterAll(() => server?.stop());
 
-  /** A sign-in sent from `address` (any of 127.0.0.0/8 reaches the server on 127.0.0.1). */
-  function attemptFrom(
+  /** A sign-in sent from `address`. */
+  const attemptFrom = (
     address: string,
     email: string,
     password: string,
     headers: Record<string, string> = {},
-  ) {
-    return new Promise<{
-      status: number;
-      retryAfter: string | undefined;
-      cookie: string | undefined;
-      body: string;
-    }>((resolve, reject) => {
-      const request = httpRequest(
-        `${server.url}/api/v1/session`,
-        {
-          method: 'POST',
-          localAddress: address,
-          headers: { 'content-type': 'application/json', ...headers },
-        },
-        (response) => {
-          let body = '';
-          response.on('data', (chunk) => {
-            body += chunk;
-          });
-          response.on('end', () =>
-            resolve({
-              status: response.statusCode ?? 0,
-              retryAfter: response.headers['retry-after'],
-              cookie: response.headers['set-cookie']?.[0],
-              body,
-            }),
-          );
-        },
-      );
-      request.on('error', reject);
-      request.end(JSON.stringify({ email, password }));
-    });
-  }
+  ) => postFrom(`${server.url}/api/v1/session`, address, { email, password }, headers);
 
   it('sets a Secure cookie when PUBLIC_URL is https', async () => {
     const user = await signedInUser(own);

@@ -1,3 +1,5 @@
+import http_ from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { migratedDataDir } from '../support/data-dir';
 import { type ReceivedHook, startReceiver, verifySignature } from '../support/receiver';
@@ -281,6 +283,48 @@ describe('webhook delivery', () => {
       statusCode: null,
       error: expect.stringMatching(/ECONNREFUSED/),
     });
+  });
+
+  it('sends again at once, in the same attempt, on a kept-alive connection the receiver closed', async () => {
+    const tenant = await createTenant();
+    // Each connection's second request is dropped unanswered: what a receiver closing an idle
+    // connection at the moment a delivery is written to it looks like to the sender.
+    const perSocket = new WeakMap<object, number>();
+    const bodies: string[] = [];
+    const dropping = http_.createServer((req, res) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      if (n > 1) {
+        req.socket.destroy();
+        return;
+      }
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        bodies.push(body);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => dropping.close(resolve)));
+    const { port } = dropping.address() as AddressInfo;
+    const hook = await subscribe(tenant, 'client.created', `http://127.0.0.1:${port}/hook`);
+    await tenant.client.clients.create({ name: 'First' });
+    await vi.waitUntil(() => bodies.length === 1, POLL_SPARINGLY);
+    await tenant.client.clients.create({ name: 'Second' });
+    await vi.waitUntil(() => bodies.length === 2, POLL_SPARINGLY);
+    const log = await vi.waitUntil(async () => {
+      const found = await attempts(tenant, hook.body.id);
+      return found.body.length === 2 && found;
+    }, POLL_SPARINGLY);
+    expect(
+      log.body.map((a: { attempt: number; statusCode: number }) => [a.attempt, a.statusCode]),
+    ).toEqual([
+      [1, 200],
+      [1, 200],
+    ]);
   });
 
   it('deactivates a subscription that answers 410 Gone', async () => {

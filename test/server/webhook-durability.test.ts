@@ -117,3 +117,37 @@ describe.skipIf(!databaseUrl)('two server instances on one PostgreSQL', () => {
     }
   });
 });
+
+describe.skipIf(!databaseUrl)('a delivery lease', () => {
+  it('is short, and renewed while the receiver takes its time', async () => {
+    const own = await server({ databaseUrl, env: { WEBHOOK_TIMEOUT_MS: '20000' } });
+    const tenant = await createTenant({ server: own });
+    const hooks = await startReceiver(() => 'hang');
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const hook = await http(`${tenant.apiUrl}/webhooks`, {
+        key: tenant.apiKey,
+        json: { event: 'client.created', targetUrl: hooks.url },
+      });
+      await tenant.client.clients.create({ name: 'Slow to answer' });
+      await hooks.waitFor((received) => received.length === 1);
+      const leaseEnd = async () => {
+        const { rows } = await db.query(
+          'SELECT locked_until, now() AS now FROM webhook_deliveries WHERE webhook_id = $1',
+          [hook.body.id],
+        );
+        return rows[0] as { locked_until: Date; now: Date };
+      };
+      const first = await leaseEnd();
+      // Far shorter than the receiver's 20 s to answer: a dead sender frees it within seconds.
+      expect(first.locked_until.getTime() - first.now.getTime()).toBeLessThanOrEqual(6_000);
+      await expect
+        .poll(async () => (await leaseEnd()).locked_until.getTime(), { timeout: 10_000 })
+        .toBeGreaterThan(first.locked_until.getTime());
+    } finally {
+      await db.end();
+      await hooks.close();
+    }
+  });
+});
