@@ -1,6 +1,7 @@
 import type { ScanAnswer } from '@passgate/shared';
 import { describe, expect, it } from 'vitest';
 import { describeAnswer, describeDecision, describeState } from './describe';
+import { clockSkewOf } from './door';
 
 const answer = (
   result: ScanAnswer['result'],
@@ -143,5 +144,15 @@ describe('describeState', () => {
     expect(describeState({ ...state, clockSkewMs: 40_000 })).toBe(
       'Online · 0 waiting · no list yet',
     );
+  });
+});
+
+describe('clockSkewOf', () => {
+  it("reads the phone's clock against the server's Date header, halfway through the request", () => {
+    const server = Date.parse('Sat, 05 Dec 2026 20:00:00 GMT');
+    const sent = server + 7 * 60_000 - 100;
+    expect(clockSkewOf('Sat, 05 Dec 2026 20:00:00 GMT', sent, sent + 200)).toBe(7 * 60_000);
+    expect(clockSkewOf(null, sent, sent)).toBeUndefined();
+    expect(clockSkewOf('not a date', sent, sent)).toBeUndefined();
   });
 });

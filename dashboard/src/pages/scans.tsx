@@ -42,6 +42,14 @@ export function ScanTable({ scans, caption }: { scans: Scan[]; caption?: string 
                 )}
                 {scan.offline && <span className="mark">offline</span>}
                 {scan.annulledAt && <span className="mark">undone</span>}
+                {scan.clockCorrectedMs !== null && (
+                  <span
+                    className="mark"
+                    title="The phone's clock was off: the time shown is corrected by the server"
+                  >
+                    phone clock off by {Math.round(Math.abs(scan.clockCorrectedMs) / 60_000)} min
+                  </span>
+                )}
               </td>
             </tr>
           ))}
