@@ -1,6 +1,8 @@
+import { Hono } from 'hono';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { QueryTimeoutError } from './db/prepared';
-import { isDatabaseOutOfReach } from './errors';
+import { errorHandler, isDatabaseOutOfReach, isDiskFull } from './errors';
 
 const withCode = (code: string, message = 'failed') => Object.assign(new Error(message), { code });
 
@@ -39,5 +41,34 @@ describe('isDatabaseOutOfReach', () => {
     ]) {
       expect(isDatabaseOutOfReach(error), String(error)).toBe(false);
     }
+  });
+});
+
+describe('isDiskFull', () => {
+  it('knows a write that found no space, from the OS, PostgreSQL or the embedded database', () => {
+    for (const error of [
+      withCode('ENOSPC'),
+      withCode('53100'), // disk_full
+      new Error('could not extend file "base/5/16390": No space left on device'),
+    ]) {
+      expect(isDiskFull(error), String(error)).toBe(true);
+    }
+    for (const error of [withCode('53300'), withCode('23505'), 'No space left on device']) {
+      expect(isDiskFull(error), String(error)).toBe(false);
+    }
+  });
+
+  it('is answered 507 with Retry-After, and told once to whoever watches the disk', async () => {
+    let told = 0;
+    const app = new Hono();
+    app.onError(errorHandler(pino({ level: 'silent' }), { onDiskFull: () => told++ }));
+    app.post('/write', () => {
+      throw withCode('53100', 'could not extend file: No space left on device');
+    });
+    const answer = await app.request('/write', { method: 'POST' });
+    expect(answer.status).toBe(507);
+    expect(answer.headers.get('retry-after')).toBe('30');
+    expect(await answer.json()).toEqual({ error: expect.stringMatching(/disk is full/) });
+    expect(told).toBe(1);
   });
 });

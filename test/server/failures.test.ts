@@ -3,10 +3,13 @@ import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { failedStart } from '../support/failed-start';
 import { newDataDir, REPO_ROOT, type RunningServer, startServer } from '../support/server';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { http as call, createTenant, type TestTenant } from '../support/tenant';
+
+const databaseUrl = inject('databaseUrl');
 
 /** Mounts a tmpfs of `size` (root only); undefined where this machine does not allow it. */
 function mountTmpfs(size: string, options = ''): { dir: string; unmount(): void } | undefined {
@@ -230,5 +233,66 @@ describe('stopping', () => {
     } finally {
       agent.destroy();
     }
+  });
+});
+
+describe.skipIf(!databaseUrl)('a CSV export when the database fails (PostgreSQL)', () => {
+  let proxy: TcpProxy;
+  let server: RunningServer;
+  let tenant: TestTenant;
+  beforeAll(async () => {
+    proxy = await startTcpProxy(databaseUrl as string);
+    server = await startServer({
+      databaseUrl: proxy.url,
+      env: { DATABASE_QUERY_TIMEOUT_MS: '1000' },
+    });
+    tenant = await createTenant({ server, rateLimit: 10_000 });
+    const rows = Array.from({ length: 10_000 }, (_, i) => `single,Guest ${i}`);
+    const imported = await call(`${tenant.apiUrl}/passes/import`, {
+      key: tenant.apiKey,
+      body: `type,name\n${rows.join('\n')}\n`,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status).toBe(200);
+  });
+  afterAll(async () => {
+    proxy?.resume();
+    await server?.stop();
+    await proxy?.close();
+  });
+
+  it('answers 503 before sending anything when the first page cannot be read', async () => {
+    proxy.stall();
+    try {
+      const answer = await call(`${tenant.apiUrl}/passes/export`, { key: tenant.apiKey });
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('retry-after')).toBe('5');
+      expect(answer.body.error).toMatch(/database is out of reach/);
+    } finally {
+      proxy.resume();
+    }
+  });
+
+  it('cuts the download short, never ending it cleanly, when a later page cannot be read', async () => {
+    const response = await fetch(`${tenant.apiUrl}/passes/export`, {
+      headers: { authorization: `Bearer ${tenant.apiKey}` },
+    });
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    proxy.stall();
+    let received = (first.value as Uint8Array).byteLength;
+    const outcome = await (async () => {
+      for (;;) {
+        const next = await reader.read();
+        if (next.done) return 'ended cleanly';
+        received += next.value.byteLength;
+      }
+    })().catch(() => 'broken off');
+    proxy.resume();
+    expect(outcome).toBe('broken off');
+    // Not the whole file: 10,000 passes take well over a megabyte.
+    expect(received).toBeLessThan(1_500_000);
   });
 });

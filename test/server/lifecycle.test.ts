@@ -543,6 +543,7 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
       const health = await http(`${server.url}/healthz`);
       expect(health.status).toBe(503);
       expect(health.body).toEqual({ error: 'Database unreachable' });
+      expect(health.headers.get('retry-after')).toBe('5');
       const me = await http(`${tenant.apiUrl}/me`, { key: tenant.apiKey });
       expect(me.status).toBe(500);
       expect(me.body).toEqual({ error: 'Internal server error' });

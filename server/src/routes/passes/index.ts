@@ -1,3 +1,4 @@
+import type { HttpBindings } from '@hono/node-server';
 import { createRoute, z } from '@hono/zod-openapi';
 import {
   CreatedPass,
@@ -133,7 +134,9 @@ const exportCsv = createRoute({
   summary: 'Export passes as CSV',
   description:
     'Every pass the filters of `GET /passes` match, newest first, streamed (a million passes ' +
-    "take no more memory than ten). Cells a spreadsheet would run as a formula start with `'`.",
+    "take no more memory than ten). Cells a spreadsheet would run as a formula start with `'`. " +
+    'A database that fails before the first row answers 503; one that fails later cuts the ' +
+    'connection short, so the download is visibly incomplete.',
   request: { query: z.object(PassFilters) },
   responses: {
     200: { description: 'The CSV', content: { 'text/csv': { schema: z.string() } } },
@@ -210,7 +213,7 @@ function alreadyMessage(pass: ScannablePass, status: 'active' | 'revoked', now: 
   }
 }
 
-export function passRoutes({ db, publicUrl }: Services) {
+export function passRoutes({ db, publicUrl, logger }: Services) {
   /** Locks the pass, applies the patch, and records the status change it causes. */
   async function changePass(
     trx: Transaction<Database>,
@@ -294,19 +297,30 @@ export function passRoutes({ db, publicUrl }: Services) {
       const filters = c.req.valid('query');
       const tenantId = c.get('caller').tenant.id;
       const now = new Date();
+      // The first page is read before anything is sent: a database that fails now is a 503.
+      const pages = eachPassPage(db, tenantId, filters, now)[Symbol.asyncIterator]();
+      let page = await pages.next();
       c.header('Content-Type', 'text/csv; charset=utf-8');
       c.header(
         'Content-Disposition',
         `attachment; filename="passes-${now.toISOString().slice(0, 10)}.csv"`,
       );
       return stream(c, async (out) => {
-        let header = true;
-        for await (const page of eachPassPage(db, tenantId, filters, now)) {
-          if (out.aborted) return;
-          await out.write(exportLines(page, publicUrl, now, header));
-          header = false;
+        try {
+          let header = true;
+          while (!page.done) {
+            if (out.aborted) return;
+            await out.write(exportLines(page.value, publicUrl, now, header));
+            header = false;
+            page = await pages.next();
+          }
+          if (header) await out.write(exportLines([], publicUrl, now, true));
+        } catch (error) {
+          // A later failure cuts the connection short, without the chunked body's end: the
+          // download is visibly broken rather than a file that looks complete.
+          logger.warn({ err: error }, 'CSV export broken off');
+          (c.env as Partial<HttpBindings> | undefined)?.outgoing?.destroy();
         }
-        if (header) await out.write(exportLines([], publicUrl, now, true));
       }) as never;
     })
     .openapi(importExample, (c) => {
