@@ -1962,7 +1962,7 @@ export interface paths {
         };
         /**
          * Export passes as CSV
-         * @description Every pass the filters of `GET /passes` match, newest first, streamed (a million passes take no more memory than ten). Cells a spreadsheet would run as a formula start with `'`.
+         * @description Every pass the filters of `GET /passes` match, newest first, streamed (a million passes take no more memory than ten). Cells a spreadsheet would run as a formula start with `'`. A database that fails before the first row answers 503; one that fails later cuts the connection short, so the download is visibly incomplete.
          */
         get: {
             parameters: {
@@ -2565,7 +2565,7 @@ export interface paths {
         put?: never;
         /**
          * Undo an admit
-         * @description Gives the use back and emits `pass.scan_annulled`. A door device may undo its own admits within 15 minutes of scanning; a full key any admit. Undoing twice does it once.
+         * @description Gives the use back and emits `pass.scan_annulled`. A door device may undo its own admits within 15 minutes of scanning: `annulledAt` must not be before the scan (400), and the undo must reach the server within 15 minutes of it, or of the scan itself arriving (403). A full key may undo any admit. Undoing twice does it once.
          */
         post: {
             parameters: {

@@ -2,10 +2,10 @@
 export const DECODE_SIZE = 400;
 /**
  * At most ten decodes a second. A door's camera looks at nothing for most of a shift, and
- * decoding every frame the worker could take (19 a second in headless Chromium on a 2-core
- * machine) kept half a core busy all evening: with the cap, that Chromium took 0.3 of a core
- * instead of 0.55 while the scanner was open. A code in view is still read within a tenth of a
- * second of its first sharp frame.
+ * decoding every frame the worker can take (19 a second in headless Chromium on a 2-core
+ * machine) keeps half a core busy: with the cap, that Chromium takes 0.3 of a core instead of
+ * 0.55 while the scanner is open. A code in view is still read within a tenth of a second of
+ * its first sharp frame.
  */
 const MIN_DECODE_INTERVAL_MS = 100;
 

@@ -397,7 +397,7 @@ describe('PATCH /passes/:passId', () => {
     const changed = await http(url, {
       method: 'PATCH',
       key: tenant.apiKey,
-      json: { customFields: [{ key: 'Seat', value: '1A' }] }, // isPublic now false
+      json: { customFields: [{ key: 'Seat', value: '1A' }] }, // isPublic left out: false
     });
     expect(changed.body.fields).toEqual([{ key: 'Seat', value: '1A', isPublic: false }]);
     expect(changed.body.updatedAt).not.toBe(first.body.updatedAt);

@@ -360,8 +360,7 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
 
   it('calls a code far too long to be a pass unknown, and scans on instead of retrying it', async () => {
     // A QR can hold ~3 KB of text (a vCard, a long link): the API refuses such a code with 400,
-    // which no retry can change. The scanner used to retry it as if offline, ignoring every
-    // other code meanwhile.
+    // which no retry can change. Retried as if offline, it would hold up every other code.
     const page = await openScanner();
     await typeCode(page, 'X'.repeat(3000));
     expect((await verdict(page, 'reject')).title).toBe('Unknown pass');

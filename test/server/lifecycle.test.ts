@@ -909,7 +909,7 @@ describe('admin CLI', () => {
     expect((error as AdminCommandError).stderr).toContain(
       '--rate-limit must be a whole number from 1 to 1000000000',
     );
-    // It used to insert the tenant first and fail on its key, leaving a tenant with no key.
+    // The key is checked before the tenant is inserted: no tenant is left without a key.
     expect(await admin(e, 'tenant', 'list')).toEqual([]);
   });
 });

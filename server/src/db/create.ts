@@ -39,10 +39,10 @@ const RELISTEN_AFTER_MS = 1000;
 
 /**
  * Named statements (`db/prepared.ts`; the scan is one) always run with the plan made once for
- * any parameters. Left to choose, PostgreSQL judged the scan's generic plan dearer than a plan
- * for the scan at hand and planned it again on every call, which nearly doubled PostgreSQL's
- * work for a scan that goes alone. Its generic plan reaches every row by index (a test holds it
- * to that). Every other query is sent unnamed and planned for its own parameters as before.
+ * any parameters. Left to choose, PostgreSQL judges the scan's generic plan dearer than a plan
+ * for the scan at hand and plans it again on every call, close to twice the work for a scan
+ * that goes alone (ADR 2). Its generic plan reaches every row by index (a test holds it to
+ * that). Every other query is sent unnamed and planned for its own parameters.
  */
 const NAMED_STATEMENT_PLANS = 'force_generic_plan';
 

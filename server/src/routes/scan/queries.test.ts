@@ -32,9 +32,9 @@ describe('the scan statement', () => {
   // A prepared statement can keep a generic plan made before PostgreSQL has any statistics of
   // its tables, and a plan made on a few rows may scan them all. That plan must still find each
   // pass by its code and each client by its id through an index, however many the tenant comes
-  // to hold (the pass lookup walked every pass of the tenant, 500 rows a scan, until an index on
-  // both columns existed; an UPDATE or a join to clients by the batch's ids was planned as a
-  // scan of the whole table).
+  // to hold: without the index on (tenant, code), the pass lookup walks every pass of the
+  // tenant, and an UPDATE or a join to clients by the batch's ids can be planned as a scan of
+  // the whole table.
   it('reads passes and clients only through indexes, in a generic plan made without statistics', async () => {
     const { db } = database.handle;
     const plan = await db.connection().execute(async (session) => {
@@ -69,9 +69,9 @@ describe('the scan statement', () => {
     }
   });
 
-  // Left to choose, PostgreSQL planned the statement afresh on every call (it judged the generic
-  // plan dearer than one made for the scans at hand), which nearly doubled its cost for a scan
-  // that goes alone. The server's connections run it with the generic plan held above.
+  // Left to choose, PostgreSQL plans the statement afresh on every call (it judges the generic
+  // plan dearer than one made for the scans at hand), close to twice the cost for a scan that
+  // goes alone. The server's connections run it with the generic plan held above.
   it.skipIf(!inject('databaseUrl'))(
     'runs with its generic plan from the first call on',
     async () => {

@@ -40,7 +40,9 @@ const annul = createRoute({
   summary: 'Undo an admit',
   description:
     'Gives the use back and emits `pass.scan_annulled`. A door device may undo its own admits ' +
-    'within 15 minutes of scanning; a full key any admit. Undoing twice does it once.',
+    'within 15 minutes of scanning: `annulledAt` must not be before the scan (400), and the ' +
+    'undo must reach the server within 15 minutes of it, or of the scan itself arriving (403). ' +
+    'A full key may undo any admit. Undoing twice does it once.',
   request: {
     params: z.object({ scanId: z.string().max(100) }),
     body: { required: false, content: { 'application/json': { schema: AnnulBody } } },
