@@ -1,41 +1,14 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { rmSync, statfsSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { failedStart } from '../support/failed-start';
-import { newDataDir, REPO_ROOT, type RunningServer, startServer } from '../support/server';
+import { REPO_ROOT, type RunningServer, startServer } from '../support/server';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { http as call, createTenant, type TestTenant } from '../support/tenant';
+import { canMount, mountTmpfs } from '../support/tmpfs';
 
 const databaseUrl = inject('databaseUrl');
-
-/** Mounts a tmpfs of `size` (root only); undefined where this machine does not allow it. */
-function mountTmpfs(size: string, options = ''): { dir: string; unmount(): void } | undefined {
-  const dir = mkdtempSync(path.join(tmpdir(), 'passgate-disk-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}${options}`, 'tmpfs', dir], {
-      stdio: 'ignore',
-    });
-  } catch {
-    rmSync(dir, { recursive: true, force: true });
-    return undefined;
-  }
-  return {
-    dir,
-    unmount() {
-      execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const canMount = (() => {
-  const probe = mountTmpfs('1m');
-  probe?.unmount();
-  return probe !== undefined;
-})();
 
 describe('a disk that runs low (a server of its own)', () => {
   let server: RunningServer;
@@ -178,32 +151,6 @@ describe.skipIf(!canMount)('a disk that fills up under the embedded database (ro
     } finally {
       rmSync(path.join(disk.dir, 'filler'), { force: true });
     }
-  });
-});
-
-describe('a start that cannot go on, in one line', () => {
-  it.skipIf(!canMount)('a DATA_DIR on a read-only file system', () => {
-    const disk = mountTmpfs('1m', ',ro');
-    if (!disk) throw new Error('tmpfs mount failed');
-    try {
-      const stderr = failedStart({ DATA_DIR: disk.dir });
-      expect(stderr.trim().split('\n')).toEqual([
-        `DATA_DIR ${disk.dir} cannot be used: it is on a read-only file system`,
-      ]);
-    } finally {
-      disk.unmount();
-    }
-  });
-
-  it('an embedded database that cannot be opened', () => {
-    const dataDir = newDataDir();
-    writeFileSync(path.join(dataDir, 'pgdata'), 'not a directory');
-    const stderr = failedStart({ DATA_DIR: dataDir });
-    expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(
-      /^DATA_DIR: the embedded database in .*pgdata could not be opened \(.+\); it must be a directory that Passgate created/,
-    );
-    expect(stderr).not.toContain('[object Object]');
   });
 });
 

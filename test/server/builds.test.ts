@@ -1,0 +1,126 @@
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { newDataDir, REPO_ROOT } from '../support/server';
+
+const _databaseUrl = inject('databaseUrl');
+
+describe('the server bundle (server/dist)', () => {
+  it('is built again when it is older than a source, and left alone when it is not', () => {
+    const main = path.join(REPO_ROOT, 'server/dist/main.js');
+    const build = () => {
+      const run = spawnSync(process.execPath, ['server/build-if-stale.mjs'], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      return statSync(main).mtimeMs;
+    };
+    const built = build(); // global setup built it: nothing to do
+    const bundle = readFileSync(main, 'utf8');
+    expect(build()).toBe(built);
+    // A bundle older than its sources, as after an edit or a pull, is what `pnpm start` must not run.
+    const longAgo = new Date('2000-01-01T00:00:00Z');
+    utimesSync(main, longAgo, longAgo);
+    // What another build left: a chunk of other sources, and a write that a dead build began.
+    const leftovers = ['chunk-EARLIER1.js', 'db/chunk-EARLIER2.js.map', 'main.js.4242.partial'];
+    for (const name of leftovers) {
+      const file = path.join(REPO_ROOT, 'server/dist', name);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, '// an earlier build\n');
+      utimesSync(file, longAgo, longAgo);
+    }
+    // Another build's write in progress is not touched.
+    const inFlight = path.join(REPO_ROOT, 'server/dist', `main.js.${process.pid}.partial`);
+    writeFileSync(inFlight, '');
+    expect(build()).toBeGreaterThan(longAgo.getTime());
+    // The same sources make the same bundle: processes starting meanwhile ran what they should.
+    expect(readFileSync(main, 'utf8')).toBe(bundle);
+    for (const name of leftovers) {
+      expect(existsSync(path.join(REPO_ROOT, 'server/dist', name)), name).toBe(false);
+    }
+    expect(existsSync(path.join(REPO_ROOT, 'server/dist/db')), 'the emptied folder').toBe(false);
+    expect(existsSync(inFlight)).toBe(true);
+    rmSync(inFlight);
+    // Every file the bundle imports, at once or later (the CLI's database chunk), is still there.
+    const dist = path.join(REPO_ROOT, 'server/dist');
+    const scripts = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((name) =>
+      name.endsWith('.js'),
+    );
+    const imported = scripts.flatMap((name) =>
+      [
+        ...readFileSync(path.join(dist, name), 'utf8').matchAll(/(?:from|import\()\s*"(\.[^"]+)"/g),
+      ].map((match) => path.join(dist, path.dirname(name), match[1] as string)),
+    );
+    expect(imported.length).toBeGreaterThan(1);
+    expect(imported.filter((file) => !existsSync(file))).toEqual([]);
+  });
+});
+
+describe('the scanner build (scanner/dist)', () => {
+  it('carries no schema library: the scanner takes only the zod-free parts of @passgate/shared', () => {
+    const assets = path.join(REPO_ROOT, 'scanner/dist/assets');
+    const scripts = readdirSync(assets).filter((name) => name.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const name of scripts) {
+      // zod's classes are named $ZodType, ZodError… in every build, minified or not.
+      expect(readFileSync(path.join(assets, name), 'utf8'), name).not.toMatch(
+        /\$?Zod(Type|Error)\b/,
+      );
+    }
+  });
+
+  it('is built again when it is older than a source, whole and in one move, and left alone when not', async () => {
+    // A copy of the scanner global setup built, so the one the other tests are using stays put.
+    const dist = path.join(newDataDir(), 'dist');
+    cpSync(path.join(REPO_ROOT, 'scanner/dist'), dist, { recursive: true });
+    const index = path.join(dist, 'index.html');
+    /** Runs the build, looking for the page every 2 ms meanwhile as a running server would. */
+    const build = async () => {
+      let looks = 0;
+      let missing = 0;
+      const look = setInterval(() => {
+        looks += 1;
+        if (!existsSync(index)) missing += 1;
+      }, 2);
+      const run = spawn(process.execPath, ['scanner/build-if-stale.mjs', dist], { cwd: REPO_ROOT });
+      let stderr = '';
+      run.stderr.on('data', (chunk) => (stderr += chunk));
+      const status = await new Promise((resolve) => run.on('close', resolve));
+      clearInterval(look);
+      expect(status, stderr).toBe(0);
+      return { builtAt: statSync(index).mtimeMs, looks, missing };
+    };
+    const copied = statSync(index).mtimeMs;
+    expect((await build()).builtAt).toBe(copied);
+    const page = readFileSync(index, 'utf8');
+    const longAgo = new Date('2000-01-01T00:00:00Z');
+    utimesSync(index, longAgo, longAgo);
+    const leftover = path.join(dist, 'assets/index-EARLIER.js'); // an asset of other sources
+    writeFileSync(leftover, '// an earlier build\n');
+    const rebuilt = await build();
+    expect(rebuilt.builtAt).toBeGreaterThan(longAgo.getTime());
+    // Vite empties its output first: built in place, the page would be gone for most of the
+    // build. Moved in, it is gone for two renames, which one look at most can fall between.
+    expect(rebuilt.looks).toBeGreaterThan(100);
+    expect(rebuilt.missing).toBeLessThanOrEqual(1);
+    expect(readFileSync(index, 'utf8')).toBe(page);
+    const script = /src="\/scanner\/(assets\/[^"]+\.js)"/.exec(page)?.[1];
+    expect(script).toBeDefined();
+    expect(existsSync(path.join(dist, script as string))).toBe(true);
+    expect(existsSync(leftover)).toBe(false);
+    // Nothing is left beside it: the build happened next door and was moved in.
+    expect(readdirSync(path.dirname(dist))).toEqual(['dist']);
+  });
+});
