@@ -7,5 +7,4 @@ viteBuildIfStale({
   appDir: import.meta.dirname,
   name: 'dashboard',
   dist: process.argv[2] ? path.resolve(process.argv[2]) : undefined,
-  alsoFrom: ['../shared/src', '../client/src'],
 });

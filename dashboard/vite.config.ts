@@ -1,10 +1,11 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { recordSources } from '../server/vite-build-if-stale.mjs';
 
 export default defineConfig({
   root: import.meta.dirname,
   base: '/dashboard/',
-  plugins: [react()],
+  plugins: [react(), recordSources()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

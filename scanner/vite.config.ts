@@ -1,8 +1,10 @@
 import { defineConfig } from 'vite';
+import { recordSources } from '../server/vite-build-if-stale.mjs';
 
 export default defineConfig({
   root: import.meta.dirname,
   base: '/scanner/',
+  plugins: [recordSources()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -16,5 +18,5 @@ export default defineConfig({
       },
     },
   },
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [recordSources('worker-sources.json')] },
 });

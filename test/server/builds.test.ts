@@ -81,7 +81,7 @@ describe('the scanner build (scanner/dist)', () => {
     }
   });
 
-  it('is built again when it is older than a source, whole and in one move, and left alone when not', async () => {
+  it('is built again when it is older than a file it bundled, whole and in one move, and left alone when not', async () => {
     // A copy of the scanner global setup built, so the one the other tests are using stays put.
     const dist = path.join(newDataDir(), 'dist');
     cpSync(path.join(REPO_ROOT, 'scanner/dist'), dist, { recursive: true });
@@ -104,6 +104,19 @@ describe('the scanner build (scanner/dist)', () => {
     };
     const copied = statSync(index).mtimeMs;
     expect((await build()).builtAt).toBe(copied);
+    // What is stale is read from what the bundler bundled: the workspace packages and the worker
+    // included, so an edit in client/src builds the scanner again.
+    const recorded = ['sources.json', 'worker-sources.json'].flatMap((name) =>
+      JSON.parse(readFileSync(path.join(dist, '.vite', name), 'utf8')),
+    );
+    expect(recorded).toEqual(
+      expect.arrayContaining([
+        'client/src/index.ts',
+        'shared/src/core/scan-rule.ts',
+        'scanner/src/main.ts',
+        'scanner/src/decoder.worker.ts',
+      ]),
+    );
     const page = readFileSync(index, 'utf8');
     const longAgo = new Date('2000-01-01T00:00:00Z');
     utimesSync(index, longAgo, longAgo);
