@@ -4324,6 +4324,7 @@ export interface components {
         ScanListItem: {
             /** @description Undone: the use was given back */
             annulledAt: string | null;
+            clientName: string | null;
             /** @description An upload whose phone's clock was off: how far the server moved scannedAt (negative: back) */
             clockCorrectedMs: number | null;
             code: string;
@@ -4335,6 +4336,8 @@ export interface components {
             deviceId: string | null;
             deviceName: string | null;
             id: string;
+            /** @description The pass's name: the guest, as door staff know them */
+            name: string | null;
             /** @description Decided on the phone, then uploaded */
             offline: boolean;
             passId: string;

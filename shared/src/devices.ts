@@ -100,6 +100,8 @@ export const ScanListItem = z
     id: z.string(),
     passId: z.string(),
     code: z.string(),
+    name: z.string().nullable().describe("The pass's name: the guest, as door staff know them"),
+    clientName: z.string().nullable(),
     result: z.enum(SCAN_RESULTS),
     success: z.boolean(),
     offline: z.boolean().describe('Decided on the phone, then uploaded'),

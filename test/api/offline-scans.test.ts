@@ -40,7 +40,7 @@ const passOf = async (id: string) =>
 
 describe('POST /scan with offline: true (an upload from a phone)', () => {
   it('records an offline admit as it happened, on the device and at its time', async () => {
-    const pass = await tenant.newPass();
+    const pass = await tenant.newPass({ name: 'Ana Lima', clientName: 'Acme' });
     const scannedAt = minutesAgo(42);
     const res = await upload(pass.code, 'success', { scannedAt });
     expect(res.status).toBe(200);
@@ -58,6 +58,8 @@ describe('POST /scan with offline: true (an upload from a phone)', () => {
       id: res.body.scan.id,
       passId: pass.id,
       code: pass.code,
+      name: 'Ana Lima',
+      clientName: 'Acme',
       result: 'success',
       success: true,
       offline: true,

@@ -21,12 +21,22 @@ describe('GET /scans/stream', () => {
     });
     expect(stream.status).toBe(200);
     await stream.until((e) => e.event === 'ready');
-    const [pass, theirs] = [await tenant.newPass(), await stranger.newPass()];
+    const [pass, theirs] = [
+      await tenant.newPass({ name: 'Bo Chen', clientName: 'Acme' }),
+      await stranger.newPass(),
+    ];
     await scan(stranger, theirs.code);
     const admitted = await scan(tenant, pass.code);
     const refused = await scan(tenant, pass.code);
     const second = await stream.until((e) => e.data.id === refused.body.scan.id);
-    expect(second.data).toMatchObject({ code: pass.code, result: 'already_used', success: false });
+    // The guest's name and client beside the code: who a person watching the door looks for.
+    expect(second.data).toMatchObject({
+      code: pass.code,
+      name: 'Bo Chen',
+      clientName: 'Acme',
+      result: 'already_used',
+      success: false,
+    });
     const first = stream.events.find((e) => e.data.id === admitted.body.scan.id);
     expect(first?.data).toMatchObject({ passId: pass.id, result: 'success', offline: false });
     expect(second.id).toMatch(/^s1\.\d+$/);

@@ -193,6 +193,7 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
     const row = page.locator('tbody tr', { hasText: pass.code });
     await expect.poll(() => row.count(), { timeout: 2_000, interval: 50 }).toBe(1);
     expect(await row.locator('.status').textContent()).toBe('revoked');
+    expect(await row.textContent()).toContain('Revoked Guest');
     await context.close();
   });
 

@@ -26,9 +26,14 @@ export function ScanTable({ scans, caption }: { scans: Scan[]; caption?: string 
             <tr key={scan.id} className={scan.conflict ? 'conflict' : undefined}>
               <td>{when(scan.scannedAt)}</td>
               <td>
-                <Link href={`/passes/${scan.passId}`}>
-                  <code>{scan.code}</code>
-                </Link>
+                <Link href={`/passes/${scan.passId}`}>{scan.name ?? <code>{scan.code}</code>}</Link>
+                {scan.clientName && <span className="hint"> · {scan.clientName}</span>}
+                {scan.name && (
+                  <>
+                    {' '}
+                    <code className="hint">{scan.code}</code>
+                  </>
+                )}
               </td>
               <td>
                 <Status status={scan.result} />

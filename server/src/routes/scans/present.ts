@@ -32,6 +32,8 @@ export function presentScanListItem(scan: ScanWithPass): ScanListItem {
     id: scan.id,
     passId: scan.pass_id,
     code: scan.code,
+    name: scan.pass_name,
+    clientName: scan.client_name,
     result: scan.result,
     success: scan.result === 'success',
     offline: scan.offline,

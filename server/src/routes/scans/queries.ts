@@ -25,19 +25,33 @@ export interface Upload {
   localResult: ScanResult;
 }
 
+/**
+ * Scans with what a list of them shows: the pass's code and name, its client's name and the
+ * door's name. Filtered by tenant.
+ */
+function selectScans(db: Kysely<Database>, tenantId: string) {
+  return db
+    .selectFrom('scans')
+    .innerJoin('passes', 'passes.id', 'scans.pass_id')
+    .leftJoin('clients', 'clients.id', 'passes.client_id')
+    .leftJoin('devices', 'devices.id', 'scans.device_id')
+    .selectAll('scans')
+    .select([
+      'passes.code',
+      'passes.name as pass_name',
+      'clients.name as client_name',
+      'devices.name as device_name',
+    ])
+    .where('scans.tenant_id', '=', tenantId);
+}
+
 /** A scan row with what its answers show of its pass and its door. */
 export async function findScans(
   db: Kysely<Database>,
   tenantId: string,
   where: { id: string } | { apiKeyId: string; idempotencyKey: string },
 ) {
-  let query = db
-    .selectFrom('scans')
-    .innerJoin('passes', 'passes.id', 'scans.pass_id')
-    .leftJoin('devices', 'devices.id', 'scans.device_id')
-    .selectAll('scans')
-    .select(['passes.code', 'devices.name as device_name'])
-    .where('scans.tenant_id', '=', tenantId);
+  let query = selectScans(db, tenantId);
   query =
     'id' in where
       ? query.where('scans.id', '=', where.id)
@@ -242,11 +256,7 @@ export async function listScans(
   filters: ScanFilters,
   page: { page: number; limit: number },
 ) {
-  let query = db
-    .selectFrom('scans')
-    .innerJoin('passes', 'passes.id', 'scans.pass_id')
-    .leftJoin('devices', 'devices.id', 'scans.device_id')
-    .where('scans.tenant_id', '=', tenantId);
+  let query = selectScans(db, tenantId);
   if (filters.passId !== undefined) query = query.where('scans.pass_id', '=', filters.passId);
   if (filters.deviceId !== undefined) query = query.where('scans.device_id', '=', filters.deviceId);
   if (filters.result !== undefined) query = query.where('scans.result', '=', filters.result);
@@ -255,14 +265,7 @@ export async function listScans(
     query = query.where('scans.conflict', filters.conflict ? 'is not' : 'is', null);
   }
   if (filters.since !== undefined) query = query.where('scans.received_at', '>', filters.since);
-  return paginate(
-    query
-      .selectAll('scans')
-      .select(['passes.code', 'devices.name as device_name'])
-      .orderBy('scans.received_at', 'desc')
-      .orderBy('scans.id', 'desc'),
-    page,
-  );
+  return paginate(query.orderBy('scans.received_at', 'desc').orderBy('scans.id', 'desc'), page);
 }
 
 export type { ScanRow };
@@ -285,17 +288,8 @@ export async function streamScans(
   after: { xid: string; id: string } | null,
   limit: number,
 ) {
-  let query = db
-    .selectFrom('scans')
-    .innerJoin('passes', 'passes.id', 'scans.pass_id')
-    .leftJoin('devices', 'devices.id', 'scans.device_id')
-    .selectAll('scans')
-    .select([
-      'passes.code',
-      'devices.name as device_name',
-      sql<string>`scans.stream_xid::text`.as('stream_xid'),
-    ])
-    .where('scans.tenant_id', '=', tenantId)
+  let query = selectScans(db, tenantId)
+    .select(sql<string>`scans.stream_xid::text`.as('stream_xid'))
     .where(sql<boolean>`scans.stream_xid >= ${from}::xid8`);
   if (after) {
     query = query.where(
