@@ -1,0 +1,157 @@
+import type { HttpBindings } from '@hono/node-server';
+import { createRoute, z } from '@hono/zod-openapi';
+import { stream } from 'hono/streaming';
+import { ApiError } from '../../errors';
+import type { Services } from '../../services';
+import { assertBelowTenantLimit, countOf } from '../limits';
+import { createRouter, errorResponses, json } from '../support';
+import { createPasses } from './create';
+import { describeProblems, exportLines, IMPORT_EXAMPLE, parseImport } from './csv';
+import { PassFilters } from './filters';
+import { eachPassPage } from './queries';
+
+const exportCsv = createRoute({
+  method: 'get',
+  path: '/passes/export',
+  tags: ['Passes'],
+  summary: 'Export passes as CSV',
+  description:
+    'Every pass the filters of `GET /passes` match, newest first, streamed (a million passes ' +
+    "take no more memory than ten). Cells a spreadsheet would run as a formula start with `'`. " +
+    'A database that fails before the first row answers 503; one that fails later cuts the ' +
+    'connection short, so the download is visibly incomplete.',
+  request: { query: z.object(PassFilters) },
+  responses: {
+    200: { description: 'The CSV', content: { 'text/csv': { schema: z.string() } } },
+    ...errorResponses(400, 401, 403, 429),
+  },
+});
+
+const ImportAnswer = z
+  .object({
+    rows: z.number().int().describe('Rows read'),
+    created: z.number().int().describe('Passes created: all the rows, or none on a dry run'),
+    problems: z.array(z.object({ row: z.number().int(), error: z.string() })),
+  })
+  .meta({ id: 'PassImport' });
+
+const importCsv = createRoute({
+  method: 'post',
+  path: '/passes/import',
+  tags: ['Passes'],
+  summary: 'Import passes from CSV',
+  description:
+    'All or nothing, in one transaction, within the plan’s pass limit: one bad row and nothing ' +
+    'is created (400, naming the rows). Columns: type, name, note, clientName, maxUsages, ' +
+    'validFrom, validUntil, and `field:NAME` or `public:NAME` for custom fields. At most ' +
+    '10,000 rows and 10 MB. `dryRun=true` checks every row and creates nothing.',
+  request: {
+    query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
+    body: { required: true, content: { 'text/csv': { schema: z.string() } } },
+  },
+  responses: {
+    200: json(ImportAnswer, 'Checked (dry run) or created'),
+    ...errorResponses(400, 401, 403, 413, 415, 429),
+  },
+});
+
+const importExample = createRoute({
+  method: 'get',
+  path: '/passes/import/example',
+  tags: ['Passes'],
+  summary: 'An example import file',
+  responses: {
+    200: { description: 'A CSV to start from', content: { 'text/csv': { schema: z.string() } } },
+    ...errorResponses(401, 403, 429),
+  },
+});
+
+/** The CSV operations of passes, as the OpenAPI document and the client's types see them. */
+export const passCsvOperations = { exportCsv, importCsv, importExample };
+
+/** Export, import and its example file: registered ahead of `/passes/{passId}`. */
+export function passCsvRoutes({ db, publicUrl, logger }: Services) {
+  return createRouter()
+    .openapi(exportCsv, async (c) => {
+      const filters = c.req.valid('query');
+      const tenantId = c.get('caller').tenant.id;
+      const now = new Date();
+      // The first page is read before anything is sent: a database that fails now is a 503.
+      const pages = eachPassPage(db, tenantId, filters, now)[Symbol.asyncIterator]();
+      let page = await pages.next();
+      c.header('Content-Type', 'text/csv; charset=utf-8');
+      c.header(
+        'Content-Disposition',
+        `attachment; filename="passes-${now.toISOString().slice(0, 10)}.csv"`,
+      );
+      return stream(c, async (out) => {
+        try {
+          let header = true;
+          while (!page.done) {
+            if (out.aborted) return;
+            await out.write(exportLines(page.value, publicUrl, now, header));
+            header = false;
+            page = await pages.next();
+          }
+          if (header) await out.write(exportLines([], publicUrl, now, true));
+        } catch (error) {
+          // A later failure cuts the connection short, without the chunked body's end: the
+          // download is visibly broken rather than a file that looks complete.
+          logger.warn({ err: error }, 'CSV export broken off');
+          (c.env as Partial<HttpBindings> | undefined)?.outgoing?.destroy();
+        }
+      }) as never;
+    })
+    .openapi(importExample, (c) => {
+      c.header('Content-Disposition', 'attachment; filename="passes-example.csv"');
+      return c.body(IMPORT_EXAMPLE, 200, { 'Content-Type': 'text/csv; charset=utf-8' }) as never;
+    })
+    .openapi(importCsv, async (c) => {
+      if (!/^text\/(csv|plain)\b/i.test(c.req.header('content-type') ?? '')) {
+        throw new ApiError(415, 'Send the CSV as the body, with "Content-Type: text/csv"');
+      }
+      const dryRun = c.req.valid('query').dryRun === 'true';
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(await c.req.arrayBuffer());
+      } catch {
+        throw new ApiError(400, 'The CSV is not valid UTF-8: save it as "CSV UTF-8"');
+      }
+      if (text.includes('\u0000'))
+        throw new ApiError(400, 'The CSV must not contain NUL characters');
+      const parsed = parseImport(text);
+      if (!parsed.ok) {
+        const rows = parsed.problems.some((p) => p.row > 0)
+          ? Math.max(...parsed.problems.map((p) => p.row))
+          : 0;
+        if (dryRun) return c.json({ rows, created: 0, problems: parsed.problems }, 200);
+        return c.json(
+          { error: describeProblems(parsed.problems), problems: parsed.problems },
+          400,
+        ) as never;
+      }
+      const { tenant } = c.get('caller');
+      const passes = parsed.passes;
+      const overLimit = `Pass limit: this plan allows ${tenant.max_passes} passes, and ${passes.length} more would pass it. Nothing was imported.`;
+      if (dryRun) {
+        // Takes no lock: a dry run tells what an import would meet now, and waits on nothing.
+        const count = tenant.max_passes === null ? 0 : await countOf(db, tenant.id, 'passes');
+        if (tenant.max_passes !== null && count + passes.length > tenant.max_passes)
+          throw new ApiError(403, overLimit);
+        return c.json({ rows: passes.length, created: 0, problems: [] }, 200);
+      }
+      const answer = await db.transaction().execute(async (trx) => {
+        await assertBelowTenantLimit(
+          trx,
+          tenant.id,
+          'passes',
+          tenant.max_passes,
+          overLimit,
+          passes.length,
+        );
+        await createPasses(trx, tenant.id, passes, new Date(), publicUrl);
+        return { rows: passes.length, created: passes.length, problems: [] };
+      });
+      return c.json(answer, 200);
+    });
+}
