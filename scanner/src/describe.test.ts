@@ -1,7 +1,7 @@
 import type { ScanAnswer } from '@passgate/shared';
 import { describe, expect, it } from 'vitest';
 import { describeAnswer, describeDecision, describeState } from './describe';
-import { clockSkewOf } from './door';
+import { clockSkewOf } from './door-pass';
 
 const answer = (
   result: ScanAnswer['result'],

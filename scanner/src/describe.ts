@@ -1,6 +1,7 @@
 import type { ScanAnswer } from '@passgate/shared';
 import { reportedStatus } from '@passgate/shared/core';
-import { type Decision, rulePass } from './door';
+import type { Decision } from './door';
+import { rulePass } from './door-pass';
 
 export type Tone = 'admit' | 'reject' | 'trouble' | 'pending';
 

@@ -1,7 +1,8 @@
 import type { ScanAnswer } from '@passgate/shared';
-import { decideScan, type ScannablePass, type ScanResult } from '@passgate/shared/core';
+import { decideScan, type ScanResult } from '@passgate/shared/core';
 import { nanoid } from 'nanoid';
 import type { ApiResult, DoorApi } from './api';
+import { admitted, clockSkewOf, fromAnswer, rulePass } from './door-pass';
 import type { DoorPass, DoorStore, Queued, QueuedScan } from './store';
 
 /** How long the door waits for the server's answer before it decides on the phone. */
@@ -29,16 +30,6 @@ export interface DoorState {
   clockSkewMs: number | undefined;
 }
 
-/**
- * This phone's clock against the server's, from an answer's `Date` header (whole seconds): the
- * phone's time halfway through the request, less the server's. Undefined without the header.
- */
-export function clockSkewOf(dateHeader: string | null, sentAt: number, receivedAt: number) {
-  const server = dateHeader ? Date.parse(dateHeader) : Number.NaN;
-  if (Number.isNaN(server)) return undefined;
-  return Math.round((sentAt + receivedAt) / 2 - server);
-}
-
 export interface DoorEvents {
   onState(state: DoorState): void;
   /** The server refused this scanner's credential (a revoked device): all it held is gone. */
@@ -50,43 +41,6 @@ export interface DoorEvents {
 /** Errors worth trying again later: the server is busy, limited, or not the one who answered. */
 const retryable = (status: number) =>
   status === 408 || status === 409 || status === 429 || status >= 500;
-
-/** The scan rule's view of a door's pass. */
-export const rulePass = (pass: DoorPass): ScannablePass & DoorPass => ({
-  ...pass,
-  status: pass.status,
-  usages_count: pass.usagesCount,
-  max_usages: pass.maxUsages,
-  valid_from: pass.validFrom ? new Date(pass.validFrom) : null,
-  valid_until: pass.validUntil ? new Date(pass.validUntil) : null,
-});
-
-/** A pass after one admit on this phone. */
-function admitted(pass: DoorPass, at: string): DoorPass {
-  const { pass: after } = decideScan(rulePass(pass), new Date(at));
-  return { ...pass, usagesCount: after.usages_count, status: after.status, lastAdmittedAt: at };
-}
-
-/** The pass as the server's answer left it, for the door's copy. */
-function fromAnswer(answer: ScanAnswer, previous: DoorPass | undefined): DoorPass {
-  const { pass } = answer;
-  const stored =
-    pass.status === 'expired'
-      ? (previous?.status ?? 'active')
-      : (pass.status as DoorPass['status']);
-  return {
-    code: pass.code,
-    type: pass.type,
-    status: stored,
-    validFrom: pass.validFrom,
-    validUntil: pass.validUntil,
-    maxUsages: pass.maxUsages,
-    usagesCount: pass.usagesCount,
-    lastAdmittedAt: pass.lastAdmittedAt,
-    name: pass.name,
-    clientName: pass.clientName,
-  };
-}
 
 /**
  * The door: decides each code (by the server when it answers in time, else on the phone with the

@@ -1,0 +1,53 @@
+import type { ScanAnswer } from '@passgate/shared';
+import { decideScan, type ScannablePass } from '@passgate/shared/core';
+import type { DoorPass } from './store';
+
+// The door's copy of a pass: the scan rule's view of it, what an admit on the phone makes of it,
+// what the server's answer makes of it; and the phone's clock against the server's.
+
+/** The scan rule's view of a door's pass. */
+export const rulePass = (pass: DoorPass): ScannablePass & DoorPass => ({
+  ...pass,
+  status: pass.status,
+  usages_count: pass.usagesCount,
+  max_usages: pass.maxUsages,
+  valid_from: pass.validFrom ? new Date(pass.validFrom) : null,
+  valid_until: pass.validUntil ? new Date(pass.validUntil) : null,
+});
+
+/** A pass after one admit on this phone. */
+export function admitted(pass: DoorPass, at: string): DoorPass {
+  const { pass: after } = decideScan(rulePass(pass), new Date(at));
+  return { ...pass, usagesCount: after.usages_count, status: after.status, lastAdmittedAt: at };
+}
+
+/** The pass as the server's answer left it, for the door's copy. */
+export function fromAnswer(answer: ScanAnswer, previous: DoorPass | undefined): DoorPass {
+  const { pass } = answer;
+  const stored =
+    pass.status === 'expired'
+      ? (previous?.status ?? 'active')
+      : (pass.status as DoorPass['status']);
+  return {
+    code: pass.code,
+    type: pass.type,
+    status: stored,
+    validFrom: pass.validFrom,
+    validUntil: pass.validUntil,
+    maxUsages: pass.maxUsages,
+    usagesCount: pass.usagesCount,
+    lastAdmittedAt: pass.lastAdmittedAt,
+    name: pass.name,
+    clientName: pass.clientName,
+  };
+}
+
+/**
+ * This phone's clock against the server's, from an answer's `Date` header (whole seconds): the
+ * phone's time halfway through the request, less the server's. Undefined without the header.
+ */
+export function clockSkewOf(dateHeader: string | null, sentAt: number, receivedAt: number) {
+  const server = dateHeader ? Date.parse(dateHeader) : Number.NaN;
+  if (Number.isNaN(server)) return undefined;
+  return Math.round((sentAt + receivedAt) / 2 - server);
+}
