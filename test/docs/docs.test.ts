@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { USAGE } from '../../server/src/admin/commands';
+import { USAGE } from '../../server/src/admin/parse';
 import { CONFIG_VARIABLES } from '../../server/src/config';
 import { REPO_ROOT } from '../support/server';
 

@@ -1,7 +1,8 @@
 import { installErrorMessages } from '@passgate/shared';
 import { loadConfig, publicUrlOf } from '../config';
 import { StartError } from '../start-error';
-import { AdminError, parseAdminCommand, runAdminCommand, USAGE } from './commands';
+import { runAdminCommand } from './commands';
+import { AdminError, parseAdminCommand, USAGE } from './parse';
 import { adminSocketPath, claimDataDir, sendToAdminSocket } from './socket';
 
 /**

@@ -3,7 +3,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { makeDataDir } from '../data-dir';
 import { StartError } from '../start-error';
-import { type AdminContext, AdminError, parseAdminCommand, runAdminCommand } from './commands';
+import { type AdminContext, runAdminCommand } from './commands';
+import { AdminError, parseAdminCommand } from './parse';
 
 /**
  * PGlite is one process's database. While the server holds it, `pnpm admin` sends its command
