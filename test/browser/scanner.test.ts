@@ -1,115 +1,36 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { admin } from '../support/admin';
-import { hasChromium, launchChromium } from '../support/browser';
-import { migratedDataDir } from '../support/data-dir';
-import { REPO_ROOT, startServer } from '../support/server';
-import { startStallingProxy } from '../support/stalling-proxy';
-import { type CreatedKey, createTenant, http, type TestTenant } from '../support/tenant';
+import { describe, expect, it } from 'vitest';
+import { hasChromium } from '../support/browser';
+import { SHOTS, useScannerPages } from '../support/scanner-pages';
+import { createTenant } from '../support/tenant';
 import { qrVideo } from '../support/y4m';
 
-const SHOTS = path.join(REPO_ROOT, 'test/artifacts');
-const browsers: Browser[] = [];
-
-let tenant: TestTenant;
-let scanKey: CreatedKey;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  tenant = await createTenant();
-  scanKey = await tenant.createKey({ scope: 'scan', rateLimit: 10_000 });
-});
-/** Every test leaves a picture of where its page ended, in test/artifacts/. */
-afterEach(async (context) => {
-  const pages = browsers.flatMap((browser) => browser.contexts().flatMap((c) => c.pages()));
-  const last = pages.at(-1);
-  const name = context.task.name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .slice(0, 60);
-  await last
-    ?.screenshot({ path: path.join(SHOTS, `scanner-test-${name}.png`) })
-    .catch(() => undefined);
-  await Promise.all(browsers.splice(0).map((browser) => browser.close()));
-});
-afterAll(async () => {
-  await Promise.all(browsers.map((browser) => browser.close()));
-});
-
-/**
- * The scanner paired with `key` (the shared scan key), in Debian's Chromium on a phone-sized
- * page, with a fake camera showing `video` (or Chromium's own test pattern), loaded from `origin`
- * (this file's server, or a proxy in front of it).
- */
-async function openScanner(
-  options: {
-    video?: string;
-    camera?: 'allowed' | 'refused';
-    key?: CreatedKey;
-    origin?: string;
-    /** More of Chromium's switches. */
-    browserArgs?: string[];
-    /** Run in the page before the scanner's own scripts. */
-    initScript?: () => void;
-  } = {},
-): Promise<Page> {
-  const { video, camera = 'allowed', key = scanKey, origin = tenant.server.url } = options;
-  const browser = await launchChromium({ video, camera, args: options.browserArgs });
-  browsers.push(browser);
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-  if (options.initScript) await page.addInitScript(options.initScript);
-  await page.goto(`${origin}/scanner/#key=${key.apiKey}`);
-  await page.locator('#scan').waitFor({ state: 'visible' });
-  return page;
-}
-
-/** The verdict on screen once one is shown: of `tone`, or else any but "Checking…". */
-async function verdict(page: Page, tone?: string) {
-  const panel = page.locator(
-    tone ? `#verdict[data-tone="${tone}"]` : '#verdict:not([data-tone="pending"])',
-  );
-  await panel.waitFor({ state: 'visible', timeout: 20_000 });
-  return {
-    title: await page.locator('#verdict-title').textContent(),
-    detail: await page.locator('#verdict-detail').textContent(),
-  };
-}
-
-async function typeCode(page: Page, code: string) {
-  await page.locator('#verdict').evaluate((el) => el.setAttribute('hidden', ''));
-  await page.locator('#manual-code').fill(code);
-  await page.locator('#manual button').click();
-}
-
-async function newPass(body: Record<string, unknown> = {}) {
-  const res = await tenant.client.passes.create({ type: 'single', ...body } as never);
-  if (!res.ok) throw new Error(res.error);
-  return res.data;
-}
+const scanner = useScannerPages();
+const { openScanner, verdict, typeCode, newPass } = scanner;
 
 describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', () => {
   it('pairs through #key=, takes the key out of the address bar and shows the tenant', async () => {
     const page = await openScanner();
-    expect(page.url()).toBe(`${tenant.server.url}/scanner/`);
-    expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(scanKey.apiKey);
+    expect(page.url()).toBe(`${scanner.tenant.server.url}/scanner/`);
+    expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(
+      scanner.scanKey.apiKey,
+    );
     await expect.poll(() => page.locator('#tenant').textContent()).toMatch(/^Test /);
     await page.locator('#open-settings').click();
     expect(await page.locator('#paired-with').textContent()).toContain(
-      `key ${scanKey.prefix}… (scan)`,
+      `key ${scanner.scanKey.prefix}… (scan)`,
     );
   });
 
   it('admits a fresh single pass exactly once while its QR stays in view, then says already used', async () => {
     const pass = await newPass({ name: 'Gala', clientName: 'Ada Lovelace' });
-    const before = await tenant.counts();
+    const before = await scanner.tenant.counts();
     const page = await openScanner({ video: qrVideo(pass.code) });
     expect(await verdict(page, 'admit')).toEqual({ title: 'ADMIT', detail: 'Ada Lovelace · Gala' });
     await page.screenshot({ path: path.join(SHOTS, 'scanner-admit.png') });
     // The QR stays in front of the camera: it must not be sent again.
     await page.waitForTimeout(5000);
-    expect((await tenant.counts()).scans - before.scans).toBe(1);
+    expect((await scanner.tenant.counts()).scans - before.scans).toBe(1);
     expect(await page.locator('#admitted').textContent()).toBe('1');
 
     await typeCode(page, pass.code);
@@ -154,8 +75,8 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
           };
         }),
     );
-    expect(kept).toContain(scanKey.prefix);
-    expect(kept).not.toContain(scanKey.apiKey);
+    expect(kept).toContain(scanner.scanKey.prefix);
+    expect(kept).not.toContain(scanner.scanKey.apiKey);
 
     await page.locator('#open-settings').click();
     page.once('dialog', (dialog) => void dialog.dismiss());
@@ -171,10 +92,10 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     expect((await tally()).rejected).toBe('1');
     // Another key is another door's count. Its pairing link, opened in this same tab, changes
     // only the fragment (no page load), and pairs all the same once staff say so.
-    const other = await tenant.createKey({ scope: 'scan' });
+    const other = await scanner.tenant.createKey({ scope: 'scan' });
     page.once('dialog', (dialog) => void dialog.accept());
-    await page.goto(`${tenant.server.url}/scanner/#key=${other.apiKey}`);
-    await expect.poll(() => page.url()).toBe(`${tenant.server.url}/scanner/`);
+    await page.goto(`${scanner.tenant.server.url}/scanner/#key=${other.apiKey}`);
+    await expect.poll(() => page.url()).toBe(`${scanner.tenant.server.url}/scanner/`);
     await expect
       .poll(() => page.evaluate(() => localStorage.getItem('passgate.apiKey')))
       .toBe(other.apiKey);
@@ -194,16 +115,18 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
       asked.push(dialog.message());
       void dialog.dismiss();
     });
-    await page.goto(`${tenant.server.url}/scanner/#key=${strangerKey.apiKey}`);
+    await page.goto(`${scanner.tenant.server.url}/scanner/#key=${strangerKey.apiKey}`);
     await expect.poll(() => asked.length).toBe(1);
     expect(asked[0]).toContain(strangerName);
     expect(asked[0]).toContain(`key ${strangerKey.prefix}`);
     // Declined: the link is gone from the address bar, and the door keeps its own key.
-    await expect.poll(() => page.url()).toBe(`${tenant.server.url}/scanner/`);
-    expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(scanKey.apiKey);
+    await expect.poll(() => page.url()).toBe(`${scanner.tenant.server.url}/scanner/`);
+    expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(
+      scanner.scanKey.apiKey,
+    );
 
     page.once('dialog', (dialog) => void dialog.accept());
-    await page.goto(`${tenant.server.url}/scanner/#key=${strangerKey.apiKey}`);
+    await page.goto(`${scanner.tenant.server.url}/scanner/#key=${strangerKey.apiKey}`);
     await expect
       .poll(() => page.evaluate(() => localStorage.getItem('passgate.apiKey')))
       .toBe(strangerKey.apiKey);
@@ -244,7 +167,7 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
 
   it('lets go of the camera and the screen while hidden, and scans again once back in front', async () => {
     const pass = await newPass({ name: 'Back again' });
-    const before = await tenant.counts();
+    const before = await scanner.tenant.counts();
     const page = await openScanner({ video: qrVideo(pass.code) });
     expect((await verdict(page, 'admit')).title).toBe('ADMIT');
     await expect.poll(() => page.locator('body').getAttribute('data-awake')).toBe('true');
@@ -281,7 +204,7 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     await expect.poll(() => page.locator('body').getAttribute('data-awake')).toBe('true');
     // The QR still in view is read again: the single pass is now refused as already used.
     expect((await verdict(page, 'reject')).title).toBe('Already used');
-    expect((await tenant.counts()).scans - before.scans).toBe(2);
+    expect((await scanner.tenant.counts()).scans - before.scans).toBe(2);
   });
 
   it('admits a QR that holds the full pass URL', async () => {
@@ -298,7 +221,7 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
 
   it('says revoked and unknown pass in plain words', async () => {
     const revoked = await newPass({ name: 'Cancelled' });
-    await tenant.client.passes.revoke(revoked.id);
+    await scanner.tenant.client.passes.revoke(revoked.id);
     const page = await openScanner();
     await typeCode(page, revoked.code);
     expect(await verdict(page, 'reject')).toEqual({ title: 'Revoked', detail: 'Cancelled' });
@@ -356,280 +279,5 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     await typeCode(page, pass.code);
     expect((await verdict(page, 'admit')).title).toBe('ADMIT');
     expect(await onScreen('#verdict > *')).toEqual([true, true, true, true, true]);
-  });
-
-  it('calls a code far too long to be a pass unknown, and scans on instead of retrying it', async () => {
-    // A QR can hold ~3 KB of text (a vCard, a long link): the API refuses such a code with 400,
-    // which no retry can change. Retried as if offline, it would hold up every other code.
-    const page = await openScanner();
-    await typeCode(page, 'X'.repeat(3000));
-    expect((await verdict(page, 'reject')).title).toBe('Unknown pass');
-    await typeCode(page, 'Y'.repeat(1_100_000)); // past the API's 1 MB body limit: 413
-    expect((await verdict(page, 'reject')).title).toBe('Unknown pass');
-    const pass = await newPass({ name: 'Next in line' });
-    await typeCode(page, pass.code);
-    expect(await verdict(page, 'admit')).toEqual({ title: 'ADMIT', detail: 'Next in line' });
-  });
-
-  it('decides on the phone when the key is over its rate limit, and queues the scan', async () => {
-    // A budget of two requests a minute: the scanner's own requests spend it, and a scan then
-    // gets 429. The door does not stall: the phone decides, and the upload waits its turn.
-    const passes = await Promise.all([0, 1, 2, 3, 4].map((i) => newPass({ name: `Guest ${i}` })));
-    const page = await openScanner({
-      key: await tenant.createKey({ scope: 'scan', rateLimit: 2 }),
-    });
-    await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/list from/);
-    let shown: Awaited<ReturnType<typeof verdict>> | undefined;
-    for (const pass of passes) {
-      await typeCode(page, pass.code);
-      shown = await verdict(page);
-      if (shown.title === 'ADMIT · offline') break;
-    }
-    expect(shown).toEqual({
-      title: 'ADMIT · offline',
-      detail: expect.stringMatching(/^Guest \d$/),
-    });
-    expect(await page.locator('#door-status').textContent()).toMatch(/[1-9] waiting/);
-  });
-
-  it('decides on the phone while the server is down, and uploads the scan once when it returns', async () => {
-    const dataDir = migratedDataDir();
-    const first = await startServer({ dataDir });
-    const own = await createTenant({ server: first });
-    const key = await own.createKey({ scope: 'scan', rateLimit: 1000 });
-    const pass = await own.newPass({ name: 'Patience' });
-    const page = await openScanner({ key, origin: first.url });
-    await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/list from/);
-
-    await first.stop();
-    await typeCode(page, pass.code);
-    expect(await verdict(page, 'admit')).toEqual({ title: 'ADMIT · offline', detail: 'Patience' });
-    await expect
-      .poll(() => page.locator('#door-status').textContent())
-      .toMatch(/^Offline · 1 waiting/);
-    const again = await startServer({ dataDir, env: { PORT: new URL(first.url).port } });
-    try {
-      await expect
-        .poll(() => page.locator('#door-status').textContent(), { timeout: 45_000 })
-        .toMatch(/^Online · 0 waiting/);
-      const shown = await admin<{ counts: { scans: number } }>(
-        again.env,
-        'tenant',
-        'show',
-        '--tenant',
-        own.id,
-      );
-      expect(shown.counts.scans).toBe(1);
-    } finally {
-      await again.stop();
-    }
-  });
-
-  it('records each scan under the name staff give the scanner, kept through a reload', async () => {
-    const page = await openScanner();
-    await page.locator('#open-settings').click();
-    expect(await page.locator('#device-input').inputValue()).toMatch(/^scanner-[0-9a-f]{8}$/);
-    await page.locator('#device-input').fill('  Door A  ');
-    await page.locator('#device-form button').click();
-    await page.locator('#scan').waitFor({ state: 'visible' });
-    await page.reload();
-    await page.locator('#scan').waitFor({ state: 'visible' });
-    const pass = await newPass({ name: 'Named door' });
-    await typeCode(page, pass.code);
-    expect((await verdict(page, 'admit')).title).toBe('ADMIT');
-    const scans = await http(`${tenant.apiUrl}/triggers?event=pass.scanned&limit=1`, {
-      key: tenant.apiKey,
-    });
-    expect(scans.body[0]).toMatchObject({ passId: pass.id, device: 'Door A' });
-  });
-
-  it('pairs by a pasted key, unpairs, and fits a 360 px phone and a tablet', async () => {
-    const page = await openScanner();
-    for (const width of [360, 1024]) {
-      await page.setViewportSize({ width, height: 760 });
-      expect(
-        await page.evaluate(() => document.documentElement.scrollWidth),
-        `width ${width}`,
-      ).toBeLessThanOrEqual(width);
-    }
-    await page.locator('#open-settings').click();
-    // A gloved tap on Unpair by mistake, mid-evening: the scanner asks, and Cancel keeps it paired.
-    const asked: string[] = [];
-    page.once('dialog', (dialog) => {
-      asked.push(dialog.message());
-      void dialog.dismiss();
-    });
-    await page.locator('#unpair').click();
-    expect(asked).toEqual([
-      'Unpair this scanner? It cannot scan again until it is paired with a key or pairing link.',
-    ]);
-    expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(scanKey.apiKey);
-    page.once('dialog', (dialog) => void dialog.accept());
-    await page.locator('#unpair').click();
-    await expect.poll(() => page.locator('#paired-with').textContent()).toMatch(/^Not paired/);
-    expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBeNull();
-    await page.locator('#key-input').fill('not-a-key');
-    await page.locator('#pair button').click();
-    expect(await page.locator('#pair-error').textContent()).toMatch(/starts with 2pk_/);
-    await page.locator('#key-input').fill(scanKey.apiKey);
-    await page.locator('#pair button').click();
-    await page.locator('#scan').waitFor({ state: 'visible' });
-    expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(scanKey.apiKey);
-  });
-
-  it('shrugs off a broken pairing link: a paired scanner keeps scanning, an unpaired one asks for a key', async () => {
-    // A link cut short by a chat app ends inside a %-escape, which no URL decoder accepts.
-    const broken = `${tenant.server.url}/scanner/#key=${scanKey.apiKey.slice(0, 10)}%E0%A4%A`;
-    const page = await openScanner();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(broken); // the same tab: only the fragment changes
-    await expect.poll(() => page.url()).toBe(`${tenant.server.url}/scanner/`);
-    expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(scanKey.apiKey);
-    const pass = await newPass({ name: 'Still scanning' });
-    await typeCode(page, pass.code);
-    expect((await verdict(page, 'admit')).title).toBe('ADMIT');
-
-    const browser = await launchChromium();
-    browsers.push(browser);
-    const fresh = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    fresh.on('pageerror', (error) => errors.push(error.message));
-    await fresh.goto(broken);
-    await fresh.locator('#settings').waitFor({ state: 'visible' });
-    expect(fresh.url()).toBe(`${tenant.server.url}/scanner/`);
-    expect(await fresh.locator('#paired-with').textContent()).toMatch(/^Not paired/);
-    expect(errors).toEqual([]);
-  });
-
-  it('explains a refused camera, and typed codes still work', async () => {
-    const page = await openScanner({ camera: 'refused' });
-    await expect
-      .poll(() => page.locator('#camera-problem').textContent())
-      .toMatch(/Camera access was refused/);
-    await typeCode(page, 'NOTAPASS0000');
-    expect((await verdict(page, 'reject')).title).toBe('Unknown pass');
-  });
-
-  it('at a plain http:// address (not localhost) says why there is no camera, and still admits a typed code', async () => {
-    const pass = await newPass({ name: 'Typed', clientName: 'Grace Hopper' });
-    const { port } = new URL(tenant.server.url);
-    // A name for this machine that is not localhost: Chromium holds http:// there insecure, as a
-    // phone does a server's LAN address, and gives the page no camera and no crypto.randomUUID.
-    const page = await openScanner({
-      origin: `http://door.test:${port}`,
-      browserArgs: ['--host-resolver-rules=MAP door.test 127.0.0.1'],
-    });
-    expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
-    await expect
-      .poll(() => page.locator('#camera-problem').textContent())
-      .toMatch(/works only at an https:\/\/ address/);
-    await typeCode(page, pass.code);
-    expect(await verdict(page, 'admit')).toEqual({
-      title: 'ADMIT',
-      detail: 'Grace Hopper · Typed',
-    });
-  });
-
-  it('registers a service worker and opens with no network', async () => {
-    const page = await openScanner();
-    const manifestUrl = await page.locator('link[rel="manifest"]').getAttribute('href');
-    const manifest = await (await fetch(`${tenant.server.url}${manifestUrl}`)).json();
-    expect(manifest).toMatchObject({
-      name: 'Passgate Scanner',
-      display: 'standalone',
-      start_url: '/scanner/',
-    });
-    expect(manifest.icons.length).toBeGreaterThan(0);
-    expect((await fetch(`${tenant.server.url}${manifest.icons[0].src}`)).status).toBe(200);
-    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
-    await page.reload();
-    await page.locator('#scan').waitFor({ state: 'visible' });
-    await page.context().setOffline(true);
-    await page.reload();
-    await page.locator('#scan, #settings').first().waitFor({ state: 'attached' });
-    expect(await page.title()).toBe('Passgate Scanner');
-  });
-
-  it('says "Checking…" while the server is slow, decides on the phone, and never stalls the door', async () => {
-    const proxy = await startStallingProxy(tenant.server.url, ['/api/v1/scan']);
-    try {
-      const [slow, next] = await Promise.all([
-        newPass({ name: 'Patient guest' }),
-        newPass({ name: 'Next guest' }),
-      ]);
-      const page = await openScanner({ origin: proxy.url });
-      await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/list from/);
-      const before = await tenant.counts();
-      proxy.stalled = true;
-      await typeCode(page, slow.code);
-      expect(await verdict(page, 'pending')).toEqual({
-        title: 'Checking…',
-        detail: 'The code was read; waiting for the server',
-      });
-      // No answer within the door's timeout: the phone decides, and the next code is decided too.
-      expect(await verdict(page, 'admit')).toEqual({
-        title: 'ADMIT · offline',
-        detail: 'Patient guest',
-      });
-      await typeCode(page, next.code);
-      expect(await verdict(page, 'admit')).toEqual({
-        title: 'ADMIT · offline',
-        detail: 'Next guest',
-      });
-      proxy.stalled = false;
-      await expect
-        .poll(() => page.locator('#door-status').textContent(), { timeout: 45_000 })
-        .toMatch(/^Online · 0 waiting/);
-      expect((await tenant.counts()).scans - before.scans).toBe(2);
-    } finally {
-      await proxy.close();
-    }
-  });
-
-  it('decides on the phone on a 5xx, and uploads the scan once the server recovers', async () => {
-    const proxy = await startStallingProxy(tenant.server.url, ['/api/v1/scan']);
-    try {
-      const pass = await newPass({ name: 'Steady guest' });
-      const page = await openScanner({ origin: proxy.url });
-      await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/list from/);
-      proxy.failWith = 502;
-      await typeCode(page, pass.code);
-      expect(await verdict(page, 'admit')).toEqual({
-        title: 'ADMIT · offline',
-        detail: 'Steady guest',
-      });
-      proxy.failWith = undefined;
-      await expect
-        .poll(() => page.locator('#door-status').textContent(), { timeout: 45_000 })
-        .toMatch(/^Online · 0 waiting/);
-      const scans = await http(`${tenant.apiUrl}/scans?passId=${pass.id}`, { key: tenant.apiKey });
-      expect(scans.body).toEqual([expect.objectContaining({ result: 'success', offline: true })]);
-    } finally {
-      await proxy.close();
-    }
-  });
-
-  it('opens from its cache when the network hangs rather than fails, and still scans', async () => {
-    // Bad Wi-Fi at a door often answers nothing at all. The service worker gives the network a
-    // few seconds, then serves the app it cached; the app does not wait for /me to show who it
-    // is paired with before it scans; and a scan that gets through is answered.
-    const proxy = await startStallingProxy(tenant.server.url, ['/scanner/', '/api/v1/me']);
-    try {
-      const page = await openScanner({ origin: proxy.url });
-      await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
-      await page.reload(); // under the service worker now: it caches what the app loads
-      await page.locator('#scan').waitFor({ state: 'visible' });
-      proxy.stalled = true;
-      await page.reload({ timeout: 15_000 });
-      await page.locator('#scan').waitFor({ state: 'visible', timeout: 15_000 });
-      expect(await page.locator('#paired-with').textContent()).toBe(
-        'Paired; the server is not reachable right now',
-      );
-      const pass = await newPass({ name: 'Through the storm' });
-      await typeCode(page, pass.code);
-      expect(await verdict(page, 'admit')).toEqual({ title: 'ADMIT', detail: 'Through the storm' });
-    } finally {
-      await proxy.close();
-    }
   });
 });

@@ -1,0 +1,310 @@
+import { describe, expect, it } from 'vitest';
+import { admin } from '../support/admin';
+import { hasChromium, launchChromium } from '../support/browser';
+import { migratedDataDir } from '../support/data-dir';
+import { useScannerPages } from '../support/scanner-pages';
+import { startServer } from '../support/server';
+import { startStallingProxy } from '../support/stalling-proxy';
+import { createTenant, http } from '../support/tenant';
+
+const scanner = useScannerPages();
+const { openScanner, verdict, typeCode, newPass } = scanner;
+
+describe.skipIf(!hasChromium())(
+  'the scanner in Chromium: the network, pairing and the door',
+  () => {
+    it('calls a code far too long to be a pass unknown, and scans on instead of retrying it', async () => {
+      // A QR can hold ~3 KB of text (a vCard, a long link): the API refuses such a code with 400,
+      // which no retry can change. Retried as if offline, it would hold up every other code.
+      const page = await openScanner();
+      await typeCode(page, 'X'.repeat(3000));
+      expect((await verdict(page, 'reject')).title).toBe('Unknown pass');
+      await typeCode(page, 'Y'.repeat(1_100_000)); // past the API's 1 MB body limit: 413
+      expect((await verdict(page, 'reject')).title).toBe('Unknown pass');
+      const pass = await newPass({ name: 'Next in line' });
+      await typeCode(page, pass.code);
+      expect(await verdict(page, 'admit')).toEqual({ title: 'ADMIT', detail: 'Next in line' });
+    });
+
+    it('decides on the phone when the key is over its rate limit, and queues the scan', async () => {
+      // A budget of two requests a minute: the scanner's own requests spend it, and a scan then
+      // gets 429. The door does not stall: the phone decides, and the upload waits its turn.
+      const passes = await Promise.all([0, 1, 2, 3, 4].map((i) => newPass({ name: `Guest ${i}` })));
+      const page = await openScanner({
+        key: await scanner.tenant.createKey({ scope: 'scan', rateLimit: 2 }),
+      });
+      await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/list from/);
+      let shown: Awaited<ReturnType<typeof verdict>> | undefined;
+      for (const pass of passes) {
+        await typeCode(page, pass.code);
+        shown = await verdict(page);
+        if (shown.title === 'ADMIT · offline') break;
+      }
+      expect(shown).toEqual({
+        title: 'ADMIT · offline',
+        detail: expect.stringMatching(/^Guest \d$/),
+      });
+      expect(await page.locator('#door-status').textContent()).toMatch(/[1-9] waiting/);
+    });
+
+    it('decides on the phone while the server is down, and uploads the scan once when it returns', async () => {
+      const dataDir = migratedDataDir();
+      const first = await startServer({ dataDir });
+      const own = await createTenant({ server: first });
+      const key = await own.createKey({ scope: 'scan', rateLimit: 1000 });
+      const pass = await own.newPass({ name: 'Patience' });
+      const page = await openScanner({ key, origin: first.url });
+      await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/list from/);
+
+      await first.stop();
+      await typeCode(page, pass.code);
+      expect(await verdict(page, 'admit')).toEqual({
+        title: 'ADMIT · offline',
+        detail: 'Patience',
+      });
+      await expect
+        .poll(() => page.locator('#door-status').textContent())
+        .toMatch(/^Offline · 1 waiting/);
+      const again = await startServer({ dataDir, env: { PORT: new URL(first.url).port } });
+      try {
+        await expect
+          .poll(() => page.locator('#door-status').textContent(), { timeout: 45_000 })
+          .toMatch(/^Online · 0 waiting/);
+        const shown = await admin<{ counts: { scans: number } }>(
+          again.env,
+          'tenant',
+          'show',
+          '--tenant',
+          own.id,
+        );
+        expect(shown.counts.scans).toBe(1);
+      } finally {
+        await again.stop();
+      }
+    });
+
+    it('records each scan under the name staff give the scanner, kept through a reload', async () => {
+      const page = await openScanner();
+      await page.locator('#open-settings').click();
+      expect(await page.locator('#device-input').inputValue()).toMatch(/^scanner-[0-9a-f]{8}$/);
+      await page.locator('#device-input').fill('  Door A  ');
+      await page.locator('#device-form button').click();
+      await page.locator('#scan').waitFor({ state: 'visible' });
+      await page.reload();
+      await page.locator('#scan').waitFor({ state: 'visible' });
+      const pass = await newPass({ name: 'Named door' });
+      await typeCode(page, pass.code);
+      expect((await verdict(page, 'admit')).title).toBe('ADMIT');
+      const scans = await http(`${scanner.tenant.apiUrl}/triggers?event=pass.scanned&limit=1`, {
+        key: scanner.tenant.apiKey,
+      });
+      expect(scans.body[0]).toMatchObject({ passId: pass.id, device: 'Door A' });
+    });
+
+    it('pairs by a pasted key, unpairs, and fits a 360 px phone and a tablet', async () => {
+      const page = await openScanner();
+      for (const width of [360, 1024]) {
+        await page.setViewportSize({ width, height: 760 });
+        expect(
+          await page.evaluate(() => document.documentElement.scrollWidth),
+          `width ${width}`,
+        ).toBeLessThanOrEqual(width);
+      }
+      await page.locator('#open-settings').click();
+      // A gloved tap on Unpair by mistake, mid-evening: the scanner asks, and Cancel keeps it paired.
+      const asked: string[] = [];
+      page.once('dialog', (dialog) => {
+        asked.push(dialog.message());
+        void dialog.dismiss();
+      });
+      await page.locator('#unpair').click();
+      expect(asked).toEqual([
+        'Unpair this scanner? It cannot scan again until it is paired with a key or pairing link.',
+      ]);
+      expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(
+        scanner.scanKey.apiKey,
+      );
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.locator('#unpair').click();
+      await expect.poll(() => page.locator('#paired-with').textContent()).toMatch(/^Not paired/);
+      expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBeNull();
+      await page.locator('#key-input').fill('not-a-key');
+      await page.locator('#pair button').click();
+      expect(await page.locator('#pair-error').textContent()).toMatch(/starts with 2pk_/);
+      await page.locator('#key-input').fill(scanner.scanKey.apiKey);
+      await page.locator('#pair button').click();
+      await page.locator('#scan').waitFor({ state: 'visible' });
+      expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(
+        scanner.scanKey.apiKey,
+      );
+    });
+
+    it('shrugs off a broken pairing link: a paired scanner keeps scanning, an unpaired one asks for a key', async () => {
+      // A link cut short by a chat app ends inside a %-escape, which no URL decoder accepts.
+      const broken = `${scanner.tenant.server.url}/scanner/#key=${scanner.scanKey.apiKey.slice(0, 10)}%E0%A4%A`;
+      const page = await openScanner();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(broken); // the same tab: only the fragment changes
+      await expect.poll(() => page.url()).toBe(`${scanner.tenant.server.url}/scanner/`);
+      expect(await page.evaluate(() => localStorage.getItem('passgate.apiKey'))).toBe(
+        scanner.scanKey.apiKey,
+      );
+      const pass = await newPass({ name: 'Still scanning' });
+      await typeCode(page, pass.code);
+      expect((await verdict(page, 'admit')).title).toBe('ADMIT');
+
+      const browser = await launchChromium();
+      scanner.browsers.push(browser);
+      const fresh = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      fresh.on('pageerror', (error) => errors.push(error.message));
+      await fresh.goto(broken);
+      await fresh.locator('#settings').waitFor({ state: 'visible' });
+      expect(fresh.url()).toBe(`${scanner.tenant.server.url}/scanner/`);
+      expect(await fresh.locator('#paired-with').textContent()).toMatch(/^Not paired/);
+      expect(errors).toEqual([]);
+    });
+
+    it('explains a refused camera, and typed codes still work', async () => {
+      const page = await openScanner({ camera: 'refused' });
+      await expect
+        .poll(() => page.locator('#camera-problem').textContent())
+        .toMatch(/Camera access was refused/);
+      await typeCode(page, 'NOTAPASS0000');
+      expect((await verdict(page, 'reject')).title).toBe('Unknown pass');
+    });
+
+    it('at a plain http:// address (not localhost) says why there is no camera, and still admits a typed code', async () => {
+      const pass = await newPass({ name: 'Typed', clientName: 'Grace Hopper' });
+      const { port } = new URL(scanner.tenant.server.url);
+      // A name for this machine that is not localhost: Chromium holds http:// there insecure, as a
+      // phone does a server's LAN address, and gives the page no camera and no crypto.randomUUID.
+      const page = await openScanner({
+        origin: `http://door.test:${port}`,
+        browserArgs: ['--host-resolver-rules=MAP door.test 127.0.0.1'],
+      });
+      expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+      await expect
+        .poll(() => page.locator('#camera-problem').textContent())
+        .toMatch(/works only at an https:\/\/ address/);
+      await typeCode(page, pass.code);
+      expect(await verdict(page, 'admit')).toEqual({
+        title: 'ADMIT',
+        detail: 'Grace Hopper · Typed',
+      });
+    });
+
+    it('registers a service worker and opens with no network', async () => {
+      const page = await openScanner();
+      const manifestUrl = await page.locator('link[rel="manifest"]').getAttribute('href');
+      const manifest = await (await fetch(`${scanner.tenant.server.url}${manifestUrl}`)).json();
+      expect(manifest).toMatchObject({
+        name: 'Passgate Scanner',
+        display: 'standalone',
+        start_url: '/scanner/',
+      });
+      expect(manifest.icons.length).toBeGreaterThan(0);
+      expect((await fetch(`${scanner.tenant.server.url}${manifest.icons[0].src}`)).status).toBe(
+        200,
+      );
+      await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+      await page.reload();
+      await page.locator('#scan').waitFor({ state: 'visible' });
+      await page.context().setOffline(true);
+      await page.reload();
+      await page.locator('#scan, #settings').first().waitFor({ state: 'attached' });
+      expect(await page.title()).toBe('Passgate Scanner');
+    });
+
+    it('says "Checking…" while the server is slow, decides on the phone, and never stalls the door', async () => {
+      const proxy = await startStallingProxy(scanner.tenant.server.url, ['/api/v1/scan']);
+      try {
+        const [slow, next] = await Promise.all([
+          newPass({ name: 'Patient guest' }),
+          newPass({ name: 'Next guest' }),
+        ]);
+        const page = await openScanner({ origin: proxy.url });
+        await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/list from/);
+        const before = await scanner.tenant.counts();
+        proxy.stalled = true;
+        await typeCode(page, slow.code);
+        expect(await verdict(page, 'pending')).toEqual({
+          title: 'Checking…',
+          detail: 'The code was read; waiting for the server',
+        });
+        // No answer within the door's timeout: the phone decides, and the next code is decided too.
+        expect(await verdict(page, 'admit')).toEqual({
+          title: 'ADMIT · offline',
+          detail: 'Patient guest',
+        });
+        await typeCode(page, next.code);
+        expect(await verdict(page, 'admit')).toEqual({
+          title: 'ADMIT · offline',
+          detail: 'Next guest',
+        });
+        proxy.stalled = false;
+        await expect
+          .poll(() => page.locator('#door-status').textContent(), { timeout: 45_000 })
+          .toMatch(/^Online · 0 waiting/);
+        expect((await scanner.tenant.counts()).scans - before.scans).toBe(2);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('decides on the phone on a 5xx, and uploads the scan once the server recovers', async () => {
+      const proxy = await startStallingProxy(scanner.tenant.server.url, ['/api/v1/scan']);
+      try {
+        const pass = await newPass({ name: 'Steady guest' });
+        const page = await openScanner({ origin: proxy.url });
+        await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/list from/);
+        proxy.failWith = 502;
+        await typeCode(page, pass.code);
+        expect(await verdict(page, 'admit')).toEqual({
+          title: 'ADMIT · offline',
+          detail: 'Steady guest',
+        });
+        proxy.failWith = undefined;
+        await expect
+          .poll(() => page.locator('#door-status').textContent(), { timeout: 45_000 })
+          .toMatch(/^Online · 0 waiting/);
+        const scans = await http(`${scanner.tenant.apiUrl}/scans?passId=${pass.id}`, {
+          key: scanner.tenant.apiKey,
+        });
+        expect(scans.body).toEqual([expect.objectContaining({ result: 'success', offline: true })]);
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('opens from its cache when the network hangs rather than fails, and still scans', async () => {
+      // Bad Wi-Fi at a door often answers nothing at all. The service worker gives the network a
+      // few seconds, then serves the app it cached; the app does not wait for /me to show who it
+      // is paired with before it scans; and a scan that gets through is answered.
+      const proxy = await startStallingProxy(scanner.tenant.server.url, [
+        '/scanner/',
+        '/api/v1/me',
+      ]);
+      try {
+        const page = await openScanner({ origin: proxy.url });
+        await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+        await page.reload(); // under the service worker now: it caches what the app loads
+        await page.locator('#scan').waitFor({ state: 'visible' });
+        proxy.stalled = true;
+        await page.reload({ timeout: 15_000 });
+        await page.locator('#scan').waitFor({ state: 'visible', timeout: 15_000 });
+        expect(await page.locator('#paired-with').textContent()).toBe(
+          'Paired; the server is not reachable right now',
+        );
+        const pass = await newPass({ name: 'Through the storm' });
+        await typeCode(page, pass.code);
+        expect(await verdict(page, 'admit')).toEqual({
+          title: 'ADMIT',
+          detail: 'Through the storm',
+        });
+      } finally {
+        await proxy.close();
+      }
+    });
+  },
+);
