@@ -182,7 +182,7 @@ async function migrateWithoutTimeouts(databaseUrl: string): Promise<string[]> {
  * WebAssembly (PostgreSQL's PANIC), or a WAL file it could not write (a full disk). After such
  * a failure, the next statement spins the process without end.
  */
-export function isEmbeddedDatabaseBroken(error: unknown): boolean {
+function isEmbeddedDatabaseBroken(error: unknown): boolean {
   if (error instanceof WebAssembly.RuntimeError) return true;
   if (!(error instanceof Error)) return false;
   if (error.name === 'ExitStatus') return true;

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { extractPassCode, ScanAnswer, ScanRequest } from '@passgate/shared';
-import { uploadTime } from '../../domain/device-clock';
+import { onServerClock } from '../../domain/device-clock';
 import { PASS_CODE_PATTERN } from '../../domain/ids';
 import { ApiError } from '../../errors';
 import { commitChange, idempotencyKeyReused } from '../../middleware/idempotency';
@@ -74,7 +74,7 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
 
     const { offline, scannedAt: deviceTime, localResult } = request;
     if (offline && deviceTime && localResult) {
-      const { scannedAt, correctedMs } = uploadTime(
+      const { at: scannedAt, correctedMs } = onServerClock(
         new Date(deviceTime),
         deviceTimeOf(c.req.header('x-device-time')),
         now,

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { IsoDate, Pagination, ScanListItem, ScanListQuery, ScanSummary } from '@passgate/shared';
 import { streamSSE } from 'hono/streaming';
-import { uploadTime } from '../../domain/device-clock';
+import { onServerClock } from '../../domain/device-clock';
 import { ApiError, notFound } from '../../errors';
 import { credentialStillWorks } from '../../middleware/authenticate';
 import type { Services } from '../../services';
@@ -182,8 +182,8 @@ export function scanListRoutes({ db, publicUrl, liveStreams, logger }: Services)
       const now = new Date();
       // The door's clock, corrected by its skew as an upload's is.
       const at = body.annulledAt
-        ? uploadTime(new Date(body.annulledAt), deviceTimeOf(c.req.header('x-device-time')), now)
-            .scannedAt
+        ? onServerClock(new Date(body.annulledAt), deviceTimeOf(c.req.header('x-device-time')), now)
+            .at
         : now;
       const outcome = await db.transaction().execute((trx) =>
         annulScan(trx, {

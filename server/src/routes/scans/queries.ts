@@ -17,7 +17,7 @@ export interface Upload {
   deviceId: string | null;
   device: string | null;
   idempotencyKey: string | null;
-  /** When it scanned: the device's clock, corrected by its skew (see `uploadTime`). */
+  /** When it scanned: the device's clock, corrected by its skew (see `onServerClock`). */
   scannedAt: Date;
   /** How far `scannedAt` was moved from what the device said; null when not. */
   clockCorrectedMs: number | null;
