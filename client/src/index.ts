@@ -1,7 +1,16 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
-import type { components, paths } from './schema';
+import { type components, operationAccess, type paths } from './schema';
 
 export type { components, paths };
+export { operationAccess };
+/** An operation of the API, by its operationId. */
+export type OperationId = keyof typeof operationAccess;
+/** A kind of caller an operation's `x-access` may list. */
+export type CallerKind = 'anyone' | 'scan-key' | 'full-key' | 'staff' | 'admin';
+
+/** Whether a caller of this kind may call the operation. */
+export const mayCall = (operation: OperationId, kind: CallerKind) =>
+  (operationAccess[operation] as readonly CallerKind[]).includes(kind);
 /** The API's schemas by name: `Schemas['Pass']`, `Schemas['ScanAnswer']`… */
 export type Schemas = components['schemas'];
 

@@ -1,16 +1,18 @@
+import type { OperationId } from '@passgate/client';
 import type { ReactNode } from 'react';
 import { Link, useRoute } from 'wouter';
-import { isAdmin, useSession } from './session';
+import { mayCall, useSession } from './session';
 
-const PAGES = [
+/** The pages, each shown to whoever may call the operation it `lists`, if it names one. */
+const PAGES: { href: string; label: string; lists?: OperationId }[] = [
   { href: '/', label: 'Overview' },
   { href: '/passes', label: 'Passes' },
   { href: '/clients', label: 'Clients' },
   { href: '/scans', label: 'Scans' },
   { href: '/doors', label: 'Doors' },
-  { href: '/keys', label: 'API keys', admin: true },
-  { href: '/webhooks', label: 'Webhooks', admin: true },
-  { href: '/users', label: 'Users', admin: true },
+  { href: '/keys', label: 'API keys', lists: 'listKeys' },
+  { href: '/webhooks', label: 'Webhooks', lists: 'listWebhooks' },
+  { href: '/users', label: 'Users', lists: 'listUsers' },
   { href: '/account', label: 'Account' },
 ];
 
@@ -54,7 +56,7 @@ export function Layout({ children }: { children: ReactNode }) {
       </header>
       <nav aria-label="Dashboard">
         <ul>
-          {PAGES.filter((page) => !page.admin || isAdmin(me)).map((page) => (
+          {PAGES.filter((page) => !page.lists || mayCall(me, page.lists)).map((page) => (
             <NavLink key={page.href} href={page.href} label={page.label} />
           ))}
         </ul>

@@ -1,3 +1,4 @@
+import { mayCall as canCall, type OperationId } from '@passgate/client';
 import { createContext, useContext } from 'react';
 import type { Schemas } from './api';
 
@@ -19,6 +20,14 @@ export function useSession() {
 }
 
 export const isAdmin = (me: Me | undefined) => me?.role === 'admin';
+
+/**
+ * Whether the signed-in caller may call an operation, as the API's `x-access` says.
+ */
+export function mayCall(me: Me | undefined, operation: OperationId) {
+  if (me?.key) return canCall(operation, me.key.scope === 'full' ? 'full-key' : 'scan-key');
+  return me?.user ? canCall(operation, me.user.role) : false;
+}
 
 /** Where to go back to after signing in again: the page the person was on. */
 const RETURN_TO = 'passgate.returnTo';

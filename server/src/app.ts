@@ -17,8 +17,8 @@ import { refuseWritesWhileDiskLow } from './middleware/disk-space';
 import { idempotency } from './middleware/idempotency';
 import { rateLimit } from './middleware/rate-limit';
 import { requestLog } from './middleware/request-log';
-import { knownRoutesOnly } from './middleware/route-table';
-import { noForeignOrigin, sameOriginWrites } from './middleware/same-origin';
+import { knownRoutesOnly, type RouteTable, routeTableOf } from './middleware/route-table';
+import { sameOriginWrites } from './middleware/same-origin';
 import { requireStorableText } from './middleware/storable-text';
 import { withMiddlewareParts } from './openapi';
 import { dashboardRoutes } from './pages/dashboard';
@@ -27,13 +27,13 @@ import { passPageRoutes, tryAgainSoon } from './pages/pass-page';
 import { scannerRoutes } from './pages/scanner';
 import { accountRoutes } from './routes/account';
 import { clientRoutes } from './routes/clients';
-import { devicePairingRoutes, deviceRoutes } from './routes/devices';
+import { deviceRoutes } from './routes/devices';
 import { keyRoutes } from './routes/keys';
 import { meRoutes } from './routes/me';
 import { passRoutes } from './routes/passes';
 import { scanIdentity, scanRoutes } from './routes/scan';
 import { scanListRoutes } from './routes/scans';
-import { sessionRoutes, signOutRoutes } from './routes/session';
+import { sessionRoutes } from './routes/session';
 import { createRouter } from './routes/support';
 import { syncRoutes } from './routes/sync';
 import { triggerRoutes } from './routes/triggers';
@@ -47,20 +47,6 @@ import { createRateLimits } from './services/rate-limits';
 const API_BASE = '/api/v1';
 /** A load balancer's health check is answered within this, even while the database stalls. */
 const HEALTH_CHECK_DEADLINE_MS = 1_500;
-const MAX_BODY_BYTES = 1024 * 1024;
-/** A CSV import of passes may be larger: up to its 10,000 rows with their custom fields. */
-const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
-const WEBHOOK_GROUP_PATH = new RegExp(`^${API_BASE}/(webhooks|triggers)(/|$)`);
-/** What a scan-scope key (a door) may call. */
-const DOOR_PATHS = [
-  new RegExp(`^${API_BASE}/(scan|me|scanner/sync)$`),
-  new RegExp(`^${API_BASE}/scans/[^/]+/annul$`),
-];
-/** What only admins (and full keys) may call: keys, webhooks, Zapier's triggers, users. */
-const ADMIN_PATHS = [new RegExp(`^${API_BASE}/(keys|webhooks|triggers|users)(/|$)`)];
-/** What needs no credential: pairing a phone, signing in, taking an invitation. */
-const OPEN_PATHS = ['/devices/pair', '/session', '/invites/accept'];
-
 /** The REST API under /api/v1: CORS, body limit, route check, key, scope, rate limit, idempotency. */
 export function createApi(services: Services) {
   const { db, rateLimits, callers, devicePresence } = services;
@@ -108,45 +94,24 @@ export function createApi(services: Services) {
       'A dashboard session, set by `POST /session`. Writes must come from the same origin.',
   });
 
-  api.use('*', knownRoutesOnly({ api, basePath: API_BASE }));
+  // Every route declares who may call it, its rate group and its body limit (`defineRoute`);
+  // the middleware reads that from the route table, built once every route is mounted.
+  let table: RouteTable | undefined;
+  const routes = () => {
+    if (!table) throw new Error('the route table is read before the routes are mounted');
+    return table;
+  };
+  api.use('*', knownRoutesOnly({ routes }));
   api.use('*', refuseWritesWhileDiskLow({ disk: services.disk }));
-  // A phone being paired has no key yet: the pairing token in its body is its credential. A
-  // person signing in has no session yet.
-  for (const path of OPEN_PATHS) {
-    api.use(path, limitBody({ maxSize: MAX_BODY_BYTES }));
-    api.use(path, noForeignOrigin({ publicUrl: services.publicUrl }));
-    api.use(path, requireStorableText());
-  }
-  api.route('/', devicePairingRoutes(services));
-  api.route('/', sessionRoutes(services));
   api.use('*', authenticate({ db, callers }));
   api.use('*', sameOriginWrites({ publicUrl: services.publicUrl }));
   api.use('*', noteDeviceSeen({ presence: devicePresence }));
   // Both after the key, as they read the body (the limit counts a chunked one): a caller without
   // a key is refused before its body is read or, with `Expect: 100-continue`, even sent.
-  api.use(
-    '*',
-    limitBody({
-      maxSize: MAX_BODY_BYTES,
-      larger: { [`${API_BASE}/passes/import`]: MAX_IMPORT_BYTES },
-    }),
-  );
+  api.use('*', limitBody());
   api.use('*', requireStorableText());
-  api.use(
-    '*',
-    authorize({
-      doorPaths: DOOR_PATHS,
-      describeDoor: 'POST /scan, GET /scanner/sync, POST /scans/{id}/annul and GET /me',
-      adminPaths: ADMIN_PATHS,
-    }),
-  );
-  api.use(
-    '*',
-    rateLimit({
-      rateLimits,
-      groupOf: (path) => (WEBHOOK_GROUP_PATH.test(path) ? 'webhooks' : 'core'),
-    }),
-  );
+  api.use('*', authorize({ routes }));
+  api.use('*', rateLimit({ rateLimits }));
   api.use('*', idempotency({ db, sameRequest: { [`${API_BASE}/scan`]: scanIdentity } }));
 
   api.route('/', passRoutes(services));
@@ -159,9 +124,10 @@ export function createApi(services: Services) {
   api.route('/', accountRoutes(services));
   api.route('/', keyRoutes(services));
   api.route('/', userRoutes(services));
-  api.route('/', signOutRoutes(services));
+  api.route('/', sessionRoutes(services));
   api.route('/', triggerRoutes(services));
   api.route('/', webhookRoutes(services));
+  table = routeTableOf(api, API_BASE);
   return api;
 }
 
@@ -175,6 +141,8 @@ export function apiDocument(api: ReturnType<typeof createRouter>, publicUrl: str
         version: '1.0.0',
         description:
           'Issue passes, scan them at the door, and react to what happens. Pro plan only.',
+        contact: { name: 'Passgate on this server', url: `${publicUrl}/docs` },
+        license: { name: 'Proprietary: all rights reserved', url: `${publicUrl}/docs` },
       },
       servers: [{ url: `${publicUrl}${API_BASE}` }],
       security: [{ bearer: [] }, { session: [] }],

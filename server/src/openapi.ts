@@ -1,8 +1,27 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { type CallerKind, describeAccess } from './access';
 import { IDEMPOTENCY_KEY_PATTERN } from './middleware/idempotency';
 
+/** The groups of operations, in the order `/docs` shows them. */
+export const TAGS = [
+  { name: 'Passes', description: 'Tickets, guest passes and memberships, one QR code each' },
+  { name: 'Clients', description: 'The people passes are issued to' },
+  { name: 'Scan', description: 'Admitting passes at the door, and the scans made' },
+  { name: 'Devices', description: 'Door phones, paired with a link or QR code' },
+  { name: 'Keys', description: 'API keys, and who the caller is' },
+  { name: 'Users', description: 'People who sign in to the dashboard, and their sessions' },
+  { name: 'Webhooks', description: 'Signed POSTs to your URL when something happens' },
+  { name: 'Triggers', description: "Zapier's polling triggers" },
+] as const;
+export type ApiTag = (typeof TAGS)[number]['name'];
+
 type Document = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
-type Operation = { parameters?: unknown[]; responses?: Record<string, { headers?: object }> };
+type Operation = {
+  description?: string;
+  parameters?: unknown[];
+  responses?: Record<string, { headers?: object }>;
+  'x-access'?: readonly CallerKind[];
+};
 
 const header = (description: string, type: 'integer' | 'string') => ({
   description,
@@ -43,7 +62,8 @@ const RATE_LIMIT = [
  * Adds to the document generated from the routes' schemas what the API's middleware does for
  * every route, so `/docs` shows it too: the `Idempotency-Key` header every POST takes, the rate
  * limit headers on every success and 429, `Retry-After` on 429, pagination headers on lists, and
- * `Idempotent-Replayed` on answers a POST can replay.
+ * `Idempotent-Replayed` on answers a POST can replay; and, in words, who may call each operation
+ * (its `x-access`).
  */
 export function withMiddlewareParts(document: Document): Document {
   const components = document.components ?? {};
@@ -62,12 +82,20 @@ export function withMiddlewareParts(document: Document): Document {
     },
   };
   document.components = components;
+  document.tags = TAGS.map((tag) => ({ ...tag }));
   for (const item of Object.values(document.paths ?? {})) {
     for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
       const isList = (operation.parameters ?? []).some(
         (parameter) => (parameter as { name?: string }).name === 'page',
       );
-      if (method === 'post') {
+      const access = operation['x-access'];
+      // Routes open to anyone have no caller: no budget is counted, no answer kept for a replay.
+      const open = access?.includes('anyone') ?? false;
+      if (access) {
+        const who = `**Who may call:** ${describeAccess(access)}.`;
+        operation.description = operation.description ? `${operation.description}\n\n${who}` : who;
+      }
+      if (method === 'post' && !open) {
         operation.parameters = [
           ...(operation.parameters ?? []),
           { $ref: '#/components/parameters/IdempotencyKey' },
@@ -80,10 +108,10 @@ export function withMiddlewareParts(document: Document): Document {
         if (!success && status !== '429') continue;
         response.headers = {
           ...response.headers,
-          ...refs(...RATE_LIMIT),
+          ...(open ? {} : refs(...RATE_LIMIT)),
           ...(status === '429' ? refs('Retry-After') : {}),
           ...(success && isList ? refs('X-Total-Count', 'Link') : {}),
-          ...(success && method === 'post' ? refs('Idempotent-Replayed') : {}),
+          ...(success && method === 'post' && !open ? refs('Idempotent-Replayed') : {}),
         };
       }
     }

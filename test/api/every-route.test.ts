@@ -4,19 +4,10 @@ import { type Session, signedInUser } from '../support/users';
 
 const { url } = inject('server');
 
-/** The operations a scan-scope key may call; every other one is 403 for it. */
-const SCAN_SCOPE = new Set([
-  'POST /scan',
-  'GET /me',
-  'GET /scanner/sync',
-  'POST /scans/{scanId}/annul',
-]);
-/** The operations that take no key (the document says so with an empty `security`). */
-const PUBLIC = new Set(['POST /devices/pair', 'POST /session', 'POST /invites/accept']);
-/** What only admins (and full keys) may call. */
-const ADMIN_ONLY = /^\/(keys|webhooks|triggers|users)(\/|$)/;
 /** Signing out ends the session the walk goes on with: walked last, on its own. */
 const SIGN_OUT = 'DELETE /session';
+
+type CallerKind = 'anyone' | 'scan-key' | 'full-key' | 'staff' | 'admin';
 
 interface Operation {
   method: string;
@@ -24,16 +15,24 @@ interface Operation {
   path: string;
   /** The operation's own `security`, where it has one. */
   security?: unknown[];
+  /** Who may call it, as the document says. */
+  access: CallerKind[];
+  summary: string;
 }
 
 const nameOf = (operation: Operation) => `${operation.method} ${operation.path}`;
-const keyed = () => operations.filter((operation) => !PUBLIC.has(nameOf(operation)));
+const isOpen = (operation: Operation) => operation.access.includes('anyone');
+const keyed = () => operations.filter((operation) => !isOpen(operation));
+const allows = (operation: Operation, kind: CallerKind) => operation.access.includes(kind);
+/** The refusals that say the caller is of the wrong kind. */
+const WRONG_CALLER = /scan" scope|Only admins|may be called by/;
 
 let owner: TestTenant;
 let stranger: TestTenant;
 let free: TestTenant;
 let scanKey: CreatedKey;
 let staff: Session;
+let admin: Session;
 let strangerAdmin: Session;
 let operations: Operation[];
 /** An id of the owner's for each path parameter of the document. */
@@ -42,11 +41,16 @@ let ids: Record<string, string>;
 beforeAll(async () => {
   const document = (await http(`${url}/api/v1/openapi.json`)).body;
   operations = Object.entries(
-    document.paths as Record<string, Record<string, { security?: unknown[] }>>,
+    document.paths as Record<
+      string,
+      Record<string, { security?: unknown[]; summary: string; 'x-access': CallerKind[] }>
+    >,
   ).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, operation]) => ({
       method: method.toUpperCase(),
       path,
+      access: operation['x-access'],
+      summary: operation.summary,
       ...(operation.security ? { security: operation.security } : {}),
     })),
   );
@@ -56,8 +60,9 @@ beforeAll(async () => {
     createTenant({ plan: 'free' }),
   ]);
   scanKey = await owner.createKey({ scope: 'scan' });
-  [staff, strangerAdmin] = await Promise.all([
+  [staff, admin, strangerAdmin] = await Promise.all([
     signedInUser(owner, { role: 'staff' }),
+    signedInUser(owner, { role: 'admin' }),
     signedInUser(stranger, { role: 'admin' }),
   ]);
   const [user, key] = await Promise.all([
@@ -112,17 +117,29 @@ const call = (operation: Operation, key?: string) =>
 const callAs = (session: Session, operation: Operation, headers: Record<string, string> = {}) =>
   session.call(pathOf(operation), { method: operation.method, headers, ...bodyOf(operation) });
 
-// Every operation of the OpenAPI document, so that a new route is walked the day it is added.
+// Every operation of the OpenAPI document, so that a new route is walked the day it is added,
+// and what each kind of caller gets from it follows from the `x-access` the route declares.
 describe('every operation of the API', () => {
-  it('is in the document, and the walk knows each of its path parameters', () => {
+  it('is in the document, declares who may call it, and the walk knows its path parameters', () => {
     expect(operations.length).toBeGreaterThan(10);
-    for (const operation of operations) expect(() => pathOf(operation)).not.toThrow();
+    for (const operation of operations) {
+      expect(operation.access.length, nameOf(operation)).toBeGreaterThan(0);
+      expect(() => pathOf(operation)).not.toThrow();
+    }
+    // The few open to anyone: pairing a phone, signing in, taking an invitation.
+    expect(operations.filter(isOpen).map(nameOf).sort()).toEqual([
+      'POST /devices/pair',
+      'POST /invites/accept',
+      'POST /session',
+    ]);
   });
 
-  it('answers 401 without a key, but for the few the document marks as needing none', async () => {
+  it('answers 401 without a key, but for those open to anyone, which need none', async () => {
     for (const operation of operations) {
-      if (PUBLIC.has(nameOf(operation))) {
+      if (isOpen(operation)) {
         expect(operation.security, nameOf(operation)).toEqual([]);
+        const res = await call(operation);
+        expect(res.status, nameOf(operation)).not.toBe(401);
         continue;
       }
       expect(operation.security, nameOf(operation)).toBeUndefined();
@@ -140,24 +157,44 @@ describe('every operation of the API', () => {
     }
   });
 
-  it('answers 403 to a scan-scope key outside scanning', async () => {
+  it('answers 403 to a scan-scope key outside what its x-access allows, and lets it call the rest', async () => {
+    expect(keyed().filter((op) => allows(op, 'scan-key')).length).toBeGreaterThan(2);
     for (const operation of keyed()) {
-      if (SCAN_SCOPE.has(`${operation.method} ${operation.path}`)) continue;
       const res = await call(operation, scanKey.apiKey);
-      expect(res.status, `${operation.method} ${operation.path}`).toBe(403);
-      expect(res.body.error).toMatch(/scan/);
+      if (allows(operation, 'scan-key')) {
+        expect(res.body?.error ?? '', nameOf(operation)).not.toMatch(WRONG_CALLER);
+      } else {
+        expect(res.status, nameOf(operation)).toBe(403);
+        expect(res.body.error).toMatch(/"scan" scope: it may only call .*POST \/scan/);
+      }
     }
   });
 
-  it('answers 403 to a staff user for keys, webhooks, triggers and users', async () => {
+  it('lets a full key call every operation that needs a credential', async () => {
+    for (const operation of keyed()) {
+      expect(allows(operation, 'full-key'), nameOf(operation)).toBe(true);
+      const res = await call(operation, owner.apiKey);
+      expect(res.status, nameOf(operation)).not.toBe(401);
+      expect(res.body?.error ?? '', nameOf(operation)).not.toMatch(WRONG_CALLER);
+    }
+  });
+
+  it('answers 403 to a staff user outside what x-access allows, and lets an admin call all', async () => {
+    const adminOnly = keyed().filter((op) => !allows(op, 'staff'));
+    expect(adminOnly.length).toBeGreaterThan(5);
     for (const operation of keyed().filter((op) => nameOf(op) !== SIGN_OUT)) {
       const res = await callAs(staff, operation);
-      if (ADMIN_ONLY.test(operation.path)) {
-        expect(res.status, nameOf(operation)).toBe(403);
-        expect(res.body.error).toMatch(/Only admins/);
-      } else {
+      if (allows(operation, 'staff')) {
         expect(res.body?.error ?? '', nameOf(operation)).not.toMatch(/Only admins|Cross-site/);
+      } else {
+        expect(res.status, nameOf(operation)).toBe(403);
+        const summary = operation.summary.charAt(0).toLowerCase() + operation.summary.slice(1);
+        expect(res.body.error).toBe(`Only admins may ${summary}`);
       }
+      expect(allows(operation, 'admin'), nameOf(operation)).toBe(true);
+      const asAdmin = await callAs(admin, operation);
+      expect(asAdmin.status, nameOf(operation)).not.toBe(401);
+      expect(asAdmin.body?.error ?? '', nameOf(operation)).not.toMatch(WRONG_CALLER);
     }
   });
 

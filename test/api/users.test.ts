@@ -201,10 +201,17 @@ describe('roles', () => {
       expect((await staff.call(path)).status, path).toBe(200);
     }
     expect((await staff.call('/devices', { json: { name: 'Side door' } })).status).toBe(201);
-    for (const path of ['/keys', '/webhooks', '/users', '/triggers?event=pass.created']) {
+    const refusals = {
+      '/keys': 'Only admins may list API keys',
+      '/webhooks': 'Only admins may list webhook subscriptions',
+      '/users': 'Only admins may list the dashboard users',
+      '/triggers?event=pass.created':
+        'Only admins may poll recent events (Zapier polling triggers)',
+    };
+    for (const [path, refusal] of Object.entries(refusals)) {
       const answer = await staff.call(path);
       expect(answer.status, path).toBe(403);
-      expect(answer.body.error).toBe('Only admins may manage API keys, webhooks and users');
+      expect(answer.body.error).toBe(refusal);
     }
     expect((await staff.call('/keys', { json: { scope: 'full' } })).status).toBe(403);
     expect(

@@ -1,12 +1,14 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Kysely } from 'kysely';
+import { callerKind, describeAccess } from '../access';
 import type { Database } from '../db/schema';
 import { API_KEY_PATTERN, apiKeyPrefix, constantTimeEqual, sha256 } from '../domain/ids';
 import { ApiError } from '../errors';
 import { findSessionCaller, SESSION_COOKIE, sessionStillWorks } from '../routes/session/queries';
 import type { CallerCache } from '../services/callers';
-import { type ApiEnv, CALLER_TENANT_COLUMNS, type Caller, callerTenant } from './env';
+import { type ApiEnv, CALLER_TENANT_COLUMNS, type Caller, callerTenant, isOpenRoute } from './env';
+import type { RouteTable } from './route-table';
 
 const unauthorized = (message: string) =>
   new ApiError(401, message, { 'WWW-Authenticate': 'Bearer realm="passgate"' });
@@ -70,7 +72,8 @@ export async function credentialStillWorks(db: Kysely<Database>, caller: Caller)
 
 /**
  * Who calls: a Bearer API key, or else a dashboard session's cookie. 401 without either (or
- * with one that no longer works), 403 for a tenant not on the Pro plan.
+ * with one that no longer works), 403 for a tenant not on the Pro plan. Routes open to anyone
+ * are not asked.
  */
 export function authenticate(options: {
   db: Kysely<Database>;
@@ -78,6 +81,7 @@ export function authenticate(options: {
 }): MiddlewareHandler<ApiEnv> {
   const { db, callers } = options;
   return async function authenticateMiddleware(c, next) {
+    if (isOpenRoute(c)) return next();
     const header = c.req.header('authorization');
     const session = header ? undefined : getCookie(c, SESSION_COOKIE);
     let caller: Caller | undefined;
@@ -107,29 +111,33 @@ export function authenticate(options: {
 }
 
 /**
- * What each caller may call. Scan-scope keys (the ones door staff carry on phones) only what a
- * door does: scan, upload and undo scans, sync its copy of the passes, and ask who they are;
- * such a door holds only what deciding needs (see `GET /scanner/sync`), never the guests'
- * contact details. Staff users everything but `adminPaths` (keys, webhooks, triggers, users).
- * Full keys and admin users everything. Paths are matched whole.
+ * Whether the caller is of a kind the route's `access` lists; else 403. A scan-scope key (what
+ * door staff carry on phones) is told what it may call: a door holds only what deciding needs
+ * (see `GET /scanner/sync`), never the guests' contact details.
  */
-export function authorize(options: {
-  doorPaths: RegExp[];
-  describeDoor: string;
-  adminPaths: RegExp[];
-}): MiddlewareHandler<ApiEnv> {
-  const { doorPaths, describeDoor, adminPaths } = options;
+export function authorize(options: { routes: () => RouteTable }): MiddlewareHandler<ApiEnv> {
+  let doorOperations: string | undefined;
+  const describeDoor = () => {
+    doorOperations ??= options
+      .routes()
+      .filter(({ declared }) => declared.access.includes('scan-key'))
+      .map(({ declared }) => `${declared.method} ${declared.path}`)
+      .join(', ');
+    return doorOperations;
+  };
   return async function authorizeMiddleware(c, next) {
-    const path = c.req.path;
-    const { key, user } = c.get('caller');
-    if (key && key.scope !== 'full' && !doorPaths.some((allowed) => allowed.test(path))) {
+    const route = c.get('route');
+    if (isOpenRoute(c)) return next();
+    const kind = callerKind(c.get('caller'));
+    if (!route.access.includes(kind)) {
       throw new ApiError(
         403,
-        `This API key has the "scan" scope: it may only call ${describeDoor}`,
+        kind === 'scan-key'
+          ? `This API key has the "scan" scope: it may only call ${describeDoor()}`
+          : kind === 'staff'
+            ? `Only admins may ${route.summary.charAt(0).toLowerCase()}${route.summary.slice(1)}`
+            : `${route.method} ${route.path} may be called by ${describeAccess(route.access)}`,
       );
-    }
-    if (user && user.role !== 'admin' && adminPaths.some((admin) => admin.test(path))) {
-      throw new ApiError(403, 'Only admins may manage API keys, webhooks and users');
     }
     await next();
   };

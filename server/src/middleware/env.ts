@@ -1,3 +1,5 @@
+import type { Context } from 'hono';
+import type { DeclaredAccess } from '../access';
 import type { ApiKey, Role, Tenant } from '../db/schema';
 import type { IdempotencyClaim } from './idempotency';
 
@@ -49,5 +51,17 @@ export const callerTenant = (row: {
 /** What a caller's requests are counted under: its key, or its user. */
 export const callerId = (caller: Caller) => (caller.key ? caller.key.id : caller.user.id);
 
-/** The context variables of every /api/v1 request. */
-export type ApiEnv = { Variables: { caller: Caller; idempotency: IdempotencyClaim | undefined } };
+/**
+ * The context variables of every /api/v1 request: its route, as `knownRoutesOnly` found it, and
+ * who calls, as `authenticate` found it (on every route but those open to anyone).
+ */
+export type ApiEnv = {
+  Variables: {
+    route: DeclaredAccess;
+    caller: Caller;
+    idempotency: IdempotencyClaim | undefined;
+  };
+};
+
+/** Whether the request's route is open to anyone: it then has no caller. */
+export const isOpenRoute = (c: Context<ApiEnv>) => c.get('route').access.includes('anyone');

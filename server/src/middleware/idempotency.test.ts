@@ -2,12 +2,22 @@ import { Hono } from 'hono';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../../test/support/test-database';
+import { ACCESS, type DeclaredAccess } from '../access';
 import { sha256 } from '../domain/ids';
 import { ApiError, errorHandler } from '../errors';
 import type { ApiEnv, Caller } from './env';
 import { commitChange, idempotency, pruneIdempotencyKeys } from './idempotency';
 
 const HOUR = 60 * 60 * 1000;
+const ROUTE: DeclaredAccess = {
+  operationId: 'change',
+  method: 'POST',
+  path: '/change',
+  summary: 'Change',
+  access: ACCESS.team,
+  rateGroup: 'core',
+  maxBodyBytes: 1024,
+};
 const database = useTestDatabase();
 
 /** An app with one keyed change, on a clock the test moves; `runs` counts the changes made. */
@@ -17,6 +27,7 @@ function appOnClock() {
   const app = new Hono<ApiEnv>();
   app.onError(errorHandler(pino({ level: 'silent' })));
   app.use('*', async (c, next) => {
+    c.set('route', ROUTE);
     c.set('caller', { key: { id: database.apiKeyId } } as Caller);
     await next();
   });

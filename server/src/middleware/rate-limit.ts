@@ -1,26 +1,19 @@
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors';
-import {
-  limitFor,
-  type RateLimitGroup,
-  type RateLimits,
-  USER_LIMITS,
-  WINDOW_SECONDS,
-} from '../services/rate-limits';
-import { type ApiEnv, callerId } from './env';
+import { limitFor, type RateLimits, USER_LIMITS, WINDOW_SECONDS } from '../services/rate-limits';
+import { type ApiEnv, callerId, isOpenRoute } from './env';
 
 /**
- * Counts the request against the key's (or the signed-in user's) budget in the group its path belongs to, and sets
- * GitHub-style and IETF headers; 429 with Retry-After past the budget.
+ * Counts the request against the key's (or the signed-in user's) budget in its route's group,
+ * and sets GitHub-style and IETF headers; 429 with Retry-After past the budget. Routes open to
+ * anyone have no caller to count: they throttle what they do themselves.
  */
-export function rateLimit(options: {
-  rateLimits: RateLimits;
-  groupOf: (path: string) => RateLimitGroup;
-}): MiddlewareHandler<ApiEnv> {
-  const { rateLimits, groupOf } = options;
+export function rateLimit(options: { rateLimits: RateLimits }): MiddlewareHandler<ApiEnv> {
+  const { rateLimits } = options;
   return async function rateLimitMiddleware(c, next) {
+    if (isOpenRoute(c)) return next();
     const caller = c.get('caller');
-    const group = groupOf(c.req.path);
+    const group = c.get('route').rateGroup;
     const limit = caller.key ? limitFor(group, caller.key.rate_limit) : USER_LIMITS[group];
     const decision = await rateLimits.consume(group, callerId(caller), limit);
     const resetSeconds = Math.max(1, Math.ceil(decision.msBeforeReset / 1000));

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors';
-import type { ApiEnv } from './env';
+import { type ApiEnv, isOpenRoute } from './env';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -23,29 +23,21 @@ function originOf(c: Context, publicOrigin: string) {
  * Cross-site request forgery: a write made with a session cookie must come from a page of this
  * server, as its `Origin` (or, without one, `Sec-Fetch-Site: same-origin`) says; else 403.
  * Browsers send both on every write. Browsers never send an API key on their own, so requests
- * with a key are not checked.
+ * with a key are not checked. On the routes open to anyone (signing in and taking an invitation
+ * set the cookie) a page of another site may not sign a browser in to an account of its
+ * choosing; scripts and tools that send no `Origin` may.
  */
 export function sameOriginWrites(options: { publicUrl: string }): MiddlewareHandler<ApiEnv> {
   const publicOrigin = new URL(options.publicUrl).origin;
   return async function sameOriginWritesMiddleware(c, next) {
-    if (c.get('caller').user && !SAFE_METHODS.has(c.req.method)) {
+    if (isOpenRoute(c)) {
+      const { origin, ours } = originOf(c, publicOrigin);
+      if (origin && !ours) throw crossSite();
+    } else if (c.get('caller').user && !SAFE_METHODS.has(c.req.method)) {
       const { origin, ours } = originOf(c, publicOrigin);
       const sameOrigin = origin ? ours : c.req.header('sec-fetch-site') === 'same-origin';
       if (!sameOrigin) throw crossSite();
     }
-    await next();
-  };
-}
-
-/**
- * For sign-in and invitations, which set the cookie: a page of another site may not sign a
- * browser in to an account of its choosing. Scripts and tools that send no `Origin` may.
- */
-export function noForeignOrigin(options: { publicUrl: string }): MiddlewareHandler {
-  const publicOrigin = new URL(options.publicUrl).origin;
-  return async function noForeignOriginMiddleware(c, next) {
-    const { origin, ours } = originOf(c, publicOrigin);
-    if (origin && !ours) throw crossSite();
     await next();
   };
 }

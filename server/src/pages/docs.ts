@@ -33,7 +33,7 @@ const DOCS_POLICY = [
   "object-src 'none'",
 ].join('; ');
 
-const INIT_SCRIPT = `window.ui = SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#docs', deepLinking: true });`;
+const INIT_SCRIPT = `window.ui = SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#docs', deepLinking: true, showExtensions: true });`;
 
 export function docsRoutes() {
   const root = getAbsoluteFSPath();

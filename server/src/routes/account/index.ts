@@ -1,13 +1,15 @@
-import { createRoute } from '@hono/zod-openapi';
 import { Account } from '@passgate/shared';
+import { ACCESS, defineRoute } from '../../access';
 import type { Services } from '../../services';
 import { countOf } from '../limits';
 import { createRouter, errorResponses, json } from '../support';
 import { presentAccount } from './present';
 
-const account = createRoute({
+const account = defineRoute({
   method: 'get',
   path: '/account',
+  operationId: 'getAccount',
+  access: ACCESS.team,
   tags: ['Keys'],
   summary: 'The tenant’s plan and what it uses of it',
   description: 'Plan, pass limit and passes in use, webhook quota, and the default rate limits.',

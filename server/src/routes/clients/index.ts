@@ -1,5 +1,6 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { Client, CreateClientBody, Pagination } from '@passgate/shared';
+import { ACCESS, defineRoute } from '../../access';
 import { notFound } from '../../errors';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
@@ -9,9 +10,11 @@ import { findClient, insertClient, listClients } from './queries';
 
 const ClientParams = z.object({ clientId: z.string().max(100) });
 
-const list = createRoute({
+const list = defineRoute({
   method: 'get',
   path: '/clients',
+  operationId: 'listClients',
+  access: ACCESS.team,
   tags: ['Clients'],
   summary: 'List clients',
   request: {
@@ -20,9 +23,11 @@ const list = createRoute({
   responses: { 200: json(z.array(Client), 'Newest first'), ...errorResponses(400, 401, 403, 429) },
 });
 
-const create = createRoute({
+const create = defineRoute({
   method: 'post',
   path: '/clients',
+  operationId: 'createClient',
+  access: ACCESS.team,
   tags: ['Clients'],
   summary: 'Create a client',
   description: 'Emits `client.created`.',
@@ -33,9 +38,11 @@ const create = createRoute({
   },
 });
 
-const get = createRoute({
+const get = defineRoute({
   method: 'get',
   path: '/clients/{clientId}',
+  operationId: 'getClient',
+  access: ACCESS.team,
   tags: ['Clients'],
   summary: 'Get a client',
   request: { params: ClientParams },

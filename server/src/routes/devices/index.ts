@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   CreateDeviceBody,
   Device,
@@ -7,6 +7,7 @@ import {
   PairDeviceBody,
   PairedDevice,
 } from '@passgate/shared';
+import { ACCESS, defineRoute } from '../../access';
 import { ApiError, notFound } from '../../errors';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
@@ -24,18 +25,22 @@ import {
 
 const DeviceParams = z.object({ deviceId: z.string().max(100) });
 
-const list = createRoute({
+const list = defineRoute({
   method: 'get',
   path: '/devices',
+  operationId: 'listDevices',
+  access: ACCESS.team,
   tags: ['Devices'],
   summary: 'List door devices',
   request: { query: z.object(Pagination) },
   responses: { 200: json(z.array(Device), 'Newest first'), ...errorResponses(400, 401, 403, 429) },
 });
 
-const create = createRoute({
+const create = defineRoute({
   method: 'post',
   path: '/devices',
+  operationId: 'createDevice',
+  access: ACCESS.team,
   tags: ['Devices'],
   summary: 'Add a door device',
   description:
@@ -47,9 +52,11 @@ const create = createRoute({
   },
 });
 
-const revoke = createRoute({
+const revoke = defineRoute({
   method: 'post',
   path: '/devices/{deviceId}/revoke',
+  operationId: 'revokeDevice',
+  access: ACCESS.team,
   tags: ['Devices'],
   summary: 'Revoke a door device',
   description: 'Its credential stops working at once; the scanner then wipes what it holds.',
@@ -57,11 +64,13 @@ const revoke = createRoute({
   responses: { 200: json(Device, 'The revoked device'), ...errorResponses(401, 403, 404, 429) },
 });
 
-const pairing = createRoute({
+const pairing = defineRoute({
   method: 'post',
   path: '/devices/{deviceId}/pairing',
+  operationId: 'createDevicePairing',
+  access: ACCESS.team,
   tags: ['Devices'],
-  summary: 'A fresh pairing link',
+  summary: 'Make a fresh pairing link',
   description:
     "For a replaced phone: ends the device's current credential and any unused link at once.",
   request: { params: DeviceParams },
@@ -71,9 +80,11 @@ const pairing = createRoute({
   },
 });
 
-const pair = createRoute({
+const pair = defineRoute({
   method: 'post',
   path: '/devices/pair',
+  operationId: 'pairDevice',
+  access: ACCESS.anyone,
   tags: ['Devices'],
   summary: 'Pair a phone',
   description:
@@ -97,7 +108,7 @@ const PAIRING_FAILURES: Record<PairingFailure, () => ApiError> = {
   expired: () => new ApiError(410, 'This pairing link has expired: ask for a new one'),
 };
 
-export function deviceRoutes({ db, publicUrl }: Services) {
+export function deviceRoutes({ db, publicUrl, throttle, clientAddress }: Services) {
   return createRouter()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
@@ -136,31 +147,27 @@ export function deviceRoutes({ db, publicUrl }: Services) {
         return { status: 200 as const, body: presentPairing(publicUrl, device, pairing) };
       });
       return c.json(answer.body, answer.status);
+    })
+    .openapi(pair, async (c) => {
+      const { token } = c.req.valid('json');
+      const subject = {
+        kind: 'pair-address',
+        name: clientAddress(c),
+        free: 20,
+        atOnce: 16,
+        onSuccess: 'forgive',
+      } as const;
+      const answer = await throttle.attempt([subject], () =>
+        db.transaction().execute(async (trx) => {
+          const redeemed = await redeemPairing(trx, token);
+          if (!redeemed.ok) throw PAIRING_FAILURES[redeemed.failure]();
+          return {
+            apiKey: redeemed.apiKey,
+            device: presentDevice(redeemed.device),
+            tenant: redeemed.tenant,
+          };
+        }),
+      );
+      return c.json(answer, 200);
     });
-}
-
-/** `POST /devices/pair`: mounted ahead of authentication, as the phone has no key yet. */
-export function devicePairingRoutes({ db, throttle, clientAddress }: Services) {
-  return createRouter().openapi(pair, async (c) => {
-    const { token } = c.req.valid('json');
-    const subject = {
-      kind: 'pair-address',
-      name: clientAddress(c),
-      free: 20,
-      atOnce: 16,
-      onSuccess: 'forgive',
-    } as const;
-    const answer = await throttle.attempt([subject], () =>
-      db.transaction().execute(async (trx) => {
-        const redeemed = await redeemPairing(trx, token);
-        if (!redeemed.ok) throw PAIRING_FAILURES[redeemed.failure]();
-        return {
-          apiKey: redeemed.apiKey,
-          device: presentDevice(redeemed.device),
-          tenant: redeemed.tenant,
-        };
-      }),
-    );
-    return c.json(answer, 200);
-  });
 }

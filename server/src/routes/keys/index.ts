@@ -1,5 +1,6 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { ApiKeyInfo, CreatedKey, CreateKeyBody, Pagination } from '@passgate/shared';
+import { ACCESS, defineRoute } from '../../access';
 import { notFound } from '../../errors';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
@@ -9,9 +10,11 @@ import { findKey, insertKey, listKeys, revokeKey } from './queries';
 
 const KeyParams = z.object({ keyId: z.string().max(100) });
 
-const list = createRoute({
+const list = defineRoute({
   method: 'get',
   path: '/keys',
+  operationId: 'listKeys',
+  access: ACCESS.admins,
   tags: ['Keys'],
   summary: 'List API keys',
   description: 'Admins only. Keys are listed by their prefix; the keys themselves are never kept.',
@@ -22,9 +25,11 @@ const list = createRoute({
   },
 });
 
-const create = createRoute({
+const create = defineRoute({
   method: 'post',
   path: '/keys',
+  operationId: 'createKey',
+  access: ACCESS.admins,
   tags: ['Keys'],
   summary: 'Create an API key',
   description:
@@ -37,9 +42,11 @@ const create = createRoute({
   },
 });
 
-const revoke = createRoute({
+const revoke = defineRoute({
   method: 'post',
   path: '/keys/{keyId}/revoke',
+  operationId: 'revokeKey',
+  access: ACCESS.admins,
   tags: ['Keys'],
   summary: 'Revoke an API key',
   description: 'Admins only. The key stops working at once, on every server.',

@@ -1,11 +1,13 @@
-import { createRoute } from '@hono/zod-openapi';
 import { Me } from '@passgate/shared';
+import { ACCESS, defineRoute } from '../../access';
 import { createRouter, errorResponses, json } from '../support';
 import { presentMe } from './present';
 
-const meRoute = createRoute({
+const meRoute = defineRoute({
   method: 'get',
   path: '/me',
+  operationId: 'getMe',
+  access: ACCESS.door,
   tags: ['Keys'],
   summary: 'Who is calling: a key or a signed-in user, its role and its tenant',
   description: 'What the scanner shows after pairing, and what Zapier calls to test a connection.',

@@ -1,6 +1,7 @@
 import type { HttpBindings } from '@hono/node-server';
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
+import { ACCESS, defineRoute } from '../../access';
 import { ApiError } from '../../errors';
 import type { Services } from '../../services';
 import { assertBelowTenantLimit, countOf } from '../limits';
@@ -10,9 +11,14 @@ import { describeProblems, exportLines, IMPORT_EXAMPLE, parseImport } from './cs
 import { PassFilters } from './filters';
 import { eachPassPage } from './queries';
 
-const exportCsv = createRoute({
+/** A CSV import of passes may be larger: up to its 10,000 rows with their custom fields. */
+const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
+
+const exportCsv = defineRoute({
   method: 'get',
   path: '/passes/export',
+  operationId: 'exportPasses',
+  access: ACCESS.team,
   tags: ['Passes'],
   summary: 'Export passes as CSV',
   description:
@@ -35,9 +41,12 @@ const ImportAnswer = z
   })
   .meta({ id: 'PassImport' });
 
-const importCsv = createRoute({
+const importCsv = defineRoute({
   method: 'post',
   path: '/passes/import',
+  operationId: 'importPasses',
+  access: ACCESS.team,
+  maxBodyBytes: MAX_IMPORT_BYTES,
   tags: ['Passes'],
   summary: 'Import passes from CSV',
   description:
@@ -55,9 +64,11 @@ const importCsv = createRoute({
   },
 });
 
-const importExample = createRoute({
+const importExample = defineRoute({
   method: 'get',
   path: '/passes/import/example',
+  operationId: 'getPassImportExample',
+  access: ACCESS.team,
   tags: ['Passes'],
   summary: 'An example import file',
   responses: {

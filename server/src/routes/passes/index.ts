@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   CreatedPass,
   CreatePassBody,
@@ -11,6 +11,7 @@ import {
 import { reportedStatus, type ScannablePass } from '@passgate/shared/core';
 import type { Context } from 'hono';
 import type { Transaction } from 'kysely';
+import { ACCESS, defineRoute } from '../../access';
 import type { Database } from '../../db/schema';
 import { ApiError, notFound } from '../../errors';
 import { recordEvents } from '../../events';
@@ -33,9 +34,11 @@ import { findPass, findPassForUpdate, listPasses, updatePass } from './queries';
 
 const PassParams = z.object({ passId: z.string().max(100) });
 
-const list = createRoute({
+const list = defineRoute({
   method: 'get',
   path: '/passes',
+  operationId: 'listPasses',
+  access: ACCESS.team,
   tags: ['Passes'],
   summary: 'List passes',
   request: {
@@ -47,9 +50,11 @@ const list = createRoute({
   },
 });
 
-const create = createRoute({
+const create = defineRoute({
   method: 'post',
   path: '/passes',
+  operationId: 'createPass',
+  access: ACCESS.team,
   tags: ['Passes'],
   summary: 'Create a pass',
   description: 'Emits `pass.created` (and `client.created` when `clientName` creates a client).',
@@ -60,9 +65,11 @@ const create = createRoute({
   },
 });
 
-const get = createRoute({
+const get = defineRoute({
   method: 'get',
   path: '/passes/{passId}',
+  operationId: 'getPass',
+  access: ACCESS.team,
   tags: ['Passes'],
   summary: 'Get a pass',
   request: { params: PassParams },
@@ -72,9 +79,11 @@ const get = createRoute({
   },
 });
 
-const update = createRoute({
+const update = defineRoute({
   method: 'patch',
   path: '/passes/{passId}',
+  operationId: 'updatePass',
+  access: ACCESS.team,
   tags: ['Passes'],
   summary: 'Update a pass',
   description: '`customFields` replaces all fields. A status change emits `pass.status_changed`.',
@@ -86,9 +95,11 @@ const update = createRoute({
 });
 
 const statusRoute = (action: 'activate' | 'revoke') =>
-  createRoute({
+  defineRoute({
     method: 'post',
     path: `/passes/{passId}/${action}`,
+    operationId: `${action}Pass`,
+    access: ACCESS.team,
     tags: ['Passes'],
     summary: action === 'activate' ? 'Activate a pass' : 'Revoke a pass',
     description: `400 if the pass is already ${action === 'activate' ? 'active' : 'revoked'}. Emits \`pass.status_changed\`.`,

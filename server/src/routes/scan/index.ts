@@ -1,5 +1,5 @@
-import { createRoute } from '@hono/zod-openapi';
 import { extractPassCode, ScanAnswer, ScanRequest } from '@passgate/shared';
+import { ACCESS, defineRoute } from '../../access';
 import { onServerClock } from '../../domain/device-clock';
 import { PASS_CODE_PATTERN } from '../../domain/ids';
 import { ApiError } from '../../errors';
@@ -11,9 +11,11 @@ import { presentRecordedScan } from '../scans/present';
 import { findScans, recordUpload } from '../scans/queries';
 import { createRouter, errorResponses, json, jsonBody } from '../support';
 
-const scanRoute = createRoute({
+const scanRoute = defineRoute({
   method: 'post',
   path: '/scan',
+  operationId: 'scanPass',
+  access: ACCESS.door,
   tags: ['Scan'],
   summary: 'Scan a pass',
   description:

@@ -1,6 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { IsoDate, Pagination, ScanListItem, ScanListQuery, ScanSummary } from '@passgate/shared';
 import { streamSSE } from 'hono/streaming';
+import { ACCESS, defineRoute } from '../../access';
 import { onServerClock } from '../../domain/device-clock';
 import { ApiError, notFound } from '../../errors';
 import { credentialStillWorks } from '../../middleware/authenticate';
@@ -12,9 +13,11 @@ import { presentScanListItem } from './present';
 import { annulScan, listScans, STREAM_CURSOR, summarizeScans } from './queries';
 import { sendScans } from './stream';
 
-const list = createRoute({
+const list = defineRoute({
   method: 'get',
   path: '/scans',
+  operationId: 'listScans',
+  access: ACCESS.team,
   tags: ['Scan'],
   summary: 'List scans',
   description: 'Newest received first; `conflict=true` lists conflicts only.',
@@ -33,9 +36,11 @@ const AnnulBody = z
   })
   .meta({ id: 'AnnulScan' });
 
-const annul = createRoute({
+const annul = defineRoute({
   method: 'post',
   path: '/scans/{scanId}/annul',
+  operationId: 'annulScan',
+  access: ACCESS.door,
   tags: ['Scan'],
   summary: 'Undo an admit',
   description:
@@ -53,9 +58,11 @@ const annul = createRoute({
   },
 });
 
-const stream = createRoute({
+const stream = defineRoute({
   method: 'get',
   path: '/scans/stream',
+  operationId: 'streamScans',
+  access: ACCESS.team,
   tags: ['Scan'],
   summary: 'Scans as they happen (server-sent events)',
   description:
@@ -83,9 +90,11 @@ const stream = createRoute({
   },
 });
 
-const summary = createRoute({
+const summary = defineRoute({
   method: 'get',
   path: '/scans/summary',
+  operationId: 'getScanSummary',
+  access: ACCESS.team,
   tags: ['Scan'],
   summary: 'What each door did since a moment, and admits per 5 minutes',
   description: 'What the dashboard’s overview shows for the day (`since`: local midnight).',

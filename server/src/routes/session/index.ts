@@ -1,7 +1,7 @@
-import { createRoute } from '@hono/zod-openapi';
 import { AcceptInviteBody, SignedIn, SignInBody } from '@passgate/shared';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
+import { ACCESS, defineRoute } from '../../access';
 import { ApiError } from '../../errors';
 import type { Services } from '../../services';
 import type { AttemptSubject } from '../../services/attempt-throttle';
@@ -41,9 +41,11 @@ const byAddress = (kind: string, address: string, free: number): AttemptSubject 
   onSuccess: 'forgive',
 });
 
-const signIn = createRoute({
+const signIn = defineRoute({
   method: 'post',
   path: '/session',
+  operationId: 'signIn',
+  access: ACCESS.anyone,
   tags: ['Users'],
   summary: 'Sign in',
   description:
@@ -59,9 +61,11 @@ const signIn = createRoute({
   },
 });
 
-const acceptInvite = createRoute({
+const acceptInvite = defineRoute({
   method: 'post',
   path: '/invites/accept',
+  operationId: 'acceptInvite',
+  access: ACCESS.anyone,
   tags: ['Users'],
   summary: 'Set a password from an invitation, and sign in',
   description:
@@ -75,9 +79,11 @@ const acceptInvite = createRoute({
   },
 });
 
-const signOut = createRoute({
+const signOut = defineRoute({
   method: 'delete',
   path: '/session',
+  operationId: 'signOut',
+  access: ACCESS.team,
   tags: ['Users'],
   summary: 'Sign out',
   description: 'Ends the calling session and clears its cookie.',
@@ -106,7 +112,7 @@ function setSessionCookie(c: Context, publicUrl: string, token: string) {
   });
 }
 
-/** Sign-in and invitations: mounted ahead of authentication, as their caller has no session yet. */
+/** Signing in, taking an invitation (both open to anyone) and signing out. */
 export function sessionRoutes({ db, publicUrl, throttle, passwords, clientAddress }: Services) {
   return createRouter()
     .openapi(signIn, async (c) => {
@@ -146,17 +152,13 @@ export function sessionRoutes({ db, publicUrl, throttle, passwords, clientAddres
       );
       setSessionCookie(c, publicUrl, answer.token);
       return c.json(presentSignedIn(answer.user), 200);
+    })
+    .openapi(signOut, async (c) => {
+      const { user } = c.get('caller');
+      if (!user)
+        throw new ApiError(400, 'Only a signed-in session can sign out; revoke a key instead');
+      await endSession(db, user.sessionHash);
+      deleteCookie(c, SESSION_COOKIE, { path: '/' });
+      return c.body(null, 204);
     });
-}
-
-/** `DELETE /session`: after authentication, as it ends the caller's own session. */
-export function signOutRoutes({ db }: Services) {
-  return createRouter().openapi(signOut, async (c) => {
-    const { user } = c.get('caller');
-    if (!user)
-      throw new ApiError(400, 'Only a signed-in session can sign out; revoke a key instead');
-    await endSession(db, user.sessionHash);
-    deleteCookie(c, SESSION_COOKIE, { path: '/' });
-    return c.body(null, 204);
-  });
 }

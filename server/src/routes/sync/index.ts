@@ -1,6 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { SyncAnswer } from '@passgate/shared';
 import { compress } from 'hono/compress';
+import { ACCESS, defineRoute } from '../../access';
 import { ApiError } from '../../errors';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json } from '../support';
@@ -10,9 +11,11 @@ import { ForeignCursorError, formatCursor, noteSynced, parseCursor, syncPage } f
 /** Passes per page: a full sync of 100,000 passes is 20 requests. */
 export const SYNC_PAGE_SIZE = 5000;
 
-const sync = createRoute({
+const sync = defineRoute({
   method: 'get',
   path: '/scanner/sync',
+  operationId: 'syncScanner',
+  access: ACCESS.door,
   tags: ['Devices'],
   summary: "A door's copy of the passes",
   description:

@@ -1,5 +1,6 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { EVENT_TYPES, IsoDate, instantOf, limitParam } from '@passgate/shared';
+import { ACCESS, defineRoute } from '../../access';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json } from '../support';
 import { presentTrigger } from './present';
@@ -19,9 +20,12 @@ const TriggerItem = z
       'client.created: the client.',
   });
 
-const pollRoute = createRoute({
+const pollRoute = defineRoute({
   method: 'get',
   path: '/triggers',
+  operationId: 'pollTrigger',
+  access: ACCESS.admins,
+  rateGroup: 'webhooks',
   tags: ['Triggers'],
   summary: 'Poll recent events (Zapier polling triggers)',
   request: {

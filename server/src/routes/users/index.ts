@@ -1,5 +1,6 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { CreateUserBody, Pagination, UpdateUserBody, User, UserInvite } from '@passgate/shared';
+import { ACCESS, defineRoute } from '../../access';
 import { ApiError, notFound } from '../../errors';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
@@ -9,9 +10,11 @@ import { findUser, insertUser, listUsers, startInvite, updateUser } from './quer
 
 const UserParams = z.object({ userId: z.string().max(100) });
 
-const list = createRoute({
+const list = defineRoute({
   method: 'get',
   path: '/users',
+  operationId: 'listUsers',
+  access: ACCESS.admins,
   tags: ['Users'],
   summary: 'List the dashboard users',
   description: 'Admins only.',
@@ -19,9 +22,11 @@ const list = createRoute({
   responses: { 200: json(z.array(User), 'Oldest first'), ...errorResponses(400, 401, 403, 429) },
 });
 
-const create = createRoute({
+const create = defineRoute({
   method: 'post',
   path: '/users',
+  operationId: 'createUser',
+  access: ACCESS.admins,
   tags: ['Users'],
   summary: 'Invite a user',
   description:
@@ -33,9 +38,11 @@ const create = createRoute({
   },
 });
 
-const update = createRoute({
+const update = defineRoute({
   method: 'patch',
   path: '/users/{userId}',
+  operationId: 'updateUser',
+  access: ACCESS.admins,
   tags: ['Users'],
   summary: 'Change a user’s name or role, or disable them',
   description: 'Admins only. Disabling ends all of the user’s sessions at once.',
@@ -43,11 +50,13 @@ const update = createRoute({
   responses: { 200: json(User, 'The user'), ...errorResponses(400, 401, 403, 404, 415, 429) },
 });
 
-const invite = createRoute({
+const invite = defineRoute({
   method: 'post',
   path: '/users/{userId}/invite',
+  operationId: 'inviteUser',
+  access: ACCESS.admins,
   tags: ['Users'],
-  summary: 'A fresh invitation link',
+  summary: 'Make a fresh invitation link',
   description:
     'Admins only. For a lost link or a forgotten password: the old link stops working, and ' +
     'setting a password through the new one ends the user’s sessions.',

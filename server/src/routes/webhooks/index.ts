@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   CreatedWebhook,
   CreateWebhookBody,
@@ -7,6 +7,7 @@ import {
   Webhook,
   WebhookAttempt,
 } from '@passgate/shared';
+import { ACCESS, defineRoute } from '../../access';
 import { ApiError, notFound } from '../../errors';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
@@ -25,17 +26,23 @@ import {
 
 const WebhookParams = z.object({ webhookId: z.string().max(100) });
 
-const list = createRoute({
+const list = defineRoute({
   method: 'get',
   path: '/webhooks',
+  operationId: 'listWebhooks',
+  access: ACCESS.admins,
+  rateGroup: 'webhooks',
   tags: ['Webhooks'],
   summary: 'List webhook subscriptions',
   responses: { 200: json(z.array(Webhook), 'Newest first'), ...errorResponses(401, 403, 429) },
 });
 
-const subscribe = createRoute({
+const subscribe = defineRoute({
   method: 'post',
   path: '/webhooks',
+  operationId: 'createWebhook',
+  access: ACCESS.admins,
+  rateGroup: 'webhooks',
   tags: ['Webhooks'],
   summary: 'Subscribe a webhook',
   description:
@@ -48,9 +55,12 @@ const subscribe = createRoute({
   },
 });
 
-const unsubscribe = createRoute({
+const unsubscribe = defineRoute({
   method: 'delete',
   path: '/webhooks/{webhookId}',
+  operationId: 'deleteWebhook',
+  access: ACCESS.admins,
+  rateGroup: 'webhooks',
   tags: ['Webhooks'],
   summary: 'Unsubscribe a webhook',
   request: { params: WebhookParams },
@@ -60,11 +70,14 @@ const unsubscribe = createRoute({
   },
 });
 
-const deliveries = createRoute({
+const deliveries = defineRoute({
   method: 'get',
   path: '/webhooks/{webhookId}/deliveries',
+  operationId: 'listWebhookDeliveries',
+  access: ACCESS.admins,
+  rateGroup: 'webhooks',
   tags: ['Webhooks'],
-  summary: 'Delivery attempts',
+  summary: 'List delivery attempts',
   description: 'Newest first, every attempt: why an endpoint is, or is not, receiving.',
   request: {
     params: WebhookParams,
@@ -79,9 +92,12 @@ const deliveries = createRoute({
   },
 });
 
-const retry = createRoute({
+const retry = defineRoute({
   method: 'post',
   path: '/webhooks/{webhookId}/deliveries/{eventId}/retry',
+  operationId: 'retryWebhookDelivery',
+  access: ACCESS.admins,
+  rateGroup: 'webhooks',
   tags: ['Webhooks'],
   summary: 'Resend a failed delivery',
   description:

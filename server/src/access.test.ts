@@ -1,0 +1,63 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { describe, expect, it } from 'vitest';
+import { ACCESS, callerKind, defineRoute } from './access';
+import { routeTableOf } from './middleware/route-table';
+import { createRouter } from './routes/support';
+
+const answers = { 200: { description: 'OK' } };
+
+describe('a route declares who may call it', () => {
+  it('is read back from the registry with its rate group and body limit', () => {
+    const api = createRouter().openapi(
+      defineRoute({
+        method: 'post',
+        path: '/things/{thingId}',
+        operationId: 'touchThing',
+        tags: ['Passes'],
+        access: ACCESS.admins,
+        rateGroup: 'webhooks',
+        maxBodyBytes: 2048,
+        summary: 'Touch a thing',
+        request: { params: z.object({ thingId: z.string() }) },
+        responses: answers,
+      }),
+      (c) => c.body(null, 200),
+    );
+    const [route] = routeTableOf(api, '/api');
+    expect(route?.declared).toEqual({
+      operationId: 'touchThing',
+      method: 'POST',
+      path: '/things/{thingId}',
+      summary: 'Touch a thing',
+      access: ['full-key', 'admin'],
+      rateGroup: 'webhooks',
+      maxBodyBytes: 2048,
+    });
+    expect(route?.pattern.test('/api/things/t_1')).toBe(true);
+  });
+
+  it('stops the API from starting when one route declares nothing, naming it', () => {
+    const api = createRouter().openapi(
+      createRoute({ method: 'get', path: '/undeclared', responses: answers }),
+      (c) => c.body(null, 200),
+    );
+    expect(() => routeTableOf(api, '/api')).toThrow(
+      'GET /undeclared declares no access: define it with defineRoute',
+    );
+  });
+
+  it('is a type error to leave out access or operationId', () => {
+    const base = { method: 'get', path: '/x', tags: ['Passes'], responses: answers } as const;
+    // @ts-expect-error: no access
+    expect(() => defineRoute({ ...base, operationId: 'getX' })).toThrow();
+    // @ts-expect-error: no operationId
+    defineRoute({ ...base, access: ACCESS.team });
+  });
+
+  it('tells keys and users apart by scope and role', () => {
+    expect(callerKind({ key: { scope: 'full' }, user: null })).toBe('full-key');
+    expect(callerKind({ key: { scope: 'scan' }, user: null })).toBe('scan-key');
+    expect(callerKind({ key: null, user: { role: 'admin' } })).toBe('admin');
+    expect(callerKind({ key: null, user: { role: 'staff' } })).toBe('staff');
+  });
+});
