@@ -1,5 +1,5 @@
 import type { ScanAnswer } from '@passgate/shared';
-import { decideScan, type ScannablePass } from '@passgate/shared/core';
+import { decideScan, type ScannablePass, unadmit } from '@passgate/shared/core';
 import type { DoorPass } from './store';
 
 // The door's copy of a pass: the scan rule's view of it, what an admit on the phone makes of it,
@@ -19,6 +19,12 @@ export const rulePass = (pass: DoorPass): ScannablePass & DoorPass => ({
 export function admitted(pass: DoorPass, at: string): DoorPass {
   const { pass: after } = decideScan(rulePass(pass), new Date(at));
   return { ...pass, usagesCount: after.usages_count, status: after.status, lastAdmittedAt: at };
+}
+
+/** A pass after an admit on this phone is undone, by the rule the server's annul follows. */
+export function undone(pass: DoorPass): DoorPass {
+  const after = unadmit(rulePass(pass));
+  return { ...pass, usagesCount: after.usages_count, status: after.status };
 }
 
 /** The pass as the server's answer left it, for the door's copy. */

@@ -2,7 +2,7 @@ import type { ScanAnswer } from '@passgate/shared';
 import { decideScan, type ScanResult } from '@passgate/shared/core';
 import { nanoid } from 'nanoid';
 import type { ApiResult, DoorApi } from './api';
-import { admitted, clockSkewOf, fromAnswer, rulePass } from './door-pass';
+import { admitted, clockSkewOf, fromAnswer, rulePass, undone } from './door-pass';
 import type { DoorPass, DoorStore, Queued, QueuedScan } from './store';
 
 /** How long the door waits for the server's answer before it decides on the phone. */
@@ -318,13 +318,7 @@ export function createDoor(options: {
             : undefined;
       if (!code) return;
       const pass = await store.pass(code);
-      if (pass) {
-        await store.putPass({
-          ...pass,
-          usagesCount: Math.max(0, pass.usagesCount - 1),
-          status: pass.type === 'single' && pass.status === 'used' ? 'active' : pass.status,
-        });
-      }
+      if (pass) await store.putPass(undone(pass));
       const annulledAt = new Date().toISOString();
       const queued = (await store.queued()).some(
         (entry) => entry.kind === 'scan' && entry.key === decision.key,

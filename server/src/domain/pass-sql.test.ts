@@ -1,8 +1,14 @@
-import { evaluateScan, reportedStatus } from '@passgate/shared/core';
+import {
+  admit,
+  evaluateScan,
+  reportedStatus,
+  type ScannablePass,
+  unadmit,
+} from '@passgate/shared/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { newPassRow, useTestDatabase } from '../../../test/support/test-database';
-import { reportedStatusSql, scanResultSql } from './pass-sql';
+import { admitSql, reportedStatusSql, scanResultSql, unadmitSql } from './pass-sql';
 import { arbitraryPass } from './scan-rule.test';
 
 // The SQL must say exactly what the pure rule says. Random passes go into a real database
@@ -30,6 +36,39 @@ describe('pass SQL mirrors the scan rule', () => {
       const row = byId.get(pass.id)!;
       expect(row.reported, JSON.stringify(pass)).toBe(reportedStatus(pass, NOW));
       expect(row.result, JSON.stringify(pass)).toBe(evaluateScan(pass, NOW));
+    }
+  });
+
+  it('admitSql and unadmitSql change a row as admit and unadmit change the pass', async () => {
+    const { db } = database.handle;
+    for (const [name, pure, set] of [
+      ['admit', admit, admitSql],
+      ['unadmit', unadmit, unadmitSql],
+    ] as const) {
+      const passes = fc
+        .sample(arbitraryPass, 200)
+        .map((pass) => newPassRow(database.tenantId, { ...pass, updated_at: NOW }));
+      await db.insertInto('passes').values(passes).execute();
+      const rows = await db
+        .updateTable('passes')
+        .set(set)
+        .where(
+          'id',
+          'in',
+          passes.map((pass) => pass.id),
+        )
+        .returning(['id', 'usages_count', 'status'])
+        .execute();
+      expect(rows.length).toBe(passes.length);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      for (const pass of passes) {
+        const expected = pure(pass as ScannablePass);
+        expect(byId.get(pass.id), `${name} ${JSON.stringify(pass)}`).toEqual({
+          id: pass.id,
+          usages_count: expected.usages_count,
+          status: expected.status,
+        });
+      }
     }
   });
 });

@@ -1,8 +1,9 @@
 import { type Expression, type ExpressionBuilder, sql } from 'kysely';
 import type { Database } from '../db/schema';
 
-// The scan rule and reported status of `shared/src/core/scan-rule.ts`, written in SQL. Keep the two in step:
-// `server/src/domain/pass-sql.test.ts` checks them against each other on random passes.
+// The scan rule, reported status, admit and unadmit of `shared/src/core/scan-rule.ts`, written in
+// SQL. Keep the two in step: `server/src/domain/pass-sql.test.ts` checks them against each other
+// on random passes.
 
 type PassExpressions = ExpressionBuilder<Database, 'passes'>;
 // Constants are SQL literals, not parameters: the only parameter is `now`, and none at all when it
@@ -52,3 +53,22 @@ export function reportedStatusSql(eb: PassExpressions, now: Instant) {
     .else(sql.lit('active'))
     .end();
 }
+
+/**
+ * `admit(pass)` as SQL: what an admit sets on the row `passes`, one more use and a single pass
+ * spent. Literals only, so a statement holding it can be prepared once.
+ */
+export const admitSql = {
+  usages_count: sql<number>`passes.usages_count + 1`,
+  status: sql<
+    'active' | 'used' | 'revoked'
+  >`CASE WHEN passes.type = 'single' THEN 'used' ELSE passes.status END`,
+};
+
+/** `unadmit(pass)` as SQL: what undoing an admit sets on the row `passes`. */
+export const unadmitSql = {
+  usages_count: sql<number>`greatest(passes.usages_count - 1, 0)`,
+  status: sql<
+    'active' | 'used' | 'revoked'
+  >`CASE WHEN passes.type = 'single' AND passes.status = 'used' THEN 'active' ELSE passes.status END`,
+};

@@ -1,4 +1,10 @@
-import { admit, evaluateScan, reportedStatus, type ScannablePass } from '@passgate/shared/core';
+import {
+  admit,
+  evaluateScan,
+  reportedStatus,
+  type ScannablePass,
+  unadmit,
+} from '@passgate/shared/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -83,6 +89,27 @@ describe('reportedStatus', () => {
         if (evaluateScan(pass, NOW) === 'success') expect(status).toBe('active');
         expect(status === 'revoked').toBe(pass.status === 'revoked');
         if (evaluateScan(pass, NOW) === 'expired') expect(status).toBe('expired');
+      }),
+    );
+  });
+});
+
+describe('unadmit', () => {
+  it('undoes an admit: the pass is as it was before it', () => {
+    fc.assert(
+      fc.property(arbitraryPass, (pass) => {
+        fc.pre(evaluateScan(pass, NOW) === 'success');
+        expect(unadmit(admit(pass))).toEqual(pass);
+      }),
+    );
+  });
+
+  it('never counts below no use, and leaves a revoked pass revoked', () => {
+    fc.assert(
+      fc.property(arbitraryPass, (pass) => {
+        const after = unadmit(pass);
+        expect(after.usages_count).toBe(Math.max(0, pass.usages_count - 1));
+        if (pass.status === 'revoked') expect(after.status).toBe('revoked');
       }),
     );
   });

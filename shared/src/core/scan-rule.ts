@@ -39,6 +39,18 @@ export function admit<T extends ScannablePass>(pass: T): T {
 }
 
 /**
+ * The pass after its admit is undone: the use given back (never below none), a spent single pass
+ * active again; a revoked pass stays revoked.
+ */
+export function unadmit<T extends ScannablePass>(pass: T): T {
+  return {
+    ...pass,
+    usages_count: Math.max(0, pass.usages_count - 1),
+    status: pass.type === 'single' && pass.status === 'used' ? 'active' : pass.status,
+  };
+}
+
+/**
  * Status as reported, in the scan rule's order so that the page, the list and the door agree:
  * revoked, then used (a spent single pass), then expired the moment `validUntil` has passed, then
  * used (a multi pass out of uses), else active. `reportedStatusSql` mirrors it.

@@ -3,7 +3,7 @@ import type { ScannablePass } from '@passgate/shared/core';
 import { CompiledQuery, expressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema';
 import { newId } from '../../domain/ids';
-import { reportedStatusSql, scanResultSql } from '../../domain/pass-sql';
+import { admitSql, reportedStatusSql, scanResultSql } from '../../domain/pass-sql';
 import { isoSql, passListItemSql, scanRecordSql } from '../passes/present-sql';
 
 /** One door's scan, as the statement below takes it. */
@@ -110,8 +110,7 @@ function scanStatement() {
     ), admitted AS (
       INSERT INTO passes SELECT (pass).* FROM locked WHERE result = 'success'
           ON CONFLICT (id) DO UPDATE
-         SET usages_count = passes.usages_count + 1,
-             status = CASE WHEN passes.type = 'single' THEN 'used' ELSE passes.status END,
+         SET usages_count = ${admitSql.usages_count}, status = ${admitSql.status},
              last_admitted_at = ${now}, updated_at = ${now}
       RETURNING passes AS pass
     ), decided AS (

@@ -3,6 +3,7 @@ import { admit, evaluateScan } from '@passgate/shared/core';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, ScanRow } from '../../db/schema';
 import { newId } from '../../domain/ids';
+import { unadmitSql } from '../../domain/pass-sql';
 import { type NewEvent, recordEvents } from '../../events';
 import { statusChangeEvents } from '../passes/present';
 import { selectPasses } from '../passes/queries';
@@ -208,8 +209,7 @@ export async function annulScan(
     await trx
       .updateTable('passes')
       .set({
-        usages_count: sql`greatest(usages_count - 1, 0)`,
-        status: sql`CASE WHEN type = 'single' AND status = 'used' THEN 'active' ELSE status END`,
+        ...unadmitSql,
         updated_at: now,
       })
       .where('id', '=', scan.pass_id)
