@@ -8,6 +8,7 @@ import { clientAddressOf } from './client-address';
 import { answerClientErrorsInJson, answerUnreadableRequest } from './client-error';
 import { type Config, isInsecureForPhones, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
+import { createScanQueue } from './domain/scans/queue';
 import { RETRY_AFTER_SECONDS } from './errors';
 import { createLogger } from './logger';
 import { pruneIdempotencyKeys } from './middleware/idempotency';
@@ -19,7 +20,6 @@ import { watchDiskSpace } from './services/disk-space';
 import { createLiveStreams } from './services/live-streams';
 import { createPasswordHashing } from './services/password-hashing';
 import { createRateLimits } from './services/rate-limits';
-import { createScanQueue } from './services/scan-queue';
 import { startDeliveryWorker } from './services/webhook-delivery';
 import { describeStartFailure, StartError } from './start-error';
 

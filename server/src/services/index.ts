@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
+import type { ScanQueue } from '../domain/scans/queue';
 import type { Logger } from '../logger';
 import type { AttemptThrottle } from './attempt-throttle';
 import type { CallerCache } from './callers';
@@ -10,7 +11,6 @@ import type { DiskSpace } from './disk-space';
 import type { LiveStreams } from './live-streams';
 import type { PasswordHashing } from './password-hashing';
 import type { RateLimits } from './rate-limits';
-import type { ScanQueue } from './scan-queue';
 
 /** Everything a request handler may use, built once at start and passed in. */
 export interface Services {

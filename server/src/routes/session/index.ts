@@ -2,21 +2,13 @@ import { AcceptInviteBody, SignedIn, SignInBody } from '@passgate/shared';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { ACCESS, defineRoute } from '../../access';
+import { endSession, SESSION_COOKIE, SESSION_MAX_MS, startSession } from '../../domain/sessions';
 import { ApiError } from '../../errors';
 import type { Services } from '../../services';
 import type { AttemptSubject } from '../../services/attempt-throttle';
 import { createRouter, errorResponses, json, jsonBody } from '../support';
 import { presentSignedIn } from './present';
-import {
-  endSession,
-  findInvite,
-  findUserByEmail,
-  type InviteFailure,
-  redeemInvite,
-  SESSION_COOKIE,
-  SESSION_MAX_MS,
-  startSession,
-} from './queries';
+import { findInvite, findUserByEmail, type InviteFailure, redeemInvite } from './queries';
 
 const WRONG_CREDENTIALS = 'Wrong email or password';
 

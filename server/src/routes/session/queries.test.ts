@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../../../test/support/test-database';
 import { sha256 } from '../../domain/ids';
 import { hashPassword, verifyPassword } from '../../domain/passwords';
-import { INVITE_TTL_MS, insertUser, startInvite, updateUser } from '../users/queries';
 import {
   findSessionCaller,
-  redeemInvite,
   SESSION_IDLE_MS,
   SESSION_MAX_MS,
   startSession,
-} from './queries';
+} from '../../domain/sessions';
+import { INVITE_TTL_MS, insertUser, startInvite, updateUser } from '../users/queries';
+import { redeemInvite } from './queries';
 
 const database = useTestDatabase();
 let emails = 0;

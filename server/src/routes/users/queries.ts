@@ -1,7 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database, Role, UserRow } from '../../db/schema';
 import { newId, newSecretToken, sha256 } from '../../domain/ids';
-import { endSessionsOf } from '../session/queries';
+import { endSessionsOf } from '../../domain/sessions';
 import { paginate } from '../support';
 
 /** An invitation works once, for this long. */

@@ -1,11 +1,11 @@
 import type { ScanAnswer } from '@passgate/shared';
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
-import { newId } from '../domain/ids';
-import { isDatabaseOutOfReach } from '../errors';
-import { IdempotencyClaim } from '../middleware/idempotency';
-import { presentScan } from '../routes/scan/present';
-import { type ScanInput, scanPasses } from '../routes/scan/queries';
+import type { Database } from '../../db/schema';
+import { isDatabaseOutOfReach } from '../../errors';
+import { IdempotencyClaim } from '../../middleware/idempotency';
+import { newId } from '../ids';
+import { presentScan } from './present';
+import { type ScanInput, scanPasses } from './statement';
 
 /** A door's scan as the queue takes it: who scanned which code, and the request's claim. */
 export interface ScanOrder extends Omit<ScanInput, 'scanId'> {

@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { newPassRow, useTestDatabase } from '../../../../test/support/test-database';
-import { newId } from '../../domain/ids';
-import { scanPasses, scanStatementText } from './queries';
+import { newId } from '../ids';
+import { scanPasses, scanStatementText } from './statement';
 
 const database = useTestDatabase();
 

@@ -2,9 +2,9 @@ import type { ScanResult } from '@passgate/shared';
 import type { ScannablePass } from '@passgate/shared/core';
 import { CompiledQuery, expressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema';
-import { newId } from '../../domain/ids';
-import { admitSql, reportedStatusSql, scanResultSql } from '../../domain/pass-sql';
-import { isoSql, passListItemSql, scanRecordSql } from '../passes/present-sql';
+import { isoSql, passListItemSql, scanRecordSql } from '../../routes/passes/present-sql';
+import { newId } from '../ids';
+import { admitSql, reportedStatusSql, scanResultSql } from '../pass-sql';
 
 /** One door's scan, as the statement below takes it. */
 export interface ScanInput {

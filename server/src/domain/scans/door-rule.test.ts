@@ -1,10 +1,10 @@
 import { decideScan, type ScannablePass } from '@passgate/shared/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { newPassRow, useTestDatabase } from '../../../test/support/test-database';
-import { newId } from '../domain/ids';
-import { scanPasses } from '../routes/scan/queries';
-import { arbitraryPass } from './scan-rule.test';
+import { newPassRow, useTestDatabase } from '../../../../test/support/test-database';
+import { newId } from '../ids';
+import { arbitraryPass } from '../scan-rule.test';
+import { scanPasses } from './statement';
 
 // A door that is offline decides with `decideScan` on its copy of the pass; online, the server's
 // scan statement decides in SQL. Both must give the same verdicts, and leave the pass in the same

@@ -1,7 +1,7 @@
 import type { ScanAnswer } from '@passgate/shared';
-import { passCore } from '../passes/present';
-import { toIso } from '../support';
-import type { ScannedPassRow } from './queries';
+import { passCore } from '../../routes/passes/present';
+import { toIso } from '../../routes/support';
+import type { ScannedPassRow } from './statement';
 
 /** The answer to a scan: the verdict, the pass as the door needs it, and the scan's id. */
 export function presentScan(pass: ScannedPassRow, now: Date): ScanAnswer {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { newPassRow, useTestDatabase } from '../../../test/support/test-database';
-import { IdempotencyClaim } from '../middleware/idempotency';
-import { createScanQueue } from './scan-queue';
+import { newPassRow, useTestDatabase } from '../../../../test/support/test-database';
+import { IdempotencyClaim } from '../../middleware/idempotency';
+import { createScanQueue } from './queue';
 
 const database = useTestDatabase();
 
