@@ -81,7 +81,9 @@ describe.skipIf(!hasChromium())(
       } finally {
         await again.stop();
       }
-    });
+      // A server stopped and two started, and the scanner's back-off: more than the usual minute
+      // on a busy 2-core machine.
+    }, 150_000);
 
     it('records each scan under the name staff give the scanner, kept through a reload', async () => {
       const page = await openScanner();
