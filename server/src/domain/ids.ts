@@ -4,10 +4,15 @@ import { customAlphabet, nanoid } from 'nanoid';
 const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const randomId = customAlphabet(ALPHANUMERIC, 20);
 
-type IdKind = 'ten' | 'key' | 'pass' | 'cli' | 'scan' | 'evt' | 'wh' | 'att' | 'dev' | 'usr';
-
-/** Resource ids carry a readable prefix, as Stripe's do: `pass_…`, `cli_…`, `wh_…`. */
-export const newId = (kind: IdKind) => `${kind}_${randomId()}`;
+/**
+ * Resource ids carry a readable prefix, as Stripe's do: `pass_…`, `cli_…`, `wh_…`. A resource
+ * names its own: two to four lowercase letters.
+ */
+export function newId(kind: string) {
+  if (!/^[a-z]{2,4}$/.test(kind))
+    throw new Error(`an id prefix is 2 to 4 lowercase letters: ${kind}`);
+  return `${kind}_${randomId()}`;
+}
 
 /** The 12-character alphanumeric code the QR holds. */
 export const newPassCode = customAlphabet(ALPHANUMERIC, 12);
