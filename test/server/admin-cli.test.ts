@@ -125,4 +125,89 @@ describe('admin CLI', () => {
     // The key is checked before the tenant is inserted: no tenant is left without a key.
     expect(await admin(e, 'tenant', 'list')).toEqual([]);
   });
+
+  it('creates, revokes and activates a pass through the passes service, checked like the API', async () => {
+    const e = env();
+    const { tenant } = await admin<{ tenant: { id: string } }>(
+      e,
+      'tenant',
+      'create',
+      '--name',
+      'Door',
+      '--max-passes',
+      '1',
+    );
+    const pass = await admin<{ id: string; code: string; name: string; type: string }>(
+      e,
+      'pass',
+      'create',
+      '--tenant',
+      tenant.id,
+      '--type',
+      'multi',
+      '--name',
+      'Ana',
+      '--client-name',
+      'Ana Lima',
+      '--max-usages',
+      '3',
+    );
+    expect(pass).toMatchObject({
+      type: 'multi',
+      name: 'Ana',
+      maxUsages: 3,
+      publicUrl: expect.stringContaining('/p/'),
+    });
+    expect(pass.code).toMatch(/^[A-Za-z0-9]{12}$/);
+    const revoke = ['pass', 'revoke', '--tenant', tenant.id, '--pass-id', pass.id];
+    expect(await admin(e, ...revoke)).toMatchObject({ id: pass.id, status: 'revoked' });
+    const mistakes: [string[], string][] = [
+      // The plan's limit, as the API applies it.
+      [['pass', 'create', '--tenant', tenant.id], 'Pass limit reached: this plan allows 1 passes'],
+      // The same check, said again, as the route says it.
+      [revoke, 'Pass is already revoked'],
+      [['pass', 'revoke', '--tenant', tenant.id, '--pass-id', 'pass_none'], 'Pass not found'],
+      // The API's zod schemas, their messages naming the flag.
+      [
+        ['pass', 'create', '--tenant', tenant.id, '--type', 'x'],
+        'type must be "single" or "multi"',
+      ],
+      [
+        ['pass', 'create', '--tenant', tenant.id, '--type', 'multi', '--max-usages', '0'],
+        '--max-usages must be',
+      ],
+      [
+        ['user', 'create', '--tenant', tenant.id, '--email', 'nope'],
+        '--email: expected an email address',
+      ],
+      [['device', 'create', '--tenant', tenant.id, '--name', '  '], '--name must not be empty'],
+      [['key', 'create', '--tenant', tenant.id, '--scope', 'door'], '--scope must be one of'],
+    ];
+    for (const [argv, message] of mistakes) {
+      const error = await admin(e, ...argv).catch((err: unknown) => err);
+      expect(error, argv.join(' ')).toBeInstanceOf(AdminCommandError);
+      const said = JSON.parse((error as AdminCommandError).stderr.trim().split('\n')[0]!).error;
+      expect(said, argv.join(' ')).toContain(message);
+    }
+    const activated = await admin(
+      e,
+      'pass',
+      'activate',
+      '--tenant',
+      tenant.id,
+      '--pass-id',
+      pass.id,
+    );
+    expect(activated).toMatchObject({ id: pass.id, status: 'active' });
+    const shown = await admin<{ counts: Record<string, number> }>(
+      e,
+      'tenant',
+      'show',
+      '--tenant',
+      tenant.id,
+    );
+    expect(shown.counts).toMatchObject({ passes: 1, clients: 1 });
+    // pass.created, pass.status_changed twice, client.created: committed with the changes.
+    expect(shown.counts.events).toBe(4);
+  });
 });

@@ -17,9 +17,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  // A mistake in the command is reported before any database is opened (which takes seconds).
-  const command = parseAdminCommand(argv);
+  // A mistake in the command is reported before any database is opened (which takes seconds),
+  // in the API's words.
   installErrorMessages();
+  const command = parseAdminCommand(argv);
   const config = loadConfig();
   const publicUrl = publicUrlOf(config);
   let result: unknown;

@@ -4,12 +4,12 @@ import { stream } from 'hono/streaming';
 import { ACCESS, defineRoute } from '../../access';
 import { ApiError } from '../../errors';
 import type { Services } from '../../services';
-import { assertBelowTenantLimit, countOf } from '../limits';
+import { countOf } from '../limits';
 import { createRouter, errorResponses, json } from '../support';
-import { createPasses } from './create';
 import { describeProblems, exportLines, IMPORT_EXAMPLE, parseImport } from './csv';
 import { PassFilters } from './filters';
 import { eachPassPage } from './queries';
+import { createPasses } from './service';
 
 /** A CSV import of passes may be larger: up to its 10,000 rows with their custom fields. */
 const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
@@ -152,15 +152,7 @@ export function passCsvRoutes({ db, publicUrl, logger }: Services) {
         return c.json({ rows: passes.length, created: 0, problems: [] }, 200);
       }
       const answer = await db.transaction().execute(async (trx) => {
-        await assertBelowTenantLimit(
-          trx,
-          tenant.id,
-          'passes',
-          tenant.max_passes,
-          overLimit,
-          passes.length,
-        );
-        await createPasses(trx, tenant.id, passes, new Date(), publicUrl);
+        await createPasses(trx, tenant, passes, { now: new Date(), publicUrl, overLimit });
         return { rows: passes.length, created: passes.length, problems: [] };
       });
       return c.json(answer, 200);

@@ -8,29 +8,18 @@ import {
   PassStatusAnswer,
   UpdatePassBody,
 } from '@passgate/shared';
-import { reportedStatus, type ScannablePass } from '@passgate/shared/core';
 import type { Context } from 'hono';
-import type { Transaction } from 'kysely';
 import { ACCESS, defineRoute } from '../../access';
-import type { Database } from '../../db/schema';
-import { ApiError, notFound } from '../../errors';
-import { recordEvents } from '../../events';
-import type { ApiEnv, Caller } from '../../middleware/env';
+import { notFound } from '../../errors';
+import type { ApiEnv } from '../../middleware/env';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
-import { assertBelowTenantLimit } from '../limits';
 import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
-import { createPasses } from './create';
 import { passCsvOperations, passCsvRoutes } from './csv-routes';
 import { PassFilters } from './filters';
-import {
-  presentCreatedPass,
-  presentPass,
-  presentPassListItem,
-  presentPassStatus,
-  statusChangeEvents,
-} from './present';
-import { findPass, findPassForUpdate, listPasses, updatePass } from './queries';
+import { presentCreatedPass, presentPass, presentPassListItem, presentPassStatus } from './present';
+import { findPass, listPasses } from './queries';
+import { changePass, createPasses, setPassStatus } from './service';
 
 const PassParams = z.object({ passId: z.string().max(100) });
 
@@ -124,58 +113,14 @@ export const passOperations = {
   ...passCsvOperations,
 };
 
-/**
- * Why activate or revoke has nothing to do. A pass may read `expired` or `used` while its stored
- * status is `active`: activating cannot change that, and the message says what would.
- */
-function alreadyMessage(pass: ScannablePass, status: 'active' | 'revoked', now: Date) {
-  const already = `Pass is already ${status}`;
-  if (status !== 'active') return already;
-  switch (reportedStatus(pass, now)) {
-    case 'expired':
-      return `${already}; it reads expired because its validUntil has passed: PATCH validUntil to let it in again`;
-    case 'used':
-      return `${already}; it reads used because its usagesCount reached maxUsages: PATCH maxUsages to let it in again`;
-    default:
-      return already;
-  }
-}
-
 export function passRoutes(services: Services) {
   const { db, publicUrl } = services;
-  /** Locks the pass, applies the patch, and records the status change it causes. */
-  async function changePass(
-    trx: Transaction<Database>,
-    caller: Caller,
-    passId: string,
-    patch: UpdatePassBody,
-    now: Date,
-    options: { refuseSameStatus?: boolean } = {},
-  ) {
-    const before = await findPassForUpdate(trx, caller.tenant.id, passId);
-    if (!before) throw notFound('Pass');
-    // activate and revoke, unlike PATCH, must change the status.
-    if (options.refuseSameStatus && before.status === patch.status) {
-      throw new ApiError(400, alreadyMessage(before, patch.status, now));
-    }
-    await updatePass(trx, before, patch, now);
-    const after = await findPass(trx, caller.tenant.id, passId);
-    if (!after) throw new Error(`Pass ${passId} vanished inside the transaction that updated it`);
-    await recordEvents(
-      trx,
-      caller.tenant.id,
-      statusChangeEvents(before, after, publicUrl, now),
-      now,
-    );
-    return after;
-  }
 
   async function setStatus(c: Context<ApiEnv>, passId: string, status: 'active' | 'revoked') {
     const answer = await commitChange(c, db, async (trx) => {
       const now = new Date();
-      const after = await changePass(trx, c.get('caller'), passId, { status }, now, {
-        refuseSameStatus: true,
-      });
+      const tenantId = c.get('caller').tenant.id;
+      const after = await setPassStatus(trx, tenantId, passId, status, { now, publicUrl });
       return { status: 200 as const, body: presentPassStatus(after, now) };
     });
     return c.json(answer.body, answer.status);
@@ -198,14 +143,7 @@ export function passRoutes(services: Services) {
       const { tenant } = c.get('caller');
       const answer = await commitChange(c, db, async (trx) => {
         const now = new Date();
-        await assertBelowTenantLimit(
-          trx,
-          tenant.id,
-          'passes',
-          tenant.max_passes,
-          `Pass limit reached: this plan allows ${tenant.max_passes} passes`,
-        );
-        const [pass] = await createPasses(trx, tenant.id, [body], now, publicUrl);
+        const [pass] = await createPasses(trx, tenant, [body], { now, publicUrl });
         if (!pass) throw new Error('A pass was created but not returned');
         return { status: 201 as const, body: presentCreatedPass(pass, publicUrl, now) };
       });
@@ -220,9 +158,10 @@ export function passRoutes(services: Services) {
       const { passId } = c.req.valid('param');
       const patch = c.req.valid('json');
       const now = new Date();
+      const tenantId = c.get('caller').tenant.id;
       const after = await db
         .transaction()
-        .execute((trx) => changePass(trx, c.get('caller'), passId, patch, now));
+        .execute((trx) => changePass(trx, tenantId, passId, patch, { now, publicUrl }));
       return c.json(presentPass(after, publicUrl, now), 200);
     })
     .openapi(activate, (c) => setStatus(c, c.req.valid('param').passId, 'active'))

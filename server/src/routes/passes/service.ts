@@ -1,0 +1,124 @@
+import type { CreatePassBody, UpdatePassBody } from '@passgate/shared';
+import { reportedStatus, type ScannablePass } from '@passgate/shared/core';
+import type { Transaction } from 'kysely';
+import type { Database, Tenant } from '../../db/schema';
+import { ApiError, notFound } from '../../errors';
+import { recordEvents } from '../../events';
+import { findOrCreateClientsByName, INSERT_CHUNK } from '../clients/queries';
+import { assertBelowTenantLimit } from '../limits';
+import { passCreatedEvent, statusChangeEvents } from './present';
+import { findPass, findPassForUpdate, insertPasses, updatePass } from './queries';
+
+// What changes a pass, for every way in: the API's routes, a CSV import, the admin CLI. Each
+// runs in the caller's transaction, and records its events in it.
+
+type PassTenant = Pick<Tenant, 'id' | 'max_passes'>;
+
+/**
+ * New passes, their clients found or created by name, and their `pass.created` events, in
+ * multi-row statements: one pass from `POST /passes`, thousands from a CSV import. 403, and
+ * nothing made, when they would take the tenant past its plan's pass limit.
+ */
+export async function createPasses(
+  trx: Transaction<Database>,
+  tenant: PassTenant,
+  bodies: readonly CreatePassBody[],
+  options: { now: Date; publicUrl: string; overLimit?: string },
+) {
+  const { now, publicUrl } = options;
+  await assertBelowTenantLimit(
+    trx,
+    tenant.id,
+    'passes',
+    tenant.max_passes,
+    options.overLimit ?? `Pass limit reached: this plan allows ${tenant.max_passes} passes`,
+    bodies.length,
+  );
+  const names = bodies.flatMap((body) => (body.clientName ? [body.clientName] : []));
+  const clients = await findOrCreateClientsByName(trx, tenant.id, names);
+  const passes = await insertPasses(
+    trx,
+    tenant.id,
+    bodies.map((body) => ({
+      body,
+      client: body.clientName ? (clients.get(body.clientName) ?? null) : null,
+    })),
+    now,
+  );
+  for (let i = 0; i < passes.length; i += INSERT_CHUNK) {
+    const events = passes
+      .slice(i, i + INSERT_CHUNK)
+      .map((pass) => passCreatedEvent(pass, publicUrl, now));
+    await recordEvents(trx, tenant.id, events, now);
+  }
+  return passes;
+}
+
+/**
+ * Locks the pass, applies the patch (a PATCH, or a status change), and records the
+ * `pass.status_changed` it causes. 404 for no pass of the tenant.
+ */
+export async function changePass(
+  trx: Transaction<Database>,
+  tenantId: string,
+  passId: string,
+  patch: UpdatePassBody,
+  options: { now: Date; publicUrl: string },
+) {
+  return applyChange(trx, tenantId, await lockedPass(trx, tenantId, passId), patch, options);
+}
+
+/**
+ * Activates or revokes a pass: unlike a PATCH, it must change the stored status, else 400 with
+ * what would.
+ */
+export async function setPassStatus(
+  trx: Transaction<Database>,
+  tenantId: string,
+  passId: string,
+  status: 'active' | 'revoked',
+  options: { now: Date; publicUrl: string },
+) {
+  const before = await lockedPass(trx, tenantId, passId);
+  if (before.status === status)
+    throw new ApiError(400, alreadyMessage(before, status, options.now));
+  return applyChange(trx, tenantId, before, { status }, options);
+}
+
+async function lockedPass(trx: Transaction<Database>, tenantId: string, passId: string) {
+  const pass = await findPassForUpdate(trx, tenantId, passId);
+  if (!pass) throw notFound('Pass');
+  return pass;
+}
+
+async function applyChange(
+  trx: Transaction<Database>,
+  tenantId: string,
+  before: Awaited<ReturnType<typeof lockedPass>>,
+  patch: UpdatePassBody,
+  options: { now: Date; publicUrl: string },
+) {
+  const { now, publicUrl } = options;
+  await updatePass(trx, before, patch, now);
+  const after = await findPass(trx, tenantId, before.id);
+  if (!after) throw new Error(`Pass ${before.id} vanished inside the transaction that updated it`);
+  await recordEvents(trx, tenantId, statusChangeEvents(before, after, publicUrl, now), now);
+  return after;
+}
+
+/**
+ * Why activate or revoke has nothing to do. A pass may read `expired` or `used` while its stored
+ * status is `active`: activating cannot change that, and the message says what would.
+ */
+function alreadyMessage(pass: ScannablePass, status: 'active' | 'revoked', now: Date) {
+  const already = `Pass is already ${status}`;
+  if (status !== 'active') return already;
+  switch (reportedStatus(pass, now)) {
+    case 'expired':
+      return `${already}; it reads expired because its validUntil has passed: PATCH validUntil to let it in again`;
+    case 'used':
+      return `${already}; it reads used because its usagesCount reached maxUsages: PATCH maxUsages to let it in again`;
+    default:
+      return already;
+  }
+}
