@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Database } from '../db/schema';
 
 // What every group of admin commands is made of: reading its flags into the fields of a zod
@@ -14,6 +14,20 @@ export type Flags = Record<string, string | boolean | undefined>;
 
 /** The most any limit may be: a requests-a-minute budget, a number of passes. */
 export const MAX_LIMIT = 1_000_000_000;
+
+/** A limit from 1 to MAX_LIMIT; its message names the field, for `checked` to name the flag. */
+export function limit(field: string) {
+  const error = `${field} must be a whole number from 1 to ${MAX_LIMIT}`;
+  return z.number({ error }).int(error).min(1, error).max(MAX_LIMIT, error);
+}
+
+/** A limit that `none` lifts (null), or left out. */
+export const limitOrNone = (field: string) =>
+  z
+    .union([z.null(), limit(field)], {
+      error: `${field} must be a whole number from 1 to ${MAX_LIMIT}, or none`,
+    })
+    .optional();
 
 const asFlag = (field: string) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 

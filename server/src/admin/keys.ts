@@ -7,20 +7,14 @@ import {
   assertTenant,
   type CommandGroup,
   checked,
-  MAX_LIMIT,
+  limit,
+  limitOrNone,
   numberFlag,
   required,
 } from './command';
 
-const rateLimitError = `rateLimit must be a whole number from 1 to ${MAX_LIMIT}`;
-const rateLimit = z
-  .number({ error: rateLimitError })
-  .int(rateLimitError)
-  .min(1, rateLimitError)
-  .max(MAX_LIMIT, rateLimitError);
-
 /** `POST /keys`'s body, and the rate limit only an operator may set. */
-const KeyFields = CreateKeyBody.extend({ rateLimit: rateLimit.nullable() });
+const KeyFields = CreateKeyBody.extend({ rateLimit: limit('rateLimit').nullable() });
 
 export type KeyCommand =
   | { command: 'key create'; tenantId: string; scope: KeyScope; rateLimit: number | null }
@@ -70,13 +64,10 @@ export const keyCommands: CommandGroup<KeyCommand> = {
       case 'key update': {
         const keyId = required(flags, 'key-id', usage);
         required(flags, 'rate-limit', usage);
-        const fields = checked(
-          z.object({
-            rateLimit: z.union([z.null(), rateLimit], { error: `${rateLimitError}, or none` }),
-          }),
-          { rateLimit: numberFlag(flags['rate-limit']) },
-        );
-        return { command, keyId, rateLimit: fields.rateLimit };
+        const fields = checked(z.object({ rateLimit: limitOrNone('rateLimit') }), {
+          rateLimit: numberFlag(flags['rate-limit']),
+        });
+        return { command, keyId, rateLimit: fields.rateLimit ?? null };
       }
       case 'key revoke':
         return { command, keyId: required(flags, 'key-id', usage) };

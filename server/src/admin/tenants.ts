@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import type { Plan } from '../db/schema';
 import { newId } from '../domain/ids';
-import { AdminError, type CommandGroup, checked, MAX_LIMIT, numberFlag, required } from './command';
+import {
+  AdminError,
+  type CommandGroup,
+  checked,
+  limit,
+  limitOrNone,
+  numberFlag,
+  required,
+} from './command';
 import { createKey } from './keys';
 
 const PLANS = ['free', 'basic', 'pro'] as const;
-
-/** A limit from 1 to MAX_LIMIT; its message names the field, for `checked` to name the flag. */
-const limit = (field: string) => {
-  const error = `${field} must be a whole number from 1 to ${MAX_LIMIT}`;
-  return z.number({ error }).int(error).min(1, error).max(MAX_LIMIT, error);
-};
 
 const TenantFields = z.object({
   name: z.string().trim().min(1).max(200),
@@ -19,13 +21,6 @@ const TenantFields = z.object({
   webhookQuota: limit('webhookQuota'),
   rateLimit: limit('rateLimit').nullable(),
 });
-
-/** A limit `none` lifts: `maxPasses` only (its own message says so). */
-const maxPassesOrNone = z
-  .union([z.null(), limit('maxPasses')], {
-    error: `maxPasses must be a whole number from 1 to ${MAX_LIMIT}, or none`,
-  })
-  .optional();
 
 export type TenantCommand =
   | {
@@ -90,7 +85,7 @@ export const tenantCommands: CommandGroup<TenantCommand> = {
         const fields = checked(
           TenantFields.pick({ name: true, plan: true, webhookQuota: true })
             .partial()
-            .extend({ maxPasses: maxPassesOrNone }),
+            .extend({ maxPasses: limitOrNone('maxPasses') }),
           {
             name: flags.name,
             plan: flags.plan,
