@@ -1,19 +1,15 @@
-import type { ScanResult, StoredPassStatus } from '@passgate/shared/core';
-import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
+import type { Schemas } from '@passgate/client';
+import type { ScanResult } from '@passgate/shared/core';
+import {
+  type DBSchema,
+  type IDBPDatabase,
+  type IDBPTransaction,
+  openDB,
+  type StoreNames,
+} from 'idb';
 
-/** A pass as the door keeps it (the sync's `SyncPass`), found by its code. */
-export interface DoorPass {
-  code: string;
-  type: 'single' | 'multi';
-  status: StoredPassStatus;
-  validFrom: string | null;
-  validUntil: string | null;
-  maxUsages: number | null;
-  usagesCount: number;
-  lastAdmittedAt: string | null;
-  name: string | null;
-  clientName: string | null;
-}
+/** A pass as the door keeps it: the sync's `SyncPass`, found by its code. */
+export type DoorPass = Schemas['SyncPass'];
 
 /** A scan decided on this phone, waiting to be uploaded. */
 export interface QueuedScan {
@@ -47,6 +43,26 @@ interface DoorSchema extends DBSchema {
 
 const STORES = ['passes', 'queue', 'scanIds', 'meta'] as const;
 
+/** One change of the door's database, run inside the upgrade's own transaction. */
+export type DoorUpgrade = (
+  db: IDBPDatabase<DoorSchema>,
+  tx: IDBPTransaction<DoorSchema, StoreNames<DoorSchema>[], 'versionchange'>,
+) => void;
+
+/**
+ * The door's database, version by version: step N takes it from version N to N + 1, so a phone
+ * that last ran any older scanner upgrades through each step in turn and keeps what it holds
+ * (passes, queued scans). Add a step for a change; never edit one a phone may have run.
+ */
+export const DOOR_UPGRADES: readonly DoorUpgrade[] = [
+  function stores(db) {
+    db.createObjectStore('passes', { keyPath: 'code' });
+    db.createObjectStore('queue', { autoIncrement: true });
+    db.createObjectStore('scanIds');
+    db.createObjectStore('meta');
+  },
+];
+
 /**
  * What the door keeps in IndexedDB, through reloads, browser restarts and days without network:
  * its copy of the passes, the upload queue, the scan ids it may undo, and small settings (the
@@ -63,16 +79,18 @@ export class DoorStore {
 
   private constructor(private readonly db: IDBPDatabase<DoorSchema>) {}
 
-  static async open(name = 'passgate-door'): Promise<DoorStore> {
-    const db = await openDB<DoorSchema>(name, 1, {
-      upgrade(db) {
-        db.createObjectStore('passes', { keyPath: 'code' });
-        db.createObjectStore('queue', { autoIncrement: true });
-        db.createObjectStore('scanIds');
-        db.createObjectStore('meta');
+  static async open(name = 'passgate-door', upgrades = DOOR_UPGRADES): Promise<DoorStore> {
+    const db = await openDB<DoorSchema>(name, upgrades.length, {
+      upgrade(db, from, _to, tx) {
+        for (const step of upgrades.slice(from)) step(db, tx);
       },
     });
     return new DoorStore(db);
+  }
+
+  /** Lets go of the database (a newer scanner's upgrade waits on every open connection). */
+  close() {
+    this.db.close();
   }
 
   /**
