@@ -42,6 +42,32 @@ export interface DoorEvents {
 const retryable = (status: number) =>
   status === 408 || status === 409 || status === 429 || status >= 500;
 
+/** Whether the phone has a network, as the browser says, and news of a change. */
+export interface DoorNetwork {
+  online(): boolean;
+  onChange(listener: (online: boolean) => void): void;
+}
+
+/** Timers, as `setTimeout` and `clearTimeout`. */
+export interface DoorTimers {
+  set(run: () => void, ms: number): unknown;
+  clear(timer: unknown): void;
+}
+
+/** The browser's own: `navigator.onLine` and its `online` and `offline` events. */
+export const browserNetwork = (): DoorNetwork => ({
+  online: () => navigator.onLine,
+  onChange(listener) {
+    window.addEventListener('online', () => listener(true));
+    window.addEventListener('offline', () => listener(false));
+  },
+});
+
+const browserTimers: DoorTimers = {
+  set: (run, ms) => setTimeout(run, ms),
+  clear: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
+};
+
 /**
  * The door: decides each code (by the server when it answers in time, else on the phone with the
  * same scan rule), keeps the pass list in step with the server, and uploads what the phone
@@ -52,18 +78,26 @@ export function createDoor(options: {
   api: () => DoorApi | undefined;
   answerTimeoutMs: () => number;
   events: DoorEvents;
+  /** The browser's, unless a test gives its own. */
+  network?: DoorNetwork;
+  /** The time now, in ms since the epoch: `Date.now` unless a test gives its own. */
+  now?: () => number;
+  timers?: DoorTimers;
 }) {
   const { store, api, events } = options;
-  let online = navigator.onLine;
+  const network = options.network ?? browserNetwork();
+  const now = options.now ?? Date.now;
+  const timers = options.timers ?? browserTimers;
+  const isoNow = () => new Date(now()).toISOString();
+  let online = network.online();
   let stopped = false;
-  let syncTimer: number | undefined;
-  let drainTimer: number | undefined;
+  let syncTimer: unknown;
+  let drainTimer: unknown;
   let draining: Promise<void> | undefined;
   let syncing: Promise<void> | undefined;
   let backoffMs = 1000;
   let clockSkewMs: number | undefined;
-  window.addEventListener('online', () => setOnline(true));
-  window.addEventListener('offline', () => setOnline(false));
+  network.onChange(setOnline);
 
   async function state(): Promise<DoorState> {
     return {
@@ -109,9 +143,9 @@ export function createDoor(options: {
     if (!client) return;
     let cursor = await store.get<string>('cursor');
     for (;;) {
-      const sentAt = Date.now();
+      const sentAt = now();
       const res = await client.sync(cursor, { signal: AbortSignal.timeout(30_000) });
-      clockSkewMs = clockSkewOf(res.headers.get('date'), sentAt, Date.now()) ?? clockSkewMs;
+      clockSkewMs = clockSkewOf(res.headers.get('date'), sentAt, now()) ?? clockSkewMs;
       if (!res.ok) {
         if (res.status === 401) return removed();
         if (res.status === 400 && cursor !== undefined) {
@@ -128,7 +162,7 @@ export function createDoor(options: {
       await store.set('cursor', cursor);
       if (!res.data.hasMore) break;
     }
-    await store.set('listFrom', new Date().toISOString());
+    await store.set('listFrom', isoNow());
     await announce();
   }
 
@@ -143,9 +177,9 @@ export function createDoor(options: {
     return syncing;
   }
   function scheduleSync() {
-    window.clearTimeout(syncTimer);
+    timers.clear(syncTimer);
     if (stopped) return;
-    syncTimer = window.setTimeout(() => void sync(), online ? SYNC_EVERY_MS : RETRY_EVERY_MS);
+    syncTimer = timers.set(() => void sync(), online ? SYNC_EVERY_MS : RETRY_EVERY_MS);
   }
 
   /** Uploads one queued entry; false when it must wait (the server is out of reach or busy). */
@@ -208,8 +242,8 @@ export function createDoor(options: {
       if (!done) {
         const wait = backoffMs;
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-        window.clearTimeout(drainTimer);
-        drainTimer = window.setTimeout(() => void drain(true), wait);
+        timers.clear(drainTimer);
+        drainTimer = timers.set(() => void drain(true), wait);
         break;
       }
       backoffMs = 1000;
@@ -233,7 +267,7 @@ export function createDoor(options: {
 
   /** Decides on this phone, at once, and queues the decision for upload. */
   async function decideHere(code: string, key: string, device: string): Promise<Decision> {
-    const scannedAt = new Date().toISOString();
+    const scannedAt = isoNow();
     const pass = await store.pass(code);
     if (!pass) return { by: 'phone', unknown: true, key, listFrom: await store.get('listFrom') };
     const { result } = decideScan(rulePass(pass), new Date(scannedAt));
@@ -264,8 +298,8 @@ export function createDoor(options: {
     },
     stop() {
       stopped = true;
-      window.clearTimeout(syncTimer);
-      window.clearTimeout(drainTimer);
+      timers.clear(syncTimer);
+      timers.clear(drainTimer);
     },
 
     /**
@@ -276,7 +310,7 @@ export function createDoor(options: {
     async decide(code: string, device: string): Promise<Decision> {
       const key = nanoid();
       const client = api();
-      if (!client || !online || !navigator.onLine) return decideHere(code, key, device);
+      if (!client || !online || !network.online()) return decideHere(code, key, device);
       let res: ApiResult<ScanAnswer>;
       try {
         res = await client.scan(
@@ -319,7 +353,7 @@ export function createDoor(options: {
       if (!code) return;
       const pass = await store.pass(code);
       if (pass) await store.putPass(undone(pass));
-      const annulledAt = new Date().toISOString();
+      const annulledAt = isoNow();
       const queued = (await store.queued()).some(
         (entry) => entry.kind === 'scan' && entry.key === decision.key,
       );

@@ -1,0 +1,255 @@
+import 'fake-indexeddb/auto';
+import type { ApiResult } from '@passgate/client';
+import { describe, expect, it } from 'vitest';
+import type { DoorApi } from './api';
+import { createDoor, type Decision, type DoorTimers } from './door';
+import { type DoorPass, DoorStore } from './store';
+
+// The door outside Chromium: its store under fake-indexeddb, its network, clock and timers given
+// by the test, and a server that answers what each test says.
+
+const NOW = Date.parse('2030-06-15T20:00:00Z');
+
+const pass = (code: string, changes: Partial<DoorPass> = {}): DoorPass => ({
+  code,
+  type: 'single',
+  status: 'active',
+  validFrom: null,
+  validUntil: null,
+  maxUsages: null,
+  usagesCount: 0,
+  lastAdmittedAt: null,
+  name: `Guest ${code}`,
+  clientName: null,
+  ...changes,
+});
+
+const ok = <T>(data: T, headers: Record<string, string> = {}): ApiResult<T> => ({
+  ok: true,
+  status: 200,
+  data,
+  headers: new Headers(headers),
+});
+const refused = (status: number, headers: Record<string, string> = {}): ApiResult<never> => ({
+  ok: false,
+  status,
+  error: `HTTP ${status}`,
+  headers: new Headers(headers),
+});
+
+type Call = { what: 'scan' | 'sync' | 'annul'; body?: unknown; key?: string; id?: string };
+
+/** Timers the test runs by hand, noting each delay asked for. */
+function handTimers() {
+  const pending = new Map<number, { run: () => void; ms: number }>();
+  let next = 0;
+  const timers: DoorTimers = {
+    set(run, ms) {
+      pending.set(++next, { run, ms });
+      return next;
+    },
+    clear: (timer) => void pending.delete(timer as number),
+  };
+  return {
+    timers,
+    /** The delays of the timers waiting now, in the order they were set. */
+    waiting: () => [...pending.values()].map(({ ms }) => ms),
+    /** Runs the waiting timer of this delay. */
+    run(ms: number) {
+      const found = [...pending].find(([, timer]) => timer.ms === ms);
+      if (!found) throw new Error(`no timer of ${ms} ms: ${JSON.stringify(this.waiting())}`);
+      pending.delete(found[0]);
+      found[1].run();
+    },
+  };
+}
+
+let databases = 0;
+
+async function doorAt(options: { online: boolean; passes?: DoorPass[] }) {
+  const store = await DoorStore.open(`door-${++databases}`);
+  await store.putPasses(options.passes ?? [], (p) => p);
+  const calls: Call[] = [];
+  const server = {
+    scan: async (_body: unknown): Promise<ApiResult<unknown>> => refused(503),
+    sync: async (_cursor: string | undefined): Promise<ApiResult<unknown>> =>
+      ok({ passes: [], cursor: 'c0', hasMore: false }),
+    annul: async (_id: string): Promise<ApiResult<unknown>> => ok({}),
+  };
+  const api = {
+    scan: (body: unknown, request: { idempotencyKey: string }) => {
+      calls.push({ what: 'scan', body, key: request.idempotencyKey });
+      return server.scan(body);
+    },
+    sync: (cursor: string | undefined) => {
+      calls.push({ what: 'sync', body: cursor });
+      return server.sync(cursor);
+    },
+    scans: {
+      annul: (id: string, body: unknown, request: { idempotencyKey: string }) => {
+        calls.push({ what: 'annul', id, body, key: request.idempotencyKey });
+        return server.annul(id);
+      },
+    },
+  } as unknown as DoorApi;
+  let online = options.online;
+  let announce: (online: boolean) => void = () => {};
+  const clock = { now: NOW };
+  const timers = handTimers();
+  const refusals: string[] = [];
+  const door = createDoor({
+    store,
+    api: () => api,
+    answerTimeoutMs: () => 2500,
+    events: {
+      onState: () => {},
+      onRemoved: () => {},
+      onRefusedUpload: (code, error) => refusals.push(`${code}: ${error}`),
+    },
+    network: {
+      online: () => online,
+      onChange(listener) {
+        announce = listener;
+      },
+    },
+    now: () => clock.now,
+    timers: timers.timers,
+  });
+  return {
+    door,
+    store,
+    server,
+    calls,
+    clock,
+    timers,
+    refusals,
+    /** The browser says the network is back (or gone). */
+    setOnline(value: boolean) {
+      online = value;
+      announce(value);
+    },
+  };
+}
+
+/** Waits for the door's queue writes, which a decision does not wait for, to have landed. */
+const queuedToBe = (store: DoorStore, count: number) =>
+  expect.poll(() => store.countQueued(), { interval: 5 }).toBe(count);
+
+describe('the door, its network, clock and timers given', () => {
+  it('decides on the phone when offline: a single pass admits once, and each decision is queued', async () => {
+    const { door, store, calls } = await doorAt({ online: false, passes: [pass('AAAAAAAAAAAA')] });
+    const first = await door.decide('AAAAAAAAAAAA', 'Door A');
+    const second = await door.decide('AAAAAAAAAAAA', 'Door A');
+    const unknown = await door.decide('ZZZZZZZZZZZZ', 'Door A');
+    expect(first).toMatchObject({
+      by: 'phone',
+      result: 'success',
+      scannedAt: new Date(NOW).toISOString(),
+    });
+    expect(second).toMatchObject({ by: 'phone', result: 'already_used' });
+    expect(unknown).toMatchObject({ by: 'phone', unknown: true });
+    await queuedToBe(store, 2);
+    expect(
+      (await store.queued()).map((entry) => entry.kind === 'scan' && entry.localResult),
+    ).toEqual(['success', 'already_used']);
+    expect(await store.pass('AAAAAAAAAAAA')).toMatchObject({ status: 'used', usagesCount: 1 });
+    expect(calls).toEqual([]);
+  });
+
+  it('asks the server first when online, and decides on the phone when it cannot answer', async () => {
+    const { door, server, calls } = await doorAt({ online: true, passes: [pass('AAAAAAAAAAAA')] });
+    server.scan = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    const decided = await door.decide('AAAAAAAAAAAA', 'Door A');
+    expect(decided).toMatchObject({ by: 'phone', result: 'success' });
+    expect(calls).toEqual([
+      { what: 'scan', body: { code: 'AAAAAAAAAAAA', device: 'Door A' }, key: decided.key },
+    ]);
+    expect((await door.state()).online).toBe(false);
+  });
+
+  it('syncs the list page by page, the admits still queued kept on top of the server’s copy', async () => {
+    const { door, store, server, calls } = await doorAt({
+      online: false,
+      passes: [pass('AAAAAAAAAAAA')],
+    });
+    await door.decide('AAAAAAAAAAAA', 'Door A');
+    await queuedToBe(store, 1);
+    const pages: Record<string, unknown> = {
+      start: { passes: [pass('AAAAAAAAAAAA', { name: 'Renamed' })], cursor: 'c1', hasMore: true },
+      c1: { passes: [pass('BBBBBBBBBBBB')], cursor: 'c2', hasMore: false },
+    };
+    server.sync = async (cursor) => ok(pages[cursor ?? 'start']);
+    await door.sync();
+    expect(calls.filter(({ what }) => what === 'sync').map(({ body }) => body)).toEqual([
+      undefined,
+      'c1',
+    ]);
+    expect(await store.pass('AAAAAAAAAAAA')).toMatchObject({
+      name: 'Renamed',
+      status: 'used',
+      usagesCount: 1,
+    });
+    expect(await store.pass('BBBBBBBBBBBB')).toMatchObject({ status: 'active' });
+    expect(await store.get('cursor')).toBe('c2');
+    expect((await door.state()).listFrom).toBe(new Date(NOW).toISOString());
+  });
+
+  it('uploads the queue in order, once each, backing off as the server asks', async () => {
+    const { door, store, server, calls, timers, setOnline } = await doorAt({
+      online: false,
+      passes: [pass('AAAAAAAAAAAA'), pass('BBBBBBBBBBBB')],
+    });
+    const first = await door.decide('AAAAAAAAAAAA', 'Door A');
+    const second = await door.decide('BBBBBBBBBBBB', 'Door A');
+    await queuedToBe(store, 2);
+    const answers = [refused(503, { 'retry-after': '2' }), refused(429)];
+    server.scan = async () => answers.shift() ?? ok({ scan: { id: `scan_${calls.length}` } });
+    setOnline(true);
+    await door.drain();
+    // The server's Retry-After first, then twice that, as it gives none.
+    expect(timers.waiting()).toContain(2000);
+    timers.run(2000);
+    await door.drain(true);
+    expect(timers.waiting()).toContain(4000);
+    timers.run(4000);
+    await door.drain(true);
+    expect(await store.countQueued()).toBe(0);
+    const uploads = calls.filter(({ what }) => what === 'scan');
+    expect(uploads.map(({ key }) => key)).toEqual([first.key, first.key, first.key, second.key]);
+    expect(uploads[3]?.body).toMatchObject({
+      code: 'BBBBBBBBBBBB',
+      offline: true,
+      localResult: 'success',
+      scannedAt: new Date(NOW).toISOString(),
+    });
+    expect(await store.scanId(second.key)).toBeDefined();
+  });
+
+  it('undoes an admit on the phone at once, and uploads the undo after its scan', async () => {
+    const { door, store, server, calls, clock, setOnline } = await doorAt({
+      online: false,
+      passes: [pass('AAAAAAAAAAAA')],
+    });
+    const admitted: Decision = await door.decide('AAAAAAAAAAAA', 'Door A');
+    await queuedToBe(store, 1);
+    clock.now = NOW + 60_000;
+    await door.undo(admitted);
+    expect(await store.pass('AAAAAAAAAAAA')).toMatchObject({ status: 'active', usagesCount: 0 });
+    expect((await store.queued()).map(({ kind }) => kind)).toEqual(['scan', 'annul']);
+    server.scan = async () => ok({ scan: { id: 'scan_server' } });
+    setOnline(true);
+    await door.drain();
+    expect(calls.filter(({ what }) => what !== 'sync')).toEqual([
+      expect.objectContaining({ what: 'scan', key: admitted.key }),
+      {
+        what: 'annul',
+        id: 'scan_server',
+        body: { annulledAt: new Date(NOW + 60_000).toISOString() },
+        key: `${admitted.key}-undo`,
+      },
+    ]);
+    expect(await store.countQueued()).toBe(0);
+  });
+});
