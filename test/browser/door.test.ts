@@ -130,6 +130,9 @@ describe.skipIf(!hasChromium())('the door, offline and back', () => {
     });
     const door = await openDoor(owner);
     const { page, context } = door;
+    // The reload below, with no network, is served by the service worker: wait until it has
+    // installed and taken the page (on a busy machine that takes a while after the first load).
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 
     await context.setOffline(true);
     await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/^Offline/);

@@ -15,18 +15,18 @@ export type Flags = Record<string, string | boolean | undefined>;
 /** The most any limit may be: a requests-a-minute budget, a number of passes. */
 export const MAX_LIMIT = 1_000_000_000;
 
+/** A whole number from 1 to MAX_LIMIT, every message of it `error`. */
+const wholeNumber = (error: string) =>
+  z.number({ error }).int(error).min(1, error).max(MAX_LIMIT, error);
+
 /** A limit from 1 to MAX_LIMIT; its message names the field, for `checked` to name the flag. */
-export function limit(field: string) {
-  const error = `${field} must be a whole number from 1 to ${MAX_LIMIT}`;
-  return z.number({ error }).int(error).min(1, error).max(MAX_LIMIT, error);
-}
+export const limit = (field: string) =>
+  wholeNumber(`${field} must be a whole number from 1 to ${MAX_LIMIT}`);
 
 /** A limit that `none` lifts (null), or left out. */
 export const limitOrNone = (field: string) =>
-  z
-    .union([z.null(), limit(field)], {
-      error: `${field} must be a whole number from 1 to ${MAX_LIMIT}, or none`,
-    })
+  wholeNumber(`${field} must be a whole number from 1 to ${MAX_LIMIT}, or none`)
+    .nullable()
     .optional();
 
 const asFlag = (field: string) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;

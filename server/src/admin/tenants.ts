@@ -15,7 +15,11 @@ import { createKey } from './keys';
 const PLANS = ['free', 'basic', 'pro'] as const;
 
 const TenantFields = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'name must be 1 to 200 characters')
+    .max(200, 'name must be 1 to 200 characters'),
   plan: z.enum(PLANS),
   maxPasses: limit('maxPasses').nullable(),
   webhookQuota: limit('webhookQuota'),
