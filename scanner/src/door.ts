@@ -86,7 +86,8 @@ export function createDoor(options: {
 }) {
   const { store, api, events } = options;
   const network = options.network ?? browserNetwork();
-  const now = options.now ?? Date.now;
+  // Read at each call: the global `Date` may be replaced (a test's fake clock) after this starts.
+  const now = options.now ?? (() => Date.now());
   const timers = options.timers ?? browserTimers;
   const isoNow = () => new Date(now()).toISOString();
   let online = network.online();
