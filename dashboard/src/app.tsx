@@ -3,18 +3,9 @@ import { Redirect, Route, Router, Switch, useLocation } from 'wouter';
 import { navigate, useHashLocation } from 'wouter/use-hash-location';
 import { api, must, onSignedOut } from './api';
 import { Layout } from './layout';
-import { AccountPage } from './pages/account';
-import { ClientPage, ClientsPage } from './pages/clients';
-import { DoorsPage } from './pages/doors';
 import { InvitePage } from './pages/invite';
-import { KeysPage } from './pages/keys';
-import { OverviewPage } from './pages/overview';
-import { PassPage } from './pages/pass';
-import { NewPassPage, PassesPage } from './pages/passes';
-import { ScansPage } from './pages/scans';
 import { SignInPage } from './pages/sign-in';
-import { UsersPage } from './pages/users';
-import { WebhooksPage } from './pages/webhooks';
+import { ROUTES } from './routes';
 import { type Me, rememberPlace, SessionContext, takePlace } from './session';
 
 /** An invitation link's token (`#invite=…`), taken out of the address bar at once. */
@@ -87,18 +78,11 @@ function Shell() {
     <SessionContext.Provider value={{ me, signOut }}>
       <Layout>
         <Switch>
-          <Route path="/" component={OverviewPage} />
-          <Route path="/passes" component={PassesPage} />
-          <Route path="/passes/new" component={NewPassPage} />
-          <Route path="/passes/:id">{(params) => <PassPage id={params.id} />}</Route>
-          <Route path="/clients" component={ClientsPage} />
-          <Route path="/clients/:id">{(params) => <ClientPage id={params.id} />}</Route>
-          <Route path="/scans" component={ScansPage} />
-          <Route path="/doors" component={DoorsPage} />
-          <Route path="/keys" component={KeysPage} />
-          <Route path="/webhooks" component={WebhooksPage} />
-          <Route path="/users" component={UsersPage} />
-          <Route path="/account" component={AccountPage} />
+          {ROUTES.map(({ path, page: Page }) => (
+            <Route key={path} path={path}>
+              {(params) => <Page params={params as Record<string, string | undefined>} />}
+            </Route>
+          ))}
           <Route>
             <h1>Not found</h1>
             <p>There is no such page in the dashboard.</p>

@@ -1,20 +1,7 @@
-import type { OperationId } from '@passgate/client';
 import type { ReactNode } from 'react';
 import { Link, useRoute } from 'wouter';
+import { ROUTES } from './routes';
 import { mayCall, useSession } from './session';
-
-/** The pages, each shown to whoever may call the operation it `lists`, if it names one. */
-const PAGES: { href: string; label: string; lists?: OperationId }[] = [
-  { href: '/', label: 'Overview' },
-  { href: '/passes', label: 'Passes' },
-  { href: '/clients', label: 'Clients' },
-  { href: '/scans', label: 'Scans' },
-  { href: '/doors', label: 'Doors' },
-  { href: '/keys', label: 'API keys', lists: 'listKeys' },
-  { href: '/webhooks', label: 'Webhooks', lists: 'listWebhooks' },
-  { href: '/users', label: 'Users', lists: 'listUsers' },
-  { href: '/account', label: 'Account' },
-];
 
 function NavLink({ href, label }: { href: string; label: string }) {
   const [exact] = useRoute(href);
@@ -56,9 +43,11 @@ export function Layout({ children }: { children: ReactNode }) {
       </header>
       <nav aria-label="Dashboard">
         <ul>
-          {PAGES.filter((page) => !page.lists || mayCall(me, page.lists)).map((page) => (
-            <NavLink key={page.href} href={page.href} label={page.label} />
-          ))}
+          {ROUTES.flatMap(({ path, nav }) =>
+            nav && (!nav.lists || mayCall(me, nav.lists))
+              ? [<NavLink key={path} href={path} label={nav.label} />]
+              : [],
+          )}
         </ul>
       </nav>
       <main id="main" tabIndex={-1}>

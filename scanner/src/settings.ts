@@ -1,0 +1,82 @@
+import { customAlphabet } from 'nanoid';
+import { DEFAULT_ANSWER_TIMEOUT_MS, type Door } from './door';
+import { storedKey } from './pairing';
+import { $, show } from './screen';
+import { emptyTally } from './tally';
+import type { TallyView } from './tally-view';
+
+/** Eight lowercase hex digits: easy to read out at a door. */
+const randomLabel = customAlphabet('0123456789abcdef', 8);
+
+/**
+ * What staff set on this phone, kept in localStorage: the label each scan records (a random one
+ * until they name the scanner, or a door's name once paired by its link), and how long to wait
+ * for the server before deciding on the phone.
+ */
+export function createSettings() {
+  let device = localStorage.getItem('passgate.device') ?? `scanner-${randomLabel()}`;
+  localStorage.setItem('passgate.device', device);
+  return {
+    device: () => device,
+    setDevice(name: string) {
+      device = name.slice(0, 100);
+      localStorage.setItem('passgate.device', device);
+    },
+    answerTimeoutMs: () =>
+      Number(localStorage.getItem('passgate.answerTimeoutMs')) || DEFAULT_ANSWER_TIMEOUT_MS,
+    setAnswerTimeoutMs(ms: number) {
+      localStorage.setItem('passgate.answerTimeoutMs', String(Math.round(ms)));
+    },
+  };
+}
+export type Settings = ReturnType<typeof createSettings>;
+
+/**
+ * The settings screen: the scanner's name, the wait for the server, "Update the pass list now",
+ * resetting the counters and unpairing (each of those two asks first: both are a tap away from
+ * each other and from "Back to scanning").
+ */
+export function wireSettingsScreen(options: {
+  door: Door;
+  settings: Settings;
+  tally: TallyView;
+  /** Whether the scanner is paired: only then may staff go back to scanning. */
+  paired(): boolean;
+  unpair(): void;
+}) {
+  const { door, settings, tally } = options;
+  const backToScanning = () => {
+    if (options.paired()) show('scan');
+  };
+  $('open-settings').addEventListener('click', () => {
+    $<HTMLInputElement>('device-input').value = settings.device();
+    $<HTMLInputElement>('timeout-input').value = String(settings.answerTimeoutMs() / 1000);
+    show('settings');
+  });
+  $('timeout-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const seconds = Number($<HTMLInputElement>('timeout-input').value);
+    if (!(seconds >= 0.5 && seconds <= 30)) return;
+    settings.setAnswerTimeoutMs(seconds * 1000);
+    backToScanning();
+  });
+  $('device-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = $<HTMLInputElement>('device-input').value.trim();
+    if (!name) return;
+    settings.setDevice(name);
+    backToScanning();
+  });
+  $('close-settings').addEventListener('click', backToScanning);
+  $('sync-now').addEventListener('click', () => void door.sync());
+  $('reset-tally').addEventListener('click', () => {
+    if (!window.confirm('Reset the counters and the last scans to zero?')) return;
+    tally.set(emptyTally(storedKey()));
+    show('scan');
+  });
+  $('unpair').addEventListener('click', () => {
+    const question =
+      'Unpair this scanner? It cannot scan again until it is paired with a key or pairing link.';
+    if (window.confirm(question)) options.unpair();
+  });
+}
