@@ -30,10 +30,30 @@ describe('a route declares who may call it', () => {
       path: '/things/{thingId}',
       summary: 'Touch a thing',
       access: ['full-key', 'admin'],
+      open: false,
       rateGroup: 'webhooks',
       maxBodyBytes: 2048,
     });
     expect(route?.pattern.test('/api/things/t_1')).toBe(true);
+  });
+
+  it('puts a route before one with more path parameters that its path also matches', () => {
+    const route = (path: string, operationId: string) =>
+      defineRoute({
+        method: 'get',
+        path,
+        operationId,
+        tags: ['Passes'],
+        access: ACCESS.team,
+        responses: answers,
+      });
+    const api = createRouter()
+      .openapi(route('/things/{thingId}', 'getThing'), (c) => c.body(null, 200))
+      .openapi(route('/things/export', 'exportThings'), (c) => c.body(null, 200));
+    const found = routeTableOf(api, '/api').find(({ pattern }) =>
+      pattern.test('/api/things/export'),
+    );
+    expect(found?.declared.operationId).toBe('exportThings');
   });
 
   it('stops the API from starting when one route declares nothing, naming it', () => {

@@ -67,6 +67,8 @@ export interface DeclaredAccess {
   /** "List API keys" */
   summary: string;
   access: readonly CallerKind[];
+  /** Open to anyone: no credential is asked for, so the request has no caller. */
+  open: boolean;
   rateGroup: RateLimitGroup;
   maxBodyBytes: number;
 }
@@ -92,6 +94,7 @@ export function declaredAccess(route: Record<string, unknown>): DeclaredAccess {
     path: String(route.path),
     summary: String(route.summary ?? name),
     access,
+    open: access.includes('anyone'),
     rateGroup: (route['x-rate-limit-group'] as RateLimitGroup | undefined) ?? 'core',
     maxBodyBytes: Number(route['x-max-body-bytes'] ?? DEFAULT_MAX_BODY_BYTES),
   };

@@ -6,13 +6,9 @@ const randomId = customAlphabet(ALPHANUMERIC, 20);
 
 /**
  * Resource ids carry a readable prefix, as Stripe's do: `pass_…`, `cli_…`, `wh_…`. A resource
- * names its own: two to four lowercase letters.
+ * names its own, in two to four lowercase letters.
  */
-export function newId(kind: string) {
-  if (!/^[a-z]{2,4}$/.test(kind))
-    throw new Error(`an id prefix is 2 to 4 lowercase letters: ${kind}`);
-  return `${kind}_${randomId()}`;
-}
+export const newId = (kind: Lowercase<string>) => `${kind}_${randomId()}`;
 
 /** The 12-character alphanumeric code the QR holds. */
 export const newPassCode = customAlphabet(ALPHANUMERIC, 12);

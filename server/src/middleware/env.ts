@@ -64,4 +64,4 @@ export type ApiEnv = {
 };
 
 /** Whether the request's route is open to anyone: it then has no caller. */
-export const isOpenRoute = (c: Context<ApiEnv>) => c.get('route').access.includes('anyone');
+export const isOpenRoute = (c: Context<ApiEnv>) => c.get('route').open;

@@ -15,6 +15,7 @@ const ROUTE: DeclaredAccess = {
   path: '/change',
   summary: 'Change',
   access: ACCESS.team,
+  open: false,
   rateGroup: 'core',
   maxBodyBytes: 1024,
 };

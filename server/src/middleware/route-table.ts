@@ -6,30 +6,32 @@ import type { ApiEnv } from './env';
 
 interface KnownRoute {
   pattern: RegExp;
-  /** How many path parameters it has. */
-  parameters: number;
   declared: DeclaredAccess;
 }
 
 /** The API's routes as registered, each with what it declares; see `declaredAccess`. */
 export type RouteTable = readonly KnownRoute[];
 
+const parametersOf = (route: KnownRoute) => route.declared.path.split('{').length - 1;
+
 /**
  * The route table of `api`, read from the registry its routes' schemas are in. Throws, naming
- * the route, if one declares no access: call it once every route is mounted.
+ * the route, if one declares no access: call it once every route is mounted. Routes with fewer
+ * path parameters come first: `/passes/export` is also a `/passes/{passId}`, and is the former.
  */
 export function routeTableOf(
   // biome-ignore lint/suspicious/noExplicitAny: any OpenAPIHono, whatever its env
   api: OpenAPIHono<any>,
   basePath: string,
 ): RouteTable {
-  return api.openAPIRegistry.definitions.flatMap((definition) => {
-    if (definition.type !== 'route') return [];
-    const declared = declaredAccess(definition.route as unknown as Record<string, unknown>);
-    const path = declared.path.replace(/\{[^}]+\}/g, '[^/]+');
-    const parameters = declared.path.split('{').length - 1;
-    return [{ pattern: new RegExp(`^${basePath}${path}$`), parameters, declared }];
-  });
+  return api.openAPIRegistry.definitions
+    .flatMap((definition) => {
+      if (definition.type !== 'route') return [];
+      const declared = declaredAccess(definition.route as unknown as Record<string, unknown>);
+      const path = declared.path.replace(/\{[^}]+\}/g, '[^/]+');
+      return [{ pattern: new RegExp(`^${basePath}${path}$`), declared }];
+    })
+    .sort((a, b) => parametersOf(a) - parametersOf(b));
 }
 
 /**
@@ -54,10 +56,7 @@ export function knownRoutesOnly(options: { routes: () => RouteTable }): Middlewa
     }
     // HEAD is GET without the body (Hono runs the GET handler and drops it), as HTTP requires.
     const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
-    // `/passes/export` is also a `/passes/{passId}`: the route without a parameter there is it.
-    const route = matching
-      .filter(({ declared }) => declared.method === method)
-      .sort((a, b) => a.parameters - b.parameters)[0];
+    const route = matching.find(({ declared }) => declared.method === method);
     if (!route) {
       const allowed = matching.flatMap(({ declared }) =>
         declared.method === 'GET' ? ['GET', 'HEAD'] : [declared.method],
