@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
-import { ACCESS, callerKind, defineRoute } from './access';
+import { ACCESS, defineRoute } from './access';
+import { type Caller, callerKind } from './domain/callers';
 import { routeTableOf } from './middleware/route-table';
 import { createRouter } from './routes/support';
 
@@ -75,9 +76,10 @@ describe('a route declares who may call it', () => {
   });
 
   it('tells keys and users apart by scope and role', () => {
-    expect(callerKind({ key: { scope: 'full' }, user: null })).toBe('full-key');
-    expect(callerKind({ key: { scope: 'scan' }, user: null })).toBe('scan-key');
-    expect(callerKind({ key: null, user: { role: 'admin' } })).toBe('admin');
-    expect(callerKind({ key: null, user: { role: 'staff' } })).toBe('staff');
+    const kindOf = (who: object) => callerKind(who as Caller);
+    expect(kindOf({ key: { scope: 'full' }, user: null })).toBe('full-key');
+    expect(kindOf({ key: { scope: 'scan' }, user: null })).toBe('scan-key');
+    expect(kindOf({ key: null, user: { role: 'admin' } })).toBe('admin');
+    expect(kindOf({ key: null, user: { role: 'staff' } })).toBe('staff');
   });
 });

@@ -100,15 +100,6 @@ export function declaredAccess(route: Record<string, unknown>): DeclaredAccess {
   };
 }
 
-/** The kind of caller a request came from, once authenticated. */
-export function callerKind(caller: {
-  key: { scope: string } | null;
-  user: { role: string } | null;
-}): CallerKind {
-  if (caller.key) return caller.key.scope === 'full' ? 'full-key' : 'scan-key';
-  return caller.user?.role === 'admin' ? 'admin' : 'staff';
-}
-
 /** "full-scope API keys, staff users, signed in": for `/docs` and error messages. */
 export const describeAccess = (access: readonly CallerKind[]) =>
   access.map((kind) => CALLER_KINDS[kind]).join('; ');

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { CALLER_TENANT_COLUMNS, type Caller, callerTenant } from '../middleware/env';
+import { CALLER_TENANT_COLUMNS, type Caller, callerTenant } from './callers';
 import { newSecretToken, SECRET_TOKEN_PATTERN, sha256 } from './ids';
 
 // Dashboard sessions: started by signing in, found by their cookie's token on each request,

@@ -1,13 +1,14 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Kysely } from 'kysely';
-import { callerKind, describeAccess } from '../access';
+import { describeAccess } from '../access';
 import type { Database } from '../db/schema';
+import { CALLER_TENANT_COLUMNS, type Caller, callerKind, callerTenant } from '../domain/callers';
 import { API_KEY_PATTERN, apiKeyPrefix, constantTimeEqual, sha256 } from '../domain/ids';
 import { findSessionCaller, SESSION_COOKIE, sessionStillWorks } from '../domain/sessions';
 import { ApiError } from '../errors';
 import type { CallerCache } from '../services/callers';
-import { type ApiEnv, CALLER_TENANT_COLUMNS, type Caller, callerTenant, isOpenRoute } from './env';
+import { type ApiEnv, isOpenRoute } from './env';
 import type { RouteTable } from './route-table';
 
 const unauthorized = (message: string) =>

@@ -3,9 +3,10 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../../../test/support/test-database';
 import { ACCESS, type DeclaredAccess } from '../access';
+import type { Caller } from '../domain/callers';
 import { sha256 } from '../domain/ids';
 import { ApiError, errorHandler } from '../errors';
-import type { ApiEnv, Caller } from './env';
+import type { ApiEnv } from './env';
 import { commitChange, idempotency, pruneIdempotencyKeys } from './idempotency';
 
 const HOUR = 60 * 60 * 1000;

@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from 'hono';
+import { callerId } from '../domain/callers';
 import { ApiError } from '../errors';
 import { limitFor, type RateLimits, USER_LIMITS, WINDOW_SECONDS } from '../services/rate-limits';
-import { type ApiEnv, callerId, isOpenRoute } from './env';
+import { type ApiEnv, isOpenRoute } from './env';
 
 /**
  * Counts the request against the key's (or the signed-in user's) budget in its route's group,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Caller } from '../middleware/env';
+import type { Caller } from '../domain/callers';
 import { createCallerCache } from './callers';
 
 const caller: Caller = {

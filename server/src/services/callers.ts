@@ -1,4 +1,4 @@
-import type { Caller } from '../middleware/env';
+import type { Caller } from '../domain/callers';
 
 /**
  * The channel on which the database announces that an API key or a tenant changed (a key

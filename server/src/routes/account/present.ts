@@ -1,5 +1,5 @@
 import type { Account } from '@passgate/shared';
-import type { Caller } from '../../middleware/env';
+import type { Caller } from '../../domain/callers';
 import { DEFAULT_LIMITS, USER_LIMITS } from '../../services/rate-limits';
 
 export const presentAccount = (

@@ -1,5 +1,5 @@
 import type { Me } from '@passgate/shared';
-import type { Caller } from '../../middleware/env';
+import type { Caller } from '../../domain/callers';
 import { limitFor } from '../../services/rate-limits';
 
 /** The caller and its tenant, as authentication found them: `/me` reads no table. */
