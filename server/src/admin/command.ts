@@ -77,13 +77,15 @@ export interface AdminContext {
  * starts, so checking a command loads neither them nor a database driver.
  */
 export interface CommandGroup<C extends { command: string }> {
+  /** What its commands start with: `pnpm admin tenant …`. */
+  noun: string;
   usage: readonly string[];
   /** The command read and checked, or undefined when `command` is none of this group's. */
   parse(command: string, flags: Flags, usage: string): C | undefined;
   run(context: AdminContext, parsed: C): Promise<unknown>;
 }
 
-/** 404 from a route's module, as the operator's mistake it is here. */
+/** A 4xx from a route's module (no such pass, say), as the operator's mistake it is here. */
 export async function asAdminErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();

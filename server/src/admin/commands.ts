@@ -1,15 +1,10 @@
 // Runs the admin commands that `./parse` reads, each by its group. Types only from Kysely: the
 // CLI loads this module before it knows whether a running server will take the command, and then
 // loads no database driver at all.
-import type { AdminContext, CommandGroup } from './command';
-import { type AdminCommand, COMMAND_GROUPS } from './parse';
+import type { AdminContext } from './command';
+import { type AdminCommand, groupOf } from './parse';
 
 export type { AdminContext };
-
-const groupOf = (command: string) =>
-  COMMAND_GROUPS.find((group) =>
-    group.usage.some((line) => line.startsWith(`${command} `) || line === command),
-  );
 
 /**
  * Runs one admin command, parsed by `parseAdminCommand`, and returns what it prints as JSON.
@@ -20,7 +15,7 @@ export async function runAdminCommand(
   context: AdminContext,
   parsed: AdminCommand,
 ): Promise<unknown> {
-  const group = groupOf(parsed.command) as CommandGroup<AdminCommand> | undefined;
+  const group = groupOf(parsed.command);
   if (!group) throw new Error(`no group runs "${parsed.command}"`);
   return group.run(context, parsed);
 }

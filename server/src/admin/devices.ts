@@ -15,6 +15,7 @@ export type DeviceCommand =
 
 /** The door-device commands: the same body, queries and answers as `/api/v1/devices`. */
 export const deviceCommands: CommandGroup<DeviceCommand> = {
+  noun: 'device',
   usage: [
     'device create --tenant ID --name NAME [--rate-limit N] [--qr]',
     'device list --tenant ID',

@@ -45,6 +45,7 @@ export async function createKey(
 }
 
 export const keyCommands: CommandGroup<KeyCommand> = {
+  noun: 'key',
   usage: [
     'key create --tenant ID [--scope full|scan] [--rate-limit N] [--qr]',
     'key update --key-id ID --rate-limit N|none',

@@ -1,6 +1,6 @@
 // The admin CLI's commands read from argv and checked, before any database is opened.
 import { parseArgs } from 'node:util';
-import { AdminError, type Flags } from './command';
+import { AdminError, type CommandGroup, type Flags } from './command';
 import { type DeviceCommand, deviceCommands } from './devices';
 import { type KeyCommand, keyCommands } from './keys';
 import { type PassCommand, passCommands } from './passes';
@@ -19,6 +19,14 @@ export const COMMAND_GROUPS = [
 ] as const;
 
 export type AdminCommand = TenantCommand | KeyCommand | DeviceCommand | UserCommand | PassCommand;
+
+/** Each group by its noun; each reads and runs only its own commands. */
+const BY_NOUN = new Map(
+  COMMAND_GROUPS.map((group) => [group.noun, group as unknown as CommandGroup<AdminCommand>]),
+);
+
+/** The group of a command (`tenant create`), by its first word. */
+export const groupOf = (command: string) => BY_NOUN.get(command.split(' ')[0] ?? '');
 
 export const USAGE = `Usage:\n${COMMAND_GROUPS.flatMap((group) => group.usage)
   .map((line) => `  pnpm admin ${line}`)
@@ -66,13 +74,7 @@ export function parseAdminCommand(argv: string[]): AdminCommand {
     throw new AdminError(`${(error as Error).message}\n${USAGE}`);
   }
   const command = positionals.join(' ');
-  for (const group of COMMAND_GROUPS) {
-    const parsed = (group.parse as (c: string, f: Flags, u: string) => AdminCommand | undefined)(
-      command,
-      flags,
-      USAGE,
-    );
-    if (parsed) return parsed;
-  }
-  throw new AdminError(`Unknown command "${command}"\n${USAGE}`);
+  const parsed = groupOf(command)?.parse(command, flags, USAGE);
+  if (!parsed) throw new AdminError(`Unknown command "${command}"\n${USAGE}`);
+  return parsed;
 }

@@ -21,6 +21,7 @@ export type PassCommand =
  * API and a CSV import (the plan's limit, the client by name, the events).
  */
 export const passCommands: CommandGroup<PassCommand> = {
+  noun: 'pass',
   usage: [
     'pass create --tenant ID [--type single|multi] [--name NAME] [--client-name NAME] [--max-usages N] [--valid-from ISO] [--valid-until ISO]',
     'pass revoke --tenant ID --pass-id ID',

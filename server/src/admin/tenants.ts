@@ -60,6 +60,7 @@ const presentTenant = (t: {
 });
 
 export const tenantCommands: CommandGroup<TenantCommand> = {
+  noun: 'tenant',
   usage: [
     'tenant create --name NAME [--plan pro|basic|free] [--max-passes N] [--webhook-quota N] [--rate-limit N]',
     'tenant list',

@@ -11,6 +11,7 @@ export type UserCommand = {
 
 /** An invited user: the same body, queries and answer as `POST /api/v1/users`. */
 export const userCommands: CommandGroup<UserCommand> = {
+  noun: 'user',
   usage: ['user create --tenant ID --email EMAIL [--name NAME] [--role admin|staff]'],
 
   parse(command, flags, usage) {
