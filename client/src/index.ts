@@ -5,8 +5,8 @@ export type { components, paths };
 export { operationAccess };
 /** An operation of the API, by its operationId. */
 export type OperationId = keyof typeof operationAccess;
-/** A kind of caller an operation's `x-access` may list. */
-export type CallerKind = 'anyone' | 'scan-key' | 'full-key' | 'staff' | 'admin';
+/** A kind of caller an operation's `x-access` lists: `anyone`, `scan-key`, `full-key`… */
+export type CallerKind = (typeof operationAccess)[OperationId][number];
 
 /** Whether a caller of this kind may call the operation. */
 export const mayCall = (operation: OperationId, kind: CallerKind) =>

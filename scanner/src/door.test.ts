@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import type { ApiResult } from '@passgate/client';
 import { describe, expect, it } from 'vitest';
+import { doorPass, newStoreName } from '../../test/support/door-store';
 import type { DoorApi } from './api';
 import { createDoor, type Decision, type DoorTimers } from './door';
 import { type DoorPass, DoorStore } from './store';
@@ -9,20 +10,6 @@ import { type DoorPass, DoorStore } from './store';
 // by the test, and a server that answers what each test says.
 
 const NOW = Date.parse('2030-06-15T20:00:00Z');
-
-const pass = (code: string, changes: Partial<DoorPass> = {}): DoorPass => ({
-  code,
-  type: 'single',
-  status: 'active',
-  validFrom: null,
-  validUntil: null,
-  maxUsages: null,
-  usagesCount: 0,
-  lastAdmittedAt: null,
-  name: `Guest ${code}`,
-  clientName: null,
-  ...changes,
-});
 
 const ok = <T>(data: T, headers: Record<string, string> = {}): ApiResult<T> => ({
   ok: true,
@@ -64,10 +51,8 @@ function handTimers() {
   };
 }
 
-let databases = 0;
-
 async function doorAt(options: { online: boolean; passes?: DoorPass[] }) {
-  const store = await DoorStore.open(`door-${++databases}`);
+  const store = await DoorStore.open(newStoreName());
   await store.putPasses(options.passes ?? [], (p) => p);
   const calls: Call[] = [];
   const server = {
@@ -137,7 +122,10 @@ const queuedToBe = (store: DoorStore, count: number) =>
 
 describe('the door, its network, clock and timers given', () => {
   it('decides on the phone when offline: a single pass admits once, and each decision is queued', async () => {
-    const { door, store, calls } = await doorAt({ online: false, passes: [pass('AAAAAAAAAAAA')] });
+    const { door, store, calls } = await doorAt({
+      online: false,
+      passes: [doorPass('AAAAAAAAAAAA')],
+    });
     const first = await door.decide('AAAAAAAAAAAA', 'Door A');
     const second = await door.decide('AAAAAAAAAAAA', 'Door A');
     const unknown = await door.decide('ZZZZZZZZZZZZ', 'Door A');
@@ -157,7 +145,10 @@ describe('the door, its network, clock and timers given', () => {
   });
 
   it('asks the server first when online, and decides on the phone when it cannot answer', async () => {
-    const { door, server, calls } = await doorAt({ online: true, passes: [pass('AAAAAAAAAAAA')] });
+    const { door, server, calls } = await doorAt({
+      online: true,
+      passes: [doorPass('AAAAAAAAAAAA')],
+    });
     server.scan = async () => {
       throw new TypeError('Failed to fetch');
     };
@@ -172,13 +163,17 @@ describe('the door, its network, clock and timers given', () => {
   it('syncs the list page by page, the admits still queued kept on top of the server’s copy', async () => {
     const { door, store, server, calls } = await doorAt({
       online: false,
-      passes: [pass('AAAAAAAAAAAA')],
+      passes: [doorPass('AAAAAAAAAAAA')],
     });
     await door.decide('AAAAAAAAAAAA', 'Door A');
     await queuedToBe(store, 1);
     const pages: Record<string, unknown> = {
-      start: { passes: [pass('AAAAAAAAAAAA', { name: 'Renamed' })], cursor: 'c1', hasMore: true },
-      c1: { passes: [pass('BBBBBBBBBBBB')], cursor: 'c2', hasMore: false },
+      start: {
+        passes: [doorPass('AAAAAAAAAAAA', { name: 'Renamed' })],
+        cursor: 'c1',
+        hasMore: true,
+      },
+      c1: { passes: [doorPass('BBBBBBBBBBBB')], cursor: 'c2', hasMore: false },
     };
     server.sync = async (cursor) => ok(pages[cursor ?? 'start']);
     await door.sync();
@@ -199,7 +194,7 @@ describe('the door, its network, clock and timers given', () => {
   it('uploads the queue in order, once each, backing off as the server asks', async () => {
     const { door, store, server, calls, timers, setOnline } = await doorAt({
       online: false,
-      passes: [pass('AAAAAAAAAAAA'), pass('BBBBBBBBBBBB')],
+      passes: [doorPass('AAAAAAAAAAAA'), doorPass('BBBBBBBBBBBB')],
     });
     const first = await door.decide('AAAAAAAAAAAA', 'Door A');
     const second = await door.decide('BBBBBBBBBBBB', 'Door A');
@@ -230,7 +225,7 @@ describe('the door, its network, clock and timers given', () => {
   it('undoes an admit on the phone at once, and uploads the undo after its scan', async () => {
     const { door, store, server, calls, clock, setOnline } = await doorAt({
       online: false,
-      passes: [pass('AAAAAAAAAAAA')],
+      passes: [doorPass('AAAAAAAAAAAA')],
     });
     const admitted: Decision = await door.decide('AAAAAAAAAAAA', 'Door A');
     await queuedToBe(store, 1);

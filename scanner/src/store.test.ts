@@ -1,30 +1,14 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { DOOR_UPGRADES, type DoorPass, DoorStore, type DoorUpgrade } from './store';
-
-const pass = (code: string, changes: Partial<DoorPass> = {}): DoorPass => ({
-  code,
-  type: 'single',
-  status: 'active',
-  validFrom: null,
-  validUntil: null,
-  maxUsages: null,
-  usagesCount: 0,
-  lastAdmittedAt: null,
-  name: `Guest ${code}`,
-  clientName: null,
-  ...changes,
-});
-
-let databases = 0;
-const newName = () => `door-${++databases}`;
+import { doorPass, newStoreName } from '../../test/support/door-store';
+import { DOOR_UPGRADES, DoorStore, type DoorUpgrade } from './store';
 
 describe("the door's IndexedDB (under fake-indexeddb)", () => {
   it('upgrades a version-1 database holding passes and a queue, losing nothing', async () => {
-    const name = newName();
+    const name = newStoreName();
     const first = await DoorStore.open(name, DOOR_UPGRADES.slice(0, 1));
-    await first.putPasses([pass('AAAAAAAAAAAA'), pass('BBBBBBBBBBBB')], (p) => p);
-    await first.recordLocal(pass('AAAAAAAAAAAA', { status: 'used', usagesCount: 1 }), {
+    await first.putPasses([doorPass('AAAAAAAAAAAA'), doorPass('BBBBBBBBBBBB')], (p) => p);
+    await first.recordLocal(doorPass('AAAAAAAAAAAA', { status: 'used', usagesCount: 1 }), {
       kind: 'scan',
       key: 'scan-1',
       code: 'AAAAAAAAAAAA',
@@ -73,17 +57,17 @@ describe("the door's IndexedDB (under fake-indexeddb)", () => {
       ran.push(i);
       step(db, tx);
     });
-    const store = await DoorStore.open(newName(), steps);
+    const store = await DoorStore.open(newStoreName(), steps);
     expect(ran).toEqual(DOOR_UPGRADES.map((_, i) => i));
     expect(await store.countQueued()).toBe(0);
     store.close();
   });
 
   it('keeps writes made while warming over what the read returned, and clears all', async () => {
-    const store = await DoorStore.open(newName());
-    await store.putPass(pass('CCCCCCCCCCCC'));
+    const store = await DoorStore.open(newStoreName());
+    await store.putPass(doorPass('CCCCCCCCCCCC'));
     const warming = store.warm();
-    await store.putPass(pass('CCCCCCCCCCCC', { status: 'revoked' }));
+    await store.putPass(doorPass('CCCCCCCCCCCC', { status: 'revoked' }));
     await warming;
     expect(await store.pass('CCCCCCCCCCCC')).toMatchObject({ status: 'revoked' });
     await store.enqueue({ kind: 'annul', key: 'k', scanKey: 's', annulledAt: 'x' });
