@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Kysely } from 'kysely';
-import { describeAccess } from '../access';
+import { type CallerKind, type DeclaredAccess, describeAccess } from '../access';
 import type { Database } from '../db/schema';
 import { CALLER_TENANT_COLUMNS, type Caller, callerKind, callerTenant } from '../domain/callers';
 import { API_KEY_PATTERN, apiKeyPrefix, constantTimeEqual, sha256 } from '../domain/ids';
@@ -126,20 +126,19 @@ export function authorize(options: { routes: () => RouteTable }): MiddlewareHand
       .join(', ');
     return doorOperations;
   };
+  /** Why a caller of `kind` may not call `route`, in words it can act on. */
+  const refusal = (kind: CallerKind, route: DeclaredAccess) => {
+    if (kind === 'scan-key')
+      return `This API key has the "scan" scope: it may only call ${describeDoor()}`;
+    if (kind === 'staff')
+      return `Only admins may ${route.summary.charAt(0).toLowerCase()}${route.summary.slice(1)}`;
+    return `${route.method} ${route.path} may be called by ${describeAccess(route.access)}`;
+  };
   return async function authorizeMiddleware(c, next) {
-    const route = c.get('route');
     if (isOpenRoute(c)) return next();
+    const route = c.get('route');
     const kind = callerKind(c.get('caller'));
-    if (!route.access.includes(kind)) {
-      throw new ApiError(
-        403,
-        kind === 'scan-key'
-          ? `This API key has the "scan" scope: it may only call ${describeDoor()}`
-          : kind === 'staff'
-            ? `Only admins may ${route.summary.charAt(0).toLowerCase()}${route.summary.slice(1)}`
-            : `${route.method} ${route.path} may be called by ${describeAccess(route.access)}`,
-      );
-    }
+    if (!route.access.includes(kind)) throw new ApiError(403, refusal(kind, route));
     await next();
   };
 }
