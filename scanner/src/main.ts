@@ -1,6 +1,8 @@
 // The scanner's page: the door, the camera and the screens put together. What each part does
 // lives in its own module: the door (door.ts), pairing (pairing-flow.ts), the settings screen
 // (settings.ts), the verdict panel (verdict-view.ts) and the counters (tally-view.ts).
+
+import { registerSW } from 'virtual:pwa-register';
 import { createDoorApi, type DoorApi } from './api';
 import { type Camera, decodeFrames, openCamera } from './camera';
 import { describeState } from './describe';
@@ -184,6 +186,9 @@ await pairing.fromLink();
 window.addEventListener('hashchange', async () => {
   if ((await pairing.fromLink()) && (await pairing.refresh())) start();
 });
-if ('serviceWorker' in navigator)
-  void navigator.serviceWorker.register('/scanner/sw.js', { scope: '/scanner/' });
+// The service worker vite-plugin-pwa made: a new build served installs on a visit, and this page
+// then reloads into it.
+registerSW({ immediate: true });
+// Which build this is: the hash in the name of this script's built file.
+$('build').textContent = /-([\w-]+)\.js$/.exec(import.meta.url)?.[1] ?? 'development';
 if (await pairing.refresh()) start();

@@ -188,7 +188,11 @@ export function createStartingApp() {
   );
 }
 
-export function createApp(services: Services) {
+/**
+ * The whole server: the API, the pass pages, /docs and the built apps. `apps.scannerDist` is the
+ * scanner build to serve (`SCANNER_DIST`), `scanner/dist` when unset.
+ */
+export function createApp(services: Services, apps: { scannerDist?: string | undefined } = {}) {
   const { db, logger, disk } = services;
   const app = new OpenAPIHono();
   app.onError(errorHandler(logger, { onDiskFull: disk.full }));
@@ -217,7 +221,7 @@ export function createApp(services: Services) {
   app.route(API_BASE, createApi(services));
   app.route('/', passPageRoutes(services));
   app.route('/', docsRoutes());
-  app.route('/', scannerRoutes());
+  app.route('/', scannerRoutes({ dist: apps.scannerDist }));
   app.route('/', dashboardRoutes());
   return app;
 }

@@ -52,6 +52,7 @@ const EnvSchema = z.object({
       }
     }),
   DISK_FREE_MARGIN_MB: z.coerce.number().int().min(0).max(1_000_000).default(64),
+  SCANNER_DIST: z.string().min(1).optional(),
 });
 
 /** Every environment variable the server reads (docs/configuration.md describes each). */
@@ -76,6 +77,8 @@ const ConfigSchema = EnvSchema.transform((env) => ({
   trustProxy: env.TRUST_PROXY,
   /** On the embedded database, writes are refused while DATA_DIR has less free space than this. */
   diskFreeMarginBytes: env.DISK_FREE_MARGIN_MB * 1024 * 1024,
+  /** The scanner build served under /scanner/, when not the one beside the server. */
+  scannerDist: env.SCANNER_DIST === undefined ? undefined : path.resolve(env.SCANNER_DIST),
   webhooks: {
     /** Allow http:// and private, loopback and link-local targets (development and tests). */
     allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,

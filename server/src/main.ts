@@ -92,21 +92,24 @@ async function start() {
   });
   const { port } = server.address() as AddressInfo;
   const publicUrl = publicUrlOf(config, port);
-  app = createApp({
-    db: database.db,
-    publicUrl,
-    logger,
-    rateLimits,
-    callers,
-    devicePresence: createDevicePresence({ db: database.db }),
-    liveStreams,
-    scans: createScanQueue({ db: database.db, publicUrl, concurrency: config.scanConcurrency }),
-    throttle: createAttemptThrottle(rateLimits),
-    passwords: createPasswordHashing(),
-    clientAddress: clientAddressOf(config.trustProxy),
-    disk,
-    webhooks: config.webhooks,
-  });
+  app = createApp(
+    {
+      db: database.db,
+      publicUrl,
+      logger,
+      rateLimits,
+      callers,
+      devicePresence: createDevicePresence({ db: database.db }),
+      liveStreams,
+      scans: createScanQueue({ db: database.db, publicUrl, concurrency: config.scanConcurrency }),
+      throttle: createAttemptThrottle(rateLimits),
+      passwords: createPasswordHashing(),
+      clientAddress: clientAddressOf(config.trustProxy),
+      disk,
+      webhooks: config.webhooks,
+    },
+    { scannerDist: config.scannerDist },
+  );
   const deliveries = startDeliveryWorker({
     db: database.db,
     logger,

@@ -1,12 +1,17 @@
+import { execFile } from 'node:child_process';
+import { cpSync, readFileSync, renameSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { admin } from '../support/admin';
 import { hasChromium, launchChromium } from '../support/browser';
 import { migratedDataDir } from '../support/data-dir';
 import { useScannerPages } from '../support/scanner-pages';
-import { startServer } from '../support/server';
+import { newDataDir, REPO_ROOT, startServer } from '../support/server';
 import { startStallingProxy } from '../support/stalling-proxy';
 import { createTenant, http } from '../support/tenant';
 
+const run = promisify(execFile);
 const scanner = useScannerPages();
 const { openScanner, verdict, typeCode, newPass } = scanner;
 
@@ -196,7 +201,8 @@ describe.skipIf(!hasChromium())(
       });
     });
 
-    it('registers a service worker and opens with no network', async () => {
+    it('installs after one visit, then opens and decides with no network', async () => {
+      const pass = await newPass({ name: 'Offline arrival' });
       const page = await openScanner();
       const manifestUrl = await page.locator('link[rel="manifest"]').getAttribute('href');
       const manifest = await (await fetch(`${scanner.tenant.server.url}${manifestUrl}`)).json();
@@ -209,14 +215,71 @@ describe.skipIf(!hasChromium())(
       expect((await fetch(`${scanner.tenant.server.url}${manifest.icons[0].src}`)).status).toBe(
         200,
       );
+      await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/list from/);
+      // Installed means every file of the build is cached: no second visit is needed.
       await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
-      await page.reload();
-      await page.locator('#scan').waitFor({ state: 'visible' });
       await page.context().setOffline(true);
       await page.reload();
-      await page.locator('#scan, #settings').first().waitFor({ state: 'attached' });
+      await page.locator('#scan').waitFor({ state: 'visible' });
       expect(await page.title()).toBe('Passgate Scanner');
+      await typeCode(page, pass.code);
+      expect(await verdict(page, 'admit')).toEqual({
+        title: 'ADMIT · offline',
+        detail: 'Offline arrival',
+      });
     });
+
+    it('updates itself when a new build is served', async () => {
+      // A server of its own, serving a copy of the scanner build that the test replaces.
+      const dist = path.join(newDataDir(), 'scanner');
+      cpSync(path.join(REPO_ROOT, 'scanner/dist'), dist, { recursive: true });
+      const server = await startServer({ env: { SCANNER_DIST: dist } });
+      try {
+        const own = await createTenant({ server });
+        const key = await own.createKey({ scope: 'scan', rateLimit: 1000 });
+        const page = await openScanner({ key, origin: server.url });
+        await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+        const scriptOf = (html: string) =>
+          /<script type="module"[^>]* src="([^"]+)"/.exec(html)?.[1];
+        const firstBuild = await page.locator('#build').textContent();
+        expect(firstBuild).toMatch(/^[\w-]{8}$/);
+        expect(await page.locator('script[type="module"]').getAttribute('src')).toBe(
+          scriptOf(readFileSync(path.join(dist, 'index.html'), 'utf8')),
+        );
+
+        const next = `${dist}.next`;
+        await run(
+          'pnpm',
+          [
+            ...['exec', 'vite', 'build', '--logLevel', 'warn', '--emptyOutDir', '--outDir', next],
+            ...['--config', path.join(REPO_ROOT, 'test/support/scanner-next-build.config.ts')],
+          ],
+          { cwd: path.join(REPO_ROOT, 'scanner'), env: { ...process.env, NODE_ENV: 'production' } },
+        );
+        renameSync(dist, `${dist}.served-before`);
+        renameSync(next, dist);
+        const nextScript = scriptOf(readFileSync(path.join(dist, 'index.html'), 'utf8'));
+
+        // The next visit opens the cached build at once, finds the new one, and reloads into it.
+        await page.reload();
+        await expect
+          .poll(() => page.locator('script[type="module"]').getAttribute('src'), {
+            timeout: 30_000,
+          })
+          .toBe(nextScript);
+        await page.locator('#scan').waitFor({ state: 'visible' });
+        expect(await page.locator('html').getAttribute('data-build')).toBe('next');
+        expect(await page.locator('#build').textContent()).not.toBe(firstBuild);
+        const pass = await own.newPass({ name: 'After the update' });
+        await typeCode(page, pass.code);
+        expect(await verdict(page, 'admit')).toEqual({
+          title: 'ADMIT',
+          detail: 'After the update',
+        });
+      } finally {
+        await server.stop();
+      }
+    }, 90_000);
 
     it('says "Checking…" while the server is slow, decides on the phone, and never stalls the door', async () => {
       const proxy = await startStallingProxy(scanner.tenant.server.url, ['/api/v1/scan']);
@@ -280,9 +343,9 @@ describe.skipIf(!hasChromium())(
     });
 
     it('opens from its cache when the network hangs rather than fails, and still scans', async () => {
-      // Bad Wi-Fi at a door often answers nothing at all. The service worker gives the network a
-      // few seconds, then serves the app it cached; the app does not wait for /me to show who it
-      // is paired with before it scans; and a scan that gets through is answered.
+      // Bad Wi-Fi at a door often answers nothing at all. The service worker serves the app from
+      // its cache without asking the network; the app does not wait for /me to show who it is
+      // paired with before it scans; and a scan that gets through is answered.
       const proxy = await startStallingProxy(scanner.tenant.server.url, [
         '/scanner/',
         '/api/v1/me',

@@ -19,7 +19,7 @@ const SCANNER_POLICY = [
 ].join('; ');
 
 /** The scanner PWA under /scanner/; its service worker may control the whole of it. */
-export function scannerRoutes(options: { dist?: string } = {}) {
+export function scannerRoutes(options: { dist?: string | undefined } = {}) {
   return builtAppRoutes({
     base: '/scanner',
     dist: options.dist ?? SCANNER_DIST,
