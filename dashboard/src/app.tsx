@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Redirect, Route, Router, Switch, useLocation } from 'wouter';
 import { navigate, useHashLocation } from 'wouter/use-hash-location';
-import { api, must, onSignedOut } from './api';
+import { api, must, onSignedOut, queryClient } from './api';
 import { Layout } from './layout';
 import { InvitePage } from './pages/invite';
 import { SignInPage } from './pages/sign-in';
@@ -46,12 +46,15 @@ function Shell() {
       onSignedOut(() => {
         const here = currentPath();
         if (here !== '/sign-in' && here !== '/invite') rememberPlace(here);
+        queryClient.clear();
         setMe(null);
       }),
     [],
   );
 
   const signedIn = async () => {
+    // Nothing read for whoever was signed in before is shown to whoever signs in now.
+    queryClient.clear();
     await load();
     navigate(takePlace(), { replace: true });
   };
@@ -70,7 +73,8 @@ function Shell() {
   }
 
   const signOut = async () => {
-    await api.DELETE('/session');
+    await api.DELETE('/session').catch(() => undefined);
+    queryClient.clear();
     setMe(null);
     navigate('/sign-in');
   };

@@ -1,61 +1,33 @@
-import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { ApiFailure } from './api';
-
-/** Loads on mount and whenever `deps` change; `reload` loads again. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
-  const [state, setState] = useState<{ data?: T; error?: string; loading: boolean }>({
-    loading: true,
-  });
-  const latest = useRef(load);
-  latest.current = load;
-  const reload = useCallback(async () => {
-    setState((previous) => ({ ...previous, loading: true }));
-    try {
-      setState({ data: await latest.current(), loading: false });
-    } catch (error) {
-      setState({ error: messageOf(error), loading: false });
-    }
-  }, []);
-  const key = JSON.stringify(deps);
-  useEffect(() => {
-    if (key !== undefined) void reload();
-  }, [key, reload]);
-  return { ...state, reload };
-}
 
 export const messageOf = (error: unknown) =>
   error instanceof Error ? error.message : 'Something went wrong';
 
 /**
  * A form's submission: while it runs, and the server's error if it failed (what was typed stays,
- * as the fields keep their state).
+ * as the fields keep their state). A write through it marks what the pages have read stale, and
+ * what is on screen is read again before it settles (`queryClient` in api.ts).
  */
 export function useSubmit(submit: () => Promise<void>) {
-  const [failure, setFailure] = useState<ApiFailure | Error | undefined>();
-  const [busy, setBusy] = useState(false);
+  const mutation = useMutation<void, Error>({ mutationFn: submit });
   const onSubmit = async (event?: FormEvent) => {
     event?.preventDefault();
-    setBusy(true);
-    setFailure(undefined);
-    try {
-      await submit();
-    } catch (error) {
-      setFailure(error instanceof Error ? error : new Error(String(error)));
-    } finally {
-      setBusy(false);
-    }
+    await mutation.mutateAsync().catch(() => undefined);
   };
+  const failure = mutation.error ?? undefined;
   const fieldError = (field: string) =>
     failure instanceof ApiFailure && failure.field === field ? failure.message : undefined;
-  return { onSubmit, busy, failure, fieldError };
+  return { onSubmit, busy: mutation.isPending, failure, fieldError };
 }
 
 /** The server's message at the top of a form or page, read out when it appears. */
-export function ErrorMessage({ error }: { error: { message: string } | string | undefined }) {
+export function ErrorMessage({ error }: { error: unknown }) {
   if (!error) return null;
   return (
     <p className="error" role="alert">
-      {typeof error === 'string' ? error : error.message}
+      {typeof error === 'string' ? error : messageOf(error)}
     </p>
   );
 }
@@ -172,21 +144,19 @@ export function TableWrap({ label, children }: { label: string; children: ReactN
 }
 
 /**
- * What the buttons of a page do to its items (revoke, disable, resend…): each runs, then the
- * page's data loads again; a failure's message is `error`, for the page to show.
+ * What the buttons of a page do to its items (revoke, disable, resend…): each runs, then what
+ * the page shows is read again; a failure's message is `error`, for the page to show.
  */
-export function useAction(reload: () => Promise<void>) {
-  const [error, setError] = useState<string>();
-  const act = async (run: () => Promise<unknown>) => {
-    setError(undefined);
-    try {
-      await run();
-      await reload();
-    } catch (failure) {
-      setError(messageOf(failure));
-    }
+export function useAction() {
+  const mutation = useMutation<unknown, Error, () => Promise<unknown>>({
+    mutationFn: (run) => run(),
+  });
+  const act = (run: () => Promise<unknown>) => mutation.mutateAsync(run).catch(() => undefined);
+  return {
+    act,
+    error: mutation.error ? messageOf(mutation.error) : undefined,
+    busy: mutation.isPending,
   };
-  return { act, error };
 }
 
 /** "1 pass", "2,500 passes". */

@@ -236,6 +236,52 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
     await context.close();
   });
 
+  it('shows a page read before at once and reads it again behind; forgets it all on signing out', async () => {
+    const [first, second] = await Promise.all([createTenant(), createTenant()]);
+    await first.newPass({ name: 'Remembered guest' });
+    await second.newPass({ name: 'Guest of another tenant' });
+    const other = await signedIn(second);
+    await other.context.close();
+    const { page, context } = await signedIn(first);
+    const rows = () => page.locator('tbody').textContent();
+    await go(page, '/passes', 'Passes');
+    await expect.poll(rows).toContain('Remembered guest');
+    await go(page, '/clients', 'Clients');
+
+    // Each read of the pass list waits until the test lets it through.
+    let release = () => {};
+    let reads = 0;
+    await page.route(/\/api\/v1\/passes\?/, async (route) => {
+      reads += 1;
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await route.continue();
+    });
+    await first.newPass({ name: 'Added meanwhile' });
+    await go(page, '/passes', 'Passes');
+    await expect.poll(() => reads).toBe(1);
+    expect(await rows()).toContain('Remembered guest');
+    expect(await rows()).not.toContain('Added meanwhile');
+    release();
+    await expect.poll(rows).toContain('Added meanwhile');
+
+    // Signed out and in as someone of another tenant, in the same page: nothing of the first.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Email').fill(other.email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Today' }).waitFor();
+    await go(page, '/passes', 'Passes');
+    await expect.poll(() => reads).toBe(2);
+    expect(await page.locator('.count').textContent()).toBe('Loading…');
+    expect(await rows()).not.toContain('Remembered guest');
+    release();
+    await expect.poll(rows).toContain('Guest of another tenant');
+    expect(await rows()).not.toContain('Remembered guest');
+    await context.close();
+  });
+
   it('subscribes a webhook to a real receiver and shows its delivery log', async () => {
     const receiver = await startReceiver();
     const { page, context } = await signedIn(tenant);

@@ -1,16 +1,16 @@
-import { api, must } from '../api';
+import { $api } from '../api';
 import { isAdmin, useSession } from '../session';
-import { ErrorMessage, useLoad } from '../ui';
+import { ErrorMessage } from '../ui';
 
 export function AccountPage() {
   const { me } = useSession();
-  const account = useLoad(() => must(api.GET('/account')), []);
-  const keys = useLoad(
-    () =>
-      isAdmin(me) && me?.user
-        ? must(api.GET('/keys', { params: { query: { limit: 100 } } }))
-        : Promise.resolve([]),
-    [me?.role],
+  const account = $api.useQuery('get', '/account');
+  // Each key's limit, for an admin signed in (not for a key, which sees only itself).
+  const keys = $api.useQuery(
+    'get',
+    '/keys',
+    { params: { query: { limit: 100 } } },
+    { enabled: isAdmin(me) && me?.user !== undefined },
   );
   const a = account.data;
   return (

@@ -1,24 +1,18 @@
 import { useState } from 'react';
 import { Link } from 'wouter';
-import { api, must, mustList } from '../api';
-import { counted, ErrorMessage, Pager, Status, TableWrap, useLoad, when } from '../ui';
+import { $api, useCountedList } from '../api';
+import { counted, ErrorMessage, Pager, Status, TableWrap, when } from '../ui';
 
 const PAGE_SIZE = 25;
 
 export function ClientsPage() {
   const [search, setSearch] = useState('');
   const [page, setPage] = useState(1);
-  const list = useLoad(
-    () =>
-      mustList(
-        api.GET('/clients', {
-          params: {
-            query: { ...(search.trim() ? { search: search.trim() } : {}), page, limit: PAGE_SIZE },
-          },
-        }),
-      ),
-    [search, page],
-  );
+  const list = useCountedList('/clients', {
+    ...(search.trim() ? { search: search.trim() } : {}),
+    page,
+    limit: PAGE_SIZE,
+  });
   return (
     <>
       <h1>Clients</h1>
@@ -72,14 +66,12 @@ export function ClientsPage() {
 }
 
 export function ClientPage({ id }: { id: string }) {
-  const client = useLoad(
-    () => must(api.GET('/clients/{clientId}', { params: { path: { clientId: id } } })),
-    [id],
-  );
-  const passes = useLoad(
-    () => must(api.GET('/passes', { params: { query: { clientId: id, limit: 100 } } })),
-    [id],
-  );
+  const client = $api.useQuery('get', '/clients/{clientId}', {
+    params: { path: { clientId: id } },
+  });
+  const passes = $api.useQuery('get', '/passes', {
+    params: { query: { clientId: id, limit: 100 } },
+  });
   if (client.error) return <ErrorMessage error={client.error} />;
   if (!client.data) return <p>Loading…</p>;
   const c = client.data;

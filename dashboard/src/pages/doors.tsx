@@ -1,16 +1,7 @@
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
-import { api, must, type Schemas } from '../api';
-import {
-  ErrorMessage,
-  Field,
-  ShownOnce,
-  TableWrap,
-  useAction,
-  useLoad,
-  useSubmit,
-  when,
-} from '../ui';
+import { $api, api, must, type Schemas } from '../api';
+import { ErrorMessage, Field, ShownOnce, TableWrap, useAction, useSubmit, when } from '../ui';
 
 /** The pairing link as a QR code, for the door's phone camera to open. */
 function PairingQr({ url }: { url: string }) {
@@ -43,17 +34,13 @@ const skew = (ms: number | null) =>
       : `${ms > 0 ? '+' : '−'}${Math.round(Math.abs(ms) / 1000)} s`;
 
 export function DoorsPage() {
-  const devices = useLoad(
-    () => must(api.GET('/devices', { params: { query: { limit: 100 } } })),
-    [],
-  );
+  const devices = $api.useQuery('get', '/devices', { params: { query: { limit: 100 } } });
   const [name, setName] = useState('');
   const [pairing, setPairing] = useState<Schemas['DevicePairing']>();
-  const action = useAction(devices.reload);
+  const action = useAction();
   const add = useSubmit(async () => {
     setPairing(await must(api.POST('/devices', { body: { name } })));
     setName('');
-    await devices.reload();
   });
   const act = (deviceId: string, what: 'revoke' | 'pairing') =>
     action.act(async () => {

@@ -1,15 +1,14 @@
 import { useState } from 'react';
-import { api, must, type Schemas } from '../api';
-import { ErrorMessage, ShownOnce, TableWrap, useAction, useLoad, useSubmit, when } from '../ui';
+import { $api, api, must, type Schemas } from '../api';
+import { ErrorMessage, ShownOnce, TableWrap, useAction, useSubmit, when } from '../ui';
 
 export function KeysPage() {
-  const keys = useLoad(() => must(api.GET('/keys', { params: { query: { limit: 100 } } })), []);
+  const keys = $api.useQuery('get', '/keys', { params: { query: { limit: 100 } } });
   const [scope, setScope] = useState<'full' | 'scan'>('full');
   const [created, setCreated] = useState<Schemas['CreatedKey']>();
-  const action = useAction(keys.reload);
+  const action = useAction();
   const create = useSubmit(async () => {
     setCreated(await must(api.POST('/keys', { body: { scope } })));
-    await keys.reload();
   });
   const revoke = (keyId: string) =>
     action.act(() => must(api.POST('/keys/{keyId}/revoke', { params: { path: { keyId } } })));

@@ -1,9 +1,9 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { api, must, type Schemas } from '../api';
+import { $api, type Schemas } from '../api';
 import { useScanStream } from '../live';
-import { ErrorMessage, TableWrap, useLoad } from '../ui';
+import { ErrorMessage, TableWrap } from '../ui';
 
 const FIVE_MINUTES = 5 * 60_000;
 
@@ -80,16 +80,13 @@ function AdmissionsChart({ summary }: { summary: Schemas['ScanSummary'] }) {
 
 export function OverviewPage() {
   const since = useRef(startOfToday().toISOString()).current;
-  const summary = useLoad(
-    () => must(api.GET('/scans/summary', { params: { query: { since } } })),
-    [since],
-  );
+  const summary = $api.useQuery('get', '/scans/summary', { params: { query: { since } } });
   const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
   const stream = useScanStream(() => {
     // A burst of scans is counted by one read a second later.
     pending.current ??= setTimeout(() => {
       pending.current = undefined;
-      void summary.reload();
+      void summary.refetch();
     }, 1_000);
   });
   useEffect(() => () => clearTimeout(pending.current), []);

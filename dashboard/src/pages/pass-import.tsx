@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, must, type Schemas } from '../api';
-import { ErrorMessage } from '../ui';
+import { ErrorMessage, useAction } from '../ui';
 
 type Checked = Schemas['PassImport'];
 
@@ -18,25 +18,16 @@ const sendCsv = (text: string, dryRun: boolean): Promise<Checked> =>
     }),
   );
 
-/** Import from a CSV: a check of every row first, then all the rows or none. */
-export function PassImport({ onImported }: { onImported: () => void }) {
+/**
+ * Import from a CSV: a check of every row first, then all the rows or none. The list on the page
+ * is read again once the import is in.
+ */
+export function PassImport() {
   const [text, setText] = useState<string>();
   const [fileName, setFileName] = useState('');
   const [checked, setChecked] = useState<Checked>();
-  const [error, setError] = useState<string>();
   const [done, setDone] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await work();
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { act: run, error, busy } = useAction();
   return (
     <section aria-labelledby="import-heading" className="import">
       <h2 id="import-heading">Import from CSV</h2>
@@ -93,7 +84,6 @@ export function PassImport({ onImported }: { onImported: () => void }) {
                 const result = await sendCsv(text, false);
                 setChecked(undefined);
                 setDone(`Imported ${result.created} passes from ${fileName}.`);
-                onImported();
               })
             }
           >

@@ -1,7 +1,7 @@
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
-import { api, must, type Schemas } from '../api';
-import { CopyButton, ErrorMessage, Status, useAction, useLoad, when } from '../ui';
+import { $api, api, must, type Schemas } from '../api';
+import { CopyButton, ErrorMessage, Status, useAction, when } from '../ui';
 import { bodyOf, draftOf, PassForm } from './pass-form';
 import { ScanTable } from './scans';
 
@@ -15,16 +15,10 @@ function PassQr({ code }: { code: string }) {
 }
 
 export function PassPage({ id }: { id: string }) {
-  const pass = useLoad(
-    () => must(api.GET('/passes/{passId}', { params: { path: { passId: id } } })),
-    [id],
-  );
-  const scans = useLoad(
-    () => must(api.GET('/scans', { params: { query: { passId: id, limit: 50 } } })),
-    [id],
-  );
+  const pass = $api.useQuery('get', '/passes/{passId}', { params: { path: { passId: id } } });
+  const scans = $api.useQuery('get', '/scans', { params: { query: { passId: id, limit: 50 } } });
   const [editing, setEditing] = useState(false);
-  const action = useAction(pass.reload);
+  const action = useAction();
   if (pass.error) return <ErrorMessage error={pass.error} />;
   if (!pass.data) return <p>Loading…</p>;
   const p: Schemas['Pass'] = pass.data;
@@ -107,7 +101,6 @@ export function PassPage({ id }: { id: string }) {
                 }),
               );
               setEditing(false);
-              await pass.reload();
             }}
           />
         </section>

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { navigate } from 'wouter/use-hash-location';
-import { api, must, mustList } from '../api';
-import { counted, ErrorMessage, Pager, Status, TableWrap, useLoad, when } from '../ui';
+import { api, must, useCountedList } from '../api';
+import { counted, ErrorMessage, Pager, Status, TableWrap, when } from '../ui';
 import { bodyOf, draftOf, PassForm } from './pass-form';
 import { PassImport } from './pass-import';
 
@@ -19,11 +19,7 @@ export function PassesPage() {
     ...(status ? { status } : {}),
     ...(type ? { type } : {}),
   };
-  const list = useLoad(
-    () =>
-      mustList(api.GET('/passes', { params: { query: { ...filters, page, limit: PAGE_SIZE } } })),
-    [search, status, type, page],
-  );
+  const list = useCountedList('/passes', { ...filters, page, limit: PAGE_SIZE });
   const exportUrl = `/api/v1/passes/export?${new URLSearchParams(filters)}`;
   return (
     <>
@@ -123,7 +119,7 @@ export function PassesPage() {
       {list.data && (
         <Pager page={page} limit={PAGE_SIZE} total={list.data.total} onPage={setPage} />
       )}
-      <PassImport onImported={() => void list.reload()} />
+      <PassImport />
     </>
   );
 }

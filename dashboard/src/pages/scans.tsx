@@ -1,8 +1,8 @@
 import { useMemo, useState } from 'react';
 import { Link } from 'wouter';
-import { api, must, type Schemas } from '../api';
+import { $api, type Schemas } from '../api';
 import { useScanStream } from '../live';
-import { ErrorMessage, Status, TableWrap, useLoad, when } from '../ui';
+import { ErrorMessage, Status, TableWrap, when } from '../ui';
 
 type Scan = Schemas['ScanListItem'];
 
@@ -77,11 +77,8 @@ const matches = (filter: Filter, scan: Scan) =>
 export function ScansPage() {
   const [filter, setFilter] = useState<Filter>('all');
   const [deviceId, setDeviceId] = useState('');
-  const recent = useLoad(() => must(api.GET('/scans', { params: { query: { limit: 100 } } })), []);
-  const devices = useLoad(
-    () => must(api.GET('/devices', { params: { query: { limit: 100 } } })),
-    [],
-  );
+  const recent = $api.useQuery('get', '/scans', { params: { query: { limit: 100 } } });
+  const devices = $api.useQuery('get', '/devices', { params: { query: { limit: 100 } } });
   const [live, setLive] = useState<Scan[]>([]);
   const stream = useScanStream((scan) => setLive((previous) => [scan, ...previous].slice(0, 500)));
   const all = useMemo(() => {

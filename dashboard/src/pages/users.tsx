@@ -1,30 +1,20 @@
 import { useState } from 'react';
-import { api, must, type Schemas } from '../api';
+import { $api, api, must, type Schemas } from '../api';
 import { useSession } from '../session';
-import {
-  ErrorMessage,
-  Field,
-  ShownOnce,
-  TableWrap,
-  useAction,
-  useLoad,
-  useSubmit,
-  when,
-} from '../ui';
+import { ErrorMessage, Field, ShownOnce, TableWrap, useAction, useSubmit, when } from '../ui';
 
 export function UsersPage() {
   const { me } = useSession();
-  const users = useLoad(() => must(api.GET('/users', { params: { query: { limit: 100 } } })), []);
+  const users = $api.useQuery('get', '/users', { params: { query: { limit: 100 } } });
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [role, setRole] = useState<'admin' | 'staff'>('staff');
   const [invite, setInvite] = useState<Schemas['UserInvite']>();
-  const { act, error: actionError } = useAction(users.reload);
+  const { act, error: actionError } = useAction();
   const add = useSubmit(async () => {
     setInvite(await must(api.POST('/users', { body: { email, role, ...(name ? { name } : {}) } })));
     setEmail('');
     setName('');
-    await users.reload();
   });
   const patch = (userId: string, body: Schemas['UpdateUser']) =>
     act(() => must(api.PATCH('/users/{userId}', { params: { path: { userId } }, body })));

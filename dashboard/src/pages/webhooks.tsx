@@ -1,15 +1,6 @@
 import { useState } from 'react';
-import { api, must, type Schemas } from '../api';
-import {
-  ErrorMessage,
-  Field,
-  ShownOnce,
-  TableWrap,
-  useAction,
-  useLoad,
-  useSubmit,
-  when,
-} from '../ui';
+import { $api, api, must, type Schemas } from '../api';
+import { ErrorMessage, Field, ShownOnce, TableWrap, useAction, useSubmit, when } from '../ui';
 
 type Webhook = Schemas['Webhook'];
 const EVENTS = [
@@ -22,15 +13,9 @@ const EVENTS = [
 ] as const;
 
 function DeliveryLog({ webhook }: { webhook: Webhook }) {
-  const log = useLoad(
-    () =>
-      must(
-        api.GET('/webhooks/{webhookId}/deliveries', {
-          params: { path: { webhookId: webhook.id }, query: { limit: 50 } },
-        }),
-      ),
-    [webhook.id],
-  );
+  const log = $api.useQuery('get', '/webhooks/{webhookId}/deliveries', {
+    params: { path: { webhookId: webhook.id }, query: { limit: 50 } },
+  });
   const [note, setNote] = useState<string>();
   const resend = async (eventId: string) => {
     setNote(undefined);
@@ -41,7 +26,7 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
         }),
       );
       setNote('Queued to be sent again: the log shows the new attempt once it is made.');
-      setTimeout(() => void log.reload(), 1500);
+      setTimeout(() => void log.refetch(), 1500);
     } catch (error) {
       setNote((error as Error).message);
     }
@@ -52,7 +37,7 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
     <section aria-label={`Deliveries to ${webhook.targetUrl}`}>
       <div className="page-head">
         <h3>Delivery log</h3>
-        <button type="button" onClick={() => void log.reload()}>
+        <button type="button" onClick={() => void log.refetch()}>
           Refresh
         </button>
       </div>
@@ -116,18 +101,17 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
 }
 
 export function WebhooksPage() {
-  const hooks = useLoad(() => must(api.GET('/webhooks')), []);
+  const hooks = $api.useQuery('get', '/webhooks');
   const [event, setEvent] = useState<(typeof EVENTS)[number]>('pass.scanned');
   const [targetUrl, setTargetUrl] = useState('');
   const [created, setCreated] = useState<Schemas['CreatedWebhook']>();
   const [open, setOpen] = useState<string>();
-  const action = useAction(hooks.reload);
+  const action = useAction();
   const subscribe = useSubmit(async () => {
     const hook = await must(api.POST('/webhooks', { body: { event, targetUrl } }));
     setCreated(hook);
     setOpen(hook.id);
     setTargetUrl('');
-    await hooks.reload();
   });
   const unsubscribe = (webhookId: string) =>
     action.act(() =>
