@@ -1178,8 +1178,10 @@ export interface components {
             passes: components["schemas"]["SyncPass"][];
         };
         SyncPass: {
+            /** @description Name of the attached client (the holder), if any */
             clientName: string | null;
             code: string;
+            /** @description When the pass was last admitted */
             lastAdmittedAt: string | null;
             maxUsages: number | null;
             name: string | null;

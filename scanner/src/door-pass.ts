@@ -5,26 +5,26 @@ import type { DoorPass } from './store';
 // The door's copy of a pass: the scan rule's view of it, what an admit on the phone makes of it,
 // what the server's answer makes of it; and the phone's clock against the server's.
 
-/** The scan rule's view of a door's pass. */
-export const rulePass = (pass: DoorPass): ScannablePass & DoorPass => ({
-  ...pass,
+/** The scan rule's view of a door's pass: the same fields, its validity as instants. */
+export const rulePass = (pass: DoorPass): ScannablePass => ({
+  type: pass.type,
   status: pass.status,
-  usages_count: pass.usagesCount,
-  max_usages: pass.maxUsages,
-  valid_from: pass.validFrom ? new Date(pass.validFrom) : null,
-  valid_until: pass.validUntil ? new Date(pass.validUntil) : null,
+  usagesCount: pass.usagesCount,
+  maxUsages: pass.maxUsages,
+  validFrom: pass.validFrom ? new Date(pass.validFrom) : null,
+  validUntil: pass.validUntil ? new Date(pass.validUntil) : null,
 });
 
 /** A pass after one admit on this phone. */
 export function admitted(pass: DoorPass, at: string): DoorPass {
   const { pass: after } = decideScan(rulePass(pass), new Date(at));
-  return { ...pass, usagesCount: after.usages_count, status: after.status, lastAdmittedAt: at };
+  return { ...pass, usagesCount: after.usagesCount, status: after.status, lastAdmittedAt: at };
 }
 
 /** A pass after an admit on this phone is undone, by the rule the server's annul follows. */
 export function undone(pass: DoorPass): DoorPass {
   const after = unadmit(rulePass(pass));
-  return { ...pass, usagesCount: after.usages_count, status: after.status };
+  return { ...pass, usagesCount: after.usagesCount, status: after.status };
 }
 
 /** The pass as the server's answer left it, for the door's copy. */

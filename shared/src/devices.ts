@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { PASS_TYPES, SCAN_RESULTS, STORED_PASS_STATUSES } from './core';
+import { SCAN_RESULTS } from './core';
 import { IsoDate } from './dates';
+import { DOOR_PASS_FIELDS, shapeOf } from './pass-fields';
 
 export const Device = z
   .object({
@@ -68,20 +69,7 @@ export const PairedDevice = z
 export type PairedDevice = z.infer<typeof PairedDevice>;
 
 /** What a door needs of a pass to decide a scan and to greet its holder, and nothing more. */
-export const SyncPass = z
-  .object({
-    code: z.string(),
-    type: z.enum(PASS_TYPES),
-    status: z.enum(STORED_PASS_STATUSES).describe('As stored: `expired` follows from validUntil'),
-    validFrom: z.string().nullable(),
-    validUntil: z.string().nullable(),
-    maxUsages: z.number().int().nullable(),
-    usagesCount: z.number().int(),
-    lastAdmittedAt: z.string().nullable(),
-    name: z.string().nullable(),
-    clientName: z.string().nullable(),
-  })
-  .meta({ id: 'SyncPass' });
+export const SyncPass = z.object(shapeOf(DOOR_PASS_FIELDS)).meta({ id: 'SyncPass' });
 export type SyncPass = z.infer<typeof SyncPass>;
 
 export const SyncAnswer = z

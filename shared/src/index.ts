@@ -4,6 +4,7 @@ export * from './core';
 export * from './dates';
 export * from './devices';
 export * from './messages';
+export * from './pass-fields';
 export * from './passes';
 export * from './scan';
 export * from './users';

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { PASS_STATUSES, PASS_TYPES } from './core';
 import { IsoDate } from './dates';
+import {
+  CREATED_PASS_FIELDS,
+  PASS_CORE_FIELDS,
+  PASS_LIST_ITEM_FIELDS,
+  shapeOf,
+} from './pass-fields';
 
 export const CustomField = z
   .object({
@@ -72,31 +78,12 @@ export type UpdatePassBody = z.infer<typeof UpdatePassBody>;
 export type UpdatePassInput = z.input<typeof UpdatePassBody>;
 
 /** The fields every answer about a pass starts with. */
-export const passCore = {
-  id: z.string(),
-  code: z.string(),
-  name: z.string().nullable(),
-  type: z.enum(PASS_TYPES),
-  status: z.enum(PASS_STATUSES),
-  usagesCount: z.number().int(),
-  maxUsages: z.number().int().nullable(),
-  validFrom: z.string().nullable(),
-  validUntil: z.string().nullable(),
-};
+export const passCore = shapeOf(PASS_CORE_FIELDS);
 
-export const PassListItem = z
-  .object({
-    ...passCore,
-    client: z.object({ name: z.string(), email: z.string().nullable() }).nullable(),
-    publicUrl: z.string(),
-    createdAt: z.string(),
-  })
-  .meta({ id: 'PassListItem' });
+export const PassListItem = z.object(shapeOf(PASS_LIST_ITEM_FIELDS)).meta({ id: 'PassListItem' });
 export type PassListItem = z.infer<typeof PassListItem>;
 
-export const CreatedPass = z
-  .object({ ...passCore, publicUrl: z.string(), createdAt: z.string() })
-  .meta({ id: 'CreatedPass' });
+export const CreatedPass = z.object(shapeOf(CREATED_PASS_FIELDS)).meta({ id: 'CreatedPass' });
 export type CreatedPass = z.infer<typeof CreatedPass>;
 
 export const Pass = z

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { SCAN_RESULTS } from './core';
 import { IsoDate } from './dates';
 import { ScanRejectionReason } from './devices';
-import { passCore } from './passes';
+import { SCANNED_PASS_FIELDS, shapeOf } from './pass-fields';
 
 export const ScanRequest = z
   .object({
@@ -29,13 +29,7 @@ export const ScanRequest = z
   .meta({ id: 'ScanRequest' });
 export type ScanRequest = z.infer<typeof ScanRequest>;
 
-export const ScannedPass = z
-  .object({
-    ...passCore,
-    clientName: z.string().nullable().describe('Name of the attached client (the holder), if any'),
-    lastAdmittedAt: z.string().nullable().describe('When the pass was last admitted'),
-  })
-  .meta({ id: 'ScannedPass' });
+export const ScannedPass = z.object(shapeOf(SCANNED_PASS_FIELDS)).meta({ id: 'ScannedPass' });
 
 export const ScanAnswer = z
   .object({

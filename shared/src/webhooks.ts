@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { EVENT_TYPES, PASS_STATUSES, PASS_TYPES, SCAN_RESULTS } from './core';
+import { EVENT_TYPES, SCAN_RESULTS } from './core';
+import { SCAN_RECORD_PASS_FIELDS, shapeOf } from './pass-fields';
 
 export const CreateWebhookBody = z
   .object({
@@ -47,16 +48,9 @@ export type WebhookAttempt = z.infer<typeof WebhookAttempt>;
 export const ScanRecord = z
   .object({
     id: z.string().describe("The scan's id"),
-    passId: z.string(),
-    code: z.string(),
-    name: z.string().nullable(),
-    type: z.enum(PASS_TYPES),
+    ...shapeOf(SCAN_RECORD_PASS_FIELDS),
     result: z.enum(SCAN_RESULTS),
     success: z.boolean(),
-    status: z.enum(PASS_STATUSES),
-    usagesCount: z.number().int(),
-    maxUsages: z.number().int().nullable(),
-    clientName: z.string().nullable(),
     device: z.string().nullable().describe('The free-text door name the scan request gave'),
     deviceId: z.string().nullable().describe('The door device (dev_…) that scanned, if any'),
     offline: z.boolean().describe('Decided on the phone while offline, and uploaded'),

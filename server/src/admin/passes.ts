@@ -56,7 +56,7 @@ export const passCommands: CommandGroup<PassCommand> = {
 
   async run({ db, publicUrl }, parsed) {
     const passes = await import('../routes/passes/service');
-    const { presentCreatedPass, presentPassStatus } = await import('../routes/passes/present');
+    const { presentCreatedPass, presentPassStatus } = await import('../domain/passes/present');
     const tenant = await assertTenant(db, parsed.tenantId);
     const now = new Date();
     return asAdminErrors(() =>

@@ -1,15 +1,10 @@
-import {
-  admit,
-  evaluateScan,
-  reportedStatus,
-  type ScannablePass,
-  unadmit,
-} from '@passgate/shared/core';
+import { admit, evaluateScan, reportedStatus, unadmit } from '@passgate/shared/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { arbitraryPass } from '../../../test/support/arbitrary-pass';
 import { newPassRow, useTestDatabase } from '../../../test/support/test-database';
 import { admitSql, reportedStatusSql, scanResultSql, unadmitSql } from './pass-sql';
-import { arbitraryPass } from './scan-rule.test';
+import { ruleColumnsOf, scannableOf } from './passes/present';
 
 // The SQL must say exactly what the pure rule says. Random passes go into a real database
 // (PGlite here; PostgreSQL too when DATABASE_URL is set) and both are asked the same question.
@@ -20,7 +15,7 @@ describe('pass SQL mirrors the scan rule', () => {
   it('scanResultSql(…) and reportedStatusSql(…) agree with evaluateScan and reportedStatus', async () => {
     const passes = fc
       .sample(arbitraryPass, 400)
-      .map((pass) => newPassRow(database.tenantId, { ...pass, updated_at: NOW }));
+      .map((pass) => newPassRow(database.tenantId, { ...ruleColumnsOf(pass), updated_at: NOW }));
     await database.handle.db.insertInto('passes').values(passes).execute();
     const rows = await database.handle.db
       .selectFrom('passes')
@@ -34,8 +29,8 @@ describe('pass SQL mirrors the scan rule', () => {
     const byId = new Map(rows.map((row) => [row.id, row]));
     for (const pass of passes) {
       const row = byId.get(pass.id)!;
-      expect(row.reported, JSON.stringify(pass)).toBe(reportedStatus(pass, NOW));
-      expect(row.result, JSON.stringify(pass)).toBe(evaluateScan(pass, NOW));
+      expect(row.reported, JSON.stringify(pass)).toBe(reportedStatus(scannableOf(pass), NOW));
+      expect(row.result, JSON.stringify(pass)).toBe(evaluateScan(scannableOf(pass), NOW));
     }
   });
 
@@ -47,7 +42,7 @@ describe('pass SQL mirrors the scan rule', () => {
     ] as const) {
       const passes = fc
         .sample(arbitraryPass, 200)
-        .map((pass) => newPassRow(database.tenantId, { ...pass, updated_at: NOW }));
+        .map((pass) => newPassRow(database.tenantId, { ...ruleColumnsOf(pass), updated_at: NOW }));
       await db.insertInto('passes').values(passes).execute();
       const rows = await db
         .updateTable('passes')
@@ -62,10 +57,10 @@ describe('pass SQL mirrors the scan rule', () => {
       expect(rows.length).toBe(passes.length);
       const byId = new Map(rows.map((row) => [row.id, row]));
       for (const pass of passes) {
-        const expected = pure(pass as ScannablePass);
+        const expected = pure(scannableOf(pass));
         expect(byId.get(pass.id), `${name} ${JSON.stringify(pass)}`).toEqual({
           id: pass.id,
-          usages_count: expected.usages_count,
+          usages_count: expected.usagesCount,
           status: expected.status,
         });
       }

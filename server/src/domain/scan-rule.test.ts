@@ -7,21 +7,9 @@ import {
 } from '@passgate/shared/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { arbitraryPass, RULE_NOW } from '../../../test/support/arbitrary-pass';
 
-const NOW = new Date('2030-06-15T12:00:00Z');
-const around = fc.option(
-  fc.integer({ min: -3, max: 3 }).map((days) => new Date(NOW.getTime() + days * 86_400_000)),
-  { nil: null },
-);
-
-export const arbitraryPass: fc.Arbitrary<ScannablePass> = fc.record({
-  type: fc.constantFrom('single' as const, 'multi' as const),
-  status: fc.constantFrom('active' as const, 'used' as const, 'revoked' as const),
-  usages_count: fc.integer({ min: 0, max: 6 }),
-  max_usages: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
-  valid_from: around,
-  valid_until: around,
-});
+const NOW = RULE_NOW;
 
 describe('evaluateScan', () => {
   it('checks revoked, already_used, not_yet_valid, expired, max_usages_reached in that order', () => {
@@ -31,11 +19,11 @@ describe('evaluateScan', () => {
         const reasons = [
           pass.status === 'revoked' && 'revoked',
           pass.status === 'used' && 'already_used',
-          pass.valid_from !== null && NOW < pass.valid_from && 'not_yet_valid',
-          pass.valid_until !== null && NOW > pass.valid_until && 'expired',
+          pass.validFrom !== null && NOW < pass.validFrom && 'not_yet_valid',
+          pass.validUntil !== null && NOW > pass.validUntil && 'expired',
           pass.type === 'multi' &&
-            pass.max_usages !== null &&
-            pass.usages_count >= pass.max_usages &&
+            pass.maxUsages !== null &&
+            pass.usagesCount >= pass.maxUsages &&
             'max_usages_reached',
         ].filter(Boolean);
         expect(result).toBe(reasons[0] ?? 'success');
@@ -48,7 +36,7 @@ describe('evaluateScan', () => {
       fc.property(arbitraryPass, fc.integer({ min: 1, max: 12 }), (start, attempts) => {
         let pass = {
           ...start,
-          usages_count: 0,
+          usagesCount: 0,
           status: start.status === 'used' ? ('active' as const) : start.status,
         };
         let admitted = 0;
@@ -59,9 +47,9 @@ describe('evaluateScan', () => {
           }
         }
         if (pass.type === 'single') expect(admitted).toBeLessThanOrEqual(1);
-        if (pass.type === 'multi' && pass.max_usages !== null)
-          expect(admitted).toBeLessThanOrEqual(pass.max_usages);
-        expect(pass.usages_count).toBe(admitted);
+        if (pass.type === 'multi' && pass.maxUsages !== null)
+          expect(admitted).toBeLessThanOrEqual(pass.maxUsages);
+        expect(pass.usagesCount).toBe(admitted);
       }),
     );
   });
@@ -70,10 +58,10 @@ describe('evaluateScan', () => {
     const pass: ScannablePass = {
       type: 'single',
       status: 'active',
-      usages_count: 0,
-      max_usages: null,
-      valid_from: NOW,
-      valid_until: NOW,
+      usagesCount: 0,
+      maxUsages: null,
+      validFrom: NOW,
+      validUntil: NOW,
     };
     expect(evaluateScan(pass, NOW)).toBe('success');
     expect(evaluateScan(pass, new Date(NOW.getTime() + 1))).toBe('expired');
@@ -108,7 +96,7 @@ describe('unadmit', () => {
     fc.assert(
       fc.property(arbitraryPass, (pass) => {
         const after = unadmit(pass);
-        expect(after.usages_count).toBe(Math.max(0, pass.usages_count - 1));
+        expect(after.usagesCount).toBe(Math.max(0, pass.usagesCount - 1));
         if (pass.status === 'revoked') expect(after.status).toBe('revoked');
       }),
     );

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { evaluateScan, reportedStatus } from '@passgate/shared/core';
+import { PASS_CORE_FIELDS } from '@passgate/shared';
+import { evaluateScan } from '@passgate/shared/core';
 import { type Context, Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import QRCode from 'qrcode';
 import { constantTimeEqual, PASS_CODE_PATTERN } from '../domain/ids';
+import { presentFields, scannableOf } from '../domain/passes/present';
 import { isDatabaseOutOfReach, RETRY_AFTER_SECONDS } from '../errors';
 import type { Logger } from '../logger';
 import { SERVER_ROOT } from '../server-root';
@@ -154,19 +156,22 @@ export function passPageRoutes({ db, logger }: Services) {
           );
         }
         const now = new Date();
-        const reported = reportedStatus(pass, now);
+        // The pass as every answer presents it (`PASS_CORE_FIELDS`), with "not yet valid" told
+        // apart from active for the holder.
+        const shown = presentFields(PASS_CORE_FIELDS, pass, { now });
+        const reported = shown.status;
         const status =
-          reported === 'active' && evaluateScan(pass, now) === 'not_yet_valid'
+          reported === 'active' && evaluateScan(scannableOf(pass), now) === 'not_yet_valid'
             ? 'not_yet_valid'
             : reported;
         const label = STATUS_LABEL[status];
-        const svg = await QRCode.toString(pass.code, {
+        const svg = await QRCode.toString(shown.code, {
           type: 'svg',
           errorCorrectionLevel: 'M',
           margin: 2,
         });
         const fields = pass.fields.filter((field) => field.isPublic);
-        const title = pass.name ?? 'Your pass';
+        const title = shown.name ?? 'Your pass';
         return c.html(
           page(
             title,
@@ -174,12 +179,12 @@ export function passPageRoutes({ db, logger }: Services) {
   <p class="saved-copy">Saved copy from ${formatDate(now)}, shown without a connection. The door checks the pass when it is scanned.</p>
   <h1>${title}</h1>
   <span class="status" style="background:${label.colour}" data-status="${status}">${label.text}</span>
-  <div class="qr${reported === 'active' ? '' : ' inactive'}" role="img" aria-label="QR code of pass ${pass.code}">${raw(svg)}</div>
-  <div class="code">${pass.code}</div>
+  <div class="qr${reported === 'active' ? '' : ' inactive'}" role="img" aria-label="QR code of pass ${shown.code}">${raw(svg)}</div>
+  <div class="code">${shown.code}</div>
   <dl>
-    ${pass.valid_from ? html`<dt>Valid from</dt><dd>${formatDate(pass.valid_from)}</dd>` : ''}
-    ${pass.valid_until ? html`<dt>Valid until</dt><dd>${formatDate(pass.valid_until)}</dd>` : ''}
-    ${pass.type === 'multi' ? html`<dt>Uses</dt><dd>${pass.usages_count}${pass.max_usages === null ? '' : ` of ${pass.max_usages}`}</dd>` : ''}
+    ${shown.validFrom ? html`<dt>Valid from</dt><dd>${formatDate(new Date(shown.validFrom))}</dd>` : ''}
+    ${shown.validUntil ? html`<dt>Valid until</dt><dd>${formatDate(new Date(shown.validUntil))}</dd>` : ''}
+    ${shown.type === 'multi' ? html`<dt>Uses</dt><dd>${shown.usagesCount}${shown.maxUsages === null ? '' : ` of ${shown.maxUsages}`}</dd>` : ''}
     ${fields.map((field) => html`<dt>${field.key}</dt><dd>${field.value}</dd>`)}
   </dl>
 </div>`,

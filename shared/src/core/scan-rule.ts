@@ -1,13 +1,16 @@
 import type { PassStatus, PassType, ScanResult, StoredPassStatus } from './codes';
 
-/** What the scan rule needs to know of a pass. */
+/**
+ * What the scan rule needs to know of a pass, named as the API names it (`SyncPass`, `Pass`), with
+ * its validity as instants.
+ */
 export interface ScannablePass {
   type: PassType;
   status: StoredPassStatus;
-  usages_count: number;
-  max_usages: number | null;
-  valid_from: Date | null;
-  valid_until: Date | null;
+  usagesCount: number;
+  maxUsages: number | null;
+  validFrom: Date | null;
+  validUntil: Date | null;
 }
 
 /**
@@ -17,23 +20,23 @@ export interface ScannablePass {
 export function evaluateScan(pass: ScannablePass, now: Date): ScanResult {
   if (pass.status === 'revoked') return 'revoked';
   if (pass.status === 'used') return 'already_used';
-  if (pass.valid_from !== null && now < pass.valid_from) return 'not_yet_valid';
-  if (pass.valid_until !== null && now > pass.valid_until) return 'expired';
+  if (pass.validFrom !== null && now < pass.validFrom) return 'not_yet_valid';
+  if (pass.validUntil !== null && now > pass.validUntil) return 'expired';
   if (isMultiPassExhausted(pass)) return 'max_usages_reached';
   return 'success';
 }
 
 export function isMultiPassExhausted(
-  pass: Pick<ScannablePass, 'type' | 'usages_count' | 'max_usages'>,
+  pass: Pick<ScannablePass, 'type' | 'usagesCount' | 'maxUsages'>,
 ) {
-  return pass.type === 'multi' && pass.max_usages !== null && pass.usages_count >= pass.max_usages;
+  return pass.type === 'multi' && pass.maxUsages !== null && pass.usagesCount >= pass.maxUsages;
 }
 
 /** The pass after a successful scan: one more use, and a single pass is spent. */
 export function admit<T extends ScannablePass>(pass: T): T {
   return {
     ...pass,
-    usages_count: pass.usages_count + 1,
+    usagesCount: pass.usagesCount + 1,
     status: pass.type === 'single' ? 'used' : pass.status,
   };
 }
@@ -45,7 +48,7 @@ export function admit<T extends ScannablePass>(pass: T): T {
 export function unadmit<T extends ScannablePass>(pass: T): T {
   return {
     ...pass,
-    usages_count: Math.max(0, pass.usages_count - 1),
+    usagesCount: Math.max(0, pass.usagesCount - 1),
     status: pass.type === 'single' && pass.status === 'used' ? 'active' : pass.status,
   };
 }
@@ -56,12 +59,12 @@ export function unadmit<T extends ScannablePass>(pass: T): T {
  * used (a multi pass out of uses), else active. `reportedStatusSql` mirrors it.
  */
 export function reportedStatus(
-  pass: Pick<ScannablePass, 'type' | 'status' | 'usages_count' | 'max_usages' | 'valid_until'>,
+  pass: Pick<ScannablePass, 'type' | 'status' | 'usagesCount' | 'maxUsages' | 'validUntil'>,
   now: Date,
 ): PassStatus {
   if (pass.status === 'revoked') return 'revoked';
   if (pass.status === 'used') return 'used';
-  if (pass.valid_until !== null && now > pass.valid_until) return 'expired';
+  if (pass.validUntil !== null && now > pass.validUntil) return 'expired';
   if (isMultiPassExhausted(pass)) return 'used';
   return 'active';
 }

@@ -1,9 +1,10 @@
 import { decideScan, type ScannablePass } from '@passgate/shared/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { arbitraryPass, RULE_NOW } from '../../../../test/support/arbitrary-pass';
 import { newPassRow, useTestDatabase } from '../../../../test/support/test-database';
 import { newId } from '../ids';
-import { arbitraryPass } from '../scan-rule.test';
+import { ruleColumnsOf } from '../passes/present';
 import { scanPasses } from './statement';
 
 // A door that is offline decides with `decideScan` on its copy of the pass; online, the server's
@@ -11,7 +12,7 @@ import { scanPasses } from './statement';
 // state, for any pass and any sequence of scans at any instants.
 const database = useTestDatabase();
 
-const BASE = new Date('2030-06-15T12:00:00Z').getTime();
+const BASE = RULE_NOW.getTime();
 /** Instants of the scans, around the validity bounds `arbitraryPass` draws (a few days). */
 const scanTimes = fc.array(
   fc.integer({ min: -5 * 86_400, max: 5 * 86_400 }).map((s) => new Date(BASE + s * 1000)),
@@ -21,7 +22,7 @@ const scanTimes = fc.array(
 describe("the door's offline decision", () => {
   it('agrees with the scan statement on random passes and sequences of scans', async () => {
     const cases = fc.sample(fc.tuple(arbitraryPass, scanTimes), 120);
-    const rows = cases.map(([pass]) => newPassRow(database.tenantId, { ...pass }));
+    const rows = cases.map(([pass]) => newPassRow(database.tenantId, ruleColumnsOf(pass)));
     await database.handle.db.insertInto('passes').values(rows).execute();
     for (const [i, [pass, times]] of cases.entries()) {
       const row = rows[i]!;
@@ -48,9 +49,9 @@ describe("the door's offline decision", () => {
         const server = [...answers.values()][0]!;
         const context = JSON.stringify({ pass, at });
         expect(server.result, context).toBe(decided.result);
-        expect({ status: server.status, usages_count: server.usages_count }, context).toEqual({
+        expect({ status: server.status, usagesCount: server.usages_count }, context).toEqual({
           status: local.status,
-          usages_count: local.usages_count,
+          usagesCount: local.usagesCount,
         });
       }
     }

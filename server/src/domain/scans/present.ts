@@ -1,6 +1,11 @@
-import type { ScanAnswer } from '@passgate/shared';
-import { passCore } from '../../routes/passes/present';
-import { toIso } from '../../routes/support';
+import {
+  SCAN_RECORD_PASS_FIELDS,
+  SCANNED_PASS_FIELDS,
+  type ScanAnswer,
+  type ScanRecord,
+} from '@passgate/shared';
+import type { ScanRow } from '../../db/schema';
+import { type PassWithClient, presentFields } from '../passes/present';
 import type { ScannedPassRow } from './statement';
 
 /** The answer to a scan: the verdict, the pass as the door needs it, and the scan's id. */
@@ -8,17 +13,44 @@ export function presentScan(pass: ScannedPassRow, now: Date): ScanAnswer {
   return {
     success: pass.result === 'success',
     result: pass.result,
-    pass: {
-      ...passCore(pass, now),
-      clientName: pass.client_name,
-      lastAdmittedAt: toIso(pass.last_admitted_at),
-    },
+    pass: presentFields(SCANNED_PASS_FIELDS, pass, { now }),
     conflict: null,
     scan: {
       id: pass.scan_id,
       scannedAt: now.toISOString(),
       offline: false,
       receivedAt: now.toISOString(),
+    },
+  };
+}
+
+/** A scan and its pass as the `pass.scanned` event's data (`scanRecordSql` builds it in SQL). */
+export function scanRecordOf(scan: ScanRow, pass: PassWithClient, now: Date): ScanRecord {
+  return {
+    id: scan.id,
+    ...presentFields(SCAN_RECORD_PASS_FIELDS, pass, { now }),
+    result: scan.result,
+    success: scan.result === 'success',
+    device: scan.device,
+    deviceId: scan.device_id,
+    offline: scan.offline,
+    conflict: scan.conflict,
+    scannedAt: scan.scanned_at.toISOString(),
+  };
+}
+
+/** The answer to a scan that was recorded already (an upload, or a replay of its key). */
+export function presentRecordedScan(scan: ScanRow, pass: PassWithClient, now: Date): ScanAnswer {
+  return {
+    success: scan.result === 'success',
+    result: scan.result,
+    conflict: scan.conflict,
+    pass: presentFields(SCANNED_PASS_FIELDS, pass, { now }),
+    scan: {
+      id: scan.id,
+      scannedAt: scan.scanned_at.toISOString(),
+      offline: scan.offline,
+      receivedAt: scan.received_at.toISOString(),
     },
   };
 }

@@ -1,10 +1,10 @@
 import type { ScanResult } from '@passgate/shared';
-import type { ScannablePass } from '@passgate/shared/core';
 import { CompiledQuery, expressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema';
-import { isoSql, passListItemSql, scanRecordSql } from '../../routes/passes/present-sql';
 import { newId } from '../ids';
 import { admitSql, reportedStatusSql, scanResultSql } from '../pass-sql';
+import type { RuleColumns } from '../passes/present';
+import { isoSql, passListItemSql, scanRecordSql } from '../passes/present-sql';
 
 /** One door's scan, as the statement below takes it. */
 export interface ScanInput {
@@ -20,7 +20,7 @@ export interface ScanInput {
 }
 
 /** The pass as a scan left it, and what the scan decided. */
-export interface ScannedPassRow extends ScannablePass {
+export interface ScannedPassRow extends RuleColumns {
   id: string;
   code: string;
   name: string | null;

@@ -1,25 +1,11 @@
-import { CreatePassBody, PASS_TYPES } from '@passgate/shared';
-import { reportedStatus } from '@passgate/shared/core';
+import { CreatePassBody, EXPORT_FIELDS, PASS_TYPES } from '@passgate/shared';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { type PassWithClient, publicPassUrl } from './present';
+import { type PassWithClient, presentFields } from '../../domain/passes/present';
 import { ruleColumnsOf, validityProblem } from './queries';
 
-/** The columns of an export, in order. */
-export const EXPORT_COLUMNS = [
-  'code',
-  'type',
-  'status',
-  'name',
-  'clientName',
-  'clientEmail',
-  'usagesCount',
-  'maxUsages',
-  'validFrom',
-  'validUntil',
-  'createdAt',
-  'publicUrl',
-] as const;
+/** The columns of an export, in order: the pass's fields by their names in the API. */
+export const EXPORT_COLUMNS = Object.keys(EXPORT_FIELDS);
 
 /** An import holds at most this many passes: one transaction, all or nothing. */
 export const MAX_IMPORT_ROWS = 10_000;
@@ -32,8 +18,6 @@ export function inertCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-const iso = (date: Date | null) => (date ? date.toISOString() : '');
-
 /** CSV lines (with the header first when `header`) for a page of passes. */
 export function exportLines(
   passes: PassWithClient[],
@@ -42,20 +26,9 @@ export function exportLines(
   header: boolean,
 ): string {
   const rows = passes.map((pass) =>
-    [
-      pass.code,
-      pass.type,
-      reportedStatus(pass, now),
-      pass.name ?? '',
-      pass.client_name ?? '',
-      pass.client_email ?? '',
-      String(pass.usages_count),
-      pass.max_usages === null ? '' : String(pass.max_usages),
-      iso(pass.valid_from),
-      iso(pass.valid_until),
-      iso(pass.created_at),
-      publicPassUrl(publicUrl, pass),
-    ].map(inertCell),
+    Object.values(presentFields(EXPORT_FIELDS, pass, { now, publicUrl })).map((value) =>
+      inertCell(value === null ? '' : String(value)),
+    ),
   );
   return stringify(header ? [[...EXPORT_COLUMNS], ...rows] : rows, { eof: true });
 }

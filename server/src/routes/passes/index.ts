@@ -10,6 +10,13 @@ import {
 } from '@passgate/shared';
 import type { Context } from 'hono';
 import { ACCESS, defineRoute } from '../../access';
+import {
+  presentCreatedPass,
+  presentPass,
+  presentPassListItem,
+  presentPassStatus,
+} from '../../domain/passes/present';
+import { findPass } from '../../domain/passes/rows';
 import { notFound } from '../../errors';
 import type { ApiEnv } from '../../middleware/env';
 import { commitChange } from '../../middleware/idempotency';
@@ -17,8 +24,7 @@ import type { Services } from '../../services';
 import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
 import { passCsvOperations, passCsvRoutes } from './csv-routes';
 import { PassFilters } from './filters';
-import { presentCreatedPass, presentPass, presentPassListItem, presentPassStatus } from './present';
-import { findPass, listPasses } from './queries';
+import { listPasses } from './queries';
 import { changePass, createPasses, setPassStatus } from './service';
 
 const PassParams = z.object({ passId: z.string().max(100) });

@@ -11,40 +11,11 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ClientRow, Database, PassRow, PassTable } from '../../db/schema';
 import { newId, newPassCode, newPublicToken } from '../../domain/ids';
 import { reportedStatusSql } from '../../domain/pass-sql';
+import type { PassWithClient } from '../../domain/passes/present';
+import { selectPasses } from '../../domain/passes/rows';
 import { ApiError } from '../../errors';
 import { INSERT_CHUNK } from '../clients/queries';
 import { likePattern, paginate } from '../support';
-import type { PassWithClient } from './present';
-
-/** Passes with their client's contact fields: the one shape every pass read uses. */
-export function selectPasses(db: Kysely<Database>, tenantId: string) {
-  return db
-    .selectFrom('passes')
-    .leftJoin('clients', 'clients.id', 'passes.client_id')
-    .selectAll('passes')
-    .select([
-      'clients.name as client_name',
-      'clients.email as client_email',
-      'clients.phone as client_phone',
-    ])
-    .where('passes.tenant_id', '=', tenantId);
-}
-
-export async function findPass(
-  db: Kysely<Database>,
-  tenantId: string,
-  id: string,
-): Promise<PassWithClient | undefined> {
-  return selectPasses(db, tenantId).where('passes.id', '=', id).executeTakeFirst();
-}
-
-/** Locks the pass row for the rest of the transaction. */
-export async function findPassForUpdate(trx: Transaction<Database>, tenantId: string, id: string) {
-  return selectPasses(trx, tenantId)
-    .where('passes.id', '=', id)
-    .forUpdate('passes')
-    .executeTakeFirst();
-}
 
 /** What the pass list and its CSV export may be narrowed by. */
 export interface PassFilters {

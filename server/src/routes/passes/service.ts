@@ -2,12 +2,13 @@ import type { CreatePassBody, UpdatePassBody } from '@passgate/shared';
 import { reportedStatus, type ScannablePass } from '@passgate/shared/core';
 import type { Transaction } from 'kysely';
 import type { Database, Tenant } from '../../db/schema';
+import { passCreatedEvent, scannableOf, statusChangeEvents } from '../../domain/passes/present';
+import { findPass, findPassForUpdate } from '../../domain/passes/rows';
 import { ApiError, notFound } from '../../errors';
 import { recordEvents } from '../../events';
 import { findOrCreateClientsByName, INSERT_CHUNK } from '../clients/queries';
 import { assertBelowTenantLimit } from '../limits';
-import { passCreatedEvent, statusChangeEvents } from './present';
-import { findPass, findPassForUpdate, insertPasses, updatePass } from './queries';
+import { insertPasses, updatePass } from './queries';
 
 // What changes a pass, for every way in: the API's routes, a CSV import, the admin CLI. Each
 // runs in the caller's transaction, and records its events in it.
@@ -81,7 +82,7 @@ export async function setPassStatus(
 ) {
   const before = await lockedPass(trx, tenantId, passId);
   if (before.status === status)
-    throw new ApiError(400, alreadyMessage(before, status, options.now));
+    throw new ApiError(400, alreadyMessage(scannableOf(before), status, options.now));
   return applyChange(trx, tenantId, before, { status }, options);
 }
 

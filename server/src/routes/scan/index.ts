@@ -2,13 +2,14 @@ import { extractPassCode, ScanAnswer, ScanRequest } from '@passgate/shared';
 import { ACCESS, defineRoute } from '../../access';
 import { onServerClock } from '../../domain/device-clock';
 import { PASS_CODE_PATTERN } from '../../domain/ids';
+import { findPass } from '../../domain/passes/rows';
+import { findScans } from '../../domain/scans/find';
+import { presentRecordedScan } from '../../domain/scans/present';
+import { recordUpload } from '../../domain/scans/upload';
 import { ApiError } from '../../errors';
 import { commitChange, idempotencyKeyReused } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { deviceTimeOf } from '../../services/device-presence';
-import { findPass } from '../passes/queries';
-import { presentRecordedScan } from '../scans/present';
-import { findScans, recordUpload } from '../scans/queries';
 import { createRouter, errorResponses, json, jsonBody } from '../support';
 
 const scanRoute = defineRoute({

@@ -3,6 +3,7 @@ import { IsoDate, Pagination, ScanListItem, ScanListQuery, ScanSummary } from '@
 import { streamSSE } from 'hono/streaming';
 import { ACCESS, defineRoute } from '../../access';
 import { onServerClock } from '../../domain/device-clock';
+import { annulScan } from '../../domain/scans/annul';
 import { ApiError, notFound } from '../../errors';
 import { credentialStillWorks } from '../../middleware/authenticate';
 import type { Services } from '../../services';
@@ -10,7 +11,7 @@ import { deviceTimeOf } from '../../services/device-presence';
 import { createRouter, errorResponses, json, setPaginationHeaders } from '../support';
 import { snapshot } from '../sync/queries';
 import { presentScanListItem } from './present';
-import { annulScan, listScans, STREAM_CURSOR, summarizeScans } from './queries';
+import { listScans, STREAM_CURSOR, summarizeScans } from './queries';
 import { sendScans } from './stream';
 
 const list = defineRoute({

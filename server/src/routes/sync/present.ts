@@ -1,19 +1,7 @@
-import type { SyncPass } from '@passgate/shared';
-import { toIso } from '../support';
+import { DOOR_PASS_FIELDS, type SyncPass } from '@passgate/shared';
+import { presentFields } from '../../domain/passes/present';
 import type { SyncPassRow } from './queries';
 
-/** A pass as a door keeps it: what deciding and greeting need, no contact details. */
-export function presentSyncPass(row: SyncPassRow): SyncPass {
-  return {
-    code: row.code,
-    type: row.type,
-    status: row.status,
-    validFrom: toIso(row.valid_from),
-    validUntil: toIso(row.valid_until),
-    maxUsages: row.max_usages,
-    usagesCount: row.usages_count,
-    lastAdmittedAt: toIso(row.last_admitted_at),
-    name: row.name,
-    clientName: row.client_name,
-  };
-}
+/** A pass as a door keeps it (`DOOR_PASS_FIELDS`): what deciding and greeting need. */
+export const presentSyncPass = (row: SyncPassRow): SyncPass =>
+  presentFields(DOOR_PASS_FIELDS, row, { now: new Date() });

@@ -1,18 +1,39 @@
-import { SCAN_RESULTS, ScanRecord } from '@passgate/shared';
+import {
+  CREATED_PASS_FIELDS,
+  DOOR_PASS_FIELDS,
+  EXPORT_FIELDS,
+  PASS_CORE_FIELDS,
+  PASS_LIST_ITEM_FIELDS,
+  SCAN_RECORD_PASS_FIELDS,
+  SCAN_RESULTS,
+  SCANNED_PASS_FIELDS,
+  ScanRecord,
+} from '@passgate/shared';
 import { reportedStatus } from '@passgate/shared/core';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { arbitraryPass } from '../../../../test/support/arbitrary-pass';
 import { newPassRow, useTestDatabase } from '../../../../test/support/test-database';
-import { newId, newPublicToken } from '../../domain/ids';
-import { arbitraryPass } from '../../domain/scan-rule.test';
-import { presentPassListItem } from './present';
-import { passListItemSql, scanRecordSql } from './present-sql';
-import { selectPasses } from './queries';
+import { newId, newPublicToken } from '../ids';
+import { presentFields, presentPassListItem, ruleColumnsOf, scannableOf } from './present';
+import { fieldsSql, passListItemSql, scanRecordSql } from './present-sql';
+import { selectPasses } from './rows';
 
 // The scan's events are built in SQL (present-sql.ts); every other event and answer is built in
-// TypeScript (present.ts). Random passes go into a real database and both presenters must say
-// exactly the same thing about each.
+// TypeScript (present.ts), both from the field sets of `@passgate/shared`. Random passes go into
+// a real database and both presenters must say exactly the same thing about each.
+
+/** Every set of the pass's fields that an answer, event, door or export gives. */
+const FIELD_SETS = {
+  PASS_CORE_FIELDS,
+  PASS_LIST_ITEM_FIELDS,
+  CREATED_PASS_FIELDS,
+  SCANNED_PASS_FIELDS,
+  SCAN_RECORD_PASS_FIELDS,
+  DOOR_PASS_FIELDS,
+  EXPORT_FIELDS,
+};
 const NOW = new Date('2030-06-15T12:00:00Z');
 const PUBLIC_URL = "https://passes.example.com/o'brien";
 const database = useTestDatabase();
@@ -24,8 +45,8 @@ const anyInstant = fc.date({
 });
 const text = fc.string({ unit: 'binary', maxLength: 12 }).map((s) => s.replaceAll('\0', ''));
 
-describe('passListItemSql mirrors presentPassListItem', () => {
-  it('gives the same JSON for random passes, with and without a client', async () => {
+describe('fieldsSql mirrors presentFields', () => {
+  it('gives the same JSON for every set of fields, for random passes with and without a client', async () => {
     const { db } = database.handle;
     const clientId = newId('cli');
     await db
@@ -38,6 +59,7 @@ describe('passListItemSql mirrors presentPassListItem', () => {
         name: fc.option(text, { nil: null }),
         withClient: fc.boolean(),
         validFrom: fc.option(anyInstant, { nil: null }),
+        lastAdmittedAt: fc.option(anyInstant, { nil: null }),
         createdAt: anyInstant,
         micros: fc.integer({ min: 0, max: 999 }),
       }),
@@ -48,8 +70,9 @@ describe('passListItemSql mirrors presentPassListItem', () => {
       .values(
         passes.map((pass) => ({
           ...newPassRow(database.tenantId, {
-            ...pass.rule,
-            valid_from: pass.validFrom ?? pass.rule.valid_from,
+            ...ruleColumnsOf(pass.rule),
+            valid_from: pass.validFrom ?? pass.rule.validFrom,
+            last_admitted_at: pass.lastAdmittedAt,
             public_token: newPublicToken(),
             name: pass.name,
             client_id: pass.withClient ? clientId : null,
@@ -62,14 +85,27 @@ describe('passListItemSql mirrors presentPassListItem', () => {
       .execute();
 
     const rows = await selectPasses(db, database.tenantId).execute();
-    const inSql = await db
+    expect(rows.length).toBe(passes.length);
+    for (const [name, fields] of Object.entries(FIELD_SETS)) {
+      const inSql = await db
+        .selectFrom(selectPasses(db, database.tenantId).as('passes'))
+        .select(['passes.id', fieldsSql(fields, { now: NOW, publicUrl: PUBLIC_URL }).as('item')])
+        .execute();
+      const sqlById = new Map(inSql.map((row) => [row.id, row.item]));
+      for (const row of rows) {
+        expect(sqlById.get(row.id), `${name} ${row.id}`).toEqual(
+          presentFields(fields, row, { now: NOW, publicUrl: PUBLIC_URL }),
+        );
+      }
+    }
+    // The list item the scan statement writes into its events is one of them.
+    const items = await db
       .selectFrom(selectPasses(db, database.tenantId).as('passes'))
       .select(['passes.id', passListItemSql(PUBLIC_URL, NOW).as('item')])
       .execute();
-    const sqlById = new Map(inSql.map((row) => [row.id, row.item]));
-    expect(rows.length).toBe(passes.length);
-    for (const row of rows) {
-      expect(sqlById.get(row.id), row.id).toEqual(presentPassListItem(row, PUBLIC_URL, NOW));
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    for (const { id, item } of items) {
+      expect(item, id).toEqual(presentPassListItem(byId.get(id)!, PUBLIC_URL, NOW));
     }
     const withMicros = await sql<{ n: number }>`SELECT count(*)::int AS n FROM passes
       WHERE tenant_id = ${database.tenantId} AND date_part('microseconds', created_at)::int % 1000 <> 0`.execute(
@@ -96,7 +132,11 @@ describe('scanRecordSql builds the ScanRecord of @passgate/shared', () => {
     );
     const rows = scans.map((scan) => ({
       scan,
-      pass: newPassRow(database.tenantId, { ...scan.rule, name: scan.name, updated_at: NOW }),
+      pass: newPassRow(database.tenantId, {
+        ...ruleColumnsOf(scan.rule),
+        name: scan.name,
+        updated_at: NOW,
+      }),
       scanId: newId('scan'),
     }));
     await db
@@ -130,7 +170,7 @@ describe('scanRecordSql builds the ScanRecord of @passgate/shared', () => {
         type: pass.type,
         result: scan.result,
         success: scan.result === 'success',
-        status: reportedStatus(scan.rule, NOW),
+        status: reportedStatus(scannableOf(pass), NOW),
         usagesCount: pass.usages_count,
         maxUsages: pass.max_usages,
         clientName: scan.clientName,

@@ -1,0 +1,33 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../db/schema';
+import type { PassWithClient } from './present';
+
+/** Passes with their client's contact fields: the one shape every pass read uses. */
+export function selectPasses(db: Kysely<Database>, tenantId: string) {
+  return db
+    .selectFrom('passes')
+    .leftJoin('clients', 'clients.id', 'passes.client_id')
+    .selectAll('passes')
+    .select([
+      'clients.name as client_name',
+      'clients.email as client_email',
+      'clients.phone as client_phone',
+    ])
+    .where('passes.tenant_id', '=', tenantId);
+}
+
+export async function findPass(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+): Promise<PassWithClient | undefined> {
+  return selectPasses(db, tenantId).where('passes.id', '=', id).executeTakeFirst();
+}
+
+/** Locks the pass row for the rest of the transaction. */
+export async function findPassForUpdate(trx: Transaction<Database>, tenantId: string, id: string) {
+  return selectPasses(trx, tenantId)
+    .where('passes.id', '=', id)
+    .forUpdate('passes')
+    .executeTakeFirst();
+}

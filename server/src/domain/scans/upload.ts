@@ -1,0 +1,101 @@
+import type { ScanRejection, ScanResult } from '@passgate/shared';
+import { admit, evaluateScan } from '@passgate/shared/core';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../db/schema';
+import { type NewEvent, recordEvents } from '../../events';
+import { newId } from '../ids';
+import { scannableOf, statusChangeEvents } from '../passes/present';
+import { selectPasses } from '../passes/rows';
+import { scanRecordOf } from './present';
+
+/** A scan decided on a phone while the server was out of reach, as the phone uploads it. */
+export interface Upload {
+  tenantId: string;
+  code: string;
+  apiKeyId: string | null;
+  deviceId: string | null;
+  device: string | null;
+  idempotencyKey: string | null;
+  /** When it scanned: the device's clock, corrected by its skew (see `onServerClock`). */
+  scannedAt: Date;
+  /** How far `scannedAt` was moved from what the device said; null when not. */
+  clockCorrectedMs: number | null;
+  /** What the phone decided. */
+  localResult: ScanResult;
+}
+
+/**
+ * Records an uploaded offline scan as it happened. An offline admit counts a use whatever the
+ * rule says now: the guest is inside. When the server's rule (at the scan's time, on the pass as
+ * it stands) refuses it, the scan is a conflict, with the server's reason, and emits
+ * `scan.conflict`. An offline refusal changes no count. Undefined when no pass has the code.
+ */
+export async function recordUpload(
+  trx: Transaction<Database>,
+  upload: Upload,
+  now: Date,
+  publicUrl: string,
+) {
+  const before = await selectPasses(trx, upload.tenantId)
+    .where('passes.code', '=', upload.code)
+    .forUpdate('passes')
+    .executeTakeFirst();
+  if (!before) return undefined;
+  const serverResult = evaluateScan(scannableOf(before), upload.scannedAt);
+  const admitted = upload.localResult === 'success';
+  const conflict: ScanRejection | null =
+    admitted && serverResult !== 'success' ? serverResult : null;
+  let pass = before;
+  if (admitted) {
+    // A revoked pass stays revoked; a single one is spent.
+    const spent = admit(scannableOf(before));
+    const status = before.status === 'revoked' ? 'revoked' : spent.status;
+    const lastAdmittedAt =
+      before.last_admitted_at && before.last_admitted_at > upload.scannedAt
+        ? before.last_admitted_at
+        : upload.scannedAt;
+    await trx
+      .updateTable('passes')
+      .set({
+        usages_count: spent.usagesCount,
+        status,
+        last_admitted_at: lastAdmittedAt,
+        updated_at: now,
+      })
+      .where('id', '=', before.id)
+      .execute();
+    pass = {
+      ...before,
+      usages_count: spent.usagesCount,
+      status,
+      last_admitted_at: lastAdmittedAt,
+    };
+  }
+  const scan = await trx
+    .insertInto('scans')
+    .values({
+      id: newId('scan'),
+      tenant_id: upload.tenantId,
+      pass_id: pass.id,
+      api_key_id: upload.apiKeyId,
+      device: upload.device,
+      device_id: upload.deviceId,
+      result: upload.localResult,
+      scanned_at: upload.scannedAt,
+      received_at: now,
+      offline: true,
+      conflict,
+      idempotency_key: upload.idempotencyKey,
+      clock_corrected_ms: upload.clockCorrectedMs,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const record = scanRecordOf(scan, pass, now);
+  const events: NewEvent[] = [
+    { type: 'pass.scanned', subjectId: pass.id, data: record },
+    ...statusChangeEvents(before, pass, publicUrl, now),
+  ];
+  if (conflict) events.push({ type: 'scan.conflict', subjectId: pass.id, data: record });
+  await recordEvents(trx, upload.tenantId, events, now);
+  return { scan, pass };
+}
