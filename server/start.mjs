@@ -1,5 +1,6 @@
 // What `pnpm start` runs: builds the scanner, the dashboard and the server if their sources are
-// newer than their builds, then runs the server in this very process.
+// newer than their builds, then runs the server in this very process. `pnpm start --lan` serves
+// it over HTTPS on this machine's local network, for phones (lan.mjs).
 //
 // The script is `exec node server/start.mjs`: the shell a package manager runs scripts in
 // becomes this process, so a SIGTERM to `pnpm start` (as a supervisor or `kill` sends it),
@@ -31,6 +32,16 @@ if (process.env.npm_lifecycle_event !== undefined) {
     process.kill(process.pid, 'SIGTERM');
   }, PARENT_CHECK_MS);
   watch.unref();
+}
+
+if (process.argv.includes('--lan')) {
+  const { serveOnLan, lanInstructions } = await import('./lan.mjs');
+  try {
+    process.stderr.write(lanInstructions(await serveOnLan()));
+  } catch (error) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
 }
 
 process.setSourceMapsEnabled(true);

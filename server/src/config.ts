@@ -53,12 +53,17 @@ const EnvSchema = z.object({
     }),
   DISK_FREE_MARGIN_MB: z.coerce.number().int().min(0).max(1_000_000).default(64),
   SCANNER_DIST: z.string().min(1).optional(),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
 });
 
 /** Every environment variable the server reads (docs/configuration.md describes each). */
 export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
 
-const ConfigSchema = EnvSchema.transform((env) => ({
+const ConfigSchema = EnvSchema.refine(
+  (env) => (env.TLS_CERT_FILE === undefined) === (env.TLS_KEY_FILE === undefined),
+  { message: 'set both TLS_CERT_FILE and TLS_KEY_FILE, or neither', path: ['TLS_CERT_FILE'] },
+).transform((env) => ({
   port: env.PORT,
   host: env.HOST,
   databaseUrl: env.DATABASE_URL,
@@ -79,6 +84,11 @@ const ConfigSchema = EnvSchema.transform((env) => ({
   diskFreeMarginBytes: env.DISK_FREE_MARGIN_MB * 1024 * 1024,
   /** The scanner build served under /scanner/, when not the one beside the server. */
   scannerDist: env.SCANNER_DIST === undefined ? undefined : path.resolve(env.SCANNER_DIST),
+  /** A certificate and key in PEM files: the server itself speaks HTTPS. */
+  tls:
+    env.TLS_CERT_FILE && env.TLS_KEY_FILE
+      ? { certFile: path.resolve(env.TLS_CERT_FILE), keyFile: path.resolve(env.TLS_KEY_FILE) }
+      : undefined,
   webhooks: {
     /** Allow http:// and private, loopback and link-local targets (development and tests). */
     allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
@@ -96,21 +106,6 @@ export class ConfigError extends StartError {}
 /** Base of every public link: PUBLIC_URL, or localhost on the given (bound) port. */
 export const publicUrlOf = (config: Pick<Config, 'publicUrl' | 'port'>, port = config.port) =>
   config.publicUrl ?? `http://localhost:${port}`;
-
-/**
- * Whether phones will refuse the scanner its camera at this base: browsers give a page the camera
- * (and a service worker) only at https:// or on the device itself (localhost), so a door's phone
- * reaching the server at http://192.168.1.5:3000 gets neither.
- */
-export function isInsecureForPhones(publicUrl: string): boolean {
-  const { protocol, hostname } = new URL(publicUrl);
-  const onThisDevice =
-    hostname === 'localhost' ||
-    hostname.endsWith('.localhost') ||
-    hostname === '[::1]' ||
-    /^127\./.test(hostname);
-  return protocol === 'http:' && !onThisDevice;
-}
 
 /** Reads and validates the environment once; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

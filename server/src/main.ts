@@ -1,12 +1,15 @@
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type RequestListener } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { installErrorMessages } from '@passgate/shared';
+import { phoneLinkProblem } from '@passgate/shared/core';
 import { claimDataDir } from './admin/socket';
 import { createApp, createStartingApp } from './app';
 import { clientAddressOf } from './client-address';
 import { answerClientErrorsInJson, answerUnreadableRequest } from './client-error';
-import { type Config, isInsecureForPhones, loadConfig, publicUrlOf } from './config';
+import { type Config, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
 import { createScanQueue } from './domain/scans/queue';
 import { RETRY_AFTER_SECONDS } from './errors';
@@ -37,17 +40,15 @@ async function start() {
   let app: ReturnType<typeof createApp> | undefined;
   let stopping = false;
   const starting = createStartingApp();
-  const server = createServer(
-    // Node would answer an HTTP/1.1 request without Host itself, with an empty 400; let it
-    // through to the listener, which answers it (400) as it answers every unreadable URL.
-    { requireHostHeader: false },
-    getRequestListener(
-      (request, env) => (stopping ? stoppingAnswer() : (app ?? starting).fetch(request, env)),
-      {
-        errorHandler: answerUnreadableRequest(logger),
-      },
-    ),
+  const listener = getRequestListener(
+    (request, env) => (stopping ? stoppingAnswer() : (app ?? starting).fetch(request, env)),
+    { errorHandler: answerUnreadableRequest(logger) },
   );
+  // Node would answer an HTTP/1.1 request without Host itself, with an empty 400; let it
+  // through to the listener, which answers it (400) as it answers every unreadable URL.
+  const server = config.tls
+    ? httpsServer(config.tls, listener)
+    : createServer({ requireHostHeader: false }, listener);
   // Idle connections stay open longer than a load balancer keeps its own (AWS: 60 s), so it never
   // sends a request down one that the server is closing (a 502 at the door); Node's default is
   // 5 s. A phone between scans also keeps its connection. Headers must be allowed longer still.
@@ -149,7 +150,7 @@ async function start() {
   // Only now: whoever waits for this line may stop the server at once, and be heard.
   logger.info(
     {
-      url: `http://127.0.0.1:${port}`,
+      url: `${config.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
       port,
       publicUrl,
       database: database.kind,
@@ -157,11 +158,10 @@ async function start() {
     },
     'listening',
   );
-  if (isInsecureForPhones(publicUrl)) {
-    logger.warn(
-      { publicUrl },
-      'PUBLIC_URL is not https://: phones give the scanner no camera there (typed codes still work); serve Passgate behind a TLS proxy and set PUBLIC_URL to its https:// address',
-    );
+  // Links to this very computer are what a first try on a laptop has: said, not warned of.
+  const forPhones = phoneLinkProblem(publicUrl);
+  if (forPhones) {
+    logger[forPhones.loopback ? 'info' : 'warn']({ publicUrl }, `PUBLIC_URL ${forPhones.words}`);
   }
 }
 
@@ -175,6 +175,29 @@ const stoppingAnswer = () =>
     { error: 'Server is stopping; try again in a few seconds' },
     { status: 503, headers: { 'Retry-After': RETRY_AFTER_SECONDS, Connection: 'close' } },
   );
+
+/**
+ * An HTTPS server with the certificate and key of `TLS_CERT_FILE` and `TLS_KEY_FILE`, or a start
+ * error saying why they cannot be used.
+ */
+function httpsServer(tls: NonNullable<Config['tls']>, listener: RequestListener) {
+  const read = (file: string, variable: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new StartError(`${variable} ${file}: ${(error as Error).message}`);
+    }
+  };
+  const cert = read(tls.certFile, 'TLS_CERT_FILE');
+  const key = read(tls.keyFile, 'TLS_KEY_FILE');
+  try {
+    return createHttpsServer({ requireHostHeader: false, cert, key }, listener);
+  } catch (error) {
+    throw new StartError(
+      `TLS_CERT_FILE and TLS_KEY_FILE cannot be used together: ${(error as Error).message}`,
+    );
+  }
+}
 
 /** The listen error in words, where the operator can act on it. */
 function portError(error: NodeJS.ErrnoException, config: Pick<Config, 'port' | 'host'>) {

@@ -206,6 +206,12 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
     await page.locator(img).waitFor();
     const link = await readQr(page, img);
     expect(link).toMatch(/\/scanner\/#pair=[\w-]{32}$/);
+    // The test's server names localhost in its links, as a first start on a laptop does: a
+    // phone could not open this one, and the page says so and what to do.
+    expect(link).toMatch(/^http:\/\/localhost:/);
+    expect(await page.locator('.shown-once .warning').textContent()).toMatch(
+      /^This link names localhost, which on a phone is the phone itself.*"pnpm start --lan"/,
+    );
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const scanner = await phone.newPage();
     await scanner.goto(link);

@@ -63,21 +63,50 @@ describe('admin CLI', () => {
     expect(JSON.stringify(shown)).not.toContain(created.apiKey);
   });
 
-  it('prints a pairing QR on stderr with --qr, keeping stdout pure JSON', () => {
+  it('prints a pairing QR on stderr with --qr, keeping stdout pure JSON, and says when phones cannot use it', () => {
     const e = env();
-    const run = (...argv: string[]) =>
+    const run = (env: Record<string, string>, ...argv: string[]) =>
       spawnSync('pnpm', ['admin', ...argv], {
         cwd: REPO_ROOT,
-        env: { ...process.env, ...e },
+        env: { ...process.env, ...e, ...env },
         encoding: 'utf8',
         timeout: 30_000,
       });
-    const tenant = JSON.parse(run('tenant', 'create', '--name', 'Door').stdout);
-    const res = run('key', 'create', '--tenant', tenant.tenant.id, '--scope', 'scan', '--qr');
+    const tenant = JSON.parse(run({}, 'tenant', 'create', '--name', 'Door').stdout);
+    const res = run(
+      {},
+      'device',
+      'create',
+      '--tenant',
+      tenant.tenant.id,
+      '--name',
+      'North',
+      '--qr',
+    );
     expect(res.status).toBe(0);
-    expect(JSON.parse(res.stdout).scope).toBe('scan');
-    expect(res.stderr).toContain('/scanner/#key=2pk_');
+    expect(JSON.parse(res.stdout).device.name).toBe('North');
+    expect(res.stderr).toContain('http://localhost:3000/scanner/#pair=');
     expect(res.stderr).toMatch(/[▀▄█]/);
+    // Written to a pipe, as into a file: no terminal colour codes.
+    expect(res.stderr).not.toContain('\u001b[');
+    expect(res.stderr).toContain(
+      'This link names localhost, which on a phone is the phone itself: a phone will not reach Passgate there. Start Passgate with "pnpm start --lan"',
+    );
+    const https = { PUBLIC_URL: 'https://passes.example.com' };
+    const key = run(
+      https,
+      'key',
+      'create',
+      '--tenant',
+      tenant.tenant.id,
+      '--scope',
+      'scan',
+      '--qr',
+    );
+    expect(key.status).toBe(0);
+    expect(JSON.parse(key.stdout).scope).toBe('scan');
+    expect(key.stderr).toContain('https://passes.example.com/scanner/#key=2pk_');
+    expect(key.stderr).not.toContain('This link');
   });
 
   it('prints its usage as text, exit 0, when asked for help (or run bare)', () => {

@@ -1,3 +1,4 @@
+import { phoneLinkProblem } from '@passgate/shared/core';
 import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import { $api, api, must, type Schemas } from '../api';
@@ -15,8 +16,14 @@ function PairingQr({ url }: { url: string }) {
 }
 
 function Pairing({ pairing }: { pairing: Schemas['DevicePairing'] }) {
+  const forPhones = phoneLinkProblem(pairing.pairingUrl);
   return (
     <ShownOnce label={`Pairing link for ${pairing.device.name}`} value={pairing.pairingUrl}>
+      {forPhones && (
+        <p className="warning" role="alert">
+          This link {forPhones.words}, then make a new link (docs: operations, "Phones").
+        </p>
+      )}
       <PairingQr url={pairing.pairingUrl} />
       <p className="hint">
         Open it on the door's phone (scan this QR with its camera). It works once, until{' '}

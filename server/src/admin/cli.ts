@@ -1,4 +1,5 @@
 import { installErrorMessages } from '@passgate/shared';
+import { phoneLinkProblem } from '@passgate/shared/core';
 import { loadConfig, publicUrlOf } from '../config';
 import { StartError } from '../start-error';
 import { runAdminCommand } from './commands';
@@ -60,10 +61,18 @@ async function main(argv: string[]): Promise<number> {
   if (argv.includes('--qr') && pairingUrl) {
     // On stderr, so stdout stays pure JSON for scripts.
     const { default: QRCode } = await import('qrcode');
-    const qr = await QRCode.toString(pairingUrl, { type: 'terminal', small: true });
+    // Colour codes for a terminal; plain block characters when written to a file or a pipe.
+    const qr = await QRCode.toString(
+      pairingUrl,
+      process.stderr.isTTY ? { type: 'terminal', small: true } : { type: 'utf8' },
+    );
     process.stderr.write(
       `\nScan with the phone's camera to open the scanner already paired:\n${qr}\n${pairingUrl}\n`,
     );
+  }
+  const forPhones = pairingUrl ? phoneLinkProblem(pairingUrl) : undefined;
+  if (forPhones) {
+    process.stderr.write(`\nThis link ${forPhones.words}, then make a new link.\n`);
   }
   return 0;
 }

@@ -3,4 +3,5 @@
 // client), so its bundle carries no schema library.
 export * from './codes';
 export * from './pass-code';
+export * from './phone-links';
 export * from './scan-rule';
