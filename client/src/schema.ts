@@ -166,6 +166,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/devices/pair/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * See whom a pairing link is for
+         * @description Needs no key, and uses nothing up: the door and tenant a pairing token would pair a phone with, so that a phone paired already can name both before its staff agree to change. Unknown and spent tokens count toward the same slowing down as `POST /devices/pair`.
+         *
+         *     **Who may call:** anyone, with no credential (the body carries what proves the caller).
+         */
+        post: operations["previewPairing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/invites/accept": {
         parameters: {
             query?: never;
@@ -999,6 +1021,16 @@ export interface components {
             device: components["schemas"]["Device"];
             tenant: {
                 id: string;
+                name: string;
+            };
+        };
+        PairingPreview: {
+            device: {
+                name: string;
+            };
+            /** @description Until when the link works */
+            expiresAt: string;
+            tenant: {
                 name: string;
             };
         };
@@ -1966,6 +1998,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PairedDevice"];
+                };
+            };
+            /** @description Invalid input: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The link or token was used already, or has expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not declared as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    previewPairing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PairDevice"];
+            };
+        };
+        responses: {
+            /** @description The door and tenant of the link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PairingPreview"];
                 };
             };
             /** @description Invalid input: the message names the field */
@@ -4670,6 +4772,7 @@ export const operationAccess = {
   listWebhooks: ["full-key","admin"],
   pairDevice: ["anyone"],
   pollTrigger: ["full-key","admin"],
+  previewPairing: ["anyone"],
   retryWebhookDelivery: ["full-key","admin"],
   revokeDevice: ["full-key","staff","admin"],
   revokeKey: ["full-key","admin"],

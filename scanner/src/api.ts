@@ -35,6 +35,8 @@ export function createDoorApi(options: {
     /** Exchanges a door's one-time pairing token for its credential; needs no key. */
     pairDevice: (token: string, request?: RequestOptions) =>
       settle(api.POST('/devices/pair', { body: { token }, ...requestInit(request) })),
+    previewPairing: (token: string, request?: RequestOptions) =>
+      settle(api.POST('/devices/pair/preview', { body: { token }, ...requestInit(request) })),
     scans: {
       annul: (id: string, body: { annulledAt?: string } = {}, request?: RequestOptions) =>
         settle(

@@ -110,6 +110,24 @@ describe('describeDecision', () => {
     expect(used.detail).toMatch(/^Admitted at .+ · Ada · Gala$/);
   });
 
+  it('asks whether the phone is paired right when the server knows a well-formed code not', () => {
+    const unknown = { by: 'server', unknown: true, key: 'k' } as const;
+    expect(describeDecision(unknown, { code: 'ospeXZ3ppsrC', tenant: 'Acme Events' })).toEqual({
+      tone: 'reject',
+      title: 'Unknown pass',
+      detail: 'Not a pass of Acme Events: is this phone paired to the right organiser?',
+    });
+    // Not shaped like a pass code (a link, a vCard), or no tenant known yet: no such guess.
+    for (const at of [
+      { code: 'https://example.com/menu', tenant: 'Acme Events' },
+      { code: 'ospeXZ3ppsrC' },
+    ]) {
+      expect(describeDecision(unknown, at).detail, JSON.stringify(at)).toBe(
+        'This code is not one of our passes',
+      );
+    }
+  });
+
   it('says an unknown code offline may be missing from an old list', () => {
     const verdict = describeDecision({
       by: 'phone',

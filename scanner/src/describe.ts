@@ -1,5 +1,5 @@
 import type { ScanAnswer } from '@passgate/shared';
-import { reportedStatus } from '@passgate/shared/core';
+import { PASS_CODE_PATTERN, reportedStatus } from '@passgate/shared/core';
 import type { Decision } from './door';
 import { rulePass } from './door-pass';
 
@@ -74,6 +74,18 @@ export const unknownPass: Verdict = {
   title: 'Unknown pass',
   detail: 'This code is not one of our passes',
 };
+
+/**
+ * A code the server does not know. One shaped like a pass code is most likely a pass of another
+ * organiser, and then the phone may be paired with the wrong one: say whose passes it checks.
+ */
+function unknownToServer(at: { code?: string; tenant?: string | undefined }): Verdict {
+  if (!at.tenant || !at.code || !PASS_CODE_PATTERN.test(at.code)) return unknownPass;
+  return {
+    ...unknownPass,
+    detail: `Not a pass of ${at.tenant}: is this phone paired to the right organiser?`,
+  };
+}
 /** A code was read and sent, and the answer is slow to come: staff know to keep it in view. */
 export const checking: Verdict = {
   tone: 'pending',
@@ -81,12 +93,15 @@ export const checking: Verdict = {
   detail: 'The code was read; waiting for the server',
 };
 /**
- * The verdict of a decision, by the server or on this phone. A phone's says so ("ADMIT ·
- * offline"); its unknown code says the list may be old.
+ * The verdict of a decision on `at.code`, by the server or on this phone, at a door of
+ * `at.tenant`. A phone's says so ("ADMIT · offline"); its unknown code says the list may be old.
  */
-export function describeDecision(decision: Decision): Verdict {
+export function describeDecision(
+  decision: Decision,
+  at: { code?: string; tenant?: string | undefined } = {},
+): Verdict {
   if (decision.by === 'server')
-    return 'answer' in decision ? describeAnswer(decision.answer) : unknownPass;
+    return 'answer' in decision ? describeAnswer(decision.answer) : unknownToServer(at);
   if ('unknown' in decision) {
     return {
       tone: 'reject',

@@ -77,7 +77,15 @@ const door = createDoor({
   },
 });
 const verdicts = createVerdictView({ tally, undo: (decision) => door.undo(decision) });
-const flow = createScanFlow(door, settings.device, { onVerdict: verdicts.show });
+const flow = createScanFlow(door, settings, { onVerdict: verdicts.show });
+
+/** Whose door this is and which: on the scan screen at all times, online or not. */
+function showWhere() {
+  $('tenant').textContent = settings.tenant() ?? 'Passgate';
+  $('door-name').textContent = settings.device();
+}
+settings.onChange(showWhere);
+showWhere();
 const pairing = createPairing({
   store,
   door,

@@ -34,7 +34,19 @@ export function createPairing(options: {
     const me = await createDoorApi({ baseUrl: location.origin, apiKey: key })
       .me({ signal: AbortSignal.timeout(PAIRING_CHECK_MS) })
       .catch(() => undefined);
-    return me?.ok ? `${me.data.tenant.name} (key ${me.data.key?.prefix}…)` : undefined;
+    if (!me?.ok) return undefined;
+    const { tenant, device, key: keyInfo } = me.data;
+    return `${tenant.name} (${device ? `door ${device.name}` : `key ${keyInfo?.prefix}…`})`;
+  }
+
+  /** Whom a pairing link is for, in words, without using it up; undefined when unknown. */
+  async function describePairing(token: string): Promise<string | undefined> {
+    const preview = await createDoorApi({ baseUrl: location.origin })
+      .previewPairing(token, { signal: AbortSignal.timeout(PAIRING_CHECK_MS) })
+      .catch(() => undefined);
+    return preview?.ok
+      ? `${preview.data.tenant.name} (door ${preview.data.device.name})`
+      : undefined;
   }
 
   /** Pairs with a new credential: what the scanner held for the old one goes. */
@@ -43,6 +55,7 @@ export function createPairing(options: {
     door.stop();
     await store.clear();
     await tally.reopen();
+    settings.setTenant(undefined);
     saveKey(key);
   }
 
@@ -66,7 +79,7 @@ export function createPairing(options: {
     const me = await client
       .me({ signal: AbortSignal.timeout(PAIRING_CHECK_MS) })
       .catch(() => undefined);
-    $('tenant').textContent = me?.ok ? me.data.tenant.name : 'Passgate';
+    if (me?.ok) settings.setTenant(me.data.tenant.name);
     $('paired-with').textContent = me?.ok
       ? `Paired with ${me.data.tenant.name} · ${me.data.device ? `door ${me.data.device.name}` : `key ${me.data.key?.prefix}… (${me.data.key?.scope})`}`
       : 'Paired; the server is not reachable right now';
@@ -92,11 +105,11 @@ export function createPairing(options: {
     if (current && current !== key) {
       const [now, next] = await Promise.all([
         describeKey(current),
-        key ? describeKey(key) : Promise.resolve('a new door of this link'),
+        key ? describeKey(key) : describePairing(token as string),
       ]);
       const question =
-        `This scanner is paired with ${now ?? 'a key'}. ` +
-        `Pair it with ${next ?? 'a key the server cannot confirm right now'} instead? ` +
+        `This scanner is paired with ${now ?? settings.tenant() ?? 'a key'}. ` +
+        `Pair it with ${next ?? 'a link the server cannot confirm right now'} instead? ` +
         'What it holds (its pass list, its counters and last scans) starts afresh.';
       if (!window.confirm(question)) return false;
     }

@@ -16,7 +16,11 @@ export interface ScanFlowEvents {
  * does not answer in time). Each new code is decided at once, whatever another one is waiting
  * for; a code that stays in view is not decided again.
  */
-export function createScanFlow(door: Door, device: () => string, events: ScanFlowEvents) {
+export function createScanFlow(
+  door: Door,
+  where: { device(): string; tenant(): string | undefined },
+  events: ScanFlowEvents,
+) {
   let lastCode: string | undefined;
   let lastSeen = 0;
 
@@ -32,8 +36,12 @@ export function createScanFlow(door: Door, device: () => string, events: ScanFlo
       const decoded = performance.now();
       const pending = setTimeout(() => events.onVerdict(code, checking), PENDING_AFTER_MS);
       try {
-        const decision = await door.decide(code, device());
-        events.onVerdict(code, describeDecision(decision), decision);
+        const decision = await door.decide(code, where.device());
+        events.onVerdict(
+          code,
+          describeDecision(decision, { code, tenant: where.tenant() }),
+          decision,
+        );
         // From the decoded code to the verdict on screen, for `pnpm bench`.
         performance.measure('passgate:verdict', { start: decoded, detail: decision.by });
       } finally {

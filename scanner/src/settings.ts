@@ -16,11 +16,27 @@ const randomLabel = customAlphabet('0123456789abcdef', 8);
 export function createSettings() {
   let device = localStorage.getItem('passgate.device') ?? `scanner-${randomLabel()}`;
   localStorage.setItem('passgate.device', device);
+  const listeners = new Set<() => void>();
+  const changed = () => {
+    for (const listener of listeners) listener();
+  };
   return {
     device: () => device,
     setDevice(name: string) {
       device = name.slice(0, 100);
       localStorage.setItem('passgate.device', device);
+      changed();
+    },
+    /** The tenant this scanner is paired with, as the server last named it (kept for offline). */
+    tenant: () => localStorage.getItem('passgate.tenant') ?? undefined,
+    setTenant(name: string | undefined) {
+      if (name === undefined) localStorage.removeItem('passgate.tenant');
+      else localStorage.setItem('passgate.tenant', name);
+      changed();
+    },
+    /** Called whenever the scanner's name or its tenant changes. */
+    onChange(listener: () => void) {
+      listeners.add(listener);
     },
     answerTimeoutMs: () =>
       Number(localStorage.getItem('passgate.answerTimeoutMs')) || DEFAULT_ANSWER_TIMEOUT_MS,

@@ -68,6 +68,15 @@ export const PairedDevice = z
   .meta({ id: 'PairedDevice' });
 export type PairedDevice = z.infer<typeof PairedDevice>;
 
+export const PairingPreview = z
+  .object({
+    device: z.object({ name: z.string() }),
+    tenant: z.object({ name: z.string() }),
+    expiresAt: z.string().describe('Until when the link works'),
+  })
+  .meta({ id: 'PairingPreview' });
+export type PairingPreview = z.infer<typeof PairingPreview>;
+
 /** What a door needs of a pass to decide a scan and to greet its holder, and nothing more. */
 export const SyncPass = z.object(shapeOf(DOOR_PASS_FIELDS)).meta({ id: 'SyncPass' });
 export type SyncPass = z.infer<typeof SyncPass>;

@@ -70,6 +70,29 @@ describe('door devices', () => {
     expect(me.body.device).toEqual({ id: device.id, name: 'Gate A' });
   });
 
+  it('tell whom a pairing link is for without using it up', async () => {
+    const { pairingUrl, expiresAt } = await newDevice('Side door');
+    const token = tokenOf(pairingUrl);
+    const preview = (t: string) =>
+      http(`${tenant.apiUrl}/devices/pair/preview`, { json: { token: t } });
+    const me = await http(`${tenant.apiUrl}/me`, { key: tenant.apiKey });
+    for (let i = 0; i < 2; i++) {
+      const seen = await preview(token);
+      expect(seen.status).toBe(200);
+      expect(seen.body).toEqual({
+        device: { name: 'Side door' },
+        tenant: { name: me.body.tenant.name },
+        expiresAt,
+      });
+    }
+    expect((await pair(token)).status).toBe(200);
+    const used = await preview(token);
+    expect(used.status).toBe(410);
+    expect(used.body.error).toMatch(/used already/);
+    expect((await preview('A'.repeat(32))).status).toBe(404);
+    expect((await http(`${tenant.apiUrl}/devices/pair/preview`, { json: {} })).status).toBe(400);
+  });
+
   it('refuse a used, unknown or malformed token, and change nothing', async () => {
     const { device, pairingUrl } = await newDevice();
     const token = tokenOf(pairingUrl);

@@ -32,6 +32,7 @@ describe('API documentation', () => {
         '/clients/{clientId}',
         '/devices',
         '/devices/pair',
+        '/devices/pair/preview',
         '/devices/{deviceId}/pairing',
         '/devices/{deviceId}/revoke',
         '/invites/accept',

@@ -97,8 +97,10 @@ describe.skipIf(!hasChromium())(
       await page.locator('#device-input').fill('  Door A  ');
       await page.locator('#device-form button').click();
       await page.locator('#scan').waitFor({ state: 'visible' });
+      expect(await page.locator('#door-name').textContent()).toBe('Door A');
       await page.reload();
       await page.locator('#scan').waitFor({ state: 'visible' });
+      expect(await page.locator('#door-name').textContent()).toBe('Door A');
       const pass = await newPass({ name: 'Named door' });
       await typeCode(page, pass.code);
       expect((await verdict(page, 'admit')).title).toBe('ADMIT');
@@ -216,12 +218,18 @@ describe.skipIf(!hasChromium())(
         200,
       );
       await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/list from/);
+      const tenant = await page.locator('#tenant').textContent();
+      expect(tenant).toMatch(/^Test /);
+      const door = await page.locator('#door-name').textContent();
       // Installed means every file of the build is cached: no second visit is needed.
       await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
       await page.context().setOffline(true);
       await page.reload();
       await page.locator('#scan').waitFor({ state: 'visible' });
       expect(await page.title()).toBe('Passgate Scanner');
+      // Offline, the door still says whose and which it is.
+      expect(await page.locator('#tenant').textContent()).toBe(tenant);
+      expect(await page.locator('#door-name').textContent()).toBe(door);
       await typeCode(page, pass.code);
       expect(await verdict(page, 'admit')).toEqual({
         title: 'ADMIT · offline',

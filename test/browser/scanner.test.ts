@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasChromium } from '../support/browser';
 import { SHOTS, useScannerPages } from '../support/scanner-pages';
-import { createTenant } from '../support/tenant';
+import { createTenant, http } from '../support/tenant';
 import { qrVideo } from '../support/y4m';
 
 const scanner = useScannerPages();
@@ -16,6 +16,8 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
       scanner.scanKey.apiKey,
     );
     await expect.poll(() => page.locator('#tenant').textContent()).toMatch(/^Test /);
+    // Which door this is, on the scan screen itself: the name each of its scans records.
+    expect(await page.locator('#door-name').textContent()).toMatch(/^scanner-[0-9a-f]{8}$/);
     await page.locator('#open-settings').click();
     expect(await page.locator('#paired-with').textContent()).toContain(
       `key ${scanner.scanKey.prefix}… (scan)`,
@@ -131,6 +133,53 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
       .poll(() => page.evaluate(() => localStorage.getItem('passgate.apiKey')))
       .toBe(strangerKey.apiKey);
     await expect.poll(() => page.locator('#tenant').textContent()).toBe(strangerName);
+  });
+
+  it('names both organisers before a door link of another one takes the scanner, and the link still works', async () => {
+    const page = await openScanner();
+    const ours = await page.locator('#tenant').textContent();
+    expect(ours).toMatch(/^Test /);
+    const stranger = await createTenant();
+    const me = await stranger.client.me();
+    if (!me.ok) throw new Error(me.error);
+    const door = await http(`${stranger.apiUrl}/devices`, {
+      key: stranger.apiKey,
+      json: { name: 'Stage door' },
+    });
+    const link = new URL(door.body.pairingUrl as string);
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(`${scanner.tenant.server.url}/scanner/${link.hash}`);
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toContain(`This scanner is paired with ${ours} (key `);
+    expect(asked[0]).toContain(`Pair it with ${me.data.tenant.name} (door Stage door) instead?`);
+    await expect.poll(() => page.url()).toBe(`${scanner.tenant.server.url}/scanner/`);
+
+    // Asking used nothing up: the same link pairs the phone once staff agree.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.goto(`${scanner.tenant.server.url}/scanner/${link.hash}`);
+    await expect.poll(() => page.locator('#tenant').textContent()).toBe(me.data.tenant.name);
+    expect(await page.locator('#door-name').textContent()).toBe('Stage door');
+  });
+
+  it("says a pass of another organiser is not one of this door's, and whose passes it checks", async () => {
+    const page = await openScanner();
+    const ours = await page.locator('#tenant').textContent();
+    const stranger = await createTenant();
+    const theirs = await stranger.newPass({ name: 'Elsewhere' });
+    await typeCode(page, theirs.code);
+    expect(await verdict(page, 'reject')).toEqual({
+      title: 'Unknown pass',
+      detail: `Not a pass of ${ours}: is this phone paired to the right organiser?`,
+    });
+    await typeCode(page, 'https://example.com/menu');
+    expect(await verdict(page, 'reject')).toEqual({
+      title: 'Unknown pass',
+      detail: 'This code is not one of our passes',
+    });
   });
 
   it('reads at most ten frames a second, so a phone stays cool through a shift', async () => {

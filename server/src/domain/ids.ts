@@ -12,7 +12,7 @@ export const newId = (kind: Lowercase<string>) => `${kind}_${randomId()}`;
 
 /** The 12-character alphanumeric code the QR holds. */
 export const newPassCode = customAlphabet(ALPHANUMERIC, 12);
-export const PASS_CODE_PATTERN = /^[A-Za-z0-9]{12}$/;
+export { PASS_CODE_PATTERN } from '@passgate/shared/core';
 
 /** The unguessable token that opens a pass's public page. */
 export const newPublicToken = () => nanoid(24);

@@ -1,3 +1,6 @@
+/** What every pass code is: 12 letters and digits. */
+export const PASS_CODE_PATTERN = /^[A-Za-z0-9]{12}$/;
+
 /**
  * Take the pass code out of what a QR holds or staff typed: the code itself (spaces anywhere
  * are dropped, since a code has none and people type it in groups), or a pass page URL

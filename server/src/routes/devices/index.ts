@@ -6,6 +6,7 @@ import {
   Pagination,
   PairDeviceBody,
   PairedDevice,
+  PairingPreview,
 } from '@passgate/shared';
 import { ACCESS, defineRoute } from '../../access';
 import { ApiError, notFound } from '../../errors';
@@ -18,6 +19,7 @@ import {
   insertDevice,
   listDevices,
   type PairingFailure,
+  previewPairing,
   redeemPairing,
   revokeDevice,
   startPairing,
@@ -99,14 +101,37 @@ const pair = defineRoute({
   },
 });
 
+const preview = defineRoute({
+  method: 'post',
+  path: '/devices/pair/preview',
+  operationId: 'previewPairing',
+  access: ACCESS.anyone,
+  tags: ['Devices'],
+  summary: 'See whom a pairing link is for',
+  description:
+    'Needs no key, and uses nothing up: the door and tenant a pairing token would pair a phone ' +
+    'with, so that a phone paired already can name both before its staff agree to change. ' +
+    'Unknown and spent tokens count toward the same slowing down as `POST /devices/pair`.',
+  security: [],
+  request: { body: jsonBody(PairDeviceBody) },
+  responses: {
+    200: json(PairingPreview, 'The door and tenant of the link'),
+    ...errorResponses(400, 404, 410, 415, 429),
+  },
+});
+
 /** The operations of this resource, as the OpenAPI document and the client's types see them. */
-export const deviceOperations = { list, create, revoke, pairing, pair };
+export const deviceOperations = { list, create, revoke, pairing, pair, preview };
 
 const PAIRING_FAILURES: Record<PairingFailure, () => ApiError> = {
   unknown: () => new ApiError(404, 'Unknown pairing link: ask for a new one'),
   used: () => new ApiError(410, 'This pairing link was used already: ask for a new one'),
   expired: () => new ApiError(410, 'This pairing link has expired: ask for a new one'),
 };
+
+/** Tries of pairing tokens from one address: 20 free in 15 minutes, then slowed. */
+const pairingAttempts = (address: string) =>
+  ({ kind: 'pair-address', name: address, free: 20, atOnce: 16, onSuccess: 'forgive' }) as const;
 
 export function deviceRoutes({ db, publicUrl, throttle, clientAddress }: Services) {
   return createRouter()
@@ -148,16 +173,18 @@ export function deviceRoutes({ db, publicUrl, throttle, clientAddress }: Service
       });
       return c.json(answer.body, answer.status);
     })
+    .openapi(preview, async (c) => {
+      const { token } = c.req.valid('json');
+      const answer = await throttle.attempt([pairingAttempts(clientAddress(c))], async () => {
+        const found = await previewPairing(db, token);
+        if (!found.ok) throw PAIRING_FAILURES[found.failure]();
+        return found.preview;
+      });
+      return c.json(answer, 200);
+    })
     .openapi(pair, async (c) => {
       const { token } = c.req.valid('json');
-      const subject = {
-        kind: 'pair-address',
-        name: clientAddress(c),
-        free: 20,
-        atOnce: 16,
-        onSuccess: 'forgive',
-      } as const;
-      const answer = await throttle.attempt([subject], () =>
+      const answer = await throttle.attempt([pairingAttempts(clientAddress(c))], () =>
         db.transaction().execute(async (trx) => {
           const redeemed = await redeemPairing(trx, token);
           if (!redeemed.ok) throw PAIRING_FAILURES[redeemed.failure]();

@@ -121,6 +121,66 @@ export async function revokeDevice(
 }
 
 /**
+ * The pairing of a token, with its device and tenant, if the token can still be used: once,
+ * before it expires, and while the device stands; else why not. `lock` holds it until the
+ * transaction ends.
+ */
+async function findPairing(
+  db: Kysely<Database>,
+  token: string,
+  now: Date,
+  { lock }: { lock: boolean },
+) {
+  if (!PAIRING_TOKEN_PATTERN.test(token))
+    return { ok: false as const, failure: 'unknown' as const };
+  let query = db
+    .selectFrom('device_pairings')
+    .innerJoin('devices', 'devices.id', 'device_pairings.device_id')
+    .innerJoin('tenants', 'tenants.id', 'devices.tenant_id')
+    .select([
+      'device_pairings.used_at',
+      'device_pairings.expires_at',
+      'devices.id as device_id',
+      'devices.name as device_name',
+      'devices.revoked_at',
+      'devices.rate_limit',
+      'tenants.id as tenant_id',
+      'tenants.name as tenant_name',
+    ])
+    .where('device_pairings.token_hash', '=', sha256(token));
+  if (lock) query = query.forUpdate('device_pairings');
+  const pairing = await query.executeTakeFirst();
+  const failure: PairingFailure | undefined =
+    !pairing || pairing.revoked_at
+      ? 'unknown'
+      : pairing.used_at
+        ? 'used'
+        : pairing.expires_at <= now
+          ? 'expired'
+          : undefined;
+  if (failure || !pairing) return { ok: false as const, failure: failure ?? 'unknown' };
+  return { ok: true as const, pairing };
+}
+
+/**
+ * Whom a pairing token would pair a phone with (its door and tenant) and until when, changing
+ * nothing: a phone paired already asks its staff before it takes the link.
+ */
+export async function previewPairing(db: Kysely<Database>, token: string, now = new Date()) {
+  const found = await findPairing(db, token, now, { lock: false });
+  if (!found.ok) return found;
+  const { pairing } = found;
+  return {
+    ok: true as const,
+    preview: {
+      device: { name: pairing.device_name },
+      tenant: { name: pairing.tenant_name },
+      expiresAt: pairing.expires_at.toISOString(),
+    },
+  };
+}
+
+/**
  * Exchanges a pairing token for a new scan-scope key bound to its device: once, before it
  * expires, and while the device stands. Returns why not otherwise, having changed nothing.
  */
@@ -132,26 +192,9 @@ export async function redeemPairing(
   | { ok: true; apiKey: string; device: DeviceRow; tenant: { id: string; name: string } }
   | { ok: false; failure: PairingFailure }
 > {
-  if (!PAIRING_TOKEN_PATTERN.test(token)) return { ok: false, failure: 'unknown' };
-  const pairing = await trx
-    .selectFrom('device_pairings')
-    .innerJoin('devices', 'devices.id', 'device_pairings.device_id')
-    .innerJoin('tenants', 'tenants.id', 'devices.tenant_id')
-    .select([
-      'device_pairings.used_at',
-      'device_pairings.expires_at',
-      'devices.id as device_id',
-      'devices.revoked_at',
-      'devices.rate_limit',
-      'tenants.id as tenant_id',
-      'tenants.name as tenant_name',
-    ])
-    .where('device_pairings.token_hash', '=', sha256(token))
-    .forUpdate('device_pairings')
-    .executeTakeFirst();
-  if (!pairing || pairing.revoked_at) return { ok: false, failure: 'unknown' };
-  if (pairing.used_at) return { ok: false, failure: 'used' };
-  if (pairing.expires_at <= now) return { ok: false, failure: 'expired' };
+  const found = await findPairing(trx, token, now, { lock: true });
+  if (!found.ok) return found;
+  const { pairing } = found;
 
   await endCredentials(trx, pairing.device_id, now);
   const apiKey = newApiKey();
