@@ -144,6 +144,24 @@ describe('the door, its network, clock and timers given', () => {
     expect(calls).toEqual([]);
   });
 
+  it('takes a code typed in the wrong case offline as its pass, unless two codes are alike but for case', async () => {
+    const { door, store } = await doorAt({
+      online: false,
+      passes: [doorPass('ospeXZ3ppsrC'), doorPass('twinCODEabcd'), doorPass('TWINcodeABCD')],
+    });
+    expect(await door.decide('OSPEXZ3PPSRC', 'Door A')).toMatchObject({
+      by: 'phone',
+      result: 'success',
+      pass: { code: 'ospeXZ3ppsrC' },
+    });
+    expect(await door.decide('twincodeabcd', 'Door A')).toMatchObject({ unknown: true });
+    await queuedToBe(store, 1);
+    // The upload names the pass's own code, as issued.
+    expect(await store.queued()).toEqual([
+      expect.objectContaining({ kind: 'scan', code: 'ospeXZ3ppsrC', localResult: 'success' }),
+    ]);
+  });
+
   it('asks the server first when online, and decides on the phone when it cannot answer', async () => {
     const { door, server, calls } = await doorAt({
       online: true,

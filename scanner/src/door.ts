@@ -269,19 +269,26 @@ export function createDoor(options: {
   /** Decides on this phone, at once, and queues the decision for upload. */
   async function decideHere(code: string, key: string, device: string): Promise<Decision> {
     const scannedAt = isoNow();
-    const pass = await store.pass(code);
+    const pass = (await store.pass(code)) ?? (await store.passTyped(code));
     if (!pass) return { by: 'phone', unknown: true, key, listFrom: await store.get('listFrom') };
     const { result } = decideScan(rulePass(pass), new Date(scannedAt));
     const after = result === 'success' ? admitted(pass, scannedAt) : pass;
     // Committed before the verdict shows (see `recordLocal`), without waiting for the disk.
     store
-      .recordLocal(after, { kind: 'scan', key, code, scannedAt, localResult: result, device })
+      .recordLocal(after, {
+        kind: 'scan',
+        key,
+        code: pass.code,
+        scannedAt,
+        localResult: result,
+        device,
+      })
       .then(
         () => {
           void announce();
           void drain();
         },
-        (error: unknown) => events.onRefusedUpload(code, `not saved on this phone: ${error}`),
+        (error: unknown) => events.onRefusedUpload(pass.code, `not saved on this phone: ${error}`),
       );
     return { by: 'phone', result, pass: after, key, scannedAt };
   }

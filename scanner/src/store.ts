@@ -112,6 +112,22 @@ export class DoorStore {
     return this.warmed ? this.copy?.get(code) : this.db.get('passes', code);
   }
 
+  /**
+   * The pass whose code is `typed` but for letter case, when exactly one is: a code typed by hand.
+   * Two codes issued before that differ only in case give neither, as the server does.
+   */
+  async passTyped(typed: string): Promise<DoorPass | undefined> {
+    await this.warm();
+    const folded = typed.toUpperCase();
+    let found: DoorPass | undefined;
+    for (const pass of this.copy?.values() ?? []) {
+      if (pass.code.toUpperCase() !== folded) continue;
+      if (found) return undefined;
+      found = pass;
+    }
+    return found;
+  }
+
   /** Stores passes from the server, each with the admits still queued on this phone on top. */
   async putPasses(passes: DoorPass[], withPending: (pass: DoorPass) => DoorPass) {
     const tx = this.db.transaction('passes', 'readwrite');

@@ -107,6 +107,38 @@ describe('POST /scan', () => {
     expect(res.body.pass.id).toBe(pass.id);
   });
 
+  it('takes a code typed in the wrong case or with dashes; new codes have no look-alikes', async () => {
+    const passes = await Promise.all([1, 2, 3, 4, 5].map(() => newPass()));
+    for (const pass of passes) expect(pass.code).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{12}$/);
+    const [typed, dashed, uploaded] = passes as [
+      (typeof passes)[0],
+      (typeof passes)[0],
+      (typeof passes)[0],
+    ];
+    const lower = await scan(typed.code.toLowerCase());
+    expect(lower.status).toBe(200);
+    expect(lower.body).toMatchObject({
+      result: 'success',
+      pass: { id: typed.id, code: typed.code },
+    });
+    const read = `${dashed.code.slice(0, 4)}-${dashed.code.slice(4, 8)}-${dashed.code.slice(8)}`;
+    const grouped = await scan(read.toLowerCase());
+    expect(grouped.status).toBe(200);
+    expect(grouped.body.pass.id).toBe(dashed.id);
+    // A phone's upload of a code typed so is recorded on its pass too.
+    const upload = await scan(uploaded.code.toLowerCase(), {
+      offline: true,
+      scannedAt: new Date(Date.now() - 60_000).toISOString(),
+      localResult: 'success',
+    });
+    expect(upload.status).toBe(200);
+    expect(upload.body).toMatchObject({ pass: { id: uploaded.id }, scan: { offline: true } });
+    // Another tenant's code, in any case, is still unknown here.
+    const foreign = await other.client.passes.create({ type: 'single' });
+    if (!foreign.ok) throw new Error(foreign.error);
+    expect((await scan(foreign.data.code.toLowerCase())).status).toBe(404);
+  });
+
   it('is 404 for an unknown code, another tenant’s code and junk, and records nothing', async () => {
     const foreign = await other.client.passes.create({ type: 'single' });
     if (!foreign.ok) throw new Error(foreign.error);

@@ -8,6 +8,7 @@ import * as rateLimits from './migrations/2026-12-03-rate-limits';
 import * as scanDevices from './migrations/2026-12-03-scan-devices';
 import * as users from './migrations/2026-12-03-users';
 import * as scanClock from './migrations/2026-12-05-scan-clock';
+import * as typedCodes from './migrations/2026-12-06-typed-codes';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03-scan-devices': scanDevices,
   '2026-12-03-users': users,
   '2026-12-05-scan-clock': scanClock,
+  '2026-12-06-typed-codes': typedCodes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

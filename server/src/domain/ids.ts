@@ -10,8 +10,17 @@ const randomId = customAlphabet(ALPHANUMERIC, 20);
  */
 export const newId = (kind: Lowercase<string>) => `${kind}_${randomId()}`;
 
-/** The 12-character alphanumeric code the QR holds. */
-export const newPassCode = customAlphabet(ALPHANUMERIC, 12);
+/**
+ * The letters and digits of a new pass code: capitals and digits without those read for one
+ * another (0 O, 1 I L; no lower case, so o and l neither). 31 of them: 12 give 59 bits.
+ */
+export const PASS_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+
+/**
+ * The 12-character code the QR holds. Codes issued before with the whole alphanumeric alphabet
+ * keep working exactly as they are.
+ */
+export const newPassCode = customAlphabet(PASS_CODE_ALPHABET, 12);
 export { PASS_CODE_PATTERN } from '@passgate/shared/core';
 
 /** The unguessable token that opens a pass's public page. */

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../../db/schema';
 import type { PassWithClient } from './present';
 
@@ -30,4 +30,20 @@ export async function findPassForUpdate(trx: Transaction<Database>, tenantId: st
     .where('passes.id', '=', id)
     .forUpdate('passes')
     .executeTakeFirst();
+}
+
+/**
+ * The code of the tenant's one pass whose code is `typed` but for letter case, when exactly one
+ * is: a code typed by hand (`ospexz3ppsrc` for `ospeXZ3ppsrC`). Undefined when none is, or when
+ * two codes issued before differ only in case and neither is surely meant.
+ */
+export async function codeTypedAs(db: Kysely<Database>, tenantId: string, typed: string) {
+  const found = await db
+    .selectFrom('passes')
+    .select('code')
+    .where('tenant_id', '=', tenantId)
+    .where(sql<string>`upper(code)`, '=', typed.toUpperCase())
+    .limit(2)
+    .execute();
+  return found.length === 1 ? found[0]?.code : undefined;
 }

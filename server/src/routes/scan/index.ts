@@ -2,7 +2,7 @@ import { extractPassCode, ScanAnswer, ScanRequest } from '@passgate/shared';
 import { ACCESS, defineRoute } from '../../access';
 import { onServerClock } from '../../domain/device-clock';
 import { PASS_CODE_PATTERN } from '../../domain/ids';
-import { findPass } from '../../domain/passes/rows';
+import { codeTypedAs, findPass } from '../../domain/passes/rows';
 import { findScans } from '../../domain/scans/find';
 import { presentRecordedScan } from '../../domain/scans/present';
 import { recordUpload } from '../../domain/scans/upload';
@@ -69,7 +69,7 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
         idempotencyKey: claim.key,
       });
       if (recorded) {
-        if (recorded.code !== code) throw idempotencyKeyReused();
+        if (recorded.code.toUpperCase() !== code.toUpperCase()) throw idempotencyKeyReused();
         const pass = await findPass(db, tenant.id, recorded.pass_id);
         if (pass) return c.json(presentRecordedScan(recorded, pass, now), 200);
       }
@@ -86,22 +86,28 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
         throw new ApiError(400, 'scannedAt: an offline scan can be uploaded for 7 days at most');
       }
       const answer = await commitChange(c, db, async (trx) => {
-        const recorded = await recordUpload(
-          trx,
-          {
-            tenantId: tenant.id,
-            code,
-            apiKeyId: key?.id ?? null,
-            deviceId: key?.device?.id ?? null,
-            device: request.device || null,
-            idempotencyKey: claim?.key ?? null,
-            scannedAt,
-            clockCorrectedMs: correctedMs,
-            localResult,
-          },
-          now,
-          publicUrl,
-        );
+        const upload = async (exactCode: string) =>
+          recordUpload(
+            trx,
+            {
+              tenantId: tenant.id,
+              code: exactCode,
+              apiKeyId: key?.id ?? null,
+              deviceId: key?.device?.id ?? null,
+              device: request.device || null,
+              idempotencyKey: claim?.key ?? null,
+              scannedAt,
+              clockCorrectedMs: correctedMs,
+              localResult,
+            },
+            now,
+            publicUrl,
+          );
+        const typedAs = async () => {
+          const exact = await codeTypedAs(trx, tenant.id, code);
+          return exact && exact !== code ? upload(exact) : undefined;
+        };
+        const recorded = (await upload(code)) ?? (await typedAs());
         if (!recorded) throw unknownPass();
         return {
           status: 200 as const,
@@ -111,15 +117,23 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
       return c.json(answer.body, answer.status);
     }
 
-    const answer = await scans.scan({
-      tenantId: tenant.id,
-      code,
-      apiKeyId: key?.id ?? null,
-      device: request.device || null,
-      deviceId: key?.device?.id ?? null,
-      idempotencyKey: claim?.key ?? null,
-      claim,
-    });
+    const scan = (exactCode: string) =>
+      scans.scan({
+        tenantId: tenant.id,
+        code: exactCode,
+        apiKeyId: key?.id ?? null,
+        device: request.device || null,
+        deviceId: key?.device?.id ?? null,
+        idempotencyKey: claim?.key ?? null,
+        claim,
+      });
+    // A code that matches no pass exactly may have been typed in the wrong case: the pass whose
+    // code it is but for case, if exactly one is, is scanned instead. A scanned QR never needs it.
+    let answer = await scan(code);
+    if (!answer) {
+      const exact = await codeTypedAs(db, tenant.id, code);
+      if (exact && exact !== code) answer = await scan(exact);
+    }
     if (!answer) throw unknownPass();
     return c.json(answer, 200);
   });
