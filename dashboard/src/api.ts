@@ -4,18 +4,13 @@ import createQueryHooks from 'openapi-react-query';
 
 export type { Schemas };
 
-/** An answer of the API that is not a success: its `{ error }`, and the field it names, if any. */
+/** An answer of the API that is not a success: its status and its `{ error }`. */
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
     message: string,
   ) {
     super(message);
-  }
-
-  /** "validUntil: expected …" names `validUntil`. */
-  get field(): string | undefined {
-    return /^([A-Za-z]\w*)[\w.]*: /.exec(this.message)?.[1];
   }
 }
 

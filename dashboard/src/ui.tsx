@@ -1,24 +1,33 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { ApiFailure } from './api';
+import { type FieldWords, fieldOf, inFormWords } from './words';
 
+/** What went wrong, in words: an error's message, or a `{ message }` the page made of one. */
 export const messageOf = (error: unknown) =>
-  error instanceof Error ? error.message : 'Something went wrong';
+  error && typeof error === 'object' && typeof (error as Error).message === 'string'
+    ? (error as Error).message
+    : 'Something went wrong';
 
 /**
  * A form's submission: while it runs, and the server's error if it failed (what was typed stays,
- * as the fields keep their state). A write through it marks what the pages have read stale, and
- * what is on screen is read again before it settles (`queryClient` in api.ts).
+ * as the fields keep their state), in the form's words: `words` names the API's fields as the
+ * form's labels do. The error shows at the top of the form and by the field it is about. A
+ * write through it marks what the pages have read stale, and what is on screen is read again
+ * before it settles (`queryClient` in api.ts).
  */
-export function useSubmit(submit: () => Promise<void>) {
+export function useSubmit(submit: () => Promise<void>, words: FieldWords = {}) {
   const mutation = useMutation<void, Error>({ mutationFn: submit });
   const onSubmit = async (event?: FormEvent) => {
     event?.preventDefault();
     await mutation.mutateAsync().catch(() => undefined);
   };
-  const failure = mutation.error ?? undefined;
-  const fieldError = (field: string) =>
-    failure instanceof ApiFailure && failure.field === field ? failure.message : undefined;
+  const error = mutation.error ?? undefined;
+  const failure = error && {
+    message: error instanceof ApiFailure ? inFormWords(error.message, words) : error.message,
+  };
+  const about = error instanceof ApiFailure ? fieldOf(error.message, words) : undefined;
+  const fieldError = (field: string) => (about === field ? failure?.message : undefined);
   return { onSubmit, busy: mutation.isPending, failure, fieldError };
 }
 

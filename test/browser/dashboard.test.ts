@@ -141,9 +141,13 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
     await page.getByLabel('Name', { exact: true }).fill('Seat');
     await page.getByLabel('Value').fill('B12');
     await page.getByRole('button', { name: 'Create pass' }).click();
+    // In the form's words, at the top and by the field: the API's own says validFrom.
     await expect
       .poll(() => page.getByRole('alert').textContent())
-      .toMatch(/validFrom must not be after validUntil/);
+      .toBe('Valid from must not be after Valid until');
+    expect(await page.locator('#pass-from-error').textContent()).toBe(
+      'Valid from must not be after Valid until',
+    );
     expect(await page.getByLabel("Holder's name").inputValue()).toBe('Ana <b>Lima</b>');
     expect(await page.getByLabel('Value').inputValue()).toBe('B12');
     await page.getByLabel('Valid until').fill('2030-01-03T10:00');

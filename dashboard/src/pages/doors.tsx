@@ -3,6 +3,10 @@ import QRCode from 'qrcode';
 import { useEffect, useState } from 'react';
 import { $api, api, must, type Schemas } from '../api';
 import { ErrorMessage, Field, ShownOnce, TableWrap, useAction, useSubmit, when } from '../ui';
+import type { FieldWords } from '../words';
+
+/** The API's fields as this form names them, for its errors. */
+const WORDS: FieldWords = { name: "The door's name" };
 
 /** The pairing link as a QR code, for the door's phone camera to open. */
 function PairingQr({ url }: { url: string }) {
@@ -48,7 +52,7 @@ export function DoorsPage() {
   const add = useSubmit(async () => {
     setPairing(await must(api.POST('/devices', { body: { name } })));
     setName('');
-  });
+  }, WORDS);
   const act = (deviceId: string, what: 'revoke' | 'pairing') =>
     action.act(async () => {
       const path = what === 'revoke' ? '/devices/{deviceId}/revoke' : '/devices/{deviceId}/pairing';

@@ -1,6 +1,10 @@
 import { useState } from 'react';
 import { api, must } from '../api';
 import { ErrorMessage, Field, useSubmit } from '../ui';
+import type { FieldWords } from '../words';
+
+/** The API's fields as this form names them, for its errors. */
+const WORDS: FieldWords = { name: 'Your name', password: 'Password' };
 
 const MIN_LENGTH = 12;
 
@@ -17,7 +21,7 @@ export function InvitePage(props: { token: string; onSignedIn: () => Promise<voi
       }),
     );
     await props.onSignedIn();
-  });
+  }, WORDS);
   return (
     <main id="main" className="narrow">
       <h1>Welcome to Passgate</h1>

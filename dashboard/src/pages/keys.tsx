@@ -1,6 +1,10 @@
 import { useState } from 'react';
 import { $api, api, must, type Schemas } from '../api';
 import { ErrorMessage, ShownOnce, TableWrap, useAction, useSubmit, when } from '../ui';
+import type { FieldWords } from '../words';
+
+/** The API's fields as this form names them, for its errors. */
+const WORDS: FieldWords = { scope: 'Scope' };
 
 export function KeysPage() {
   const keys = $api.useQuery('get', '/keys', { params: { query: { limit: 100 } } });
@@ -9,7 +13,7 @@ export function KeysPage() {
   const action = useAction();
   const create = useSubmit(async () => {
     setCreated(await must(api.POST('/keys', { body: { scope } })));
-  });
+  }, WORDS);
   const revoke = (keyId: string) =>
     action.act(() => must(api.POST('/keys/{keyId}/revoke', { params: { path: { keyId } } })));
   return (

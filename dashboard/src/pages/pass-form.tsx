@@ -1,6 +1,21 @@
 import { useState } from 'react';
 import type { Schemas } from '../api';
 import { ErrorMessage, Field, useSubmit } from '../ui';
+import type { FieldWords } from '../words';
+
+/** The API's fields as this form names them, for its errors. */
+const WORDS: FieldWords = {
+  type: 'Type',
+  name: "Holder's name",
+  clientName: 'Client',
+  maxUsages: 'Uses allowed',
+  validFrom: 'Valid from',
+  validUntil: 'Valid until',
+  templateId: 'Template id',
+  locationId: 'Location id',
+  note: 'Note',
+  customFields: 'Custom fields',
+};
 
 type Pass = Schemas['Pass'];
 type CustomField = Schemas['CustomField'];
@@ -78,7 +93,7 @@ export function PassForm(props: {
   const [draft, setDraft] = useState(props.initial);
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
     setDraft((previous) => ({ ...previous, [key]: value }));
-  const { onSubmit, busy, failure, fieldError } = useSubmit(() => props.onSubmit(draft));
+  const { onSubmit, busy, failure, fieldError } = useSubmit(() => props.onSubmit(draft), WORDS);
   const setField = (index: number, change: Partial<Draft['fields'][number]>) =>
     set(
       'fields',

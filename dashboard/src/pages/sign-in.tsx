@@ -1,6 +1,10 @@
 import { useState } from 'react';
 import { api, must } from '../api';
 import { ErrorMessage, Field, useSubmit } from '../ui';
+import type { FieldWords } from '../words';
+
+/** The API's fields as this form names them, for its errors. */
+const WORDS: FieldWords = { email: 'Email', password: 'Password' };
 
 export function SignInPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   const [email, setEmail] = useState('');
@@ -8,7 +12,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) 
   const { onSubmit, busy, failure, fieldError } = useSubmit(async () => {
     await must(api.POST('/session', { body: { email, password } }));
     await onSignedIn();
-  });
+  }, WORDS);
   return (
     <main id="main" className="narrow">
       <h1>Sign in to Passgate</h1>

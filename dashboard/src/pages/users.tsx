@@ -2,6 +2,10 @@ import { useState } from 'react';
 import { $api, api, must, type Schemas } from '../api';
 import { useSession } from '../session';
 import { ErrorMessage, Field, ShownOnce, TableWrap, useAction, useSubmit, when } from '../ui';
+import type { FieldWords } from '../words';
+
+/** The API's fields as this form names them, for its errors. */
+const WORDS: FieldWords = { email: 'Email', name: 'Name', role: 'Role' };
 
 export function UsersPage() {
   const { me } = useSession();
@@ -15,7 +19,7 @@ export function UsersPage() {
     setInvite(await must(api.POST('/users', { body: { email, role, ...(name ? { name } : {}) } })));
     setEmail('');
     setName('');
-  });
+  }, WORDS);
   const patch = (userId: string, body: Schemas['UpdateUser']) =>
     act(() => must(api.PATCH('/users/{userId}', { params: { path: { userId } }, body })));
   const newLink = (userId: string) =>

@@ -1,6 +1,10 @@
 import { useState } from 'react';
 import { $api, api, must, type Schemas } from '../api';
 import { ErrorMessage, Field, ShownOnce, TableWrap, useAction, useSubmit, when } from '../ui';
+import type { FieldWords } from '../words';
+
+/** The API's fields as this form names them, for its errors. */
+const WORDS: FieldWords = { event: 'Event', targetUrl: 'Target URL' };
 
 type Webhook = Schemas['Webhook'];
 const EVENTS = [
@@ -112,7 +116,7 @@ export function WebhooksPage() {
     setCreated(hook);
     setOpen(hook.id);
     setTargetUrl('');
-  });
+  }, WORDS);
   const unsubscribe = (webhookId: string) =>
     action.act(() =>
       must(api.DELETE('/webhooks/{webhookId}', { params: { path: { webhookId } } })),
