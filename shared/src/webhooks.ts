@@ -25,11 +25,17 @@ export const CreatedWebhook = Webhook.extend({
   secret: z.string().describe('whsec_…: verifies the webhook-signature header. Shown only here.'),
 }).meta({ id: 'CreatedWebhook' });
 
+/**
+ * The event "Send test event" sends to one subscription alone: no subscription can ask for it,
+ * and `GET /triggers` never lists it.
+ */
+export const TEST_EVENT = 'webhook.test';
+
 export const WebhookAttempt = z
   .object({
     id: z.string(),
     eventId: z.string().describe('Also the webhook-id header of the message'),
-    event: z.enum(EVENT_TYPES),
+    event: z.enum([...EVENT_TYPES, TEST_EVENT]),
     attempt: z.number().int(),
     statusCode: z.number().int().nullable(),
     durationMs: z.number().int(),
@@ -39,6 +45,10 @@ export const WebhookAttempt = z
   })
   .meta({ id: 'WebhookAttempt' });
 export type WebhookAttempt = z.infer<typeof WebhookAttempt>;
+
+export const WebhookTestAnswer = z
+  .object({ eventId: z.string().describe('The test event, as the delivery log will show it') })
+  .meta({ id: 'WebhookTest' });
 
 /**
  * The data of a `pass.scanned` event (webhooks and triggers): one flat record of the scan and

@@ -61,6 +61,7 @@ describe('API documentation', () => {
         '/webhooks/{webhookId}',
         '/webhooks/{webhookId}/deliveries',
         '/webhooks/{webhookId}/deliveries/{eventId}/retry',
+        '/webhooks/{webhookId}/test',
       ].sort(),
     );
     expect(Object.keys(doc.paths['/passes'])).toEqual(expect.arrayContaining(['get', 'post']));

@@ -268,6 +268,50 @@ describe('webhook delivery', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('sends a signed test event to one subscription alone, logged like any other', async () => {
+    const tenant = await createTenant();
+    const other = await createTenant();
+    const [tested, bystander] = [await receiver(), await receiver()];
+    const hook = await subscribe(tenant, 'pass.scanned', tested.url);
+    await subscribe(tenant, 'pass.scanned', bystander.url);
+    const sent = await http(`${tenant.apiUrl}/webhooks/${hook.body.id}/test`, {
+      key: tenant.apiKey,
+      method: 'POST',
+    });
+    expect(sent.status).toBe(202);
+    expect(sent.body).toEqual({ eventId: expect.stringMatching(/^evt_/) });
+    const [received] = await tested.waitFor((h) => h.length >= 1);
+    expect(verifySignature(hook.body.secret, received!)).toBe(true);
+    expect(received!.json).toEqual({
+      id: sent.body.eventId,
+      event: 'webhook.test',
+      createdAt: expect.any(String),
+      data: {
+        webhookId: hook.body.id,
+        subscribedTo: 'pass.scanned',
+        message: expect.stringMatching(/^A test event from Passgate/),
+      },
+    });
+    await expect
+      .poll(async () => (await attempts(tenant, hook.body.id)).body[0], POLL_SPARINGLY)
+      .toMatchObject({ eventId: sent.body.eventId, event: 'webhook.test', statusCode: 200 });
+    // Only that subscription got it: a real event, sent after it, reaches the other first.
+    const pass = await tenant.newPass({ name: 'After the test' });
+    await http(`${tenant.apiUrl}/scan`, { key: tenant.apiKey, json: { code: pass.code } });
+    const seen = await bystander.waitFor((h) => h.length >= 1);
+    expect(seen.map((h) => h.json.event)).toEqual(['pass.scanned']);
+    // And the triggers never list it.
+    const triggers = await http(`${tenant.apiUrl}/triggers?event=pass.scanned`, {
+      key: tenant.apiKey,
+    });
+    expect(triggers.body.map((item: { code: string }) => item.code)).toEqual([pass.code]);
+    const foreign = await http(`${other.apiUrl}/webhooks/${hook.body.id}/test`, {
+      key: other.apiKey,
+      method: 'POST',
+    });
+    expect(foreign.status).toBe(404);
+  });
+
   it('records why a receiver could not be reached', async () => {
     const tenant = await createTenant();
     const closed = await receiver();

@@ -344,6 +344,19 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
         { timeout: 10_000 },
       )
       .toMatch(/pass\.created.*delivered200/);
+    // The form says how a receiver on this machine can be tried; a test event shows in the log.
+    expect(await page.locator('#hook-url-hint').textContent()).toContain('WEBHOOK_ALLOW_PRIVATE=1');
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await receiver.waitFor((hooks) => hooks.some((h) => h.json.event === 'webhook.test'));
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return page.locator('section[aria-label^="Deliveries"] tbody').textContent();
+        },
+        { timeout: 10_000 },
+      )
+      .toMatch(/webhook\.test.*delivered200/);
     await receiver.close();
     await context.close();
   });

@@ -35,15 +35,32 @@ function DeliveryLog({ webhook }: { webhook: Webhook }) {
       setNote((error as Error).message);
     }
   };
+  const sendTest = async () => {
+    setNote(undefined);
+    try {
+      await must(
+        api.POST('/webhooks/{webhookId}/test', { params: { path: { webhookId: webhook.id } } }),
+      );
+      setNote('Test event queued: the log shows its delivery once it is made.');
+      setTimeout(() => void log.refetch(), 1500);
+    } catch (error) {
+      setNote((error as Error).message);
+    }
+  };
   // The newest attempt of each event decides whether it can be resent.
   const latest = new Set<string>();
   return (
     <section aria-label={`Deliveries to ${webhook.targetUrl}`}>
       <div className="page-head">
         <h3>Delivery log</h3>
-        <button type="button" onClick={() => void log.refetch()}>
-          Refresh
-        </button>
+        <span className="row-actions">
+          <button type="button" onClick={() => void sendTest()}>
+            Send test event
+          </button>
+          <button type="button" onClick={() => void log.refetch()}>
+            Refresh
+          </button>
+        </span>
       </div>
       <ErrorMessage error={log.error} />
       {note && <p role="status">{note}</p>}
@@ -143,6 +160,7 @@ export function WebhooksPage() {
           id="hook-url"
           label="Target URL (https://)"
           error={subscribe.fieldError('targetUrl')}
+          hint="Your receiver's https:// address, reachable from the internet. One on this computer or its network (localhost, 192.168.…) is refused unless Passgate runs with WEBHOOK_ALLOW_PRIVATE=1, for development; or reach it through a tunnel (ngrok, cloudflared)."
         >
           {(aria) => (
             <input

@@ -5,6 +5,7 @@ import type {
   ScanRejection,
   ScanResult,
   StoredPassStatus,
+  TEST_EVENT,
 } from '@passgate/shared';
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
@@ -168,7 +169,8 @@ export interface ScanTable {
 export interface EventTable {
   id: string;
   tenant_id: string;
-  type: EventType;
+  /** What happened; `webhook.test` is a test sent to one subscription. */
+  type: EventType | typeof TEST_EVENT;
   /** The id of the object the event is about (pass, client). */
   subject_id: string;
   data: Json<Record<string, unknown>>;

@@ -6,6 +6,7 @@ import {
   Pagination,
   Webhook,
   WebhookAttempt,
+  WebhookTestAnswer,
 } from '@passgate/shared';
 import { ACCESS, defineRoute } from '../../access';
 import { ApiError, notFound } from '../../errors';
@@ -21,6 +22,7 @@ import {
   insertWebhook,
   listAttempts,
   listWebhooks,
+  queueTestEvent,
   retryDelivery,
 } from './queries';
 
@@ -110,6 +112,25 @@ const retry = defineRoute({
   },
 });
 
+const test = defineRoute({
+  method: 'post',
+  path: '/webhooks/{webhookId}/test',
+  operationId: 'testWebhook',
+  access: ACCESS.admins,
+  rateGroup: 'webhooks',
+  tags: ['Webhooks'],
+  summary: 'Send a test event',
+  description:
+    'Sends a `webhook.test` event to this subscription alone, signed like every other, as soon ' +
+    'as a worker is free; the delivery log shows the attempt. No subscription receives it ' +
+    'otherwise, and `GET /triggers` does not list it.',
+  request: { params: WebhookParams },
+  responses: {
+    202: json(WebhookTestAnswer, 'Queued to be sent'),
+    ...errorResponses(401, 403, 404, 429),
+  },
+});
+
 export function webhookRoutes({ db, webhooks, publicUrl }: Services) {
   return createRouter()
     .openapi(list, async (c) => {
@@ -152,6 +173,15 @@ export function webhookRoutes({ db, webhooks, publicUrl }: Services) {
       const { rows, total } = await listAttempts(db, webhookId, page);
       setPaginationHeaders(c, publicUrl, { total, ...page });
       return c.json(rows.map(presentAttempt), 200);
+    })
+    .openapi(test, async (c) => {
+      const { webhookId } = c.req.valid('param');
+      const tenantId = c.get('caller').tenant.id;
+      const eventId = await db
+        .transaction()
+        .execute((trx) => queueTestEvent(trx, tenantId, webhookId));
+      if (!eventId) throw notFound('Webhook');
+      return c.json({ eventId }, 202);
     })
     .openapi(retry, async (c) => {
       const { webhookId, eventId } = c.req.valid('param');

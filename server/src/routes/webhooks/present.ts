@@ -1,4 +1,4 @@
-import type { EventType, Webhook, WebhookAttempt } from '@passgate/shared';
+import type { Webhook, WebhookAttempt } from '@passgate/shared';
 import type { Selectable } from 'kysely';
 import type { WebhookAttemptTable, WebhookTable } from '../../db/schema';
 import { toIso } from '../support';
@@ -12,7 +12,7 @@ export const presentWebhook = (row: Selectable<WebhookTable>): Webhook => ({
 });
 
 export const presentAttempt = (
-  row: Selectable<WebhookAttemptTable> & { type: EventType },
+  row: Selectable<WebhookAttemptTable> & { type: WebhookAttempt['event'] },
 ): WebhookAttempt => ({
   id: row.id,
   eventId: row.event_id,

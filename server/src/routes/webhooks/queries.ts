@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { TEST_EVENT } from '@passgate/shared';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database, WebhookTable } from '../../db/schema';
 import { newId } from '../../domain/ids';
 import { paginate } from '../support';
@@ -42,7 +43,7 @@ export function deleteWebhook(db: Kysely<Database>, tenantId: string, webhookId:
 export function findWebhook(db: Kysely<Database>, tenantId: string, webhookId: string) {
   return db
     .selectFrom('webhooks')
-    .select('id')
+    .select(['id', 'event'])
     .where('tenant_id', '=', tenantId)
     .where('id', '=', webhookId)
     .executeTakeFirst();
@@ -97,4 +98,48 @@ export async function retryDelivery(
     .where('event_id', '=', eventId)
     .executeTakeFirst();
   return found ? 'not_failed' : 'unknown';
+}
+
+/**
+ * A test event for one subscription, delivered to it alone (signed and logged as any other):
+ * the event, and its delivery, due now. Undefined when the tenant has no such subscription.
+ */
+export async function queueTestEvent(
+  trx: Transaction<Database>,
+  tenantId: string,
+  webhookId: string,
+  now = new Date(),
+) {
+  const webhook = await findWebhook(trx, tenantId, webhookId);
+  if (!webhook) return undefined;
+  const eventId = newId('evt');
+  await trx
+    .insertInto('events')
+    .values({
+      id: eventId,
+      tenant_id: tenantId,
+      type: TEST_EVENT,
+      subject_id: webhook.id,
+      data: JSON.stringify({
+        webhookId: webhook.id,
+        subscribedTo: webhook.event,
+        message: 'A test event from Passgate: this endpoint receives and verifies its webhooks.',
+      }),
+      created_at: now,
+    })
+    .execute();
+  await trx
+    .insertInto('webhook_deliveries')
+    .values({
+      webhook_id: webhook.id,
+      event_id: eventId,
+      tenant_id: tenantId,
+      state: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      locked_until: null,
+      created_at: now,
+    })
+    .execute();
+  return eventId;
 }
