@@ -8,12 +8,24 @@ import { SignInPage } from './pages/sign-in';
 import { ROUTES } from './routes';
 import { type Me, rememberPlace, SessionContext, takePlace } from './session';
 
-/** An invitation link's token (`#invite=…`), taken out of the address bar at once. */
+/** Where this tab keeps an invitation's token until it is used (a reload keeps it). */
+const INVITE_TOKEN = 'passgate.inviteToken';
+
+/**
+ * An invitation link's token (`#invite=…`), taken out of the address bar at once and kept in
+ * this tab's session storage until the invitation is taken, so that a reload before choosing a
+ * password still has it. Another tab, or the tab once closed, has none.
+ */
 function takeInviteToken(): string | undefined {
   const match = /^#invite=([\w-]+)$/.exec(location.hash);
-  if (!match) return undefined;
-  history.replaceState(null, '', `${location.pathname}#/invite`);
-  return match[1];
+  if (match?.[1]) {
+    history.replaceState(null, '', `${location.pathname}#/invite`);
+    sessionStorage.setItem(INVITE_TOKEN, match[1]);
+    return match[1];
+  }
+  return location.hash === '#/invite'
+    ? (sessionStorage.getItem(INVITE_TOKEN) ?? undefined)
+    : undefined;
 }
 const inviteToken = takeInviteToken();
 
@@ -53,6 +65,7 @@ function Shell() {
   );
 
   const signedIn = async () => {
+    sessionStorage.removeItem(INVITE_TOKEN);
     // Nothing read for whoever was signed in before is shown to whoever signs in now.
     queryClient.clear();
     await load();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdminCommandError, admin as adminCli } from '../support/admin';
 import { postFrom } from '../support/from-address';
 import { type RunningServer, startServer } from '../support/server';
 import { createTenant, http, type TestTenant } from '../support/tenant';
@@ -24,6 +25,13 @@ beforeAll(async () => {
     signedInUser(tenant, { role: 'staff' }),
   ]);
 });
+
+/** What the admin CLI says when a command fails. */
+async function cliFails(...argv: string[]): Promise<string> {
+  const error = await adminCli(tenant.server.env, ...argv).catch((err: unknown) => err);
+  expect(error, argv.join(' ')).toBeInstanceOf(AdminCommandError);
+  return JSON.parse((error as AdminCommandError).stderr.trim().split('\n')[0] as string).error;
+}
 
 const signIn = (email: string, password: string, headers: Record<string, string> = {}) =>
   http(`${tenant.apiUrl}/session`, { json: { email, password }, headers });
@@ -70,6 +78,42 @@ describe('invitations', () => {
     expect(again.body.error).toMatch(/used already/);
     expect((await signIn(email, 'another password')).status).toBe(401);
     expect((await signIn(email, 'twelve chars')).status).toBe(200);
+  });
+
+  it('a locked-out user gets a new link from the CLI (`user invite`), and the one before stops working', async () => {
+    const email = uniqueEmail('locked-out');
+    const first = await inviteUser(tenant, { email });
+    const created = await cliFails('user', 'create', '--tenant', tenant.id, '--email', email);
+    expect(created).toContain(`\`user invite --email ${email}\` gives them a new link`);
+    const fresh = await adminCli<{ user: { email: string }; inviteUrl: string }>(
+      tenant.server.env,
+      'user',
+      'invite',
+      '--email',
+      email.toUpperCase(),
+    );
+    expect(fresh.user.email).toBe(email);
+    const accept = (inviteUrl: string, password: string) =>
+      http(`${tenant.apiUrl}/invites/accept`, {
+        json: { token: inviteToken(inviteUrl), password },
+      });
+    expect((await accept(first.inviteUrl, 'first password!')).status).toBe(410);
+    expect((await accept(fresh.inviteUrl, 'a new password')).status).toBe(200);
+    expect((await signIn(email, 'a new password')).status).toBe(200);
+    // A user who had a password and forgot it: a new link sets a new one.
+    const again = await adminCli<{ inviteUrl: string }>(
+      tenant.server.env,
+      'user',
+      'invite',
+      '--email',
+      email,
+    );
+    expect((await accept(again.inviteUrl, 'yet another password')).status).toBe(200);
+    expect((await signIn(email, 'a new password')).status).toBe(401);
+    expect((await signIn(email, 'yet another password')).status).toBe(200);
+    expect(await cliFails('user', 'invite', '--email', 'nobody@example.com')).toBe(
+      'No user has the email nobody@example.com',
+    );
   });
 
   it('an unknown token is 404, and the same email cannot be invited twice', async () => {

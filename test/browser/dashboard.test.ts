@@ -163,6 +163,30 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
     await context.close();
   });
 
+  it('an invitation survives a reload until used, and the sign-in page says how to get back in', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const email = uniqueEmail('reload');
+    const invite = await inviteUser(tenant, { email, role: 'staff' });
+    await page.goto(`${tenant.server.url}/dashboard/#invite=${inviteToken(invite.inviteUrl)}`);
+    await page.getByLabel('Password', { exact: true }).waitFor();
+    expect(page.url()).not.toMatch(/invite=/);
+    await page.reload();
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('The same password again').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set password and sign in' }).click();
+    await page.getByRole('heading', { name: 'Today' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Passgate' }).waitFor();
+    // Used: the token is gone from the tab as well.
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await page.getByText('Forgot your password?').click();
+    expect(await page.locator('.forgot').textContent()).toContain(
+      'pnpm admin user invite --email you@example.com',
+    );
+    await context.close();
+  });
+
   it('creates a pass (names with HTML stay text), lists it, and keeps what was typed on an error', async () => {
     const { page, context } = await signedIn(tenant);
     await go(page, '/passes/new', 'New pass');

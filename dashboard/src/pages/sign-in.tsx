@@ -46,7 +46,22 @@ export function SignInPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) 
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
-      <p className="hint">No account? An admin of your team invites you by email link.</p>
+      <details className="forgot">
+        <summary>Forgot your password?</summary>
+        <p>
+          Ask an admin of your organisation for a new sign-in link: on the Users page, the button
+          "New link for" your name makes one, which they send you. Opening it lets you choose a new
+          password; the link before it stops working.
+        </p>
+        <p>
+          No admin can sign in? Whoever runs Passgate makes one with{' '}
+          <code>pnpm admin user invite --email you@example.com</code>.
+        </p>
+      </details>
+      <p className="hint">
+        No account? An admin of your organisation adds you on the Users page and sends you the
+        invitation link it shows.
+      </p>
     </main>
   );
 }
