@@ -6,7 +6,7 @@ import { Layout } from './layout';
 import { InvitePage } from './pages/invite';
 import { SignInPage } from './pages/sign-in';
 import { ROUTES } from './routes';
-import { type Me, rememberPlace, SessionContext, takePlace } from './session';
+import { type Me, mayCall, rememberPlace, SessionContext, takePlace } from './session';
 
 /** Where this tab keeps an invitation's token until it is used (a reload keeps it). */
 const INVITE_TOKEN = 'passgate.inviteToken';
@@ -95,9 +95,21 @@ function Shell() {
     <SessionContext.Provider value={{ me, signOut }}>
       <Layout>
         <Switch>
-          {ROUTES.map(({ path, page: Page }) => (
+          {ROUTES.map(({ path, page: Page, needs, nav }) => (
             <Route key={path} path={path}>
-              {(params) => <Page params={params as Record<string, string | undefined>} />}
+              {(params) =>
+                needs && me && !mayCall(me, needs) ? (
+                  <>
+                    <h1>{nav?.label ?? 'Not for your role'}</h1>
+                    <p>
+                      Only admins of your organisation work here. Ask one of them if you need
+                      something done on this page.
+                    </p>
+                  </>
+                ) : (
+                  <Page params={params as Record<string, string | undefined>} />
+                )
+              }
             </Route>
           ))}
           <Route>

@@ -43,8 +43,8 @@ export function Layout({ children }: { children: ReactNode }) {
       </header>
       <nav aria-label="Dashboard">
         <ul>
-          {ROUTES.flatMap(({ path, nav }) =>
-            nav && (!nav.lists || mayCall(me, nav.lists))
+          {ROUTES.flatMap(({ path, nav, needs }) =>
+            nav && (!needs || mayCall(me, needs))
               ? [<NavLink key={path} href={path} label={nav.label} />]
               : [],
           )}

@@ -15,8 +15,13 @@ export interface DashboardRoute {
   /** wouter's pattern, under the hash: `/passes/:id`. */
   path: string;
   page: ComponentType<{ params: Record<string, string | undefined> }>;
-  /** In the navigation, shown to whoever may call the operation it `lists`, if it names one. */
-  nav?: { label: string; lists?: OperationId };
+  /**
+   * The operation the page is for, if only some may call it: the page, and its place in the
+   * navigation, are for whoever may (the API's `x-access`); others are told whom to ask.
+   */
+  needs?: OperationId;
+  /** Its place in the navigation, if it has one. */
+  nav?: { label: string };
 }
 
 /** The signed-in pages: the router's table and the navigation's, in the navigation's order. */
@@ -29,8 +34,8 @@ export const ROUTES: readonly DashboardRoute[] = [
   { path: '/clients/:id', page: ({ params }) => <ClientPage id={params.id ?? ''} /> },
   { path: '/scans', page: ScansPage, nav: { label: 'Scans' } },
   { path: '/doors', page: DoorsPage, nav: { label: 'Doors' } },
-  { path: '/keys', page: KeysPage, nav: { label: 'API keys', lists: 'listKeys' } },
-  { path: '/webhooks', page: WebhooksPage, nav: { label: 'Webhooks', lists: 'listWebhooks' } },
-  { path: '/users', page: UsersPage, nav: { label: 'Users', lists: 'listUsers' } },
+  { path: '/keys', page: KeysPage, needs: 'listKeys', nav: { label: 'API keys' } },
+  { path: '/webhooks', page: WebhooksPage, needs: 'listWebhooks', nav: { label: 'Webhooks' } },
+  { path: '/users', page: UsersPage, needs: 'listUsers', nav: { label: 'Users' } },
   { path: '/account', page: AccountPage, nav: { label: 'Account' } },
 ];

@@ -70,7 +70,7 @@ export function createPairing(options: {
     if (!client) {
       if (!$('paired-with').textContent?.startsWith('This scanner was removed')) {
         $('paired-with').textContent =
-          'Not paired: open a door pairing link (`pnpm admin device create --qr`), or paste a scan key.';
+          "Not paired: open this door's pairing link (an admin makes one on the dashboard's Doors page), or paste a scan key.";
       }
       show('settings');
       return false;

@@ -197,5 +197,9 @@ describe('API documentation', () => {
       expect(res.status, asset).toBe(200);
       expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(10);
     }
+    // With a trailing slash, as people type it: the same page.
+    const slash = await fetch(`${url}/docs/`, { redirect: 'manual' });
+    expect(slash.status).toBe(301);
+    expect(new URL(slash.headers.get('location') ?? '', url).pathname).toBe('/docs');
   });
 });

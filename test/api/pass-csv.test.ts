@@ -51,9 +51,10 @@ describe('CSV import', () => {
     );
     expect(answer.status).toBe(400);
     expect(answer.body.error).toMatch(
-      /^Row 2: maxUsages: .*; Row 3: type must be "single" or "multi"\. Nothing was imported\.$/,
+      /^Row 3: maxUsages: .*; Row 4: type must be "single" or "multi"\. Nothing was imported\.$/,
     );
-    expect(answer.body.problems.map((p: { row: number }) => p.row)).toEqual([2, 3]);
+    // Numbered as a spreadsheet numbers them, the header being row 1.
+    expect(answer.body.problems.map((p: { row: number }) => p.row)).toEqual([3, 4]);
     expect((await own.counts()).passes).toBe(0);
   });
 
@@ -65,11 +66,11 @@ describe('CSV import', () => {
     expect(checked.body).toEqual({
       rows: 2,
       created: 0,
-      problems: [{ row: 2, error: 'validFrom must not be after validUntil' }],
+      problems: [{ row: 3, error: 'validFrom must not be after validUntil' }],
     });
     const refused = await importCsv(own, csv);
     expect(refused.status).toBe(400);
-    expect(refused.body.error).toMatch(/^Row 2: validFrom must not be after validUntil/);
+    expect(refused.body.error).toMatch(/^Row 3: validFrom must not be after validUntil/);
     expect((await own.counts()).passes).toBe(0);
   });
 

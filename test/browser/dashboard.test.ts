@@ -399,8 +399,8 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
     );
     await expect
       .poll(() => page.locator('.import [role="alert"]').textContent())
-      .toMatch(/Row 2: validUntil/);
-    expect(await page.locator('.import [role="alert"]').textContent()).toMatch(/Row 3: type/);
+      .toMatch(/Row 3: validUntil/);
+    expect(await page.locator('.import [role="alert"]').textContent()).toMatch(/Row 4: type/);
     expect(await page.getByRole('button', { name: /^Import/ }).count()).toBe(0);
     expect((await own.counts()).passes).toBe(0);
 
@@ -432,11 +432,38 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
     const { page, context } = await signedIn(tenant, { role: 'staff' });
     const nav = page.getByRole('navigation', { name: 'Dashboard' });
     expect(await nav.textContent()).not.toMatch(/API keys|Webhooks|Users/);
-    await go(page, '/keys', 'API keys');
+    // Opened by its address all the same, each page says whom to ask, and offers nothing.
+    for (const [route, heading] of [
+      ['/keys', 'API keys'],
+      ['/webhooks', 'Webhooks'],
+      ['/users', 'Users'],
+    ] as const) {
+      await go(page, route, heading);
+      expect(await page.locator('main').textContent()).toContain(
+        'Only admins of your organisation work here',
+      );
+      expect(await page.locator('main form, main table, main button').count()).toBe(0);
+    }
+    const refused = await page.evaluate(async () => {
+      const res = await fetch('/api/v1/keys');
+      return { status: res.status, body: await res.json() };
+    });
+    expect(refused).toEqual({ status: 403, body: { error: 'Only admins may list API keys' } });
+    await context.close();
+  });
+
+  it('says on an empty page what would fill it', async () => {
+    const own = await createTenant();
+    const { page, context } = await signedIn(own);
+    await go(page, '/clients', 'Clients');
     await expect
-      .poll(() => page.getByRole('alert').textContent())
-      .toBe('Only admins may list API keys');
-    expect(await page.locator('tbody tr').count()).toBe(0);
+      .poll(() => page.locator('main .empty').textContent())
+      .toMatch(/^No clients yet\. A client is added when a pass names one/);
+    expect(await page.locator('main table').count()).toBe(0);
+    await go(page, '/webhooks', 'Webhooks');
+    await expect
+      .poll(() => page.locator('main .empty').textContent())
+      .toMatch(/^No subscriptions yet\./);
     await context.close();
   });
 

@@ -34,31 +34,40 @@ export function ClientsPage() {
       <p aria-live="polite" className="count">
         {list.data ? counted(list.data.total, 'client', 'clients') : 'Loading…'}
       </p>
-      <TableWrap label="Clients">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Phone</th>
-              <th scope="col">Since</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.rows.map((client) => (
-              <tr key={client.id}>
-                <th scope="row">
-                  <Link href={`/clients/${client.id}`}>{client.name}</Link>
-                </th>
-                <td>{client.email ?? '—'}</td>
-                <td>{client.phone ?? '—'}</td>
-                <td>{when(client.createdAt)}</td>
+      {list.data?.total === 0 && (
+        <p className="empty">
+          {search.trim()
+            ? 'No client matches.'
+            : 'No clients yet. A client is added when a pass names one: "Client" on a new pass, or clientName through the API or in a CSV.'}
+        </p>
+      )}
+      {list.data?.total !== 0 && (
+        <TableWrap label="Clients">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Phone</th>
+                <th scope="col">Since</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableWrap>
-      {list.data && (
+            </thead>
+            <tbody>
+              {list.data?.rows.map((client) => (
+                <tr key={client.id}>
+                  <th scope="row">
+                    <Link href={`/clients/${client.id}`}>{client.name}</Link>
+                  </th>
+                  <td>{client.email ?? '—'}</td>
+                  <td>{client.phone ?? '—'}</td>
+                  <td>{when(client.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+      {list.data && list.data.total > 0 && (
         <Pager page={page} limit={PAGE_SIZE} total={list.data.total} onPage={setPage} />
       )}
     </>

@@ -48,7 +48,8 @@ function AdmissionsChart({ summary }: { summary: Schemas['ScanSummary'] }) {
             paths: uPlot.paths.stepped?.({ align: 1 }),
           },
         ],
-        axes: [{}, { label: 'per 5 min' }],
+        // Admits are whole: ticks at whole numbers only, never 0.25 of one.
+        axes: [{}, { label: 'per 5 min', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }],
         legend: { show: false },
       },
       [[], []],

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, must, type Schemas } from '../api';
-import { ErrorMessage, useAction } from '../ui';
+import { counted, ErrorMessage, useAction } from '../ui';
 
 type Checked = Schemas['PassImport'];
 
@@ -61,8 +61,8 @@ export function PassImport() {
       {checked && checked.problems.length > 0 && (
         <div role="alert" className="error">
           <p>
-            {fileName}: {checked.problems.length} rows cannot be imported. Nothing will be, until
-            they are mended:
+            {fileName}: {counted(checked.problems.length, 'row', 'rows')} cannot be imported.
+            Nothing will be, until they are mended:
           </p>
           <ul>
             {checked.problems.slice(0, 50).map((problem) => (
@@ -75,7 +75,7 @@ export function PassImport() {
       )}
       {checked && checked.problems.length === 0 && text !== undefined && (
         <p role="status">
-          {fileName}: {checked.rows} passes, every row valid.{' '}
+          {fileName}: {counted(checked.rows, 'pass', 'passes')}, every row valid.{' '}
           <button
             type="button"
             disabled={busy}
@@ -87,7 +87,7 @@ export function PassImport() {
               })
             }
           >
-            Import {checked.rows} passes
+            Import {counted(checked.rows, 'pass', 'passes')}
           </button>
         </p>
       )}

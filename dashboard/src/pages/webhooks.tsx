@@ -180,6 +180,11 @@ export function WebhooksPage() {
         <ShownOnce label={`Signing secret for ${created.targetUrl}`} value={created.secret} />
       )}
       <ErrorMessage error={hooks.error ?? action.error} />
+      {hooks.data?.length === 0 && (
+        <p className="empty">
+          No subscriptions yet. Subscribe above, then send it a test event from its delivery log.
+        </p>
+      )}
       <ul className="cards">
         {hooks.data?.map((hook) => (
           <li key={hook.id} className="card">

@@ -51,6 +51,8 @@ export function docsRoutes() {
       // Hono's `/docs/*` matches `/docs` itself too.
       .use('/docs/*', pageSecurity({ contentSecurityPolicy: DOCS_POLICY }))
       .get('/docs', (c) => c.html(DOCS_PAGE))
+      // `/docs/`, as people type it and links end it, is the same page.
+      .get('/docs/', (c) => c.redirect('/docs', 301))
       .get('/docs/assets/init.js', (c) =>
         c.body(INIT_SCRIPT, 200, { 'content-type': ASSETS['swagger-ui-bundle.js'] }),
       )

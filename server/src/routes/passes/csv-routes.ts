@@ -37,7 +37,17 @@ const ImportAnswer = z
   .object({
     rows: z.number().int().describe('Rows read'),
     created: z.number().int().describe('Passes created: all the rows, or none on a dry run'),
-    problems: z.array(z.object({ row: z.number().int(), error: z.string() })),
+    problems: z.array(
+      z.object({
+        row: z
+          .number()
+          .int()
+          .describe(
+            'The row as a spreadsheet numbers it: the header is 1, the first pass 2; 0 for the whole file',
+          ),
+        error: z.string(),
+      }),
+    ),
   })
   .meta({ id: 'PassImport' });
 
@@ -132,10 +142,9 @@ export function passCsvRoutes({ db, publicUrl, logger }: Services) {
         throw new ApiError(400, 'The CSV must not contain NUL characters');
       const parsed = parseImport(text);
       if (!parsed.ok) {
-        const rows = parsed.problems.some((p) => p.row > 0)
-          ? Math.max(...parsed.problems.map((p) => p.row))
-          : 0;
-        if (dryRun) return c.json({ rows, created: 0, problems: parsed.problems }, 200);
+        if (dryRun) {
+          return c.json({ rows: parsed.rows, created: 0, problems: parsed.problems }, 200);
+        }
         return c.json(
           { error: describeProblems(parsed.problems), problems: parsed.problems },
           400,

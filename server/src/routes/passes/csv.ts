@@ -7,6 +7,12 @@ import { ruleColumnsOf, validityProblem } from './queries';
 /** The columns of an export, in order: the pass's fields by their names in the API. */
 export const EXPORT_COLUMNS = Object.keys(EXPORT_FIELDS);
 
+/**
+ * A data row's number as a spreadsheet shows it, the header being row 1: the first data row is
+ * row 2, so a problem names the row the person sees.
+ */
+const sheetRow = (index: number) => index + 2;
+
 /** An import holds at most this many passes: one transaction, all or nothing. */
 export const MAX_IMPORT_ROWS = 10_000;
 
@@ -53,29 +59,31 @@ export const IMPORT_EXAMPLE = stringify(
 );
 
 export interface ImportProblem {
-  /** The row's number among the data rows (the header is not one), from 1. */
+  /** The row's number as a spreadsheet shows it (the header is 1, the first pass 2); 0: the file. */
   row: number;
   error: string;
 }
 
 /**
  * The passes a CSV describes, each checked by the same schema as `POST /passes`; or every
- * problem, each naming its row. A malformed file or header is one problem at row 0.
+ * problem, each naming its row, and how many pass rows were read. A malformed file or header is
+ * one problem at row 0.
  */
 export function parseImport(
   text: string,
-): { ok: true; passes: CreatePassBody[] } | { ok: false; problems: ImportProblem[] } {
+): { ok: true; passes: CreatePassBody[] } | { ok: false; problems: ImportProblem[]; rows: number } {
   let records: string[][];
   try {
     records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false });
   } catch (error) {
     return {
       ok: false,
+      rows: 0,
       problems: [{ row: 0, error: `Not a readable CSV: ${(error as Error).message}` }],
     };
   }
   const [header, ...rows] = records;
-  if (!header) return { ok: false, problems: [{ row: 0, error: 'The CSV is empty' }] };
+  if (!header) return { ok: false, rows: 0, problems: [{ row: 0, error: 'The CSV is empty' }] };
   const columns = header.map((name) => name.trim());
   const unknown = columns.filter(
     (name) => !IMPORT_COLUMNS.includes(name) && !/^(field|public):.+/.test(name),
@@ -83,6 +91,7 @@ export function parseImport(
   if (unknown.length > 0) {
     return {
       ok: false,
+      rows: rows.length,
       problems: [
         {
           row: 0,
@@ -92,12 +101,14 @@ export function parseImport(
     };
   }
   if (!columns.includes('type')) {
-    return { ok: false, problems: [{ row: 0, error: 'The header has no "type" column' }] };
+    return { ok: false, rows: 0, problems: [{ row: 0, error: 'The header has no "type" column' }] };
   }
-  if (rows.length === 0) return { ok: false, problems: [{ row: 0, error: 'The CSV has no rows' }] };
+  if (rows.length === 0)
+    return { ok: false, rows: 0, problems: [{ row: 0, error: 'The CSV has no rows' }] };
   if (rows.length > MAX_IMPORT_ROWS) {
     return {
       ok: false,
+      rows: rows.length,
       problems: [
         {
           row: 0,
@@ -137,15 +148,15 @@ export function parseImport(
         issue?.path[0] === 'type' && !PASS_TYPES.includes(body.type as never)
           ? 'type must be "single" or "multi"'
           : `${issue?.path.join('.')}: ${issue?.message}`;
-      problems.push({ row: index + 1, error: message });
+      problems.push({ row: sheetRow(index), error: message });
       return;
     }
     // The rules an insert checks, here too, so that a dry run and the import name the same rows.
     const invalid = validityProblem(ruleColumnsOf(parsed.data));
-    if (invalid) problems.push({ row: index + 1, error: invalid });
+    if (invalid) problems.push({ row: sheetRow(index), error: invalid });
     else passes.push(parsed.data);
   });
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, passes };
+  return problems.length > 0 ? { ok: false, problems, rows: rows.length } : { ok: true, passes };
 }
 
 /** "Row 3: validUntil: …" for the first problems, and how many more. */
