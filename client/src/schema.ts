@@ -926,6 +926,8 @@ export interface components {
         CreatePass: {
             clientName?: string;
             customFields?: components["schemas"]["CustomFieldInput"][];
+            /** @description Not accepted: custom fields go in `customFields` */
+            fields?: unknown;
             locationId?: string;
             maxUsages?: number | null;
             name?: string;
@@ -1087,6 +1089,7 @@ export interface components {
             created: number;
             problems: {
                 error: string;
+                /** @description The row as a spreadsheet numbers it: the header is 1, the first pass 2; 0 for the whole file */
                 row: number;
             }[];
             /** @description Rows read */
@@ -1259,6 +1262,8 @@ export interface components {
         };
         UpdatePass: {
             customFields?: components["schemas"]["CustomFieldInput"][];
+            /** @description Not accepted: custom fields go in `customFields` */
+            fields?: unknown;
             maxUsages?: number | null;
             name?: string | null;
             note?: string | null;

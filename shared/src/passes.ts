@@ -36,6 +36,18 @@ const maxUsages = z
   .min(1, 'maxUsages must be at least 1')
   .max(1_000_000_000, 'maxUsages must be at most 1000000000');
 
+/**
+ * `fields`, as answers name the custom fields, sent where requests name them `customFields`: a
+ * 400 that says so, rather than the fields silently left out.
+ */
+const misnamedFields = z
+  .unknown()
+  .refine((value) => value === undefined, {
+    error: 'send custom fields as customFields (answers call them fields)',
+  })
+  .optional()
+  .describe('Not accepted: custom fields go in `customFields`');
+
 const validFrom = IsoDate.describe(
   'First moment the pass admits (inclusive); a plain date is the start of that day, UTC',
 );
@@ -53,6 +65,7 @@ export const CreatePassBody = z
     validFrom: validFrom.nullable().optional(),
     validUntil: validUntil.nullable().optional(),
     customFields: z.array(CustomFieldInput).max(50).optional(),
+    fields: misnamedFields,
     templateId: z.string().max(100).optional(),
     locationId: z.string().max(100).optional(),
   })
@@ -72,6 +85,7 @@ export const UpdatePassBody = z
     validFrom: validFrom.nullable().optional(),
     validUntil: validUntil.nullable().optional(),
     customFields: z.array(CustomFieldInput).max(50).optional(),
+    fields: misnamedFields,
   })
   .meta({ id: 'UpdatePass' });
 export type UpdatePassBody = z.infer<typeof UpdatePassBody>;

@@ -120,6 +120,11 @@ describe('POST /passes', () => {
         /validFrom must not be after validUntil/,
       ],
       [{ type: 'single', name: 42 }, /^name: name must be a string, not 42$/],
+      // The answers' name for custom fields, sent in a request: said, not silently dropped.
+      [
+        { type: 'single', fields: [{ key: 'Seat', value: 'B12' }] },
+        /^fields: send custom fields as customFields \(answers call them fields\)$/,
+      ],
       [
         { type: 'single', customFields: [{ key: '', value: 'x' }] },
         /^customFields\.0\.key: key must not be empty$/,
@@ -359,6 +364,16 @@ describe('PATCH /passes/:passId', () => {
       json: { validFrom: '2100-01-01T00:00:00Z', validUntil: '2099-01-01T00:00:00Z' },
     });
     expect(inverted.status).toBe(400);
+    // A pass as GET answers it, sent back with a change: its `fields` are named, not dropped.
+    const echoed = await http(`${tenant.apiUrl}/passes/${created.data.id}`, {
+      method: 'PATCH',
+      key: tenant.apiKey,
+      json: { name: 'Echoed', fields: [] },
+    });
+    expect(echoed.status).toBe(400);
+    expect(echoed.body.error).toBe(
+      'fields: send custom fields as customFields (answers call them fields)',
+    );
   });
 
   it('leaves updatedAt alone when the patch changes nothing', async () => {

@@ -190,6 +190,13 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
   it('creates a pass (names with HTML stay text), lists it, and keeps what was typed on an error', async () => {
     const { page, context } = await signedIn(tenant);
     await go(page, '/passes/new', 'New pass');
+    // A stray click makes no pass nothing could find again.
+    const before = (await tenant.counts()).passes;
+    await page.getByRole('button', { name: 'Create pass' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe("Give the holder's name or a client, so the pass can be found again");
+    expect((await tenant.counts()).passes).toBe(before);
     await page.getByLabel("Holder's name").fill('Ana <b>Lima</b>');
     await page.getByLabel('Client').fill('Acme <script>alert(1)</script>');
     await page.getByLabel('Valid from').fill('2030-01-02T10:00');

@@ -93,7 +93,14 @@ export function PassForm(props: {
   const [draft, setDraft] = useState(props.initial);
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
     setDraft((previous) => ({ ...previous, [key]: value }));
-  const { onSubmit, busy, failure, fieldError } = useSubmit(() => props.onSubmit(draft), WORDS);
+  const { onSubmit, busy, failure, fieldError } = useSubmit(async () => {
+    // Passes are never deleted (scans and events name them), only revoked: one made by a stray
+    // click, with nothing to find it by, would stay in the list for good.
+    if (props.creating && !draft.name.trim() && !draft.clientName.trim()) {
+      throw new Error("Give the holder's name or a client, so the pass can be found again");
+    }
+    await props.onSubmit(draft);
+  }, WORDS);
   const setField = (index: number, change: Partial<Draft['fields'][number]>) =>
     set(
       'fields',
