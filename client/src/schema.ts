@@ -604,6 +604,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/session/password-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a link to choose a new password
+         * @description Where the server mails (it has SMTP_URL): if a user has this email, a new sign-in link is mailed to it, replacing any unused one; their password stays until the link is used. The answer is the same whether or not anyone has the email. Without mail, 501: an admin makes the link on the Users page. Counted like sign-ins, per email and per address.
+         *
+         *     **Who may call:** anyone, with no credential (the body carries what proves the caller).
+         */
+        post: operations["mailPasswordLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/triggers": {
         parameters: {
             query?: never;
@@ -1121,6 +1143,9 @@ export interface components {
             /** @enum {string} */
             status: "active" | "used" | "expired" | "revoked";
         };
+        PasswordLink: {
+            email: string;
+        };
         ScanAnswer: {
             /**
              * @description An offline admit that the server's rule refuses, with the server's reason; else null
@@ -1310,6 +1335,8 @@ export interface components {
             expiresAt: string;
             /** @description PUBLIC_URL/dashboard/#invite=TOKEN: where the person sets a password. Shown once. */
             inviteUrl: string;
+            /** @description Whether the link is also mailed to the person (the server has SMTP_URL); shown either way */
+            mailed: boolean;
             user: components["schemas"]["User"];
         };
         Webhook: {
@@ -3940,6 +3967,70 @@ export interface operations {
             };
         };
     };
+    mailPasswordLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordLink"];
+            };
+        };
+        responses: {
+            /** @description Mailed, if anyone has the email */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                    };
+                };
+            };
+            /** @description Invalid input: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not declared as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This server is not set up for it (it sends no mail) */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     pollTrigger: {
         parameters: {
             query: {
@@ -4874,6 +4965,7 @@ export const operationAccess = {
   listUsers: ["full-key","admin"],
   listWebhookDeliveries: ["full-key","admin"],
   listWebhooks: ["full-key","admin"],
+  mailPasswordLink: ["anyone"],
   pairDevice: ["anyone"],
   pollTrigger: ["full-key","admin"],
   previewPairing: ["anyone"],

@@ -171,6 +171,7 @@ export function buildApiDocument(publicUrl = 'http://localhost:3000') {
     clientAddress: clientAddressOf(null),
     disk: unused,
     webhooks: unused,
+    mail: undefined,
   });
   return apiDocument(api, publicUrl);
 }

@@ -55,6 +55,11 @@ const EnvSchema = z.object({
   SCANNER_DIST: z.string().min(1).optional(),
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  MAIL_FROM: z.string().min(3).optional(),
 });
 
 /** Every environment variable the server reads (docs/configuration.md describes each). */
@@ -63,41 +68,48 @@ export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
 const ConfigSchema = EnvSchema.refine(
   (env) => (env.TLS_CERT_FILE === undefined) === (env.TLS_KEY_FILE === undefined),
   { message: 'set both TLS_CERT_FILE and TLS_KEY_FILE, or neither', path: ['TLS_CERT_FILE'] },
-).transform((env) => ({
-  port: env.PORT,
-  host: env.HOST,
-  databaseUrl: env.DATABASE_URL,
-  dataDir: path.resolve(env.DATA_DIR),
-  /** Where rate-limit counters live when set; else PostgreSQL (with DATABASE_URL) or memory. */
-  redisUrl: env.REDIS_URL,
-  /** Without an explicit PUBLIC_URL, links point at localhost on the port actually bound. */
-  publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
-  logLevel: env.LOG_LEVEL,
-  databasePoolSize: env.DATABASE_POOL_SIZE,
-  /** How long a query may wait for PostgreSQL before it fails (503) and its connection is closed. */
-  databaseQueryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
-  /** Scan statements one server process runs at once; scans arriving meanwhile go together. */
-  scanConcurrency: env.SCAN_CONCURRENCY,
-  /** Proxies whose `X-Forwarded-For` names the client, for every per-address limit. */
-  trustProxy: env.TRUST_PROXY,
-  /** On the embedded database, writes are refused while DATA_DIR has less free space than this. */
-  diskFreeMarginBytes: env.DISK_FREE_MARGIN_MB * 1024 * 1024,
-  /** The scanner build served under /scanner/, when not the one beside the server. */
-  scannerDist: env.SCANNER_DIST === undefined ? undefined : path.resolve(env.SCANNER_DIST),
-  /** A certificate and key in PEM files: the server itself speaks HTTPS. */
-  tls:
-    env.TLS_CERT_FILE && env.TLS_KEY_FILE
-      ? { certFile: path.resolve(env.TLS_CERT_FILE), keyFile: path.resolve(env.TLS_KEY_FILE) }
-      : undefined,
-  webhooks: {
-    /** Allow http:// and private, loopback and link-local targets (development and tests). */
-    allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
-    /** Seconds to wait before each retry; its length is the number of retries. */
-    retrySchedule: env.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
-    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
-    pollMs: env.WEBHOOK_POLL_MS,
-  },
-}));
+)
+  .refine((env) => env.SMTP_URL === undefined || env.MAIL_FROM !== undefined, {
+    message: 'set MAIL_FROM, the sender of the mail SMTP_URL sends (Passgate <passes@example.com>)',
+    path: ['MAIL_FROM'],
+  })
+  .transform((env) => ({
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: path.resolve(env.DATA_DIR),
+    /** Where rate-limit counters live when set; else PostgreSQL (with DATABASE_URL) or memory. */
+    redisUrl: env.REDIS_URL,
+    /** Without an explicit PUBLIC_URL, links point at localhost on the port actually bound. */
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ''),
+    logLevel: env.LOG_LEVEL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    /** How long a query may wait for PostgreSQL before it fails (503) and its connection is closed. */
+    databaseQueryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+    /** Scan statements one server process runs at once; scans arriving meanwhile go together. */
+    scanConcurrency: env.SCAN_CONCURRENCY,
+    /** Proxies whose `X-Forwarded-For` names the client, for every per-address limit. */
+    trustProxy: env.TRUST_PROXY,
+    /** On the embedded database, writes are refused while DATA_DIR has less free space than this. */
+    diskFreeMarginBytes: env.DISK_FREE_MARGIN_MB * 1024 * 1024,
+    /** The scanner build served under /scanner/, when not the one beside the server. */
+    scannerDist: env.SCANNER_DIST === undefined ? undefined : path.resolve(env.SCANNER_DIST),
+    /** Where invitations and password links are mailed from, when set; else none is mailed. */
+    mail: { smtpUrl: env.SMTP_URL, mailFrom: env.MAIL_FROM },
+    /** A certificate and key in PEM files: the server itself speaks HTTPS. */
+    tls:
+      env.TLS_CERT_FILE && env.TLS_KEY_FILE
+        ? { certFile: path.resolve(env.TLS_CERT_FILE), keyFile: path.resolve(env.TLS_KEY_FILE) }
+        : undefined,
+    webhooks: {
+      /** Allow http:// and private, loopback and link-local targets (development and tests). */
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+      /** Seconds to wait before each retry; its length is the number of retries. */
+      retrySchedule: env.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      pollMs: env.WEBHOOK_POLL_MS,
+    },
+  }));
 
 export type Config = z.output<typeof ConfigSchema>;
 

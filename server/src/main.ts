@@ -21,6 +21,7 @@ import { AUTH_CHANGES_CHANNEL, createCallerCache } from './services/callers';
 import { createDevicePresence } from './services/device-presence';
 import { watchDiskSpace } from './services/disk-space';
 import { createLiveStreams } from './services/live-streams';
+import { createMail } from './services/mail';
 import { createPasswordHashing } from './services/password-hashing';
 import { createRateLimits } from './services/rate-limits';
 import { startDeliveryWorker } from './services/webhook-delivery';
@@ -93,6 +94,7 @@ async function start() {
   });
   const { port } = server.address() as AddressInfo;
   const publicUrl = publicUrlOf(config, port);
+  const mail = createMail(config.mail, logger);
   app = createApp(
     {
       db: database.db,
@@ -108,6 +110,7 @@ async function start() {
       clientAddress: clientAddressOf(config.trustProxy),
       disk,
       webhooks: config.webhooks,
+      mail,
     },
     { scannerDist: config.scannerDist },
   );
@@ -138,6 +141,7 @@ async function start() {
     await deliveries.stop();
     await stopListening();
     rateLimits.close();
+    mail?.close();
     await redis?.close();
     dataDirClaim?.serve(undefined); // commands from now on are told to wait
     await database.close();

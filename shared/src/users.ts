@@ -63,9 +63,17 @@ export const UserInvite = z
         'PUBLIC_URL/dashboard/#invite=TOKEN: where the person sets a password. Shown once.',
       ),
     expiresAt: z.string().describe('The link works once, until then (7 days)'),
+    mailed: z
+      .boolean()
+      .describe(
+        'Whether the link is also mailed to the person (the server has SMTP_URL); shown either way',
+      ),
   })
   .meta({ id: 'UserInvite' });
 export type UserInvite = z.infer<typeof UserInvite>;
+
+export const PasswordLinkBody = z.object({ email }).meta({ id: 'PasswordLink' });
+export type PasswordLinkBody = z.infer<typeof PasswordLinkBody>;
 
 export const SignInBody = z
   .object({ email, password: z.string().min(1, 'password: must not be empty').max(256) })

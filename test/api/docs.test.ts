@@ -53,6 +53,7 @@ describe('API documentation', () => {
         '/scans/stream',
         '/scans/summary',
         '/session',
+        '/session/password-link',
         '/triggers',
         '/users',
         '/users/{userId}',

@@ -126,13 +126,14 @@ describe('every operation of the API', () => {
       expect(operation.access.length, nameOf(operation)).toBeGreaterThan(0);
       expect(() => pathOf(operation)).not.toThrow();
     }
-    // The few open to anyone: pairing a phone (and seeing whom a link is for), signing in,
-    // taking an invitation.
+    // The few open to anyone: pairing a phone (and seeing whom a link is for), signing in (and
+    // asking for a link to choose a new password), taking an invitation.
     expect(operations.filter(isOpen).map(nameOf).sort()).toEqual([
       'POST /devices/pair',
       'POST /devices/pair/preview',
       'POST /invites/accept',
       'POST /session',
+      'POST /session/password-link',
     ]);
   });
 

@@ -184,6 +184,12 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
     expect(await page.locator('.forgot').textContent()).toContain(
       'pnpm admin user invite --email you@example.com',
     );
+    // This server mails nothing (no SMTP_URL): asking for a link says whom to ask instead.
+    await page.getByLabel('Your email').fill(email);
+    await page.getByRole('button', { name: 'Mail me a link' }).click();
+    await expect
+      .poll(() => page.locator('.forgot [role="alert"]').textContent())
+      .toMatch(/^This Passgate sends no email: ask an admin of your organisation/);
     await context.close();
   });
 

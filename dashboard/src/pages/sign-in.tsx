@@ -6,6 +6,42 @@ import type { FieldWords } from '../words';
 /** The API's fields as this form names them, for its errors. */
 const WORDS: FieldWords = { email: 'Email', password: 'Password' };
 
+/** Asks the server to mail a link to choose a new password, where it mails at all. */
+function PasswordLinkForm(props: { email: string }) {
+  const [email, setEmail] = useState(props.email);
+  const [asked, setAsked] = useState(false);
+  const { onSubmit, busy, failure } = useSubmit(async () => {
+    setAsked(false);
+    await must(api.POST('/session/password-link', { body: { email } }));
+    setAsked(true);
+  }, WORDS);
+  return (
+    <form onSubmit={onSubmit} className="inline-form">
+      <ErrorMessage error={failure} />
+      <Field id="link-email" label="Your email">
+        {(aria) => (
+          <input
+            {...aria}
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        )}
+      </Field>
+      <button type="submit" disabled={busy}>
+        Mail me a link
+      </button>
+      {asked && (
+        <p role="status">
+          If an account has this email, a link to choose a new password is on its way.
+        </p>
+      )}
+    </form>
+  );
+}
+
 export function SignInPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -48,8 +84,9 @@ export function SignInPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) 
       </form>
       <details className="forgot">
         <summary>Forgot your password?</summary>
+        <PasswordLinkForm email={email} />
         <p>
-          Ask an admin of your organisation for a new sign-in link: on the Users page, the button
+          Or ask an admin of your organisation for a new sign-in link: on the Users page, the button
           "New link for" your name makes one, which they send you. Opening it lets you choose a new
           password; the link before it stops working.
         </p>

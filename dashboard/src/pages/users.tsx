@@ -59,7 +59,12 @@ export function UsersPage() {
       </form>
       {invite && (
         <ShownOnce label={`Invitation link for ${invite.user.email}`} value={invite.inviteUrl}>
-          <p className="hint">Send it to them: it works once, until {when(invite.expiresAt)}.</p>
+          <p className="hint">
+            {invite.mailed
+              ? `Mailed to ${invite.user.email} as well. `
+              : 'Send it to them (this server mails nothing). '}
+            It works once, until {when(invite.expiresAt)}.
+          </p>
         </ShownOnce>
       )}
       <ErrorMessage error={users.error ?? actionError} />

@@ -51,6 +51,7 @@ export const userCommands: CommandGroup<UserCommand> = {
   async run({ db, publicUrl }, parsed) {
     const users = await import('../routes/users/queries');
     const { presentInvite } = await import('../routes/users/present');
+    const { findUserByEmail } = await import('../routes/session/queries');
     switch (parsed.command) {
       case 'user create': {
         await assertTenant(db, parsed.tenantId);
@@ -68,7 +69,7 @@ export const userCommands: CommandGroup<UserCommand> = {
         // A new link for someone locked out (a forgotten password, a lost invitation): the
         // link before it stops working.
         return db.transaction().execute(async (trx) => {
-          const user = await users.findUserByEmail(trx, parsed.email);
+          const user = await findUserByEmail(trx, parsed.email.trim());
           if (!user) throw new AdminError(`No user has the email ${parsed.email}`);
           if (user.disabled_at) {
             throw new AdminError(`The user ${parsed.email} is disabled: enable them first`);

@@ -42,6 +42,7 @@ const STATUS_TEXT = {
   415: 'The body is not declared as application/json',
   422: 'The Idempotency-Key was used with a different request',
   429: 'Rate limit exceeded; see Retry-After',
+  501: 'This server is not set up for it (it sends no mail)',
 };
 
 export function errorResponses(...statuses: (keyof typeof STATUS_TEXT)[]) {

@@ -9,6 +9,7 @@ import type { CallerCache } from './callers';
 import type { DevicePresence } from './device-presence';
 import type { DiskSpace } from './disk-space';
 import type { LiveStreams } from './live-streams';
+import type { Mail } from './mail';
 import type { PasswordHashing } from './password-hashing';
 import type { RateLimits } from './rate-limits';
 
@@ -37,4 +38,6 @@ export interface Services {
   disk: DiskSpace;
   /** Webhook settings: whether private targets are allowed, retry schedule, timeout. */
   webhooks: Config['webhooks'];
+  /** Mail through the operator's SMTP server (`SMTP_URL`); undefined when none is set. */
+  mail: Mail | undefined;
 }

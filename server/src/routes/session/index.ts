@@ -1,4 +1,5 @@
-import { AcceptInviteBody, SignedIn, SignInBody } from '@passgate/shared';
+import { z } from '@hono/zod-openapi';
+import { AcceptInviteBody, PasswordLinkBody, SignedIn, SignInBody } from '@passgate/shared';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { ACCESS, defineRoute } from '../../access';
@@ -7,6 +8,9 @@ import { ApiError } from '../../errors';
 import type { Services } from '../../services';
 import type { AttemptSubject } from '../../services/attempt-throttle';
 import { createRouter, errorResponses, json, jsonBody } from '../support';
+import { mailOrLog, passwordLinkMail } from '../users/mail';
+import { presentInvite } from '../users/present';
+import { startInvite } from '../users/queries';
 import { presentSignedIn } from './present';
 import { findInvite, findUserByEmail, type InviteFailure, redeemInvite } from './queries';
 
@@ -71,6 +75,26 @@ const acceptInvite = defineRoute({
   },
 });
 
+const passwordLink = defineRoute({
+  method: 'post',
+  path: '/session/password-link',
+  operationId: 'mailPasswordLink',
+  access: ACCESS.anyone,
+  tags: ['Users'],
+  summary: 'Mail a link to choose a new password',
+  description:
+    'Where the server mails (it has SMTP_URL): if a user has this email, a new sign-in link is ' +
+    'mailed to it, replacing any unused one; their password stays until the link is used. The ' +
+    'answer is the same whether or not anyone has the email. Without mail, 501: an admin makes ' +
+    'the link on the Users page. Counted like sign-ins, per email and per address.',
+  security: [],
+  request: { body: jsonBody(PasswordLinkBody) },
+  responses: {
+    202: json(z.object({ success: z.literal(true) }), 'Mailed, if anyone has the email'),
+    ...errorResponses(400, 415, 429, 501),
+  },
+});
+
 const signOut = defineRoute({
   method: 'delete',
   path: '/session',
@@ -105,7 +129,15 @@ function setSessionCookie(c: Context, publicUrl: string, token: string) {
 }
 
 /** Signing in, taking an invitation (both open to anyone) and signing out. */
-export function sessionRoutes({ db, publicUrl, throttle, passwords, clientAddress }: Services) {
+export function sessionRoutes({
+  db,
+  publicUrl,
+  throttle,
+  passwords,
+  clientAddress,
+  mail,
+  logger,
+}: Services) {
   return createRouter()
     .openapi(signIn, async (c) => {
       const { email, password } = c.req.valid('json');
@@ -144,6 +176,30 @@ export function sessionRoutes({ db, publicUrl, throttle, passwords, clientAddres
       );
       setSessionCookie(c, publicUrl, answer.token);
       return c.json(presentSignedIn(answer.user), 200);
+    })
+    .openapi(passwordLink, async (c) => {
+      const { email } = c.req.valid('json');
+      if (!mail) {
+        throw new ApiError(
+          501,
+          'This Passgate sends no email: ask an admin of your organisation for a new sign-in link (Users page)',
+        );
+      }
+      await throttle.attempt(
+        [byEmail(email), byAddress('sign-in-address', clientAddress(c), 20)],
+        async () => {
+          const user = await findUserByEmail(db, email);
+          if (!user || user.disabled_at) return;
+          const invitation = await db.transaction().execute((trx) => startInvite(trx, user.id));
+          // Not awaited: the answer takes as long whether or not anyone has the email.
+          void mailOrLog(
+            mail,
+            logger,
+            passwordLinkMail(presentInvite(publicUrl, user, invitation, true), user.tenant_name),
+          );
+        },
+      );
+      return c.json({ success: true as const }, 202);
     })
     .openapi(signOut, async (c) => {
       const { user } = c.get('caller');

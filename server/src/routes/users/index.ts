@@ -5,6 +5,7 @@ import { ApiError, notFound } from '../../errors';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
+import { invitationMail, mailOrLog } from './mail';
 import { presentInvite, presentUser } from './present';
 import { findUser, insertUser, listUsers, startInvite, updateUser } from './queries';
 
@@ -70,7 +71,7 @@ const invite = defineRoute({
 /** The operations of this resource, as the OpenAPI document and the client's types see them. */
 export const userOperations = { list, create, update, invite };
 
-export function userRoutes({ db, publicUrl }: Services) {
+export function userRoutes({ db, publicUrl, mail, logger }: Services) {
   return createRouter()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
@@ -85,8 +86,14 @@ export function userRoutes({ db, publicUrl }: Services) {
         const user = await insertUser(trx, tenantId, body);
         if (!user) throw new ApiError(409, 'email: a user with this email exists already');
         const invitation = await startInvite(trx, user.id);
-        return { status: 201 as const, body: presentInvite(publicUrl, user, invitation) };
+        return {
+          status: 201 as const,
+          body: presentInvite(publicUrl, user, invitation, mail !== undefined),
+        };
       });
+      if (mail) {
+        await mailOrLog(mail, logger, invitationMail(answer.body, c.get('caller').tenant.name));
+      }
       return c.json(answer.body, answer.status);
     })
     .openapi(update, async (c) => {
@@ -111,8 +118,14 @@ export function userRoutes({ db, publicUrl }: Services) {
         if (!user) throw notFound('User');
         if (user.disabled_at) throw new ApiError(409, 'This user is disabled: enable them first');
         const invitation = await startInvite(trx, user.id);
-        return { status: 200 as const, body: presentInvite(publicUrl, user, invitation) };
+        return {
+          status: 200 as const,
+          body: presentInvite(publicUrl, user, invitation, mail !== undefined),
+        };
       });
+      if (mail) {
+        await mailOrLog(mail, logger, invitationMail(answer.body, c.get('caller').tenant.name));
+      }
       return c.json(answer.body, answer.status);
     });
 }

@@ -18,8 +18,10 @@ export const presentInvite = (
   publicUrl: string,
   user: UserRow,
   invite: { token: string; expiresAt: Date },
+  mailed = false,
 ): UserInvite => ({
   user: presentUser(user),
   inviteUrl: `${publicUrl}/dashboard/#invite=${invite.token}`,
   expiresAt: invite.expiresAt.toISOString(),
+  mailed,
 });

@@ -52,15 +52,6 @@ export async function startInvite(
   return { token, expiresAt };
 }
 
-/** The user of this email, whatever its case, in any tenant (an email signs in to one). */
-export async function findUserByEmail(db: Kysely<Database>, email: string) {
-  return db
-    .selectFrom('users')
-    .selectAll()
-    .where(sql<string>`lower(email)`, '=', email.trim().toLowerCase())
-    .executeTakeFirst();
-}
-
 export async function findUser(db: Kysely<Database>, tenantId: string, id: string) {
   return db
     .selectFrom('users')
