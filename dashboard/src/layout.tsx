@@ -9,7 +9,8 @@ function NavLink({ href, label }: { href: string; label: string }) {
   const active = exact || (href !== '/' && nested);
   return (
     <li>
-      <Link href={href} aria-current={active ? 'page' : undefined}>
+      {/* The `?` clears the filters of the page being left from the address. */}
+      <Link href={`${href}?`} aria-current={active ? 'page' : undefined}>
         {label}
       </Link>
     </li>

@@ -1,5 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useState } from 'react';
+import { useSearchParams } from 'wouter';
 import { ApiFailure } from './api';
 import { type FieldWords, fieldOf, inFormWords } from './words';
 
@@ -171,3 +172,33 @@ export function useAction() {
 /** "1 pass", "2,500 passes". */
 export const counted = (count: number, one: string, many: string) =>
   `${count.toLocaleString()} ${count === 1 ? one : many}`;
+
+/**
+ * A list page's filters and page number, kept in the address (`?search=ana&status=used&page=2`),
+ * so that a reload, the back button and a link sent to someone keep them. A changed filter goes
+ * back to the first page.
+ */
+export function useAddressFilters<K extends string>(keys: readonly K[]) {
+  const [params, setParams] = useSearchParams();
+  const values = Object.fromEntries(keys.map((key) => [key, params.get(key) ?? ''])) as Record<
+    K,
+    string
+  >;
+  const put = (key: K | 'page', value: string) =>
+    setParams(
+      (previous) => {
+        const next = new URLSearchParams(previous);
+        if (value) next.set(key, value);
+        else next.delete(key);
+        if (key !== 'page') next.delete('page');
+        return next;
+      },
+      { replace: true },
+    );
+  return {
+    values,
+    page: Math.max(1, Math.floor(Number(params.get('page'))) || 1),
+    set: (key: K, value: string) => put(key, value),
+    setPage: (page: number) => put('page', page > 1 ? String(page) : ''),
+  };
+}

@@ -185,7 +185,7 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
       'pnpm admin user invite --email you@example.com',
     );
     // This server mails nothing (no SMTP_URL): asking for a link says whom to ask instead.
-    await page.getByLabel('Your email').fill(email);
+    await page.getByLabel('Your address, to mail you a link').fill(email);
     await page.getByRole('button', { name: 'Mail me a link' }).click();
     await expect
       .poll(() => page.locator('.forgot [role="alert"]').textContent())
@@ -231,6 +231,19 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
       .poll(() => page.locator('tbody tr').first().locator('td').nth(1).textContent())
       .toBe('Ana <b>Lima</b>');
     await expect.poll(() => page.locator('.count').textContent()).toBe('1 pass');
+    // The search is in the address: a reload keeps it, and leaving the page drops it.
+    expect(new URL(page.url()).searchParams.get('search')).toBe('Lima');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Passes' }).waitFor();
+    expect(await page.getByLabel('Search').inputValue()).toBe('Lima');
+    await expect.poll(() => page.locator('.count').textContent()).toBe('1 pass');
+    await page
+      .getByRole('navigation', { name: 'Dashboard' })
+      .getByRole('link', { name: 'Clients' })
+      .click();
+    await page.getByRole('heading', { level: 1, name: 'Clients' }).waitFor();
+    expect(new URL(page.url()).search).toBe('');
+    expect(await page.getByLabel('Search').inputValue()).toBe('');
     await context.close();
   });
 

@@ -1,13 +1,13 @@
-import { useState } from 'react';
 import { Link } from 'wouter';
 import { $api, useCountedList } from '../api';
-import { counted, ErrorMessage, Pager, Status, TableWrap, when } from '../ui';
+import { counted, ErrorMessage, Pager, Status, TableWrap, useAddressFilters, when } from '../ui';
 
 const PAGE_SIZE = 25;
 
 export function ClientsPage() {
-  const [search, setSearch] = useState('');
-  const [page, setPage] = useState(1);
+  const address = useAddressFilters(['search'] as const);
+  const { page, setPage } = address;
+  const search = address.values.search;
   const list = useCountedList('/clients', {
     ...(search.trim() ? { search: search.trim() } : {}),
     page,
@@ -23,10 +23,7 @@ export function ClientsPage() {
             type="search"
             placeholder="Name, email or phone"
             value={search}
-            onChange={(e) => {
-              setSearch(e.target.value);
-              setPage(1);
-            }}
+            onChange={(e) => address.set('search', e.target.value)}
           />
         </label>
       </form>

@@ -1,8 +1,7 @@
-import { useState } from 'react';
 import { Link } from 'wouter';
 import { navigate } from 'wouter/use-hash-location';
 import { api, must, useCountedList } from '../api';
-import { counted, ErrorMessage, Pager, Status, TableWrap, when } from '../ui';
+import { counted, ErrorMessage, Pager, Status, TableWrap, useAddressFilters, when } from '../ui';
 import { bodyOf, draftOf, PassForm } from './pass-form';
 import { PassImport } from './pass-import';
 
@@ -10,10 +9,14 @@ const PAGE_SIZE = 25;
 const STATUSES = ['active', 'used', 'expired', 'revoked'] as const;
 
 export function PassesPage() {
-  const [search, setSearch] = useState('');
-  const [status, setStatus] = useState<(typeof STATUSES)[number] | ''>('');
-  const [type, setType] = useState<'single' | 'multi' | ''>('');
-  const [page, setPage] = useState(1);
+  const address = useAddressFilters(['search', 'status', 'type'] as const);
+  const { page, setPage } = address;
+  const search = address.values.search;
+  const status = (STATUSES as readonly string[]).includes(address.values.status)
+    ? (address.values.status as (typeof STATUSES)[number])
+    : '';
+  const type: 'single' | 'multi' | '' =
+    address.values.type === 'single' || address.values.type === 'multi' ? address.values.type : '';
   const filters = {
     ...(search.trim() ? { search: search.trim() } : {}),
     ...(status ? { status } : {}),
@@ -36,21 +39,12 @@ export function PassesPage() {
             type="search"
             placeholder="Name or code"
             value={search}
-            onChange={(e) => {
-              setSearch(e.target.value);
-              setPage(1);
-            }}
+            onChange={(e) => address.set('search', e.target.value)}
           />
         </label>
         <label>
           Status
-          <select
-            value={status}
-            onChange={(e) => {
-              setStatus(e.target.value as typeof status);
-              setPage(1);
-            }}
-          >
+          <select value={status} onChange={(e) => address.set('status', e.target.value)}>
             <option value="">Any</option>
             {STATUSES.map((s) => (
               <option key={s}>{s}</option>
@@ -59,13 +53,7 @@ export function PassesPage() {
         </label>
         <label>
           Type
-          <select
-            value={type}
-            onChange={(e) => {
-              setType(e.target.value as typeof type);
-              setPage(1);
-            }}
-          >
+          <select value={type} onChange={(e) => address.set('type', e.target.value)}>
             <option value="">Any</option>
             <option value="single">single</option>
             <option value="multi">multi</option>

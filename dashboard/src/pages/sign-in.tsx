@@ -18,7 +18,7 @@ function PasswordLinkForm(props: { email: string }) {
   return (
     <form onSubmit={onSubmit} className="inline-form">
       <ErrorMessage error={failure} />
-      <Field id="link-email" label="Your email">
+      <Field id="link-email" label="Your address, to mail you a link">
         {(aria) => (
           <input
             {...aria}
