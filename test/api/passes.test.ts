@@ -60,8 +60,8 @@ describe('POST /passes', () => {
     );
   });
 
-  it('attaches an existing client by exact name, or creates one (emitting client.created)', async () => {
-    const name = `Holder ${Date.now()}`;
+  it('attaches an existing client by name whatever its case and accents, or creates one (emitting client.created)', async () => {
+    const name = `Gómez Holder ${Date.now()}`;
     const before = await tenant.counts();
     const first = await tenant.client.passes.create({ type: 'single', clientName: name });
     const second = await tenant.client.passes.create({ type: 'multi', clientName: name });
@@ -79,23 +79,37 @@ describe('POST /passes', () => {
     expect(after.events - before.events).toBe(3);
 
     // A later client of the same name (POST /clients allows it) does not take the passes over,
-    // and a name that differs in case is another client.
+    // and the name typed in another case, without its accent, is the same client.
     const twin = await tenant.client.clients.create({ name });
     expect(twin.ok).toBe(true);
     const third = await tenant.client.passes.create({ type: 'single', clientName: name });
-    const shouted = await tenant.client.passes.create({
+    const typed = await tenant.client.passes.create({
       type: 'single',
-      clientName: name.toUpperCase(),
+      clientName: name.toLowerCase().replace('ó', 'o'),
     });
-    if (!third.ok || !shouted.ok || !a.ok || !twin.ok) throw new Error('create failed');
-    const [thirdRead, shoutedRead] = await Promise.all([
+    if (!third.ok || !typed.ok || !a.ok || !twin.ok) throw new Error('create failed');
+    const [thirdRead, typedRead] = await Promise.all([
       tenant.client.passes.get(third.data.id),
-      tenant.client.passes.get(shouted.data.id),
+      tenant.client.passes.get(typed.data.id),
     ]);
-    if (!thirdRead.ok || !shoutedRead.ok) throw new Error('get failed');
+    if (!thirdRead.ok || !typedRead.ok) throw new Error('get failed');
     expect(thirdRead.data.client?.id).toBe(a.data.client?.id);
-    expect(shoutedRead.data.client?.id).not.toBe(a.data.client?.id);
-    expect(shoutedRead.data.client?.id).not.toBe(twin.data.id);
+    expect(typedRead.data.client).toMatchObject({ id: a.data.client?.id, name });
+    expect((await tenant.counts()).clients - before.clients).toBe(2);
+
+    // Searches ignore case and accents, and find passes by their client's name too.
+    const search = async (path: string, text: string) =>
+      (
+        await http(`${tenant.apiUrl}/${path}?search=${encodeURIComponent(text)}`, {
+          key: tenant.apiKey,
+        })
+      ).body.map((row: { id: string }) => row.id);
+    expect(await search('passes', name.toUpperCase().replace('Ó', 'O'))).toEqual(
+      expect.arrayContaining([first.data.id, second.data.id, third.data.id, typed.data.id]),
+    );
+    expect(await search('clients', 'gomez holder')).toEqual(
+      expect.arrayContaining([a.data.client?.id, twin.data.id]),
+    );
   });
 
   it('rejects bad input with 400 naming the field, and writes nothing', async () => {

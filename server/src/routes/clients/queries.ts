@@ -1,6 +1,7 @@
 import type { CreateClientBody } from '@passgate/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ClientRow, Database } from '../../db/schema';
+import { fold, foldSql } from '../../domain/folding';
 import { newId } from '../../domain/ids';
 import { recordEvents } from '../../events';
 import { likePattern, paginate } from '../support';
@@ -32,8 +33,9 @@ export async function insertClient(
 }
 
 /**
- * The tenant's oldest client of exactly this name, or a new one. A transaction-scoped advisory
- * lock on the name keeps two concurrent creates from making two clients.
+ * The tenant's oldest client of this name, whatever its case and accents ("gómez family" is
+ * "Gómez Family"), or a new one. A transaction-scoped advisory lock on the folded name keeps two
+ * concurrent creates from making two clients.
  */
 export async function findOrCreateClientByName(
   trx: Transaction<Database>,
@@ -45,33 +47,38 @@ export async function findOrCreateClientByName(
 }
 
 /**
- * For each name, the tenant's oldest client of exactly that name, or a new one (with its
- * `client.created` event): a CSV import's clients in three statements. The names' advisory
- * locks are taken in one order, so two imports naming the same clients cannot deadlock.
+ * For each name, the tenant's oldest client of that name whatever its case and accents, or a
+ * new one (with its `client.created` event), by the name as first given: a CSV import's clients
+ * in three statements. The folded names' advisory locks are taken in one order, so two imports
+ * naming the same clients cannot deadlock. The answer is keyed by the names as given.
  */
 export async function findOrCreateClientsByName(
   trx: Transaction<Database>,
   tenantId: string,
   names: readonly string[],
 ): Promise<Map<string, ClientRow>> {
-  const wanted = [...new Set(names)].sort();
-  const found = new Map<string, ClientRow>();
-  if (wanted.length === 0) return found;
+  const byKey = new Map<string, ClientRow>();
+  const asGiven = new Map<string, string>(); // folded name → its first spelling
+  for (const name of names) if (!asGiven.has(fold(name))) asGiven.set(fold(name), name);
+  const wanted = [...asGiven.keys()].sort();
+  const answer = () => new Map(names.map((name) => [name, byKey.get(fold(name)) as ClientRow]));
+  if (wanted.length === 0) return answer();
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}:`} || name, 0))
               FROM unnest(${wanted}::text[]) WITH ORDINALITY AS wanted(name, place)
              ORDER BY place`.execute(trx);
   const existing = await trx
     .selectFrom('clients')
     .selectAll()
-    .distinctOn('name')
+    .select(foldSql(sql.ref('name')).as('folded'))
+    .distinctOn(foldSql(sql.ref('name')))
     .where('tenant_id', '=', tenantId)
-    .where('name', 'in', wanted)
-    .orderBy('name')
+    .where(foldSql(sql.ref('name')), 'in', wanted)
+    .orderBy(foldSql(sql.ref('name')))
     .orderBy('created_at')
     .orderBy('id')
     .execute();
-  for (const client of existing) found.set(client.name, client);
-  const missing = wanted.filter((name) => !found.has(name));
+  for (const { folded, ...client } of existing) byKey.set(folded, client);
+  const missing = wanted.filter((key) => !byKey.has(key)).map((key) => asGiven.get(key) as string);
   for (let i = 0; i < missing.length; i += INSERT_CHUNK) {
     const created = await trx
       .insertInto('clients')
@@ -88,7 +95,7 @@ export async function findOrCreateClientsByName(
       )
       .returningAll()
       .execute();
-    for (const client of created) found.set(client.name, client);
+    for (const client of created) byKey.set(fold(client.name), client);
     await recordEvents(
       trx,
       tenantId,
@@ -99,7 +106,7 @@ export async function findOrCreateClientsByName(
       })),
     );
   }
-  return found;
+  return answer();
 }
 
 /** Rows per multi-row INSERT: well within PostgreSQL's 65,535 parameters a statement. */
@@ -125,10 +132,11 @@ export async function listClients(
 ) {
   let filtered = db.selectFrom('clients').where('tenant_id', '=', tenantId);
   if (query.search) {
-    const pattern = likePattern(query.search);
+    const search = query.search;
+    const pattern = likePattern(search);
     filtered = filtered.where((eb) =>
       eb.or([
-        eb(eb.fn('lower', ['name']), 'like', pattern),
+        eb(foldSql(sql.ref('name')), 'like', likePattern(fold(search))),
         eb(sql`lower(coalesce(email, ''))`, 'like', pattern),
         eb(sql`lower(coalesce(phone, ''))`, 'like', pattern),
       ]),

@@ -9,6 +9,7 @@ import {
 } from '@passgate/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ClientRow, Database, PassRow, PassTable } from '../../db/schema';
+import { fold, foldSql } from '../../domain/folding';
 import { newId, newPassCode, newPublicToken } from '../../domain/ids';
 import { reportedStatusSql } from '../../domain/pass-sql';
 import type { PassWithClient } from '../../domain/passes/present';
@@ -34,11 +35,14 @@ export function filterPasses(
 ) {
   let filtered = selectPasses(db, tenantId);
   if (query.search) {
-    const pattern = likePattern(query.search);
+    // The pass's name and its client's, whatever their case and accents, or its code.
+    const search = query.search;
+    const pattern = likePattern(fold(search));
     filtered = filtered.where((eb) =>
       eb.or([
-        eb(sql`lower(coalesce(passes.name, ''))`, 'like', pattern),
-        eb(eb.fn('lower', ['passes.code']), 'like', pattern),
+        eb(foldSql(sql.ref('passes.name')), 'like', pattern),
+        eb(foldSql(sql.ref('clients.name')), 'like', pattern),
+        eb(eb.fn('lower', ['passes.code']), 'like', likePattern(search)),
       ]),
     );
   }
