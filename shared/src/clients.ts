@@ -11,6 +11,16 @@ export const CreateClientBody = z
 export type CreateClientBody = z.infer<typeof CreateClientBody>;
 export type CreateClientInput = z.input<typeof CreateClientBody>;
 
+export const UpdateClientBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    email: z.email().max(320).nullable().optional(),
+    phone: z.string().trim().max(50).nullable().optional(),
+    notes: z.string().max(5000).nullable().optional(),
+  })
+  .meta({ id: 'UpdateClient' });
+export type UpdateClientBody = z.infer<typeof UpdateClientBody>;
+
 export const Client = z
   .object({
     id: z.string(),

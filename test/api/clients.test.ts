@@ -60,6 +60,37 @@ describe('clients', () => {
     expect(await tenant.counts()).toEqual(before);
   });
 
+  it('changes only what is sent, clears with null, and keeps its passes; another tenant gets 404', async () => {
+    const created = await http(`${tenant.apiUrl}/clients`, {
+      key: tenant.apiKey,
+      json: { name: 'Typo Nmae', email: 'typo@example.com', phone: '123' },
+    });
+    const pass = await tenant.newPass({ clientName: 'Typo Nmae' });
+    const patch = (body: unknown, owner = tenant) =>
+      http(`${owner.apiUrl}/clients/${created.body.id}`, {
+        key: owner.apiKey,
+        method: 'PATCH',
+        json: body,
+      });
+    const fixed = await patch({ name: 'Typo Name', phone: null });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body).toMatchObject({
+      id: created.body.id,
+      name: 'Typo Name',
+      email: 'typo@example.com',
+      phone: null,
+    });
+    const read = await http(`${tenant.apiUrl}/passes/${pass.id}`, { key: tenant.apiKey });
+    expect(read.body.client).toMatchObject({ id: created.body.id, name: 'Typo Name' });
+    expect((await patch({ email: 'not an email' })).status).toBe(400);
+    expect((await patch({ name: '  ' })).status).toBe(400);
+    expect((await patch({ name: 'Taken over' }, other)).status).toBe(404);
+    const unchanged = await http(`${tenant.apiUrl}/clients/${created.body.id}`, {
+      key: tenant.apiKey,
+    });
+    expect(unchanged.body.name).toBe('Typo Name');
+  });
+
   it('lists newest first and searches name, email and phone', async () => {
     const mine = await createTenant();
     for (const body of [

@@ -478,7 +478,7 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
     await context.close();
   });
 
-  it('says on an empty page what would fill it', async () => {
+  it('says on an empty page what would fill it, and adds and changes a client by hand', async () => {
     const own = await createTenant();
     const { page, context } = await signedIn(own);
     await go(page, '/clients', 'Clients');
@@ -486,6 +486,17 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
       .poll(() => page.locator('main .empty').textContent())
       .toMatch(/^No clients yet\. A client is added when a pass names one/);
     expect(await page.locator('main table').count()).toBe(0);
+    // A client added by hand, then set right.
+    await page.getByText('Add a client').click();
+    await page.getByLabel('Name').fill('Ana Lma');
+    await page.getByLabel('Email').fill('ana@example.com');
+    await page.getByRole('button', { name: 'Add client' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Ana Lma' }).waitFor();
+    await page.getByRole('button', { name: 'Edit Ana Lma' }).click();
+    await page.getByLabel('Name').fill('Ana Lima');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Ana Lima' }).waitFor();
+    expect(await page.locator('.facts').textContent()).toContain('ana@example.com');
     await go(page, '/webhooks', 'Webhooks');
     await expect
       .poll(() => page.locator('main .empty').textContent())

@@ -1,8 +1,65 @@
+import { useState } from 'react';
 import { Link } from 'wouter';
-import { $api, useCountedList } from '../api';
-import { counted, ErrorMessage, Pager, Status, TableWrap, useAddressFilters, when } from '../ui';
+import { navigate } from 'wouter/use-hash-location';
+import { $api, api, must, type Schemas, useCountedList } from '../api';
+import {
+  counted,
+  ErrorMessage,
+  Field,
+  Pager,
+  Status,
+  TableWrap,
+  useAddressFilters,
+  useSubmit,
+  when,
+} from '../ui';
+import type { FieldWords } from '../words';
 
 const PAGE_SIZE = 25;
+
+/** The API's fields as the client form names them, for its errors. */
+const WORDS: FieldWords = { name: 'Name', email: 'Email', phone: 'Phone', notes: 'Notes' };
+
+type ClientDraft = { name: string; email: string; phone: string; notes: string };
+
+/** A client's name, email, phone and notes: to add one, or to change one. */
+function ClientForm(props: {
+  initial: ClientDraft;
+  submitLabel: string;
+  onSubmit: (draft: ClientDraft) => Promise<void>;
+}) {
+  const [draft, setDraft] = useState(props.initial);
+  const set = (key: keyof ClientDraft) => (e: { target: { value: string } }) =>
+    setDraft((previous) => ({ ...previous, [key]: e.target.value }));
+  const { onSubmit, busy, failure, fieldError } = useSubmit(() => props.onSubmit(draft), WORDS);
+  return (
+    <form onSubmit={onSubmit} className="inline-form">
+      <ErrorMessage error={failure} />
+      <Field id="client-name" label="Name" error={fieldError('name')}>
+        {(aria) => <input {...aria} required value={draft.name} onChange={set('name')} />}
+      </Field>
+      <Field id="client-email" label="Email" error={fieldError('email')}>
+        {(aria) => <input {...aria} type="email" value={draft.email} onChange={set('email')} />}
+      </Field>
+      <Field id="client-phone" label="Phone" error={fieldError('phone')}>
+        {(aria) => <input {...aria} type="tel" value={draft.phone} onChange={set('phone')} />}
+      </Field>
+      <Field id="client-notes" label="Notes" error={fieldError('notes')}>
+        {(aria) => <input {...aria} value={draft.notes} onChange={set('notes')} />}
+      </Field>
+      <button type="submit" disabled={busy}>
+        {props.submitLabel}
+      </button>
+    </form>
+  );
+}
+
+const draftOf = (client?: Schemas['Client']): ClientDraft => ({
+  name: client?.name ?? '',
+  email: client?.email ?? '',
+  phone: client?.phone ?? '',
+  notes: client?.notes ?? '',
+});
 
 export function ClientsPage() {
   const address = useAddressFilters(['search'] as const);
@@ -16,6 +73,26 @@ export function ClientsPage() {
   return (
     <>
       <h1>Clients</h1>
+      <details className="add">
+        <summary>Add a client</summary>
+        <ClientForm
+          initial={draftOf()}
+          submitLabel="Add client"
+          onSubmit={async (draft) => {
+            const created = await must(
+              api.POST('/clients', {
+                body: {
+                  name: draft.name,
+                  ...(draft.email.trim() ? { email: draft.email.trim() } : {}),
+                  ...(draft.phone.trim() ? { phone: draft.phone.trim() } : {}),
+                  ...(draft.notes.trim() ? { notes: draft.notes } : {}),
+                },
+              }),
+            );
+            navigate(`/clients/${created.id}`);
+          }}
+        />
+      </details>
       <form className="filters" onSubmit={(e) => e.preventDefault()}>
         <label>
           Search
@@ -78,20 +155,47 @@ export function ClientPage({ id }: { id: string }) {
   const passes = $api.useQuery('get', '/passes', {
     params: { query: { clientId: id, limit: 100 } },
   });
+  const [editing, setEditing] = useState(false);
   if (client.error) return <ErrorMessage error={client.error} />;
   if (!client.data) return <p>Loading…</p>;
   const c = client.data;
   return (
     <>
       <h1>{c.name}</h1>
-      <dl className="facts">
-        <dt>Email</dt>
-        <dd>{c.email ?? '—'}</dd>
-        <dt>Phone</dt>
-        <dd>{c.phone ?? '—'}</dd>
-        <dt>Notes</dt>
-        <dd>{c.notes ?? '—'}</dd>
-      </dl>
+      {editing ? (
+        <ClientForm
+          initial={draftOf(c)}
+          submitLabel="Save"
+          onSubmit={async (draft) => {
+            await must(
+              api.PATCH('/clients/{clientId}', {
+                params: { path: { clientId: id } },
+                body: {
+                  name: draft.name,
+                  email: draft.email.trim() || null,
+                  phone: draft.phone.trim() || null,
+                  notes: draft.notes.trim() ? draft.notes : null,
+                },
+              }),
+            );
+            setEditing(false);
+          }}
+        />
+      ) : (
+        <>
+          <dl className="facts">
+            <dt>Email</dt>
+            <dd>{c.email ?? '—'}</dd>
+            <dt>Phone</dt>
+            <dd>{c.phone ?? '—'}</dd>
+            <dt>Notes</dt>
+            <dd>{c.notes ?? '—'}</dd>
+          </dl>
+          <button type="button" onClick={() => setEditing(true)}>
+            Edit {c.name}
+          </button>
+        </>
+      )}
       <h2>Passes</h2>
       <ErrorMessage error={passes.error} />
       <ul className="plain">

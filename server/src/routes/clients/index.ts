@@ -1,12 +1,12 @@
 import { z } from '@hono/zod-openapi';
-import { Client, CreateClientBody, Pagination } from '@passgate/shared';
+import { Client, CreateClientBody, Pagination, UpdateClientBody } from '@passgate/shared';
 import { ACCESS, defineRoute } from '../../access';
 import { notFound } from '../../errors';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
 import { presentClient } from './present';
-import { findClient, insertClient, listClients } from './queries';
+import { findClient, insertClient, listClients, updateClient } from './queries';
 
 const ClientParams = z.object({ clientId: z.string().max(100) });
 
@@ -49,8 +49,25 @@ const get = defineRoute({
   responses: { 200: json(Client, 'The client'), ...errorResponses(401, 403, 404, 429) },
 });
 
+const update = defineRoute({
+  method: 'patch',
+  path: '/clients/{clientId}',
+  operationId: 'updateClient',
+  access: ACCESS.team,
+  tags: ['Clients'],
+  summary: 'Change a client',
+  description:
+    'Changes only what is sent; `null` clears email, phone or notes. The passes of the client ' +
+    'follow it, since they name it by its id.',
+  request: { params: ClientParams, body: jsonBody(UpdateClientBody) },
+  responses: {
+    200: json(Client, 'The client as changed'),
+    ...errorResponses(400, 401, 403, 404, 409, 415, 422, 429),
+  },
+});
+
 /** The operations of this resource, as the OpenAPI document and the client's types see them. */
-export const clientOperations = { list, create, get };
+export const clientOperations = { list, create, get, update };
 
 export function clientRoutes({ db, publicUrl }: Services) {
   return createRouter()
@@ -67,6 +84,16 @@ export function clientRoutes({ db, publicUrl }: Services) {
         status: 201 as const,
         body: presentClient(await insertClient(trx, tenantId, body)),
       }));
+      return c.json(answer.body, answer.status);
+    })
+    .openapi(update, async (c) => {
+      const { clientId } = c.req.valid('param');
+      const tenantId = c.get('caller').tenant.id;
+      const answer = await commitChange(c, db, async (trx) => {
+        const client = await updateClient(trx, tenantId, clientId, c.req.valid('json'));
+        if (!client) throw notFound('Client');
+        return { status: 200 as const, body: presentClient(client) };
+      });
       return c.json(answer.body, answer.status);
     })
     .openapi(get, async (c) => {

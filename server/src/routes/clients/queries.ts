@@ -1,4 +1,4 @@
-import type { CreateClientBody } from '@passgate/shared';
+import type { CreateClientBody, UpdateClientBody } from '@passgate/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ClientRow, Database } from '../../db/schema';
 import { fold, foldSql } from '../../domain/folding';
@@ -143,4 +143,33 @@ export async function listClients(
     );
   }
   return paginate(filtered.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'), query);
+}
+
+/**
+ * Changes what `changes` names of the tenant's client (null clears email, phone and notes), in
+ * the caller's transaction; undefined when there is no such client. Passes that name the client
+ * by its id follow it.
+ */
+export async function updateClient(
+  trx: Transaction<Database>,
+  tenantId: string,
+  clientId: string,
+  changes: UpdateClientBody,
+) {
+  const set = Object.fromEntries(
+    Object.entries({
+      name: changes.name,
+      email: changes.email,
+      phone: changes.phone === '' ? null : changes.phone,
+      notes: changes.notes,
+    }).filter(([, value]) => value !== undefined),
+  );
+  if (Object.keys(set).length === 0) return findClient(trx, tenantId, clientId);
+  return trx
+    .updateTable('clients')
+    .set(set)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', clientId)
+    .returningAll()
+    .executeTakeFirst();
 }
