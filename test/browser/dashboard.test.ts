@@ -385,28 +385,23 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
     expect(await page.locator('.shown-once code').textContent()).toMatch(/^whsec_/);
     const pass = await tenant.newPass({ name: 'Hooked' });
     await receiver.waitFor((hooks) => hooks.some((h) => h.json.data.code === pass.code));
-    await expect
-      .poll(
-        async () => {
-          await page.getByRole('button', { name: 'Refresh' }).click();
-          return page.locator('section[aria-label^="Deliveries"] tbody').textContent();
-        },
-        { timeout: 10_000 },
-      )
-      .toMatch(/pass\.created.*delivered200/);
+    /** The delivery log, refreshed until it shows what `shown` matches. */
+    const logShows = (shown: RegExp) =>
+      expect
+        .poll(
+          async () => {
+            await page.getByRole('button', { name: 'Refresh' }).click();
+            return page.locator('section[aria-label^="Deliveries"] tbody').textContent();
+          },
+          { timeout: 10_000 },
+        )
+        .toMatch(shown);
+    await logShows(/pass\.created.*delivered200/);
     // The form says how a receiver on this machine can be tried; a test event shows in the log.
     expect(await page.locator('#hook-url-hint').textContent()).toContain('WEBHOOK_ALLOW_PRIVATE=1');
     await page.getByRole('button', { name: 'Send test event' }).click();
     await receiver.waitFor((hooks) => hooks.some((h) => h.json.event === 'webhook.test'));
-    await expect
-      .poll(
-        async () => {
-          await page.getByRole('button', { name: 'Refresh' }).click();
-          return page.locator('section[aria-label^="Deliveries"] tbody').textContent();
-        },
-        { timeout: 10_000 },
-      )
-      .toMatch(/webhook\.test.*delivered200/);
+    await logShows(/webhook\.test.*delivered200/);
     await receiver.close();
     await context.close();
   });

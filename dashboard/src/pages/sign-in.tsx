@@ -6,6 +6,24 @@ import type { FieldWords } from '../words';
 /** The API's fields as this form names them, for its errors. */
 const WORDS: FieldWords = { email: 'Email', password: 'Password' };
 
+/** An email address, as a browser fills in a sign-in's. */
+function EmailInput(props: {
+  aria: { id: string };
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <input
+      {...props.aria}
+      type="email"
+      autoComplete="username"
+      required
+      value={props.value}
+      onChange={(e) => props.onChange(e.target.value)}
+    />
+  );
+}
+
 /** Asks the server to mail a link to choose a new password, where it mails at all. */
 function PasswordLinkForm(props: { email: string }) {
   const [email, setEmail] = useState(props.email);
@@ -19,16 +37,7 @@ function PasswordLinkForm(props: { email: string }) {
     <form onSubmit={onSubmit} className="inline-form">
       <ErrorMessage error={failure} />
       <Field id="link-email" label="Your address, to mail you a link">
-        {(aria) => (
-          <input
-            {...aria}
-            type="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        )}
+        {(aria) => <EmailInput aria={aria} value={email} onChange={setEmail} />}
       </Field>
       <button type="submit" disabled={busy}>
         Mail me a link
@@ -55,16 +64,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: () => Promise<void> }) 
       <form onSubmit={onSubmit}>
         <ErrorMessage error={failure} />
         <Field id="email" label="Email" error={fieldError('email')}>
-          {(aria) => (
-            <input
-              {...aria}
-              type="email"
-              autoComplete="username"
-              required
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-            />
-          )}
+          {(aria) => <EmailInput aria={aria} value={email} onChange={setEmail} />}
         </Field>
         <Field id="password" label="Password" error={fieldError('password')}>
           {(aria) => (
