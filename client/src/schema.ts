@@ -80,6 +80,28 @@ export interface paths {
         patch: operations["updateClient"];
         trace?: never;
     };
+    "/clients/{clientId}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge a client into another
+         * @description For two clients that are one person: this client goes, its passes move to `into`, which takes whatever email, phone and notes it lacks. Emits `client.merged` (the client kept, with `mergedId`, `mergedName` and `passesMoved`).
+         *
+         *     **Who may call:** full-scope API keys; staff users, signed in; admin users, signed in.
+         */
+        post: operations["mergeClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/devices": {
         parameters: {
             query?: never;
@@ -938,7 +960,7 @@ export interface components {
             active: boolean;
             createdAt: string;
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged";
             id: string;
             /** @description whsec_…: verifies the webhook-signature header. Shown only here. */
             secret: string;
@@ -987,7 +1009,7 @@ export interface components {
         };
         CreateWebhook: {
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged";
             targetUrl: string;
         };
         CustomField: {
@@ -1063,6 +1085,10 @@ export interface components {
                 /** @enum {string} */
                 role: "admin" | "staff";
             } | null;
+        };
+        MergeClient: {
+            /** @description The client that stays: this one goes, its passes moving to it */
+            into: string;
         };
         PairDevice: {
             token: string;
@@ -1284,7 +1310,7 @@ export interface components {
             validFrom: string | null;
             validUntil: string | null;
         };
-        /** @description pass.created: the list-passes item plus clientName, clientEmail, clientPhone. pass.scanned: a flat scan record (id is the scan id). pass.status_changed: the pass plus from, to and changedAt; id is the change event id, passId the pass. client.created: the client. */
+        /** @description pass.created: the list-passes item plus clientName, clientEmail, clientPhone. pass.scanned: a flat scan record (id is the scan id). pass.status_changed: the pass plus from, to and changedAt; id is the change event id, passId the pass. client.created: the client. client.merged: the client kept plus mergedId, mergedName and passesMoved; id is the merge event id, clientId the client. */
         TriggerItem: {
             /** @description Unique per item: Zapier de-duplicates on it */
             id: string;
@@ -1357,7 +1383,7 @@ export interface components {
             active: boolean;
             createdAt: string;
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged";
             id: string;
             targetUrl: string;
         };
@@ -1367,7 +1393,7 @@ export interface components {
             durationMs: number;
             error: string | null;
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "webhook.test";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "webhook.test";
             /** @description Also the webhook-id header of the message */
             eventId: string;
             id: string;
@@ -1729,6 +1755,119 @@ export interface operations {
             /** @description The client as changed */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Client"];
+                };
+            };
+            /** @description Invalid input: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not declared as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    mergeClient: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique value (a UUID): a repeat with the same key and body within 24 h answers the first answer again and changes nothing; the same key with another body is 422, and a repeat while the first still runs is 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeClient"];
+            };
+        };
+        responses: {
+            /** @description The client kept, as it now is */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4156,7 +4295,7 @@ export interface operations {
     pollTrigger: {
         parameters: {
             query: {
-                event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created";
+                event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged";
                 limit?: number;
                 /** @description Only items after this time (default: the last 24 hours) */
                 since?: string;
@@ -5088,6 +5227,7 @@ export const operationAccess = {
   listWebhookDeliveries: ["full-key","admin"],
   listWebhooks: ["full-key","admin"],
   mailPasswordLink: ["anyone"],
+  mergeClient: ["full-key","staff","admin"],
   pairDevice: ["anyone"],
   pollTrigger: ["full-key","admin"],
   previewPairing: ["anyone"],

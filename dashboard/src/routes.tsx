@@ -24,14 +24,20 @@ export interface DashboardRoute {
   nav?: { label: string };
 }
 
-/** The signed-in pages: the router's table and the navigation's, in the navigation's order. */
+/**
+ * The signed-in pages: the router's table and the navigation's, in the navigation's order. A
+ * page of one pass or client is keyed by its id, so another one starts afresh (no form left open).
+ */
 export const ROUTES: readonly DashboardRoute[] = [
   { path: '/', page: OverviewPage, nav: { label: 'Overview' } },
   { path: '/passes', page: PassesPage, nav: { label: 'Passes' } },
   { path: '/passes/new', page: NewPassPage },
-  { path: '/passes/:id', page: ({ params }) => <PassPage id={params.id ?? ''} /> },
+  { path: '/passes/:id', page: ({ params }) => <PassPage key={params.id} id={params.id ?? ''} /> },
   { path: '/clients', page: ClientsPage, nav: { label: 'Clients' } },
-  { path: '/clients/:id', page: ({ params }) => <ClientPage id={params.id ?? ''} /> },
+  {
+    path: '/clients/:id',
+    page: ({ params }) => <ClientPage key={params.id} id={params.id ?? ''} />,
+  },
   { path: '/scans', page: ScansPage, nav: { label: 'Scans' } },
   { path: '/doors', page: DoorsPage, nav: { label: 'Doors' } },
   { path: '/keys', page: KeysPage, needs: 'listKeys', nav: { label: 'API keys' } },

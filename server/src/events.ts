@@ -38,6 +38,7 @@ export async function recordEvents(
 const FIELD_ORDER = [
   'id',
   'passId',
+  'clientId',
   'code',
   'name',
   'email',
@@ -66,6 +67,9 @@ const FIELD_ORDER = [
   'annulledAt',
   'changedAt',
   'createdAt',
+  'mergedId',
+  'mergedName',
+  'passesMoved',
 ];
 const RANK = new Map(FIELD_ORDER.map((field, i) => [field, i]));
 const rank = (field: string) => RANK.get(field) ?? FIELD_ORDER.length;

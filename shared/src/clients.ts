@@ -21,6 +21,17 @@ export const UpdateClientBody = z
   .meta({ id: 'UpdateClient' });
 export type UpdateClientBody = z.infer<typeof UpdateClientBody>;
 
+export const MergeClientBody = z
+  .object({
+    into: z
+      .string()
+      .min(1, 'into: name the client to keep (its id)')
+      .max(100)
+      .describe('The client that stays: this one goes, its passes moving to it'),
+  })
+  .meta({ id: 'MergeClient' });
+export type MergeClientBody = z.infer<typeof MergeClientBody>;
+
 export const Client = z
   .object({
     id: z.string(),

@@ -91,6 +91,50 @@ describe('clients', () => {
     expect(unchanged.body.name).toBe('Typo Name');
   });
 
+  it('merges a client into another: its passes move, gaps are filled, client.merged is emitted', async () => {
+    const make = async (json: Record<string, string>) =>
+      (await http(`${tenant.apiUrl}/clients`, { key: tenant.apiKey, json })).body;
+    const kept = await make({ name: `Gómez Family ${Date.now()}`, email: 'gomez@example.com' });
+    const twin = await make({ name: `G. Family ${Date.now()}`, phone: '555 0100' });
+    const onTwin = await tenant.newPass({ clientName: twin.name });
+    const onKept = await tenant.newPass({ clientName: kept.name });
+    const merge = (from: string, into: string, owner = tenant) =>
+      http(`${owner.apiUrl}/clients/${from}/merge`, { key: owner.apiKey, json: { into } });
+
+    expect((await merge(twin.id, twin.id)).status).toBe(400);
+    expect((await merge(twin.id, 'cli_none')).status).toBe(404);
+    expect((await merge(twin.id, kept.id, other)).status).toBe(404);
+    const merged = await merge(twin.id, kept.id);
+    expect(merged.status).toBe(200);
+    expect(merged.body).toMatchObject({
+      id: kept.id,
+      name: kept.name,
+      email: 'gomez@example.com',
+      phone: '555 0100',
+    });
+    for (const pass of [onTwin, onKept]) {
+      const read = await http(`${tenant.apiUrl}/passes/${pass.id}`, { key: tenant.apiKey });
+      expect(read.body.client?.id, pass.id).toBe(kept.id);
+    }
+    expect((await http(`${tenant.apiUrl}/clients/${twin.id}`, { key: tenant.apiKey })).status).toBe(
+      404,
+    );
+    expect((await merge(twin.id, kept.id)).status).toBe(404);
+    const triggers = await http(`${tenant.apiUrl}/triggers?event=client.merged`, {
+      key: tenant.apiKey,
+    });
+    expect(triggers.body).toEqual([
+      expect.objectContaining({
+        id: expect.stringMatching(/^evt_/),
+        clientId: kept.id,
+        name: kept.name,
+        mergedId: twin.id,
+        mergedName: twin.name,
+        passesMoved: 1,
+      }),
+    ]);
+  });
+
   it('lists newest first and searches name, email and phone', async () => {
     const mine = await createTenant();
     for (const body of [

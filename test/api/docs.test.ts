@@ -30,6 +30,7 @@ describe('API documentation', () => {
         '/account',
         '/clients',
         '/clients/{clientId}',
+        '/clients/{clientId}/merge',
         '/devices',
         '/devices/pair',
         '/devices/pair/preview',

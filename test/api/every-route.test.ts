@@ -104,8 +104,17 @@ function pathOf(operation: Operation): string {
   });
 }
 
+/**
+ * The least body each write takes: `{}`, or where a field is required, one that names another
+ * object of the walk's tenant, so that who may call it (and whose ids it sees) is what answers.
+ */
+const REQUIRED_BODIES: Record<string, Record<string, unknown>> = {
+  'POST /clients/{clientId}/merge': { into: 'cli_walkers0000000000000' },
+};
 const bodyOf = (operation: Operation) =>
-  ['POST', 'PATCH'].includes(operation.method) ? { json: {} } : {};
+  ['POST', 'PATCH'].includes(operation.method)
+    ? { json: REQUIRED_BODIES[`${operation.method} ${operation.path}`] ?? {} }
+    : {};
 
 const call = (operation: Operation, key?: string) =>
   http(`${url}/api/v1${pathOf(operation)}`, {

@@ -75,7 +75,8 @@ describe('CSV import', () => {
   });
 
   // The import is held inside its transaction, after its pass-limit lock, by an advisory lock
-  // on a client's name that this test holds: meanwhile the tenant's doors keep scanning.
+  // on a client's name (folded: lower case, no accents) that this test holds: meanwhile the
+  // tenant's doors keep scanning.
   it.skipIf(!inject('databaseUrl'))(
     "never makes the tenant's scans wait, even within a pass limit",
     async () => {
@@ -87,7 +88,7 @@ describe('CSV import', () => {
       try {
         await held.query('BEGIN');
         await held.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-          `${own.id}:Held Client`,
+          `${own.id}:held client`,
         ]);
         const importing = importCsv(own, `type,name,clientName\n${rows.join('\n')}\n`);
         await expect

@@ -261,6 +261,10 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
     const row = page.locator('tbody tr', { hasText: 'API and dashboard' });
     expect(await row.locator('td').first().textContent()).toBe('2');
     expect(await page.locator('figcaption').textContent()).toMatch(/\(2 in all\)/);
+    // Two admits make a chart whose axis counts whole admits only.
+    const ticks = await page.locator('.uplot').getAttribute('data-ticks');
+    expect(ticks?.split(' ').length).toBeGreaterThan(1);
+    for (const tick of ticks?.split(' ') ?? []) expect(tick).toMatch(/^\d+$/);
     await context.close();
   });
 
@@ -422,8 +426,15 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
       .poll(() => page.locator('.import [role="alert"]').textContent())
       .toMatch(/Row 3: validUntil/);
     expect(await page.locator('.import [role="alert"]').textContent()).toMatch(/Row 4: type/);
+    expect(await page.locator('.import [role="alert"]').textContent()).toMatch(
+      /^broken\.csv: 2 rows cannot be imported/,
+    );
     expect(await page.getByRole('button', { name: /^Import/ }).count()).toBe(0);
     expect((await own.counts()).passes).toBe(0);
+    await upload('one-bad.csv', 'type,name\nsingle,Fine\ntriple,Worse\n');
+    await expect
+      .poll(() => page.locator('.import [role="alert"]').textContent())
+      .toMatch(/^one-bad\.csv: 1 row cannot be imported/);
 
     await upload(
       'guests.csv',
@@ -492,6 +503,19 @@ describe.skipIf(!hasChromium())('the dashboard', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { level: 1, name: 'Ana Lima' }).waitFor();
     expect(await page.locator('.facts').textContent()).toContain('ana@example.com');
+    // The same person, made twice: merged, and the pass follows.
+    const twin = await own.newPass({ name: 'Second ticket', clientName: 'A. Lima' });
+    const twinRead = await http(`${own.apiUrl}/passes/${twin.id}`, { key: own.apiKey });
+    await go(page, `/clients/${twinRead.body.client.id}`, 'A. Lima');
+    await page.getByText('Merge into another client').click();
+    await page.getByLabel('The client to keep (name, email or phone)').fill('ana@');
+    await page.getByRole('button', { name: 'Merge A. Lima into Ana Lima' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Ana Lima' }).waitFor();
+    await expect
+      .poll(() => page.locator('main > ul.plain').textContent(), { timeout: 10_000 })
+      .toContain('Second ticket');
+    // A page of another client starts afresh: the merge box of the one merged is not left open.
+    expect(await page.locator('details.merge').getAttribute('open')).toBeNull();
     await go(page, '/webhooks', 'Webhooks');
     await expect
       .poll(() => page.locator('main .empty').textContent())

@@ -9,6 +9,7 @@ import {
   Pager,
   Status,
   TableWrap,
+  useAction,
   useAddressFilters,
   useSubmit,
   when,
@@ -51,6 +52,56 @@ function ClientForm(props: {
         {props.submitLabel}
       </button>
     </form>
+  );
+}
+
+/**
+ * Merging this client into another (two clients that are one person): find the one to keep by
+ * name, email or phone; this one goes and its passes move there.
+ */
+function MergeClient({ client }: { client: Schemas['Client'] }) {
+  const [search, setSearch] = useState('');
+  const found = $api.useQuery(
+    'get',
+    '/clients',
+    { params: { query: { search: search.trim(), limit: 10 } } },
+    { enabled: search.trim().length >= 2 },
+  );
+  const { act, error, busy } = useAction();
+  const merge = (into: Schemas['Client']) =>
+    act(async () => {
+      await must(
+        api.POST('/clients/{clientId}/merge', {
+          params: { path: { clientId: client.id } },
+          body: { into: into.id },
+        }),
+      );
+      navigate(`/clients/${into.id}`, { replace: true });
+    });
+  const others = found.data?.filter((other) => other.id !== client.id) ?? [];
+  return (
+    <details className="merge">
+      <summary>Merge into another client</summary>
+      <p className="hint">
+        For two clients that are one person: {client.name} goes, and its passes move to the one you
+        keep, which takes whatever email, phone and notes it lacks.
+      </p>
+      <label>
+        The client to keep (name, email or phone)
+        <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+      </label>
+      <ErrorMessage error={error} />
+      <ul className="plain">
+        {others.map((other) => (
+          <li key={other.id}>
+            {other.name} {other.email ? `· ${other.email}` : ''}{' '}
+            <button type="button" disabled={busy} onClick={() => void merge(other)}>
+              Merge {client.name} into {other.name}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
 
@@ -194,6 +245,7 @@ export function ClientPage({ id }: { id: string }) {
           <button type="button" onClick={() => setEditing(true)}>
             Edit {c.name}
           </button>
+          <MergeClient client={c} />
         </>
       )}
       <h2>Passes</h2>

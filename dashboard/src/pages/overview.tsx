@@ -48,8 +48,19 @@ function AdmissionsChart({ summary }: { summary: Schemas['ScanSummary'] }) {
             paths: uPlot.paths.stepped?.({ align: 1 }),
           },
         ],
-        // Admits are whole: ticks at whole numbers only, never 0.25 of one.
-        axes: [{}, { label: 'per 5 min', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }],
+        axes: [
+          {},
+          {
+            label: 'per 5 min',
+            // Admits are whole: ticks at whole numbers only, never 0.25 of one. The chart is
+            // drawn on a canvas, so the ticks drawn are also written on it as `data-ticks`.
+            incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+            values: (u, splits) => {
+              u.root.dataset.ticks = splits.join(' ');
+              return splits.map(String);
+            },
+          },
+        ],
         legend: { show: false },
       },
       [[], []],

@@ -12,6 +12,7 @@ const EVENTS = [
   'pass.scanned',
   'pass.status_changed',
   'client.created',
+  'client.merged',
   'scan.conflict',
   'pass.scan_annulled',
 ] as const;

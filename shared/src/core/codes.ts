@@ -29,5 +29,6 @@ export const EVENT_TYPES = [
   'pass.scan_annulled',
   'scan.conflict',
   'client.created',
+  'client.merged',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -1,12 +1,18 @@
 import { z } from '@hono/zod-openapi';
-import { Client, CreateClientBody, Pagination, UpdateClientBody } from '@passgate/shared';
+import {
+  Client,
+  CreateClientBody,
+  MergeClientBody,
+  Pagination,
+  UpdateClientBody,
+} from '@passgate/shared';
 import { ACCESS, defineRoute } from '../../access';
-import { notFound } from '../../errors';
+import { ApiError, notFound } from '../../errors';
 import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
 import { presentClient } from './present';
-import { findClient, insertClient, listClients, updateClient } from './queries';
+import { findClient, insertClient, listClients, mergeClients, updateClient } from './queries';
 
 const ClientParams = z.object({ clientId: z.string().max(100) });
 
@@ -66,8 +72,26 @@ const update = defineRoute({
   },
 });
 
+const merge = defineRoute({
+  method: 'post',
+  path: '/clients/{clientId}/merge',
+  operationId: 'mergeClient',
+  access: ACCESS.team,
+  tags: ['Clients'],
+  summary: 'Merge a client into another',
+  description:
+    'For two clients that are one person: this client goes, its passes move to `into`, which ' +
+    'takes whatever email, phone and notes it lacks. Emits `client.merged` (the client kept, ' +
+    'with `mergedId`, `mergedName` and `passesMoved`).',
+  request: { params: ClientParams, body: jsonBody(MergeClientBody) },
+  responses: {
+    200: json(Client, 'The client kept, as it now is'),
+    ...errorResponses(400, 401, 403, 404, 409, 415, 422, 429),
+  },
+});
+
 /** The operations of this resource, as the OpenAPI document and the client's types see them. */
-export const clientOperations = { list, create, get, update };
+export const clientOperations = { list, create, get, update, merge };
 
 export function clientRoutes({ db, publicUrl }: Services) {
   return createRouter()
@@ -93,6 +117,20 @@ export function clientRoutes({ db, publicUrl }: Services) {
         const client = await updateClient(trx, tenantId, clientId, c.req.valid('json'));
         if (!client) throw notFound('Client');
         return { status: 200 as const, body: presentClient(client) };
+      });
+      return c.json(answer.body, answer.status);
+    })
+    .openapi(merge, async (c) => {
+      const { clientId } = c.req.valid('param');
+      const { into } = c.req.valid('json');
+      const tenantId = c.get('caller').tenant.id;
+      const answer = await commitChange(c, db, async (trx) => {
+        const merged = await mergeClients(trx, tenantId, clientId, into);
+        if (!merged.ok && merged.reason === 'same') {
+          throw new ApiError(400, 'into: a client cannot be merged into itself');
+        }
+        if (!merged.ok) throw notFound('Client');
+        return { status: 200 as const, body: presentClient(merged.client) };
       });
       return c.json(answer.body, answer.status);
     })

@@ -173,3 +173,57 @@ export async function updateClient(
     .returningAll()
     .executeTakeFirst();
 }
+
+/**
+ * Merges the tenant's client `fromId` into `intoId`, in the caller's transaction: the passes of
+ * the one move to the other, which takes whatever email, phone and notes it lacks, and the one
+ * goes, with a `client.merged` event. Both are locked, in the order of their ids, so that two
+ * merges of the same pair cannot deadlock. Why not, when it cannot.
+ */
+export async function mergeClients(
+  trx: Transaction<Database>,
+  tenantId: string,
+  fromId: string,
+  intoId: string,
+): Promise<
+  { ok: true; client: ClientRow; passesMoved: number } | { ok: false; reason: 'same' | 'unknown' }
+> {
+  if (fromId === intoId) return { ok: false, reason: 'same' };
+  const locked = await trx
+    .selectFrom('clients')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', [fromId, intoId])
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  const from = locked.find((client) => client.id === fromId);
+  const into = locked.find((client) => client.id === intoId);
+  if (!from || !into) return { ok: false, reason: 'unknown' };
+  const moved = await trx
+    .updateTable('passes')
+    .set({ client_id: into.id, updated_at: new Date() })
+    .where('tenant_id', '=', tenantId)
+    .where('client_id', '=', from.id)
+    .executeTakeFirst();
+  const client = await trx
+    .updateTable('clients')
+    .set({
+      email: into.email ?? from.email,
+      phone: into.phone ?? from.phone,
+      notes: into.notes ?? from.notes,
+    })
+    .where('id', '=', into.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await trx.deleteFrom('clients').where('id', '=', from.id).execute();
+  const passesMoved = Number(moved.numUpdatedRows);
+  await recordEvents(trx, tenantId, [
+    {
+      type: 'client.merged',
+      subjectId: client.id,
+      data: { ...presentClient(client), mergedId: from.id, mergedName: from.name, passesMoved },
+    },
+  ]);
+  return { ok: true, client, passesMoved };
+}

@@ -17,7 +17,8 @@ const TriggerItem = z
       'pass.created: the list-passes item plus clientName, clientEmail, clientPhone. ' +
       'pass.scanned: a flat scan record (id is the scan id). ' +
       'pass.status_changed: the pass plus from, to and changedAt; id is the change event id, passId the pass. ' +
-      'client.created: the client.',
+      'client.created: the client. ' +
+      'client.merged: the client kept plus mergedId, mergedName and passesMoved; id is the merge event id, clientId the client.',
   });
 
 const pollRoute = defineRoute({
