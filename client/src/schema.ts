@@ -415,7 +415,7 @@ export interface paths {
         };
         /**
          * Export passes as CSV
-         * @description Every pass the filters of `GET /passes` match, newest first, streamed (a million passes take no more memory than ten). Cells a spreadsheet would run as a formula start with `'`. A database that fails before the first row answers 503; one that fails later cuts the connection short, so the download is visibly incomplete.
+         * @description Every pass the filters of `GET /passes` match, newest first, streamed (a million passes take no more memory than ten), with a `field:NAME` or `public:NAME` column per custom field, as `POST /passes/import` reads them back. Cells a spreadsheet would run as a formula start with `'`. A database that fails before the first row answers 503; one that fails later cuts the connection short, so the download is visibly incomplete.
          *
          *     **Who may call:** full-scope API keys; staff users, signed in; admin users, signed in.
          */
@@ -439,7 +439,7 @@ export interface paths {
         put?: never;
         /**
          * Import passes from CSV
-         * @description All or nothing, in one transaction, within the plan’s pass limit: one bad row and nothing is created (400, naming the rows). Columns: type, name, note, clientName, maxUsages, validFrom, validUntil, and `field:NAME` or `public:NAME` for custom fields. At most 10,000 rows and 10 MB. `dryRun=true` checks every row and creates nothing.
+         * @description All or nothing, in one transaction, within the plan’s pass limit: one bad row and nothing is created (400, naming the rows). Columns: type, name, note, clientName, maxUsages, validFrom, validUntil, and `field:NAME` or `public:NAME` for custom fields; and what an export adds, so that an export imports: clientEmail (for a client the import makes), status (`revoked` stays revoked), usagesCount and createdAt. An export’s code and publicUrl are read past: the passes get new ones. At most 10,000 rows and 10 MB. `dryRun=true` checks every row and creates nothing.
          *
          *     **Who may call:** full-scope API keys; staff users, signed in; admin users, signed in.
          */

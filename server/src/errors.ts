@@ -66,6 +66,10 @@ export const DISK_FULL =
 /** Seconds a client is asked to wait while the disk is full. */
 export const DISK_FULL_RETRY_AFTER_SECONDS = '30';
 
+const UNIQUE_VIOLATION = '23505';
+const RACED =
+  'Another change made at the same moment took that value (a name, a key): look again and retry';
+
 export const DATABASE_OUT_OF_REACH =
   'The database is out of reach for the moment; try again in a few seconds';
 /**
@@ -96,6 +100,11 @@ export function errorHandler(logger: Logger, options: { onDiskFull?: () => void 
     if (isDiskFull(error)) {
       options.onDiskFull?.();
       return c.json({ error: DISK_FULL }, 507, { 'Retry-After': DISK_FULL_RETRY_AFTER_SECONDS });
+    }
+    if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
+      // A unique index turned away a write that raced another to the same value (two renames of
+      // clients to one name): what the checks before it say, as they could not.
+      return c.json({ error: RACED }, 409);
     }
     if (isDatabaseOutOfReach(error)) {
       logger.warn({ err: error, method: c.req.method, path: c.req.path }, 'database out of reach');

@@ -20,6 +20,7 @@ export type PassColumn =
   | 'id'
   | 'code'
   | 'name'
+  | 'note'
   | 'type'
   | 'status'
   | 'usages_count'
@@ -51,6 +52,7 @@ export const PASS_FIELDS = {
   passId: field('id', 'value', z.string()),
   code: field('code', 'value', z.string()),
   name: field('name', 'value', z.string().nullable()),
+  note: field('note', 'value', z.string().nullable()),
   type: field('type', 'value', z.enum(PASS_TYPES)),
   status: field('status', 'reportedStatus', z.enum(PASS_STATUSES)),
   usagesCount: field('usages_count', 'value', z.number().int()),
@@ -143,12 +145,16 @@ export const DOOR_PASS_FIELDS = {
   ),
 };
 
-/** The columns of a CSV export, in order. */
+/**
+ * The columns of a CSV export, in order, before the custom fields' (`field:NAME`, `public:NAME`).
+ * An import reads every one of them back but the server's own: `code` and `publicUrl`.
+ */
 export const EXPORT_FIELDS = pick(
   'code',
   'type',
   'status',
   'name',
+  'note',
   'clientName',
   'clientEmail',
   'usagesCount',

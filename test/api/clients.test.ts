@@ -184,4 +184,37 @@ describe('clients', () => {
     const clients = await tenant.client.clients.list({ search: name });
     expect(clients.ok && clients.data.map((c) => c.name)).toEqual([name]);
   });
+
+  it('keeps one client per name whatever its case and accents, concurrent writes included', async () => {
+    const own = await createTenant();
+    const create = (name: string) =>
+      http(`${own.apiUrl}/clients`, { key: own.apiKey, json: { name } });
+    const first = await create('Zoë Ünal');
+    expect(first.status).toBe(201);
+    const twin = await create('zoe UNAL');
+    expect(twin.status).toBe(409);
+    expect(twin.body.error).toBe(
+      `A client named "Zoë Ünal" (${first.body.id}) exists already: names are compared without case and accents. Use that client, or merge the two`,
+    );
+    const ana = await create('Ana');
+    const rename = (json: unknown) =>
+      http(`${own.apiUrl}/clients/${ana.body.id}`, { key: own.apiKey, method: 'PATCH', json });
+    expect((await rename({ name: 'ZOË ünal' })).status).toBe(409);
+    expect((await rename({ name: 'ANA' })).body.name).toBe('ANA');
+    // Creates and renames racing to one new name: one wins, the others are told, none fails.
+    const answers = await Promise.all([
+      ...['Ça Ira', 'ca ira', 'CA IRA', 'ça ira'].map(create),
+      rename({ name: 'Ca Ira' }),
+      own.client.passes.create({ type: 'single', clientName: 'çA iRA' }),
+    ]);
+    const statuses = answers.slice(0, 5).map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 409).length).toBeGreaterThanOrEqual(4);
+    expect(statuses.every((status) => [200, 201, 409].includes(status))).toBe(true);
+    const pass = answers[5] as Awaited<ReturnType<typeof own.client.passes.create>>;
+    expect(pass.ok).toBe(true);
+    const named = await http(`${own.apiUrl}/clients?search=ca ira`, { key: own.apiKey });
+    expect(named.body).toHaveLength(1);
+    // Zoë, Ana and Ça Ira; or two, when the rename made Ana the Ça Ira.
+    expect((await own.counts()).clients).toBe(statuses.includes(200) ? 2 : 3);
+  });
 });

@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTenant, http, type TestTenant } from '../support/tenant';
@@ -207,6 +208,116 @@ describe('CSV export', () => {
       .map((line) => line.split(',')[0]);
     expect(codes).toHaveLength(2500);
     expect(new Set(codes).size).toBe(2500);
+  });
+});
+
+describe('an export imported', () => {
+  it('makes the same file again in another tenant, but for codes and links', async () => {
+    const from = await createTenant();
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    await http(`${from.apiUrl}/clients`, {
+      key: from.apiKey,
+      json: { name: 'Gómez Family', email: 'gomez@example.com' },
+    });
+    // Made by one import: rows of one moment, which must keep their order.
+    await importCsv(from, 'type,name\nsingle,Walk-in 1\nsingle,Walk-in 2\nsingle,Walk-in 3\n');
+    const used = await from.newPass({
+      type: 'single',
+      name: 'Ana Gómez',
+      clientName: 'gómez family',
+      validUntil: '2099-12-31',
+      customFields: [
+        { key: 'Seat', value: 'B12', isPublic: true },
+        { key: 'Diet', value: 'vegan' },
+        { key: 'Tag', value: 'first' },
+        { key: 'Tag', value: 'second' },
+      ],
+    });
+    const spent = await from.newPass({
+      type: 'multi',
+      maxUsages: 2,
+      name: 'Bo Chen',
+      note: 'Line 1\nLine 2, with "quotes"',
+      clientName: 'Zoë Ünal',
+    });
+    const revoked = await from.newPass({ type: 'single', name: '=SUM(A1)', note: "'=quoted" });
+    await from.newPass({
+      type: 'multi',
+      validFrom: future,
+      customFields: [{ key: 'Tag', value: 'x' }],
+    });
+    await from.newPass({ type: 'single', name: 'Late', validUntil: '2020-01-01' });
+    for (const code of [used.code, spent.code, spent.code]) {
+      const scan = await http(`${from.apiUrl}/scan`, { key: from.apiKey, json: { code } });
+      expect(scan.body.result).toBe('success');
+    }
+    await http(`${from.apiUrl}/passes/${revoked.id}/revoke`, { key: from.apiKey, method: 'POST' });
+
+    const first = await http(`${from.apiUrl}/passes/export`, { key: from.apiKey });
+    expect(first.text.split('\n')[0]).toBe(
+      'code,type,status,name,note,clientName,clientEmail,usagesCount,maxUsages,validFrom,' +
+        'validUntil,createdAt,publicUrl,field:Diet,public:Seat,field:Tag,field:Tag',
+    );
+    const into = await createTenant();
+    const imported = await importCsv(into, first.text);
+    expect(imported.body).toEqual({ rows: 8, created: 8, problems: [] });
+    const again = await http(`${into.apiUrl}/passes/export`, { key: into.apiKey });
+
+    const records = (csv: string) => parse(csv, { columns: true }) as Record<string, string>[];
+    const [before, after] = [records(first.text), records(again.text)];
+    const withoutTheServers = ({ code, publicUrl, ...rest }: Record<string, string>) => rest;
+    expect(after.map(withoutTheServers)).toEqual(before.map(withoutTheServers));
+    const codes = new Set(before.map((row) => row.code));
+    expect(after.every((row) => !codes.has(row.code as string))).toBe(true);
+    expect(after.map((row) => row.status)).toEqual(before.map((row) => row.status));
+    expect(again.text.split('\n')[0]).toBe(first.text.split('\n')[0]);
+    // What the file says holds at the door: the used pass is used, the revoked one revoked.
+    const byName = (name: string) => after.find((row) => row.name === name)?.code;
+    for (const [name, result] of [
+      ['Ana Gómez', 'already_used'],
+      ['Bo Chen', 'max_usages_reached'],
+      ["'=SUM(A1)", 'revoked'],
+    ]) {
+      const scan = await http(`${into.apiUrl}/scan`, {
+        key: into.apiKey,
+        json: { code: byName(name as string) },
+      });
+      expect(scan.body.result, name).toBe(result);
+    }
+    const clients = (await http(`${into.apiUrl}/clients?search=gomez`, { key: into.apiKey })).body;
+    expect(clients).toMatchObject([{ name: 'Gómez Family', email: 'gomez@example.com' }]);
+  });
+
+  it('names what a row says of its past that cannot be so', async () => {
+    const cases: [string, string][] = [
+      [
+        'type,status\nmulti,used\n',
+        'status is used, but a multi pass is used only when usagesCount reaches maxUsages',
+      ],
+      ['type,usagesCount\nsingle,2\n', 'usagesCount of a single pass is 0 or 1'],
+      ['type,status,usagesCount\nsingle,used,0\n', 'status is used, but usagesCount is 0'],
+      ['type,clientEmail\nsingle,a@example.com\n', 'clientEmail needs a clientName'],
+      [
+        'type,clientName,clientEmail\nsingle,A,not-mail\n',
+        'clientEmail: clientEmail must be an email address',
+      ],
+      ['type,status\nsingle,lost\n', 'status: status must be active, used, expired or revoked'],
+      [
+        'type,usagesCount\nmulti,-1\n',
+        'usagesCount: usagesCount must be a whole number below a billion',
+      ],
+      ['type,createdAt\nsingle,2999-01-01T00:00:00Z\n', 'createdAt must not be in the future'],
+    ];
+    for (const [csv, error] of cases) {
+      const checked = await importCsv(tenant, csv, '?dryRun=true');
+      expect(checked.body.problems, csv).toEqual([{ row: 2, error }]);
+    }
+    const passedOver = await importCsv(
+      tenant,
+      'code,type,publicUrl\nNOT-A-CODE,single,http://elsewhere\n',
+      '?dryRun=true',
+    );
+    expect(passedOver.body).toEqual({ rows: 1, created: 0, problems: [] });
   });
 });
 

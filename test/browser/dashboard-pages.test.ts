@@ -260,6 +260,14 @@ describe.skipIf(!hasChromium())('the dashboard: its pages', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { level: 1, name: 'Ana Lima' }).waitFor();
     expect(await page.locator('.facts').textContent()).toContain('ana@example.com');
+    // The name again, typed otherwise: refused, naming the client that has it.
+    await go(page, '/clients', 'Clients');
+    await page.getByText('Add a client').click();
+    await page.getByLabel('Name').fill('ANA LIMA');
+    await page.getByRole('button', { name: 'Add client' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toMatch(/^A client named "Ana Lima" \(cli_\w+\) exists already/);
     // The same person, made twice: merged, and the pass follows.
     const twin = await own.newPass({ name: 'Second ticket', clientName: 'A. Lima' });
     const twinRead = await http(`${own.apiUrl}/passes/${twin.id}`, { key: own.apiKey });

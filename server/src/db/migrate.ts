@@ -9,6 +9,7 @@ import * as scanDevices from './migrations/2026-12-03-scan-devices';
 import * as users from './migrations/2026-12-03-users';
 import * as scanClock from './migrations/2026-12-05-scan-clock';
 import * as typedCodes from './migrations/2026-12-06-typed-codes';
+import * as uniqueClientNames from './migrations/2026-12-06-unique-client-names';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03-users': users,
   '2026-12-05-scan-clock': scanClock,
   '2026-12-06-typed-codes': typedCodes,
+  '2026-12-06-unique-client-names': uniqueClientNames,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -32,4 +34,10 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Brings the schema up to the named migration: what a test of the next one starts from. */
+export async function migrateTo(db: Kysely<Database>, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }

@@ -111,6 +111,8 @@ export interface ClientTable {
   phone: string | null;
   notes: string | null;
   created_at: CreatedAt;
+  /** The name folded (case and accents off, `domain/folding.ts`), made by the database: unique per tenant. */
+  name_key: ColumnType<string, never, never>;
 }
 
 export interface PassTable {

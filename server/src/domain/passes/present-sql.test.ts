@@ -57,6 +57,7 @@ describe('fieldsSql mirrors presentFields', () => {
       fc.record({
         rule: arbitraryPass,
         name: fc.option(text, { nil: null }),
+        note: fc.option(text, { nil: null }),
         withClient: fc.boolean(),
         validFrom: fc.option(anyInstant, { nil: null }),
         lastAdmittedAt: fc.option(anyInstant, { nil: null }),
@@ -75,6 +76,7 @@ describe('fieldsSql mirrors presentFields', () => {
             last_admitted_at: pass.lastAdmittedAt,
             public_token: newPublicToken(),
             name: pass.name,
+            note: pass.note,
             client_id: pass.withClient ? clientId : null,
             updated_at: NOW,
           }),

@@ -1,13 +1,17 @@
 import type { CreateClientBody, UpdateClientBody } from '@passgate/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ClientRow, Database } from '../../db/schema';
-import { fold, foldSql } from '../../domain/folding';
+import { foldSql } from '../../domain/folding';
 import { newId } from '../../domain/ids';
+import { ApiError } from '../../errors';
 import { recordEvents } from '../../events';
 import { likePattern, paginate } from '../support';
 import { presentClient } from './present';
 
-/** Inserts a client and its `client.created` event in the caller's transaction. */
+/**
+ * Inserts a client and its `client.created` event in the caller's transaction; or, when the
+ * tenant has a client of that name whatever its case and accents, 409 naming it.
+ */
 export async function insertClient(
   trx: Transaction<Database>,
   tenantId: string,
@@ -24,78 +28,104 @@ export async function insertClient(
       notes: body.notes ?? null,
       created_at: new Date(),
     })
+    .onConflict((oc) => oc.columns(['tenant_id', 'name_key']).doNothing())
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!client) throw await nameTaken(trx, tenantId, body.name);
   await recordEvents(trx, tenantId, [
     { type: 'client.created', subjectId: client.id, data: presentClient(client) },
   ]);
   return client;
 }
 
-/**
- * The tenant's oldest client of this name, whatever its case and accents ("gómez family" is
- * "Gómez Family"), or a new one. A transaction-scoped advisory lock on the folded name keeps two
- * concurrent creates from making two clients.
- */
-export async function findOrCreateClientByName(
+/** The 409 for a name another client of the tenant has already, folded alike. */
+async function nameTaken(
   trx: Transaction<Database>,
   tenantId: string,
   name: string,
+  exceptId?: string,
 ) {
-  const clients = await findOrCreateClientsByName(trx, tenantId, [name]);
-  return clients.get(name) as ClientRow;
+  const existing = await trx
+    .selectFrom('clients')
+    .select(['id', 'name'])
+    .where('tenant_id', '=', tenantId)
+    .where('name_key', '=', foldSql(sql.val(name)))
+    .$if(exceptId !== undefined, (query) => query.where('id', '<>', exceptId as string))
+    .executeTakeFirst();
+  if (exceptId !== undefined && !existing) return undefined;
+  const who = existing ? `"${existing.name}" (${existing.id})` : `"${name}"`;
+  return new ApiError(
+    409,
+    `A client named ${who} exists already: names are compared without case and accents. Use that client, or merge the two`,
+  );
+}
+
+/** A client named by a pass: its name, and the email a new client of that name starts with. */
+export interface ClientByName {
+  name: string;
+  email?: string | undefined;
 }
 
 /**
- * For each name, the tenant's oldest client of that name whatever its case and accents, or a
- * new one (with its `client.created` event), by the name as first given: a CSV import's clients
- * in three statements. The folded names' advisory locks are taken in one order, so two imports
- * naming the same clients cannot deadlock. The answer is keyed by the names as given.
+ * For each name, the tenant's client of that name whatever its case and accents, or a new one
+ * (with its `client.created` event) by the name and email as first given: a CSV import's
+ * clients in a few statements. The names are folded by the database, as `name_key` is, and
+ * their advisory locks taken in one order, so that two imports naming the same clients cannot
+ * deadlock; a client created meanwhile by another way in is found after the unique index turns
+ * the insert away. The answer is keyed by the names as given.
  */
 export async function findOrCreateClientsByName(
   trx: Transaction<Database>,
   tenantId: string,
-  names: readonly string[],
+  wanted: readonly ClientByName[],
 ): Promise<Map<string, ClientRow>> {
-  const byKey = new Map<string, ClientRow>();
-  const asGiven = new Map<string, string>(); // folded name → its first spelling
-  for (const name of names) if (!asGiven.has(fold(name))) asGiven.set(fold(name), name);
-  const wanted = [...asGiven.keys()].sort();
-  const answer = () => new Map(names.map((name) => [name, byKey.get(fold(name)) as ClientRow]));
-  if (wanted.length === 0) return answer();
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}:`} || name, 0))
-              FROM unnest(${wanted}::text[]) WITH ORDINALITY AS wanted(name, place)
+  if (wanted.length === 0) return new Map();
+  const names = [...new Set(wanted.map((client) => client.name))];
+  const { rows: keys } = await sql<{ name: string; key: string }>`
+    SELECT name, ${foldSql(sql.ref('name'))} AS key
+      FROM unnest(${names}::text[]) AS given(name)`.execute(trx);
+  const keyOf = new Map(keys.map(({ name, key }) => [name, key]));
+  const first = new Map<string, ClientByName>(); // folded name → its first spelling and email
+  for (const client of wanted) {
+    const key = keyOf.get(client.name) as string;
+    if (!first.has(key)) first.set(key, client);
+  }
+  const sorted = [...first.keys()].sort();
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}:`} || key, 0))
+              FROM unnest(${sorted}::text[]) WITH ORDINALITY AS wanted(key, place)
              ORDER BY place`.execute(trx);
-  const existing = await trx
-    .selectFrom('clients')
-    .selectAll()
-    .select(foldSql(sql.ref('name')).as('folded'))
-    .distinctOn(foldSql(sql.ref('name')))
-    .where('tenant_id', '=', tenantId)
-    .where(foldSql(sql.ref('name')), 'in', wanted)
-    .orderBy(foldSql(sql.ref('name')))
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
-  for (const { folded, ...client } of existing) byKey.set(folded, client);
-  const missing = wanted.filter((key) => !byKey.has(key)).map((key) => asGiven.get(key) as string);
+  const byKey = new Map<string, ClientRow>();
+  const findExisting = async (among: string[]) => {
+    for (let i = 0; i < among.length; i += INSERT_CHUNK) {
+      const found = await trx
+        .selectFrom('clients')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('name_key', 'in', among.slice(i, i + INSERT_CHUNK))
+        .execute();
+      for (const client of found) byKey.set(client.name_key, client);
+    }
+  };
+  await findExisting(sorted);
+  const missing = sorted.filter((key) => !byKey.has(key));
   for (let i = 0; i < missing.length; i += INSERT_CHUNK) {
     const created = await trx
       .insertInto('clients')
       .values(
-        missing.slice(i, i + INSERT_CHUNK).map((name) => ({
+        missing.slice(i, i + INSERT_CHUNK).map((key) => ({
           id: newId('cli'),
           tenant_id: tenantId,
-          name,
-          email: null,
+          name: first.get(key)?.name as string,
+          email: first.get(key)?.email ?? null,
           phone: null,
           notes: null,
           created_at: new Date(),
         })),
       )
+      .onConflict((oc) => oc.columns(['tenant_id', 'name_key']).doNothing())
       .returningAll()
       .execute();
-    for (const client of created) byKey.set(fold(client.name), client);
+    for (const client of created) byKey.set(client.name_key, client);
     await recordEvents(
       trx,
       tenantId,
@@ -106,7 +136,8 @@ export async function findOrCreateClientsByName(
       })),
     );
   }
-  return answer();
+  await findExisting(missing.filter((key) => !byKey.has(key)));
+  return new Map(names.map((name) => [name, byKey.get(keyOf.get(name) as string) as ClientRow]));
 }
 
 /** Rows per multi-row INSERT: well within PostgreSQL's 65,535 parameters a statement. */
@@ -136,7 +167,7 @@ export async function listClients(
     const pattern = likePattern(search);
     filtered = filtered.where((eb) =>
       eb.or([
-        eb(foldSql(sql.ref('name')), 'like', likePattern(fold(search))),
+        eb('name_key', 'like', foldSql(sql.val(likePattern(search)))),
         eb(sql`lower(coalesce(email, ''))`, 'like', pattern),
         eb(sql`lower(coalesce(phone, ''))`, 'like', pattern),
       ]),
@@ -147,8 +178,9 @@ export async function listClients(
 
 /**
  * Changes what `changes` names of the tenant's client (null clears email, phone and notes), in
- * the caller's transaction; undefined when there is no such client. Passes that name the client
- * by its id follow it.
+ * the caller's transaction; undefined when there is no such client, 409 when another client has
+ * the new name already. Passes that name the client by its id follow it. (A rename racing
+ * another to the same name meets the unique index: `onError` answers that 409 too.)
  */
 export async function updateClient(
   trx: Transaction<Database>,
@@ -165,6 +197,10 @@ export async function updateClient(
     }).filter(([, value]) => value !== undefined),
   );
   if (Object.keys(set).length === 0) return findClient(trx, tenantId, clientId);
+  if (changes.name !== undefined) {
+    const taken = await nameTaken(trx, tenantId, changes.name, clientId);
+    if (taken) throw taken;
+  }
   return trx
     .updateTable('clients')
     .set(set)

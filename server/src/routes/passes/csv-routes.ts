@@ -2,11 +2,13 @@ import type { HttpBindings } from '@hono/node-server';
 import { z } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
 import { ACCESS, defineRoute } from '../../access';
+import type { PassWithClient } from '../../domain/passes/present';
 import { ApiError } from '../../errors';
 import type { Services } from '../../services';
 import { countOf } from '../limits';
 import { createRouter, errorResponses, json } from '../support';
-import { describeProblems, exportLines, IMPORT_EXAMPLE, parseImport } from './csv';
+import { exportLines, fieldColumnsOf } from './csv';
+import { describeProblems, IMPORT_EXAMPLE, parseImport } from './csv-import';
 import { PassFilters } from './filters';
 import { eachPassPage } from './queries';
 import { createPasses } from './service';
@@ -23,7 +25,9 @@ const exportCsv = defineRoute({
   summary: 'Export passes as CSV',
   description:
     'Every pass the filters of `GET /passes` match, newest first, streamed (a million passes ' +
-    "take no more memory than ten). Cells a spreadsheet would run as a formula start with `'`. " +
+    'take no more memory than ten), with a `field:NAME` or `public:NAME` column per custom ' +
+    'field, as `POST /passes/import` reads them back. Cells a spreadsheet would run as a ' +
+    "formula start with `'`. " +
     'A database that fails before the first row answers 503; one that fails later cuts the ' +
     'connection short, so the download is visibly incomplete.',
   request: { query: z.object(PassFilters) },
@@ -62,8 +66,11 @@ const importCsv = defineRoute({
   description:
     'All or nothing, in one transaction, within the plan’s pass limit: one bad row and nothing ' +
     'is created (400, naming the rows). Columns: type, name, note, clientName, maxUsages, ' +
-    'validFrom, validUntil, and `field:NAME` or `public:NAME` for custom fields. At most ' +
-    '10,000 rows and 10 MB. `dryRun=true` checks every row and creates nothing.',
+    'validFrom, validUntil, and `field:NAME` or `public:NAME` for custom fields; and what an ' +
+    'export adds, so that an export imports: clientEmail (for a client the import makes), ' +
+    'status (`revoked` stays revoked), usagesCount and createdAt. An export’s code and ' +
+    'publicUrl are read past: the passes get new ones. At most 10,000 rows and 10 MB. ' +
+    '`dryRun=true` checks every row and creates nothing.',
   request: {
     query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
     body: { required: true, content: { 'text/csv': { schema: z.string() } } },
@@ -98,8 +105,11 @@ export function passCsvRoutes({ db, publicUrl, logger }: Services) {
       const tenantId = c.get('caller').tenant.id;
       const now = new Date();
       // The first page is read before anything is sent: a database that fails now is a 503.
+      const fieldColumns = await fieldColumnsOf(db, tenantId, filters, now);
       const pages = eachPassPage(db, tenantId, filters, now)[Symbol.asyncIterator]();
       let page = await pages.next();
+      const lines = (passes: PassWithClient[], header: boolean) =>
+        exportLines(passes, fieldColumns, { publicUrl, now }, header);
       c.header('Content-Type', 'text/csv; charset=utf-8');
       c.header(
         'Content-Disposition',
@@ -110,11 +120,11 @@ export function passCsvRoutes({ db, publicUrl, logger }: Services) {
           let header = true;
           while (!page.done) {
             if (out.aborted) return;
-            await out.write(exportLines(page.value, publicUrl, now, header));
+            await out.write(lines(page.value, header));
             header = false;
             page = await pages.next();
           }
-          if (header) await out.write(exportLines([], publicUrl, now, true));
+          if (header) await out.write(lines([], true));
         } catch (error) {
           // A later failure cuts the connection short, without the chunked body's end: the
           // download is visibly broken rather than a file that looks complete.

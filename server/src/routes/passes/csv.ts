@@ -1,169 +1,94 @@
-import { CreatePassBody, EXPORT_FIELDS, PASS_TYPES } from '@passgate/shared';
-import { parse } from 'csv-parse/sync';
+import { type CustomField, EXPORT_FIELDS } from '@passgate/shared';
 import { stringify } from 'csv-stringify/sync';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../db/schema';
 import { type PassWithClient, presentFields } from '../../domain/passes/present';
-import { ruleColumnsOf, validityProblem } from './queries';
+import { filterPasses, type PassFilters } from './queries';
 
-/** The columns of an export, in order: the pass's fields by their names in the API. */
+// A CSV export: the pass's fields by their names in the API (`EXPORT_FIELDS`), then a column for
+// each custom field the exported passes have, `field:NAME` or `public:NAME` as an import names
+// them. An import (csv-import.ts) reads every column back but the server's own.
+
+/** The columns of an export before its custom fields, in order. */
 export const EXPORT_COLUMNS = Object.keys(EXPORT_FIELDS);
 
 /**
- * A data row's number as a spreadsheet shows it, the header being row 1: the first data row is
- * row 2, so a problem names the row the person sees.
+ * A column of custom fields: the `nth` field (from 0) of this key and visibility of each pass. A
+ * pass may have one key twice, which takes two columns of the same name, as an import reads them.
  */
-const sheetRow = (index: number) => index + 2;
+export interface FieldColumn {
+  key: string;
+  isPublic: boolean;
+  nth: number;
+}
 
-/** An import holds at most this many passes: one transaction, all or nothing. */
-export const MAX_IMPORT_ROWS = 10_000;
+/** A custom field column's header, as the import reads it. */
+export const fieldHeader = ({ key, isPublic }: Pick<CustomField, 'key' | 'isPublic'>) =>
+  `${isPublic ? 'public' : 'field'}:${key}`;
+
+/**
+ * The custom field columns of the passes the filters match: one per key and visibility, as many
+ * as a pass has most, ordered by key (private first) so that two exports of the same passes have
+ * the same header.
+ */
+export async function fieldColumnsOf(
+  db: Kysely<Database>,
+  tenantId: string,
+  filters: PassFilters,
+  now: Date,
+): Promise<FieldColumn[]> {
+  const passes = filterPasses(db, tenantId, filters, now)
+    .clearSelect()
+    .select(['passes.id', 'passes.fields'])
+    .where(sql<boolean>`passes.fields <> '[]'::jsonb`);
+  const { rows } = await sql<{ key: string; is_public: boolean; columns: number }>`
+    SELECT key, is_public, max(n)::int AS columns
+      FROM (SELECT field->>'key' AS key, (field->>'isPublic')::boolean AS is_public, count(*) AS n
+              FROM (${passes}) AS p, jsonb_array_elements(p.fields) AS field
+             GROUP BY p.id, 1, 2) AS per_pass
+     GROUP BY key, is_public`.execute(db);
+  return rows
+    .sort((a, b) =>
+      a.key === b.key ? Number(a.is_public) - Number(b.is_public) : a.key < b.key ? -1 : 1,
+    )
+    .flatMap(({ key, is_public, columns }) =>
+      Array.from({ length: columns }, (_, nth) => ({ key, isPublic: is_public, nth })),
+    );
+}
 
 /**
  * A cell a spreadsheet would run as a formula (`=cmd|…`, `+`, `-`, `@`, and a leading tab or
- * carriage return, as OWASP lists them) is written with a leading `'`, which makes it text.
+ * carriage return, as OWASP lists them) is written with a leading `'`, which makes it text; so is
+ * one that starts so after apostrophes, so that an import, taking one `'` off such a cell
+ * (`plainCell`), reads back exactly what was exported.
  */
 export function inertCell(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /^'*[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/** A cell as an export of it was meant: `inertCell` undone. */
+export function plainCell(cell: string): string {
+  return /^'+[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
 }
 
 /** CSV lines (with the header first when `header`) for a page of passes. */
 export function exportLines(
   passes: PassWithClient[],
-  publicUrl: string,
-  now: Date,
+  fieldColumns: readonly FieldColumn[],
+  at: { publicUrl: string; now: Date },
   header: boolean,
 ): string {
-  const rows = passes.map((pass) =>
-    Object.values(presentFields(EXPORT_FIELDS, pass, { now, publicUrl })).map((value) =>
-      inertCell(value === null ? '' : String(value)),
+  const rows = passes.map((pass) => [
+    ...Object.values(presentFields(EXPORT_FIELDS, pass, at)).map((value) =>
+      value === null ? '' : String(value),
     ),
-  );
-  return stringify(header ? [[...EXPORT_COLUMNS], ...rows] : rows, { eof: true });
-}
-
-/** The columns an import may have; `field:NAME` and `public:NAME` make custom fields. */
-const IMPORT_COLUMNS = [
-  'type',
-  'name',
-  'note',
-  'clientName',
-  'maxUsages',
-  'validFrom',
-  'validUntil',
-];
-export const IMPORT_EXAMPLE = stringify(
-  [
-    [...IMPORT_COLUMNS, 'public:Seat', 'field:Dietary needs'],
-    ['single', 'Ana Lima', '', 'Acme Ltd', '', '2026-12-31', '2026-12-31', 'B12', 'vegetarian'],
-    ['multi', 'Bo Chen', 'Season pass', '', '10', '', '2027-06-30', '', ''],
-  ],
-  { eof: true },
-);
-
-export interface ImportProblem {
-  /** The row's number as a spreadsheet shows it (the header is 1, the first pass 2); 0: the file. */
-  row: number;
-  error: string;
-}
-
-/**
- * The passes a CSV describes, each checked by the same schema as `POST /passes`; or every
- * problem, each naming its row, and how many pass rows were read. A malformed file or header is
- * one problem at row 0.
- */
-export function parseImport(
-  text: string,
-): { ok: true; passes: CreatePassBody[] } | { ok: false; problems: ImportProblem[]; rows: number } {
-  let records: string[][];
-  try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: false });
-  } catch (error) {
-    return {
-      ok: false,
-      rows: 0,
-      problems: [{ row: 0, error: `Not a readable CSV: ${(error as Error).message}` }],
-    };
-  }
-  const [header, ...rows] = records;
-  if (!header) return { ok: false, rows: 0, problems: [{ row: 0, error: 'The CSV is empty' }] };
-  const columns = header.map((name) => name.trim());
-  const unknown = columns.filter(
-    (name) => !IMPORT_COLUMNS.includes(name) && !/^(field|public):.+/.test(name),
-  );
-  if (unknown.length > 0) {
-    return {
-      ok: false,
-      rows: rows.length,
-      problems: [
-        {
-          row: 0,
-          error: `Unknown column ${unknown.map((name) => `"${name}"`).join(', ')}: the columns are ${IMPORT_COLUMNS.join(', ')}, and field:NAME or public:NAME for custom fields`,
-        },
-      ],
-    };
-  }
-  if (!columns.includes('type')) {
-    return { ok: false, rows: 0, problems: [{ row: 0, error: 'The header has no "type" column' }] };
-  }
-  if (rows.length === 0)
-    return { ok: false, rows: 0, problems: [{ row: 0, error: 'The CSV has no rows' }] };
-  if (rows.length > MAX_IMPORT_ROWS) {
-    return {
-      ok: false,
-      rows: rows.length,
-      problems: [
-        {
-          row: 0,
-          error: `The CSV has ${rows.length} rows; an import takes at most ${MAX_IMPORT_ROWS}`,
-        },
-      ],
-    };
-  }
-  const passes: CreatePassBody[] = [];
-  const problems: ImportProblem[] = [];
-  rows.forEach((cells, index) => {
-    const body: Record<string, unknown> = {};
-    const customFields: { key: string; value: string; isPublic: boolean }[] = [];
-    columns.forEach((column, i) => {
-      const cell = cells[i] ?? '';
-      if (cell === '') return;
-      const custom = /^(field|public):(.+)$/.exec(column);
-      if (custom) {
-        customFields.push({
-          key: custom[2] as string,
-          value: cell,
-          isPublic: custom[1] === 'public',
-        });
-      } else if (column === 'maxUsages') {
-        body.maxUsages = /^\d+$/.test(cell.trim()) ? Number(cell.trim()) : cell;
-      } else if (column === 'type') {
-        body.type = cell.trim().toLowerCase();
-      } else {
-        body[column] = cell;
-      }
-    });
-    if (customFields.length > 0) body.customFields = customFields;
-    const parsed = CreatePassBody.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const message =
-        issue?.path[0] === 'type' && !PASS_TYPES.includes(body.type as never)
-          ? 'type must be "single" or "multi"'
-          : `${issue?.path.join('.')}: ${issue?.message}`;
-      problems.push({ row: sheetRow(index), error: message });
-      return;
-    }
-    // The rules an insert checks, here too, so that a dry run and the import name the same rows.
-    const invalid = validityProblem(ruleColumnsOf(parsed.data));
-    if (invalid) problems.push({ row: sheetRow(index), error: invalid });
-    else passes.push(parsed.data);
-  });
-  return problems.length > 0 ? { ok: false, problems, rows: rows.length } : { ok: true, passes };
-}
-
-/** "Row 3: validUntil: …" for the first problems, and how many more. */
-export function describeProblems(problems: ImportProblem[]): string {
-  const shown = problems
-    .slice(0, 3)
-    .map((p) => (p.row === 0 ? p.error : `Row ${p.row}: ${p.error}`));
-  const more = problems.length - shown.length;
-  return `${shown.join('; ')}${more > 0 ? `; and ${more} more rows` : ''}. Nothing was imported.`;
+    ...fieldColumns.map(
+      ({ key, isPublic, nth }) =>
+        pass.fields.filter((field) => field.key === key && field.isPublic === isPublic)[nth]
+          ?.value ?? '',
+    ),
+  ]);
+  const cells = rows.map((row) => row.map(inertCell));
+  const names = [...EXPORT_COLUMNS, ...fieldColumns.map(fieldHeader)];
+  return stringify(header ? [names, ...cells] : cells, { eof: true });
 }

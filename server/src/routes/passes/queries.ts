@@ -9,7 +9,7 @@ import {
 } from '@passgate/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ClientRow, Database, PassRow, PassTable } from '../../db/schema';
-import { fold, foldSql } from '../../domain/folding';
+import { foldSql } from '../../domain/folding';
 import { newId, newPassCode, newPublicToken } from '../../domain/ids';
 import { reportedStatusSql } from '../../domain/pass-sql';
 import type { PassWithClient } from '../../domain/passes/present';
@@ -37,11 +37,11 @@ export function filterPasses(
   if (query.search) {
     // The pass's name and its client's, whatever their case and accents, or its code.
     const search = query.search;
-    const pattern = likePattern(fold(search));
+    const pattern = foldSql(sql.val(likePattern(search)));
     filtered = filtered.where((eb) =>
       eb.or([
         eb(foldSql(sql.ref('passes.name')), 'like', pattern),
-        eb(foldSql(sql.ref('clients.name')), 'like', pattern),
+        eb('clients.name_key', 'like', pattern),
         eb(eb.fn('lower', ['passes.code']), 'like', likePattern(search)),
       ]),
     );
@@ -135,10 +135,30 @@ export const ruleColumnsOf = (body: CreatePassBody) => ({
   valid_until: toDate(body.validUntil, 'end'),
 });
 
+/**
+ * A pass to make: as `POST /passes` describes it, or as a CSV row does, which may also carry what
+ * the pass was where it was exported from: its client's email (for a client made now), its uses,
+ * whether it was revoked, and when it was made (an instant, to the microsecond).
+ */
+export interface NewPass extends CreatePassBody {
+  clientEmail?: string | undefined;
+  usagesCount?: number | undefined;
+  revoked?: boolean | undefined;
+  createdAt?: string | undefined;
+}
+
+/** The stored status of a new pass: a single pass with its use counted is spent. */
+const newStatus = (body: NewPass) =>
+  body.revoked
+    ? ('revoked' as const)
+    : body.type === 'single' && (body.usagesCount ?? 0) > 0
+      ? ('used' as const)
+      : ('active' as const);
+
 /** The stored columns of a new pass, as `POST /passes` (or a CSV row) describes it. */
 export function newPassValues(
   tenantId: string,
-  body: CreatePassBody,
+  body: NewPass,
   client: ClientRow | null,
   now: Date,
 ) {
@@ -150,12 +170,13 @@ export function newPassValues(
     name: body.name ?? null,
     note: body.note ?? null,
     ...ruleColumnsOf(body),
-    status: 'active' as const,
+    status: newStatus(body),
+    usages_count: body.usagesCount ?? 0,
     fields: JSON.stringify(storedFields(body.customFields ?? [])),
     template_id: body.templateId ?? null,
     location_id: body.locationId ?? null,
     client_id: client?.id ?? null,
-    created_at: now,
+    created_at: body.createdAt ? sql<Date>`${body.createdAt}::timestamptz` : now,
     updated_at: now,
   };
 }
@@ -179,7 +200,7 @@ export async function insertPass(
 export async function insertPasses(
   trx: Transaction<Database>,
   tenantId: string,
-  items: readonly { body: CreatePassBody; client: ClientRow | null }[],
+  items: readonly { body: NewPass; client: ClientRow | null }[],
   now: Date,
 ): Promise<PassWithClient[]> {
   const values = items.map(({ body, client }) => newPassValues(tenantId, body, client, now));

@@ -1,4 +1,4 @@
-import type { CreatePassBody, UpdatePassBody } from '@passgate/shared';
+import type { UpdatePassBody } from '@passgate/shared';
 import { reportedStatus, type ScannablePass } from '@passgate/shared/core';
 import type { Transaction } from 'kysely';
 import type { Database, Tenant } from '../../db/schema';
@@ -8,7 +8,7 @@ import { ApiError, notFound } from '../../errors';
 import { recordEvents } from '../../events';
 import { findOrCreateClientsByName, INSERT_CHUNK } from '../clients/queries';
 import { assertBelowTenantLimit } from '../limits';
-import { insertPasses, updatePass } from './queries';
+import { insertPasses, type NewPass, updatePass } from './queries';
 
 // What changes a pass, for every way in: the API's routes, a CSV import, the admin CLI. Each
 // runs in the caller's transaction, and records its events in it.
@@ -23,7 +23,7 @@ type PassTenant = Pick<Tenant, 'id' | 'max_passes'>;
 export async function createPasses(
   trx: Transaction<Database>,
   tenant: PassTenant,
-  bodies: readonly CreatePassBody[],
+  bodies: readonly NewPass[],
   options: { now: Date; publicUrl: string; overLimit?: string },
 ) {
   const { now, publicUrl } = options;
@@ -35,8 +35,10 @@ export async function createPasses(
     options.overLimit ?? `Pass limit reached: this plan allows ${tenant.max_passes} passes`,
     bodies.length,
   );
-  const names = bodies.flatMap((body) => (body.clientName ? [body.clientName] : []));
-  const clients = await findOrCreateClientsByName(trx, tenant.id, names);
+  const named = bodies.flatMap((body) =>
+    body.clientName ? [{ name: body.clientName, email: body.clientEmail }] : [],
+  );
+  const clients = await findOrCreateClientsByName(trx, tenant.id, named);
   const passes = await insertPasses(
     trx,
     tenant.id,
