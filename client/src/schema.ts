@@ -128,6 +128,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/devices/{deviceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename a door device, or move it to a location
+         * @description A door at a location admits only passes good there (a pass bound to another location is `wrong_location`); `locationId: null` lets it admit at any. The phone picks the change up with its next request.
+         *
+         *     **Who may call:** full-scope API keys; staff users, signed in; admin users, signed in.
+         */
+        patch: operations["updateDevice"];
+        trace?: never;
+    };
     "/devices/{deviceId}/pairing": {
         parameters: {
             query?: never;
@@ -282,6 +304,80 @@ export interface paths {
          *     **Who may call:** full-scope API keys; admin users, signed in.
          */
         post: operations["revokeKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/locations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List locations
+         * @description **Who may call:** full-scope API keys; staff users, signed in; admin users, signed in.
+         */
+        get: operations["listLocations"];
+        put?: never;
+        /**
+         * Create a location
+         * @description Emits `location.created`.
+         *
+         *     **Who may call:** full-scope API keys; admin users, signed in.
+         */
+        post: operations["createLocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/locations/{locationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a location
+         * @description **Who may call:** full-scope API keys; staff users, signed in; admin users, signed in.
+         */
+        get: operations["getLocation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a location
+         * @description Changes only what is sent; `null` clears address, coordinates (both) and capacity. Emits `location.updated`, naming the fields that changed in `changed`, when any did.
+         *
+         *     **Who may call:** full-scope API keys; admin users, signed in.
+         */
+        patch: operations["updateLocation"];
+        trace?: never;
+    };
+    "/locations/{locationId}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive a location
+         * @description No new pass or door may name it; the passes and doors at it keep it. Emits `location.updated`; archiving again changes nothing.
+         *
+         *     **Who may call:** full-scope API keys; admin users, signed in.
+         */
+        post: operations["archiveLocation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -931,6 +1027,8 @@ export interface components {
             phone?: string;
         };
         CreateDevice: {
+            /** @description The location it stands at (of this tenant); null or left out: any */
+            locationId?: string | null;
             name: string;
             /** @description Requests a minute its credential may make (default 600) */
             rateLimit?: number;
@@ -960,7 +1058,7 @@ export interface components {
             active: boolean;
             createdAt: string;
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated";
             id: string;
             /** @description whsec_…: verifies the webhook-signature header. Shown only here. */
             secret: string;
@@ -973,12 +1071,31 @@ export interface components {
              */
             scope: "full" | "scan";
         };
+        CreateLocation: {
+            address?: string;
+            /** @description How many may be inside at once: it informs, never refuses */
+            capacity?: number;
+            latitude?: number;
+            longitude?: number;
+            name: string;
+            /**
+             * @description A pass whose last scan here was an exit comes back in without using another use of it
+             * @default false
+             */
+            reentry: boolean;
+            /**
+             * @description IANA time zone; UTC when left out
+             * @default UTC
+             */
+            timezone: string;
+        };
         CreatePass: {
             clientName?: string;
             customFields?: components["schemas"]["CustomFieldInput"][];
             /** @description Not accepted: custom fields go in `customFields` */
             fields?: unknown;
-            locationId?: string;
+            /** @description The location (of this tenant) the pass is good at; null or left out: every location */
+            locationId?: string | null;
             maxUsages?: number | null;
             name?: string;
             note?: string;
@@ -1009,7 +1126,7 @@ export interface components {
         };
         CreateWebhook: {
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated";
             targetUrl: string;
         };
         CustomField: {
@@ -1034,6 +1151,8 @@ export interface components {
             lastSeenAt: string | null;
             /** @description Its last pass sync */
             lastSyncAt: string | null;
+            /** @description The location it stands at: it admits only passes good there; null: any */
+            locationId: string | null;
             name: string;
             /** @description Scans decided on the device and not yet uploaded, as of its last request */
             queueSize: number | null;
@@ -1050,6 +1169,20 @@ export interface components {
         };
         Error: {
             error: string;
+        };
+        Location: {
+            address: string | null;
+            /** @description Archived: no new pass or door may name it */
+            archivedAt: string | null;
+            capacity: number | null;
+            createdAt: string;
+            /** @description loc_…, or the value passes named it by before locations existed */
+            id: string;
+            latitude: number | null;
+            longitude: number | null;
+            name: string;
+            reentry: boolean;
+            timezone: string;
         };
         Me: {
             /** @description The door device whose credential this key is, if any */
@@ -1324,6 +1457,21 @@ export interface components {
             notes?: string | null;
             phone?: string | null;
         };
+        UpdateDevice: {
+            /** @description The location it stands at (of this tenant); null: any */
+            locationId?: string | null;
+            name?: string;
+        };
+        UpdateLocation: {
+            address?: string | null;
+            capacity?: number | null;
+            latitude?: number | null;
+            longitude?: number | null;
+            name?: string;
+            /** @description A pass whose last scan here was an exit comes back in without using another use of it */
+            reentry?: boolean;
+            timezone?: string;
+        };
         UpdatePass: {
             customFields?: components["schemas"]["CustomFieldInput"][];
             /** @description Not accepted: custom fields go in `customFields` */
@@ -1383,7 +1531,7 @@ export interface components {
             active: boolean;
             createdAt: string;
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated";
             id: string;
             targetUrl: string;
         };
@@ -1393,7 +1541,7 @@ export interface components {
             durationMs: number;
             error: string | null;
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "webhook.test";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "webhook.test";
             /** @description Also the webhook-id header of the message */
             eventId: string;
             id: string;
@@ -2133,6 +2281,115 @@ export interface operations {
             };
         };
     };
+    updateDevice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deviceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateDevice"];
+            };
+        };
+        responses: {
+            /** @description The device as changed */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Device"];
+                };
+            };
+            /** @description Invalid input: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not declared as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     createDevicePairing: {
         parameters: {
             query?: never;
@@ -2763,6 +3020,451 @@ export interface operations {
             };
         };
     };
+    listLocations: {
+        parameters: {
+            query?: {
+                /** @description Only archived locations, or only those in use; all when left out */
+                archived?: "true" | "false";
+                limit?: number;
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Total-Count": components["headers"]["X-Total-Count"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Location"][];
+                };
+            };
+            /** @description Invalid input: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createLocation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique value (a UUID): a repeat with the same key and body within 24 h answers the first answer again and changes nothing; the same key with another body is 422, and a repeat while the first still runs is 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateLocation"];
+            };
+        };
+        responses: {
+            /** @description The new location */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Location"];
+                };
+            };
+            /** @description Invalid input: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not declared as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                locationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The location */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Location"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateLocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                locationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateLocation"];
+            };
+        };
+        responses: {
+            /** @description The location as changed */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Location"];
+                };
+            };
+            /** @description Invalid input: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not declared as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    archiveLocation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique value (a UUID): a repeat with the same key and body within 24 h answers the first answer again and changes nothing; the same key with another body is 422, and a repeat while the first still runs is 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                locationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archived location */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Location"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -2827,6 +3529,8 @@ export interface operations {
                 /** @description Only this client's passes */
                 clientId?: string;
                 limit?: number;
+                /** @description Only the passes bound to this location */
+                locationId?: string;
                 page?: number;
                 /** @description Case-insensitive match anywhere in name or code */
                 search?: string;
@@ -3366,6 +4070,8 @@ export interface operations {
             query?: {
                 /** @description Only this client's passes */
                 clientId?: string;
+                /** @description Only the passes bound to this location */
+                locationId?: string;
                 /** @description Case-insensitive match anywhere in name or code */
                 search?: string;
                 status?: "active" | "used" | "expired" | "revoked";
@@ -4295,7 +5001,7 @@ export interface operations {
     pollTrigger: {
         parameters: {
             query: {
-                event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged";
+                event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated";
                 limit?: number;
                 /** @description Only items after this time (default: the last 24 hours) */
                 since?: string;
@@ -5201,10 +5907,12 @@ export const operationAccess = {
   acceptInvite: ["anyone"],
   activatePass: ["full-key","staff","admin"],
   annulScan: ["scan-key","full-key","staff","admin"],
+  archiveLocation: ["full-key","admin"],
   createClient: ["full-key","staff","admin"],
   createDevice: ["full-key","staff","admin"],
   createDevicePairing: ["full-key","staff","admin"],
   createKey: ["full-key","admin"],
+  createLocation: ["full-key","admin"],
   createPass: ["full-key","staff","admin"],
   createUser: ["full-key","admin"],
   createWebhook: ["full-key","admin"],
@@ -5212,6 +5920,7 @@ export const operationAccess = {
   exportPasses: ["full-key","staff","admin"],
   getAccount: ["full-key","staff","admin"],
   getClient: ["full-key","staff","admin"],
+  getLocation: ["full-key","staff","admin"],
   getMe: ["scan-key","full-key","staff","admin"],
   getPass: ["full-key","staff","admin"],
   getPassImportExample: ["full-key","staff","admin"],
@@ -5221,6 +5930,7 @@ export const operationAccess = {
   listClients: ["full-key","staff","admin"],
   listDevices: ["full-key","staff","admin"],
   listKeys: ["full-key","admin"],
+  listLocations: ["full-key","staff","admin"],
   listPasses: ["full-key","staff","admin"],
   listScans: ["full-key","staff","admin"],
   listUsers: ["full-key","admin"],
@@ -5242,6 +5952,8 @@ export const operationAccess = {
   syncScanner: ["scan-key","full-key","staff","admin"],
   testWebhook: ["full-key","admin"],
   updateClient: ["full-key","staff","admin"],
+  updateDevice: ["full-key","staff","admin"],
+  updateLocation: ["full-key","admin"],
   updatePass: ["full-key","staff","admin"],
   updateUser: ["full-key","admin"],
 } as const;

@@ -29,6 +29,7 @@ import { accountRoutes } from './routes/account';
 import { clientRoutes } from './routes/clients';
 import { deviceRoutes } from './routes/devices';
 import { keyRoutes } from './routes/keys';
+import { locationRoutes } from './routes/locations';
 import { meRoutes } from './routes/me';
 import { passRoutes } from './routes/passes';
 import { scanIdentity, scanRoutes } from './routes/scan';
@@ -116,6 +117,7 @@ export function createApi(services: Services) {
 
   api.route('/', passRoutes(services));
   api.route('/', clientRoutes(services));
+  api.route('/', locationRoutes(services));
   api.route('/', scanRoutes(services));
   api.route('/', scanListRoutes(services));
   api.route('/', syncRoutes(services));

@@ -39,11 +39,18 @@ const FIELD_ORDER = [
   'id',
   'passId',
   'clientId',
+  'locationId',
   'code',
   'name',
   'email',
   'phone',
   'notes',
+  'address',
+  'timezone',
+  'latitude',
+  'longitude',
+  'capacity',
+  'reentry',
   'type',
   'result',
   'success',
@@ -70,6 +77,8 @@ const FIELD_ORDER = [
   'mergedId',
   'mergedName',
   'passesMoved',
+  'archivedAt',
+  'changed',
 ];
 const RANK = new Map(FIELD_ORDER.map((field, i) => [field, i]));
 const rank = (field: string) => RANK.get(field) ?? FIELD_ORDER.length;

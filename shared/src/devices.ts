@@ -22,6 +22,10 @@ export const Device = z
       .nullable()
       .describe('Scans decided on the device and not yet uploaded, as of its last request'),
     revokedAt: z.string().nullable(),
+    locationId: z
+      .string()
+      .nullable()
+      .describe('The location it stands at: it admits only passes good there; null: any'),
   })
   .meta({ id: 'Device' });
 export type Device = z.infer<typeof Device>;
@@ -39,9 +43,28 @@ export const CreateDeviceBody = z
       .max(1_000_000_000)
       .optional()
       .describe(`Requests a minute its credential may make (default ${DOOR_RATE_LIMIT})`),
+    locationId: z
+      .string()
+      .max(100)
+      .nullable()
+      .optional()
+      .describe('The location it stands at (of this tenant); null or left out: any'),
   })
   .meta({ id: 'CreateDevice' });
 export type CreateDeviceBody = z.infer<typeof CreateDeviceBody>;
+
+export const UpdateDeviceBody = z
+  .object({
+    name: z.string().trim().min(1, 'name must not be empty').max(100).optional(),
+    locationId: z
+      .string()
+      .max(100)
+      .nullable()
+      .optional()
+      .describe('The location it stands at (of this tenant); null: any'),
+  })
+  .meta({ id: 'UpdateDevice' });
+export type UpdateDeviceBody = z.infer<typeof UpdateDeviceBody>;
 
 export const DevicePairing = z
   .object({

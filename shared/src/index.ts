@@ -3,6 +3,7 @@ export * from './common';
 export * from './core';
 export * from './dates';
 export * from './devices';
+export * from './locations';
 export * from './messages';
 export * from './pass-fields';
 export * from './passes';

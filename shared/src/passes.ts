@@ -67,7 +67,14 @@ export const CreatePassBody = z
     customFields: z.array(CustomFieldInput).max(50).optional(),
     fields: misnamedFields,
     templateId: z.string().max(100).optional(),
-    locationId: z.string().max(100).optional(),
+    locationId: z
+      .string()
+      .max(100)
+      .nullable()
+      .optional()
+      .describe(
+        'The location (of this tenant) the pass is good at; null or left out: every location',
+      ),
   })
   .meta({ id: 'CreatePass' });
 export type CreatePassBody = z.infer<typeof CreatePassBody>;

@@ -69,7 +69,7 @@ beforeAll(async () => {
     signedInUser(owner, { role: 'staff' }),
     owner.createKey({ scope: 'full' }),
   ]);
-  const [pass, client, webhook, device] = await Promise.all([
+  const [pass, client, webhook, device, location] = await Promise.all([
     http(`${owner.apiUrl}/passes`, { key: owner.apiKey, json: { type: 'single' } }),
     http(`${owner.apiUrl}/clients`, { key: owner.apiKey, json: { name: 'Walker' } }),
     http(`${owner.apiUrl}/webhooks`, {
@@ -77,6 +77,7 @@ beforeAll(async () => {
       json: { event: 'pass.created', targetUrl: 'http://127.0.0.1:9/hook' },
     }),
     http(`${owner.apiUrl}/devices`, { key: owner.apiKey, json: { name: 'Door' } }),
+    http(`${owner.apiUrl}/locations`, { key: owner.apiKey, json: { name: 'Hall' } }),
   ]);
   const scan = await http(`${owner.apiUrl}/scan`, {
     key: owner.apiKey,
@@ -87,6 +88,7 @@ beforeAll(async () => {
     clientId: client.body.id,
     webhookId: webhook.body.id,
     deviceId: device.body.device.id,
+    locationId: location.body.id,
     scanId: scan.body.scan.id,
     // Any event id: another tenant's webhook is not found before its delivery is looked for.
     eventId: 'evt_none',
@@ -110,6 +112,7 @@ function pathOf(operation: Operation): string {
  */
 const REQUIRED_BODIES: Record<string, Record<string, unknown>> = {
   'POST /clients/{clientId}/merge': { into: 'cli_walkers0000000000000' },
+  'POST /locations': { name: 'Walked hall' },
 };
 const bodyOf = (operation: Operation) =>
   ['POST', 'PATCH'].includes(operation.method)

@@ -255,6 +255,10 @@ describe('POST /passes', () => {
 
 describe('GET /passes/:passId', () => {
   it('returns the full pass with fields, client and what was stored as given', async () => {
+    const location = await http(`${tenant.apiUrl}/locations`, {
+      key: tenant.apiKey,
+      json: { name: 'Gym floor' },
+    });
     const created = await tenant.client.passes.create({
       type: 'multi',
       name: 'Gym',
@@ -262,7 +266,7 @@ describe('GET /passes/:passId', () => {
       maxUsages: 10,
       clientName: 'Ann',
       templateId: 'tpl_1',
-      locationId: 'loc_9',
+      locationId: location.body.id,
       customFields: [
         { key: 'Level', value: 'Gold', isPublic: true },
         { key: 'Secret', value: 'x' },
@@ -281,7 +285,7 @@ describe('GET /passes/:passId', () => {
       maxUsages: 10,
       note: 'internal',
       templateId: 'tpl_1',
-      locationId: 'loc_9',
+      locationId: location.body.id,
       fields: [
         { key: 'Level', value: 'Gold', isPublic: true },
         { key: 'Secret', value: 'x', isPublic: false },

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../../server/src/db/create';
 import type { PassTable } from '../../server/src/db/schema';
 import { newId, newPassCode } from '../../server/src/domain/ids';
+import { createFreshDatabase } from './database';
 
 export interface TestDatabase {
   handle: DatabaseHandle;
@@ -106,5 +107,33 @@ export function useTestDatabase(): TestDatabase {
       return open().apiKeyId;
     },
     close: () => open().close(),
+  };
+}
+
+/**
+ * An empty database of its own, not migrated (PGlite in a temporary directory, or a new
+ * database on the run's PostgreSQL): for a migration's test, which brings it up to the schema
+ * before that migration, writes the data it must carry over, and migrates.
+ */
+export async function openEmptyDatabase(): Promise<{
+  handle: DatabaseHandle;
+  close(): Promise<void>;
+}> {
+  const baseUrl = inject('databaseUrl');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'passgate-migration-'));
+  const fresh = baseUrl ? await createFreshDatabase(baseUrl, 'passgate_migration') : undefined;
+  const handle = await createDatabase({
+    databaseUrl: fresh?.url,
+    dataDir,
+    databasePoolSize: 2,
+    databaseQueryTimeoutMs: 30_000,
+  });
+  return {
+    handle,
+    close: async () => {
+      await handle.close();
+      await fresh?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

@@ -10,6 +10,7 @@ import * as users from './migrations/2026-12-03-users';
 import * as scanClock from './migrations/2026-12-05-scan-clock';
 import * as typedCodes from './migrations/2026-12-06-typed-codes';
 import * as uniqueClientNames from './migrations/2026-12-06-unique-client-names';
+import * as locations from './migrations/2026-12-07-locations';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-05-scan-clock': scanClock,
   '2026-12-06-typed-codes': typedCodes,
   '2026-12-06-unique-client-names': uniqueClientNames,
+  '2026-12-07-locations': locations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -56,6 +56,24 @@ export interface DeviceTable {
   /** Scans waiting on the device to upload, as of its last report. */
   queue_size: ColumnType<number | null, number | null | undefined, number | null>;
   revoked_at: Date | null;
+  /** The location it stands at; null: it admits at any. */
+  location_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A place of a tenant: passes and doors belong to one, or to none (good everywhere). */
+export interface LocationTable {
+  tenant_id: string;
+  /** `loc_…`, or a value passes named it by before locations existed. */
+  id: string;
+  name: string;
+  address: string | null;
+  timezone: Generated<string>;
+  latitude: number | null;
+  longitude: number | null;
+  capacity: number | null;
+  reentry: Generated<boolean>;
+  created_at: CreatedAt;
+  archived_at: Date | null;
 }
 
 /** A one-time link that pairs a phone as a device; only the token's hash is kept. */
@@ -237,6 +255,7 @@ export interface Database {
   tenants: TenantTable;
   api_keys: ApiKeyTable;
   devices: DeviceTable;
+  locations: LocationTable;
   users: UserTable;
   user_invites: UserInviteTable;
   sessions: SessionTable;
@@ -257,6 +276,7 @@ export type ApiKey = Selectable<ApiKeyTable>;
 export type ClientRow = Selectable<ClientTable>;
 export type PassRow = Selectable<PassTable>;
 export type DeviceRow = Selectable<DeviceTable>;
+export type LocationRow = Selectable<LocationTable>;
 export type UserRow = Selectable<UserTable>;
 export type UserInviteRow = Selectable<UserInviteTable>;
 export type ScanRow = Selectable<ScanTable>;

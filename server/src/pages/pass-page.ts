@@ -171,6 +171,14 @@ export function passPageRoutes({ db, logger }: Services) {
           margin: 2,
         });
         const fields = pass.fields.filter((field) => field.isPublic);
+        const location = pass.location_id
+          ? await db
+              .selectFrom('locations')
+              .select(['name', 'address'])
+              .where('tenant_id', '=', pass.tenant_id)
+              .where('id', '=', pass.location_id)
+              .executeTakeFirst()
+          : undefined;
         const title = shown.name ?? 'Your pass';
         return c.html(
           page(
@@ -184,6 +192,7 @@ export function passPageRoutes({ db, logger }: Services) {
   <dl>
     ${shown.validFrom ? html`<dt>Valid from</dt><dd>${formatDate(new Date(shown.validFrom))}</dd>` : ''}
     ${shown.validUntil ? html`<dt>Valid until</dt><dd>${formatDate(new Date(shown.validUntil))}</dd>` : ''}
+    ${location ? html`<dt>Where</dt><dd class="location">${location.name}${location.address ? html`<br>${location.address}` : ''}</dd>` : ''}
     ${shown.type === 'multi' ? html`<dt>Uses</dt><dd>${shown.usagesCount}${shown.maxUsages === null ? '' : ` of ${shown.maxUsages}`}</dd>` : ''}
     ${fields.map((field) => html`<dt>${field.key}</dt><dd>${field.value}</dd>`)}
   </dl>

@@ -30,5 +30,7 @@ export const EVENT_TYPES = [
   'scan.conflict',
   'client.created',
   'client.merged',
+  'location.created',
+  'location.updated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -1,37 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createFreshDatabase } from '../../../../test/support/database';
-import { newPassRow } from '../../../../test/support/test-database';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newPassRow, openEmptyDatabase } from '../../../../test/support/test-database';
 import { newId } from '../../domain/ids';
-import { createDatabase, type DatabaseHandle } from '../create';
+import type { DatabaseHandle } from '../create';
 import { migrateTo } from '../migrate';
 
 // The migration that makes client names unique per tenant, whatever their case and accents,
 // run on a database holding clients that are one name written three ways.
 
 let handle: DatabaseHandle;
-let cleanUp: () => Promise<void>;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const baseUrl = inject('databaseUrl');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'passgate-migration-'));
-  const fresh = baseUrl ? await createFreshDatabase(baseUrl, 'passgate_migration') : undefined;
-  handle = await createDatabase({
-    databaseUrl: fresh?.url,
-    dataDir,
-    databasePoolSize: 2,
-    databaseQueryTimeoutMs: 30_000,
-  });
-  cleanUp = async () => {
-    await handle.close();
-    await fresh?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  ({ handle, close } = await openEmptyDatabase());
 });
-afterAll(() => cleanUp());
+afterAll(() => close());
 
 describe('2026-12-06-unique-client-names', () => {
   it('merges clients whose names fold alike into the oldest, with events, then refuses another', async () => {

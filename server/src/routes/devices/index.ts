@@ -7,6 +7,7 @@ import {
   PairDeviceBody,
   PairedDevice,
   PairingPreview,
+  UpdateDeviceBody,
 } from '@passgate/shared';
 import { ACCESS, defineRoute } from '../../access';
 import { ApiError, notFound } from '../../errors';
@@ -23,6 +24,7 @@ import {
   redeemPairing,
   revokeDevice,
   startPairing,
+  updateDevice,
 } from './queries';
 
 const DeviceParams = z.object({ deviceId: z.string().max(100) });
@@ -51,6 +53,24 @@ const create = defineRoute({
   responses: {
     201: json(DevicePairing, 'The device and its pairing link'),
     ...errorResponses(400, 401, 403, 409, 415, 422, 429),
+  },
+});
+
+const update = defineRoute({
+  method: 'patch',
+  path: '/devices/{deviceId}',
+  operationId: 'updateDevice',
+  access: ACCESS.team,
+  tags: ['Devices'],
+  summary: 'Rename a door device, or move it to a location',
+  description:
+    'A door at a location admits only passes good there (a pass bound to another location is ' +
+    '`wrong_location`); `locationId: null` lets it admit at any. The phone picks the change up ' +
+    'with its next request.',
+  request: { params: DeviceParams, body: jsonBody(UpdateDeviceBody) },
+  responses: {
+    200: json(Device, 'The device as changed'),
+    ...errorResponses(400, 401, 403, 404, 409, 415, 422, 429),
   },
 });
 
@@ -121,7 +141,7 @@ const preview = defineRoute({
 });
 
 /** The operations of this resource, as the OpenAPI document and the client's types see them. */
-export const deviceOperations = { list, create, revoke, pairing, pair, preview };
+export const deviceOperations = { list, create, update, revoke, pairing, pair, preview };
 
 const PAIRING_FAILURES: Record<PairingFailure, () => ApiError> = {
   unknown: () => new ApiError(404, 'Unknown pairing link: ask for a new one'),
@@ -148,6 +168,16 @@ export function deviceRoutes({ db, publicUrl, throttle, clientAddress }: Service
         const device = await insertDevice(trx, tenantId, body);
         const pairing = await startPairing(trx, device.id);
         return { status: 201 as const, body: presentPairing(publicUrl, device, pairing) };
+      });
+      return c.json(answer.body, answer.status);
+    })
+    .openapi(update, async (c) => {
+      const { deviceId } = c.req.valid('param');
+      const tenantId = c.get('caller').tenant.id;
+      const answer = await commitChange(c, db, async (trx) => {
+        const device = await updateDevice(trx, tenantId, deviceId, c.req.valid('json'));
+        if (!device) throw notFound('Device');
+        return { status: 200 as const, body: presentDevice(device) };
       });
       return c.json(answer.body, answer.status);
     })

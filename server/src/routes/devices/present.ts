@@ -13,6 +13,7 @@ export function presentDevice(row: DeviceRow): Device {
     clockSkewMs: row.clock_skew_ms,
     queueSize: row.queue_size,
     revokedAt: toIso(row.revoked_at),
+    locationId: row.location_id,
   };
 }
 

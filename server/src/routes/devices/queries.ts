@@ -9,6 +9,7 @@ import {
   PAIRING_TOKEN_PATTERN,
   sha256,
 } from '../../domain/ids';
+import { assertLocationsUsable } from '../locations/queries';
 import { paginate } from '../support';
 
 /** A pairing link works once, for this long. */
@@ -19,15 +20,17 @@ export type PairingFailure = 'unknown' | 'used' | 'expired';
 export async function insertDevice(
   trx: Transaction<Database>,
   tenantId: string,
-  device: { name: string; rateLimit?: number | undefined },
+  device: { name: string; rateLimit?: number | undefined; locationId?: string | null | undefined },
   now = new Date(),
 ) {
+  await assertLocationsUsable(trx, tenantId, device.locationId ? [device.locationId] : []);
   return trx
     .insertInto('devices')
     .values({
       id: newId('dev'),
       tenant_id: tenantId,
       name: device.name,
+      location_id: device.locationId ?? null,
       rate_limit: device.rateLimit ?? DOOR_RATE_LIMIT,
       created_at: now,
     })
@@ -222,4 +225,26 @@ export async function redeemPairing(
     device,
     tenant: { id: pairing.tenant_id, name: pairing.tenant_name },
   };
+}
+
+/** Renames the device or moves it to a location (null: any); undefined when it is not there. */
+export async function updateDevice(
+  trx: Transaction<Database>,
+  tenantId: string,
+  id: string,
+  changes: { name?: string | undefined; locationId?: string | null | undefined },
+): Promise<DeviceRow | undefined> {
+  if (changes.locationId) await assertLocationsUsable(trx, tenantId, [changes.locationId]);
+  const set = {
+    ...(changes.name === undefined ? {} : { name: changes.name }),
+    ...(changes.locationId === undefined ? {} : { location_id: changes.locationId }),
+  };
+  if (Object.keys(set).length === 0) return findDevice(trx, tenantId, id);
+  return trx
+    .updateTable('devices')
+    .set(set)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
 }

@@ -13,4 +13,5 @@ export const PassFilters = {
     .optional(),
   type: z.enum(PASS_TYPES, { error: 'type must be "single" or "multi"' }).optional(),
   clientId: z.string().max(100).optional().describe("Only this client's passes"),
+  locationId: z.string().max(100).optional().describe('Only the passes bound to this location'),
 };

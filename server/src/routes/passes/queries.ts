@@ -24,6 +24,7 @@ export interface PassFilters {
   status?: PassStatus | undefined;
   type?: PassType | undefined;
   clientId?: string | undefined;
+  locationId?: string | undefined;
 }
 
 /** The tenant's passes that match the filters, with their client (unordered). */
@@ -48,6 +49,7 @@ export function filterPasses(
   }
   if (query.type) filtered = filtered.where('passes.type', '=', query.type);
   if (query.clientId) filtered = filtered.where('passes.client_id', '=', query.clientId);
+  if (query.locationId) filtered = filtered.where('passes.location_id', '=', query.locationId);
   if (query.status) {
     const status = query.status;
     filtered = filtered.where((eb) => eb(reportedStatusSql(eb, now), '=', status));

@@ -8,6 +8,7 @@ import { ApiError, notFound } from '../../errors';
 import { recordEvents } from '../../events';
 import { findOrCreateClientsByName, INSERT_CHUNK } from '../clients/queries';
 import { assertBelowTenantLimit } from '../limits';
+import { assertLocationsUsable } from '../locations/queries';
 import { insertPasses, type NewPass, updatePass } from './queries';
 
 // What changes a pass, for every way in: the API's routes, a CSV import, the admin CLI. Each
@@ -34,6 +35,11 @@ export async function createPasses(
     tenant.max_passes,
     options.overLimit ?? `Pass limit reached: this plan allows ${tenant.max_passes} passes`,
     bodies.length,
+  );
+  await assertLocationsUsable(
+    trx,
+    tenant.id,
+    bodies.flatMap((body) => (body.locationId ? [body.locationId] : [])),
   );
   const named = bodies.flatMap((body) =>
     body.clientName ? [{ name: body.clientName, email: body.clientEmail }] : [],

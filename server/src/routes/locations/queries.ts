@@ -1,0 +1,136 @@
+import type { CreateLocationBody, UpdateLocationBody } from '@passgate/shared';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, LocationRow } from '../../db/schema';
+import { newId } from '../../domain/ids';
+import { ApiError } from '../../errors';
+import { recordEvents } from '../../events';
+import { paginate } from '../support';
+import { presentLocation } from './present';
+
+/** Inserts a location and its `location.created` event in the caller's transaction. */
+export async function insertLocation(
+  trx: Transaction<Database>,
+  tenantId: string,
+  body: CreateLocationBody,
+) {
+  const location = await trx
+    .insertInto('locations')
+    .values({
+      tenant_id: tenantId,
+      id: newId('loc'),
+      name: body.name,
+      address: body.address || null,
+      timezone: body.timezone,
+      latitude: body.latitude ?? null,
+      longitude: body.longitude ?? null,
+      capacity: body.capacity ?? null,
+      reentry: body.reentry,
+      created_at: new Date(),
+      archived_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordEvents(trx, tenantId, [
+    { type: 'location.created', subjectId: location.id, data: presentLocation(location) },
+  ]);
+  return location;
+}
+
+/** A location of the tenant, locked for the rest of the transaction when `db` is one. */
+export async function findLocation(
+  db: Kysely<Database>,
+  tenantId: string,
+  id: string,
+): Promise<LocationRow | undefined> {
+  return db
+    .selectFrom('locations')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function listLocations(
+  db: Kysely<Database>,
+  tenantId: string,
+  query: { archived?: boolean | undefined; page: number; limit: number },
+) {
+  let filtered = db.selectFrom('locations').where('tenant_id', '=', tenantId);
+  if (query.archived !== undefined) {
+    filtered = filtered.where('archived_at', query.archived ? 'is not' : 'is', null);
+  }
+  return paginate(filtered.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'), query);
+}
+
+/**
+ * Changes what `changes` names (null clears address, coordinates and capacity), or archives,
+ * with a `location.updated` event when anything changed; undefined when there is no such
+ * location.
+ */
+export async function updateLocation(
+  trx: Transaction<Database>,
+  tenantId: string,
+  id: string,
+  changes: UpdateLocationBody & { archivedAt?: Date },
+) {
+  const before = await findLocation(trx, tenantId, id);
+  if (!before) return undefined;
+  const set = Object.fromEntries(
+    Object.entries({
+      name: changes.name,
+      address: changes.address === '' ? null : changes.address,
+      timezone: changes.timezone,
+      latitude: changes.latitude,
+      longitude: changes.longitude,
+      capacity: changes.capacity,
+      reentry: changes.reentry,
+      archived_at: changes.archivedAt,
+    }).filter(([key, value]) => value !== undefined && value !== before[key as keyof LocationRow]),
+  );
+  if (Object.keys(set).length === 0) return before;
+  const after = await trx
+    .updateTable('locations')
+    .set(set)
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordEvents(trx, tenantId, [
+    {
+      type: 'location.updated',
+      subjectId: after.id,
+      data: { ...presentLocation(after), changed: Object.keys(set).map(fieldName) },
+    },
+  ]);
+  return after;
+}
+
+const fieldName = (column: string) => (column === 'archived_at' ? 'archivedAt' : column);
+
+/**
+ * 400 unless every id names a location of the tenant that is not archived: what a pass or door
+ * may be put at. `field` is the request's name for it.
+ */
+export async function assertLocationsUsable(
+  db: Kysely<Database>,
+  tenantId: string,
+  ids: readonly string[],
+  field = 'locationId',
+) {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return;
+  const found = await db
+    .selectFrom('locations')
+    .select(['id', 'archived_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('id', 'in', wanted)
+    .execute();
+  const known = new Map(found.map((row) => [row.id, row.archived_at]));
+  const unknown = wanted.find((id) => !known.has(id));
+  if (unknown !== undefined) throw new ApiError(400, `${field}: no such location`);
+  const archived = wanted.find((id) => known.get(id));
+  if (archived !== undefined) {
+    throw new ApiError(400, `${field}: location ${archived} is archived`);
+  }
+}
