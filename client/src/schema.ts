@@ -577,7 +577,7 @@ export interface paths {
         put?: never;
         /**
          * Scan a pass
-         * @description Checks, in order: unknown code (404), revoked, already_used, not_yet_valid, expired, max_usages_reached; else admits the pass. Every attempt on a known pass is recorded and emits `pass.scanned` (and `pass.status_changed` when admitting it used the pass up). Rejections answer 200 with `success: false`.
+         * @description Checks, in order: unknown code (404), revoked, wrong_location (a pass bound to another location than the door’s), already_used, not_yet_valid, expired, max_usages_reached; else admits the pass. An `exit` is refused only as revoked or wrong_location, and counts no use; an entry where the location has `reentry` and the pass last went out skips the checks of uses and counts none. Every attempt on a known pass is recorded and emits `pass.scanned` (and `pass.status_changed` when admitting it used the pass up). Rejections answer 200 with `success: false`.
          *
          *     With `offline: true` it records a scan a phone decided while the server was out of reach, as it happened: an offline admit counts a use even where the rule now refuses it, and is then a conflict (`conflict` names the reason, and `scan.conflict` is emitted). A scan sent with an Idempotency-Key counts once however late it is sent again: the scan keeps the key.
          *
@@ -1078,16 +1078,10 @@ export interface components {
             latitude?: number;
             longitude?: number;
             name: string;
-            /**
-             * @description A pass whose last scan here was an exit comes back in without using another use of it
-             * @default false
-             */
-            reentry: boolean;
-            /**
-             * @description IANA time zone; UTC when left out
-             * @default UTC
-             */
-            timezone: string;
+            /** @description false when left out */
+            reentry?: boolean;
+            /** @description IANA time zone; UTC when left out */
+            timezone?: string;
         };
         CreatePass: {
             clientName?: string;
@@ -1316,12 +1310,16 @@ export interface components {
              * @description An offline admit that the server's rule refuses, with the server's reason; else null
              * @enum {string|null}
              */
-            conflict: "revoked" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached" | null;
+            conflict: "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached" | null;
             pass: components["schemas"]["ScannedPass"];
             /** @enum {string} */
-            result: "success" | "revoked" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached";
+            result: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached";
             scan: {
+                /** @enum {string} */
+                direction: "entry" | "exit";
                 id: string;
+                /** @description Where it counted: its door's location (or the one named), else the pass's */
+                locationId: string | null;
                 offline: boolean;
                 receivedAt: string;
                 scannedAt: string;
@@ -1339,10 +1337,14 @@ export interface components {
              * @description An offline admit the server's rule refuses: its reason
              * @enum {string|null}
              */
-            conflict: "revoked" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached" | null;
+            conflict: "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached" | null;
             deviceId: string | null;
             deviceName: string | null;
+            /** @enum {string} */
+            direction: "entry" | "exit";
             id: string;
+            /** @description Where it counted: its door's location (or the one named), else the pass's */
+            locationId: string | null;
             /** @description The pass's name: the guest, as door staff know them */
             name: string | null;
             /** @description Decided on the phone, then uploaded */
@@ -1351,7 +1353,7 @@ export interface components {
             /** @description When the server recorded it */
             receivedAt: string;
             /** @enum {string} */
-            result: "success" | "revoked" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached";
+            result: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached";
             /** @description When the door scanned (for an upload, the device's clock, corrected by its skew) */
             scannedAt: string;
             success: boolean;
@@ -1363,6 +1365,8 @@ export interface components {
             id: string;
             /** @description When the pass was last admitted */
             lastAdmittedAt: string | null;
+            /** @description The location the pass is good at; null: every location */
+            locationId: string | null;
             maxUsages: number | null;
             name: string | null;
             /** @enum {string} */
@@ -1377,10 +1381,17 @@ export interface components {
             code: string;
             device?: string;
             /**
+             * @description `entry` when left out; `exit` lets a guest out: recorded, never refused for uses or validity
+             * @enum {string}
+             */
+            direction?: "entry" | "exit";
+            /**
              * @description An upload's verdict on the phone: `success` counts a use whatever the rule says now
              * @enum {string}
              */
-            localResult?: "success" | "revoked" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached";
+            localResult?: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached";
+            /** @description Where a key that is not a door scans; a door scans at its own location (PATCH /devices/{id}) */
+            locationId?: string;
             /** @description true: an upload of a scan the phone decided while the server was out of reach */
             offline?: boolean;
             /**
@@ -1430,6 +1441,8 @@ export interface components {
             code: string;
             /** @description When the pass was last admitted */
             lastAdmittedAt: string | null;
+            /** @description The location the pass is good at; null: every location */
+            locationId: string | null;
             maxUsages: number | null;
             name: string | null;
             /**
@@ -4485,7 +4498,7 @@ export interface operations {
                 offline?: "true" | "false";
                 page?: number;
                 passId?: string;
-                result?: "success" | "revoked" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached";
+                result?: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached";
                 /** @description Only scans received after this instant */
                 since?: string;
             };

@@ -11,6 +11,7 @@ const answer = (
   result,
   pass: {
     id: 'pass_1',
+    locationId: null,
     code: 'AbCd1234EfGh',
     name: 'Gala',
     type: 'multi',
@@ -29,6 +30,8 @@ const answer = (
     scannedAt: '2030-06-01T19:20:00Z',
     offline: false,
     receivedAt: '2030-06-01T19:20:00Z',
+    direction: 'entry',
+    locationId: null,
   },
 });
 
@@ -87,6 +90,7 @@ describe('describeDecision', () => {
     lastAdmittedAt: '2030-06-01T19:14:00Z',
     name: 'Gala',
     clientName: 'Ada',
+    locationId: null,
   };
 
   it('says a verdict made on the phone was made offline', () => {

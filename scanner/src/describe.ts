@@ -48,6 +48,12 @@ export function describeAnswer(answer: ScanAnswer): Verdict {
       };
     case 'revoked':
       return { tone: 'reject', title: 'Revoked', detail: who };
+    case 'wrong_location':
+      return {
+        tone: 'reject',
+        title: 'Not for this place',
+        detail: `Good at another location · ${who}`,
+      };
     case 'not_yet_valid':
       return {
         tone: 'reject',
@@ -128,8 +134,16 @@ export function describeDecision(
       validUntil: pass.validUntil,
       clientName: pass.clientName,
       lastAdmittedAt: pass.lastAdmittedAt,
+      locationId: pass.locationId,
     },
-    scan: { id: '', scannedAt, offline: true, receivedAt: scannedAt },
+    scan: {
+      id: '',
+      scannedAt,
+      offline: true,
+      receivedAt: scannedAt,
+      direction: 'entry',
+      locationId: pass.locationId,
+    },
   });
   return { ...verdict, title: `${verdict.title} · offline` };
 }

@@ -13,6 +13,7 @@ export const rulePass = (pass: DoorPass): ScannablePass => ({
   maxUsages: pass.maxUsages,
   validFrom: pass.validFrom ? new Date(pass.validFrom) : null,
   validUntil: pass.validUntil ? new Date(pass.validUntil) : null,
+  locationId: pass.locationId ?? null,
 });
 
 /** A pass after one admit on this phone. */
@@ -45,6 +46,7 @@ export function fromAnswer(answer: ScanAnswer, previous: DoorPass | undefined): 
     lastAdmittedAt: pass.lastAdmittedAt,
     name: pass.name,
     clientName: pass.clientName,
+    locationId: pass.locationId,
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SCAN_RESULTS } from './core';
+import { SCAN_DIRECTIONS, SCAN_RESULTS } from './core';
 import { IsoDate } from './dates';
 import { DOOR_PASS_FIELDS, shapeOf } from './pass-fields';
 
@@ -130,6 +130,11 @@ export const ScanListItem = z
     ),
     deviceId: z.string().nullable(),
     deviceName: z.string().nullable(),
+    direction: z.enum(SCAN_DIRECTIONS),
+    locationId: z
+      .string()
+      .nullable()
+      .describe("Where it counted: its door's location (or the one named), else the pass's"),
     scannedAt: z
       .string()
       .describe("When the door scanned (for an upload, the device's clock, corrected by its skew)"),

@@ -53,13 +53,13 @@ export const CreateLocationBody = z
   .object({
     name,
     address: address.optional(),
-    timezone: timezone.default('UTC').describe('IANA time zone; UTC when left out'),
+    timezone: timezone.optional().describe('IANA time zone; UTC when left out'),
     latitude: latitude.optional(),
     longitude: longitude.optional(),
     capacity: capacity
       .optional()
       .describe('How many may be inside at once: it informs, never refuses'),
-    reentry: reentry.default(false),
+    reentry: reentry.optional().describe('false when left out'),
   })
   .refine(bothOrNeither, COORDINATES)
   .meta({ id: 'CreateLocation' });

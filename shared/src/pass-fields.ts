@@ -28,6 +28,7 @@ export type PassColumn =
   | 'valid_from'
   | 'valid_until'
   | 'last_admitted_at'
+  | 'location_id'
   | 'client_name'
   | 'client_email'
   | 'public_token'
@@ -70,6 +71,11 @@ export const PASS_FIELDS = {
     z.string().nullable().describe('Name of the attached client (the holder), if any'),
   ),
   clientEmail: field('client_email', 'value', z.string().nullable()),
+  locationId: field(
+    'location_id',
+    'value',
+    z.string().nullable().describe('The location the pass is good at; null: every location'),
+  ),
   client: field(
     'client_name',
     'client',
@@ -109,7 +115,10 @@ export const PASS_LIST_ITEM_FIELDS = {
 export const CREATED_PASS_FIELDS = { ...PASS_CORE_FIELDS, ...pick('publicUrl', 'createdAt') };
 
 /** The pass in a scan's answer: what the door shows. */
-export const SCANNED_PASS_FIELDS = { ...PASS_CORE_FIELDS, ...pick('clientName', 'lastAdmittedAt') };
+export const SCANNED_PASS_FIELDS = {
+  ...PASS_CORE_FIELDS,
+  ...pick('clientName', 'lastAdmittedAt', 'locationId'),
+};
 
 /** The pass in a scan's event (`ScanRecord`), beside the scan's own fields. */
 export const SCAN_RECORD_PASS_FIELDS = pick(
@@ -142,6 +151,7 @@ export const DOOR_PASS_FIELDS = {
     'lastAdmittedAt',
     'name',
     'clientName',
+    'locationId',
   ),
 };
 

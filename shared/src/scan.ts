@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SCAN_RESULTS } from './core';
+import { SCAN_DIRECTIONS, SCAN_RESULTS } from './core';
 import { IsoDate } from './dates';
 import { ScanRejectionReason } from './devices';
 import { SCANNED_PASS_FIELDS, shapeOf } from './pass-fields';
@@ -8,6 +8,19 @@ export const ScanRequest = z
   .object({
     code: z.string().trim().min(1).max(2048),
     device: z.string().trim().max(100).optional(),
+    direction: z
+      .enum(SCAN_DIRECTIONS, { error: 'direction must be "entry" or "exit"' })
+      .optional()
+      .describe(
+        '`entry` when left out; `exit` lets a guest out: recorded, never refused for uses or validity',
+      ),
+    locationId: z
+      .string()
+      .max(100)
+      .optional()
+      .describe(
+        'Where a key that is not a door scans; a door scans at its own location (PATCH /devices/{id})',
+      ),
     offline: z
       .boolean()
       .optional()
@@ -44,6 +57,11 @@ export const ScanAnswer = z
       scannedAt: z.string(),
       offline: z.boolean(),
       receivedAt: z.string(),
+      direction: z.enum(SCAN_DIRECTIONS),
+      locationId: z
+        .string()
+        .nullable()
+        .describe("Where it counted: its door's location (or the one named), else the pass's"),
     }),
   })
   .meta({ id: 'ScanAnswer' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_TYPES, SCAN_RESULTS } from './core';
+import { EVENT_TYPES, SCAN_DIRECTIONS, SCAN_RESULTS } from './core';
 import { SCAN_RECORD_PASS_FIELDS, shapeOf } from './pass-fields';
 
 export const CreateWebhookBody = z
@@ -64,6 +64,11 @@ export const ScanRecord = z
     device: z.string().nullable().describe('The free-text door name the scan request gave'),
     deviceId: z.string().nullable().describe('The door device (dev_…) that scanned, if any'),
     offline: z.boolean().describe('Decided on the phone while offline, and uploaded'),
+    direction: z.enum(SCAN_DIRECTIONS),
+    locationId: z
+      .string()
+      .nullable()
+      .describe("Where it counted: its door's location (or the one named), else the pass's"),
     conflict: z
       .enum(SCAN_RESULTS)
       .exclude(['success'])

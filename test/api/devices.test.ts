@@ -50,6 +50,7 @@ describe('door devices', () => {
       clockSkewMs: null,
       queueSize: null,
       revokedAt: null,
+      locationId: null,
     });
     expect(pairingUrl).toMatch(/^https?:\/\/[^/]+\/scanner\/#pair=[\w-]{32}$/);
     const ttl = new Date(expiresAt).getTime() - before;
@@ -275,6 +276,7 @@ describe('GET /scanner/sync', () => {
       lastAdmittedAt: null,
       name: 'Guest 0',
       clientName: 'Ada',
+      locationId: null,
     });
     expect(JSON.stringify([...seen.values()])).not.toMatch(/ada@example|5551234567|private/);
 

@@ -66,6 +66,8 @@ describe('POST /scan with offline: true (an upload from a phone)', () => {
       conflict: null,
       deviceId: door.id,
       deviceName: 'North',
+      direction: 'entry',
+      locationId: null,
       scannedAt,
       receivedAt: res.body.scan.receivedAt,
       annulledAt: null,

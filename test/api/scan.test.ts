@@ -41,6 +41,7 @@ describe('POST /scan', () => {
         validUntil: null,
         clientName: 'John Doe',
         lastAdmittedAt: first.body.scan.scannedAt,
+        locationId: null,
       },
       conflict: null,
       scan: {
@@ -48,6 +49,8 @@ describe('POST /scan', () => {
         scannedAt: expect.any(String),
         offline: false,
         receivedAt: first.body.scan.scannedAt,
+        direction: 'entry',
+        locationId: null,
       },
     });
     const second = await scan(pass.code);

@@ -233,11 +233,12 @@ describe.skipIf(!hasChromium())('the dashboard: its pages', () => {
     const csv = readFileSync((await download.path()) as string, 'utf8');
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe(
-      'code,type,status,name,clientName,clientEmail,usagesCount,maxUsages,validFrom,validUntil,createdAt,publicUrl',
+      'code,type,status,name,note,clientName,clientEmail,usagesCount,maxUsages,validFrom,validUntil,createdAt,publicUrl,public:Seat',
     );
     expect(lines).toHaveLength(3);
     expect(csv).toContain(",single,active,'=cmd|' /C calc'!A0,");
     expect(csv).toContain(",multi,active,'@Bo <i>Chen</i>,");
+    expect(lines.map((line) => line.split(',').at(-1))).toEqual(['public:Seat', 'B2', 'B1']);
     await context.close();
   });
 

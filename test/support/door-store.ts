@@ -8,6 +8,7 @@ export const doorPass = (code: string, changes: Partial<DoorPass> = {}): DoorPas
   validFrom: null,
   validUntil: null,
   maxUsages: null,
+  locationId: null,
   usagesCount: 0,
   lastAdmittedAt: null,
   name: `Guest ${code}`,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../../server/src/db/create';
 import type { PassTable } from '../../server/src/db/schema';
 import { newId, newPassCode } from '../../server/src/domain/ids';
+import { RULE_LOCATIONS, RULE_REENTRY } from './arbitrary-pass';
 import { createFreshDatabase } from './database';
 
 export interface TestDatabase {
@@ -58,6 +59,22 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   await handle.db
     .insertInto('tenants')
     .values({ id: tenantId, name: 'sql', plan: 'pro', max_passes: null })
+    .execute();
+  await handle.db
+    .insertInto('locations')
+    .values(
+      RULE_LOCATIONS.map((id) => ({
+        tenant_id: tenantId,
+        id,
+        name: id,
+        address: null,
+        latitude: null,
+        longitude: null,
+        capacity: null,
+        reentry: RULE_REENTRY[id] ?? false,
+        archived_at: null,
+      })),
+    )
     .execute();
   const apiKeyId = newId('key');
   await handle.db

@@ -11,6 +11,7 @@ import * as scanClock from './migrations/2026-12-05-scan-clock';
 import * as typedCodes from './migrations/2026-12-06-typed-codes';
 import * as uniqueClientNames from './migrations/2026-12-06-unique-client-names';
 import * as locations from './migrations/2026-12-07-locations';
+import * as presence from './migrations/2026-12-07-presence';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-06-typed-codes': typedCodes,
   '2026-12-06-unique-client-names': uniqueClientNames,
   '2026-12-07-locations': locations,
+  '2026-12-07-presence': presence,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

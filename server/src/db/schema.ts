@@ -2,6 +2,7 @@ import type {
   CustomField,
   EventType,
   PassType,
+  ScanDirection,
   ScanRejection,
   ScanResult,
   StoredPassStatus,
@@ -184,6 +185,19 @@ export interface ScanTable {
   clock_corrected_ms: ColumnType<string | null, number | null | undefined, number | null>;
   /** The id of the transaction that wrote the scan: the order of the live scan stream. */
   stream_xid: ColumnType<string, never, never>;
+  /** Which way it let the pass through. */
+  direction: ColumnType<ScanDirection, ScanDirection | undefined, ScanDirection>;
+  /** Where it counted: its door's location (or the one its key named), else the pass's. */
+  location_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A pass's last successful entry (inside) or exit at a location. */
+export interface PresenceTable {
+  tenant_id: string;
+  pass_id: string;
+  location_id: string;
+  inside: boolean;
+  changed_at: Date;
 }
 
 export interface EventTable {
@@ -256,6 +270,7 @@ export interface Database {
   api_keys: ApiKeyTable;
   devices: DeviceTable;
   locations: LocationTable;
+  presence: PresenceTable;
   users: UserTable;
   user_invites: UserInviteTable;
   sessions: SessionTable;

@@ -1,8 +1,16 @@
-import { admit, evaluateScan, reportedStatus, unadmit } from '@passgate/shared/core';
+import {
+  admit,
+  evaluateScan,
+  reportedStatus,
+  type ScanPlace,
+  unadmit,
+} from '@passgate/shared/core';
 import fc from 'fast-check';
+import { expressionBuilder, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { arbitraryPass } from '../../../test/support/arbitrary-pass';
+import { arbitraryPass, arbitraryPlace } from '../../../test/support/arbitrary-pass';
 import { newPassRow, useTestDatabase } from '../../../test/support/test-database';
+import type { Database } from '../db/schema';
 import { admitSql, reportedStatusSql, scanResultSql, unadmitSql } from './pass-sql';
 import { ruleColumnsOf, scannableOf } from './passes/present';
 
@@ -12,6 +20,36 @@ const NOW = new Date('2030-06-15T12:00:00Z');
 const database = useTestDatabase();
 
 describe('pass SQL mirrors the scan rule', () => {
+  it('scanResultSql(…, place) agrees with evaluateScan at any place, either way', async () => {
+    const cases = fc.sample(fc.tuple(arbitraryPass, arbitraryPlace), 400);
+    const passes = cases.map(([pass]) =>
+      newPassRow(database.tenantId, { ...ruleColumnsOf(pass), updated_at: NOW }),
+    );
+    await database.handle.db.insertInto('passes').values(passes).execute();
+    const places = cases.map(([, place]) => place);
+    const { rows } = await sql<{ id: string; result: string }>`
+      SELECT passes.id, ${scanResultSql(expressionBuilder<Database, 'passes'>(), NOW, {
+        locationId: sql.ref('place.location_id'),
+        direction: sql.ref('place.direction'),
+        inside: sql.ref('place.inside'),
+        reentry: sql.ref('place.reentry'),
+      })} AS result
+        FROM unnest(${passes.map((pass) => pass.id)}::text[],
+                    ${places.map((place) => place.locationId)}::text[],
+                    ${places.map((place) => place.direction)}::text[],
+                    ${places.map((place) => place.inside)}::boolean[],
+                    ${places.map((place) => place.reentry)}::boolean[])
+             AS place (pass_id, location_id, direction, inside, reentry)
+        JOIN passes ON passes.id = place.pass_id`.execute(database.handle.db);
+    const byId = new Map(rows.map((row) => [row.id, row.result]));
+    for (const [i, pass] of passes.entries()) {
+      const place = places[i] as ScanPlace;
+      expect(byId.get(pass.id), JSON.stringify({ pass, place })).toBe(
+        evaluateScan(scannableOf(pass), NOW, place),
+      );
+    }
+  });
+
   it('scanResultSql(…) and reportedStatusSql(…) agree with evaluateScan and reportedStatus', async () => {
     const passes = fc
       .sample(arbitraryPass, 400)

@@ -20,23 +20,62 @@ function exhausted(eb: PassExpressions) {
   ]);
 }
 
-/** `evaluateScan(pass, now)` as a SQL expression: the reason a scan at `now` would be refused, or 'success'. */
-export function scanResultSql(eb: PassExpressions, now: Instant) {
-  return eb
-    .case()
-    .when('passes.status', '=', status('revoked'))
-    .then(sql.lit('revoked'))
-    .when('passes.status', '=', status('used'))
+/** A `ScanPlace` as SQL expressions: the scan's location, direction, presence and reentry. */
+export interface PlaceSql {
+  locationId: Expression<string | null>;
+  direction: Expression<string>;
+  inside: Expression<boolean | null>;
+  reentry: Expression<boolean>;
+}
+
+/** `isReentry(place)` in SQL. */
+export const isReentrySql = (place: PlaceSql) =>
+  sql<boolean>`(${place.direction} = 'entry' AND ${place.reentry} AND ${place.inside} IS FALSE)`;
+
+/**
+ * `evaluateScan(pass, now, place)` as a SQL expression: the reason a scan at `now` would be
+ * refused, or 'success'. Without `place`, an entry anywhere.
+ */
+export function scanResultSql(eb: PassExpressions, now: Instant, place?: PlaceSql) {
+  const revoked = eb.case().when('passes.status', '=', status('revoked')).then(sql.lit('revoked'));
+  if (!place) {
+    return revoked
+      .when('passes.status', '=', status('used'))
+      .then(sql.lit('already_used'))
+      .when(validFromAhead(eb, now))
+      .then(sql.lit('not_yet_valid'))
+      .when(validUntilPast(eb, now))
+      .then(sql.lit('expired'))
+      .when(exhausted(eb))
+      .then(sql.lit('max_usages_reached'))
+      .else(sql.lit('success'))
+      .end();
+  }
+  const reentry = isReentrySql(place);
+  return revoked
+    .when(
+      sql<boolean>`passes.location_id IS NOT NULL AND ${place.locationId} IS NOT NULL
+        AND passes.location_id <> ${place.locationId}`,
+    )
+    .then(sql.lit('wrong_location'))
+    .when(sql<boolean>`${place.direction} = 'exit'`)
+    .then(sql.lit('success'))
+    .when(eb.and([eb('passes.status', '=', status('used')), eb.not(reentry)]))
     .then(sql.lit('already_used'))
-    .when(eb.and([eb('passes.valid_from', 'is not', null), eb('passes.valid_from', '>', now)]))
+    .when(validFromAhead(eb, now))
     .then(sql.lit('not_yet_valid'))
-    .when(eb.and([eb('passes.valid_until', 'is not', null), eb('passes.valid_until', '<', now)]))
+    .when(validUntilPast(eb, now))
     .then(sql.lit('expired'))
-    .when(exhausted(eb))
+    .when(eb.and([exhausted(eb), eb.not(reentry)]))
     .then(sql.lit('max_usages_reached'))
     .else(sql.lit('success'))
     .end();
 }
+
+const validFromAhead = (eb: PassExpressions, now: Instant) =>
+  eb.and([eb('passes.valid_from', 'is not', null), eb('passes.valid_from', '>', now)]);
+const validUntilPast = (eb: PassExpressions, now: Instant) =>
+  eb.and([eb('passes.valid_until', 'is not', null), eb('passes.valid_until', '<', now)]);
 
 /** `reportedStatus(pass, now)` as a SQL expression, for the `status` filter. */
 export function reportedStatusSql(eb: PassExpressions, now: Instant) {
@@ -46,7 +85,7 @@ export function reportedStatusSql(eb: PassExpressions, now: Instant) {
     .then(sql.lit('revoked'))
     .when('passes.status', '=', status('used'))
     .then(sql.lit('used'))
-    .when(eb.and([eb('passes.valid_until', 'is not', null), eb('passes.valid_until', '<', now)]))
+    .when(validUntilPast(eb, now))
     .then(sql.lit('expired'))
     .when(exhausted(eb))
     .then(sql.lit('used'))

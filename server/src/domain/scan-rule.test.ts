@@ -60,6 +60,7 @@ describe('evaluateScan', () => {
       status: 'active',
       usagesCount: 0,
       maxUsages: null,
+      locationId: null,
       validFrom: NOW,
       validUntil: NOW,
     };

@@ -2,6 +2,7 @@
 export const SCAN_RESULTS = [
   'success',
   'revoked',
+  'wrong_location',
   'already_used',
   'not_yet_valid',
   'expired',
@@ -9,6 +10,10 @@ export const SCAN_RESULTS = [
 ] as const;
 export type ScanResult = (typeof SCAN_RESULTS)[number];
 export type ScanRejection = Exclude<ScanResult, 'success'>;
+
+/** Which way a scan lets a pass through a door: in (the default), or out. */
+export const SCAN_DIRECTIONS = ['entry', 'exit'] as const;
+export type ScanDirection = (typeof SCAN_DIRECTIONS)[number];
 
 export const PASS_TYPES = ['single', 'multi'] as const;
 export type PassType = (typeof PASS_TYPES)[number];

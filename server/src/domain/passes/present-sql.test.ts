@@ -129,6 +129,8 @@ describe('scanRecordSql builds the ScanRecord of @passgate/shared', () => {
         device: fc.option(text, { nil: null }),
         deviceId: fc.option(fc.constant('dev_00000000000000000000'), { nil: null }),
         result: fc.constantFrom(...SCAN_RESULTS),
+        direction: fc.constantFrom('entry', 'exit'),
+        locationId: fc.option(fc.constant('loc_rule_a'), { nil: null }),
       }),
       100,
     );
@@ -158,6 +160,8 @@ describe('scanRecordSql builds the ScanRecord of @passgate/shared', () => {
               sql<string | null>`${scan.device}::text`.as('device'),
               sql<string | null>`${scan.deviceId}::text`.as('device_id'),
               sql<string | null>`${scan.clientName}::text`.as('client_name'),
+              sql<string>`${scan.direction}::text`.as('direction'),
+              sql<string | null>`${scan.locationId}::text`.as('scan_location_id'),
             ])
             .where('id', '=', pass.id)
             .as('passes'),
@@ -179,6 +183,8 @@ describe('scanRecordSql builds the ScanRecord of @passgate/shared', () => {
         device: scan.device,
         deviceId: scan.deviceId,
         offline: false,
+        direction: scan.direction,
+        locationId: scan.locationId,
         conflict: null,
         scannedAt: NOW.toISOString(),
       });

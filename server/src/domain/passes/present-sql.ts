@@ -64,7 +64,8 @@ export const passListItemSql = (
 
 /**
  * The `pass.scanned` event's data (`ScanRecord`), as a jsonb expression, at the scan's instant.
- * The row named `passes` also has the scan's `scan_id`, `result`, `device` and `device_id`.
+ * The row named `passes` also has the scan's `scan_id`, `result`, `device`, `device_id`,
+ * `direction` and `scan_location_id`.
  */
 export function scanRecordSql(now: Expression<Date>) {
   return sql<Record<string, unknown>>`jsonb_build_object(
@@ -74,6 +75,8 @@ export function scanRecordSql(now: Expression<Date>) {
     'device', ${column('device')},
     'deviceId', ${column('device_id')},
     'offline', false,
+    'direction', ${column('direction')},
+    'locationId', ${column('scan_location_id')},
     'conflict', NULL,
     'scannedAt', ${isoSql(now)}
   ) || ${fieldsSql(SCAN_RECORD_PASS_FIELDS, { now })}`;

@@ -21,7 +21,7 @@ export interface PassWithClient extends PassRow {
 /** The columns of a pass's row that the scan rule reads. */
 export type RuleColumns = Pick<
   PassRow,
-  'type' | 'status' | 'usages_count' | 'max_usages' | 'valid_from' | 'valid_until'
+  'type' | 'status' | 'usages_count' | 'max_usages' | 'valid_from' | 'valid_until' | 'location_id'
 >;
 
 /** The scan rule's view of a pass's row. */
@@ -32,6 +32,7 @@ export const scannableOf = (row: RuleColumns): ScannablePass => ({
   maxUsages: row.max_usages,
   validFrom: row.valid_from,
   validUntil: row.valid_until,
+  locationId: row.location_id,
 });
 
 /** The row's rule columns for a pass as the scan rule sees it: `scannableOf` reversed. */
@@ -42,6 +43,7 @@ export const ruleColumnsOf = (pass: ScannablePass): RuleColumns => ({
   max_usages: pass.maxUsages,
   valid_from: pass.validFrom,
   valid_until: pass.validUntil,
+  location_id: pass.locationId,
 });
 
 export const publicPassUrl = (publicUrl: string, pass: Pick<PassRow, 'code' | 'public_token'>) =>

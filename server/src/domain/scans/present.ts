@@ -20,6 +20,8 @@ export function presentScan(pass: ScannedPassRow, now: Date): ScanAnswer {
       scannedAt: now.toISOString(),
       offline: false,
       receivedAt: now.toISOString(),
+      direction: pass.direction,
+      locationId: pass.scan_location_id,
     },
   };
 }
@@ -34,6 +36,8 @@ export function scanRecordOf(scan: ScanRow, pass: PassWithClient, now: Date): Sc
     device: scan.device,
     deviceId: scan.device_id,
     offline: scan.offline,
+    direction: scan.direction,
+    locationId: scan.location_id,
     conflict: scan.conflict,
     scannedAt: scan.scanned_at.toISOString(),
   };
@@ -51,6 +55,8 @@ export function presentRecordedScan(scan: ScanRow, pass: PassWithClient, now: Da
       scannedAt: scan.scanned_at.toISOString(),
       offline: scan.offline,
       receivedAt: scan.received_at.toISOString(),
+      direction: scan.direction,
+      locationId: scan.location_id,
     },
   };
 }

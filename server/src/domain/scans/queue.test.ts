@@ -21,6 +21,8 @@ describe('the scan queue', () => {
     device: null,
     deviceId: null,
     idempotencyKey: null,
+    locationId: null,
+    direction: 'entry' as const,
   });
 
   it('decides the scans that arrive while a statement runs together, in the next one', async () => {
@@ -117,6 +119,8 @@ describe('a scan statement that fails', () => {
           device: null,
           deviceId: null,
           idempotencyKey: null,
+          locationId: null,
+          direction: 'entry' as const,
         }),
       ),
     );

@@ -23,6 +23,8 @@ const scan = (code: string) => ({
   device: null,
   deviceId: null,
   idempotencyKey: null,
+  locationId: null,
+  direction: 'entry' as const,
   scanId: newId('scan'),
 });
 
@@ -43,9 +45,8 @@ describe('the scan statement', () => {
       try {
         const { rows } = await sql<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>`
           EXPLAIN (FORMAT JSON) EXECUTE scan_plan_probe('{ten_x}', '{CODE}', '{key_x}', '{NULL}',
-            '{scan_x}', '{evt_x}', '{evt_y}', now(), 'http://localhost', '{NULL}', '{NULL}')`.execute(
-          session,
-        );
+            '{scan_x}', '{evt_x}', '{evt_y}', now(), 'http://localhost', '{NULL}', '{NULL}',
+            '{NULL}', '{entry}')`.execute(session);
         return rows[0]!['QUERY PLAN'][0].Plan;
       } finally {
         await sql`DEALLOCATE scan_plan_probe`.execute(session);
@@ -66,6 +67,18 @@ describe('the scan statement', () => {
     for (const read of readsOf('clients')) {
       expect(read['Node Type']).toMatch(/Index/);
       expect(read['Index Cond']).toMatch(/\bid = /);
+    }
+    // The door, the pass's presence and the location: each by its key.
+    for (const [table, key] of [
+      ['devices', /\bid = /],
+      ['presence', /\bpass_id = .*location_id = /],
+      ['locations', /\btenant_id = .*\bid = /],
+    ] as const) {
+      expect(readsOf(table).length, table).toBeGreaterThan(0);
+      for (const read of readsOf(table)) {
+        expect(read['Node Type'], table).toMatch(/Index/);
+        expect(read['Index Cond'], table).toMatch(key);
+      }
     }
   });
 

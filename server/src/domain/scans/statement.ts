@@ -1,8 +1,14 @@
-import type { ScanResult } from '@passgate/shared';
+import type { ScanDirection, ScanResult } from '@passgate/shared';
 import { CompiledQuery, expressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema';
 import { newId } from '../ids';
-import { admitSql, reportedStatusSql, scanResultSql } from '../pass-sql';
+import {
+  admitSql,
+  isReentrySql,
+  type PlaceSql,
+  reportedStatusSql,
+  scanResultSql,
+} from '../pass-sql';
 import type { RuleColumns } from '../passes/present';
 import { isoSql, passListItemSql, scanRecordSql } from '../passes/present-sql';
 
@@ -17,6 +23,9 @@ export interface ScanInput {
   /** The request's Idempotency-Key, kept on the scan row under a unique index. */
   idempotencyKey: string | null;
   scanId: string;
+  /** The location a key that is not a door named; a door scans at its own (if it has one). */
+  locationId: string | null;
+  direction: ScanDirection;
 }
 
 /** The pass as a scan left it, and what the scan decided. */
@@ -29,6 +38,9 @@ export interface ScannedPassRow extends RuleColumns {
   result: ScanResult;
   /** The `scanId` of the input this row answers. */
   scan_id: string;
+  direction: ScanDirection;
+  /** Where the scan counted: its own location, else the pass's. */
+  scan_location_id: string | null;
 }
 
 /**
@@ -47,6 +59,8 @@ const param = {
   publicUrl: sql.raw<string>('$9::text'),
   deviceIds: sql.raw('$10::text[]'),
   idempotencyKeys: sql.raw('$11::text[]'),
+  locationIds: sql.raw('$12::text[]'),
+  directions: sql.raw('$13::text[]'),
 };
 const parameters = (scans: readonly ScanInput[], now: Date, publicUrl: string) => [
   scans.map((scan) => scan.tenantId),
@@ -60,6 +74,8 @@ const parameters = (scans: readonly ScanInput[], now: Date, publicUrl: string) =
   publicUrl,
   scans.map((scan) => scan.deviceId),
   scans.map((scan) => scan.idempotencyKey),
+  scans.map((scan) => scan.locationId),
+  scans.map((scan) => scan.direction),
 ];
 
 /**
@@ -74,9 +90,16 @@ const parameters = (scans: readonly ScanInput[], now: Date, publicUrl: string) =
  *   concurrency PostgreSQL hands over the newest version of a row it had to wait for, and
  *   `result` (the scan rule at `now`) is worked out on that version: a single pass is admitted
  *   exactly once however many doors and servers scan it;
- * - `admitted` counts a use on every pass whose scan succeeded. It is an upsert of rows that all
- *   exist, so that each is found by its primary key one at a time (an UPDATE joined to `locked`
- *   could be planned as a scan of every pass, and a prepared statement keeps its plan);
+ * - the scan's place (`ScanPlace`): its location (the one its key named, or its door's) is
+ *   where it is, and that, else the pass's, is where it counts; the
+ *   pass's presence there is read locked (after the pass's lock, so a concurrent scan's change
+ *   of it is seen), and that location's `reentry`;
+ * - `admitted` counts a use on every pass whose scan succeeded as an entry that is not a
+ *   re-entry. It is an upsert of rows that all exist, so that each is found by its primary key
+ *   one at a time (an UPDATE joined to `locked` could be planned as a scan of every pass, and a
+ *   prepared statement keeps its plan);
+ * - `moved` records each successful scan's presence: inside after an entry, outside after an
+ *   exit;
  * - `decided` is each scan's pass as the scan left it, with its client; from it the scan rows,
  *   `pass.scanned`, and `pass.status_changed` when admitting used the pass up, are inserted
  *   (the `events` trigger fans them out to webhook deliveries).
@@ -91,32 +114,63 @@ function scanStatement() {
   const { now } = param;
   const reported = reportedStatusSql(eb, now);
   const nowIso = isoSql(now);
+  const place: PlaceSql = {
+    locationId: sql.ref('door.location_id'),
+    direction: sql.ref('input.direction'),
+    inside: sql.ref('presence.inside'),
+    reentry: sql.ref('location.reentry'),
+  };
   return sql<ScannedPassRow>`/* statement: scan_passes */
     WITH input AS (
       SELECT * FROM unnest(${param.tenantIds}, ${param.codes}, ${param.apiKeyIds}, ${param.devices},
                            ${param.scanIds}, ${param.scannedEventIds}, ${param.changedEventIds},
-                           ${param.deviceIds}, ${param.idempotencyKeys})
+                           ${param.deviceIds}, ${param.idempotencyKeys}, ${param.locationIds},
+                           ${param.directions})
           AS input (tenant_id, code, api_key_id, device, scan_id, scanned_event_id, changed_event_id,
-                    device_id, idempotency_key)
+                    device_id, idempotency_key, location_id, direction)
        ORDER BY code
     ), locked AS (
       SELECT passes.pass, input.api_key_id AS scanned_by, input.device, input.scan_id,
              input.scanned_event_id, input.changed_event_id, input.device_id,
-             input.idempotency_key, ${scanResultSql(eb, now)} AS result
+             input.idempotency_key, input.direction, counts_at.location_id AS scan_location_id,
+             ${scanResultSql(eb, now, place)} AS result,
+             ${isReentrySql(place)} AS reentering
         FROM input CROSS JOIN LATERAL (
                SELECT *, passes AS pass FROM passes
                 WHERE passes.tenant_id = input.tenant_id AND passes.code = input.code
                   FOR UPDATE) AS passes
+        CROSS JOIN LATERAL (
+               SELECT coalesce(input.location_id,
+                               (SELECT devices.location_id FROM devices
+                                 WHERE devices.id = input.device_id)) AS location_id) AS door
+        CROSS JOIN LATERAL (
+               SELECT coalesce(door.location_id, passes.location_id) AS location_id) AS counts_at
+        LEFT JOIN LATERAL (
+               SELECT presence.inside FROM presence
+                WHERE presence.pass_id = passes.id AND presence.location_id = counts_at.location_id
+                  FOR UPDATE) AS presence ON true
+        LEFT JOIN LATERAL (
+               SELECT coalesce(bool_or(locations.reentry), false) AS reentry FROM locations
+                WHERE locations.tenant_id = passes.tenant_id
+                  AND locations.id = counts_at.location_id) AS location ON true
     ), admitted AS (
-      INSERT INTO passes SELECT (pass).* FROM locked WHERE result = 'success'
+      INSERT INTO passes SELECT (pass).* FROM locked
+       WHERE result = 'success' AND direction = 'entry' AND NOT reentering
           ON CONFLICT (id) DO UPDATE
          SET usages_count = ${admitSql.usages_count}, status = ${admitSql.status},
              last_admitted_at = ${now}, updated_at = ${now}
       RETURNING passes AS pass
+    ), moved AS (
+      INSERT INTO presence (tenant_id, pass_id, location_id, inside, changed_at)
+      SELECT (pass).tenant_id, (pass).id, scan_location_id, direction = 'entry', ${now}
+        FROM locked WHERE result = 'success' AND scan_location_id IS NOT NULL
+          ON CONFLICT (pass_id, location_id) DO UPDATE
+         SET inside = excluded.inside, changed_at = excluded.changed_at
     ), decided AS (
       SELECT (coalesce(admitted.pass, locked.pass)).*, locked.scanned_by, locked.device,
              locked.scan_id, locked.scanned_event_id, locked.changed_event_id, locked.result,
-             locked.device_id, locked.idempotency_key,
+             locked.device_id, locked.idempotency_key, locked.direction, locked.scan_location_id,
+             (admitted.pass).id IS NOT NULL AS counted,
              client.name AS client_name, client.email AS client_email
         FROM locked
         LEFT JOIN admitted ON (admitted.pass).id = (locked.pass).id
@@ -127,9 +181,9 @@ function scanStatement() {
                 WHERE clients.id = (locked.pass).client_id OFFSET 0) AS client ON true
     ), scan AS (
       INSERT INTO scans (id, tenant_id, pass_id, api_key_id, device, device_id, idempotency_key,
-                         result, scanned_at, received_at)
+                         result, scanned_at, received_at, direction, location_id)
       SELECT scan_id, tenant_id, id, scanned_by, device, device_id, idempotency_key, result,
-             ${now}, ${now}
+             ${now}, ${now}, direction, scan_location_id
         FROM decided
     ), event AS (
       INSERT INTO events (id, tenant_id, type, subject_id, data, created_at)
@@ -142,10 +196,11 @@ function scanStatement() {
              ${passListItemSql(param.publicUrl, now)} || jsonb_build_object(
                'from', 'active', 'to', ${reported}, 'changedAt', ${nowIso}),
              ${now}
-        FROM decided AS passes WHERE passes.result = 'success' AND ${reported} <> 'active'
+        FROM decided AS passes WHERE passes.counted AND ${reported} <> 'active'
     )
     SELECT id, code, name, type, status, usages_count, max_usages, valid_from, valid_until,
-           last_admitted_at, client_name, result, scan_id
+           last_admitted_at, location_id, client_name, result, scan_id, direction,
+           scan_location_id
       FROM decided`;
 }
 

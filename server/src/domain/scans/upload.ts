@@ -1,11 +1,12 @@
-import type { ScanRejection, ScanResult } from '@passgate/shared';
-import { admit, evaluateScan } from '@passgate/shared/core';
+import type { ScanDirection, ScanRejection, ScanResult } from '@passgate/shared';
+import { admit, evaluateScan, isReentry } from '@passgate/shared/core';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema';
 import { type NewEvent, recordEvents } from '../../events';
 import { newId } from '../ids';
 import { scannableOf, statusChangeEvents } from '../passes/present';
 import { selectPasses } from '../passes/rows';
+import { placeOf, recordPresence } from './place';
 import { scanRecordOf } from './present';
 
 /** A scan decided on a phone while the server was out of reach, as the phone uploads it. */
@@ -22,13 +23,18 @@ export interface Upload {
   clockCorrectedMs: number | null;
   /** What the phone decided. */
   localResult: ScanResult;
+  direction: ScanDirection;
+  /** The location a key that is not a door named. */
+  locationId: string | null;
 }
 
 /**
  * Records an uploaded offline scan as it happened. An offline admit counts a use whatever the
  * rule says now: the guest is inside. When the server's rule (at the scan's time, on the pass as
  * it stands) refuses it, the scan is a conflict, with the server's reason, and emits
- * `scan.conflict`. An offline refusal changes no count. Undefined when no pass has the code.
+ * `scan.conflict`. An offline refusal changes no count. An exit never counts a use, nor does an
+ * entry the server knows as a re-entry; an admit or exit moves the pass's presence where it
+ * counts, unless a later scan there moved it since. Undefined when no pass has the code.
  */
 export async function recordUpload(
   trx: Transaction<Database>,
@@ -41,12 +47,23 @@ export async function recordUpload(
     .forUpdate('passes')
     .executeTakeFirst();
   if (!before) return undefined;
-  const serverResult = evaluateScan(scannableOf(before), upload.scannedAt);
+  const { place, countsAt } = await placeOf(trx, upload, { ...scannableOf(before), id: before.id });
+  const serverResult = evaluateScan(scannableOf(before), upload.scannedAt, place);
   const admitted = upload.localResult === 'success';
   const conflict: ScanRejection | null =
     admitted && serverResult !== 'success' ? serverResult : null;
   let pass = before;
-  if (admitted) {
+  if (admitted && countsAt !== null) {
+    await recordPresence(
+      trx,
+      upload.tenantId,
+      before.id,
+      countsAt,
+      upload.direction === 'entry',
+      upload.scannedAt,
+    );
+  }
+  if (admitted && upload.direction === 'entry' && !isReentry(place)) {
     // A revoked pass stays revoked; a single one is spent.
     const spent = admit(scannableOf(before));
     const status = before.status === 'revoked' ? 'revoked' : spent.status;
@@ -87,6 +104,8 @@ export async function recordUpload(
       conflict,
       idempotency_key: upload.idempotencyKey,
       clock_corrected_ms: upload.clockCorrectedMs,
+      direction: upload.direction,
+      location_id: countsAt,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -20,11 +20,11 @@ export async function insertLocation(
       id: newId('loc'),
       name: body.name,
       address: body.address || null,
-      timezone: body.timezone,
+      timezone: body.timezone ?? 'UTC',
       latitude: body.latitude ?? null,
       longitude: body.longitude ?? null,
       capacity: body.capacity ?? null,
-      reentry: body.reentry,
+      reentry: body.reentry ?? false,
       created_at: new Date(),
       archived_at: null,
     })

@@ -10,6 +10,7 @@ import { ApiError } from '../../errors';
 import { commitChange, idempotencyKeyReused } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { deviceTimeOf } from '../../services/device-presence';
+import { assertLocationsUsable } from '../locations/queries';
 import { createRouter, errorResponses, json, jsonBody } from '../support';
 
 const scanRoute = defineRoute({
@@ -20,8 +21,11 @@ const scanRoute = defineRoute({
   tags: ['Scan'],
   summary: 'Scan a pass',
   description:
-    'Checks, in order: unknown code (404), revoked, already_used, not_yet_valid, expired, ' +
-    'max_usages_reached; else admits the pass. Every attempt on a known pass is recorded and ' +
+    'Checks, in order: unknown code (404), revoked, wrong_location (a pass bound to another ' +
+    'location than the door’s), already_used, not_yet_valid, expired, max_usages_reached; ' +
+    'else admits the pass. An `exit` is refused only as revoked or wrong_location, and counts ' +
+    'no use; an entry where the location has `reentry` and the pass last went out skips the ' +
+    'checks of uses and counts none. Every attempt on a known pass is recorded and ' +
     'emits `pass.scanned` (and `pass.status_changed` when admitting it used the pass up). ' +
     'Rejections answer 200 with `success: false`.\n\n' +
     'With `offline: true` it records a scan a phone decided while the server was out of reach, ' +
@@ -61,6 +65,15 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
     const { tenant, key } = c.get('caller');
     const claim = c.get('idempotency');
     const now = new Date();
+    if (request.locationId !== undefined) {
+      if (key?.device) {
+        throw new ApiError(
+          400,
+          'locationId: a door scans at its own location; move it with PATCH /devices/{id}',
+        );
+      }
+      await assertLocationsUsable(db, tenant.id, [request.locationId]);
+    }
 
     // A scan recorded under this key already (sent again after the 24-hour answer cache).
     if (claim && key) {
@@ -99,6 +112,8 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
               scannedAt,
               clockCorrectedMs: correctedMs,
               localResult,
+              direction: request.direction ?? 'entry',
+              locationId: request.locationId ?? null,
             },
             now,
             publicUrl,
@@ -126,6 +141,8 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
         deviceId: key?.device?.id ?? null,
         idempotencyKey: claim?.key ?? null,
         claim,
+        direction: request.direction ?? 'entry',
+        locationId: request.locationId ?? null,
       });
     // A code that matches no pass exactly may have been typed in the wrong case: the pass whose
     // code it is but for case, if exactly one is, is scanned instead. A scanned QR never needs it.

@@ -15,6 +15,8 @@ export function presentScanListItem(scan: ScanWithPass): ScanListItem {
     conflict: scan.conflict,
     deviceId: scan.device_id,
     deviceName: scan.device_name,
+    direction: scan.direction,
+    locationId: scan.location_id,
     scannedAt: scan.scanned_at.toISOString(),
     receivedAt: scan.received_at.toISOString(),
     annulledAt: toIso(scan.annulled_at),

@@ -45,6 +45,7 @@ export interface SyncPassRow {
   last_admitted_at: Date | null;
   name: string | null;
   client_name: string | null;
+  location_id: string | null;
   sync_xid: string;
 }
 
@@ -95,6 +96,7 @@ export async function syncPage(
       'passes.usages_count',
       'passes.last_admitted_at',
       'passes.name',
+      'passes.location_id',
       'clients.name as client_name',
       sql<string>`passes.sync_xid::text`.as('sync_xid'),
     ])

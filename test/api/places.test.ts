@@ -1,0 +1,197 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTenant, http, type TestTenant } from '../support/tenant';
+
+// Where a pass is good, and which way it goes: doors at locations, `wrong_location`, exits that
+// count no use, and re-entry where a location allows it.
+
+let tenant: TestTenant;
+let hallA: string;
+let hallB: string;
+let club: string;
+/** Keys of door devices: one at hall A, one at hall B, two at the club, one anywhere. */
+let doors: { a: string; b: string; club1: string; club2: string; anywhere: string };
+
+const newLocation = async (json: Record<string, unknown>) =>
+  (await http(`${tenant.apiUrl}/locations`, { key: tenant.apiKey, json })).body.id as string;
+
+async function door(name: string, locationId: string | null) {
+  const made = await http(`${tenant.apiUrl}/devices`, {
+    key: tenant.apiKey,
+    json: { name, locationId },
+  });
+  const token = new URL(made.body.pairingUrl).hash.replace(/^#pair=/, '');
+  const paired = await http(`${tenant.apiUrl}/devices/pair`, { json: { token } });
+  return paired.body.apiKey as string;
+}
+
+const scan = (key: string, json: Record<string, unknown>) =>
+  http(`${tenant.apiUrl}/scan`, { key, json });
+const passOf = async (id: string) =>
+  (await http(`${tenant.apiUrl}/passes/${id}`, { key: tenant.apiKey })).body;
+
+beforeAll(async () => {
+  tenant = await createTenant();
+  [hallA, hallB, club] = await Promise.all([
+    newLocation({ name: 'Hall A' }),
+    newLocation({ name: 'Hall B' }),
+    newLocation({ name: 'Club', reentry: true }),
+  ]);
+  const [a, b, club1, club2, anywhere] = await Promise.all([
+    door('A door', hallA),
+    door('B door', hallB),
+    door('Club door 1', club),
+    door('Club door 2', club),
+    door('Side door', null),
+  ]);
+  doors = { a, b, club1, club2, anywhere };
+});
+
+describe('doors at locations', () => {
+  it('refuse a pass of another location, counting nothing but recording the scan', async () => {
+    const pass = await tenant.newPass({ name: 'Hall B guest', locationId: hallB });
+    const refused = await scan(doors.a, { code: pass.code });
+    expect(refused.body).toMatchObject({
+      success: false,
+      result: 'wrong_location',
+      pass: { usagesCount: 0, locationId: hallB },
+      scan: { direction: 'entry', locationId: hallA },
+    });
+    const admitted = await scan(doors.b, { code: pass.code });
+    expect(admitted.body).toMatchObject({ result: 'success', scan: { locationId: hallB } });
+    // A door at no location admits anywhere; the scan counts at the pass's location.
+    const free = await tenant.newPass({ name: 'Free guest', locationId: hallB, type: 'multi' });
+    const side = await scan(doors.anywhere, { code: free.code });
+    expect(side.body).toMatchObject({ result: 'success', scan: { locationId: hallB } });
+    const anyPass = await tenant.newPass({ name: 'Any guest' });
+    expect((await scan(doors.a, { code: anyPass.code })).body.result).toBe('success');
+
+    const scans = await http(`${tenant.apiUrl}/scans?passId=${pass.id}`, { key: tenant.apiKey });
+    expect(scans.body.map((row: { result: string; locationId: string }) => row)).toEqual([
+      expect.objectContaining({ result: 'success', direction: 'entry', locationId: hallB }),
+      expect.objectContaining({ result: 'wrong_location', direction: 'entry', locationId: hallA }),
+    ]);
+    const events = await http(`${tenant.apiUrl}/triggers?event=pass.scanned`, {
+      key: tenant.apiKey,
+    });
+    expect(events.body).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ passId: pass.id, result: 'wrong_location', locationId: hallA }),
+      ]),
+    );
+  });
+
+  it('let a key that is not a door say where it scans; a door may not', async () => {
+    const pass = await tenant.newPass({ name: 'Keyed guest', locationId: hallA });
+    const elsewhere = await scan(tenant.apiKey, { code: pass.code, locationId: hallB });
+    expect(elsewhere.body.result).toBe('wrong_location');
+    const before = await tenant.counts();
+    const cases: [string, Record<string, unknown>, RegExp][] = [
+      [doors.a, { code: pass.code, locationId: hallA }, /^locationId: a door scans at its own/],
+      [
+        tenant.apiKey,
+        { code: pass.code, locationId: 'loc_none' },
+        /^locationId: no such location$/,
+      ],
+      [tenant.apiKey, { code: pass.code, direction: 'sideways' }, /^direction: direction must be/],
+    ];
+    for (const [key, json, error] of cases) {
+      const answer = await scan(key, json);
+      expect(answer.status, JSON.stringify(json)).toBe(400);
+      expect(answer.body.error).toMatch(error);
+    }
+    expect(await tenant.counts()).toEqual(before);
+  });
+});
+
+describe('entry and exit', () => {
+  it('lets a guest out whatever the pass says, counting no use; revoked and elsewhere stay refused', async () => {
+    const pass = await tenant.newPass({ name: 'Leaver', locationId: hallA });
+    expect((await scan(doors.a, { code: pass.code })).body.result).toBe('success');
+    const out = await scan(doors.a, { code: pass.code, direction: 'exit' });
+    expect(out.body).toMatchObject({
+      success: true,
+      result: 'success',
+      pass: { status: 'used', usagesCount: 1 },
+      scan: { direction: 'exit', locationId: hallA },
+    });
+    // Hall A does not let a pass back in: the normal rule.
+    expect((await scan(doors.a, { code: pass.code })).body.result).toBe('already_used');
+    expect((await scan(doors.b, { code: pass.code, direction: 'exit' })).body.result).toBe(
+      'wrong_location',
+    );
+    await http(`${tenant.apiUrl}/passes/${pass.id}/revoke`, { key: tenant.apiKey, method: 'POST' });
+    expect((await scan(doors.a, { code: pass.code, direction: 'exit' })).body.result).toBe(
+      'revoked',
+    );
+    expect((await passOf(pass.id)).usagesCount).toBe(1);
+  });
+
+  it('lets a single pass out and back in where the location allows re-entry, once each way', async () => {
+    const pass = await tenant.newPass({ name: 'Smoker', locationId: club });
+    const steps: [string, 'entry' | 'exit', string, number][] = [
+      [doors.club1, 'entry', 'success', 1],
+      [doors.club2, 'entry', 'already_used', 1],
+      [doors.club2, 'exit', 'success', 1],
+      [doors.club1, 'entry', 'success', 1],
+      [doors.club1, 'entry', 'already_used', 1],
+    ];
+    for (const [key, direction, result, uses] of steps) {
+      const answer = await scan(key, { code: pass.code, direction });
+      expect(answer.body.result, `${direction} → ${result}`).toBe(result);
+      expect(answer.body.pass.usagesCount).toBe(uses);
+    }
+    // One status change: the first admit used the pass up; re-entry changed nothing.
+    const changes = await http(`${tenant.apiUrl}/triggers?event=pass.status_changed`, {
+      key: tenant.apiKey,
+    });
+    expect(changes.body.filter((e: { passId: string }) => e.passId === pass.id)).toHaveLength(1);
+  });
+
+  it('admits a single pass once across two doors of one location, and an exit racing an entry', async () => {
+    const pass = await tenant.newPass({ name: 'Rush', locationId: club });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        scan(i % 2 ? doors.club1 : doors.club2, { code: pass.code }),
+      ),
+    );
+    expect(answers.filter((a) => a.body.result === 'success')).toHaveLength(1);
+    expect((await passOf(pass.id)).usagesCount).toBe(1);
+    // Out and in at once: both let through, and still one use.
+    const racing = await Promise.all([
+      scan(doors.club1, { code: pass.code, direction: 'exit' }),
+      scan(doors.club2, { code: pass.code }),
+    ]);
+    expect(racing.map((a) => a.status)).toEqual([200, 200]);
+    expect(racing[0]?.body.result).toBe('success');
+    expect(['success', 'already_used']).toContain(racing[1]?.body.result);
+    expect((await passOf(pass.id)).usagesCount).toBe(1);
+  });
+
+  it('takes the direction of an offline scan: an exit uploaded counts no use', async () => {
+    const pass = await tenant.newPass({ name: 'Offline leaver', type: 'multi', maxUsages: 2 });
+    const upload = (direction: string, at: number) =>
+      scan(doors.a, {
+        code: pass.code,
+        offline: true,
+        scannedAt: new Date(Date.now() - at).toISOString(),
+        localResult: 'success',
+        direction,
+      });
+    expect((await upload('entry', 60_000)).body.scan).toMatchObject({ direction: 'entry' });
+    const out = await upload('exit', 30_000);
+    expect(out.body).toMatchObject({
+      result: 'success',
+      conflict: null,
+      scan: { direction: 'exit' },
+    });
+    expect((await passOf(pass.id)).usagesCount).toBe(1);
+    const elsewhere = await tenant.newPass({ name: 'Offline stray', locationId: hallB });
+    const stray = await scan(doors.a, {
+      code: elsewhere.code,
+      offline: true,
+      scannedAt: new Date().toISOString(),
+      localResult: 'success',
+    });
+    expect(stray.body).toMatchObject({ result: 'success', conflict: 'wrong_location' });
+  });
+});
