@@ -1182,6 +1182,12 @@ export interface components {
             /** @description The door device whose credential this key is, if any */
             device: {
                 id: string;
+                /** @description The location it stands at; null: it admits at any */
+                location: {
+                    id: string;
+                    name: string;
+                    reentry: boolean;
+                } | null;
                 name: string;
             } | null;
             /** @description The calling API key; null for a signed-in user */

@@ -1,5 +1,11 @@
 import type { ScanAnswer } from '@passgate/shared';
-import { decideScan, type ScanResult } from '@passgate/shared/core';
+import {
+  countsUse,
+  decideScan,
+  type ScanDirection,
+  type ScanPlace,
+  type ScanResult,
+} from '@passgate/shared/core';
 import { nanoid } from 'nanoid';
 import type { ApiResult, DoorApi } from './api';
 import { admitted, clockSkewOf, fromAnswer, rulePass, undone } from './door-pass';
@@ -12,6 +18,17 @@ const SYNC_EVERY_MS = 30_000;
 /** While the server is out of reach, how often the door tries it again. */
 const RETRY_EVERY_MS = 5_000;
 const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * Where this door scans and which way: its location (with whether that lets a pass back in), and
+ * the direction staff set.
+ */
+export interface DoorPlace {
+  locationId: string | null;
+  reentry: boolean;
+  direction: ScanDirection;
+}
+export const ENTRY_AT_ANY: DoorPlace = { locationId: null, reentry: false, direction: 'entry' };
 
 /** How one scan was decided: by the server, or on this phone. */
 export type Decision =
@@ -98,6 +115,8 @@ export function createDoor(options: {
   let syncing: Promise<void> | undefined;
   let backoffMs = 1000;
   let clockSkewMs: number | undefined;
+  /** Whether each pass is inside where this door's scans of it count, as its scans here left it. */
+  const inside = new Map<string, boolean>();
   network.onChange(setOnline);
 
   async function state(): Promise<DoorState> {
@@ -131,7 +150,8 @@ export function createDoor(options: {
   /** The admits still queued for `code`, applied on top of the server's copy of it. */
   async function withPendingAdmits() {
     const pending = (await store.queued()).filter(
-      (entry): entry is QueuedScan => entry.kind === 'scan' && entry.localResult === 'success',
+      (entry): entry is QueuedScan =>
+        entry.kind === 'scan' && entry.localResult === 'success' && entry.counted !== false,
     );
     return (pass: DoorPass) =>
       pending
@@ -195,6 +215,7 @@ export function createDoor(options: {
           offline: true,
           scannedAt: entry.scannedAt,
           localResult: entry.localResult,
+          direction: entry.direction ?? 'entry',
         },
         { idempotencyKey: entry.key, signal: AbortSignal.timeout(15_000) },
       );
@@ -266,13 +287,39 @@ export function createDoor(options: {
     return draining;
   }
 
+  /**
+   * The place of a scan of `pass` by this door: where it counts (the door's location, else the
+   * pass's), what this door's scans left of its presence there, and the door's re-entry.
+   */
+  function placeOf(pass: DoorPass, at: DoorPlace): { place: ScanPlace; presenceKey?: string } {
+    const countsAt = at.locationId ?? pass.locationId ?? null;
+    const presenceKey = countsAt === null ? undefined : `${countsAt} ${pass.code}`;
+    return {
+      place: {
+        locationId: at.locationId,
+        direction: at.direction,
+        inside: presenceKey === undefined ? null : (inside.get(presenceKey) ?? null),
+        reentry: countsAt !== null && countsAt === at.locationId && at.reentry,
+      },
+      presenceKey,
+    };
+  }
+
   /** Decides on this phone, at once, and queues the decision for upload. */
-  async function decideHere(code: string, key: string, device: string): Promise<Decision> {
+  async function decideHere(
+    code: string,
+    key: string,
+    device: string,
+    at: DoorPlace,
+  ): Promise<Decision> {
     const scannedAt = isoNow();
     const pass = (await store.pass(code)) ?? (await store.passTyped(code));
     if (!pass) return { by: 'phone', unknown: true, key, listFrom: await store.get('listFrom') };
-    const { result } = decideScan(rulePass(pass), new Date(scannedAt));
-    const after = result === 'success' ? admitted(pass, scannedAt) : pass;
+    const { place, presenceKey } = placeOf(pass, at);
+    const { result } = decideScan(rulePass(pass), new Date(scannedAt), place);
+    const counted = countsUse(result, place);
+    if (result === 'success' && presenceKey) inside.set(presenceKey, at.direction === 'entry');
+    const after = counted ? admitted(pass, scannedAt) : pass;
     // Committed before the verdict shows (see `recordLocal`), without waiting for the disk.
     store
       .recordLocal(after, {
@@ -282,6 +329,8 @@ export function createDoor(options: {
         scannedAt,
         localResult: result,
         device,
+        direction: at.direction,
+        counted,
       })
       .then(
         () => {
@@ -315,21 +364,25 @@ export function createDoor(options: {
      * timeout, is out of reach, or is busy, the phone decides at once. Both go under one
      * Idempotency-Key, so a server that did get the first try counts the scan once.
      */
-    async decide(code: string, device: string): Promise<Decision> {
+    async decide(code: string, device: string, at = ENTRY_AT_ANY): Promise<Decision> {
       const key = nanoid();
       const client = api();
-      if (!client || !online || !network.online()) return decideHere(code, key, device);
+      if (!client || !online || !network.online()) return decideHere(code, key, device, at);
       let res: ApiResult<ScanAnswer>;
       try {
         res = await client.scan(
-          { code, device },
+          { code, device, direction: at.direction },
           { idempotencyKey: key, signal: AbortSignal.timeout(options.answerTimeoutMs()) },
         );
       } catch {
         setOnline(false);
-        return decideHere(code, key, device);
+        return decideHere(code, key, device, at);
       }
       if (res.ok) {
+        const { scan } = res.data;
+        if (res.data.success && scan.locationId !== null) {
+          inside.set(`${scan.locationId} ${res.data.pass.code}`, scan.direction === 'entry');
+        }
         // Not waited for: the server holds the scan; the copy and the undo's id follow at once.
         void Promise.resolve(store.pass(code))
           .then((previous) => store.putPass(fromAnswer(res.data, previous)))
@@ -344,7 +397,7 @@ export function createDoor(options: {
       if (res.status === 404 || res.status === 400 || res.status === 413) {
         return { by: 'server', unknown: true, key };
       }
-      return decideHere(code, key, device);
+      return decideHere(code, key, device, at);
     },
 
     /**

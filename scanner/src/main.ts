@@ -79,11 +79,25 @@ const door = createDoor({
 const verdicts = createVerdictView({ tally, undo: (decision) => door.undo(decision) });
 const flow = createScanFlow(door, settings, { onVerdict: verdicts.show });
 
-/** Whose door this is and which: on the scan screen at all times, online or not. */
+/**
+ * Whose door this is, which, where, and which way it lets passes through: on the scan screen at
+ * all times, online or not. Exit mode turns the screen's frame and banner orange, so staff
+ * cannot miss it.
+ */
 function showWhere() {
   $('tenant').textContent = settings.tenant() ?? 'Passgate';
-  $('door-name').textContent = settings.device();
+  const location = settings.location();
+  $('door-name').textContent = location
+    ? `${settings.device()} · ${location.name}`
+    : settings.device();
+  const direction = settings.direction();
+  document.body.dataset.direction = direction;
+  $('direction').textContent = direction === 'exit' ? 'EXIT · letting guests out' : 'ENTRY';
+  $('switch-direction').textContent = direction === 'exit' ? 'Switch to entry' : 'Switch to exit';
 }
+$('switch-direction').addEventListener('click', () => {
+  settings.setDirection(settings.direction() === 'exit' ? 'entry' : 'exit');
+});
 settings.onChange(showWhere);
 showWhere();
 const pairing = createPairing({

@@ -56,6 +56,7 @@ export function createPairing(options: {
     await store.clear();
     await tally.reopen();
     settings.setTenant(undefined);
+    settings.setLocation(undefined);
     saveKey(key);
   }
 
@@ -84,6 +85,7 @@ export function createPairing(options: {
       ? `Paired with ${me.data.tenant.name} · ${me.data.device ? `door ${me.data.device.name}` : `key ${me.data.key?.prefix}… (${me.data.key?.scope})`}`
       : 'Paired; the server is not reachable right now';
     if (me?.ok && me.data.device) settings.setDevice(me.data.device.name);
+    if (me?.ok) settings.setLocation(me.data.device?.location);
     if (me && !me.ok && me.status === 401) {
       await options.removed();
       return false;

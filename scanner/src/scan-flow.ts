@@ -1,6 +1,6 @@
 import { extractPassCode } from '@passgate/shared/core';
 import { checking, describeDecision, type Verdict } from './describe';
-import type { Decision, Door } from './door';
+import type { Decision, Door, DoorPlace } from './door';
 
 /** The same code is not sent again while it stays in view (seen again within this long). */
 const REPEAT_WINDOW_MS = 3000;
@@ -18,7 +18,7 @@ export interface ScanFlowEvents {
  */
 export function createScanFlow(
   door: Door,
-  where: { device(): string; tenant(): string | undefined },
+  where: { device(): string; tenant(): string | undefined; place(): DoorPlace },
   events: ScanFlowEvents,
 ) {
   let lastCode: string | undefined;
@@ -36,7 +36,7 @@ export function createScanFlow(
       const decoded = performance.now();
       const pending = setTimeout(() => events.onVerdict(code, checking), PENDING_AFTER_MS);
       try {
-        const decision = await door.decide(code, where.device());
+        const decision = await door.decide(code, where.device(), where.place());
         events.onVerdict(
           code,
           describeDecision(decision, { code, tenant: where.tenant() }),

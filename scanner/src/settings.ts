@@ -1,5 +1,6 @@
+import type { ScanDirection } from '@passgate/shared/core';
 import { customAlphabet } from 'nanoid';
-import { DEFAULT_ANSWER_TIMEOUT_MS, type Door } from './door';
+import { DEFAULT_ANSWER_TIMEOUT_MS, type Door, type DoorPlace } from './door';
 import { storedKey } from './pairing';
 import { $, show } from './screen';
 import { emptyTally } from './tally';
@@ -34,7 +35,33 @@ export function createSettings() {
       else localStorage.setItem('passgate.tenant', name);
       changed();
     },
-    /** Called whenever the scanner's name or its tenant changes. */
+    /** The location this door stands at, as the server last said (kept for offline). */
+    location(): { id: string; name: string; reentry: boolean } | undefined {
+      const kept = localStorage.getItem('passgate.location');
+      return kept ? JSON.parse(kept) : undefined;
+    },
+    setLocation(location: { id: string; name: string; reentry: boolean } | null | undefined) {
+      if (location) localStorage.setItem('passgate.location', JSON.stringify(location));
+      else localStorage.removeItem('passgate.location');
+      changed();
+    },
+    /** Which way this door lets passes through: entry unless staff switched it to exit. */
+    direction: (): ScanDirection =>
+      localStorage.getItem('passgate.direction') === 'exit' ? 'exit' : 'entry',
+    setDirection(direction: ScanDirection) {
+      localStorage.setItem('passgate.direction', direction);
+      changed();
+    },
+    /** Where and which way the door scans, as the door decides with it. */
+    place(): DoorPlace {
+      const location = this.location();
+      return {
+        locationId: location?.id ?? null,
+        reentry: location?.reentry ?? false,
+        direction: this.direction(),
+      };
+    },
+    /** Called whenever the scanner's name, its tenant, its location or its direction changes. */
     onChange(listener: () => void) {
       listeners.add(listener);
     },

@@ -1,5 +1,5 @@
 import type { Schemas } from '@passgate/client';
-import type { ScanResult } from '@passgate/shared/core';
+import type { ScanDirection, ScanResult } from '@passgate/shared/core';
 import {
   type DBSchema,
   type IDBPDatabase,
@@ -20,6 +20,10 @@ export interface QueuedScan {
   scannedAt: string;
   localResult: ScanResult;
   device: string;
+  /** Which way it let the pass through; an entry when not said. */
+  direction?: ScanDirection;
+  /** Whether it counted a use on this phone's copy (an exit, or a re-entry, does not). */
+  counted?: boolean;
 }
 
 /** An undo made on this phone, waiting to be uploaded; `scanKey` names the scan it undoes. */

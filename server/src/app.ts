@@ -122,7 +122,7 @@ export function createApi(services: Services) {
   api.route('/', scanListRoutes(services));
   api.route('/', syncRoutes(services));
   api.route('/', deviceRoutes(services));
-  api.route('/', meRoutes());
+  api.route('/', meRoutes(services));
   api.route('/', accountRoutes(services));
   api.route('/', keyRoutes(services));
   api.route('/', userRoutes(services));

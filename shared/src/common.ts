@@ -61,7 +61,14 @@ export const Me = z
       .nullable()
       .describe('The signed-in user; null for an API key'),
     device: z
-      .object({ id: z.string(), name: z.string() })
+      .object({
+        id: z.string(),
+        name: z.string(),
+        location: z
+          .object({ id: z.string(), name: z.string(), reentry: z.boolean() })
+          .nullable()
+          .describe('The location it stands at; null: it admits at any'),
+      })
       .nullable()
       .describe('The door device whose credential this key is, if any'),
   })

@@ -23,8 +23,15 @@ interface Door {
 }
 
 /** A new door device of `owner`, paired by opening its link in a fresh phone-sized browser. */
-async function openDoor(owner: TestTenant = tenant, name = 'North door'): Promise<Door> {
-  const created = await http(`${owner.apiUrl}/devices`, { key: owner.apiKey, json: { name } });
+async function openDoor(
+  owner: TestTenant = tenant,
+  name = 'North door',
+  locationId: string | null = null,
+): Promise<Door> {
+  const created = await http(`${owner.apiUrl}/devices`, {
+    key: owner.apiKey,
+    json: { name, locationId },
+  });
   expect(created.status).toBe(201);
   const browser = await launchChromium();
   browsers.push(browser);
@@ -384,5 +391,61 @@ describe.skipIf(!hasChromium())('the door through a browser restart', () => {
     } finally {
       rmSync(profile, { recursive: true, force: true });
     }
+  });
+});
+
+describe.skipIf(!hasChromium())('the door at a location', () => {
+  it('stands at its location: refuses a pass of another online and offline, and lets guests out', async () => {
+    const owner = await createTenant();
+    const location = async (name: string) =>
+      (await http(`${owner.apiUrl}/locations`, { key: owner.apiKey, json: { name } })).body.id;
+    const [hallA, hallB] = [await location('Hall A'), await location('Hall B')];
+    const theirs = await owner.newPass({ name: 'Hall B guest', locationId: hallB });
+    const ours = await owner.newPass({ name: 'Hall A guest', locationId: hallA });
+    const { page, context } = await openDoor(owner, 'A door', hallA);
+    // Where it stands shows on the scan screen, with the way it lets passes through.
+    await expect.poll(() => page.locator('#door-name').textContent()).toBe('A door · Hall A');
+    expect(await page.locator('#direction').textContent()).toBe('ENTRY');
+
+    expect(await scanAt(page, theirs.code)).toMatchObject({
+      tone: 'reject',
+      title: 'Not for this place',
+    });
+    expect(await scanAt(page, ours.code)).toMatchObject({ tone: 'admit', title: 'ADMIT' });
+    // Exit mode: the screen says so, and the used pass goes out.
+    await page.locator('#switch-direction').click();
+    expect(await page.locator('#direction').textContent()).toBe('EXIT · letting guests out');
+    expect(await page.evaluate(() => document.body.dataset.direction)).toBe('exit');
+    expect(await scanAt(page, ours.code)).toMatchObject({ tone: 'admit', title: 'ADMIT' });
+
+    await context.setOffline(true);
+    await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/^Offline/);
+    expect(await scanAt(page, theirs.code)).toMatchObject({
+      tone: 'reject',
+      title: 'Not for this place · offline',
+    });
+    // Offline too the used pass goes out, counting nothing; back in, the rule refuses it.
+    expect(await scanAt(page, ours.code)).toMatchObject({
+      tone: 'admit',
+      title: 'ADMIT · offline',
+    });
+    await page.locator('#switch-direction').click();
+    expect(await scanAt(page, ours.code)).toMatchObject({ title: 'Already used · offline' });
+    await context.setOffline(false);
+    await listIsSynced(page);
+    const scans = await scansOf(owner, `passId=${ours.id}`);
+    expect(
+      scans.map((scan: { direction: string; result: string; offline: boolean }) => [
+        scan.direction,
+        scan.result,
+        scan.offline,
+      ]),
+    ).toEqual([
+      ['entry', 'already_used', true],
+      ['exit', 'success', true],
+      ['exit', 'success', false],
+      ['entry', 'success', false],
+    ]);
+    expect((await passOf(owner, ours.id)).usagesCount).toBe(1);
   });
 });

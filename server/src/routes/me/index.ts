@@ -1,5 +1,6 @@
 import { Me } from '@passgate/shared';
 import { ACCESS, defineRoute } from '../../access';
+import type { Services } from '../../services';
 import { createRouter, errorResponses, json } from '../support';
 import { presentMe } from './present';
 
@@ -17,6 +18,23 @@ const meRoute = defineRoute({
 /** The operation, as the OpenAPI document and the client's types see it. */
 export const meOperation = meRoute;
 
-export function meRoutes() {
-  return createRouter().openapi(meRoute, (c) => c.json(presentMe(c.get('caller')), 200));
+export function meRoutes({ db }: Pick<Services, 'db'>) {
+  return createRouter().openapi(meRoute, async (c) => {
+    const caller = c.get('caller');
+    const device = caller.key?.device;
+    // A door's location is read each time: it may have been moved since its key was cached.
+    const location = device
+      ? await db
+          .selectFrom('devices')
+          .innerJoin('locations', (join) =>
+            join
+              .onRef('locations.tenant_id', '=', 'devices.tenant_id')
+              .onRef('locations.id', '=', 'devices.location_id'),
+          )
+          .select(['locations.id', 'locations.name', 'locations.reentry'])
+          .where('devices.id', '=', device.id)
+          .executeTakeFirst()
+      : undefined;
+    return c.json(presentMe(caller, location ?? null), 200);
+  });
 }
