@@ -384,6 +384,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/locations/{locationId}/reset-presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set everyone outside
+         * @description At the end of a night: every pass inside the location is set outside, so `occupancy` is 0 and a location with `reentry` asks a pass coming back to count a use. Emits `location.updated` with `changed: ["occupancy"]` and `passesOut`.
+         *
+         *     **Who may call:** full-scope API keys; admin users, signed in.
+         */
+        post: operations["resetLocationPresence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me": {
         parameters: {
             query?: never;
@@ -1058,7 +1080,7 @@ export interface components {
             active: boolean;
             createdAt: string;
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached";
             id: string;
             /** @description whsec_…: verifies the webhook-signature header. Shown only here. */
             secret: string;
@@ -1120,7 +1142,7 @@ export interface components {
         };
         CreateWebhook: {
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached";
             targetUrl: string;
         };
         CustomField: {
@@ -1175,6 +1197,8 @@ export interface components {
             latitude: number | null;
             longitude: number | null;
             name: string;
+            /** @description Passes inside now: their last successful scan here was an entry */
+            occupancy: number;
             reentry: boolean;
             timezone: string;
         };
@@ -1550,7 +1574,7 @@ export interface components {
             active: boolean;
             createdAt: string;
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached";
             id: string;
             targetUrl: string;
         };
@@ -1560,7 +1584,7 @@ export interface components {
             durationMs: number;
             error: string | null;
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "webhook.test";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached" | "webhook.test";
             /** @description Also the webhook-id header of the message */
             eventId: string;
             id: string;
@@ -3484,6 +3508,97 @@ export interface operations {
             };
         };
     };
+    resetLocationPresence: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique value (a UUID): a repeat with the same key and body within 24 h answers the first answer again and changes nothing; the same key with another body is 422, and a repeat while the first still runs is 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                locationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The location, with no one inside */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Location"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -5020,7 +5135,7 @@ export interface operations {
     pollTrigger: {
         parameters: {
             query: {
-                event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated";
+                event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached";
                 limit?: number;
                 /** @description Only items after this time (default: the last 24 hours) */
                 since?: string;
@@ -5960,6 +6075,7 @@ export const operationAccess = {
   pairDevice: ["anyone"],
   pollTrigger: ["full-key","admin"],
   previewPairing: ["anyone"],
+  resetLocationPresence: ["full-key","admin"],
   retryWebhookDelivery: ["full-key","admin"],
   revokeDevice: ["full-key","staff","admin"],
   revokeKey: ["full-key","admin"],

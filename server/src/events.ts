@@ -78,6 +78,9 @@ const FIELD_ORDER = [
   'mergedId',
   'mergedName',
   'passesMoved',
+  'passesOut',
+  'occupancy',
+  'reachedAt',
   'archivedAt',
   'changed',
 ];

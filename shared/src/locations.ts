@@ -91,6 +91,10 @@ export const Location = z
     longitude: z.number().nullable(),
     capacity: z.number().int().nullable(),
     reentry: z.boolean(),
+    occupancy: z
+      .number()
+      .int()
+      .describe('Passes inside now: their last successful scan here was an entry'),
     createdAt: z.string(),
     archivedAt: z.string().nullable().describe('Archived: no new pass or door may name it'),
   })

@@ -43,6 +43,7 @@ describe('API documentation', () => {
         '/locations',
         '/locations/{locationId}',
         '/locations/{locationId}/archive',
+        '/locations/{locationId}/reset-presence',
         '/me',
         '/passes',
         '/passes/export',

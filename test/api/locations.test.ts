@@ -26,6 +26,7 @@ describe('locations', () => {
       longitude: null,
       capacity: null,
       reentry: false,
+      occupancy: 0,
       createdAt: expect.any(String),
       archivedAt: null,
     });

@@ -195,3 +195,58 @@ describe('entry and exit', () => {
     expect(stray.body).toMatchObject({ result: 'success', conflict: 'wrong_location' });
   });
 });
+
+describe('who is inside', () => {
+  it('counts passes in and out, tells once when capacity is reached, and empties on a reset', async () => {
+    const own = await createTenant();
+    const make = async (json: Record<string, unknown>) =>
+      (await http(`${own.apiUrl}/locations`, { key: own.apiKey, json })).body.id as string;
+    const room = await make({ name: 'Small room', capacity: 2 });
+    const at = (code: string, direction = 'entry') =>
+      http(`${own.apiUrl}/scan`, {
+        key: own.apiKey,
+        json: { code, direction, locationId: room },
+      });
+    const occupancy = async () =>
+      (await http(`${own.apiUrl}/locations/${room}`, { key: own.apiKey })).body.occupancy;
+    const reached = async () =>
+      (await http(`${own.apiUrl}/triggers?event=location.capacity_reached`, { key: own.apiKey }))
+        .body;
+    const guests = await Promise.all(
+      [1, 2, 3].map((i) => own.newPass({ name: `Guest ${i}`, type: 'multi' })),
+    );
+    const [one, two, three] = guests.map((guest) => guest.code as string) as [
+      string,
+      string,
+      string,
+    ];
+    await at(one);
+    await at(one); // in already: still one inside
+    expect(await occupancy()).toBe(1);
+    await at(two);
+    expect(await occupancy()).toBe(2);
+    expect(await reached()).toEqual([
+      expect.objectContaining({ locationId: room, capacity: 2, occupancy: 2 }),
+    ]);
+    await at(three); // capacity informs, never refuses
+    expect(await occupancy()).toBe(3);
+    expect(await reached()).toHaveLength(1);
+    await at(three, 'exit');
+    await at(two, 'exit');
+    expect(await occupancy()).toBe(1);
+    await at(two);
+    expect(await reached()).toHaveLength(2);
+    const list = await http(`${own.apiUrl}/locations`, { key: own.apiKey });
+    expect(list.body[0].occupancy).toBe(2);
+
+    const reset = await http(`${own.apiUrl}/locations/${room}/reset-presence`, {
+      key: own.apiKey,
+      method: 'POST',
+    });
+    expect(reset.body.occupancy).toBe(0);
+    const updates = await http(`${own.apiUrl}/triggers?event=location.updated`, {
+      key: own.apiKey,
+    });
+    expect(updates.body[0]).toMatchObject({ changed: ['occupancy'], passesOut: 2, occupancy: 0 });
+  });
+});

@@ -12,6 +12,7 @@ import * as typedCodes from './migrations/2026-12-06-typed-codes';
 import * as uniqueClientNames from './migrations/2026-12-06-unique-client-names';
 import * as locations from './migrations/2026-12-07-locations';
 import * as presence from './migrations/2026-12-07-presence';
+import * as presenceOccupancy from './migrations/2026-12-07-presence-occupancy';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-06-unique-client-names': uniqueClientNames,
   '2026-12-07-locations': locations,
   '2026-12-07-presence': presence,
+  '2026-12-07-presence-occupancy': presenceOccupancy,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

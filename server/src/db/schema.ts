@@ -75,6 +75,10 @@ export interface LocationTable {
   reentry: Generated<boolean>;
   created_at: CreatedAt;
   archived_at: Date | null;
+  /** Passes inside now, kept by a trigger on `presence`. */
+  occupancy: ColumnType<number, never, never>;
+  /** Occupancy reached capacity, and `location.capacity_reached` was told; till it drops below. */
+  at_capacity: ColumnType<boolean, never, never>;
 }
 
 /** A one-time link that pairs a phone as a device; only the token's hash is kept. */

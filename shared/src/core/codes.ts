@@ -37,5 +37,6 @@ export const EVENT_TYPES = [
   'client.merged',
   'location.created',
   'location.updated',
+  'location.capacity_reached',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -6,7 +6,13 @@ import { commitChange } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json, jsonBody, setPaginationHeaders } from '../support';
 import { presentLocation } from './present';
-import { findLocation, insertLocation, listLocations, updateLocation } from './queries';
+import {
+  findLocation,
+  insertLocation,
+  listLocations,
+  resetPresence as setEveryoneOut,
+  updateLocation,
+} from './queries';
 
 const LocationParams = z.object({ locationId: z.string().max(100) });
 
@@ -92,8 +98,26 @@ const archive = defineRoute({
   },
 });
 
+const resetPresence = defineRoute({
+  method: 'post',
+  path: '/locations/{locationId}/reset-presence',
+  operationId: 'resetLocationPresence',
+  access: ACCESS.admins,
+  tags: ['Locations'],
+  summary: 'Set everyone outside',
+  description:
+    'At the end of a night: every pass inside the location is set outside, so `occupancy` is 0 ' +
+    'and a location with `reentry` asks a pass coming back to count a use. Emits ' +
+    '`location.updated` with `changed: ["occupancy"]` and `passesOut`.',
+  request: { params: LocationParams },
+  responses: {
+    200: json(Location, 'The location, with no one inside'),
+    ...errorResponses(401, 403, 404, 409, 422, 429),
+  },
+});
+
 /** The operations of this resource, as the OpenAPI document and the client's types see them. */
-export const locationOperations = { list, create, get, update, archive };
+export const locationOperations = { list, create, get, update, archive, resetPresence };
 
 export function locationRoutes({ db, publicUrl }: Services) {
   return createRouter()
@@ -141,6 +165,16 @@ export function locationRoutes({ db, publicUrl }: Services) {
           ? found
           : await updateLocation(trx, tenantId, locationId, { archivedAt: new Date() });
         return { status: 200 as const, body: presentLocation(location ?? found) };
+      });
+      return c.json(answer.body, answer.status);
+    })
+    .openapi(resetPresence, async (c) => {
+      const { locationId } = c.req.valid('param');
+      const tenantId = c.get('caller').tenant.id;
+      const answer = await commitChange(c, db, async (trx) => {
+        const location = await setEveryoneOut(trx, tenantId, locationId);
+        if (!location) throw notFound('Location');
+        return { status: 200 as const, body: presentLocation(location) };
       });
       return c.json(answer.body, answer.status);
     });

@@ -12,6 +12,7 @@ export function presentLocation(row: LocationRow): Location {
     longitude: row.longitude,
     capacity: row.capacity,
     reentry: row.reentry,
+    occupancy: row.occupancy,
     createdAt: row.created_at.toISOString(),
     archivedAt: toIso(row.archived_at),
   };

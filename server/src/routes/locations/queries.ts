@@ -134,3 +134,38 @@ export async function assertLocationsUsable(
     throw new ApiError(400, `${field}: location ${archived} is archived`);
   }
 }
+
+/**
+ * Everyone out: every pass inside the location is set outside (the trigger on `presence` counts
+ * them down), with a `location.updated` event naming how many went out. The location's row is
+ * locked first, as the trigger locks it, so that scans meanwhile wait rather than deadlock.
+ */
+export async function resetPresence(
+  trx: Transaction<Database>,
+  tenantId: string,
+  id: string,
+  now = new Date(),
+) {
+  const location = await findLocation(trx, tenantId, id);
+  if (!location) return undefined;
+  const out = await trx
+    .updateTable('presence')
+    .set({ inside: false, changed_at: now })
+    .where('tenant_id', '=', tenantId)
+    .where('location_id', '=', id)
+    .where('inside', '=', true)
+    .executeTakeFirst();
+  const after = (await findLocation(trx, tenantId, id)) as LocationRow;
+  await recordEvents(trx, tenantId, [
+    {
+      type: 'location.updated',
+      subjectId: after.id,
+      data: {
+        ...presentLocation(after),
+        changed: ['occupancy'],
+        passesOut: Number(out.numUpdatedRows),
+      },
+    },
+  ]);
+  return after;
+}

@@ -11,7 +11,7 @@ export function presentTrigger(event: EventType, row: { id: string; data: unknow
   if (event === 'pass.status_changed')
     return inReadingOrder({ ...data, id: row.id, passId: data.id });
   if (event === 'client.merged') return inReadingOrder({ ...data, id: row.id, clientId: data.id });
-  if (event === 'location.updated')
+  if (event === 'location.updated' || event === 'location.capacity_reached')
     return inReadingOrder({ ...data, id: row.id, locationId: data.id });
   return inReadingOrder({ ...data, id: String(data.id) });
 }
