@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Insertable } from 'kysely';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../../server/src/db/create';
+import { migrateTo } from '../../server/src/db/migrate';
 import type { PassTable } from '../../server/src/db/schema';
 import { newId, newPassCode } from '../../server/src/domain/ids';
 import { RULE_LOCATIONS, RULE_REENTRY } from './arbitrary-pass';
@@ -153,4 +154,29 @@ export async function openEmptyDatabase(): Promise<{
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a migration's test, called once at the top of its file: an empty database of its own,
+ * brought up to `before` (the migration ahead of the one under test), with two tenants to write
+ * the data the migration must carry over; closed after the file's tests.
+ */
+export function useDatabaseBefore(before: string) {
+  const state = {} as { handle: DatabaseHandle; tenants: [string, string] };
+  let close = async () => {};
+  beforeAll(async () => {
+    const opened = await openEmptyDatabase();
+    close = opened.close;
+    await migrateTo(opened.handle.db, before);
+    const tenants: [string, string] = [newId('ten'), newId('ten')];
+    for (const id of tenants) {
+      await opened.handle.db
+        .insertInto('tenants')
+        .values({ id, name: id, plan: 'pro', max_passes: null })
+        .execute();
+    }
+    Object.assign(state, { handle: opened.handle, tenants });
+  });
+  afterAll(() => close());
+  return state;
 }

@@ -1,31 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPassRow, openEmptyDatabase } from '../../../../test/support/test-database';
-import { newId } from '../../domain/ids';
-import type { DatabaseHandle } from '../create';
-import { migrateTo } from '../migrate';
+import { describe, expect, it } from 'vitest';
+import { newPassRow, useDatabaseBefore } from '../../../../test/support/test-database';
 
 // The migration that makes locations of the free-text `locationId`s passes were given: each
 // distinct value of a tenant becomes a location of that id, and every pass keeps its value.
 
-let handle: DatabaseHandle;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ handle, close } = await openEmptyDatabase());
-});
-afterAll(() => close());
+const database = useDatabaseBefore('2026-12-06-unique-client-names');
 
 describe('2026-12-07-locations', () => {
   it('makes a location of each free-text locationId of a tenant, and keeps every pass at its own', async () => {
+    const { handle } = database;
     const { db } = handle;
-    await migrateTo(db, '2026-12-06-unique-client-names');
-    const [tenant, other] = [newId('ten'), newId('ten')];
-    for (const id of [tenant, other]) {
-      await db
-        .insertInto('tenants')
-        .values({ id, name: id, plan: 'pro', max_passes: null })
-        .execute();
-    }
+    const [tenant, other] = database.tenants;
     const passes = [
       newPassRow(tenant, { location_id: 'hall-a', created_at: new Date('2026-03-01T00:00:00Z') }),
       newPassRow(tenant, { location_id: 'hall-a', created_at: new Date('2026-02-01T00:00:00Z') }),

@@ -1,32 +1,18 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPassRow, openEmptyDatabase } from '../../../../test/support/test-database';
+import { describe, expect, it } from 'vitest';
+import { newPassRow, useDatabaseBefore } from '../../../../test/support/test-database';
 import { newId } from '../../domain/ids';
-import type { DatabaseHandle } from '../create';
-import { migrateTo } from '../migrate';
 
 // The migration that makes client names unique per tenant, whatever their case and accents,
 // run on a database holding clients that are one name written three ways.
 
-let handle: DatabaseHandle;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ handle, close } = await openEmptyDatabase());
-});
-afterAll(() => close());
+const database = useDatabaseBefore('2026-12-06-typed-codes');
 
 describe('2026-12-06-unique-client-names', () => {
   it('merges clients whose names fold alike into the oldest, with events, then refuses another', async () => {
+    const { handle } = database;
     const { db } = handle;
-    await migrateTo(db, '2026-12-06-typed-codes');
-    const [tenant, other] = [newId('ten'), newId('ten')];
-    for (const id of [tenant, other]) {
-      await db
-        .insertInto('tenants')
-        .values({ id, name: id, plan: 'pro', max_passes: null })
-        .execute();
-    }
+    const [tenant, other] = database.tenants;
     const client = (tenantId: string, name: string, at: string, extra = {}) => ({
       id: newId('cli'),
       tenant_id: tenantId,
