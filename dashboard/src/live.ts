@@ -61,3 +61,21 @@ export function useScanStream(onScan: (scan: Scan) => void): StreamState {
   }, []);
   return state;
 }
+
+/**
+ * Reads again (`refetch`) a second after scans come, once for a burst of them; the stream's
+ * state, for a "Live" mark.
+ */
+export function useRefetchOnScans(refetch: () => void): StreamState {
+  const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const latest = useRef(refetch);
+  latest.current = refetch;
+  const stream = useScanStream(() => {
+    pending.current ??= setTimeout(() => {
+      pending.current = undefined;
+      latest.current();
+    }, 1_000);
+  });
+  useEffect(() => () => clearTimeout(pending.current), []);
+  return stream;
+}

@@ -4,6 +4,7 @@ import { AccountPage } from './pages/account';
 import { ClientPage, ClientsPage } from './pages/clients';
 import { DoorsPage } from './pages/doors';
 import { KeysPage } from './pages/keys';
+import { LocationsPage } from './pages/locations';
 import { OverviewPage } from './pages/overview';
 import { PassPage } from './pages/pass';
 import { NewPassPage, PassesPage } from './pages/passes';
@@ -38,6 +39,7 @@ export const ROUTES: readonly DashboardRoute[] = [
     path: '/clients/:id',
     page: ({ params }) => <ClientPage key={params.id} id={params.id ?? ''} />,
   },
+  { path: '/locations', page: LocationsPage, nav: { label: 'Locations' } },
   { path: '/scans', page: ScansPage, nav: { label: 'Scans' } },
   { path: '/doors', page: DoorsPage, nav: { label: 'Doors' } },
   { path: '/keys', page: KeysPage, needs: 'listKeys', nav: { label: 'API keys' } },

@@ -173,7 +173,11 @@ describe('the door, its network, clock and timers given', () => {
     const decided = await door.decide('AAAAAAAAAAAA', 'Door A');
     expect(decided).toMatchObject({ by: 'phone', result: 'success' });
     expect(calls).toEqual([
-      { what: 'scan', body: { code: 'AAAAAAAAAAAA', device: 'Door A' }, key: decided.key },
+      {
+        what: 'scan',
+        body: { code: 'AAAAAAAAAAAA', device: 'Door A', direction: 'entry' },
+        key: decided.key,
+      },
     ]);
     expect((await door.state()).online).toBe(false);
   });

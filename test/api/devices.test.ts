@@ -68,7 +68,7 @@ describe('door devices', () => {
     expect(me.body.key.scope).toBe('scan');
     // A door's credential has the door's budget, above a key's default 30 a minute.
     expect(me.body.key.rateLimit).toBe(600);
-    expect(me.body.device).toEqual({ id: device.id, name: 'Gate A' });
+    expect(me.body.device).toEqual({ id: device.id, name: 'Gate A', location: null });
   });
 
   it('tell whom a pairing link is for without using it up', async () => {

@@ -137,10 +137,11 @@ describe.skipIf(!hasChromium())('the dashboard: its pages', () => {
     await go(page, '/passes', 'Passes');
     await go(page, '/doors', 'Doors');
     const door = page.locator('tbody tr', { hasText: 'East gate' });
-    // Last seen, last sync, and the uploads waiting on it, as the phone reported them.
-    await expect.poll(() => door.locator('td').nth(0).textContent()).not.toBe('—');
+    // Where it stands, last seen, last sync, and the uploads waiting on it, as the phone said.
+    expect(await door.getByLabel('Where East gate stands').inputValue()).toBe('');
     await expect.poll(() => door.locator('td').nth(1).textContent()).not.toBe('—');
-    expect(await door.locator('td').nth(2).textContent()).toBe('0');
+    await expect.poll(() => door.locator('td').nth(2).textContent()).not.toBe('—');
+    expect(await door.locator('td').nth(3).textContent()).toBe('0');
     await phone.close();
     await context.close();
   });
@@ -238,7 +239,8 @@ describe.skipIf(!hasChromium())('the dashboard: its pages', () => {
     expect(lines).toHaveLength(3);
     expect(csv).toContain(",single,active,'=cmd|' /C calc'!A0,");
     expect(csv).toContain(",multi,active,'@Bo <i>Chen</i>,");
-    expect(lines.map((line) => line.split(',').at(-1))).toEqual(['public:Seat', 'B2', 'B1']);
+    // Rows imported together keep the file's order, newest first: the first row leads.
+    expect(lines.map((line) => line.split(',').at(-1))).toEqual(['public:Seat', 'B1', 'B2']);
     await context.close();
   });
 
@@ -289,12 +291,69 @@ describe.skipIf(!hasChromium())('the dashboard: its pages', () => {
     await context.close();
   });
 
+  it('keeps locations, and shows who is inside as scans come, without a reload', async () => {
+    const own = await createTenant();
+    const { page, context } = await signedIn(own);
+    await go(page, '/locations', 'Locations');
+    await expect.poll(() => page.locator('main .empty').textContent()).toMatch(/^No locations yet/);
+    await page.getByText('Add a location').click();
+    await page.getByLabel('Name').fill('Main hall');
+    await page.getByLabel('Capacity').fill('100');
+    await page.getByLabel('Time zone').fill('Mars/Base');
+    await page.getByRole('button', { name: 'Add location' }).click();
+    // The server's word for the field, in the form's.
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toBe('Time zone must be an IANA time zone such as "Europe/Lisbon"');
+    await page.getByLabel('Time zone').fill('Europe/Lisbon');
+    await page.getByRole('button', { name: 'Add location' }).click();
+    const occupancy = page.locator('[data-testid="occupancy"]');
+    await expect.poll(() => occupancy.textContent()).toBe('0 of 100 inside');
+    const [hall] = (await http(`${own.apiUrl}/locations`, { key: own.apiKey })).body;
+    expect(hall).toMatchObject({ name: 'Main hall', timezone: 'Europe/Lisbon', capacity: 100 });
+    const guest = await own.newPass({ name: 'Guest', locationId: hall.id });
+    const scan = (direction: string) =>
+      http(`${own.apiUrl}/scan`, {
+        key: own.apiKey,
+        json: { code: guest.code, direction, locationId: hall.id },
+      });
+    await scan('entry');
+    await expect.poll(() => occupancy.textContent(), { timeout: 10_000 }).toBe('1 of 100 inside');
+    await go(page, '/', 'Today');
+    const inside = page.locator('[aria-label="Inside now"] li');
+    await expect.poll(() => inside.textContent()).toBe('Main hall 1 of 100 inside');
+    await scan('exit');
+    await expect
+      .poll(() => inside.textContent(), { timeout: 10_000 })
+      .toBe('Main hall 0 of 100 inside');
+    // A new pass, and a door, are put at the location by its name.
+    await go(page, '/passes/new', 'New pass');
+    await page.getByLabel("Holder's name").fill('Hall guest');
+    await page.getByLabel('Location').selectOption({ label: 'Main hall' });
+    await page.getByRole('button', { name: 'Create pass' }).click();
+    await page.getByRole('heading', { level: 1, name: /^Pass / }).waitFor();
+    const [made] = (await http(`${own.apiUrl}/passes?search=Hall guest`, { key: own.apiKey })).body;
+    const read = await http(`${own.apiUrl}/passes/${made.id}`, { key: own.apiKey });
+    expect(read.body.locationId).toBe(hall.id);
+    await go(page, '/doors', 'Doors');
+    await page.getByLabel("New door's name").fill('Hall door');
+    await page.getByLabel('Where it stands').selectOption({ label: 'Main hall' });
+    await page.getByRole('button', { name: 'Add and pair' }).click();
+    const doors = async () => (await http(`${own.apiUrl}/devices`, { key: own.apiKey })).body;
+    await expect.poll(async () => (await doors())[0]?.locationId).toBe(hall.id);
+    await context.close();
+  });
+
   it('every page passes axe-core (no serious or critical violation), and holds its layout on a phone (360 and 390 px)', async () => {
     const own = await createTenant();
     const pass = await own.newPass({ name: 'Axe Guest', clientName: 'Axe Client' });
     await http(`${own.apiUrl}/scan`, { key: own.apiKey, json: { code: pass.code } });
     const client = (await http(`${own.apiUrl}/clients`, { key: own.apiKey })).body[0];
     await http(`${own.apiUrl}/devices`, { key: own.apiKey, json: { name: 'Main door' } });
+    await http(`${own.apiUrl}/locations`, {
+      key: own.apiKey,
+      json: { name: 'Axe hall', address: 'Dock 4', capacity: 10, reentry: true },
+    });
     const pages: [string, string | RegExp, string][] = [
       ['/', 'Today', 'overview'],
       ['/passes', 'Passes', 'passes'],
@@ -306,6 +365,7 @@ describe.skipIf(!hasChromium())('the dashboard: its pages', () => {
       ['/doors', 'Doors', 'doors'],
       ['/keys', 'API keys', 'keys'],
       ['/webhooks', 'Webhooks', 'webhooks'],
+      ['/locations', 'Locations', 'locations'],
       ['/users', 'Users', 'users'],
       ['/account', 'Account', 'account'],
     ];

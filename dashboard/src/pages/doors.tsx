@@ -4,9 +4,10 @@ import { useEffect, useState } from 'react';
 import { $api, api, must, type Schemas } from '../api';
 import { ErrorMessage, Field, ShownOnce, TableWrap, useAction, useSubmit, when } from '../ui';
 import type { FieldWords } from '../words';
+import { useLocationsInUse } from './locations';
 
 /** The API's fields as this form names them, for its errors. */
-const WORDS: FieldWords = { name: "The door's name" };
+const WORDS: FieldWords = { name: "The door's name", locationId: 'Where it stands' };
 
 /** The pairing link as a QR code, for the door's phone camera to open. */
 function PairingQr({ url }: { url: string }) {
@@ -46,13 +47,37 @@ const skew = (ms: number | null) =>
 
 export function DoorsPage() {
   const devices = $api.useQuery('get', '/devices', { params: { query: { limit: 100 } } });
+  const locations = useLocationsInUse();
   const [name, setName] = useState('');
+  const [locationId, setLocationId] = useState('');
   const [pairing, setPairing] = useState<Schemas['DevicePairing']>();
   const action = useAction();
   const add = useSubmit(async () => {
-    setPairing(await must(api.POST('/devices', { body: { name } })));
+    setPairing(
+      await must(api.POST('/devices', { body: { name, locationId: locationId || null } })),
+    );
     setName('');
   }, WORDS);
+  const move = (deviceId: string, to: string) =>
+    action.act(() =>
+      must(
+        api.PATCH('/devices/{deviceId}', {
+          params: { path: { deviceId } },
+          body: { locationId: to || null },
+        }),
+      ),
+    );
+  /** Where a door stands: any location, or one of those in use. */
+  const placeOptions = (
+    <>
+      <option value="">Any location</option>
+      {locations.data?.map((location) => (
+        <option key={location.id} value={location.id}>
+          {location.name}
+        </option>
+      ))}
+    </>
+  );
   const act = (deviceId: string, what: 'revoke' | 'pairing') =>
     action.act(async () => {
       const path = what === 'revoke' ? '/devices/{deviceId}/revoke' : '/devices/{deviceId}/pairing';
@@ -70,6 +95,13 @@ export function DoorsPage() {
             <input {...aria} required value={name} onChange={(e) => setName(e.target.value)} />
           )}
         </Field>
+        <Field id="door-location" label="Where it stands" error={add.fieldError('locationId')}>
+          {(aria) => (
+            <select {...aria} value={locationId} onChange={(e) => setLocationId(e.target.value)}>
+              {placeOptions}
+            </select>
+          )}
+        </Field>
         <button type="submit" disabled={add.busy}>
           Add and pair
         </button>
@@ -81,6 +113,7 @@ export function DoorsPage() {
           <thead>
             <tr>
               <th scope="col">Door</th>
+              <th scope="col">Where</th>
               <th scope="col">Last seen</th>
               <th scope="col">Last sync</th>
               <th scope="col">Waiting uploads</th>
@@ -97,6 +130,20 @@ export function DoorsPage() {
                   {device.name}
                   {device.revokedAt && <span className="mark">revoked</span>}
                 </th>
+                <td>
+                  <select
+                    aria-label={`Where ${device.name} stands`}
+                    value={device.locationId ?? ''}
+                    disabled={device.revokedAt !== null}
+                    onChange={(e) => void move(device.id, e.target.value)}
+                  >
+                    {placeOptions}
+                    {device.locationId &&
+                      !locations.data?.some((location) => location.id === device.locationId) && (
+                        <option value={device.locationId}>{device.locationId} (archived)</option>
+                      )}
+                  </select>
+                </td>
                 <td>{when(device.lastSeenAt)}</td>
                 <td>{when(device.lastSyncAt)}</td>
                 <td>{device.queueSize ?? '—'}</td>

@@ -2,8 +2,9 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { $api, type Schemas } from '../api';
-import { useScanStream } from '../live';
+import { useRefetchOnScans } from '../live';
 import { ErrorMessage, TableWrap } from '../ui';
+import { insideOf, useLocationsInUse } from './locations';
 
 const FIVE_MINUTES = 5 * 60_000;
 
@@ -93,15 +94,12 @@ function AdmissionsChart({ summary }: { summary: Schemas['ScanSummary'] }) {
 export function OverviewPage() {
   const since = useRef(startOfToday().toISOString()).current;
   const summary = $api.useQuery('get', '/scans/summary', { params: { query: { since } } });
-  const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
-  const stream = useScanStream(() => {
-    // A burst of scans is counted by one read a second later.
-    pending.current ??= setTimeout(() => {
-      pending.current = undefined;
-      void summary.refetch();
-    }, 1_000);
+  const locations = useLocationsInUse();
+  // A burst of scans is counted by one read a second later.
+  const stream = useRefetchOnScans(() => {
+    void summary.refetch();
+    void locations.refetch();
   });
-  useEffect(() => () => clearTimeout(pending.current), []);
   const doors = summary.data?.doors ?? [];
   const totals = doors.reduce(
     (sum, d) => ({
@@ -132,6 +130,18 @@ export function OverviewPage() {
         </li>
       </ul>
       {summary.data && <AdmissionsChart summary={summary.data} />}
+      {(locations.data ?? []).length > 0 && (
+        <>
+          <h2>Inside now</h2>
+          <ul className="tiles" aria-label="Inside now">
+            {locations.data?.map((location) => (
+              <li key={location.id} data-location={location.id}>
+                <strong>{location.name}</strong> {insideOf(location)}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h2>By door</h2>
       <TableWrap label="By door">
         <table>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Schemas } from '../api';
 import { ErrorMessage, Field, useSubmit } from '../ui';
 import type { FieldWords } from '../words';
+import { useLocationsInUse } from './locations';
 
 /** The API's fields as this form names them, for its errors. */
 const WORDS: FieldWords = {
@@ -12,7 +13,7 @@ const WORDS: FieldWords = {
   validFrom: 'Valid from',
   validUntil: 'Valid until',
   templateId: 'Template id',
-  locationId: 'Location id',
+  locationId: 'Location',
   note: 'Note',
   customFields: 'Custom fields',
 };
@@ -93,6 +94,7 @@ export function PassForm(props: {
   const [draft, setDraft] = useState(props.initial);
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
     setDraft((previous) => ({ ...previous, [key]: value }));
+  const locations = useLocationsInUse();
   const { onSubmit, busy, failure, fieldError } = useSubmit(async () => {
     // Passes are never deleted (scans and events name them), only revoked: one made by a stray
     // click, with nothing to find it by, would stay in the list for good.
@@ -195,13 +197,20 @@ export function PassForm(props: {
               />
             )}
           </Field>
-          <Field id="pass-location" label="Location id (optional)" error={fieldError('locationId')}>
+          <Field id="pass-location" label="Location" error={fieldError('locationId')}>
             {(aria) => (
-              <input
+              <select
                 {...aria}
                 value={draft.locationId}
                 onChange={(e) => set('locationId', e.target.value)}
-              />
+              >
+                <option value="">Every location</option>
+                {locations.data?.map((location) => (
+                  <option key={location.id} value={location.id}>
+                    {location.name}
+                  </option>
+                ))}
+              </select>
             )}
           </Field>
         </>
