@@ -448,4 +448,35 @@ describe.skipIf(!hasChromium())('the door at a location', () => {
     ]);
     expect((await passOf(owner, ours.id)).usagesCount).toBe(1);
   });
+
+  it('lets a single pass step out and back in where the location allows it, online and offline', async () => {
+    const owner = await createTenant();
+    const club = (
+      await http(`${owner.apiUrl}/locations`, {
+        key: owner.apiKey,
+        json: { name: 'Club', reentry: true },
+      })
+    ).body.id;
+    const smoker = await owner.newPass({ name: 'Smoker', locationId: club });
+    const { page, context } = await openDoor(owner, 'Club door', club);
+    const out = () => page.locator('#switch-direction').click();
+    expect(await scanAt(page, smoker.code)).toMatchObject({ title: 'ADMIT' });
+    await out();
+    expect(await scanAt(page, smoker.code)).toMatchObject({ title: 'ADMIT' });
+    await out();
+    expect(await scanAt(page, smoker.code)).toMatchObject({ title: 'ADMIT' });
+    expect(await scanAt(page, smoker.code)).toMatchObject({ title: 'Already used' });
+    // Offline the door knows the way out from its own scans.
+    await context.setOffline(true);
+    await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/^Offline/);
+    await out();
+    expect(await scanAt(page, smoker.code)).toMatchObject({ title: 'ADMIT · offline' });
+    await out();
+    expect(await scanAt(page, smoker.code)).toMatchObject({ title: 'ADMIT · offline' });
+    await context.setOffline(false);
+    await listIsSynced(page);
+    expect((await passOf(owner, smoker.id)).usagesCount).toBe(1);
+    const conflicts = await scansOf(owner, `passId=${smoker.id}&conflict=true`);
+    expect(conflicts).toEqual([]);
+  });
 });
