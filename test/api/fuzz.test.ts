@@ -124,7 +124,30 @@ const writes = [
   {
     method: 'POST',
     path: () => '/scan',
-    body: bodyFor({ code: 'AAAAAAAAAAAA', device: 'door' }, ['code', 'device']),
+    body: bodyFor({ code: 'AAAAAAAAAAAA', device: 'door' }, [
+      'code',
+      'device',
+      'direction',
+      'locationId',
+    ]),
+  },
+  {
+    method: 'POST',
+    path: () => '/locations',
+    body: bodyFor({ name: 'Fuzz hall' }, [
+      'name',
+      'address',
+      'timezone',
+      'latitude',
+      'longitude',
+      'capacity',
+      'reentry',
+    ]),
+  },
+  {
+    method: 'POST',
+    path: () => '/devices',
+    body: bodyFor({ name: 'Fuzz door' }, ['name', 'rateLimit', 'locationId']),
   },
   { method: 'POST', path: () => `/passes/${passId}/revoke`, body: fc.jsonValue({ maxDepth: 1 }) },
 ];

@@ -136,6 +136,7 @@ describe('a pass at a location', () => {
     const before = await tenant.counts();
     for (const [locationId, error] of [
       ['loc_nothing', 'locationId: no such location'],
+      ['', 'locationId: no such location'],
       [theirs.body.id, 'locationId: no such location'],
       [archived.body.id, `locationId: location ${archived.body.id} is archived`],
     ]) {
@@ -178,6 +179,11 @@ describe('a pass at a location', () => {
     });
     expect(refused.status).toBe(400);
     expect(refused.body.error).toBe('locationId: no such location');
+    const empty = await http(`${tenant.apiUrl}/devices`, {
+      key: tenant.apiKey,
+      json: { name: 'Empty door', locationId: '' },
+    });
+    expect(empty.body.error).toBe('locationId: no such location');
     const patch = (json: unknown) =>
       http(`${tenant.apiUrl}/devices/${made.body.device.id}`, {
         key: tenant.apiKey,

@@ -23,7 +23,7 @@ export async function insertDevice(
   device: { name: string; rateLimit?: number | undefined; locationId?: string | null | undefined },
   now = new Date(),
 ) {
-  await assertLocationsUsable(trx, tenantId, device.locationId ? [device.locationId] : []);
+  await assertLocationsUsable(trx, tenantId, device.locationId == null ? [] : [device.locationId]);
   return trx
     .insertInto('devices')
     .values({
@@ -234,7 +234,7 @@ export async function updateDevice(
   id: string,
   changes: { name?: string | undefined; locationId?: string | null | undefined },
 ): Promise<DeviceRow | undefined> {
-  if (changes.locationId) await assertLocationsUsable(trx, tenantId, [changes.locationId]);
+  if (changes.locationId != null) await assertLocationsUsable(trx, tenantId, [changes.locationId]);
   const set = {
     ...(changes.name === undefined ? {} : { name: changes.name }),
     ...(changes.locationId === undefined ? {} : { location_id: changes.locationId }),

@@ -138,7 +138,9 @@ export async function assertLocationsUsable(
 /**
  * Everyone out: every pass inside the location is set outside (the trigger on `presence` counts
  * them down), with a `location.updated` event naming how many went out. The location's row is
- * locked first, as the trigger locks it, so that scans meanwhile wait rather than deadlock.
+ * locked first, so scans that reach its count meanwhile wait for the reset. A scan already
+ * holding a pass's presence (it locks it before the location's count) is passed over rather
+ * than waited for, which would deadlock: that pass is where its scan leaves it.
  */
 export async function resetPresence(
   trx: Transaction<Database>,
@@ -151,9 +153,17 @@ export async function resetPresence(
   const out = await trx
     .updateTable('presence')
     .set({ inside: false, changed_at: now })
-    .where('tenant_id', '=', tenantId)
     .where('location_id', '=', id)
-    .where('inside', '=', true)
+    .where('pass_id', 'in', (eb) =>
+      eb
+        .selectFrom('presence')
+        .select('pass_id')
+        .where('tenant_id', '=', tenantId)
+        .where('location_id', '=', id)
+        .where('inside', '=', true)
+        .forUpdate()
+        .skipLocked(),
+    )
     .executeTakeFirst();
   const after = (await findLocation(trx, tenantId, id)) as LocationRow;
   await recordEvents(trx, tenantId, [

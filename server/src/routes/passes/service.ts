@@ -39,7 +39,7 @@ export async function createPasses(
   await assertLocationsUsable(
     trx,
     tenant.id,
-    bodies.flatMap((body) => (body.locationId ? [body.locationId] : [])),
+    bodies.flatMap((body) => (body.locationId == null ? [] : [body.locationId])),
   );
   const named = bodies.flatMap((body) =>
     body.clientName ? [{ name: body.clientName, email: body.clientEmail }] : [],
