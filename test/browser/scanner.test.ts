@@ -203,7 +203,8 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
         count: (window as unknown as { framesDecoded: number }).framesDecoded,
         at: performance.now(),
       }));
-    await expect.poll(async () => (await frames()).count).toBeGreaterThan(0);
+    // The camera's first frame: on a busy machine Chromium takes a while to start its fake one.
+    await expect.poll(async () => (await frames()).count, { timeout: 20_000 }).toBeGreaterThan(0);
     const first = await frames();
     await page.waitForTimeout(3000);
     const last = await frames();
