@@ -3,7 +3,8 @@ import type { ApiResult } from '@passgate/client';
 import { describe, expect, it } from 'vitest';
 import { doorPass, newStoreName } from '../../test/support/door-store';
 import type { DoorApi } from './api';
-import { createDoor, type Decision, type DoorTimers } from './door';
+import { createDoor, type Decision } from './door';
+import type { DoorTimers } from './door-env';
 import { type DoorPass, DoorStore } from './store';
 
 // The door outside Chromium: its store under fake-indexeddb, its network, clock and timers given

@@ -1,14 +1,10 @@
 import type { ScanAnswer } from '@passgate/shared';
-import {
-  countsUse,
-  decideScan,
-  type ScanDirection,
-  type ScanPlace,
-  type ScanResult,
-} from '@passgate/shared/core';
+import { countsUse, decideScan, type ScanResult } from '@passgate/shared/core';
 import { nanoid } from 'nanoid';
 import type { ApiResult, DoorApi } from './api';
+import { browserNetwork, browserTimers, type DoorNetwork, type DoorTimers } from './door-env';
 import { admitted, clockSkewOf, fromAnswer, rulePass, undone } from './door-pass';
+import { createDoorPresence, type DoorPlace, ENTRY_AT_ANY } from './door-place';
 import type { DoorPass, DoorStore, Queued, QueuedScan } from './store';
 
 /** How long the door waits for the server's answer before it decides on the phone. */
@@ -18,17 +14,6 @@ const SYNC_EVERY_MS = 30_000;
 /** While the server is out of reach, how often the door tries it again. */
 const RETRY_EVERY_MS = 5_000;
 const MAX_BACKOFF_MS = 30_000;
-
-/**
- * Where this door scans and which way: its location (with whether that lets a pass back in), and
- * the direction staff set.
- */
-export interface DoorPlace {
-  locationId: string | null;
-  reentry: boolean;
-  direction: ScanDirection;
-}
-export const ENTRY_AT_ANY: DoorPlace = { locationId: null, reentry: false, direction: 'entry' };
 
 /** How one scan was decided: by the server, or on this phone. */
 export type Decision =
@@ -58,32 +43,6 @@ export interface DoorEvents {
 /** Errors worth trying again later: the server is busy, limited, or not the one who answered. */
 const retryable = (status: number) =>
   status === 408 || status === 409 || status === 429 || status >= 500;
-
-/** Whether the phone has a network, as the browser says, and news of a change. */
-export interface DoorNetwork {
-  online(): boolean;
-  onChange(listener: (online: boolean) => void): void;
-}
-
-/** Timers, as `setTimeout` and `clearTimeout`. */
-export interface DoorTimers {
-  set(run: () => void, ms: number): unknown;
-  clear(timer: unknown): void;
-}
-
-/** The browser's own: `navigator.onLine` and its `online` and `offline` events. */
-export const browserNetwork = (): DoorNetwork => ({
-  online: () => navigator.onLine,
-  onChange(listener) {
-    window.addEventListener('online', () => listener(true));
-    window.addEventListener('offline', () => listener(false));
-  },
-});
-
-const browserTimers: DoorTimers = {
-  set: (run, ms) => setTimeout(run, ms),
-  clear: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
-};
 
 /**
  * The door: decides each code (by the server when it answers in time, else on the phone with the
@@ -115,8 +74,7 @@ export function createDoor(options: {
   let syncing: Promise<void> | undefined;
   let backoffMs = 1000;
   let clockSkewMs: number | undefined;
-  /** Whether each pass is inside where this door's scans of it count, as its scans here left it. */
-  const inside = new Map<string, boolean>();
+  const presence = createDoorPresence();
   network.onChange(setOnline);
 
   async function state(): Promise<DoorState> {
@@ -287,24 +245,6 @@ export function createDoor(options: {
     return draining;
   }
 
-  /**
-   * The place of a scan of `pass` by this door: where it counts (the door's location, else the
-   * pass's), what this door's scans left of its presence there, and the door's re-entry.
-   */
-  function placeOf(pass: DoorPass, at: DoorPlace): { place: ScanPlace; presenceKey?: string } {
-    const countsAt = at.locationId ?? pass.locationId ?? null;
-    const presenceKey = countsAt === null ? undefined : `${countsAt} ${pass.code}`;
-    return {
-      place: {
-        locationId: at.locationId,
-        direction: at.direction,
-        inside: presenceKey === undefined ? null : (inside.get(presenceKey) ?? null),
-        reentry: countsAt !== null && countsAt === at.locationId && at.reentry,
-      },
-      presenceKey,
-    };
-  }
-
   /** Decides on this phone, at once, and queues the decision for upload. */
   async function decideHere(
     code: string,
@@ -315,10 +255,10 @@ export function createDoor(options: {
     const scannedAt = isoNow();
     const pass = (await store.pass(code)) ?? (await store.passTyped(code));
     if (!pass) return { by: 'phone', unknown: true, key, listFrom: await store.get('listFrom') };
-    const { place, presenceKey } = placeOf(pass, at);
+    const { place, countsAt } = presence.placeOf(pass, at);
     const { result } = decideScan(rulePass(pass), new Date(scannedAt), place);
     const counted = countsUse(result, place);
-    if (result === 'success' && presenceKey) inside.set(presenceKey, at.direction === 'entry');
+    if (result === 'success') presence.moved(countsAt, pass.code, at.direction);
     const after = counted ? admitted(pass, scannedAt) : pass;
     // Committed before the verdict shows (see `recordLocal`), without waiting for the disk.
     store
@@ -380,9 +320,7 @@ export function createDoor(options: {
       }
       if (res.ok) {
         const { scan } = res.data;
-        if (res.data.success && scan.locationId !== null) {
-          inside.set(`${scan.locationId} ${res.data.pass.code}`, scan.direction === 'entry');
-        }
+        if (res.data.success) presence.moved(scan.locationId, res.data.pass.code, scan.direction);
         // Not waited for: the server holds the scan; the copy and the undo's id follow at once.
         void Promise.resolve(store.pass(code))
           .then((previous) => store.putPass(fromAnswer(res.data, previous)))

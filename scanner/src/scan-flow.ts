@@ -1,6 +1,7 @@
 import { extractPassCode } from '@passgate/shared/core';
 import { checking, describeDecision, type Verdict } from './describe';
-import type { Decision, Door, DoorPlace } from './door';
+import type { Decision, Door } from './door';
+import type { DoorPlace } from './door-place';
 
 /** The same code is not sent again while it stays in view (seen again within this long). */
 const REPEAT_WINDOW_MS = 3000;

@@ -1,6 +1,7 @@
 import type { ScanDirection } from '@passgate/shared/core';
 import { customAlphabet } from 'nanoid';
-import { DEFAULT_ANSWER_TIMEOUT_MS, type Door, type DoorPlace } from './door';
+import { DEFAULT_ANSWER_TIMEOUT_MS, type Door } from './door';
+import type { DoorPlace } from './door-place';
 import { storedKey } from './pairing';
 import { $, show } from './screen';
 import { emptyTally } from './tally';

@@ -1,4 +1,5 @@
 import {
+  ENTRY_ANYWHERE,
   presenceLocation,
   type ScanDirection,
   type ScannablePass,
@@ -33,7 +34,7 @@ export async function placeOf(
         .executeTakeFirst()
     : undefined;
   const locationId = at.locationId ?? door?.location_id ?? null;
-  const countsAt = presenceLocation(pass, { ...NOWHERE, locationId });
+  const countsAt = presenceLocation(pass, { ...ENTRY_ANYWHERE, locationId });
   if (countsAt === null) {
     return {
       place: { locationId, direction: at.direction, inside: null, reentry: false },
@@ -65,8 +66,6 @@ export async function placeOf(
     countsAt,
   };
 }
-
-const NOWHERE: ScanPlace = { locationId: null, direction: 'entry', inside: null, reentry: false };
 
 /**
  * Records where a successful scan at `scannedAt` left the pass, unless a later scan there
