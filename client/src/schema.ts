@@ -621,7 +621,7 @@ export interface paths {
         };
         /**
          * A door's copy of the passes
-         * @description The passes changed since `cursor` (every pass without one), used and revoked ones included, with only what a door needs to decide a scan. Ask again with the answer's `cursor` while `hasMore`, and later to get what changed since. A pass may come again; a change is never skipped. Compressed when the request accepts gzip.
+         * @description The passes changed since `cursor` (every pass without one), used and revoked ones included, with only what a door needs to decide a scan. Ask again with the answer's `cursor` while `hasMore`, and later to get what changed since. A pass may come again; a change is never skipped. Each pass says whether it is `inside` where this door counts it; a door moved to another location gets every pass again. Compressed when the request accepts gzip.
          *
          *     **Who may call:** scan-scope API keys (door devices); full-scope API keys; staff users, signed in; admin users, signed in.
          */
@@ -1362,6 +1362,7 @@ export interface components {
             clientName: string | null;
             /** @description An upload whose phone's clock was off: how far the server moved scannedAt (negative: back) */
             clockCorrectedMs: number | null;
+            /** @description The pass's code, or for `unknown_pass` the code as scanned */
             code: string;
             /**
              * @description An offline admit the server's rule refuses: its reason
@@ -1379,11 +1380,12 @@ export interface components {
             name: string | null;
             /** @description Decided on the phone, then uploaded */
             offline: boolean;
-            passId: string;
+            /** @description null: an exit of a code that is no pass (`unknown_pass`) */
+            passId: string | null;
             /** @description When the server recorded it */
             receivedAt: string;
             /** @enum {string} */
-            result: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached";
+            result: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached" | "unknown_pass";
             /** @description When the door scanned (for an upload, the device's clock, corrected by its skew) */
             scannedAt: string;
             success: boolean;
@@ -1469,6 +1471,8 @@ export interface components {
             /** @description Name of the attached client (the holder), if any */
             clientName: string | null;
             code: string;
+            /** @description Where this door's scans of the pass count (its location, else the pass's): true when its last successful scan there was an entry, false an exit, null none */
+            inside: boolean | null;
             /** @description When the pass was last admitted */
             lastAdmittedAt: string | null;
             /** @description The location the pass is good at; null: every location */
@@ -1519,6 +1523,8 @@ export interface components {
             customFields?: components["schemas"]["CustomFieldInput"][];
             /** @description Not accepted: custom fields go in `customFields` */
             fields?: unknown;
+            /** @description Move the pass to this location (of this tenant, not archived); null: every one */
+            locationId?: string | null;
             maxUsages?: number | null;
             name?: string | null;
             note?: string | null;
@@ -4619,7 +4625,7 @@ export interface operations {
                 offline?: "true" | "false";
                 page?: number;
                 passId?: string;
-                result?: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached";
+                result?: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached" | "unknown_pass";
                 /** @description Only scans received after this instant */
                 since?: string;
             };

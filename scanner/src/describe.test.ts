@@ -138,12 +138,31 @@ describe('describeDecision', () => {
       unknown: true,
       key: 'k',
       listFrom: '2030-06-01T21:04:00Z',
+      recorded: false,
     });
     expect(verdict.title).toBe('Unknown pass · offline');
     expect(verdict.detail).toMatch(/^Not in this phone's list from .+, which may be old$/);
     expect(
-      describeDecision({ by: 'phone', unknown: true, key: 'k', listFrom: undefined }).detail,
+      describeDecision({
+        by: 'phone',
+        unknown: true,
+        key: 'k',
+        listFrom: undefined,
+        recorded: false,
+      }).detail,
     ).toBe('This phone has no pass list yet, so it cannot check passes offline');
+  });
+
+  it('says an unknown code going out offline is let out and recorded', () => {
+    const verdict = describeDecision({
+      by: 'phone',
+      unknown: true,
+      key: 'k',
+      listFrom: '2030-06-01T21:04:00Z',
+      recorded: true,
+    });
+    expect(verdict.title).toBe('Unknown pass · offline');
+    expect(verdict.detail).toMatch(/^Let out, and recorded · Not in this phone's list from /);
   });
 });
 

@@ -109,12 +109,13 @@ export function describeDecision(
   if (decision.by === 'server')
     return 'answer' in decision ? describeAnswer(decision.answer) : unknownToServer(at);
   if ('unknown' in decision) {
+    const list = decision.listFrom
+      ? `Not in this phone's list from ${time(decision.listFrom)}, which may be old`
+      : 'This phone has no pass list yet, so it cannot check passes offline';
     return {
       tone: 'reject',
       title: 'Unknown pass · offline',
-      detail: decision.listFrom
-        ? `Not in this phone's list from ${time(decision.listFrom)}, which may be old`
-        : 'This phone has no pass list yet, so it cannot check passes offline',
+      detail: decision.recorded ? `Let out, and recorded · ${list}` : list,
     };
   }
   const { pass, result, scannedAt } = decision;

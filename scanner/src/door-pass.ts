@@ -28,9 +28,12 @@ export function undone(pass: DoorPass): DoorPass {
   return { ...pass, usagesCount: after.usagesCount, status: after.status };
 }
 
-/** The pass as the server's answer left it, for the door's copy. */
+/**
+ * The pass as the server's answer left it, for the door's copy: a successful scan that counted
+ * somewhere took it in or out there.
+ */
 export function fromAnswer(answer: ScanAnswer, previous: DoorPass | undefined): DoorPass {
-  const { pass } = answer;
+  const { pass, scan } = answer;
   const stored =
     pass.status === 'expired'
       ? (previous?.status ?? 'active')
@@ -47,6 +50,10 @@ export function fromAnswer(answer: ScanAnswer, previous: DoorPass | undefined): 
     name: pass.name,
     clientName: pass.clientName,
     locationId: pass.locationId,
+    inside:
+      answer.success && scan.locationId !== null
+        ? scan.direction === 'entry'
+        : (previous?.inside ?? null),
   };
 }
 

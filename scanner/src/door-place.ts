@@ -2,9 +2,9 @@ import {
   ENTRY_ANYWHERE,
   presenceLocation,
   type ScanDirection,
-  type ScannablePass,
   type ScanPlace,
 } from '@passgate/shared/core';
+import type { DoorPass } from './store';
 
 /**
  * Where this door scans and which way: its location (with whether that lets a pass back in), and
@@ -18,33 +18,32 @@ export interface DoorPlace {
 export const ENTRY_AT_ANY: DoorPlace = { locationId: null, reentry: false, direction: 'entry' };
 
 /**
- * Whether each pass is inside where this door's scans of it count, as those scans (online or on
- * the phone) left it: the presence the door decides re-entry by. Kept in memory; a pass it has
- * not seen go out meets the normal rule.
+ * The scan rule's place for this door's scan of `pass`, and the location the scan counts at (the
+ * door's, else the pass's). The pass's `inside` is its presence there: from the server's sync,
+ * with this phone's own scans since on top, kept in the door's store through reloads.
  */
-export function createDoorPresence() {
-  const inside = new Map<string, boolean>();
-  const keyOf = (locationId: string, code: string) => `${locationId} ${code}`;
+export function placeOf(
+  pass: DoorPass,
+  at: DoorPlace,
+): { place: ScanPlace; countsAt: string | null } {
+  const countsAt = presenceLocation(
+    { locationId: pass.locationId ?? null },
+    { ...ENTRY_ANYWHERE, locationId: at.locationId },
+  );
   return {
-    /** The scan rule's place for a scan of `pass` by this door, and where it counts. */
-    placeOf(
-      pass: Pick<ScannablePass, 'locationId'> & { code: string },
-      at: DoorPlace,
-    ): { place: ScanPlace; countsAt: string | null } {
-      const countsAt = presenceLocation(pass, { ...ENTRY_ANYWHERE, locationId: at.locationId });
-      return {
-        place: {
-          locationId: at.locationId,
-          direction: at.direction,
-          inside: countsAt === null ? null : (inside.get(keyOf(countsAt, pass.code)) ?? null),
-          reentry: countsAt !== null && countsAt === at.locationId && at.reentry,
-        },
-        countsAt,
-      };
+    place: {
+      locationId: at.locationId,
+      direction: at.direction,
+      inside: countsAt === null ? null : (pass.inside ?? null),
+      reentry: countsAt !== null && countsAt === at.locationId && at.reentry,
     },
-    /** A successful scan at `countsAt` left the pass inside (entry) or outside (exit). */
-    moved(countsAt: string | null, code: string, direction: ScanDirection) {
-      if (countsAt !== null) inside.set(keyOf(countsAt, code), direction === 'entry');
-    },
+    countsAt,
   };
 }
+
+/** The pass after a successful scan that counted at `countsAt` took it in or out. */
+export const moved = (
+  pass: DoorPass,
+  countsAt: string | null,
+  direction: ScanDirection,
+): DoorPass => (countsAt === null ? pass : { ...pass, inside: direction === 'entry' });

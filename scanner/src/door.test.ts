@@ -53,7 +53,8 @@ function handTimers() {
 }
 
 async function doorAt(options: { online: boolean; passes?: DoorPass[] }) {
-  const store = await DoorStore.open(newStoreName());
+  const storeName = newStoreName();
+  const store = await DoorStore.open(storeName);
   await store.putPasses(options.passes ?? [], (p) => p);
   const calls: Call[] = [];
   const server = {
@@ -104,6 +105,7 @@ async function doorAt(options: { online: boolean; passes?: DoorPass[] }) {
   return {
     door,
     store,
+    storeName,
     server,
     calls,
     clock,
@@ -269,5 +271,68 @@ describe('the door, its network, clock and timers given', () => {
       },
     ]);
     expect(await store.countQueued()).toBe(0);
+  });
+});
+
+describe("the door's presence: where each pass is, kept through reloads", () => {
+  const hall = { locationId: 'loc_hall', reentry: true } as const;
+  const entry = { ...hall, direction: 'entry' } as const;
+  const exit = { ...hall, direction: 'exit' } as const;
+
+  it("decides re-entry from the server's presence, its own scans on top, and a reopened store", async () => {
+    // The server says the used pass went out of the hall; an exit this phone made is queued.
+    const { door, store, storeName, server } = await doorAt({
+      online: false,
+      passes: [
+        doorPass('AAAAAAAAAAAA', { status: 'used', usagesCount: 1, inside: false }),
+        doorPass('BBBBBBBBBBBB', { status: 'used', usagesCount: 1, inside: true }),
+      ],
+    });
+    expect(await door.decide('AAAAAAAAAAAA', 'Door A', entry)).toMatchObject({
+      result: 'success',
+    });
+    expect(await door.decide('BBBBBBBBBBBB', 'Door A', exit)).toMatchObject({ result: 'success' });
+    await queuedToBe(store, 2);
+    expect((await store.queued()).map((e) => e.kind === 'scan' && e.counted)).toEqual([
+      false,
+      false,
+    ]);
+    // A sync from a server that has not had the uploads yet: the queued moves stay on top.
+    server.sync = async () =>
+      ok({
+        passes: [
+          doorPass('AAAAAAAAAAAA', { status: 'used', usagesCount: 1, inside: false }),
+          doorPass('BBBBBBBBBBBB', { status: 'used', usagesCount: 1, inside: true }),
+        ],
+        cursor: 'c1',
+        hasMore: false,
+      });
+    await door.sync();
+    expect(await store.pass('AAAAAAAAAAAA')).toMatchObject({ inside: true, usagesCount: 1 });
+    expect(await store.pass('BBBBBBBBBBBB')).toMatchObject({ inside: false });
+
+    // The page reloads: what the phone knows of presence is read back from IndexedDB.
+    door.stop();
+    store.close();
+    const reopened = await DoorStore.open(storeName);
+    await reopened.warm();
+    expect(await reopened.pass('BBBBBBBBBBBB')).toMatchObject({ inside: false });
+    reopened.close();
+  });
+
+  it('lets an unknown code out offline and queues it, and takes the server’s 404 as recorded', async () => {
+    const { door, store, server, refusals, setOnline } = await doorAt({ online: false });
+    const out = await door.decide('ZZZZZZZZZZZZ', 'Door A', exit);
+    expect(out).toMatchObject({ by: 'phone', unknown: true, recorded: true });
+    expect(await door.decide('YYYYYYYYYYYY', 'Door A', entry)).toMatchObject({ recorded: false });
+    await queuedToBe(store, 1);
+    expect(await store.queued()).toEqual([
+      expect.objectContaining({ code: 'ZZZZZZZZZZZZ', direction: 'exit', unknown: true }),
+    ]);
+    server.scan = async () => refused(404);
+    setOnline(true);
+    await door.drain();
+    expect(await store.countQueued()).toBe(0);
+    expect(refusals).toEqual([]);
   });
 });

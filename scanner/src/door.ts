@@ -4,7 +4,7 @@ import { nanoid } from 'nanoid';
 import type { ApiResult, DoorApi } from './api';
 import { browserNetwork, browserTimers, type DoorNetwork, type DoorTimers } from './door-env';
 import { admitted, clockSkewOf, fromAnswer, rulePass, undone } from './door-pass';
-import { createDoorPresence, type DoorPlace, ENTRY_AT_ANY } from './door-place';
+import { type DoorPlace, ENTRY_AT_ANY, moved, placeOf } from './door-place';
 import type { DoorPass, DoorStore, Queued, QueuedScan } from './store';
 
 /** How long the door waits for the server's answer before it decides on the phone. */
@@ -20,7 +20,14 @@ export type Decision =
   | { by: 'server'; answer: ScanAnswer; key: string }
   | { by: 'server'; unknown: true; key: string }
   | { by: 'phone'; result: ScanResult; pass: DoorPass; key: string; scannedAt: string }
-  | { by: 'phone'; unknown: true; key: string; listFrom: string | undefined };
+  | {
+      by: 'phone';
+      unknown: true;
+      key: string;
+      listFrom: string | undefined;
+      /** An exit: let out, and queued so the server records it. */
+      recorded: boolean;
+    };
 
 export interface DoorState {
   online: boolean;
@@ -74,7 +81,6 @@ export function createDoor(options: {
   let syncing: Promise<void> | undefined;
   let backoffMs = 1000;
   let clockSkewMs: number | undefined;
-  const presence = createDoorPresence();
   network.onChange(setOnline);
 
   async function state(): Promise<DoorState> {
@@ -105,16 +111,23 @@ export function createDoor(options: {
     events.onRemoved();
   }
 
-  /** The admits still queued for `code`, applied on top of the server's copy of it. */
-  async function withPendingAdmits() {
+  /**
+   * The successful scans still queued for a pass, applied on top of the server's copy of it: the
+   * uses they counted, and where they left it (in or out).
+   */
+  async function withPendingScans() {
     const pending = (await store.queued()).filter(
-      (entry): entry is QueuedScan =>
-        entry.kind === 'scan' && entry.localResult === 'success' && entry.counted !== false,
+      (entry): entry is QueuedScan => entry.kind === 'scan' && entry.localResult === 'success',
     );
     return (pass: DoorPass) =>
       pending
         .filter((entry) => entry.code === pass.code)
-        .reduce((copy, entry) => admitted(copy, entry.scannedAt), pass);
+        .reduce((copy, entry) => {
+          const counted = entry.counted !== false ? admitted(copy, entry.scannedAt) : copy;
+          return entry.countsAt === undefined
+            ? counted
+            : moved(counted, entry.countsAt, entry.direction ?? 'entry');
+        }, pass);
   }
 
   async function syncOnce() {
@@ -136,7 +149,7 @@ export function createDoor(options: {
         throw new Error(res.error);
       }
       setOnline(true);
-      await store.putPasses(res.data.passes, await withPendingAdmits());
+      await store.putPasses(res.data.passes, await withPendingScans());
       cursor = res.data.cursor;
       await store.set('cursor', cursor);
       if (!res.data.hasMore) break;
@@ -201,7 +214,11 @@ export function createDoor(options: {
       backoffMs = Number.isFinite(after) && after > 0 ? after * 1000 : backoffMs;
       return false;
     }
-    if (!res.ok) events.onRefusedUpload(entry.kind === 'scan' ? entry.code : 'undo', res.error);
+    // An exit of a code no pass has is answered 404 once the server has recorded it.
+    const recordedUnknown = entry.kind === 'scan' && entry.unknown && res.status === 404;
+    if (!res.ok && !recordedUnknown) {
+      events.onRefusedUpload(entry.kind === 'scan' ? entry.code : 'undo', res.error);
+    }
     await store.uploaded(id, entry.key, scanId);
     return true;
   }
@@ -254,12 +271,32 @@ export function createDoor(options: {
   ): Promise<Decision> {
     const scannedAt = isoNow();
     const pass = (await store.pass(code)) ?? (await store.passTyped(code));
-    if (!pass) return { by: 'phone', unknown: true, key, listFrom: await store.get('listFrom') };
-    const { place, countsAt } = presence.placeOf(pass, at);
+    if (!pass) {
+      const recorded = at.direction === 'exit';
+      if (recorded) {
+        // A guest going out with a code this phone does not know (a pass issued since its last
+        // sync, or none at all): the server records it, as an exit of that pass if it has one.
+        await store.enqueue({
+          kind: 'scan',
+          key,
+          code,
+          scannedAt,
+          localResult: 'success',
+          device,
+          direction: 'exit',
+          counted: false,
+          unknown: true,
+        });
+        void announce();
+        void drain();
+      }
+      return { by: 'phone', unknown: true, key, listFrom: await store.get('listFrom'), recorded };
+    }
+    const { place, countsAt } = placeOf(pass, at);
     const { result } = decideScan(rulePass(pass), new Date(scannedAt), place);
     const counted = countsUse(result, place);
-    if (result === 'success') presence.moved(countsAt, pass.code, at.direction);
-    const after = counted ? admitted(pass, scannedAt) : pass;
+    const used = counted ? admitted(pass, scannedAt) : pass;
+    const after = result === 'success' ? moved(used, countsAt, at.direction) : used;
     // Committed before the verdict shows (see `recordLocal`), without waiting for the disk.
     store
       .recordLocal(after, {
@@ -271,6 +308,7 @@ export function createDoor(options: {
         device,
         direction: at.direction,
         counted,
+        ...(result === 'success' ? { countsAt } : {}),
       })
       .then(
         () => {
@@ -319,8 +357,6 @@ export function createDoor(options: {
         return decideHere(code, key, device, at);
       }
       if (res.ok) {
-        const { scan } = res.data;
-        if (res.data.success) presence.moved(scan.locationId, res.data.pass.code, scan.direction);
         // Not waited for: the server holds the scan; the copy and the undo's id follow at once.
         void Promise.resolve(store.pass(code))
           .then((previous) => store.putPass(fromAnswer(res.data, previous)))

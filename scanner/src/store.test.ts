@@ -51,6 +51,18 @@ describe("the door's IndexedDB (under fake-indexeddb)", () => {
     raw.close();
   });
 
+  it('forgets the sync cursor at version 2, so the next sync brings every pass with `inside`', async () => {
+    const name = newStoreName();
+    const first = await DoorStore.open(name, DOOR_UPGRADES.slice(0, 1));
+    await first.putPasses([doorPass('AAAAAAAAAAAA')], (p) => p);
+    await first.set('cursor', 'v1.42');
+    first.close();
+    const upgraded = await DoorStore.open(name, DOOR_UPGRADES.slice(0, 2));
+    expect(await upgraded.get('cursor')).toBeUndefined();
+    expect(await upgraded.pass('AAAAAAAAAAAA')).toMatchObject({ code: 'AAAAAAAAAAAA' });
+    upgraded.close();
+  });
+
   it('opens a new database at the latest version, every step run in order', async () => {
     const ran: number[] = [];
     const steps = DOOR_UPGRADES.map<DoorUpgrade>((step, i) => (db, tx) => {

@@ -8,8 +8,11 @@ import {
   type StoreNames,
 } from 'idb';
 
-/** A pass as the door keeps it: the sync's `SyncPass`, found by its code. */
-export type DoorPass = Schemas['SyncPass'];
+/**
+ * A pass as the door keeps it: the sync's `SyncPass`, found by its code. `inside` is missing only
+ * from a pass stored at database version 1, until the full sync that version 2 asks for.
+ */
+export type DoorPass = Omit<Schemas['SyncPass'], 'inside'> & { inside?: boolean | null };
 
 /** A scan decided on this phone, waiting to be uploaded. */
 export interface QueuedScan {
@@ -24,6 +27,10 @@ export interface QueuedScan {
   direction?: ScanDirection;
   /** Whether it counted a use on this phone's copy (an exit, or a re-entry, does not). */
   counted?: boolean;
+  /** A successful scan: where it moved the pass in or out (null: nowhere in particular). */
+  countsAt?: string | null;
+  /** No pass in this phone's list had the code (an exit is let out and recorded all the same). */
+  unknown?: boolean;
 }
 
 /** An undo made on this phone, waiting to be uploaded; `scanKey` names the scan it undoes. */
@@ -64,6 +71,10 @@ export const DOOR_UPGRADES: readonly DoorUpgrade[] = [
     db.createObjectStore('queue', { autoIncrement: true });
     db.createObjectStore('scanIds');
     db.createObjectStore('meta');
+  },
+  /** Passes now carry their presence (`inside`): the next sync brings every pass again. */
+  function presence(_db, tx) {
+    void tx.objectStore('meta').delete('cursor');
   },
 ];
 

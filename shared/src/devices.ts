@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SCAN_DIRECTIONS, SCAN_RESULTS } from './core';
+import { RECORDED_SCAN_RESULTS, SCAN_DIRECTIONS, SCAN_RESULTS } from './core';
 import { IsoDate } from './dates';
 import { DOOR_PASS_FIELDS, shapeOf } from './pass-fields';
 
@@ -101,7 +101,18 @@ export const PairingPreview = z
 export type PairingPreview = z.infer<typeof PairingPreview>;
 
 /** What a door needs of a pass to decide a scan and to greet its holder, and nothing more. */
-export const SyncPass = z.object(shapeOf(DOOR_PASS_FIELDS)).meta({ id: 'SyncPass' });
+export const SyncPass = z
+  .object({
+    ...shapeOf(DOOR_PASS_FIELDS),
+    inside: z
+      .boolean()
+      .nullable()
+      .describe(
+        "Where this door's scans of the pass count (its location, else the pass's): true when " +
+          'its last successful scan there was an entry, false an exit, null none',
+      ),
+  })
+  .meta({ id: 'SyncPass' });
 export type SyncPass = z.infer<typeof SyncPass>;
 
 export const SyncAnswer = z
@@ -118,11 +129,14 @@ export const ScanRejectionReason = z.enum(SCAN_RESULTS).exclude(['success']);
 export const ScanListItem = z
   .object({
     id: z.string(),
-    passId: z.string(),
-    code: z.string(),
+    passId: z
+      .string()
+      .nullable()
+      .describe('null: an exit of a code that is no pass (`unknown_pass`)'),
+    code: z.string().describe("The pass's code, or for `unknown_pass` the code as scanned"),
     name: z.string().nullable().describe("The pass's name: the guest, as door staff know them"),
     clientName: z.string().nullable(),
-    result: z.enum(SCAN_RESULTS),
+    result: z.enum(RECORDED_SCAN_RESULTS),
     success: z.boolean(),
     offline: z.boolean().describe('Decided on the phone, then uploaded'),
     conflict: ScanRejectionReason.nullable().describe(
@@ -158,7 +172,9 @@ export const ScanListQuery = {
   passId: z.string().max(100).optional(),
   deviceId: z.string().max(100).optional(),
   result: z
-    .enum(SCAN_RESULTS, { error: `result must be one of ${SCAN_RESULTS.join(', ')}` })
+    .enum(RECORDED_SCAN_RESULTS, {
+      error: `result must be one of ${RECORDED_SCAN_RESULTS.join(', ')}`,
+    })
     .optional(),
   offline: flag('offline'),
   conflict: flag('conflict'),

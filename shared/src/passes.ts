@@ -93,6 +93,12 @@ export const UpdatePassBody = z
     validUntil: validUntil.nullable().optional(),
     customFields: z.array(CustomFieldInput).max(50).optional(),
     fields: misnamedFields,
+    locationId: z
+      .string()
+      .max(100)
+      .nullable()
+      .optional()
+      .describe('Move the pass to this location (of this tenant, not archived); null: every one'),
   })
   .meta({ id: 'UpdatePass' });
 export type UpdatePassBody = z.infer<typeof UpdatePassBody>;

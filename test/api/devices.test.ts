@@ -277,6 +277,7 @@ describe('GET /scanner/sync', () => {
       name: 'Guest 0',
       clientName: 'Ada',
       locationId: null,
+      inside: null,
     });
     expect(JSON.stringify([...seen.values()])).not.toMatch(/ada@example|5551234567|private/);
 

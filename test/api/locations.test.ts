@@ -163,6 +163,26 @@ describe('a pass at a location', () => {
     const page = await fetch(bound.publicUrl);
     const html = await page.text();
     expect(html).toContain('<dd class="location">Hall A<br>Dock 4, Harbour Road</dd>');
+
+    // Moved by a PATCH, to a location in use of its own tenant, or to every location.
+    const move = (locationId: string | null) =>
+      http(`${tenant.apiUrl}/passes/${anywhere.id}`, {
+        key: tenant.apiKey,
+        method: 'PATCH',
+        json: { locationId },
+      });
+    const unmoved = await tenant.counts();
+    for (const [locationId, error] of [
+      [theirs.body.id, 'locationId: no such location'],
+      [archived.body.id, `locationId: location ${archived.body.id} is archived`],
+    ]) {
+      const refused = await move(locationId);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toBe(error);
+    }
+    expect(await tenant.counts()).toEqual(unmoved);
+    expect((await move(hall.body.id)).body.locationId).toBe(hall.body.id);
+    expect((await move(null)).body.locationId).toBeNull();
   });
 
   it('and a door: a device stands at a location of its tenant, or at none', async () => {

@@ -9,16 +9,9 @@ let tenant: TestTenant;
 let door: { id: string; key: string };
 let otherDoor: { id: string; key: string };
 
-async function pairDoor(name: string) {
-  const created = await http(`${tenant.apiUrl}/devices`, { key: tenant.apiKey, json: { name } });
-  const token = new URL(created.body.pairingUrl).hash.replace('#pair=', '');
-  const paired = await http(`${tenant.apiUrl}/devices/pair`, { json: { token } });
-  return { id: created.body.device.id as string, key: paired.body.apiKey as string };
-}
-
 beforeAll(async () => {
   tenant = await createTenant();
-  [door, otherDoor] = await Promise.all([pairDoor('North'), pairDoor('South')]);
+  [door, otherDoor] = await Promise.all([tenant.pairDoor('North'), tenant.pairDoor('South')]);
 });
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();

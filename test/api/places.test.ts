@@ -15,15 +15,8 @@ let doors: { a: string; b: string; club1: string; club2: string; anywhere: strin
 const newLocation = async (json: Record<string, unknown>) =>
   (await http(`${tenant.apiUrl}/locations`, { key: tenant.apiKey, json })).body.id as string;
 
-async function door(name: string, locationId: string | null) {
-  const made = await http(`${tenant.apiUrl}/devices`, {
-    key: tenant.apiKey,
-    json: { name, locationId },
-  });
-  const token = new URL(made.body.pairingUrl).hash.replace(/^#pair=/, '');
-  const paired = await http(`${tenant.apiUrl}/devices/pair`, { json: { token } });
-  return paired.body.apiKey as string;
-}
+const door = async (name: string, locationId: string | null) =>
+  (await tenant.pairDoor(name, locationId)).key;
 
 const scan = (key: string, json: Record<string, unknown>) =>
   http(`${tenant.apiUrl}/scan`, { key, json });
@@ -249,6 +242,44 @@ describe('who is inside', () => {
       key: own.apiKey,
     });
     expect(updates.body[0]).toMatchObject({ changed: ['occupancy'], passesOut: 2, occupancy: 0 });
+  });
+
+  it('tells when a lower capacity makes the location full, and again only after it had room', async () => {
+    const own = await createTenant();
+    const room = (
+      await http(`${own.apiUrl}/locations`, {
+        key: own.apiKey,
+        json: { name: 'Lounge', capacity: 5 },
+      })
+    ).body.id as string;
+    const enter = async () => {
+      const guest = await own.newPass({ name: 'Lounger' });
+      await http(`${own.apiUrl}/scan`, {
+        key: own.apiKey,
+        json: { code: guest.code, locationId: room },
+      });
+    };
+    const capacity = (value: number) =>
+      http(`${own.apiUrl}/locations/${room}`, {
+        key: own.apiKey,
+        method: 'PATCH',
+        json: { capacity: value },
+      });
+    const reached = async () =>
+      (await http(`${own.apiUrl}/triggers?event=location.capacity_reached`, { key: own.apiKey }))
+        .body;
+    await enter();
+    await enter();
+    expect(await reached()).toEqual([]);
+    expect((await capacity(2)).body).toMatchObject({ capacity: 2, occupancy: 2 });
+    expect(await reached()).toEqual([
+      expect.objectContaining({ locationId: room, capacity: 2, occupancy: 2 }),
+    ]);
+    await capacity(2); // still full: nothing new
+    await capacity(3); // room again
+    expect(await reached()).toHaveLength(1);
+    await enter();
+    expect(await reached()).toHaveLength(2);
   });
 
   // A scan locks a pass's presence before its location's count; a reset locks the count first.

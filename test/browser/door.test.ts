@@ -57,6 +57,24 @@ async function syncNow(page: Page) {
   await page.locator('#close-settings').click();
 }
 
+/** The door's copy of a pass, as its IndexedDB holds it. */
+function storedPass(page: Page, code: string) {
+  return page.evaluate(async (code) => {
+    const db = await new Promise<IDBDatabase>((resolve) => {
+      const open = indexedDB.open('passgate-door');
+      open.onsuccess = () => resolve(open.result);
+    });
+    const row = await new Promise<{ status: string; inside?: boolean | null } | undefined>(
+      (resolve) => {
+        const get = db.transaction('passes').objectStore('passes').get(code);
+        get.onsuccess = () => resolve(get.result);
+      },
+    );
+    db.close();
+    return row;
+  }, code);
+}
+
 /** Takes the last admit back with the verdict's Undo, and waits for the door to say so. */
 async function undo(page: Page) {
   await page.locator('#undo').click();
@@ -190,22 +208,7 @@ describe.skipIf(!hasChromium())('the door, offline and back', () => {
     const { page, context } = await openDoor(owner);
     await http(`${owner.apiUrl}/passes/${pass.id}/revoke`, { key: owner.apiKey, method: 'POST' });
     await syncNow(page);
-    await expect
-      .poll(async () =>
-        page.evaluate(async (code) => {
-          const db = await new Promise<IDBDatabase>((resolve) => {
-            const open = indexedDB.open('passgate-door');
-            open.onsuccess = () => resolve(open.result);
-          });
-          const row = await new Promise<{ status: string } | undefined>((resolve) => {
-            const get = db.transaction('passes').objectStore('passes').get(code);
-            get.onsuccess = () => resolve(get.result);
-          });
-          db.close();
-          return row?.status;
-        }, pass.code),
-      )
-      .toBe('revoked');
+    await expect.poll(async () => (await storedPass(page, pass.code))?.status).toBe('revoked');
     await context.setOffline(true);
     expect((await scanAt(page, pass.code)).title).toBe('Revoked · offline');
   });
@@ -466,9 +469,22 @@ describe.skipIf(!hasChromium())('the door at a location', () => {
     await out();
     expect(await scanAt(page, smoker.code)).toMatchObject({ title: 'ADMIT' });
     expect(await scanAt(page, smoker.code)).toMatchObject({ title: 'Already used' });
-    // Offline the door knows the way out from its own scans.
+    // Out through another door: this door learns it from its sync, and keeps it through a
+    // reload with no network, so it lets the smoker back in offline.
+    const otherDoor = await http(`${owner.apiUrl}/scan`, {
+      key: owner.apiKey,
+      json: { code: smoker.code, direction: 'exit', locationId: club },
+    });
+    expect(otherDoor.body.result).toBe('success');
+    await syncNow(page);
+    await expect.poll(async () => (await storedPass(page, smoker.code))?.inside).toBe(false);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
     await context.setOffline(true);
+    await page.reload();
+    await page.locator('#scan').waitFor({ state: 'visible' });
     await expect.poll(() => page.locator('#door-status').textContent()).toMatch(/^Offline/);
+    expect(await scanAt(page, smoker.code)).toMatchObject({ title: 'ADMIT · offline' });
+    // And out and in again on its own scans.
     await out();
     expect(await scanAt(page, smoker.code)).toMatchObject({ title: 'ADMIT · offline' });
     await out();

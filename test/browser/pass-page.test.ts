@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchChromium } from '../support/browser';
 import { startStallingProxy } from '../support/stalling-proxy';
-import { createTenant, type TestTenant } from '../support/tenant';
+import { createTenant, http, type TestTenant } from '../support/tenant';
 
 let tenant: TestTenant;
 let browser: Browser;
@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!hasChromium())('the pass page in Chromium', () => {
-  it('shows validity in the holder’s own time zone, and in UTC without JavaScript', async () => {
+  it('shows validity in the holder’s time zone, or its location’s, and in UTC without JavaScript', async () => {
     const created = await tenant.client.passes.create({
       type: 'single',
       name: 'Summer gala',
@@ -51,6 +51,23 @@ describe.skipIf(!hasChromium())('the pass page in Chromium', () => {
       until: '1 Jun 2030, 23:30 UTC',
       refused: [],
     });
+
+    // A pass of a location: its times are the venue's, wherever the phone is.
+    const venue = await http(`${tenant.apiUrl}/locations`, {
+      key: tenant.apiKey,
+      json: { name: 'Brooklyn Hall', timezone: 'America/New_York' },
+    });
+    const moved = await http(`${tenant.apiUrl}/passes/${created.data.id}`, {
+      key: tenant.apiKey,
+      method: 'PATCH',
+      json: { locationId: venue.body.id },
+    });
+    expect(moved.status, moved.text).toBe(200);
+    for (const javaScriptEnabled of [true, false]) {
+      const shown = await validity({ timezoneId: 'Asia/Tokyo', javaScriptEnabled });
+      expect(shown.from, `script ${javaScriptEnabled}`).toMatch(/^1 Jun 2030, 14:00 (EDT|GMT-4)$/);
+      expect(shown.until).toMatch(/^1 Jun 2030, 19:30 (EDT|GMT-4)$/);
+    }
   });
 
   it('keeps a name or field with a word wider than a phone inside a 360 px screen', async () => {

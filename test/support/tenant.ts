@@ -17,6 +17,8 @@ export interface TestTenant {
   /** A new pass of this tenant (`POST /passes`), as the API answered it; fails the test on an error. */
   // biome-ignore lint/suspicious/noExplicitAny: tests read whatever JSON came back
   newPass(body?: Record<string, unknown>): Promise<any>;
+  /** A door device made and paired as a phone pairs it: its id and its credential. */
+  pairDoor(name: string, locationId?: string | null): Promise<{ id: string; key: string }>;
   /** Counts of what the tenant has in the database (`pnpm admin tenant show`). */
   counts(): Promise<{ passes: number; clients: number; scans: number; events: number }>;
 }
@@ -87,6 +89,17 @@ export async function createTenant(
       });
       if (pass.status !== 201) throw new Error(`POST /passes: ${pass.status} ${pass.text}`);
       return pass.body;
+    },
+    async pairDoor(name, locationId) {
+      const made = await http(`${server.url}/api/v1/devices`, {
+        key: created.apiKey,
+        json: { name, ...(locationId === undefined ? {} : { locationId }) },
+      });
+      if (made.status !== 201) throw new Error(`POST /devices: ${made.status} ${made.text}`);
+      const token = new URL(made.body.pairingUrl).hash.replace(/^#pair=/, '');
+      const paired = await http(`${server.url}/api/v1/devices/pair`, { json: { token } });
+      if (paired.status !== 200) throw new Error(`pairing: ${paired.status} ${paired.text}`);
+      return { id: made.body.device.id as string, key: paired.body.apiKey as string };
     },
     async counts() {
       const shown = await admin<{ counts: Awaited<ReturnType<TestTenant['counts']>> }>(

@@ -73,7 +73,7 @@ export function bodyOf(draft: Draft, creating: boolean) {
     validUntil: fromLocalInput(draft.validUntil),
     customFields: fields,
   };
-  if (!creating) return common;
+  if (!creating) return { ...common, locationId: draft.locationId.trim() || null };
   return {
     ...common,
     type: draft.type,
@@ -95,6 +95,9 @@ export function PassForm(props: {
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) =>
     setDraft((previous) => ({ ...previous, [key]: value }));
   const locations = useLocationsInUse();
+  // A pass may keep a location archived since: offered, so that saving does not move it.
+  const own = props.initial.locationId;
+  const kept = own && locations.data && !locations.data.some(({ id }) => id === own) ? own : '';
   const { onSubmit, busy, failure, fieldError } = useSubmit(async () => {
     // Passes are never deleted (scans and events name them), only revoked: one made by a stray
     // click, with nothing to find it by, would stay in the list for good.
@@ -187,34 +190,33 @@ export function PassForm(props: {
         )}
       </Field>
       {props.creating && (
-        <>
-          <Field id="pass-template" label="Template id (optional)" error={fieldError('templateId')}>
-            {(aria) => (
-              <input
-                {...aria}
-                value={draft.templateId}
-                onChange={(e) => set('templateId', e.target.value)}
-              />
-            )}
-          </Field>
-          <Field id="pass-location" label="Location" error={fieldError('locationId')}>
-            {(aria) => (
-              <select
-                {...aria}
-                value={draft.locationId}
-                onChange={(e) => set('locationId', e.target.value)}
-              >
-                <option value="">Every location</option>
-                {locations.data?.map((location) => (
-                  <option key={location.id} value={location.id}>
-                    {location.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        </>
+        <Field id="pass-template" label="Template id (optional)" error={fieldError('templateId')}>
+          {(aria) => (
+            <input
+              {...aria}
+              value={draft.templateId}
+              onChange={(e) => set('templateId', e.target.value)}
+            />
+          )}
+        </Field>
       )}
+      <Field id="pass-location" label="Location" error={fieldError('locationId')}>
+        {(aria) => (
+          <select
+            {...aria}
+            value={draft.locationId}
+            onChange={(e) => set('locationId', e.target.value)}
+          >
+            <option value="">Every location</option>
+            {kept && <option value={kept}>The pass's own location (archived)</option>}
+            {locations.data?.map((location) => (
+              <option key={location.id} value={location.id}>
+                {location.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
       <Field id="pass-note" label="Note (staff only)" error={fieldError('note')}>
         {(aria) => (
           <textarea {...aria} value={draft.note} onChange={(e) => set('note', e.target.value)} />

@@ -26,7 +26,15 @@ export function ScanTable({ scans, caption }: { scans: Scan[]; caption?: string 
             <tr key={scan.id} className={scan.conflict ? 'conflict' : undefined}>
               <td>{when(scan.scannedAt)}</td>
               <td>
-                <Link href={`/passes/${scan.passId}`}>{scan.name ?? <code>{scan.code}</code>}</Link>
+                {scan.passId === null ? (
+                  <span title="An exit of a code that is no pass: let out, and recorded">
+                    <code>{scan.code}</code>
+                  </span>
+                ) : (
+                  <Link href={`/passes/${scan.passId}`}>
+                    {scan.name ?? <code>{scan.code}</code>}
+                  </Link>
+                )}
                 {scan.clientName && <span className="hint"> · {scan.clientName}</span>}
                 {scan.name && (
                   <>
@@ -37,6 +45,7 @@ export function ScanTable({ scans, caption }: { scans: Scan[]; caption?: string 
               </td>
               <td>
                 <Status status={scan.result} />
+                {scan.direction === 'exit' && <span className="mark">exit</span>}
               </td>
               <td>{scan.deviceName ?? 'API'}</td>
               <td>

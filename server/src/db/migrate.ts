@@ -13,6 +13,7 @@ import * as uniqueClientNames from './migrations/2026-12-06-unique-client-names'
 import * as locations from './migrations/2026-12-07-locations';
 import * as presence from './migrations/2026-12-07-presence';
 import * as presenceOccupancy from './migrations/2026-12-07-presence-occupancy';
+import * as doorPresence from './migrations/2026-12-08-door-presence';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-locations': locations,
   '2026-12-07-presence': presence,
   '2026-12-07-presence-occupancy': presenceOccupancy,
+  '2026-12-08-door-presence': doorPresence,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

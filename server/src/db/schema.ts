@@ -2,6 +2,7 @@ import type {
   CustomField,
   EventType,
   PassType,
+  RecordedScanResult,
   ScanDirection,
   ScanRejection,
   ScanResult,
@@ -165,12 +166,15 @@ export interface PassTable {
 export interface ScanTable {
   id: string;
   tenant_id: string;
-  pass_id: string;
+  /** Null only for `unknown_pass`: an exit of a code that is no pass. */
+  pass_id: string | null;
+  /** The code as scanned, kept only where no pass has it (`unknown_pass`). */
+  code: ColumnType<string | null, string | null | undefined, string | null>;
   api_key_id: string | null;
   /** Free text a caller may send to name its door. */
   device: string | null;
   device_id: ColumnType<string | null, string | null | undefined, string | null>;
-  result: ScanResult;
+  result: RecordedScanResult;
   /** When the door scanned: the server's clock online, the device's for an upload. */
   scanned_at: Date;
   /** When the server recorded it. */
@@ -299,3 +303,5 @@ export type LocationRow = Selectable<LocationTable>;
 export type UserRow = Selectable<UserTable>;
 export type UserInviteRow = Selectable<UserInviteTable>;
 export type ScanRow = Selectable<ScanTable>;
+/** A scan of a pass: every scan row but an `unknown_pass` exit. */
+export type PassScanRow = ScanRow & { pass_id: string; result: ScanResult };

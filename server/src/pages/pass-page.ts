@@ -23,23 +23,34 @@ const STATUS_LABEL = {
   revoked: { text: 'Revoked', colour: '#b00020' },
 } as const;
 
-/** A date in UTC, which `PAGE_SCRIPT` turns into the holder's own time where scripts run. */
-const formatDate = (date: Date) =>
-  html`<time datetime="${date.toISOString()}">${date.toLocaleString('en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone: 'UTC',
-  })} UTC</time>`;
+/**
+ * A date in `zone` (an IANA time zone): the pass's location's, where the venue's times are
+ * meant, else UTC, which `PAGE_SCRIPT` turns into the holder's own time where scripts run.
+ */
+const formatDate = (date: Date, zone?: string) =>
+  html`<time datetime="${date.toISOString()}"${zone ? html` data-zone="${zone}"` : ''}>${date.toLocaleString(
+    'en-GB',
+    {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: zone ?? 'UTC',
+      timeZoneName: 'short',
+    },
+  )}</time>`;
 
 /**
  * The page's one script, allowed by its hash in the Content-Security-Policy: it rewrites each
- * date in the time zone of the phone that shows it (without it the page still says UTC), and
+ * date in the time zone of the phone that shows it, or of the pass's location where it names one
+ * (without the script the page still says the date, in that zone or UTC), and
  * registers the worker that keeps a copy of the page for a door with no signal.
  */
 const PAGE_SCRIPT = `for (const t of document.querySelectorAll('time[datetime]')) {
   t.textContent = new Date(t.dateTime).toLocaleString(undefined, {
     day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit',
-    timeZoneName: 'short',
+    timeZoneName: 'short', timeZone: t.dataset.zone,
   });
 }
 if ('serviceWorker' in navigator) navigator.serviceWorker.register('/p/sw.js').catch(() => {});`;
@@ -174,7 +185,7 @@ export function passPageRoutes({ db, logger }: Services) {
         const location = pass.location_id
           ? await db
               .selectFrom('locations')
-              .select(['name', 'address'])
+              .select(['name', 'address', 'timezone'])
               .where('tenant_id', '=', pass.tenant_id)
               .where('id', '=', pass.location_id)
               .executeTakeFirst()
@@ -190,8 +201,8 @@ export function passPageRoutes({ db, logger }: Services) {
   <div class="qr${reported === 'active' ? '' : ' inactive'}" role="img" aria-label="QR code of pass ${shown.code}">${raw(svg)}</div>
   <div class="code">${shown.code}</div>
   <dl>
-    ${shown.validFrom ? html`<dt>Valid from</dt><dd>${formatDate(new Date(shown.validFrom))}</dd>` : ''}
-    ${shown.validUntil ? html`<dt>Valid until</dt><dd>${formatDate(new Date(shown.validUntil))}</dd>` : ''}
+    ${shown.validFrom ? html`<dt>Valid from</dt><dd>${formatDate(new Date(shown.validFrom), location?.timezone)}</dd>` : ''}
+    ${shown.validUntil ? html`<dt>Valid until</dt><dd>${formatDate(new Date(shown.validUntil), location?.timezone)}</dd>` : ''}
     ${location ? html`<dt>Where</dt><dd class="location">${location.name}${location.address ? html`<br>${location.address}` : ''}</dd>` : ''}
     ${shown.type === 'multi' ? html`<dt>Uses</dt><dd>${shown.usagesCount}${shown.maxUsages === null ? '' : ` of ${shown.maxUsages}`}</dd>` : ''}
     ${fields.map((field) => html`<dt>${field.key}</dt><dd>${field.value}</dd>`)}

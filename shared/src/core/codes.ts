@@ -11,6 +11,13 @@ export const SCAN_RESULTS = [
 export type ScanResult = (typeof SCAN_RESULTS)[number];
 export type ScanRejection = Exclude<ScanResult, 'success'>;
 
+/**
+ * Every result a scan row can hold: the rule's, and `unknown_pass`, an exit of a code that is no
+ * pass of the tenant (answered 404, recorded all the same: a guest leaving is never unseen).
+ */
+export const RECORDED_SCAN_RESULTS = [...SCAN_RESULTS, 'unknown_pass'] as const;
+export type RecordedScanResult = (typeof RECORDED_SCAN_RESULTS)[number];
+
 /** Which way a scan lets a pass through a door: in (the default), or out. */
 export const SCAN_DIRECTIONS = ['entry', 'exit'] as const;
 export type ScanDirection = (typeof SCAN_DIRECTIONS)[number];

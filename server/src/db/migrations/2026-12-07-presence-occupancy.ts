@@ -6,14 +6,9 @@ import { type Kysely, sql } from 'kysely';
 // count in turn. When the count reaches the location's capacity it records
 // `location.capacity_reached` once, and again only after the count dropped below.
 
-// biome-ignore lint/suspicious/noExplicitAny: migrations describe the schema of their own time
-export async function up(db: Kysely<any>): Promise<void> {
-  await sql`ALTER TABLE locations ADD COLUMN occupancy integer NOT NULL DEFAULT 0`.execute(db);
-  await sql`ALTER TABLE locations ADD COLUMN at_capacity boolean NOT NULL DEFAULT false`.execute(
-    db,
-  );
-  await sql`
-    CREATE FUNCTION count_presence() RETURNS trigger LANGUAGE plpgsql AS $$
+/** The trigger function as this migration made it (a later one's `down` puts it back). */
+export const countPresence = sql`
+    CREATE OR REPLACE FUNCTION count_presence() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
       moved integer := CASE
         WHEN TG_OP = 'INSERT' THEN CASE WHEN NEW.inside THEN 1 ELSE 0 END
@@ -41,7 +36,15 @@ export async function up(db: Kysely<any>): Promise<void> {
          WHERE tenant_id = place.tenant_id AND id = place.id;
       END IF;
       RETURN NULL;
-    END $$`.execute(db);
+    END $$`;
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations describe the schema of their own time
+export async function up(db: Kysely<any>): Promise<void> {
+  await sql`ALTER TABLE locations ADD COLUMN occupancy integer NOT NULL DEFAULT 0`.execute(db);
+  await sql`ALTER TABLE locations ADD COLUMN at_capacity boolean NOT NULL DEFAULT false`.execute(
+    db,
+  );
+  await countPresence.execute(db);
   await sql`CREATE TRIGGER presence_count AFTER INSERT OR UPDATE ON presence
               FOR EACH ROW EXECUTE FUNCTION count_presence()`.execute(db);
 }

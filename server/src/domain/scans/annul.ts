@@ -4,7 +4,7 @@ import { recordEvents } from '../../events';
 import { unadmitSql } from '../pass-sql';
 import { selectPasses } from '../passes/rows';
 import { findScans, type ScanWithPass } from './find';
-import { scanRecordOf } from './present';
+import { passScanOf, scanRecordOf } from './present';
 
 /** Why a scan cannot be annulled by this caller, or what annulling it did. */
 export type AnnulOutcome =
@@ -97,7 +97,7 @@ export async function annulScan(
         {
           type: 'pass.scan_annulled',
           subjectId: pass.id,
-          data: { ...scanRecordOf(annulled, pass, now), annulledAt: now.toISOString() },
+          data: { ...scanRecordOf(passScanOf(annulled), pass, now), annulledAt: now.toISOString() },
         },
       ],
       now,

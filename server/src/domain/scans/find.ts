@@ -2,18 +2,18 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 
 /**
- * Scans with what a list of them shows: the pass's code and name, its client's name and the
- * door's name. Filtered by tenant.
+ * Scans with what a list of them shows: the pass's code (for an `unknown_pass` exit, the code as
+ * scanned) and name, its client's name and the door's name. Filtered by tenant.
  */
 export function selectScans(db: Kysely<Database>, tenantId: string) {
   return db
     .selectFrom('scans')
-    .innerJoin('passes', 'passes.id', 'scans.pass_id')
+    .leftJoin('passes', 'passes.id', 'scans.pass_id')
     .leftJoin('clients', 'clients.id', 'passes.client_id')
     .leftJoin('devices', 'devices.id', 'scans.device_id')
     .selectAll('scans')
-    .select([
-      'passes.code',
+    .select((eb) => [
+      eb.fn.coalesce('passes.code', 'scans.code').$notNull().as('pass_code'),
       'passes.name as pass_name',
       'clients.name as client_name',
       'devices.name as device_name',

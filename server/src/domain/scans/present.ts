@@ -4,7 +4,7 @@ import {
   type ScanAnswer,
   type ScanRecord,
 } from '@passgate/shared';
-import type { ScanRow } from '../../db/schema';
+import type { PassScanRow, ScanRow } from '../../db/schema';
 import { type PassWithClient, presentFields } from '../passes/present';
 import type { ScannedPassRow } from './statement';
 
@@ -27,7 +27,7 @@ export function presentScan(pass: ScannedPassRow, now: Date): ScanAnswer {
 }
 
 /** A scan and its pass as the `pass.scanned` event's data (`scanRecordSql` builds it in SQL). */
-export function scanRecordOf(scan: ScanRow, pass: PassWithClient, now: Date): ScanRecord {
+export function scanRecordOf(scan: PassScanRow, pass: PassWithClient, now: Date): ScanRecord {
   return {
     id: scan.id,
     ...presentFields(SCAN_RECORD_PASS_FIELDS, pass, { now }),
@@ -44,7 +44,11 @@ export function scanRecordOf(scan: ScanRow, pass: PassWithClient, now: Date): Sc
 }
 
 /** The answer to a scan that was recorded already (an upload, or a replay of its key). */
-export function presentRecordedScan(scan: ScanRow, pass: PassWithClient, now: Date): ScanAnswer {
+export function presentRecordedScan(
+  scan: PassScanRow,
+  pass: PassWithClient,
+  now: Date,
+): ScanAnswer {
   return {
     success: scan.result === 'success',
     result: scan.result,
@@ -59,4 +63,12 @@ export function presentRecordedScan(scan: ScanRow, pass: PassWithClient, now: Da
       locationId: scan.location_id,
     },
   };
+}
+
+/** The scan row as a scan of a pass; throws for an `unknown_pass` exit, which has none. */
+export function passScanOf<T extends ScanRow>(scan: T): T & PassScanRow {
+  if (scan.pass_id === null || scan.result === 'unknown_pass') {
+    throw new Error(`Scan ${scan.id} is of no pass`);
+  }
+  return scan as T & PassScanRow;
 }

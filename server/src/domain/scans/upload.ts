@@ -7,16 +7,21 @@ import { newId } from '../ids';
 import { scannableOf, statusChangeEvents } from '../passes/present';
 import { selectPasses } from '../passes/rows';
 import { placeOf, recordPresence } from './place';
-import { scanRecordOf } from './present';
+import { passScanOf, scanRecordOf } from './present';
 
-/** A scan decided on a phone while the server was out of reach, as the phone uploads it. */
-export interface Upload {
+/** Who sent a scan, of what code, under which Idempotency-Key. */
+export interface ScanSource {
   tenantId: string;
   code: string;
   apiKeyId: string | null;
   deviceId: string | null;
+  /** The free-text door name the request gave. */
   device: string | null;
   idempotencyKey: string | null;
+}
+
+/** A scan decided on a phone while the server was out of reach, as the phone uploads it. */
+export interface Upload extends ScanSource {
   /** When it scanned: the device's clock, corrected by its skew (see `onServerClock`). */
   scannedAt: Date;
   /** How far `scannedAt` was moved from what the device said; null when not. */
@@ -88,27 +93,29 @@ export async function recordUpload(
       last_admitted_at: lastAdmittedAt,
     };
   }
-  const scan = await trx
-    .insertInto('scans')
-    .values({
-      id: newId('scan'),
-      tenant_id: upload.tenantId,
-      pass_id: pass.id,
-      api_key_id: upload.apiKeyId,
-      device: upload.device,
-      device_id: upload.deviceId,
-      result: upload.localResult,
-      scanned_at: upload.scannedAt,
-      received_at: now,
-      offline: true,
-      conflict,
-      idempotency_key: upload.idempotencyKey,
-      clock_corrected_ms: upload.clockCorrectedMs,
-      direction: upload.direction,
-      location_id: countsAt,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const scan = passScanOf(
+    await trx
+      .insertInto('scans')
+      .values({
+        id: newId('scan'),
+        tenant_id: upload.tenantId,
+        pass_id: pass.id,
+        api_key_id: upload.apiKeyId,
+        device: upload.device,
+        device_id: upload.deviceId,
+        result: upload.localResult,
+        scanned_at: upload.scannedAt,
+        received_at: now,
+        offline: true,
+        conflict,
+        idempotency_key: upload.idempotencyKey,
+        clock_corrected_ms: upload.clockCorrectedMs,
+        direction: upload.direction,
+        location_id: countsAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow(),
+  );
   const record = scanRecordOf(scan, pass, now);
   const events: NewEvent[] = [
     { type: 'pass.scanned', subjectId: pass.id, data: record },

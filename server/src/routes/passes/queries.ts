@@ -245,6 +245,7 @@ export async function updatePass(
       patch.validFrom === undefined ? current.valid_from : toDate(patch.validFrom, 'start'),
     valid_until:
       patch.validUntil === undefined ? current.valid_until : toDate(patch.validUntil, 'end'),
+    location_id: patch.locationId === undefined ? current.location_id : patch.locationId,
   };
   assertValidPass({ ...next, type: current.type });
   // A PATCH that changes nothing writes nothing: `updatedAt` tells integrations what changed.
@@ -255,6 +256,7 @@ export async function updatePass(
     next.max_usages === current.max_usages &&
     sameInstant(next.valid_from, current.valid_from) &&
     sameInstant(next.valid_until, current.valid_until) &&
+    next.location_id === current.location_id &&
     (!patch.customFields || sameFields(storedFields(patch.customFields), current.fields));
   if (unchanged) return;
   await trx

@@ -108,6 +108,9 @@ async function applyChange(
   options: { now: Date; publicUrl: string },
 ) {
   const { now, publicUrl } = options;
+  if (patch.locationId != null && patch.locationId !== before.location_id) {
+    await assertLocationsUsable(trx, tenantId, [patch.locationId]);
+  }
   await updatePass(trx, before, patch, now);
   const after = await findPass(trx, tenantId, before.id);
   if (!after) throw new Error(`Pass ${before.id} vanished inside the transaction that updated it`);

@@ -4,7 +4,8 @@ import { onServerClock } from '../../domain/device-clock';
 import { PASS_CODE_PATTERN } from '../../domain/ids';
 import { codeTypedAs, findPass } from '../../domain/passes/rows';
 import { findScans } from '../../domain/scans/find';
-import { presentRecordedScan } from '../../domain/scans/present';
+import { passScanOf, presentRecordedScan } from '../../domain/scans/present';
+import { recordUnknownExit, type UnknownExit } from '../../domain/scans/unknown';
 import { recordUpload } from '../../domain/scans/upload';
 import { ApiError } from '../../errors';
 import { commitChange, idempotencyKeyReused } from '../../middleware/idempotency';
@@ -38,6 +39,9 @@ const scanRoute = defineRoute({
     ...errorResponses(400, 401, 403, 404, 409, 415, 422, 429),
   },
 });
+
+/** A change that found no pass by the code: rolled back, then answered 404. */
+class NoSuchPass extends Error {}
 
 const unknownPass = () => new ApiError(404, 'Unknown pass: no pass of this tenant has that code');
 
@@ -82,13 +86,27 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
         idempotencyKey: claim.key,
       });
       if (recorded) {
-        if (recorded.code.toUpperCase() !== code.toUpperCase()) throw idempotencyKeyReused();
+        if (recorded.pass_code.toUpperCase() !== code.toUpperCase()) throw idempotencyKeyReused();
+        if (recorded.pass_id === null) throw unknownPass();
         const pass = await findPass(db, tenant.id, recorded.pass_id);
-        if (pass) return c.json(presentRecordedScan(recorded, pass, now), 200);
+        if (pass) return c.json(presentRecordedScan(passScanOf(recorded), pass, now), 200);
       }
     }
 
     const { offline, scannedAt: deviceTime, localResult } = request;
+    const direction = request.direction ?? 'entry';
+    const unknownExit = (scannedAt: Date, clockCorrectedMs: number | null): UnknownExit => ({
+      tenantId: tenant.id,
+      code,
+      apiKeyId: key?.id ?? null,
+      deviceId: key?.device?.id ?? null,
+      device: request.device || null,
+      idempotencyKey: claim?.key ?? null,
+      locationId: request.locationId ?? null,
+      scannedAt,
+      offline: Boolean(offline),
+      clockCorrectedMs,
+    });
     if (offline && deviceTime && localResult) {
       const { at: scannedAt, correctedMs } = onServerClock(
         new Date(deviceTime),
@@ -112,7 +130,7 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
               scannedAt,
               clockCorrectedMs: correctedMs,
               localResult,
-              direction: request.direction ?? 'entry',
+              direction,
               locationId: request.locationId ?? null,
             },
             now,
@@ -123,11 +141,17 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
           return exact && exact !== code ? upload(exact) : undefined;
         };
         const recorded = (await upload(code)) ?? (await typedAs());
-        if (!recorded) throw unknownPass();
+        if (!recorded) throw new NoSuchPass();
         return {
           status: 200 as const,
           body: presentRecordedScan(recorded.scan, recorded.pass, now),
         };
+      }).catch(async (error: unknown) => {
+        if (!(error instanceof NoSuchPass)) throw error;
+        if (direction === 'exit') {
+          await recordUnknownExit(db, unknownExit(scannedAt, correctedMs), now);
+        }
+        throw unknownPass();
       });
       return c.json(answer.body, answer.status);
     }
@@ -141,7 +165,7 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
         deviceId: key?.device?.id ?? null,
         idempotencyKey: claim?.key ?? null,
         claim,
-        direction: request.direction ?? 'entry',
+        direction,
         locationId: request.locationId ?? null,
       });
     // A code that matches no pass exactly may have been typed in the wrong case: the pass whose
@@ -150,6 +174,9 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
     if (!answer) {
       const exact = await codeTypedAs(db, tenant.id, code);
       if (exact && exact !== code) answer = await scan(exact);
+    }
+    if (!answer && direction === 'exit') {
+      await recordUnknownExit(db, unknownExit(now, null), now);
     }
     if (!answer) throw unknownPass();
     return c.json(answer, 200);

@@ -6,7 +6,7 @@ export function presentScanListItem(scan: ScanWithPass): ScanListItem {
   return {
     id: scan.id,
     passId: scan.pass_id,
-    code: scan.code,
+    code: scan.pass_code,
     name: scan.pass_name,
     clientName: scan.client_name,
     result: scan.result,

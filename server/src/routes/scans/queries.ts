@@ -1,4 +1,4 @@
-import type { ScanResult } from '@passgate/shared';
+import type { RecordedScanResult } from '@passgate/shared';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema';
 import { selectScans } from '../../domain/scans/find';
@@ -7,7 +7,7 @@ import { paginate } from '../support';
 export interface ScanFilters {
   passId?: string | undefined;
   deviceId?: string | undefined;
-  result?: ScanResult | undefined;
+  result?: RecordedScanResult | undefined;
   offline?: boolean | undefined;
   conflict?: boolean | undefined;
   since?: Date | undefined;

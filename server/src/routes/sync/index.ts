@@ -22,7 +22,9 @@ const sync = defineRoute({
     'The passes changed since `cursor` (every pass without one), used and revoked ones ' +
     "included, with only what a door needs to decide a scan. Ask again with the answer's " +
     '`cursor` while `hasMore`, and later to get what changed since. A pass may come again; ' +
-    'a change is never skipped. Compressed when the request accepts gzip.',
+    'a change is never skipped. Each pass says whether it is `inside` where this door counts ' +
+    'it; a door moved to another location gets every pass again. Compressed when the request ' +
+    'accepts gzip.',
   middleware: [compress()] as const,
   request: {
     query: z.object({
@@ -51,7 +53,16 @@ export function syncRoutes({ db }: Services) {
       throw new ApiError(400, 'cursor: not a cursor this server gave; sync again without one');
     }
     const { key, tenant } = c.get('caller');
-    const page = await syncPage(db, tenant.id, cursor, query.limit ?? SYNC_PAGE_SIZE).catch(
+    const door = key?.device
+      ? await db
+          .selectFrom('devices')
+          .select('location_id')
+          .where('tenant_id', '=', tenant.id)
+          .where('id', '=', key.device.id)
+          .executeTakeFirst()
+      : undefined;
+    const size = query.limit ?? SYNC_PAGE_SIZE;
+    const page = await syncPage(db, tenant.id, cursor, size, door?.location_id ?? null).catch(
       (error: unknown) => {
         if (error instanceof ForeignCursorError) {
           throw new ApiError(400, 'cursor: not from this database; sync again without one');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema';
 
@@ -7,30 +8,51 @@ import type { Database } from '../../db/schema';
  * `next` is the next sweep's `from`: the oldest transaction still running when this sweep began.
  * Any write that commits later has an id at least that large, so it comes in the next sweep,
  * whatever order transactions commit in. `after` is the sweep's place between pages; null once
- * the sweep is complete.
+ * the sweep is complete. `place` tags the location the cursor's presence was read for (see
+ * `placeTag`): a door moved elsewhere starts over.
  */
 export interface SyncCursor {
   next: string;
   sweep: { from: string | null; after: { xid: string; id: string } } | null;
+  place?: string | undefined;
 }
 
-const CURSOR = /^v1\.(\d{1,20})(?:\.(\d{0,20})\.(\d{1,20})\.(pass_[A-Za-z0-9]{20}))?$/;
+const CURSOR =
+  /^v1\.(\d{1,20})(?:\.(\d{0,20})\.(\d{1,20})\.(pass_[A-Za-z0-9]{20}))?(?:~([0-9a-f]{8}))?$/;
+
+/**
+ * A short tag of a door's location, kept in its cursor: each pass's `inside` is read for that
+ * place, so a cursor made for another place (the door was moved) is not continued.
+ */
+export const placeTag = (locationId: string | null) =>
+  locationId === null
+    ? undefined
+    : createHash('sha256').update(locationId).digest('hex').slice(0, 8);
 const MAX_XID8 = 18446744073709551615n;
 
 /** The cursor's text, as the door keeps it; undefined when it is not one of ours. */
 export function parseCursor(text: string): SyncCursor | undefined {
   const match = CURSOR.exec(text);
   if (!match) return undefined;
-  const [, next, from, xid, id] = match as unknown as [string, string, string?, string?, string?];
+  const [, next, from, xid, id, place] = match as unknown as [
+    string,
+    string,
+    string?,
+    string?,
+    string?,
+    string?,
+  ];
   const xids = [next, from, xid].filter((value) => value !== undefined && value !== '');
   if (xids.some((value) => BigInt(value as string) > MAX_XID8)) return undefined;
-  if (xid === undefined || id === undefined) return { next, sweep: null };
-  return { next, sweep: { from: from || null, after: { xid, id } } };
+  const tagged = place === undefined ? {} : { place };
+  if (xid === undefined || id === undefined) return { next, sweep: null, ...tagged };
+  return { next, sweep: { from: from || null, after: { xid, id } }, ...tagged };
 }
 
-export function formatCursor({ next, sweep }: SyncCursor): string {
-  if (!sweep) return `v1.${next}`;
-  return `v1.${next}.${sweep.from ?? ''}.${sweep.after.xid}.${sweep.after.id}`;
+export function formatCursor({ next, sweep, place }: SyncCursor): string {
+  const tag = place === undefined ? '' : `~${place}`;
+  if (!sweep) return `v1.${next}${tag}`;
+  return `v1.${next}.${sweep.from ?? ''}.${sweep.after.xid}.${sweep.after.id}${tag}`;
 }
 
 export interface SyncPassRow {
@@ -46,6 +68,8 @@ export interface SyncPassRow {
   name: string | null;
   client_name: string | null;
   location_id: string | null;
+  /** Whether the pass is inside where the asking door's scans of it count; null: no presence. */
+  inside: boolean | null;
   sync_xid: string;
 }
 
@@ -70,13 +94,20 @@ export class ForeignCursorError extends Error {}
  * `(sync_xid, id)`, and the cursor to ask with next. The next sweep's floor is read before the
  * page, so that a transaction still running now is sent again by the next sweep, however it is
  * ordered against what this page holds.
+ *
+ * Each pass comes with its presence where a scan of it by a door at `doorLocationId` counts (the
+ * door's location, else the pass's own). A change of presence marks the pass as changed (the
+ * `presence_sync` trigger), so it comes again.
  */
 export async function syncPage(
   db: Kysely<Database>,
   tenantId: string,
-  cursor: SyncCursor | undefined,
+  given: SyncCursor | undefined,
   limit: number,
+  doorLocationId: string | null = null,
 ): Promise<{ rows: SyncPassRow[]; cursor: SyncCursor; hasMore: boolean }> {
+  const place = placeTag(doorLocationId);
+  const cursor = given && given.place === place ? given : undefined;
   const now = await snapshot(db);
   if (cursor && BigInt(cursor.next) > BigInt(now.next)) throw new ForeignCursorError();
   // Mid-sweep, the sweep goes on; else a new one starts from where the last one said.
@@ -85,6 +116,15 @@ export async function syncPage(
   let query = db
     .selectFrom('passes')
     .leftJoin('clients', 'clients.id', 'passes.client_id')
+    .leftJoin('presence', (join) =>
+      join
+        .onRef('presence.pass_id', '=', 'passes.id')
+        .on(
+          'presence.location_id',
+          '=',
+          sql<string>`coalesce(${doorLocationId}::text, passes.location_id)`,
+        ),
+    )
     .select([
       'passes.id',
       'passes.code',
@@ -98,6 +138,7 @@ export async function syncPage(
       'passes.name',
       'passes.location_id',
       'clients.name as client_name',
+      'presence.inside',
       sql<string>`passes.sync_xid::text`.as('sync_xid'),
     ])
     .where('passes.tenant_id', '=', tenantId);
@@ -119,8 +160,8 @@ export async function syncPage(
     hasMore,
     cursor:
       hasMore && last
-        ? { next, sweep: { from, after: { xid: last.sync_xid, id: last.id } } }
-        : { next, sweep: null },
+        ? { next, sweep: { from, after: { xid: last.sync_xid, id: last.id } }, place }
+        : { next, sweep: null, place },
   };
 }
 
