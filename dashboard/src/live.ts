@@ -63,8 +63,9 @@ export function useScanStream(onScan: (scan: Scan) => void): StreamState {
 }
 
 /**
- * Reads again (`refetch`) a second after scans come, once for a burst of them; the stream's
- * state, for a "Live" mark.
+ * Reads again (`refetch`) a second after scans come, once for a burst of them, and each time the
+ * stream opens: a scan made between the page's first read and the stream's start is in no
+ * event. The stream's state, for a "Live" mark.
  */
 export function useRefetchOnScans(refetch: () => void): StreamState {
   const pending = useRef<ReturnType<typeof setTimeout>>(undefined);
@@ -76,6 +77,9 @@ export function useRefetchOnScans(refetch: () => void): StreamState {
       latest.current();
     }, 1_000);
   });
+  useEffect(() => {
+    if (stream === 'open') latest.current();
+  }, [stream]);
   useEffect(() => () => clearTimeout(pending.current), []);
   return stream;
 }
