@@ -772,6 +772,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List templates
+         * @description **Who may call:** full-scope API keys; staff users, signed in; admin users, signed in.
+         */
+        get: operations["listTemplates"];
+        put?: never;
+        /**
+         * Create a template
+         * @description Images come as base64 PNGs (or upload each with `PUT /templates/{id}/images/{kind}`): each at most 512 KB and 16 to 4096 pixels a side, fitted to the size wallets draw it at. `isDefault: true` makes it the one the tenant’s passes without a template wear.
+         *
+         *     **Who may call:** full-scope API keys; admin users, signed in.
+         */
+        post: operations["createTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/templates/{templateId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a template
+         * @description **Who may call:** full-scope API keys; staff users, signed in; admin users, signed in.
+         */
+        get: operations["getTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a template
+         * @description Changes only what is sent; `null` clears the support details and the images.
+         *
+         *     **Who may call:** full-scope API keys; admin users, signed in.
+         */
+        patch: operations["updateTemplate"];
+        trace?: never;
+    };
+    "/templates/{templateId}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive a template
+         * @description No pass may be given it any more; passes that wear it keep it. An archived template is no default. Archiving again changes nothing.
+         *
+         *     **Who may call:** full-scope API keys; admin users, signed in.
+         */
+        post: operations["archiveTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/templates/{templateId}/images/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload one of a template's images
+         * @description The PNG as `multipart/form-data` (its `file` part), or as the body itself with `Content-Type: image/png`. Checked and fitted as in `POST /templates`.
+         *
+         *     **Who may call:** full-scope API keys; admin users, signed in.
+         */
+        put: operations["putTemplateImage"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/triggers": {
         parameters: {
             query?: never;
@@ -1130,6 +1226,41 @@ export interface components {
              * @example 2025-12-31T23:59:59Z
              */
             validUntil?: string | null;
+        };
+        CreateTemplate: {
+            /** @description #ffffff when left out */
+            backgroundColor?: string;
+            /** @description What the pass is, read out by screen readers */
+            description?: string;
+            /** @description #18181b when left out */
+            foregroundColor?: string;
+            /** @description A PNG, base64 (or a data: URL), at most 512 KB; kept at 87×87 */
+            icon?: string;
+            /** @description true: passes that name no template wear this one (the tenant's one default) */
+            isDefault?: boolean;
+            /** @description #52525b when left out */
+            labelColor?: string;
+            /** @description DEFAULT_LAYOUT when left out */
+            layout?: {
+                auxiliary: ("name" | "clientName" | "validFrom" | "validUntil" | "usesLeft" | "location" | "publicFields")[];
+                /** @description On the back of the card */
+                back: ("name" | "clientName" | "validFrom" | "validUntil" | "usesLeft" | "location" | "publicFields")[];
+                /** @description The big line: one fact */
+                primary: ("name" | "clientName" | "validFrom" | "validUntil" | "usesLeft" | "location" | "publicFields")[];
+                secondary: ("name" | "clientName" | "validFrom" | "validUntil" | "usesLeft" | "location" | "publicFields")[];
+            };
+            /** @description A PNG, base64 (or a data: URL), at most 512 KB; kept at 480×150 */
+            logo?: string;
+            name: string;
+            /** @description Who issues the pass, as wallets show it; the tenant's name when left out */
+            organizationName?: string;
+            /** @description A PNG, base64 (or a data: URL), at most 512 KB; kept at 1125×369 */
+            strip?: string;
+            /** Format: email */
+            supportEmail?: string;
+            supportPhone?: string;
+            supportUrl?: string;
+            termsUrl?: string;
         };
         CreateUser: {
             email: string;
@@ -1490,6 +1621,40 @@ export interface components {
             validFrom: string | null;
             validUntil: string | null;
         };
+        Template: {
+            /** @description Archived: no pass may be given it any more */
+            archivedAt: string | null;
+            backgroundColor: string;
+            createdAt: string;
+            description: string;
+            foregroundColor: string;
+            /** @description The icon as kept (PNG), at a public address that never changes; null: none */
+            iconUrl: string | null;
+            /** @description tpl_…, or the value passes named it by before templates existed */
+            id: string;
+            isDefault: boolean;
+            labelColor: string;
+            layout: components["schemas"]["TemplateLayout"];
+            /** @description The logo as kept (PNG), at a public address that never changes; null: none */
+            logoUrl: string | null;
+            name: string;
+            organizationName: string;
+            /** @description The strip as kept (PNG), at a public address that never changes; null: none */
+            stripUrl: string | null;
+            supportEmail: string | null;
+            supportPhone: string | null;
+            supportUrl: string | null;
+            termsUrl: string | null;
+            updatedAt: string;
+        };
+        TemplateLayout: {
+            auxiliary: ("name" | "clientName" | "validFrom" | "validUntil" | "usesLeft" | "location" | "publicFields")[];
+            /** @description On the back of the card */
+            back: ("name" | "clientName" | "validFrom" | "validUntil" | "usesLeft" | "location" | "publicFields")[];
+            /** @description The big line: one fact */
+            primary: ("name" | "clientName" | "validFrom" | "validUntil" | "usesLeft" | "location" | "publicFields")[];
+            secondary: ("name" | "clientName" | "validFrom" | "validUntil" | "usesLeft" | "location" | "publicFields")[];
+        };
         /** @description pass.created: the list-passes item plus clientName, clientEmail, clientPhone. pass.scanned: a flat scan record (id is the scan id). pass.status_changed: the pass plus from, to and changedAt; id is the change event id, passId the pass. client.created: the client. client.merged: the client kept plus mergedId, mergedName and passesMoved; id is the merge event id, clientId the client. */
         TriggerItem: {
             /** @description Unique per item: Zapier de-duplicates on it */
@@ -1530,6 +1695,8 @@ export interface components {
             note?: string | null;
             /** @enum {string} */
             status?: "active" | "revoked";
+            /** @description Dress it in this template (of this tenant, not archived); null: the tenant's default */
+            templateId?: string | null;
             /**
              * Format: date-time
              * @description First moment the pass admits (inclusive); a plain date is the start of that day, UTC
@@ -1542,6 +1709,30 @@ export interface components {
              * @example 2025-12-31T23:59:59Z
              */
             validUntil?: string | null;
+        };
+        UpdateTemplate: {
+            backgroundColor?: string;
+            /** @description What the pass is, read out by screen readers */
+            description?: string;
+            foregroundColor?: string;
+            /** @description A PNG, base64 (or a data: URL), at most 512 KB; kept at 87×87 */
+            icon?: string | null;
+            /** @description true: passes that name no template wear this one (the tenant's one default) */
+            isDefault?: boolean;
+            labelColor?: string;
+            layout?: components["schemas"]["TemplateLayout"];
+            /** @description A PNG, base64 (or a data: URL), at most 512 KB; kept at 480×150 */
+            logo?: string | null;
+            name?: string;
+            /** @description Who issues the pass, as wallets show it; the tenant's name when left out */
+            organizationName?: string;
+            /** @description A PNG, base64 (or a data: URL), at most 512 KB; kept at 1125×369 */
+            strip?: string | null;
+            /** Format: email */
+            supportEmail?: string | null;
+            supportPhone?: string | null;
+            supportUrl?: string | null;
+            termsUrl?: string | null;
         };
         UpdateUser: {
             /** @description true ends all of the user’s sessions at once; false lets them sign in again */
@@ -5138,6 +5329,592 @@ export interface operations {
             };
         };
     };
+    listTemplates: {
+        parameters: {
+            query?: {
+                /** @description Only archived templates, or only those in use; all when left out */
+                archived?: "true" | "false";
+                limit?: number;
+                page?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Total-Count": components["headers"]["X-Total-Count"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"][];
+                };
+            };
+            /** @description Invalid input: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique value (a UUID): a repeat with the same key and body within 24 h answers the first answer again and changes nothing; the same key with another body is 422, and a repeat while the first still runs is 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTemplate"];
+            };
+        };
+        responses: {
+            /** @description The new template */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Invalid input: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not declared as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTemplate"];
+            };
+        };
+        responses: {
+            /** @description The template as changed */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Invalid input: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not declared as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    archiveTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique value (a UUID): a repeat with the same key and body within 24 h answers the first answer again and changes nothing; the same key with another body is 422, and a repeat while the first still runs is 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The archived template */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putTemplateImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                kind: "logo" | "icon" | "strip";
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "image/png": string;
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The template with its new image */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Template"];
+                };
+            };
+            /** @description Invalid input: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not declared as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     pollTrigger: {
         parameters: {
             query: {
@@ -6048,12 +6825,14 @@ export const operationAccess = {
   activatePass: ["full-key","staff","admin"],
   annulScan: ["scan-key","full-key","staff","admin"],
   archiveLocation: ["full-key","admin"],
+  archiveTemplate: ["full-key","admin"],
   createClient: ["full-key","staff","admin"],
   createDevice: ["full-key","staff","admin"],
   createDevicePairing: ["full-key","staff","admin"],
   createKey: ["full-key","admin"],
   createLocation: ["full-key","admin"],
   createPass: ["full-key","staff","admin"],
+  createTemplate: ["full-key","admin"],
   createUser: ["full-key","admin"],
   createWebhook: ["full-key","admin"],
   deleteWebhook: ["full-key","admin"],
@@ -6065,6 +6844,7 @@ export const operationAccess = {
   getPass: ["full-key","staff","admin"],
   getPassImportExample: ["full-key","staff","admin"],
   getScanSummary: ["full-key","staff","admin"],
+  getTemplate: ["full-key","staff","admin"],
   importPasses: ["full-key","staff","admin"],
   inviteUser: ["full-key","admin"],
   listClients: ["full-key","staff","admin"],
@@ -6073,6 +6853,7 @@ export const operationAccess = {
   listLocations: ["full-key","staff","admin"],
   listPasses: ["full-key","staff","admin"],
   listScans: ["full-key","staff","admin"],
+  listTemplates: ["full-key","staff","admin"],
   listUsers: ["full-key","admin"],
   listWebhookDeliveries: ["full-key","admin"],
   listWebhooks: ["full-key","admin"],
@@ -6081,6 +6862,7 @@ export const operationAccess = {
   pairDevice: ["anyone"],
   pollTrigger: ["full-key","admin"],
   previewPairing: ["anyone"],
+  putTemplateImage: ["full-key","admin"],
   resetLocationPresence: ["full-key","admin"],
   retryWebhookDelivery: ["full-key","admin"],
   revokeDevice: ["full-key","staff","admin"],
@@ -6096,5 +6878,6 @@ export const operationAccess = {
   updateDevice: ["full-key","staff","admin"],
   updateLocation: ["full-key","admin"],
   updatePass: ["full-key","staff","admin"],
+  updateTemplate: ["full-key","admin"],
   updateUser: ["full-key","admin"],
 } as const;

@@ -7,6 +7,7 @@ export const TAGS = [
   { name: 'Passes', description: 'Tickets, guest passes and memberships, one QR code each' },
   { name: 'Clients', description: 'The people passes are issued to' },
   { name: 'Locations', description: 'The places passes are good at and doors stand at' },
+  { name: 'Templates', description: 'How passes look: on the holder’s page and in the wallets' },
   { name: 'Scan', description: 'Admitting passes at the door, and the scans made' },
   { name: 'Devices', description: 'Door phones, paired with a link or QR code' },
   { name: 'Keys', description: 'API keys, and who the caller is' },

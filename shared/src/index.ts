@@ -8,5 +8,6 @@ export * from './messages';
 export * from './pass-fields';
 export * from './passes';
 export * from './scan';
+export * from './templates';
 export * from './users';
 export * from './webhooks';

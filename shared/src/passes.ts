@@ -99,6 +99,14 @@ export const UpdatePassBody = z
       .nullable()
       .optional()
       .describe('Move the pass to this location (of this tenant, not archived); null: every one'),
+    templateId: z
+      .string()
+      .max(100)
+      .nullable()
+      .optional()
+      .describe(
+        "Dress it in this template (of this tenant, not archived); null: the tenant's default",
+      ),
   })
   .meta({ id: 'UpdatePass' });
 export type UpdatePassBody = z.infer<typeof UpdatePassBody>;

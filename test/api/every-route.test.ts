@@ -69,7 +69,7 @@ beforeAll(async () => {
     signedInUser(owner, { role: 'staff' }),
     owner.createKey({ scope: 'full' }),
   ]);
-  const [pass, client, webhook, device, location] = await Promise.all([
+  const [pass, client, webhook, device, location, template] = await Promise.all([
     http(`${owner.apiUrl}/passes`, { key: owner.apiKey, json: { type: 'single' } }),
     http(`${owner.apiUrl}/clients`, { key: owner.apiKey, json: { name: 'Walker' } }),
     http(`${owner.apiUrl}/webhooks`, {
@@ -78,6 +78,7 @@ beforeAll(async () => {
     }),
     http(`${owner.apiUrl}/devices`, { key: owner.apiKey, json: { name: 'Door' } }),
     http(`${owner.apiUrl}/locations`, { key: owner.apiKey, json: { name: 'Hall' } }),
+    http(`${owner.apiUrl}/templates`, { key: owner.apiKey, json: { name: 'Look' } }),
   ]);
   const scan = await http(`${owner.apiUrl}/scan`, {
     key: owner.apiKey,
@@ -89,6 +90,8 @@ beforeAll(async () => {
     webhookId: webhook.body.id,
     deviceId: device.body.device.id,
     locationId: location.body.id,
+    templateId: template.body.id,
+    kind: 'logo',
     scanId: scan.body.scan.id,
     // Any event id: another tenant's webhook is not found before its delivery is looked for.
     eventId: 'evt_none',
@@ -113,6 +116,7 @@ function pathOf(operation: Operation): string {
 const REQUIRED_BODIES: Record<string, Record<string, unknown>> = {
   'POST /clients/{clientId}/merge': { into: 'cli_walkers0000000000000' },
   'POST /locations': { name: 'Walked hall' },
+  'POST /templates': { name: 'Walked look' },
 };
 const bodyOf = (operation: Operation) =>
   ['POST', 'PATCH'].includes(operation.method)

@@ -14,6 +14,7 @@ import * as locations from './migrations/2026-12-07-locations';
 import * as presence from './migrations/2026-12-07-presence';
 import * as presenceOccupancy from './migrations/2026-12-07-presence-occupancy';
 import * as doorPresence from './migrations/2026-12-08-door-presence';
+import * as templates from './migrations/2026-12-09-templates';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-presence': presence,
   '2026-12-07-presence-occupancy': presenceOccupancy,
   '2026-12-08-door-presence': doorPresence,
+  '2026-12-09-templates': templates,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

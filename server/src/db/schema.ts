@@ -8,6 +8,7 @@ import type {
   ScanResult,
   StoredPassStatus,
   TEST_EVENT,
+  TemplateLayout,
 } from '@passgate/shared';
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
@@ -80,6 +81,40 @@ export interface LocationTable {
   occupancy: ColumnType<number, never, never>;
   /** Occupancy reached capacity, and `location.capacity_reached` was told; till it drops below. */
   at_capacity: ColumnType<boolean, never, never>;
+}
+
+/** A PNG kept once, by the SHA-256 (hex) of its bytes: its public address is made of that. */
+export interface ImageTable {
+  id: string;
+  png: Uint8Array;
+  width: number;
+  height: number;
+  created_at: CreatedAt;
+}
+
+/** How a tenant's passes look: on the holder's page and in the wallets. */
+export interface TemplateTable {
+  tenant_id: string;
+  /** `tpl_…`, or a value passes named it by before templates existed. */
+  id: string;
+  name: string;
+  organization_name: string;
+  description: string;
+  background_color: string;
+  foreground_color: string;
+  label_color: string;
+  layout: ColumnType<TemplateLayout, string, string>;
+  logo_image_id: string | null;
+  icon_image_id: string | null;
+  strip_image_id: string | null;
+  support_url: string | null;
+  support_email: string | null;
+  support_phone: string | null;
+  terms_url: string | null;
+  is_default: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: Date;
+  archived_at: Date | null;
 }
 
 /** A one-time link that pairs a phone as a device; only the token's hash is kept. */
@@ -278,6 +313,8 @@ export interface Database {
   api_keys: ApiKeyTable;
   devices: DeviceTable;
   locations: LocationTable;
+  templates: TemplateTable;
+  images: ImageTable;
   presence: PresenceTable;
   users: UserTable;
   user_invites: UserInviteTable;
@@ -300,6 +337,7 @@ export type ClientRow = Selectable<ClientTable>;
 export type PassRow = Selectable<PassTable>;
 export type DeviceRow = Selectable<DeviceTable>;
 export type LocationRow = Selectable<LocationTable>;
+export type TemplateRow = Selectable<TemplateTable>;
 export type UserRow = Selectable<UserTable>;
 export type UserInviteRow = Selectable<UserInviteTable>;
 export type ScanRow = Selectable<ScanTable>;

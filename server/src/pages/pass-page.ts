@@ -10,8 +10,17 @@ import { constantTimeEqual, PASS_CODE_PATTERN } from '../domain/ids';
 import { presentFields, scannableOf } from '../domain/passes/present';
 import { isDatabaseOutOfReach, RETRY_AFTER_SECONDS } from '../errors';
 import type { Logger } from '../logger';
+import { templateOfPass } from '../routes/templates/queries';
 import { SERVER_ROOT } from '../server-root';
 import type { Services } from '../services';
+import {
+  cardFacts,
+  cardHelp,
+  cardImages,
+  cardImagesOf,
+  cardStyle,
+  factsInOrder,
+} from './pass-card';
 import { pageSecurity } from './security-headers';
 
 /** What the holder reads: the reported status, or what the door says of an active pass before `validFrom`. */
@@ -77,7 +86,11 @@ const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype ht
   .qr.inactive svg { opacity: 0.25; }
   .code { font-family: ui-monospace, monospace; letter-spacing: 0.1em; text-align: center; font-size: 1.1rem; }
   dl { display: grid; grid-template-columns: fit-content(40%) 1fr; gap: 6px 12px; margin: 16px 0 0; }
-  dt { color: #52525b; } dd { margin: 0; }
+  dt { color: var(--label, #52525b); } dd { margin: 0; }
+  .logo { display: block; max-height: 50px; max-width: 160px; margin: 0 0 12px; }
+  .strip { display: block; width: calc(100% + 40px); margin: 0 -20px 12px; }
+  .templated .qr svg { background: #fff; border-radius: 8px; }
+  .help { margin: 16px 0 0; font-size: 0.9rem; } .help a { color: inherit; }
   /* Shown only on the copy the phone kept, when the worker serves it without a network. */
   .saved-copy { display: none; background: #fef3c7; color: #713f12; border-radius: 8px; padding: 8px 12px; margin: 0 0 12px; }
   main[data-copy="saved"] .saved-copy { display: block; }
@@ -190,23 +203,43 @@ export function passPageRoutes({ db, logger }: Services) {
               .where('id', '=', pass.location_id)
               .executeTakeFirst()
           : undefined;
+        const template = await templateOfPass(db, pass.tenant_id, pass.template_id);
+        const images = await cardImagesOf(db, template);
+        const client =
+          pass.client_id && template && factsInOrder(template.layout).includes('clientName')
+            ? await db
+                .selectFrom('clients')
+                .select('name')
+                .where('tenant_id', '=', pass.tenant_id)
+                .where('id', '=', pass.client_id)
+                .executeTakeFirst()
+            : undefined;
         const title = shown.name ?? 'Your pass';
         return c.html(
           page(
             title,
-            html`<div class="card">
+            html`<div class="card${template ? ' templated' : ''}" style="${cardStyle(template)}">
+  ${cardImages(template, images)}
   <p class="saved-copy">Saved copy from ${formatDate(now)}, shown without a connection. The door checks the pass when it is scanned.</p>
   <h1>${title}</h1>
   <span class="status" style="background:${label.colour}" data-status="${status}">${label.text}</span>
   <div class="qr${reported === 'active' ? '' : ' inactive'}" role="img" aria-label="QR code of pass ${shown.code}">${raw(svg)}</div>
   <div class="code">${shown.code}</div>
-  <dl>
-    ${shown.validFrom ? html`<dt>Valid from</dt><dd>${formatDate(new Date(shown.validFrom), location?.timezone)}</dd>` : ''}
-    ${shown.validUntil ? html`<dt>Valid until</dt><dd>${formatDate(new Date(shown.validUntil), location?.timezone)}</dd>` : ''}
-    ${location ? html`<dt>Where</dt><dd class="location">${location.name}${location.address ? html`<br>${location.address}` : ''}</dd>` : ''}
-    ${shown.type === 'multi' ? html`<dt>Uses</dt><dd>${shown.usagesCount}${shown.maxUsages === null ? '' : ` of ${shown.maxUsages}`}</dd>` : ''}
-    ${fields.map((field) => html`<dt>${field.key}</dt><dd>${field.value}</dd>`)}
-  </dl>
+  ${cardFacts(
+    {
+      clientName: client?.name ?? null,
+      validFrom: shown.validFrom,
+      validUntil: shown.validUntil,
+      type: shown.type,
+      usagesCount: shown.usagesCount,
+      maxUsages: shown.maxUsages,
+      publicFields: fields,
+      location,
+    },
+    template,
+    formatDate,
+  )}
+  ${cardHelp(template)}
 </div>`,
           ),
         );

@@ -2,7 +2,7 @@ import type { CreateLocationBody, UpdateLocationBody } from '@passgate/shared';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, LocationRow } from '../../db/schema';
 import { newId } from '../../domain/ids';
-import { ApiError } from '../../errors';
+import { assertInUse } from '../../domain/in-use';
 import { recordEvents } from '../../events';
 import { paginate } from '../support';
 import { presentLocation } from './present';
@@ -108,32 +108,13 @@ export async function updateLocation(
 
 const fieldName = (column: string) => (column === 'archived_at' ? 'archivedAt' : column);
 
-/**
- * 400 unless every id names a location of the tenant that is not archived: what a pass or door
- * may be put at. `field` is the request's name for it.
- */
-export async function assertLocationsUsable(
+/** 400 unless every id names a location of the tenant in use (see `assertInUse`). */
+export const assertLocationsUsable = (
   db: Kysely<Database>,
   tenantId: string,
   ids: readonly string[],
   field = 'locationId',
-) {
-  const wanted = [...new Set(ids)];
-  if (wanted.length === 0) return;
-  const found = await db
-    .selectFrom('locations')
-    .select(['id', 'archived_at'])
-    .where('tenant_id', '=', tenantId)
-    .where('id', 'in', wanted)
-    .execute();
-  const known = new Map(found.map((row) => [row.id, row.archived_at]));
-  const unknown = wanted.find((id) => !known.has(id));
-  if (unknown !== undefined) throw new ApiError(400, `${field}: no such location`);
-  const archived = wanted.find((id) => known.get(id));
-  if (archived !== undefined) {
-    throw new ApiError(400, `${field}: location ${archived} is archived`);
-  }
-}
+) => assertInUse(db, tenantId, 'locations', ids, field);
 
 /**
  * Everyone out: every pass inside the location is set outside (the trigger on `presence` counts

@@ -246,6 +246,7 @@ export async function updatePass(
     valid_until:
       patch.validUntil === undefined ? current.valid_until : toDate(patch.validUntil, 'end'),
     location_id: patch.locationId === undefined ? current.location_id : patch.locationId,
+    template_id: patch.templateId === undefined ? current.template_id : patch.templateId,
   };
   assertValidPass({ ...next, type: current.type });
   // A PATCH that changes nothing writes nothing: `updatedAt` tells integrations what changed.
@@ -257,6 +258,7 @@ export async function updatePass(
     sameInstant(next.valid_from, current.valid_from) &&
     sameInstant(next.valid_until, current.valid_until) &&
     next.location_id === current.location_id &&
+    next.template_id === current.template_id &&
     (!patch.customFields || sameFields(storedFields(patch.customFields), current.fields));
   if (unchanged) return;
   await trx

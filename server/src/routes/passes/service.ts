@@ -2,6 +2,7 @@ import type { UpdatePassBody } from '@passgate/shared';
 import { reportedStatus, type ScannablePass } from '@passgate/shared/core';
 import type { Transaction } from 'kysely';
 import type { Database, Tenant } from '../../db/schema';
+import { assertInUse } from '../../domain/in-use';
 import { passCreatedEvent, scannableOf, statusChangeEvents } from '../../domain/passes/present';
 import { findPass, findPassForUpdate } from '../../domain/passes/rows';
 import { ApiError, notFound } from '../../errors';
@@ -40,6 +41,13 @@ export async function createPasses(
     trx,
     tenant.id,
     bodies.flatMap((body) => (body.locationId == null ? [] : [body.locationId])),
+  );
+  await assertInUse(
+    trx,
+    tenant.id,
+    'templates',
+    bodies.flatMap((body) => (body.templateId == null ? [] : [body.templateId])),
+    'templateId',
   );
   const named = bodies.flatMap((body) =>
     body.clientName ? [{ name: body.clientName, email: body.clientEmail }] : [],
@@ -110,6 +118,9 @@ async function applyChange(
   const { now, publicUrl } = options;
   if (patch.locationId != null && patch.locationId !== before.location_id) {
     await assertLocationsUsable(trx, tenantId, [patch.locationId]);
+  }
+  if (patch.templateId != null && patch.templateId !== before.template_id) {
+    await assertInUse(trx, tenantId, 'templates', [patch.templateId], 'templateId');
   }
   await updatePass(trx, before, patch, now);
   const after = await findPass(trx, tenantId, before.id);
