@@ -238,5 +238,5 @@ describe('admin CLI', () => {
     expect(shown.counts).toMatchObject({ passes: 1, clients: 1 });
     // pass.created, pass.status_changed twice, client.created: committed with the changes.
     expect(shown.counts.events).toBe(4);
-  });
+  }, 150_000); // thirteen runs of the CLI, each opening the embedded database cold
 });
