@@ -9,6 +9,7 @@ import { OverviewPage } from './pages/overview';
 import { PassPage } from './pages/pass';
 import { NewPassPage, PassesPage } from './pages/passes';
 import { ScansPage } from './pages/scans';
+import { TemplatesPage } from './pages/templates';
 import { UsersPage } from './pages/users';
 import { WebhooksPage } from './pages/webhooks';
 
@@ -40,6 +41,7 @@ export const ROUTES: readonly DashboardRoute[] = [
     page: ({ params }) => <ClientPage key={params.id} id={params.id ?? ''} />,
   },
   { path: '/locations', page: LocationsPage, nav: { label: 'Locations' } },
+  { path: '/templates', page: TemplatesPage, nav: { label: 'Templates' } },
   { path: '/scans', page: ScansPage, nav: { label: 'Scans' } },
   { path: '/doors', page: DoorsPage, nav: { label: 'Doors' } },
   { path: '/keys', page: KeysPage, needs: 'listKeys', nav: { label: 'API keys' } },

@@ -3,6 +3,7 @@ import type { Schemas } from '../api';
 import { ErrorMessage, Field, useSubmit } from '../ui';
 import type { FieldWords } from '../words';
 import { useLocationsInUse } from './locations';
+import { useTemplatesInUse } from './templates';
 
 /** The API's fields as this form names them, for its errors. */
 const WORDS: FieldWords = {
@@ -12,7 +13,7 @@ const WORDS: FieldWords = {
   maxUsages: 'Uses allowed',
   validFrom: 'Valid from',
   validUntil: 'Valid until',
-  templateId: 'Template id',
+  templateId: 'Template',
   locationId: 'Location',
   note: 'Note',
   customFields: 'Custom fields',
@@ -73,7 +74,13 @@ export function bodyOf(draft: Draft, creating: boolean) {
     validUntil: fromLocalInput(draft.validUntil),
     customFields: fields,
   };
-  if (!creating) return { ...common, locationId: draft.locationId.trim() || null };
+  if (!creating) {
+    return {
+      ...common,
+      locationId: draft.locationId.trim() || null,
+      templateId: draft.templateId.trim() || null,
+    };
+  }
   return {
     ...common,
     type: draft.type,
@@ -98,6 +105,12 @@ export function PassForm(props: {
   // A pass may keep a location archived since: offered, so that saving does not move it.
   const own = props.initial.locationId;
   const kept = own && locations.data && !locations.data.some(({ id }) => id === own) ? own : '';
+  const templates = useTemplatesInUse();
+  const ownTemplate = props.initial.templateId;
+  const keptTemplate =
+    ownTemplate && templates.data && !templates.data.some(({ id }) => id === ownTemplate)
+      ? ownTemplate
+      : '';
   const { onSubmit, busy, failure, fieldError } = useSubmit(async () => {
     // Passes are never deleted (scans and events name them), only revoked: one made by a stray
     // click, with nothing to find it by, would stay in the list for good.
@@ -189,17 +202,25 @@ export function PassForm(props: {
           />
         )}
       </Field>
-      {props.creating && (
-        <Field id="pass-template" label="Template id (optional)" error={fieldError('templateId')}>
-          {(aria) => (
-            <input
-              {...aria}
-              value={draft.templateId}
-              onChange={(e) => set('templateId', e.target.value)}
-            />
-          )}
-        </Field>
-      )}
+      <Field id="pass-template" label="Template" error={fieldError('templateId')}>
+        {(aria) => (
+          <select
+            {...aria}
+            value={draft.templateId}
+            onChange={(e) => set('templateId', e.target.value)}
+          >
+            <option value="">The default look</option>
+            {keptTemplate && (
+              <option value={keptTemplate}>The pass's own template (archived)</option>
+            )}
+            {templates.data?.map((template) => (
+              <option key={template.id} value={template.id}>
+                {template.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
       <Field id="pass-location" label="Location" error={fieldError('locationId')}>
         {(aria) => (
           <select
