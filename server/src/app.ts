@@ -26,6 +26,7 @@ import { docsRoutes } from './pages/docs';
 import { imageRoutes } from './pages/images';
 import { passPageRoutes, tryAgainSoon } from './pages/pass-page';
 import { scannerRoutes } from './pages/scanner';
+import { walletRoutes } from './pages/wallet';
 import { accountRoutes } from './routes/account';
 import { clientRoutes } from './routes/clients';
 import { deviceRoutes } from './routes/devices';
@@ -177,6 +178,7 @@ export function buildApiDocument(publicUrl = 'http://localhost:3000') {
     disk: unused,
     webhooks: unused,
     mail: undefined,
+    appleWallet: undefined,
   });
   return apiDocument(api, publicUrl);
 }
@@ -227,6 +229,7 @@ export function createApp(services: Services, apps: { scannerDist?: string | und
   app.route(API_BASE, createApi(services));
   app.route('/', passPageRoutes(services));
   app.route('/', imageRoutes(services));
+  app.route('/', walletRoutes(services));
   app.route('/', docsRoutes());
   app.route('/', scannerRoutes({ dist: apps.scannerDist }));
   app.route('/', dashboardRoutes());

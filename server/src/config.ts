@@ -60,7 +60,34 @@ const EnvSchema = z.object({
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
     .optional(),
   MAIL_FROM: z.string().min(3).optional(),
+  APPLE_WALLET_PASS_TYPE_ID: z
+    .string()
+    .regex(
+      /^pass\.[A-Za-z0-9.-]+$/,
+      'must be a pass type identifier such as pass.com.example.ticket',
+    )
+    .optional(),
+  APPLE_WALLET_TEAM_ID: z
+    .string()
+    .regex(/^[A-Z0-9]{10}$/, 'must be the 10-character Apple team id')
+    .optional(),
+  APPLE_WALLET_CERT: z.string().min(1).optional(),
+  APPLE_WALLET_KEY: z.string().min(1).optional(),
+  APPLE_WALLET_KEY_PASSPHRASE: z.string().optional(),
+  APPLE_WALLET_WWDR: z.string().min(1).optional(),
+  APPLE_WALLET_APNS_URL: z
+    .url({ error: 'must be an absolute URL such as https://api.push.apple.com' })
+    .default('https://api.push.apple.com'),
 });
+
+/** The Apple Wallet variables that must all be set for it to be on. */
+const APPLE_WALLET_REQUIRED = [
+  'APPLE_WALLET_PASS_TYPE_ID',
+  'APPLE_WALLET_TEAM_ID',
+  'APPLE_WALLET_CERT',
+  'APPLE_WALLET_KEY',
+  'APPLE_WALLET_WWDR',
+] as const;
 
 /** Every environment variable the server reads (docs/configuration.md describes each). */
 export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
@@ -72,6 +99,17 @@ const ConfigSchema = EnvSchema.refine(
   .refine((env) => env.SMTP_URL === undefined || env.MAIL_FROM !== undefined, {
     message: 'set MAIL_FROM, the sender of the mail SMTP_URL sends (Passgate <passes@example.com>)',
     path: ['MAIL_FROM'],
+  })
+  .superRefine((env, ctx) => {
+    const set = APPLE_WALLET_REQUIRED.filter((name) => env[name] !== undefined);
+    if (set.length === 0 || set.length === APPLE_WALLET_REQUIRED.length) return;
+    for (const name of APPLE_WALLET_REQUIRED.filter((name) => env[name] === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `Apple Wallet needs it too, as ${set.join(', ')} is set`,
+      });
+    }
   })
   .transform((env) => ({
     port: env.PORT,
@@ -100,6 +138,23 @@ const ConfigSchema = EnvSchema.refine(
     tls:
       env.TLS_CERT_FILE && env.TLS_KEY_FILE
         ? { certFile: path.resolve(env.TLS_CERT_FILE), keyFile: path.resolve(env.TLS_KEY_FILE) }
+        : undefined,
+    /** Apple Wallet passes, when every one of its variables is set (files are read at start). */
+    appleWallet:
+      env.APPLE_WALLET_PASS_TYPE_ID &&
+      env.APPLE_WALLET_TEAM_ID &&
+      env.APPLE_WALLET_CERT &&
+      env.APPLE_WALLET_KEY &&
+      env.APPLE_WALLET_WWDR
+        ? {
+            passTypeId: env.APPLE_WALLET_PASS_TYPE_ID,
+            teamId: env.APPLE_WALLET_TEAM_ID,
+            certFile: path.resolve(env.APPLE_WALLET_CERT),
+            keyFile: path.resolve(env.APPLE_WALLET_KEY),
+            keyPassphrase: env.APPLE_WALLET_KEY_PASSPHRASE,
+            wwdrFile: path.resolve(env.APPLE_WALLET_WWDR),
+            apnsUrl: env.APPLE_WALLET_APNS_URL.replace(/\/+$/, ''),
+          }
         : undefined,
     webhooks: {
       /** Allow http:// and private, loopback and link-local targets (development and tests). */

@@ -16,6 +16,7 @@ import { RETRY_AFTER_SECONDS } from './errors';
 import { createLogger } from './logger';
 import { pruneIdempotencyKeys } from './middleware/idempotency';
 import { connectRedis } from './redis';
+import { loadAppleWallet } from './services/apple-wallet';
 import { createAttemptThrottle } from './services/attempt-throttle';
 import { AUTH_CHANGES_CHANNEL, createCallerCache } from './services/callers';
 import { createDevicePresence } from './services/device-presence';
@@ -95,6 +96,7 @@ async function start() {
   const { port } = server.address() as AddressInfo;
   const publicUrl = publicUrlOf(config, port);
   const mail = createMail(config.mail, logger);
+  const appleWallet = loadAppleWallet(config.appleWallet);
   app = createApp(
     {
       db: database.db,
@@ -111,6 +113,7 @@ async function start() {
       disk,
       webhooks: config.webhooks,
       mail,
+      appleWallet,
     },
     { scannerDist: config.scannerDist },
   );

@@ -259,13 +259,17 @@ describe('GET /passes/:passId', () => {
       key: tenant.apiKey,
       json: { name: 'Gym floor' },
     });
+    const template = await http(`${tenant.apiUrl}/templates`, {
+      key: tenant.apiKey,
+      json: { name: 'Gym card' },
+    });
     const created = await tenant.client.passes.create({
       type: 'multi',
       name: 'Gym',
       note: 'internal',
       maxUsages: 10,
       clientName: 'Ann',
-      templateId: 'tpl_1',
+      templateId: template.body.id,
       locationId: location.body.id,
       customFields: [
         { key: 'Level', value: 'Gold', isPublic: true },
@@ -284,7 +288,7 @@ describe('GET /passes/:passId', () => {
       usagesCount: 0,
       maxUsages: 10,
       note: 'internal',
-      templateId: 'tpl_1',
+      templateId: template.body.id,
       locationId: location.body.id,
       fields: [
         { key: 'Level', value: 'Gold', isPublic: true },

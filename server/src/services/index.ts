@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/schema';
 import type { ScanQueue } from '../domain/scans/queue';
 import type { Logger } from '../logger';
+import type { AppleWallet } from './apple-wallet';
 import type { AttemptThrottle } from './attempt-throttle';
 import type { CallerCache } from './callers';
 import type { DevicePresence } from './device-presence';
@@ -40,4 +41,6 @@ export interface Services {
   webhooks: Config['webhooks'];
   /** Mail through the operator's SMTP server (`SMTP_URL`); undefined when none is set. */
   mail: Mail | undefined;
+  /** Apple Wallet's certificates (`APPLE_WALLET_*`); undefined when not configured. */
+  appleWallet: AppleWallet | undefined;
 }

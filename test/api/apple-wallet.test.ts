@@ -1,0 +1,209 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failedStart } from '../support/failed-start';
+import { type RunningServer, startServer } from '../support/server';
+import { createTenant, http, type TestTenant } from '../support/tenant';
+
+// The holder's pass in Apple Wallet: a `.pkpass` signed with a pass certificate from a CA made
+// here (standing in for Apple's WWDR), unzipped and checked file by file, its signature verified
+// by openssl against that CA.
+
+const dir = mkdtempSync(path.join(tmpdir(), 'passgate-wallet-'));
+const file = (name: string) => path.join(dir, name);
+const openssl = (...args: string[]) =>
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+
+/** A CA standing in for the WWDR intermediate, a pass certificate it signed, and a stranger's. */
+function makeCertificates() {
+  const req = (...args: string[]) => openssl('req', '-newkey', 'rsa:2048', '-nodes', ...args);
+  req('-x509', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Test WWDR');
+  req('-keyout', 'pass.key', '-out', 'pass.csr', '-subj', '/CN=Pass Type ID');
+  openssl(
+    ...['x509', '-req', '-in', 'pass.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key'],
+    ...['-CAcreateserial', '-out', 'pass.pem', '-days', '2'],
+  );
+  req('-x509', '-keyout', 'other.key', '-out', 'other.pem', '-days', '2', '-subj', '/CN=Other');
+}
+
+const walletEnv = () => ({
+  APPLE_WALLET_PASS_TYPE_ID: 'pass.com.example.passgate',
+  APPLE_WALLET_TEAM_ID: 'ABCDE12345',
+  APPLE_WALLET_CERT: file('pass.pem'),
+  APPLE_WALLET_KEY: file('pass.key'),
+  APPLE_WALLET_WWDR: file('ca.pem'),
+});
+
+let server: RunningServer;
+let tenant: TestTenant;
+
+beforeAll(async () => {
+  makeCertificates();
+  server = await startServer({ env: walletEnv() });
+  tenant = await createTenant({ server });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** The `.pkpass` unzipped: each file's bytes by name. */
+function unzipped(bytes: Buffer) {
+  const into = mkdtempSync(path.join(dir, 'pkpass-'));
+  writeFileSync(path.join(into, 'pass.pkpass'), bytes);
+  execFileSync('unzip', ['-q', 'pass.pkpass', '-d', 'files'], { cwd: into });
+  const files = new Map<string, Buffer>();
+  for (const name of readdirSync(path.join(into, 'files'))) {
+    files.set(name, readFileSync(path.join(into, 'files', name)));
+  }
+  return { files, at: path.join(into, 'files') };
+}
+
+describe('the Apple Wallet pass', () => {
+  it('is a signed .pkpass: every file in the manifest, the signature verified, pass.json as the pass says', async () => {
+    const logo = await sharp({
+      create: { width: 480, height: 150, channels: 4, background: '#facc15' },
+    })
+      .png()
+      .toBuffer();
+    const location = await http(`${tenant.apiUrl}/locations`, {
+      key: tenant.apiKey,
+      json: { name: 'Harbour hall', latitude: 38.7, longitude: -9.14 },
+    });
+    const template = await http(`${tenant.apiUrl}/templates`, {
+      key: tenant.apiKey,
+      json: {
+        name: 'Gala',
+        organizationName: 'Harbour Nights',
+        backgroundColor: '#1e3a8a',
+        foregroundColor: '#ffffff',
+        logo: logo.toString('base64'),
+      },
+    });
+    const pass = await tenant.newPass({
+      type: 'multi',
+      maxUsages: 5,
+      name: 'Ada',
+      clientName: 'Ada Lovelace',
+      validUntil: '2030-06-01T23:30:00Z',
+      templateId: template.body.id,
+      locationId: location.body.id,
+      customFields: [{ key: 'Seat', value: '12A', isPublic: true }],
+    });
+    const url = pass.publicUrl.replace(/\?token=/, '/wallet.pkpass?token=');
+    const answer = await fetch(url);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toBe('application/vnd.apple.pkpass');
+    const { files, at } = unzipped(Buffer.from(await answer.arrayBuffer()));
+    expect([...files.keys()].sort()).toEqual(
+      [
+        'icon.png',
+        'icon@2x.png',
+        'icon@3x.png',
+        'logo.png',
+        'logo@2x.png',
+        'logo@3x.png',
+        'manifest.json',
+        'pass.json',
+        'signature',
+      ].sort(),
+    );
+    const manifest = JSON.parse(files.get('manifest.json')!.toString()) as Record<string, string>;
+    expect(Object.keys(manifest).sort()).toEqual(
+      [...files.keys()].filter((name) => name !== 'manifest.json' && name !== 'signature').sort(),
+    );
+    for (const [name, sha1] of Object.entries(manifest)) {
+      expect(createHash('sha1').update(files.get(name)!).digest('hex'), name).toBe(sha1);
+    }
+    // A detached PKCS#7 signature of the manifest, by the pass certificate, with the signing time.
+    openssl(
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      path.join(at, 'signature'),
+      '-content',
+      path.join(at, 'manifest.json'),
+      '-CAfile',
+      file('ca.pem'),
+      '-purpose',
+      'any',
+      '-out',
+      path.join(at, 'verified'),
+    );
+    const printed = openssl(
+      'cms',
+      '-cmsout',
+      '-print',
+      '-inform',
+      'DER',
+      '-in',
+      path.join(at, 'signature'),
+    );
+    expect(printed).toMatch(/signingTime/);
+    expect(printed).toMatch(/Test WWDR/);
+
+    const json = JSON.parse(files.get('pass.json')!.toString());
+    expect(json).toMatchObject({
+      formatVersion: 1,
+      passTypeIdentifier: 'pass.com.example.passgate',
+      teamIdentifier: 'ABCDE12345',
+      serialNumber: pass.id,
+      organizationName: 'Harbour Nights',
+      backgroundColor: 'rgb(30, 58, 138)',
+      foregroundColor: 'rgb(255, 255, 255)',
+      webServiceURL: `${server.url.replace('127.0.0.1', 'localhost')}/wallet/apple`,
+      authenticationToken: expect.stringMatching(/^[\w-]{32,}$/),
+      barcodes: [{ format: 'PKBarcodeFormatQR', message: pass.code }],
+      expirationDate: '2030-06-01T23:30:00.000Z',
+      locations: [
+        { latitude: 38.7, longitude: -9.14, relevantText: expect.stringContaining('Harbour hall') },
+      ],
+    });
+    expect(json.voided).toBeUndefined();
+    expect(json.eventTicket.primaryFields).toEqual([{ key: 'name', label: 'Name', value: 'Ada' }]);
+    expect(json.eventTicket.secondaryFields).toEqual([
+      { key: 'holder', label: 'Holder', value: 'Ada Lovelace' },
+      expect.objectContaining({ key: 'validUntil', changeMessage: 'Now valid until %@' }),
+    ]);
+    expect(json.eventTicket.auxiliaryFields).toEqual([
+      expect.objectContaining({ key: 'uses', value: '5 of 5' }),
+      expect.objectContaining({ key: 'where', value: 'Harbour hall' }),
+    ]);
+    expect(json.eventTicket.backFields).toEqual(
+      expect.arrayContaining([{ key: 'field0', label: 'Seat', value: '12A' }]),
+    );
+
+    // Revoked: the Wallet copy is void. A wrong token opens nothing.
+    await http(`${tenant.apiUrl}/passes/${pass.id}/revoke`, { key: tenant.apiKey, method: 'POST' });
+    const voided = unzipped(Buffer.from(await (await fetch(url)).arrayBuffer()));
+    expect(JSON.parse(voided.files.get('pass.json')!.toString()).voided).toBe(true);
+    const wrong = await fetch(url.replace(/token=[^&]+/, 'token=wrong'));
+    expect(wrong.status).toBe(404);
+  });
+
+  it('is not offered where Apple Wallet is not configured', async () => {
+    const plain = await createTenant();
+    const pass = await plain.newPass({ name: 'No wallet' });
+    const answer = await fetch(pass.publicUrl.replace(/\?token=/, '/wallet.pkpass?token='));
+    expect(answer.status).toBe(404);
+    expect(await answer.json()).toEqual({ error: 'Apple Wallet is not configured on this server' });
+  });
+
+  it('stops a start whose certificate is not its key, or whose file is missing, in one line', () => {
+    expect(failedStart({ ...walletEnv(), APPLE_WALLET_KEY: file('other.key') })).toMatch(
+      /APPLE_WALLET_KEY is not the key of the certificate in APPLE_WALLET_CERT/,
+    );
+    expect(failedStart({ ...walletEnv(), APPLE_WALLET_WWDR: file('missing.pem') })).toMatch(
+      /APPLE_WALLET_WWDR .*missing\.pem: ENOENT/,
+    );
+    expect(failedStart({ APPLE_WALLET_PASS_TYPE_ID: 'pass.com.example.passgate' })).toMatch(
+      /APPLE_WALLET_TEAM_ID: Apple Wallet needs it too/,
+    );
+  });
+});
