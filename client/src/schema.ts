@@ -1176,7 +1176,7 @@ export interface components {
             active: boolean;
             createdAt: string;
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached" | "pass.wallet_added" | "pass.wallet_removed";
             id: string;
             /** @description whsec_…: verifies the webhook-signature header. Shown only here. */
             secret: string;
@@ -1273,7 +1273,7 @@ export interface components {
         };
         CreateWebhook: {
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached" | "pass.wallet_added" | "pass.wallet_removed";
             targetUrl: string;
         };
         CustomField: {
@@ -1771,7 +1771,7 @@ export interface components {
             active: boolean;
             createdAt: string;
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached" | "pass.wallet_added" | "pass.wallet_removed";
             id: string;
             targetUrl: string;
         };
@@ -1781,7 +1781,7 @@ export interface components {
             durationMs: number;
             error: string | null;
             /** @enum {string} */
-            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached" | "webhook.test";
+            event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached" | "pass.wallet_added" | "pass.wallet_removed" | "webhook.test";
             /** @description Also the webhook-id header of the message */
             eventId: string;
             id: string;
@@ -5918,7 +5918,7 @@ export interface operations {
     pollTrigger: {
         parameters: {
             query: {
-                event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached";
+                event: "pass.created" | "pass.scanned" | "pass.status_changed" | "pass.scan_annulled" | "scan.conflict" | "client.created" | "client.merged" | "location.created" | "location.updated" | "location.capacity_reached" | "pass.wallet_added" | "pass.wallet_removed";
                 limit?: number;
                 /** @description Only items after this time (default: the last 24 hours) */
                 since?: string;

@@ -187,12 +187,97 @@ describe('the Apple Wallet pass', () => {
     expect(wrong.status).toBe(404);
   });
 
+  it('follows the pass on a phone through the Wallet web service, as Apple documents it', async () => {
+    const pass = await tenant.newPass({ name: 'Phone guest' });
+    const page = await (await fetch(pass.publicUrl)).text();
+    const download = pass.publicUrl.replace(/\?token=/, '/wallet.pkpass?token=');
+    expect(page).toContain(`href="${new URL(download).pathname}${new URL(download).search}"`);
+    const json = JSON.parse(
+      unzipped(Buffer.from(await (await fetch(download)).arrayBuffer()))
+        .files.get('pass.json')!
+        .toString(),
+    );
+    const service = `${server.url}/wallet/apple/v1`;
+    const typeId = 'pass.com.example.passgate';
+    const auth = { authorization: `ApplePass ${json.authenticationToken}` };
+    const register = (token = auth) =>
+      fetch(`${service}/devices/phone-1/registrations/${typeId}/${pass.id}`, {
+        method: 'POST',
+        headers: { ...token, 'content-type': 'application/json' },
+        body: JSON.stringify({ pushToken: 'push-token-1' }),
+      });
+    expect((await register()).status).toBe(201);
+    expect((await register()).status).toBe(200);
+    expect((await register({ authorization: 'ApplePass wrong' })).status).toBe(401);
+
+    const updated = (since?: string) =>
+      fetch(
+        `${service}/devices/phone-1/registrations/${typeId}${since ? `?passesUpdatedSince=${since}` : ''}`,
+      );
+    const first = await updated();
+    expect(first.status).toBe(200);
+    const { serialNumbers, lastUpdated } = (await first.json()) as {
+      serialNumbers: string[];
+      lastUpdated: string;
+    };
+    expect(serialNumbers).toEqual([pass.id]);
+    expect((await updated(lastUpdated)).status).toBe(204);
+
+    const latest = (headers: Record<string, string> = {}) =>
+      fetch(`${service}/passes/${typeId}/${pass.id}`, { headers: { ...auth, ...headers } });
+    // Said once the second of the pass's last change is over (HTTP dates hold whole seconds).
+    let modified: string | null = null;
+    await expect
+      .poll(async () => {
+        const answer = await latest();
+        modified = answer.status === 200 ? answer.headers.get('last-modified') : null;
+        return modified;
+      })
+      .toMatch(/GMT$/);
+    if (!modified) throw new Error('no Last-Modified');
+    expect((await latest({ 'if-modified-since': modified })).status).toBe(304);
+
+    // Revoked through the API: the phone's next question finds it, and the pass it gets is void.
+    await http(`${tenant.apiUrl}/passes/${pass.id}/revoke`, { key: tenant.apiKey, method: 'POST' });
+    const after = await updated(lastUpdated);
+    expect(((await after.json()) as { serialNumbers: string[] }).serialNumbers).toEqual([pass.id]);
+    const voided = await latest({ 'if-modified-since': modified });
+    expect(voided.status).toBe(200);
+    const voidedJson = unzipped(Buffer.from(await voided.arrayBuffer())).files.get('pass.json')!;
+    expect(JSON.parse(voidedJson.toString()).voided).toBe(true);
+    expect((await latest({ authorization: 'ApplePass wrong' })).status).toBe(401);
+
+    const unregister = await fetch(
+      `${service}/devices/phone-1/registrations/${typeId}/${pass.id}`,
+      {
+        method: 'DELETE',
+        headers: auth,
+      },
+    );
+    expect(unregister.status).toBe(200);
+    expect((await updated()).status).toBe(204);
+    expect((await fetch(`${service}/log`, { method: 'POST', body: '{"logs":["a"]}' })).status).toBe(
+      200,
+    );
+    // The install log: one added, one removed.
+    for (const event of ['pass.wallet_added', 'pass.wallet_removed']) {
+      const items = await http(`${tenant.apiUrl}/triggers?event=${event}`, { key: tenant.apiKey });
+      expect(
+        items.body.filter((item: { passId: string }) => item.passId === pass.id),
+        event,
+      ).toEqual([expect.objectContaining({ passId: pass.id, wallet: 'apple' })]);
+    }
+  });
+
   it('is not offered where Apple Wallet is not configured', async () => {
     const plain = await createTenant();
     const pass = await plain.newPass({ name: 'No wallet' });
     const answer = await fetch(pass.publicUrl.replace(/\?token=/, '/wallet.pkpass?token='));
     expect(answer.status).toBe(404);
     expect(await answer.json()).toEqual({ error: 'Apple Wallet is not configured on this server' });
+    expect(await (await fetch(pass.publicUrl)).text()).not.toContain('Add to Apple Wallet');
+    const service = await fetch(`${plain.server.url}/wallet/apple/v1/log`, { method: 'POST' });
+    expect(service.status).toBe(404);
   });
 
   it('stops a start whose certificate is not its key, or whose file is missing, in one line', () => {

@@ -117,6 +117,16 @@ export interface TemplateTable {
   archived_at: Date | null;
 }
 
+/** A phone holding a pass in Apple Wallet, and the token that pushes it an update. */
+export interface WalletRegistrationTable {
+  tenant_id: string;
+  pass_id: string;
+  device_library_id: string;
+  push_token: string;
+  created_at: CreatedAt;
+  updated_at: Date;
+}
+
 /** A one-time link that pairs a phone as a device; only the token's hash is kept. */
 export interface DevicePairingTable {
   token_hash: string;
@@ -315,6 +325,7 @@ export interface Database {
   locations: LocationTable;
   templates: TemplateTable;
   images: ImageTable;
+  wallet_registrations: WalletRegistrationTable;
   presence: PresenceTable;
   users: UserTable;
   user_invites: UserInviteTable;

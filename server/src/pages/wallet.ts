@@ -1,18 +1,61 @@
-import { PASS_CORE_FIELDS } from '@passgate/shared';
 import { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database, PassRow } from '../db/schema';
 import { constantTimeEqual, PASS_CODE_PATTERN } from '../domain/ids';
-import { presentFields } from '../domain/passes/present';
-import { buildPkpass } from '../domain/wallet/apple-pass';
-import { templateOfPass } from '../routes/templates/queries';
+import { pkpassOfPass } from '../domain/wallet/apple-pass';
+import { recordEvents } from '../events';
 import type { Services } from '../services';
+import type { AppleWallet } from '../services/apple-wallet';
+import { walletToken } from '../services/apple-wallet';
 
-// The holder's pass for their phone's wallet, opened with the same token as their page.
+// The holder's pass in Apple Wallet: the download, opened with the same token as their page, and
+// Apple's Wallet web service (`PUBLIC_URL/wallet/apple/v1/…`), through which a phone holding the
+// pass registers for updates and fetches the latest version. Its requests carry
+// `Authorization: ApplePass TOKEN`, the pass's `authenticationToken`.
 
-export function walletRoutes({ db, publicUrl, appleWallet }: Services) {
-  return new Hono().get('/p/:code/wallet.pkpass', async (c) => {
-    if (!appleWallet) {
-      return c.json({ error: 'Apple Wallet is not configured on this server' }, 404);
-    }
+const NOT_CONFIGURED = { error: 'Apple Wallet is not configured on this server' };
+const PKPASS = 'application/vnd.apple.pkpass';
+const RegisterBody = z.object({ pushToken: z.string().min(1).max(200) });
+/** Apple's device library ids and push tokens: letters and digits, within reason. */
+const DEVICE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** The pass a web-service request names, when its ApplePass token is that pass's. */
+async function authorizedPass(
+  db: Kysely<Database>,
+  wallet: AppleWallet,
+  request: { passTypeId: string; serial: string; authorization: string | undefined },
+): Promise<PassRow | undefined> {
+  if (request.passTypeId !== wallet.passTypeId) return undefined;
+  const token = /^ApplePass (\S+)$/.exec(request.authorization ?? '')?.[1];
+  if (!token) return undefined;
+  const pass = await db
+    .selectFrom('passes')
+    .selectAll()
+    .where('id', '=', request.serial)
+    .executeTakeFirst();
+  return pass && constantTimeEqual(walletToken(pass.public_token), token) ? pass : undefined;
+}
+
+/** Wallet's update tag: the newest change of the passes, in milliseconds. */
+const tagOf = (at: Date) => String(at.getTime());
+
+/**
+ * `Last-Modified` for a pass last changed `at`: HTTP dates hold whole seconds, so it is said only
+ * once that second is over. A change later is then in a later second, and If-Modified-Since
+ * never hides it; a pass changed within the last second is served without one.
+ */
+function lastModifiedOf(at: Date, now = Date.now()) {
+  const second = Math.floor(at.getTime() / 1000) * 1000;
+  const header: Record<string, string> =
+    now - at.getTime() >= 1000 ? { 'Last-Modified': new Date(second).toUTCString() } : {};
+  return { second, header };
+}
+
+export function walletRoutes({ db, publicUrl, appleWallet, logger }: Services) {
+  const routes = new Hono();
+  routes.get('/p/:code/wallet.pkpass', async (c) => {
+    if (!appleWallet) return c.json(NOT_CONFIGURED, 404);
     const code = c.req.param('code');
     const token = c.req.query('token') ?? '';
     const pass = PASS_CODE_PATTERN.test(code)
@@ -21,69 +64,172 @@ export function walletRoutes({ db, publicUrl, appleWallet }: Services) {
     if (!pass || !constantTimeEqual(pass.public_token, token)) {
       return c.json({ error: 'No pass has this link: open the whole link you were sent' }, 404);
     }
-    const [template, tenant, client, location] = await Promise.all([
-      templateOfPass(db, pass.tenant_id, pass.template_id),
-      db
-        .selectFrom('tenants')
-        .select('name')
-        .where('id', '=', pass.tenant_id)
-        .executeTakeFirstOrThrow(),
-      pass.client_id
-        ? db
-            .selectFrom('clients')
-            .select('name')
-            .where('tenant_id', '=', pass.tenant_id)
-            .where('id', '=', pass.client_id)
-            .executeTakeFirst()
-        : undefined,
-      pass.location_id
-        ? db
-            .selectFrom('locations')
-            .select(['name', 'address', 'latitude', 'longitude'])
-            .where('tenant_id', '=', pass.tenant_id)
-            .where('id', '=', pass.location_id)
-            .executeTakeFirst()
-        : undefined,
-    ]);
-    const ids = [template?.logo_image_id, template?.icon_image_id, template?.strip_image_id].filter(
-      (id): id is string => typeof id === 'string',
-    );
-    const rows = ids.length
-      ? await db.selectFrom('images').select(['id', 'png']).where('id', 'in', ids).execute()
-      : [];
-    const png = (id: string | null | undefined) => rows.find((row) => row.id === id)?.png;
-    const shown = presentFields(PASS_CORE_FIELDS, pass, { now: new Date() });
-    const body = await buildPkpass({
-      wallet: appleWallet,
-      pass: {
-        id: pass.id,
-        code: pass.code,
-        name: pass.name,
-        type: pass.type,
-        status: shown.status,
-        usagesCount: pass.usages_count,
-        maxUsages: pass.max_usages,
-        validFrom: pass.valid_from,
-        validUntil: pass.valid_until,
-        clientName: client?.name ?? null,
-        publicFields: pass.fields.filter((field) => field.isPublic),
-        location: location ?? null,
-        publicToken: pass.public_token,
-      },
-      template,
-      images: {
-        logo: png(template?.logo_image_id),
-        icon: png(template?.icon_image_id),
-        strip: png(template?.strip_image_id),
-      },
-      publicUrl,
-      organizationName: tenant.name,
-    });
+    const { body, lastModified } = await pkpassOfPass(db, appleWallet, pass, publicUrl);
     return c.body(new Uint8Array(body), 200, {
-      'Content-Type': 'application/vnd.apple.pkpass',
+      'Content-Type': PKPASS,
       'Content-Disposition': `attachment; filename="${pass.code}.pkpass"`,
       'Cache-Control': 'no-store',
-      'Last-Modified': pass.updated_at.toUTCString(),
+      ...lastModifiedOf(lastModified).header,
     });
   });
+
+  const service = new Hono();
+  service.use('*', async (c, next) => {
+    if (!appleWallet) return c.json(NOT_CONFIGURED, 404);
+    await next();
+  });
+  const registration = '/devices/:device/registrations/:passTypeId/:serial';
+
+  // Registers a phone for a pass's updates: 201 new, 200 known, 401 a wrong token.
+  service.post(registration, async (c) => {
+    const wallet = appleWallet as AppleWallet;
+    const { device, passTypeId, serial } = c.req.param();
+    const pass = await authorizedPass(db, wallet, {
+      passTypeId,
+      serial,
+      authorization: c.req.header('authorization'),
+    });
+    if (!pass) return c.body(null, 401);
+    const parsed = RegisterBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!parsed.success || !DEVICE_ID.test(device)) {
+      return c.json({ error: 'Send { "pushToken": … } for a device library id' }, 400);
+    }
+    const now = new Date();
+    const created = await db.transaction().execute(async (trx) => {
+      const known = await trx
+        .selectFrom('wallet_registrations')
+        .select('push_token')
+        .where('pass_id', '=', pass.id)
+        .where('device_library_id', '=', device)
+        .forUpdate()
+        .executeTakeFirst();
+      await trx
+        .insertInto('wallet_registrations')
+        .values({
+          tenant_id: pass.tenant_id,
+          pass_id: pass.id,
+          device_library_id: device,
+          push_token: parsed.data.pushToken,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['pass_id', 'device_library_id'])
+            .doUpdateSet({ push_token: parsed.data.pushToken, updated_at: now }),
+        )
+        .execute();
+      if (!known) {
+        await recordEvents(trx, pass.tenant_id, [
+          {
+            type: 'pass.wallet_added',
+            subjectId: pass.id,
+            data: {
+              id: pass.id,
+              code: pass.code,
+              name: pass.name,
+              wallet: 'apple',
+              at: now.toISOString(),
+            },
+          },
+        ]);
+      }
+      return !known;
+    });
+    return c.body(null, created ? 201 : 200);
+  });
+
+  // Unregisters a phone: it removed the pass.
+  service.delete(registration, async (c) => {
+    const wallet = appleWallet as AppleWallet;
+    const { device, passTypeId, serial } = c.req.param();
+    const pass = await authorizedPass(db, wallet, {
+      passTypeId,
+      serial,
+      authorization: c.req.header('authorization'),
+    });
+    if (!pass) return c.body(null, 401);
+    const now = new Date();
+    await db.transaction().execute(async (trx) => {
+      const removed = await trx
+        .deleteFrom('wallet_registrations')
+        .where('pass_id', '=', pass.id)
+        .where('device_library_id', '=', device)
+        .executeTakeFirst();
+      if (Number(removed.numDeletedRows) > 0) {
+        await recordEvents(trx, pass.tenant_id, [
+          {
+            type: 'pass.wallet_removed',
+            subjectId: pass.id,
+            data: {
+              id: pass.id,
+              code: pass.code,
+              name: pass.name,
+              wallet: 'apple',
+              at: now.toISOString(),
+            },
+          },
+        ]);
+      }
+    });
+    return c.body(null, 200);
+  });
+
+  // The serial numbers of a phone's passes changed since a tag: 200 with them, or 204.
+  service.get('/devices/:device/registrations/:passTypeId', async (c) => {
+    const wallet = appleWallet as AppleWallet;
+    const { device, passTypeId } = c.req.param();
+    if (passTypeId !== wallet.passTypeId) return c.body(null, 404);
+    const since = Number(c.req.query('passesUpdatedSince') ?? '0');
+    const rows = await db
+      .selectFrom('wallet_registrations')
+      .innerJoin('passes', 'passes.id', 'wallet_registrations.pass_id')
+      .leftJoin('templates', (join) =>
+        join
+          .onRef('templates.tenant_id', '=', 'passes.tenant_id')
+          .onRef('templates.id', '=', 'passes.template_id'),
+      )
+      .select(['passes.id', 'passes.updated_at', 'templates.updated_at as template_updated_at'])
+      .where('wallet_registrations.device_library_id', '=', device)
+      .execute();
+    const changed = rows
+      .map((row) => ({
+        id: row.id,
+        at: Math.max(row.updated_at.getTime(), row.template_updated_at?.getTime() ?? 0),
+      }))
+      .filter((row) => !Number.isFinite(since) || row.at > since);
+    if (changed.length === 0) return c.body(null, 204);
+    return c.json({
+      serialNumbers: changed.map((row) => row.id),
+      lastUpdated: tagOf(new Date(Math.max(...changed.map((row) => row.at)))),
+    });
+  });
+
+  // The latest version of a pass; 304 when unchanged since If-Modified-Since.
+  service.get('/passes/:passTypeId/:serial', async (c) => {
+    const wallet = appleWallet as AppleWallet;
+    const { passTypeId, serial } = c.req.param();
+    const pass = await authorizedPass(db, wallet, {
+      passTypeId,
+      serial,
+      authorization: c.req.header('authorization'),
+    });
+    if (!pass) return c.body(null, 401);
+    const { body, lastModified } = await pkpassOfPass(db, wallet, pass, publicUrl);
+    const since = Date.parse(c.req.header('if-modified-since') ?? '');
+    const modified = lastModifiedOf(lastModified);
+    if (Number.isFinite(since) && modified.second <= since) return c.body(null, 304);
+    return c.body(new Uint8Array(body), 200, { 'Content-Type': PKPASS, ...modified.header });
+  });
+
+  // What Wallet on a phone reports of its troubles with our passes: logged for the operator.
+  service.post('/log', async (c) => {
+    const body = (await c.req.json().catch(() => ({}))) as { logs?: unknown };
+    const logs = Array.isArray(body.logs) ? body.logs.slice(0, 20).map(String) : [];
+    for (const line of logs) logger.warn({ wallet: 'apple' }, line.slice(0, 500));
+    return c.body(null, 200);
+  });
+
+  routes.route('/wallet/apple/v1', service);
+  return routes;
 }

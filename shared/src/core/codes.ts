@@ -45,5 +45,7 @@ export const EVENT_TYPES = [
   'location.created',
   'location.updated',
   'location.capacity_reached',
+  'pass.wallet_added',
+  'pass.wallet_removed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

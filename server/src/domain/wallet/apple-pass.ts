@@ -1,16 +1,20 @@
 import {
   DEFAULT_COLOURS,
   DEFAULT_LAYOUT,
+  PASS_CORE_FIELDS,
   type PassFact,
   type PassStatus,
   type TemplateLayout,
 } from '@passgate/shared';
+import type { Kysely } from 'kysely';
 import { PKPass } from 'passkit-generator';
 import sharp from 'sharp';
-import type { TemplateRow } from '../../db/schema';
+import type { Database, PassRow, TemplateRow } from '../../db/schema';
+import { templateOfPass } from '../../routes/templates/queries';
 import type { AppleWallet } from '../../services/apple-wallet';
 import { walletToken } from '../../services/apple-wallet';
 import { scaledImage } from '../images';
+import { presentFields } from '../passes/present';
 
 // A pass as Apple Wallet keeps it: `pass.json` (the template's look and layout, the QR the page
 // shows, validity, status, place), its images at 1x, 2x and 3x, and the signed manifest, which
@@ -225,4 +229,78 @@ export async function buildPkpass(options: {
     wallet.certificates,
   );
   return pkpass.getAsBuffer();
+}
+
+/**
+ * The `.pkpass` of a pass as it stands, and when what it shows last changed (the pass or its
+ * template): the Wallet web service's `Last-Modified` and update tag.
+ */
+export async function pkpassOfPass(
+  db: Kysely<Database>,
+  wallet: AppleWallet,
+  pass: PassRow,
+  publicUrl: string,
+) {
+  const [template, tenant, client, location] = await Promise.all([
+    templateOfPass(db, pass.tenant_id, pass.template_id),
+    db
+      .selectFrom('tenants')
+      .select('name')
+      .where('id', '=', pass.tenant_id)
+      .executeTakeFirstOrThrow(),
+    pass.client_id
+      ? db
+          .selectFrom('clients')
+          .select('name')
+          .where('tenant_id', '=', pass.tenant_id)
+          .where('id', '=', pass.client_id)
+          .executeTakeFirst()
+      : undefined,
+    pass.location_id
+      ? db
+          .selectFrom('locations')
+          .select(['name', 'address', 'latitude', 'longitude'])
+          .where('tenant_id', '=', pass.tenant_id)
+          .where('id', '=', pass.location_id)
+          .executeTakeFirst()
+      : undefined,
+  ]);
+  const ids = [template?.logo_image_id, template?.icon_image_id, template?.strip_image_id].filter(
+    (id): id is string => typeof id === 'string',
+  );
+  const rows = ids.length
+    ? await db.selectFrom('images').select(['id', 'png']).where('id', 'in', ids).execute()
+    : [];
+  const png = (id: string | null | undefined) => rows.find((row) => row.id === id)?.png;
+  const shown = presentFields(PASS_CORE_FIELDS, pass, { now: new Date() });
+  const body = await buildPkpass({
+    wallet,
+    pass: {
+      id: pass.id,
+      code: pass.code,
+      name: pass.name,
+      type: pass.type,
+      status: shown.status,
+      usagesCount: pass.usages_count,
+      maxUsages: pass.max_usages,
+      validFrom: pass.valid_from,
+      validUntil: pass.valid_until,
+      clientName: client?.name ?? null,
+      publicFields: pass.fields.filter((field) => field.isPublic),
+      location: location ?? null,
+      publicToken: pass.public_token,
+    },
+    template,
+    images: {
+      logo: png(template?.logo_image_id),
+      icon: png(template?.icon_image_id),
+      strip: png(template?.strip_image_id),
+    },
+    publicUrl,
+    organizationName: tenant.name,
+  });
+  const lastModified = new Date(
+    Math.max(pass.updated_at.getTime(), template?.updated_at.getTime() ?? 0),
+  );
+  return { body, lastModified };
 }

@@ -8,7 +8,11 @@ import { inReadingOrder } from '../../events';
  */
 export function presentTrigger(event: EventType, row: { id: string; data: unknown }) {
   const data = row.data as Record<string, unknown>;
-  if (event === 'pass.status_changed')
+  if (
+    event === 'pass.status_changed' ||
+    event === 'pass.wallet_added' ||
+    event === 'pass.wallet_removed'
+  )
     return inReadingOrder({ ...data, id: row.id, passId: data.id });
   if (event === 'client.merged') return inReadingOrder({ ...data, id: row.id, clientId: data.id });
   if (event === 'location.updated' || event === 'location.capacity_reached')
