@@ -8,9 +8,9 @@ import { html, raw } from 'hono/html';
 import QRCode from 'qrcode';
 import { constantTimeEqual, PASS_CODE_PATTERN } from '../domain/ids';
 import { presentFields, scannableOf } from '../domain/passes/present';
+import { templateOfPass } from '../domain/templates';
 import { isDatabaseOutOfReach, RETRY_AFTER_SECONDS } from '../errors';
 import type { Logger } from '../logger';
-import { templateOfPass } from '../routes/templates/queries';
 import { SERVER_ROOT } from '../server-root';
 import type { Services } from '../services';
 import {

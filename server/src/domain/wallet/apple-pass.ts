@@ -10,11 +10,11 @@ import type { Kysely } from 'kysely';
 import { PKPass } from 'passkit-generator';
 import sharp from 'sharp';
 import type { Database, PassRow, TemplateRow } from '../../db/schema';
-import { templateOfPass } from '../../routes/templates/queries';
 import type { AppleWallet } from '../../services/apple-wallet';
 import { walletToken } from '../../services/apple-wallet';
 import { scaledImage } from '../images';
 import { presentFields } from '../passes/present';
+import { templateOfPass } from '../templates';
 
 // A pass as Apple Wallet keeps it: `pass.json` (the template's look and layout, the QR the page
 // shows, validity, status, place), its images at 1x, 2x and 3x, and the signed manifest, which
