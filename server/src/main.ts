@@ -25,6 +25,7 @@ import { createLiveStreams } from './services/live-streams';
 import { createMail } from './services/mail';
 import { createPasswordHashing } from './services/password-hashing';
 import { createRateLimits } from './services/rate-limits';
+import { startWalletPushes } from './services/wallet-pushes';
 import { startDeliveryWorker } from './services/webhook-delivery';
 import { describeStartFailure, StartError } from './start-error';
 
@@ -123,6 +124,12 @@ async function start() {
     config: config.webhooks,
     paused: disk.low,
   });
+  const walletPushes = startWalletPushes({
+    db: database.db,
+    wallet: appleWallet,
+    logger,
+    pollMs: config.webhooks.pollMs,
+  });
 
   dataDirClaim?.serve({ db: database.db, publicUrl });
   const housekeeping = setInterval(
@@ -142,6 +149,7 @@ async function start() {
     liveStreams.endAll();
     await new Promise((resolve) => server.close(resolve));
     await deliveries.stop();
+    await walletPushes.stop();
     await stopListening();
     rateLimits.close();
     mail?.close();

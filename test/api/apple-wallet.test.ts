@@ -1,53 +1,41 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { makeWalletCertificates, PASS_TYPE_ID, startFakeApns } from '../support/apple-wallet';
 import { failedStart } from '../support/failed-start';
-import { type RunningServer, startServer } from '../support/server';
+import { newDataDir, type RunningServer, startServer } from '../support/server';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 
 // The holder's pass in Apple Wallet: a `.pkpass` signed with a pass certificate from a CA made
 // here (standing in for Apple's WWDR), unzipped and checked file by file, its signature verified
 // by openssl against that CA.
 
-const dir = mkdtempSync(path.join(tmpdir(), 'passgate-wallet-'));
-const file = (name: string) => path.join(dir, name);
-const openssl = (...args: string[]) =>
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+const certificates = makeWalletCertificates();
+const { dir, file, openssl } = certificates;
+/** Apple Wallet on, its pushes to a fake APNs: nothing in a test reaches Apple. */
+const walletEnv = () => certificates.env(apns.url);
 
-/** A CA standing in for the WWDR intermediate, a pass certificate it signed, and a stranger's. */
-function makeCertificates() {
-  const req = (...args: string[]) => openssl('req', '-newkey', 'rsa:2048', '-nodes', ...args);
-  req('-x509', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Test WWDR');
-  req('-keyout', 'pass.key', '-out', 'pass.csr', '-subj', '/CN=Pass Type ID');
-  openssl(
-    ...['x509', '-req', '-in', 'pass.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key'],
-    ...['-CAcreateserial', '-out', 'pass.pem', '-days', '2'],
-  );
-  req('-x509', '-keyout', 'other.key', '-out', 'other.pem', '-days', '2', '-subj', '/CN=Other');
-}
-
-const walletEnv = () => ({
-  APPLE_WALLET_PASS_TYPE_ID: 'pass.com.example.passgate',
-  APPLE_WALLET_TEAM_ID: 'ABCDE12345',
-  APPLE_WALLET_CERT: file('pass.pem'),
-  APPLE_WALLET_KEY: file('pass.key'),
-  APPLE_WALLET_WWDR: file('ca.pem'),
-});
-
+// One server with Apple Wallet for the file: the outbox of pushes is shared by every server on
+// a database, so a second one with another APNs would send some of these pushes elsewhere.
+let apns: Awaited<ReturnType<typeof startFakeApns>>;
 let server: RunningServer;
 let tenant: TestTenant;
+const dataDir = newDataDir();
+const databaseUrl = inject('databaseUrl');
+const start = () =>
+  startServer({ dataDir, ...(databaseUrl ? { databaseUrl } : {}), env: walletEnv() });
 
 beforeAll(async () => {
-  makeCertificates();
-  server = await startServer({ env: walletEnv() });
+  apns = await startFakeApns(certificates);
+  server = await start();
   tenant = await createTenant({ server });
 });
 afterAll(async () => {
   await server?.stop();
+  await apns?.close();
 });
 
 /** The `.pkpass` unzipped: each file's bytes by name. */
@@ -151,7 +139,7 @@ describe('the Apple Wallet pass', () => {
     const json = JSON.parse(files.get('pass.json')!.toString());
     expect(json).toMatchObject({
       formatVersion: 1,
-      passTypeIdentifier: 'pass.com.example.passgate',
+      passTypeIdentifier: PASS_TYPE_ID,
       teamIdentifier: 'ABCDE12345',
       serialNumber: pass.id,
       organizationName: 'Harbour Nights',
@@ -198,7 +186,7 @@ describe('the Apple Wallet pass', () => {
         .toString(),
     );
     const service = `${server.url}/wallet/apple/v1`;
-    const typeId = 'pass.com.example.passgate';
+    const typeId = PASS_TYPE_ID;
     const auth = { authorization: `ApplePass ${json.authenticationToken}` };
     const register = (token = auth) =>
       fetch(`${service}/devices/phone-1/registrations/${typeId}/${pass.id}`, {
@@ -287,8 +275,92 @@ describe('the Apple Wallet pass', () => {
     expect(failedStart({ ...walletEnv(), APPLE_WALLET_WWDR: file('missing.pem') })).toMatch(
       /APPLE_WALLET_WWDR .*missing\.pem: ENOENT/,
     );
-    expect(failedStart({ APPLE_WALLET_PASS_TYPE_ID: 'pass.com.example.passgate' })).toMatch(
+    expect(failedStart({ APPLE_WALLET_PASS_TYPE_ID: PASS_TYPE_ID })).toMatch(
       /APPLE_WALLET_TEAM_ID: Apple Wallet needs it too/,
     );
+  });
+});
+
+// A change of a pass reaches the phones holding it: one APNs push each, over HTTP/2 with the
+// pass certificate, topic the pass type id; through an outbox that a crash does not empty.
+
+/** A pass held in Wallet by a phone whose push token is `pushToken`. */
+async function heldPass(pushToken: string) {
+  const pass = await tenant.newPass({ name: `Held by ${pushToken}` });
+  const url = pass.publicUrl.replace(/\?token=/, '/wallet.pkpass?token=');
+  const pkpass = Buffer.from(await (await fetch(url)).arrayBuffer());
+  // The token is in pass.json; read it the way Wallet does: from the archive.
+  const text = pkpass.toString('latin1');
+  const token = /"authenticationToken":"([\w-]+)"/.exec(text)?.[1];
+  if (!token) throw new Error('no authenticationToken in the .pkpass');
+  const registered = await fetch(
+    `${server.url}/wallet/apple/v1/devices/phone-${pushToken}/registrations/${PASS_TYPE_ID}/${pass.id}`,
+    {
+      method: 'POST',
+      headers: { authorization: `ApplePass ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ pushToken }),
+    },
+  );
+  expect(registered.status).toBe(201);
+  return { pass, token };
+}
+
+const pushesTo = (pushToken: string) =>
+  apns.pushes.filter((push) => push.path === `/3/device/${pushToken}`);
+
+describe('Apple Wallet pushes', () => {
+  it('push each phone once when its pass changes, with the pass certificate and topic', async () => {
+    const { pass } = await heldPass('token-a');
+    expect(pushesTo('token-a')).toEqual([]);
+    await http(`${tenant.apiUrl}/passes/${pass.id}/revoke`, { key: tenant.apiKey, method: 'POST' });
+    await expect.poll(() => pushesTo('token-a').length, { timeout: 10_000 }).toBe(1);
+    expect(pushesTo('token-a')[0]).toEqual({
+      path: '/3/device/token-a',
+      topic: PASS_TYPE_ID,
+      body: '{"aps":{}}',
+      clientCertificate: 'Pass Type ID',
+    });
+    // A scan that admits it changes what it shows too.
+    await http(`${tenant.apiUrl}/passes/${pass.id}/activate`, {
+      key: tenant.apiKey,
+      method: 'POST',
+    });
+    await http(`${tenant.apiUrl}/scan`, { key: tenant.apiKey, json: { code: pass.code } });
+    await expect
+      .poll(() => pushesTo('token-a').length, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(2);
+  });
+
+  it('forget a phone APNs says is gone (410)', async () => {
+    const { pass, token } = await heldPass('token-gone');
+    apns.answer((pushToken) => (pushToken === 'token-gone' ? 410 : 200));
+    await http(`${tenant.apiUrl}/passes/${pass.id}/revoke`, { key: tenant.apiKey, method: 'POST' });
+    await expect.poll(() => pushesTo('token-gone').length, { timeout: 10_000 }).toBe(1);
+    // Its registration is gone: the phone's list of changed passes is empty.
+    await expect
+      .poll(
+        async () =>
+          (
+            await fetch(
+              `${server.url}/wallet/apple/v1/devices/phone-token-gone/registrations/${PASS_TYPE_ID}`,
+            )
+          ).status,
+      )
+      .toBe(204);
+    void token;
+    apns.answer(() => 200);
+  });
+
+  it('still push after a crash between the change and the push', async () => {
+    const { pass } = await heldPass('token-crash');
+    // APNs refuses for now: the push stays owed.
+    apns.answer((pushToken) => (pushToken === 'token-crash' ? 503 : 200));
+    await http(`${tenant.apiUrl}/passes/${pass.id}/revoke`, { key: tenant.apiKey, method: 'POST' });
+    await expect.poll(() => pushesTo('token-crash').length, { timeout: 10_000 }).toBe(1);
+    await server.kill();
+    apns.answer(() => 200);
+    server = await start();
+    // Retried by the server that came back, from what the database kept.
+    await expect.poll(() => pushesTo('token-crash').length, { timeout: 20_000 }).toBe(2);
   });
 });

@@ -16,6 +16,7 @@ import * as presenceOccupancy from './migrations/2026-12-07-presence-occupancy';
 import * as doorPresence from './migrations/2026-12-08-door-presence';
 import * as templates from './migrations/2026-12-09-templates';
 import * as walletRegistrations from './migrations/2026-12-10-wallet-registrations';
+import * as walletPushes from './migrations/2026-12-11-wallet-pushes';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-08-door-presence': doorPresence,
   '2026-12-09-templates': templates,
   '2026-12-10-wallet-registrations': walletRegistrations,
+  '2026-12-11-wallet-pushes': walletPushes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -127,6 +127,17 @@ export interface WalletRegistrationTable {
   updated_at: Date;
 }
 
+/** An Apple Wallet push owed to a phone holding a pass (the outbox the push worker drains). */
+export interface WalletPushTable {
+  pass_id: string;
+  device_library_id: string;
+  tenant_id: string;
+  push_token: string;
+  due_at: Date;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
 /** A one-time link that pairs a phone as a device; only the token's hash is kept. */
 export interface DevicePairingTable {
   token_hash: string;
@@ -326,6 +337,7 @@ export interface Database {
   templates: TemplateTable;
   images: ImageTable;
   wallet_registrations: WalletRegistrationTable;
+  wallet_pushes: WalletPushTable;
   presence: PresenceTable;
   users: UserTable;
   user_invites: UserInviteTable;
