@@ -1,11 +1,14 @@
 import type { ScanAnswer } from '@passgate/shared';
-import { countsUse, decideScan, type ScanResult } from '@passgate/shared/core';
+import { countsUse, decideScan } from '@passgate/shared/core';
 import { nanoid } from 'nanoid';
 import type { ApiResult, DoorApi } from './api';
 import { browserNetwork, browserTimers, type DoorNetwork, type DoorTimers } from './door-env';
 import { admitted, clockSkewOf, fromAnswer, rulePass, undone } from './door-pass';
 import { type DoorPlace, ENTRY_AT_ANY, moved, placeOf } from './door-place';
+import type { Decision, DoorEvents, DoorState } from './door-types';
 import type { DoorPass, DoorStore, Queued, QueuedScan } from './store';
+
+export type { Decision, DoorEvents, DoorState } from './door-types';
 
 /** How long the door waits for the server's answer before it decides on the phone. */
 export const DEFAULT_ANSWER_TIMEOUT_MS = 2500;
@@ -14,38 +17,6 @@ const SYNC_EVERY_MS = 30_000;
 /** While the server is out of reach, how often the door tries it again. */
 const RETRY_EVERY_MS = 5_000;
 const MAX_BACKOFF_MS = 30_000;
-
-/** How one scan was decided: by the server, or on this phone. */
-export type Decision =
-  | { by: 'server'; answer: ScanAnswer; key: string }
-  | { by: 'server'; unknown: true; key: string }
-  | { by: 'phone'; result: ScanResult; pass: DoorPass; key: string; scannedAt: string }
-  | {
-      by: 'phone';
-      unknown: true;
-      key: string;
-      listFrom: string | undefined;
-      /** An exit: let out, and queued so the server records it. */
-      recorded: boolean;
-    };
-
-export interface DoorState {
-  online: boolean;
-  /** Scans and undos decided on this phone, not uploaded yet. */
-  waiting: number;
-  /** When the pass list was last brought up to date (ISO), if ever. */
-  listFrom: string | undefined;
-  /** How far this phone's clock is ahead of the server's (negative: behind), when last measured. */
-  clockSkewMs: number | undefined;
-}
-
-export interface DoorEvents {
-  onState(state: DoorState): void;
-  /** The server refused this scanner's credential (a revoked device): all it held is gone. */
-  onRemoved(): void;
-  /** An upload the server refused for good (not a network or rate problem). */
-  onRefusedUpload(code: string, error: string): void;
-}
 
 /** Errors worth trying again later: the server is busy, limited, or not the one who answered. */
 const retryable = (status: number) =>

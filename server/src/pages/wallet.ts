@@ -37,6 +37,17 @@ async function authorizedPass(
   return pass && constantTimeEqual(walletToken(pass.public_token), token) ? pass : undefined;
 }
 
+/** `pass.wallet_added` or `pass.wallet_removed`: the install log of a pass. */
+const walletEvent = (
+  type: 'pass.wallet_added' | 'pass.wallet_removed',
+  pass: PassRow,
+  now: Date,
+) => ({
+  type,
+  subjectId: pass.id,
+  data: { id: pass.id, code: pass.code, name: pass.name, wallet: 'apple', at: now.toISOString() },
+});
+
 /** Wallet's update tag: the newest change of the passes, in milliseconds. */
 const tagOf = (at: Date) => String(at.getTime());
 
@@ -120,19 +131,7 @@ export function walletRoutes({ db, publicUrl, appleWallet, logger }: Services) {
         )
         .execute();
       if (!known) {
-        await recordEvents(trx, pass.tenant_id, [
-          {
-            type: 'pass.wallet_added',
-            subjectId: pass.id,
-            data: {
-              id: pass.id,
-              code: pass.code,
-              name: pass.name,
-              wallet: 'apple',
-              at: now.toISOString(),
-            },
-          },
-        ]);
+        await recordEvents(trx, pass.tenant_id, [walletEvent('pass.wallet_added', pass, now)]);
       }
       return !known;
     });
@@ -157,19 +156,7 @@ export function walletRoutes({ db, publicUrl, appleWallet, logger }: Services) {
         .where('device_library_id', '=', device)
         .executeTakeFirst();
       if (Number(removed.numDeletedRows) > 0) {
-        await recordEvents(trx, pass.tenant_id, [
-          {
-            type: 'pass.wallet_removed',
-            subjectId: pass.id,
-            data: {
-              id: pass.id,
-              code: pass.code,
-              name: pass.name,
-              wallet: 'apple',
-              at: now.toISOString(),
-            },
-          },
-        ]);
+        await recordEvents(trx, pass.tenant_id, [walletEvent('pass.wallet_removed', pass, now)]);
       }
     });
     return c.body(null, 200);
