@@ -17,6 +17,7 @@ import * as doorPresence from './migrations/2026-12-08-door-presence';
 import * as templates from './migrations/2026-12-09-templates';
 import * as walletRegistrations from './migrations/2026-12-10-wallet-registrations';
 import * as walletPushes from './migrations/2026-12-11-wallet-pushes';
+import * as walletUpdates from './migrations/2026-12-12-wallet-updates';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-09-templates': templates,
   '2026-12-10-wallet-registrations': walletRegistrations,
   '2026-12-11-wallet-pushes': walletPushes,
+  '2026-12-12-wallet-updates': walletUpdates,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

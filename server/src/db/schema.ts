@@ -125,6 +125,8 @@ export interface WalletRegistrationTable {
   push_token: string;
   created_at: CreatedAt;
   updated_at: Date;
+  /** When a template or location edit last reached this phone's copy (a fan-out batch). */
+  changed_at: Date | null;
 }
 
 /** An Apple Wallet push owed to a phone holding a pass (the outbox the push worker drains). */
@@ -136,6 +138,28 @@ export interface WalletPushTable {
   due_at: Date;
   attempts: Generated<number>;
   last_error: string | null;
+}
+
+/** A pass a holder saved to Google Wallet: its object there, and whether a PATCH is owed. */
+export interface GoogleWalletObjectTable {
+  pass_id: string;
+  tenant_id: string;
+  created_at: CreatedAt;
+  /** Set while the object's latest state is owed to Google; the worker clears it. */
+  due_at: Date | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+/** A template or location edit on its way to every wallet copy of the passes it touches. */
+export interface WalletFanoutTable {
+  tenant_id: string;
+  kind: 'template' | 'default_template' | 'location';
+  /** The template or location id; '' for the tenant's default template. */
+  subject_id: string;
+  /** The passes up to this id have been reached. */
+  after_pass_id: Generated<string>;
+  due_at: Generated<Date>;
 }
 
 /** A one-time link that pairs a phone as a device; only the token's hash is kept. */
@@ -338,6 +362,8 @@ export interface Database {
   images: ImageTable;
   wallet_registrations: WalletRegistrationTable;
   wallet_pushes: WalletPushTable;
+  google_wallet_objects: GoogleWalletObjectTable;
+  wallet_fanouts: WalletFanoutTable;
   presence: PresenceTable;
   users: UserTable;
   user_invites: UserInviteTable;
