@@ -524,6 +524,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/passes/{passId}/wallets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The wallets holding a pass
+         * @description **Who may call:** full-scope API keys; staff users, signed in; admin users, signed in.
+         */
+        get: operations["getPassWallets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/passes/export": {
         parameters: {
             query?: never;
@@ -1462,6 +1482,20 @@ export interface components {
             name: string | null;
             /** @enum {string} */
             status: "active" | "used" | "expired" | "revoked";
+        };
+        PassWallets: {
+            apple: {
+                /** @description Apple Wallet is configured on this server */
+                configured: boolean;
+                /** @description Phones registered for this pass */
+                phones: number;
+            };
+            google: {
+                /** @description Google Wallet is configured on this server */
+                configured: boolean;
+                /** @description The holder followed the pass's Google Wallet save link */
+                saved: boolean;
+            };
         };
         PasswordLink: {
             email: string;
@@ -4396,6 +4430,75 @@ export interface operations {
             };
         };
     };
+    getPassWallets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                passId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Apple Wallet phones and the Google Wallet save */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PassWallets"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     exportPasses: {
         parameters: {
             query?: {
@@ -6843,6 +6946,7 @@ export const operationAccess = {
   getMe: ["scan-key","full-key","staff","admin"],
   getPass: ["full-key","staff","admin"],
   getPassImportExample: ["full-key","staff","admin"],
+  getPassWallets: ["full-key","staff","admin"],
   getScanSummary: ["full-key","staff","admin"],
   getTemplate: ["full-key","staff","admin"],
   importPasses: ["full-key","staff","admin"],

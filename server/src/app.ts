@@ -179,6 +179,7 @@ export function buildApiDocument(publicUrl = 'http://localhost:3000') {
     webhooks: unused,
     mail: undefined,
     appleWallet: undefined,
+    googleWallet: undefined,
   });
   return apiDocument(api, publicUrl);
 }

@@ -78,6 +78,20 @@ const EnvSchema = z.object({
   APPLE_WALLET_APNS_URL: z
     .url({ error: 'must be an absolute URL such as https://api.push.apple.com' })
     .default('https://api.push.apple.com'),
+  GOOGLE_WALLET_ISSUER_ID: z
+    .string()
+    .regex(/^\d{1,30}$/, 'must be the issuer id of your Google Wallet console (digits)')
+    .optional(),
+  GOOGLE_WALLET_CREDENTIALS: z.string().min(1).optional(),
+  GOOGLE_WALLET_API_URL: z
+    .url({ error: 'must be an absolute URL' })
+    .default('https://walletobjects.googleapis.com/walletobjects/v1'),
+  GOOGLE_WALLET_TOKEN_URL: z
+    .url({ error: 'must be an absolute URL' })
+    .default('https://oauth2.googleapis.com/token'),
+  GOOGLE_WALLET_SAVE_URL: z
+    .url({ error: 'must be an absolute URL' })
+    .default('https://pay.google.com/gp/v/save/'),
 });
 
 /** The Apple Wallet variables that must all be set for it to be on. */
@@ -111,6 +125,14 @@ const ConfigSchema = EnvSchema.refine(
       });
     }
   })
+  .refine(
+    (env) =>
+      (env.GOOGLE_WALLET_ISSUER_ID === undefined) === (env.GOOGLE_WALLET_CREDENTIALS === undefined),
+    {
+      message: 'set both GOOGLE_WALLET_ISSUER_ID and GOOGLE_WALLET_CREDENTIALS, or neither',
+      path: ['GOOGLE_WALLET_CREDENTIALS'],
+    },
+  )
   .transform((env) => ({
     port: env.PORT,
     host: env.HOST,
@@ -154,6 +176,17 @@ const ConfigSchema = EnvSchema.refine(
             keyPassphrase: env.APPLE_WALLET_KEY_PASSPHRASE,
             wwdrFile: path.resolve(env.APPLE_WALLET_WWDR),
             apnsUrl: env.APPLE_WALLET_APNS_URL.replace(/\/+$/, ''),
+          }
+        : undefined,
+    /** Google Wallet passes, when its issuer and service account are set (read at start). */
+    googleWallet:
+      env.GOOGLE_WALLET_ISSUER_ID && env.GOOGLE_WALLET_CREDENTIALS
+        ? {
+            issuerId: env.GOOGLE_WALLET_ISSUER_ID,
+            credentialsFile: path.resolve(env.GOOGLE_WALLET_CREDENTIALS),
+            apiUrl: env.GOOGLE_WALLET_API_URL.replace(/\/+$/, ''),
+            tokenUrl: env.GOOGLE_WALLET_TOKEN_URL,
+            saveUrl: env.GOOGLE_WALLET_SAVE_URL,
           }
         : undefined,
     webhooks: {

@@ -21,11 +21,12 @@ import { createAttemptThrottle } from './services/attempt-throttle';
 import { AUTH_CHANGES_CHANNEL, createCallerCache } from './services/callers';
 import { createDevicePresence } from './services/device-presence';
 import { watchDiskSpace } from './services/disk-space';
+import { loadGoogleWallet } from './services/google-wallet';
 import { createLiveStreams } from './services/live-streams';
 import { createMail } from './services/mail';
 import { createPasswordHashing } from './services/password-hashing';
 import { createRateLimits } from './services/rate-limits';
-import { startWalletPushes } from './services/wallet-pushes';
+import { startWalletUpdates } from './services/wallet-updates';
 import { startDeliveryWorker } from './services/webhook-delivery';
 import { describeStartFailure, StartError } from './start-error';
 
@@ -98,6 +99,7 @@ async function start() {
   const publicUrl = publicUrlOf(config, port);
   const mail = createMail(config.mail, logger);
   const appleWallet = loadAppleWallet(config.appleWallet);
+  const googleWallet = loadGoogleWallet(config.googleWallet);
   app = createApp(
     {
       db: database.db,
@@ -115,6 +117,7 @@ async function start() {
       webhooks: config.webhooks,
       mail,
       appleWallet,
+      googleWallet,
     },
     { scannerDist: config.scannerDist },
   );
@@ -124,9 +127,11 @@ async function start() {
     config: config.webhooks,
     paused: disk.low,
   });
-  const walletPushes = startWalletPushes({
+  const walletUpdates = startWalletUpdates({
     db: database.db,
-    wallet: appleWallet,
+    appleWallet,
+    googleWallet,
+    publicUrl,
     logger,
     pollMs: config.webhooks.pollMs,
   });
@@ -149,7 +154,7 @@ async function start() {
     liveStreams.endAll();
     await new Promise((resolve) => server.close(resolve));
     await deliveries.stop();
-    await walletPushes.stop();
+    await walletUpdates.stop();
     await stopListening();
     rateLimits.close();
     mail?.close();

@@ -152,3 +152,18 @@ export const PassStatusAnswer = z
   })
   .meta({ id: 'PassStatus' });
 export type PassStatusAnswer = z.infer<typeof PassStatusAnswer>;
+
+/** The wallets that hold a pass: the install count the dashboard shows. */
+export const PassWallets = z
+  .object({
+    apple: z.object({
+      configured: z.boolean().describe('Apple Wallet is configured on this server'),
+      phones: z.number().int().min(0).describe('Phones registered for this pass'),
+    }),
+    google: z.object({
+      configured: z.boolean().describe('Google Wallet is configured on this server'),
+      saved: z.boolean().describe("The holder followed the pass's Google Wallet save link"),
+    }),
+  })
+  .meta({ id: 'PassWallets' });
+export type PassWallets = z.infer<typeof PassWallets>;

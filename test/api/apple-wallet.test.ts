@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeWalletCertificates, PASS_TYPE_ID, startFakeApns } from '../support/apple-wallet';
 import { failedStart } from '../support/failed-start';
+import { solidPng } from '../support/png';
 import { newDataDir, type RunningServer, startServer } from '../support/server';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 
@@ -52,11 +52,7 @@ function unzipped(bytes: Buffer) {
 
 describe('the Apple Wallet pass', () => {
   it('is a signed .pkpass: every file in the manifest, the signature verified, pass.json as the pass says', async () => {
-    const logo = await sharp({
-      create: { width: 480, height: 150, channels: 4, background: '#facc15' },
-    })
-      .png()
-      .toBuffer();
+    const logo = await solidPng(480, 150, '#facc15');
     const location = await http(`${tenant.apiUrl}/locations`, {
       key: tenant.apiKey,
       json: { name: 'Harbour hall', latitude: 38.7, longitude: -9.14 },
@@ -197,6 +193,15 @@ describe('the Apple Wallet pass', () => {
     expect((await register()).status).toBe(201);
     expect((await register()).status).toBe(200);
     expect((await register({ authorization: 'ApplePass wrong' })).status).toBe(401);
+    // The dashboard's count of the wallets holding it.
+    const wallets = () =>
+      http(`${tenant.apiUrl}/passes/${pass.id}/wallets`, { key: tenant.apiKey }).then(
+        (answer) => answer.body,
+      );
+    expect(await wallets()).toEqual({
+      apple: { configured: true, phones: 1 },
+      google: { configured: false, saved: false },
+    });
 
     const updated = (since?: string) =>
       fetch(
@@ -244,6 +249,7 @@ describe('the Apple Wallet pass', () => {
     );
     expect(unregister.status).toBe(200);
     expect((await updated()).status).toBe(204);
+    expect((await wallets()).apple.phones).toBe(0);
     expect((await fetch(`${service}/log`, { method: 'POST', body: '{"logs":["a"]}' })).status).toBe(
       200,
     );
@@ -329,6 +335,45 @@ describe('Apple Wallet pushes', () => {
     await expect
       .poll(() => pushesTo('token-a').length, { timeout: 10_000 })
       .toBeGreaterThanOrEqual(2);
+  });
+
+  it('push the phones of every pass wearing a template when it is edited', async () => {
+    const template = await http(`${tenant.apiUrl}/templates`, {
+      key: tenant.apiKey,
+      json: { name: 'Edited look' },
+    });
+    const held = await heldPass('token-look');
+    await http(`${tenant.apiUrl}/passes/${held.pass.id}`, {
+      key: tenant.apiKey,
+      method: 'PATCH',
+      json: { templateId: template.body.id },
+    });
+    await expect.poll(() => pushesTo('token-look').length, { timeout: 10_000 }).toBe(1);
+    const since = await fetch(
+      `${server.url}/wallet/apple/v1/devices/phone-token-look/registrations/${PASS_TYPE_ID}`,
+    );
+    const { lastUpdated } = (await since.json()) as { lastUpdated: string };
+    await http(`${tenant.apiUrl}/templates/${template.body.id}`, {
+      key: tenant.apiKey,
+      method: 'PATCH',
+      json: { backgroundColor: '#7c2d12' },
+    });
+    await expect.poll(() => pushesTo('token-look').length, { timeout: 10_000 }).toBe(2);
+    // The phone, asking what changed since, finds the pass; it fetches it in the new colour.
+    const changed = await fetch(
+      `${server.url}/wallet/apple/v1/devices/phone-token-look/registrations/${PASS_TYPE_ID}?passesUpdatedSince=${lastUpdated}`,
+    );
+    expect(((await changed.json()) as { serialNumbers: string[] }).serialNumbers).toEqual([
+      held.pass.id,
+    ]);
+    const latest = await fetch(
+      `${server.url}/wallet/apple/v1/passes/${PASS_TYPE_ID}/${held.pass.id}`,
+      {
+        headers: { authorization: `ApplePass ${held.token}` },
+      },
+    );
+    const json = unzipped(Buffer.from(await latest.arrayBuffer())).files.get('pass.json')!;
+    expect(JSON.parse(json.toString()).backgroundColor).toBe('rgb(124, 45, 18)');
   });
 
   it('forget a phone APNs says is gone (410)', async () => {

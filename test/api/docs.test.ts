@@ -52,6 +52,7 @@ describe('API documentation', () => {
         '/passes/{passId}',
         '/passes/{passId}/activate',
         '/passes/{passId}/revoke',
+        '/passes/{passId}/wallets',
         '/scan',
         '/scanner/sync',
         '/scans',

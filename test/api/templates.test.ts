@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { solidPng } from '../support/png';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 
 // Templates: how a tenant's passes look. Made, read, changed and archived; their images checked
@@ -8,13 +9,8 @@ import { createTenant, http, type TestTenant } from '../support/tenant';
 let tenant: TestTenant;
 let other: TestTenant;
 
-/** A PNG of one colour, made here. */
-const png = (width: number, height: number, colour = '#c2410c') =>
-  sharp({ create: { width, height, channels: 4, background: colour } })
-    .png()
-    .toBuffer();
 const base64 = async (width: number, height: number) =>
-  (await png(width, height)).toString('base64');
+  (await solidPng(width, height)).toString('base64');
 
 const createTemplate = (json: Record<string, unknown>, owner = tenant) =>
   http(`${owner.apiUrl}/templates`, { key: owner.apiKey, json });
@@ -83,7 +79,7 @@ describe('templates', () => {
     });
     // An upload on its own: multipart, or the PNG as the body.
     const form = new FormData();
-    form.append('file', new Blob([await png(1200, 600)], { type: 'image/png' }), 'strip.png');
+    form.append('file', new Blob([await solidPng(1200, 600)], { type: 'image/png' }), 'strip.png');
     const strip = await http(`${url}/images/strip`, {
       key: tenant.apiKey,
       method: 'PUT',
@@ -98,7 +94,7 @@ describe('templates', () => {
     const raw = await fetch(`${url}/images/icon`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'image/png' },
-      body: await png(64, 64),
+      body: await solidPng(64, 64),
     });
     expect(raw.status).toBe(200);
     expect((await raw.json()).iconUrl).toMatch(/\/images\/[0-9a-f]{64}\.png$/);
@@ -123,7 +119,9 @@ describe('templates', () => {
         .jpeg()
         .toBuffer()
     ).toString('base64');
-    const huge = Buffer.concat([await png(100, 100), Buffer.alloc(600 * 1024)]).toString('base64');
+    const huge = Buffer.concat([await solidPng(100, 100), Buffer.alloc(600 * 1024)]).toString(
+      'base64',
+    );
     const cases: [Record<string, unknown>, RegExp][] = [
       [
         { name: 'x', backgroundColor: 'red' },

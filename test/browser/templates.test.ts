@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { hasChromium } from '../support/browser';
 import { go, useDashboardPages } from '../support/dashboard-pages';
+import { solidPng } from '../support/png';
 import { http } from '../support/tenant';
 
 // Templates in Chromium: the dashboard's preview follows the form as it is filled in, a pass
@@ -15,12 +15,7 @@ describe.skipIf(!hasChromium())('templates in the dashboard', () => {
   it('previews the card as the form changes, and dresses a pass and its page in it', async () => {
     const { page, context } = await pages.signedIn(pages.tenant);
     const logo = path.join(tmpdir(), `passgate-logo-${Date.now()}.png`);
-    writeFileSync(
-      logo,
-      await sharp({ create: { width: 320, height: 100, channels: 4, background: '#facc15' } })
-        .png()
-        .toBuffer(),
-    );
+    writeFileSync(logo, await solidPng(320, 100, '#facc15'));
     await go(page, '/templates', 'Templates');
     await page.getByText('Add a template').click();
     const form = page.locator('#new-template-name').locator('xpath=ancestor::form');

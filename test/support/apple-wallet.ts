@@ -24,10 +24,20 @@ export function makeWalletCertificates() {
     ...['-CAcreateserial', '-out', 'pass.pem', '-days', '2'],
   );
   req('-x509', '-keyout', 'other.key', '-out', 'other.pem', '-days', '2', '-subj', '/CN=Other');
-  // The fake APNs's own certificate, for localhost; the server trusts it through
+  // The fakes' own certificate (APNs, Google), for localhost; the server trusts it through
   // NODE_EXTRA_CA_CERTS, as it would an operator's proxy.
   req(
-    ...['-x509', '-keyout', 'apns.key', '-out', 'apns.pem', '-days', '2', '-subj', '/CN=localhost'],
+    ...[
+      '-x509',
+      '-keyout',
+      'localhost.key',
+      '-out',
+      'localhost.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=localhost',
+    ],
     ...['-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
   );
   return {
@@ -41,7 +51,9 @@ export function makeWalletCertificates() {
       APPLE_WALLET_CERT: file('pass.pem'),
       APPLE_WALLET_KEY: file('pass.key'),
       APPLE_WALLET_WWDR: file('ca.pem'),
-      ...(apnsUrl ? { APPLE_WALLET_APNS_URL: apnsUrl, NODE_EXTRA_CA_CERTS: file('apns.pem') } : {}),
+      ...(apnsUrl
+        ? { APPLE_WALLET_APNS_URL: apnsUrl, NODE_EXTRA_CA_CERTS: file('localhost.pem') }
+        : {}),
     }),
   };
 }
@@ -60,8 +72,8 @@ export async function startFakeApns(certificates: WalletCertificates) {
   const pushes: ApnsPush[] = [];
   let status = (_token: string) => 200;
   const server = http2.createSecureServer({
-    key: readFileSync(certificates.file('apns.key')),
-    cert: readFileSync(certificates.file('apns.pem')),
+    key: readFileSync(certificates.file('localhost.key')),
+    cert: readFileSync(certificates.file('localhost.pem')),
     requestCert: true,
     rejectUnauthorized: false,
   });

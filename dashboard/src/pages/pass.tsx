@@ -14,9 +14,29 @@ function PassQr({ code }: { code: string }) {
   return src ? <img className="qr" src={src} alt={`QR code of pass ${code}`} /> : null;
 }
 
+/** Where the holder keeps the pass: "On 2 phones in Apple Wallet · saved to Google Wallet". */
+function walletsText(wallets: Schemas['PassWallets']) {
+  const said = [
+    ...(wallets.apple.configured
+      ? [
+          wallets.apple.phones === 0
+            ? 'in no Apple Wallet yet'
+            : `on ${wallets.apple.phones} ${wallets.apple.phones === 1 ? 'phone' : 'phones'} in Apple Wallet`,
+        ]
+      : []),
+    ...(wallets.google.configured
+      ? [wallets.google.saved ? 'saved to Google Wallet' : 'not saved to Google Wallet']
+      : []),
+  ].join(' · ');
+  return said.charAt(0).toUpperCase() + said.slice(1);
+}
+
 export function PassPage({ id }: { id: string }) {
   const pass = $api.useQuery('get', '/passes/{passId}', { params: { path: { passId: id } } });
   const scans = $api.useQuery('get', '/scans', { params: { query: { passId: id, limit: 50 } } });
+  const wallets = $api.useQuery('get', '/passes/{passId}/wallets', {
+    params: { path: { passId: id } },
+  });
   const [editing, setEditing] = useState(false);
   const action = useAction();
   if (pass.error) return <ErrorMessage error={pass.error} />;
@@ -62,6 +82,12 @@ export function PassPage({ id }: { id: string }) {
             </a>{' '}
             <CopyButton text={p.publicUrl} label="Copy link" />
           </dd>
+          {wallets.data && (wallets.data.apple.configured || wallets.data.google.configured) && (
+            <div className="dl-row">
+              <dt>Wallets</dt>
+              <dd>{walletsText(wallets.data)}</dd>
+            </div>
+          )}
           {p.fields.map((field) => (
             <div key={field.key} className="dl-row">
               <dt>{field.key}</dt>

@@ -92,7 +92,7 @@ const page = (title: string, body: ReturnType<typeof html>) => html`<!doctype ht
   .templated .qr svg { background: #fff; border-radius: 8px; }
   .help { margin: 16px 0 0; font-size: 0.9rem; } .help a { color: inherit; }
   .wallets { margin: 16px 0 0; text-align: center; }
-  .wallet-button { display: inline-block; background: #000; color: #fff; border-radius: 8px; padding: 10px 18px; text-decoration: none; font-weight: 600; }
+  .wallet-button { display: inline-block; margin: 4px; background: #000; color: #fff; border-radius: 8px; padding: 10px 18px; text-decoration: none; font-weight: 600; }
   /* Shown only on the copy the phone kept, when the worker serves it without a network. */
   .saved-copy { display: none; background: #fef3c7; color: #713f12; border-radius: 8px; padding: 8px 12px; margin: 0 0 12px; }
   main[data-copy="saved"] .saved-copy { display: block; }
@@ -144,7 +144,7 @@ function pageError(logger: Logger) {
  * needed; one small script shows the dates in the phone's time zone and registers the worker
  * (`/p/sw.js`) that keeps a copy of the page for a door with no signal.
  */
-export function passPageRoutes({ db, logger, appleWallet }: Services) {
+export function passPageRoutes({ db, logger, appleWallet, googleWallet }: Services) {
   return (
     new Hono()
       .onError(pageError(logger))
@@ -242,7 +242,12 @@ export function passPageRoutes({ db, logger, appleWallet }: Services) {
     formatDate,
   )}
   ${cardHelp(template)}
-  ${appleWallet ? html`<p class="wallets"><a class="wallet-button" href="/p/${shown.code}/wallet.pkpass?token=${token}">Add to Apple Wallet</a></p>` : ''}
+  ${
+    appleWallet || googleWallet
+      ? html`<p class="wallets">${appleWallet ? html`<a class="wallet-button" href="/p/${shown.code}/wallet.pkpass?token=${token}">Add to Apple Wallet</a>` : ''}
+    ${googleWallet ? html`<a class="wallet-button" href="/p/${shown.code}/wallet/google?token=${token}">Add to Google Wallet</a>` : ''}</p>`
+      : ''
+  }
 </div>`,
           ),
         );

@@ -4,17 +4,22 @@ import { z } from 'zod';
 import type { Database, PassRow } from '../db/schema';
 import { constantTimeEqual, PASS_CODE_PATTERN } from '../domain/ids';
 import { pkpassOfPass } from '../domain/wallet/apple-pass';
+import { googleObject, putGoogleObject } from '../domain/wallet/google-object';
+import { walletCopyOf } from '../domain/wallet/wallet-copy';
 import { recordEvents } from '../events';
 import type { Services } from '../services';
 import type { AppleWallet } from '../services/apple-wallet';
 import { walletToken } from '../services/apple-wallet';
 
-// The holder's pass in Apple Wallet: the download, opened with the same token as their page, and
-// Apple's Wallet web service (`PUBLIC_URL/wallet/apple/v1/…`), through which a phone holding the
-// pass registers for updates and fetches the latest version. Its requests carry
-// `Authorization: ApplePass TOKEN`, the pass's `authenticationToken`.
+// The holder's pass in the wallets, opened with the same token as the holder's page: Google
+// Wallet's save link, Apple Wallet's download, and Apple's Wallet web service
+// (`PUBLIC_URL/wallet/apple/v1/…`), through which a phone holding the pass registers for updates
+// and fetches the latest version; its requests carry `Authorization: ApplePass TOKEN`, the
+// pass's `authenticationToken`.
 
 const NOT_CONFIGURED = { error: 'Apple Wallet is not configured on this server' };
+const GOOGLE_NOT_CONFIGURED = { error: 'Google Wallet is not configured on this server' };
+const NO_PASS = { error: 'No pass has this link: open the whole link you were sent' };
 const PKPASS = 'application/vnd.apple.pkpass';
 const RegisterBody = z.object({ pushToken: z.string().min(1).max(200) });
 /** Apple's device library ids and push tokens: letters and digits, within reason. */
@@ -63,18 +68,20 @@ function lastModifiedOf(at: Date, now = Date.now()) {
   return { second, header };
 }
 
-export function walletRoutes({ db, publicUrl, appleWallet, logger }: Services) {
+export function walletRoutes({ db, publicUrl, appleWallet, googleWallet, logger }: Services) {
   const routes = new Hono();
-  routes.get('/p/:code/wallet.pkpass', async (c) => {
-    if (!appleWallet) return c.json(NOT_CONFIGURED, 404);
-    const code = c.req.param('code');
-    const token = c.req.query('token') ?? '';
+  /** The pass a holder's link names, when its token is that pass's. */
+  const passOfLink = async (code: string, token: string) => {
     const pass = PASS_CODE_PATTERN.test(code)
       ? await db.selectFrom('passes').selectAll().where('code', '=', code).executeTakeFirst()
       : undefined;
-    if (!pass || !constantTimeEqual(pass.public_token, token)) {
-      return c.json({ error: 'No pass has this link: open the whole link you were sent' }, 404);
-    }
+    return pass && constantTimeEqual(pass.public_token, token) ? pass : undefined;
+  };
+
+  routes.get('/p/:code/wallet.pkpass', async (c) => {
+    if (!appleWallet) return c.json(NOT_CONFIGURED, 404);
+    const pass = await passOfLink(c.req.param('code'), c.req.query('token') ?? '');
+    if (!pass) return c.json(NO_PASS, 404);
     const { body, lastModified } = await pkpassOfPass(db, appleWallet, pass, publicUrl);
     return c.body(new Uint8Array(body), 200, {
       'Content-Type': PKPASS,
@@ -82,6 +89,40 @@ export function walletRoutes({ db, publicUrl, appleWallet, logger }: Services) {
       'Cache-Control': 'no-store',
       ...lastModifiedOf(lastModified).header,
     });
+  });
+
+  // Save to Google Wallet: the object is put at Google first (so the link's JWT only names it),
+  // and kept current from then on; the holder is sent to Google's save page.
+  routes.get('/p/:code/wallet/google', async (c) => {
+    if (!googleWallet) return c.json(GOOGLE_NOT_CONFIGURED, 404);
+    const found = await passOfLink(c.req.param('code'), c.req.query('token') ?? '');
+    if (!found) return c.json(NO_PASS, 404);
+    // Kept before the pass is read, so that a change from now on marks the object owed.
+    await db
+      .insertInto('google_wallet_objects')
+      .values({ pass_id: found.id, tenant_id: found.tenant_id })
+      .onConflict((oc) => oc.column('pass_id').doNothing())
+      .execute();
+    const pass = await db
+      .selectFrom('passes')
+      .selectAll()
+      .where('id', '=', found.id)
+      .executeTakeFirstOrThrow();
+    const object = googleObject(googleWallet.issuerId, await walletCopyOf(db, pass), publicUrl);
+    try {
+      await putGoogleObject(googleWallet, object);
+    } catch (error) {
+      logger.warn({ err: error, passId: pass.id }, 'Google Wallet object not saved');
+      await db
+        .updateTable('google_wallet_objects')
+        .set({ due_at: new Date() })
+        .where('pass_id', '=', pass.id)
+        .execute();
+      return c.json({ error: 'Google Wallet could not be reached: try again in a minute' }, 502);
+    }
+    const jwt = await googleWallet.saveJwt([object.id], [new URL(publicUrl).origin]);
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(`${googleWallet.saveUrl}${jwt}`, 302);
   });
 
   const service = new Hono();
@@ -171,18 +212,14 @@ export function walletRoutes({ db, publicUrl, appleWallet, logger }: Services) {
     const rows = await db
       .selectFrom('wallet_registrations')
       .innerJoin('passes', 'passes.id', 'wallet_registrations.pass_id')
-      .leftJoin('templates', (join) =>
-        join
-          .onRef('templates.tenant_id', '=', 'passes.tenant_id')
-          .onRef('templates.id', '=', 'passes.template_id'),
-      )
-      .select(['passes.id', 'passes.updated_at', 'templates.updated_at as template_updated_at'])
+      .select(['passes.id', 'passes.updated_at', 'wallet_registrations.changed_at'])
       .where('wallet_registrations.device_library_id', '=', device)
       .execute();
+    // A pass changed, or a template or location edit reached this phone's copy of it.
     const changed = rows
       .map((row) => ({
         id: row.id,
-        at: Math.max(row.updated_at.getTime(), row.template_updated_at?.getTime() ?? 0),
+        at: Math.max(row.updated_at.getTime(), row.changed_at?.getTime() ?? 0),
       }))
       .filter((row) => !Number.isFinite(since) || row.at > since);
     if (changed.length === 0) return c.body(null, 204);

@@ -9,6 +9,7 @@ import type { AttemptThrottle } from './attempt-throttle';
 import type { CallerCache } from './callers';
 import type { DevicePresence } from './device-presence';
 import type { DiskSpace } from './disk-space';
+import type { GoogleWallet } from './google-wallet';
 import type { LiveStreams } from './live-streams';
 import type { Mail } from './mail';
 import type { PasswordHashing } from './password-hashing';
@@ -43,4 +44,6 @@ export interface Services {
   mail: Mail | undefined;
   /** Apple Wallet's certificates (`APPLE_WALLET_*`); undefined when not configured. */
   appleWallet: AppleWallet | undefined;
+  /** Google Wallet's issuer and service account (`GOOGLE_WALLET_*`); undefined when not configured. */
+  googleWallet: GoogleWallet | undefined;
 }

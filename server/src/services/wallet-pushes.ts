@@ -12,10 +12,10 @@ import type { AppleWallet } from './apple-wallet';
 
 const BATCH = 50;
 const LEASE_MS = 30_000;
-const MAX_ATTEMPTS = 12;
+export const MAX_ATTEMPTS = 12;
 const REQUEST_TIMEOUT_MS = 10_000;
-/** Seconds before the n-th retry: 5 s doubling, at most an hour. */
-const backoffMs = (attempts: number) => Math.min(5_000 * 2 ** (attempts - 1), 3_600_000);
+/** Milliseconds before the n-th retry: 5 s doubling, at most an hour. */
+export const backoffMs = (attempts: number) => Math.min(5_000 * 2 ** (attempts - 1), 3_600_000);
 
 interface DuePush {
   pass_id: string;
@@ -121,33 +121,4 @@ export async function pushDue(db: Kysely<Database>, wallet: AppleWallet, logger:
     session.close();
   }
   return due.length;
-}
-
-/** Drains the outbox every `pollMs`, until stopped. */
-export function startWalletPushes(options: {
-  db: Kysely<Database>;
-  wallet: AppleWallet | undefined;
-  logger: Logger;
-  pollMs: number;
-}) {
-  const { db, wallet, logger, pollMs } = options;
-  if (!wallet) return { stop: async () => {} };
-  let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  const tick = () => {
-    running = pushDue(db, wallet, logger)
-      .catch((err) => logger.warn({ err }, 'Wallet pushes failed'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, pollMs);
-      });
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
 }

@@ -26,6 +26,7 @@ import { passCsvOperations, passCsvRoutes } from './csv-routes';
 import { PassFilters } from './filters';
 import { listPasses } from './queries';
 import { changePass, createPasses, setPassStatus } from './service';
+import { passWalletOperations, passWalletRoutes } from './wallets';
 
 const PassParams = z.object({ passId: z.string().max(100) });
 
@@ -117,6 +118,7 @@ export const passOperations = {
   activate,
   revoke,
   ...passCsvOperations,
+  ...passWalletOperations,
 };
 
 export function passRoutes(services: Services) {
@@ -134,6 +136,7 @@ export function passRoutes(services: Services) {
 
   return createRouter()
     .route('/', passCsvRoutes(services))
+    .route('/', passWalletRoutes(services))
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
       const now = new Date();
