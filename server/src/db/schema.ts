@@ -241,6 +241,8 @@ export interface PassTable {
   updated_at: Date;
   /** The id of the transaction that last wrote the row (set by a trigger): the sync order. */
   sync_xid: ColumnType<string, never, never>;
+  /** Some wallet holds (or held) the pass: only then do the wallet triggers fire (set by one). */
+  in_wallet: ColumnType<boolean, never, never>;
 }
 
 export interface ScanTable {

@@ -29,6 +29,24 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`CREATE INDEX wallet_registrations_tenant ON wallet_registrations (tenant_id, pass_id)`.execute(
     db,
   );
+  // A pass some wallet holds is marked (`in_wallet`, never cleared), so that the wallet triggers
+  // fire for it alone: a scan of any other pass pays a WHEN test, not a function call.
+  await sql`ALTER TABLE passes ADD COLUMN in_wallet boolean NOT NULL DEFAULT false`.execute(db);
+  await sql`UPDATE passes SET in_wallet = true
+             WHERE id IN (SELECT pass_id FROM wallet_registrations)`.execute(db);
+  await sql`CREATE FUNCTION mark_pass_in_wallet() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      UPDATE passes SET in_wallet = true WHERE id = NEW.pass_id AND NOT in_wallet;
+      RETURN NULL;
+    END $$`.execute(db);
+  for (const table of ['wallet_registrations', 'google_wallet_objects']) {
+    await sql`CREATE TRIGGER ${sql.raw(`${table}_mark_pass`)} AFTER INSERT ON ${sql.table(table)}
+                FOR EACH ROW EXECUTE FUNCTION mark_pass_in_wallet()`.execute(db);
+  }
+  await sql`DROP TRIGGER passes_wallet_push ON passes`.execute(db);
+  await sql`CREATE TRIGGER passes_wallet_push AFTER UPDATE ON passes FOR EACH ROW
+              WHEN (NEW.in_wallet AND OLD.updated_at IS DISTINCT FROM NEW.updated_at)
+              EXECUTE FUNCTION arm_wallet_pushes()`.execute(db);
   await sql`CREATE FUNCTION arm_google_wallet_update() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       UPDATE google_wallet_objects SET due_at = least(coalesce(due_at, now()), now())
@@ -36,7 +54,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       RETURN NULL;
     END $$`.execute(db);
   await sql`CREATE TRIGGER passes_google_wallet_update AFTER UPDATE ON passes FOR EACH ROW
-              WHEN (OLD.updated_at IS DISTINCT FROM NEW.updated_at)
+              WHEN (NEW.in_wallet AND OLD.updated_at IS DISTINCT FROM NEW.updated_at)
               EXECUTE FUNCTION arm_google_wallet_update()`.execute(db);
 
   await sql`CREATE TABLE wallet_fanouts (
@@ -94,6 +112,15 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`DROP TABLE IF EXISTS wallet_fanouts`.execute(db);
   await sql`DROP TRIGGER IF EXISTS passes_google_wallet_update ON passes`.execute(db);
   await sql`DROP FUNCTION IF EXISTS arm_google_wallet_update()`.execute(db);
+  await sql`DROP TRIGGER IF EXISTS passes_wallet_push ON passes`.execute(db);
+  await sql`CREATE TRIGGER passes_wallet_push AFTER UPDATE ON passes FOR EACH ROW
+              WHEN (OLD.updated_at IS DISTINCT FROM NEW.updated_at)
+              EXECUTE FUNCTION arm_wallet_pushes()`.execute(db);
+  await sql`DROP TRIGGER IF EXISTS wallet_registrations_mark_pass ON wallet_registrations`.execute(
+    db,
+  );
+  await sql`DROP FUNCTION IF EXISTS mark_pass_in_wallet() CASCADE`.execute(db);
+  await sql`ALTER TABLE passes DROP COLUMN IF EXISTS in_wallet`.execute(db);
   await sql`DROP INDEX IF EXISTS wallet_registrations_tenant`.execute(db);
   await sql`ALTER TABLE wallet_registrations DROP COLUMN IF EXISTS changed_at`.execute(db);
   await sql`DROP TABLE IF EXISTS google_wallet_objects`.execute(db);
