@@ -792,6 +792,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/signing-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's signing keys
+         * @description Newest first, retired ones included. The first key is made when first needed.
+         *
+         *     **Who may call:** scan-scope API keys (door devices); full-scope API keys; staff users, signed in; admin users, signed in.
+         */
+        get: operations["listSigningKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/signing-keys/{keyId}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retire a signing key
+         * @description Codes it signed are refused as `invalid_signature`, online at once and on doors after their next sync. Retiring the key that signs makes a new one sign.
+         *
+         *     **Who may call:** full-scope API keys; admin users, signed in.
+         */
+        post: operations["retireSigningKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/signing-keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign with a new key from now on
+         * @description The keys before it still verify until retired. 409 when eight keys verify: retire one first.
+         *
+         *     **Who may call:** full-scope API keys; admin users, signed in.
+         */
+        post: operations["rotateSigningKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/templates": {
         parameters: {
             query?: never;
@@ -1183,6 +1249,8 @@ export interface components {
             maxUsages: number | null;
             name: string | null;
             publicUrl: string;
+            /** @description The code signed by the tenant's key (`PG1.…`), which the QR carries: a door checks it without a list. Null where the server signs no codes */
+            signedCode: string | null;
             /** @enum {string} */
             status: "active" | "used" | "expired" | "revoked";
             /** @enum {string} */
@@ -1436,6 +1504,8 @@ export interface components {
             name: string | null;
             note: string | null;
             publicUrl: string;
+            /** @description The code signed by the tenant's key (`PG1.…`), which the QR carries: a door checks it without a list. Null where the server signs no codes */
+            signedCode: string | null;
             /** @enum {string} */
             status: "active" | "used" | "expired" | "revoked";
             templateId: string | null;
@@ -1508,7 +1578,7 @@ export interface components {
             conflict: "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached" | null;
             pass: components["schemas"]["ScannedPass"];
             /** @enum {string} */
-            result: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached";
+            result: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached" | "invalid_signature";
             scan: {
                 /** @enum {string} */
                 direction: "entry" | "exit";
@@ -1519,6 +1589,11 @@ export interface components {
                 receivedAt: string;
                 scannedAt: string;
             };
+            /**
+             * @description Why a signed code was refused (`invalid_signature`): forged or edited, a key the tenant never had, a retired key, or a code a newer one replaced
+             * @enum {string}
+             */
+            signature?: "forged" | "unknown_key" | "retired_key" | "replaced";
             success: boolean;
         };
         ScanListItem: {
@@ -1550,7 +1625,7 @@ export interface components {
             /** @description When the server recorded it */
             receivedAt: string;
             /** @enum {string} */
-            result: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached" | "unknown_pass";
+            result: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached" | "invalid_signature" | "unknown_pass";
             /** @description When the door scanned (for an upload, the device's clock, corrected by its skew) */
             scannedAt: string;
             success: boolean;
@@ -1625,12 +1700,26 @@ export interface components {
             email: string;
             password: string;
         };
+        SigningKey: {
+            /** @enum {string} */
+            algorithm: "Ed25519";
+            createdAt: string;
+            id: string;
+            /** @description The raw 32-byte public key, base64url */
+            publicKey: string;
+            /** @description From then on, codes it signed are refused as `invalid_signature` */
+            retiredAt: string | null;
+            /** @description What a signed code names its key by */
+            slot: number;
+        };
         SyncAnswer: {
             /** @description Send it back as `cursor` to get what changed since */
             cursor: string;
             /** @description true: ask again at once with the new cursor */
             hasMore: boolean;
             passes: components["schemas"]["SyncPass"][];
+            /** @description The tenant's keys for signed codes, retired ones included: with each page, whole, so a retirement reaches the door with its next sync */
+            signingKeys: components["schemas"]["SigningKey"][];
         };
         SyncPass: {
             /** @description Name of the attached client (the holder), if any */
@@ -4919,7 +5008,7 @@ export interface operations {
                 offline?: "true" | "false";
                 page?: number;
                 passId?: string;
-                result?: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached" | "unknown_pass";
+                result?: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached" | "invalid_signature" | "unknown_pass";
                 /** @description Only scans received after this instant */
                 since?: string;
             };
@@ -5424,6 +5513,208 @@ export interface operations {
             /** @description This server is not set up for it (it sends no mail) */
             501: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSigningKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKey"][];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    retireSigningKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique value (a UUID): a repeat with the same key and body within 24 h answers the first answer again and changes nothing; the same key with another body is 422, and a repeat while the first still runs is 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key, retired */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKey"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource for this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateSigningKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique value (a UUID): a repeat with the same key and body within 24 h answers the first answer again and changes nothing; the same key with another body is 422, and a repeat while the first still runs is 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKey"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6957,6 +7248,7 @@ export const operationAccess = {
   listLocations: ["full-key","staff","admin"],
   listPasses: ["full-key","staff","admin"],
   listScans: ["full-key","staff","admin"],
+  listSigningKeys: ["scan-key","full-key","staff","admin"],
   listTemplates: ["full-key","staff","admin"],
   listUsers: ["full-key","admin"],
   listWebhookDeliveries: ["full-key","admin"],
@@ -6968,10 +7260,12 @@ export const operationAccess = {
   previewPairing: ["anyone"],
   putTemplateImage: ["full-key","admin"],
   resetLocationPresence: ["full-key","admin"],
+  retireSigningKey: ["full-key","admin"],
   retryWebhookDelivery: ["full-key","admin"],
   revokeDevice: ["full-key","staff","admin"],
   revokeKey: ["full-key","admin"],
   revokePass: ["full-key","staff","admin"],
+  rotateSigningKey: ["full-key","admin"],
   scanPass: ["scan-key","full-key","staff","admin"],
   signIn: ["anyone"],
   signOut: ["full-key","staff","admin"],

@@ -1,5 +1,5 @@
 import type { ScanAnswer } from '@passgate/shared';
-import { PASS_CODE_PATTERN, reportedStatus } from '@passgate/shared/core';
+import { PASS_CODE_PATTERN, reportedStatus, type SignatureProblem } from '@passgate/shared/core';
 import type { Decision } from './door';
 import { rulePass } from './door-pass';
 
@@ -72,7 +72,20 @@ export function describeAnswer(answer: ScanAnswer): Verdict {
         title: 'No uses left',
         detail: `${pass.usagesCount} of ${pass.maxUsages} used · ${who}`,
       };
+    case 'invalid_signature':
+      return signatureVerdict(answer.signature ?? 'forged', who);
   }
+}
+
+/** A signed code refused: which way it failed, in words door staff can act on. */
+export function signatureVerdict(problem: SignatureProblem, who: string): Verdict {
+  const detail = {
+    forged: 'The code is forged or was edited: do not let in',
+    unknown_key: 'Signed with a key this organiser never had: do not let in',
+    retired_key: 'Signed with a retired key: ask the holder to open the pass again',
+    replaced: 'A newer code replaced this one: ask the holder to open the pass again',
+  }[problem];
+  return { tone: 'reject', title: 'Invalid code', detail: `${detail} · ${who}` };
 }
 
 export const unknownPass: Verdict = {

@@ -37,6 +37,7 @@ import { passRoutes } from './routes/passes';
 import { scanIdentity, scanRoutes } from './routes/scan';
 import { scanListRoutes } from './routes/scans';
 import { sessionRoutes } from './routes/session';
+import { signingKeyRoutes } from './routes/signing-keys';
 import { createRouter } from './routes/support';
 import { syncRoutes } from './routes/sync';
 import { templateRoutes } from './routes/templates';
@@ -122,6 +123,7 @@ export function createApi(services: Services) {
   api.route('/', clientRoutes(services));
   api.route('/', locationRoutes(services));
   api.route('/', templateRoutes(services));
+  api.route('/', signingKeyRoutes(services));
   api.route('/', scanRoutes(services));
   api.route('/', scanListRoutes(services));
   api.route('/', syncRoutes(services));
@@ -180,6 +182,7 @@ export function buildApiDocument(publicUrl = 'http://localhost:3000') {
     mail: undefined,
     appleWallet: undefined,
     googleWallet: undefined,
+    signingKeys: unused,
   });
   return apiDocument(api, publicUrl);
 }

@@ -78,6 +78,10 @@ const EnvSchema = z.object({
   APPLE_WALLET_APNS_URL: z
     .url({ error: 'must be an absolute URL such as https://api.push.apple.com' })
     .default('https://api.push.apple.com'),
+  SIGNING_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (openssl rand -base64 32)')
+    .optional(),
   GOOGLE_WALLET_ISSUER_ID: z
     .string()
     .regex(/^\d{1,30}$/, 'must be the issuer id of your Google Wallet console (digits)')
@@ -178,6 +182,11 @@ const ConfigSchema = EnvSchema.refine(
             apnsUrl: env.APPLE_WALLET_APNS_URL.replace(/\/+$/, ''),
           }
         : undefined,
+    /**
+     * What encrypts the tenants' signing keys: SIGNING_SECRET, else (embedded database) a secret
+     * made once in DATA_DIR; with PostgreSQL and no SIGNING_SECRET, passes carry no signed code.
+     */
+    signingSecret: env.SIGNING_SECRET,
     /** Google Wallet passes, when its issuer and service account are set (read at start). */
     googleWallet:
       env.GOOGLE_WALLET_ISSUER_ID && env.GOOGLE_WALLET_CREDENTIALS

@@ -26,6 +26,7 @@ import { createLiveStreams } from './services/live-streams';
 import { createMail } from './services/mail';
 import { createPasswordHashing } from './services/password-hashing';
 import { createRateLimits } from './services/rate-limits';
+import { createSigningKeys, loadSigningSecret } from './services/signing-keys';
 import { startWalletUpdates } from './services/wallet-updates';
 import { startDeliveryWorker } from './services/webhook-delivery';
 import { describeStartFailure, StartError } from './start-error';
@@ -100,6 +101,11 @@ async function start() {
   const mail = createMail(config.mail, logger);
   const appleWallet = loadAppleWallet(config.appleWallet);
   const googleWallet = loadGoogleWallet(config.googleWallet);
+  const signingKeys = createSigningKeys(loadSigningSecret(config));
+  await signingKeys.assertOpens(database.db);
+  if (!signingKeys.enabled) {
+    logger.warn('Passes carry no signed code: set SIGNING_SECRET (docs/configuration.md)');
+  }
   app = createApp(
     {
       db: database.db,
@@ -118,6 +124,7 @@ async function start() {
       mail,
       appleWallet,
       googleWallet,
+      signingKeys,
     },
     { scannerDist: config.scannerDist },
   );
@@ -133,6 +140,7 @@ async function start() {
     googleWallet,
     publicUrl,
     logger,
+    signingKeys,
     pollMs: config.webhooks.pollMs,
   });
 

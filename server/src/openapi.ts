@@ -9,6 +9,10 @@ export const TAGS = [
   { name: 'Locations', description: 'The places passes are good at and doors stand at' },
   { name: 'Templates', description: 'How passes look: on the holder’s page and in the wallets' },
   { name: 'Scan', description: 'Admitting passes at the door, and the scans made' },
+  {
+    name: 'Signed codes',
+    description: 'The keys that sign pass codes, so an offline door can check a pass it never saw',
+  },
   { name: 'Devices', description: 'Door phones, paired with a link or QR code' },
   { name: 'Keys', description: 'API keys, and who the caller is' },
   { name: 'Users', description: 'People who sign in to the dashboard, and their sessions' },

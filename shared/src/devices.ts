@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RECORDED_SCAN_RESULTS, SCAN_DIRECTIONS, SCAN_RESULTS } from './core';
 import { IsoDate } from './dates';
 import { DOOR_PASS_FIELDS, shapeOf } from './pass-fields';
+import { SigningKey } from './signing-keys';
 
 export const Device = z
   .object({
@@ -120,6 +121,12 @@ export const SyncAnswer = z
     passes: z.array(SyncPass),
     cursor: z.string().describe('Send it back as `cursor` to get what changed since'),
     hasMore: z.boolean().describe('true: ask again at once with the new cursor'),
+    signingKeys: z
+      .array(SigningKey)
+      .describe(
+        "The tenant's keys for signed codes, retired ones included: with each page, whole, so " +
+          'a retirement reaches the door with its next sync',
+      ),
   })
   .meta({ id: 'SyncAnswer' });
 export type SyncAnswer = z.infer<typeof SyncAnswer>;

@@ -8,6 +8,7 @@ export * from './messages';
 export * from './pass-fields';
 export * from './passes';
 export * from './scan';
+export * from './signing-keys';
 export * from './templates';
 export * from './users';
 export * from './webhooks';

@@ -118,6 +118,16 @@ export const passCore = shapeOf(PASS_CORE_FIELDS);
 export const PassListItem = z.object(shapeOf(PASS_LIST_ITEM_FIELDS)).meta({ id: 'PassListItem' });
 export type PassListItem = z.infer<typeof PassListItem>;
 
+/** A pass's signed code: what its QR carries, for a door that has not seen the pass. */
+const signedCode = z
+  .string()
+  .nullable()
+  .describe(
+    "The code signed by the tenant's key (`PG1.…`), which the QR carries: a door checks it " +
+      'without a list. Null where the server signs no codes',
+  );
+
+/** The contract's answer to a create, exactly: `GET /passes/{id}` carries the signed code. */
 export const CreatedPass = z.object(shapeOf(CREATED_PASS_FIELDS)).meta({ id: 'CreatedPass' });
 export type CreatedPass = z.infer<typeof CreatedPass>;
 
@@ -137,6 +147,7 @@ export const Pass = z
     templateId: z.string().nullable(),
     locationId: z.string().nullable(),
     publicUrl: z.string(),
+    signedCode,
     createdAt: z.string(),
     updatedAt: z.string(),
   })

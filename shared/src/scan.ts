@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SCAN_DIRECTIONS, SCAN_RESULTS } from './core';
+import { SCAN_ANSWER_RESULTS, SCAN_DIRECTIONS, SCAN_RESULTS, SIGNATURE_PROBLEMS } from './core';
 import { IsoDate } from './dates';
 import { ScanRejectionReason } from './devices';
 import { SCANNED_PASS_FIELDS, shapeOf } from './pass-fields';
@@ -47,7 +47,14 @@ export const ScannedPass = z.object(shapeOf(SCANNED_PASS_FIELDS)).meta({ id: 'Sc
 export const ScanAnswer = z
   .object({
     success: z.boolean(),
-    result: z.enum(SCAN_RESULTS),
+    result: z.enum(SCAN_ANSWER_RESULTS),
+    signature: z
+      .enum(SIGNATURE_PROBLEMS)
+      .optional()
+      .describe(
+        'Why a signed code was refused (`invalid_signature`): forged or edited, a key the tenant ' +
+          'never had, a retired key, or a code a newer one replaced',
+      ),
     pass: ScannedPass,
     conflict: ScanRejectionReason.nullable().describe(
       "An offline admit that the server's rule refuses, with the server's reason; else null",

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_TYPES, SCAN_DIRECTIONS, SCAN_RESULTS } from './core';
+import { EVENT_TYPES, SCAN_ANSWER_RESULTS, SCAN_DIRECTIONS, SCAN_RESULTS } from './core';
 import { SCAN_RECORD_PASS_FIELDS, shapeOf } from './pass-fields';
 
 export const CreateWebhookBody = z
@@ -59,7 +59,7 @@ export const ScanRecord = z
   .object({
     id: z.string().describe("The scan's id"),
     ...shapeOf(SCAN_RECORD_PASS_FIELDS),
-    result: z.enum(SCAN_RESULTS),
+    result: z.enum(SCAN_ANSWER_RESULTS),
     success: z.boolean(),
     device: z.string().nullable().describe('The free-text door name the scan request gave'),
     deviceId: z.string().nullable().describe('The door device (dev_…) that scanned, if any'),

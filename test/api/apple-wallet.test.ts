@@ -143,7 +143,15 @@ describe('the Apple Wallet pass', () => {
       foregroundColor: 'rgb(255, 255, 255)',
       webServiceURL: `${server.url.replace('127.0.0.1', 'localhost')}/wallet/apple`,
       authenticationToken: expect.stringMatching(/^[\w-]{32,}$/),
-      barcodes: [{ format: 'PKBarcodeFormatQR', message: pass.code }],
+      // The QR of the holder's page: the signed code, the plain one beneath it.
+      barcodes: [
+        {
+          format: 'PKBarcodeFormatQR',
+          message: (await http(`${tenant.apiUrl}/passes/${pass.id}`, { key: tenant.apiKey })).body
+            .signedCode,
+          altText: pass.code,
+        },
+      ],
       expirationDate: '2030-06-01T23:30:00.000Z',
       locations: [
         { latitude: 38.7, longitude: -9.14, relevantText: expect.stringContaining('Harbour hall') },

@@ -61,6 +61,9 @@ describe('API documentation', () => {
         '/scans/summary',
         '/session',
         '/session/password-link',
+        '/signing-keys',
+        '/signing-keys/rotate',
+        '/signing-keys/{signingKeyId}/retire',
         '/templates',
         '/templates/{templateId}',
         '/templates/{templateId}/archive',
@@ -82,7 +85,10 @@ describe('API documentation', () => {
     expect(create).toContain('CreatePass');
     expect(doc.components.schemas.CreatePass.required).toEqual(['type']);
     expect(doc.components.schemas.CreatePass.properties.type.enum).toEqual(['single', 'multi']);
-    expect(doc.components.schemas.ScanAnswer.properties.result.enum).toEqual([...SCAN_RESULTS]);
+    expect(doc.components.schemas.ScanAnswer.properties.result.enum).toEqual([
+      ...SCAN_RESULTS,
+      'invalid_signature',
+    ]);
     expect(doc.components.securitySchemes.bearer.scheme).toBe('bearer');
   });
 

@@ -80,6 +80,7 @@ beforeAll(async () => {
     http(`${owner.apiUrl}/locations`, { key: owner.apiKey, json: { name: 'Hall' } }),
     http(`${owner.apiUrl}/templates`, { key: owner.apiKey, json: { name: 'Look' } }),
   ]);
+  const [signingKey] = (await http(`${owner.apiUrl}/signing-keys`, { key: owner.apiKey })).body;
   const scan = await http(`${owner.apiUrl}/scan`, {
     key: owner.apiKey,
     json: { code: pass.body.code },
@@ -97,6 +98,7 @@ beforeAll(async () => {
     eventId: 'evt_none',
     userId: user.user.id,
     keyId: key.id,
+    signingKeyId: signingKey.id,
   };
 });
 

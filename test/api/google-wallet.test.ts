@@ -110,7 +110,12 @@ describe('the Google Wallet pass', () => {
       subheader: { defaultValue: { value: 'Ada Lovelace' } },
       hexBackgroundColor: '#1e3a8a',
       logo: { sourceUri: { uri: expect.stringMatching(/\/images\/[0-9a-f]{64}\.png$/) } },
-      barcode: { type: 'QR_CODE', value: pass.code, alternateText: pass.code },
+      barcode: {
+        type: 'QR_CODE',
+        value: (await http(`${tenant.apiUrl}/passes/${pass.id}`, { key: tenant.apiKey })).body
+          .signedCode,
+        alternateText: pass.code,
+      },
       validTimeInterval: { end: { date: '2030-06-01T23:30:00.000Z' } },
       linksModuleData: { uris: [{ uri: 'https://help.example.com', description: 'Help' }] },
     });

@@ -30,6 +30,9 @@ export const newDataDir = () => mkdtempSync(path.join(tmpdir(), 'passgate-test-'
  * `node …SERVER_ARGS` in REPO_ROOT runs the real server, as `pnpm start` does after its builds
  * (`buildIfStale()`, which global setup and the bench call first).
  */
+/** The signing secret of the servers on the run's PostgreSQL (see `startServer`). */
+export const TEST_SIGNING_SECRET = 'test-signing-secret-of-the-passgate-suite';
+
 export const SERVER_ARGS = ['--enable-source-maps', 'server/dist/main.js'];
 
 /** What `pnpm start` does before it starts: the scanner and the server's bundle, each if stale. */
@@ -39,7 +42,10 @@ export { buildAllIfStale as buildIfStale } from '../../server/build-all-if-stale
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const env: Record<string, string> = {
     DATA_DIR: options.dataDir ?? newDataDir(),
-    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    // Every server of a PostgreSQL database shares its secret; an embedded one makes its own.
+    ...(options.databaseUrl
+      ? { DATABASE_URL: options.databaseUrl, SIGNING_SECRET: TEST_SIGNING_SECRET }
+      : {}),
     // Webhooks in tests: a local receiver, retries a second apart, a short timeout.
     WEBHOOK_ALLOW_PRIVATE: '1',
     WEBHOOK_RETRY_SCHEDULE: '1,1,1',

@@ -18,6 +18,7 @@ import * as templates from './migrations/2026-12-09-templates';
 import * as walletRegistrations from './migrations/2026-12-10-wallet-registrations';
 import * as walletPushes from './migrations/2026-12-11-wallet-pushes';
 import * as walletUpdates from './migrations/2026-12-12-wallet-updates';
+import * as signingKeys from './migrations/2026-12-13-signing-keys';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-10-wallet-registrations': walletRegistrations,
   '2026-12-11-wallet-pushes': walletPushes,
   '2026-12-12-wallet-updates': walletUpdates,
+  '2026-12-13-signing-keys': signingKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

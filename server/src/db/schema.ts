@@ -3,9 +3,9 @@ import type {
   EventType,
   PassType,
   RecordedScanResult,
+  ScanAnswerResult,
   ScanDirection,
   ScanRejection,
-  ScanResult,
   StoredPassStatus,
   TEST_EVENT,
   TemplateLayout,
@@ -160,6 +160,21 @@ export interface WalletFanoutTable {
   /** The passes up to this id have been reached. */
   after_pass_id: Generated<string>;
   due_at: Generated<Date>;
+}
+
+/** A tenant's Ed25519 key for signed pass codes; the private key encrypted with the server's secret. */
+export interface SigningKeyTable {
+  tenant_id: string;
+  /** `sk_…` */
+  id: string;
+  /** What a signed code names (0–7); one unretired key at most holds it. */
+  slot: number;
+  /** The raw 32-byte public key, base64url. */
+  public_key: string;
+  /** The PKCS#8 private key, AES-256-GCM under the server's secret: `iv.ciphertext.tag`. */
+  private_key: string;
+  created_at: CreatedAt;
+  retired_at: Date | null;
 }
 
 /** A one-time link that pairs a phone as a device; only the token's hash is kept. */
@@ -366,6 +381,7 @@ export interface Database {
   wallet_pushes: WalletPushTable;
   google_wallet_objects: GoogleWalletObjectTable;
   wallet_fanouts: WalletFanoutTable;
+  signing_keys: SigningKeyTable;
   presence: PresenceTable;
   users: UserTable;
   user_invites: UserInviteTable;
@@ -393,4 +409,4 @@ export type UserRow = Selectable<UserTable>;
 export type UserInviteRow = Selectable<UserInviteTable>;
 export type ScanRow = Selectable<ScanTable>;
 /** A scan of a pass: every scan row but an `unknown_pass` exit. */
-export type PassScanRow = ScanRow & { pass_id: string; result: ScanResult };
+export type PassScanRow = ScanRow & { pass_id: string; result: ScanAnswerResult };

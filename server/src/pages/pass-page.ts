@@ -7,7 +7,7 @@ import { type Context, Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import QRCode from 'qrcode';
 import { constantTimeEqual, PASS_CODE_PATTERN } from '../domain/ids';
-import { presentFields, scannableOf } from '../domain/passes/present';
+import { presentFields, scannableOf, signableOf } from '../domain/passes/present';
 import { templateOfPass } from '../domain/templates';
 import { isDatabaseOutOfReach, RETRY_AFTER_SECONDS } from '../errors';
 import type { Logger } from '../logger';
@@ -144,7 +144,7 @@ function pageError(logger: Logger) {
  * needed; one small script shows the dates in the phone's time zone and registers the worker
  * (`/p/sw.js`) that keeps a copy of the page for a door with no signal.
  */
-export function passPageRoutes({ db, logger, appleWallet, googleWallet }: Services) {
+export function passPageRoutes({ db, logger, appleWallet, googleWallet, signingKeys }: Services) {
   return (
     new Hono()
       .onError(pageError(logger))
@@ -191,7 +191,9 @@ export function passPageRoutes({ db, logger, appleWallet, googleWallet }: Servic
             ? 'not_yet_valid'
             : reported;
         const label = STATUS_LABEL[status];
-        const svg = await QRCode.toString(shown.code, {
+        // The signed code, which a door checks without a list; the plain one where none is made.
+        const sign = await signingKeys.signer(db, pass.tenant_id);
+        const svg = await QRCode.toString(sign(signableOf(pass)) ?? shown.code, {
           type: 'svg',
           errorCorrectionLevel: 'M',
           margin: 2,

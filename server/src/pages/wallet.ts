@@ -68,7 +68,8 @@ function lastModifiedOf(at: Date, now = Date.now()) {
   return { second, header };
 }
 
-export function walletRoutes({ db, publicUrl, appleWallet, googleWallet, logger }: Services) {
+export function walletRoutes(services: Services) {
+  const { db, publicUrl, appleWallet, googleWallet, logger, signingKeys } = services;
   const routes = new Hono();
   /** The pass a holder's link names, when its token is that pass's. */
   const passOfLink = async (code: string, token: string) => {
@@ -82,7 +83,13 @@ export function walletRoutes({ db, publicUrl, appleWallet, googleWallet, logger 
     if (!appleWallet) return c.json(NOT_CONFIGURED, 404);
     const pass = await passOfLink(c.req.param('code'), c.req.query('token') ?? '');
     if (!pass) return c.json(NO_PASS, 404);
-    const { body, lastModified } = await pkpassOfPass(db, appleWallet, pass, publicUrl);
+    const { body, lastModified } = await pkpassOfPass(
+      db,
+      appleWallet,
+      pass,
+      publicUrl,
+      signingKeys,
+    );
     return c.body(new Uint8Array(body), 200, {
       'Content-Type': PKPASS,
       'Content-Disposition': `attachment; filename="${pass.code}.pkpass"`,
@@ -108,7 +115,11 @@ export function walletRoutes({ db, publicUrl, appleWallet, googleWallet, logger 
       .selectAll()
       .where('id', '=', found.id)
       .executeTakeFirstOrThrow();
-    const object = googleObject(googleWallet.issuerId, await walletCopyOf(db, pass), publicUrl);
+    const object = googleObject(
+      googleWallet.issuerId,
+      await walletCopyOf(db, pass, signingKeys),
+      publicUrl,
+    );
     try {
       await putGoogleObject(googleWallet, object);
     } catch (error) {
@@ -239,7 +250,7 @@ export function walletRoutes({ db, publicUrl, appleWallet, googleWallet, logger 
       authorization: c.req.header('authorization'),
     });
     if (!pass) return c.body(null, 401);
-    const { body, lastModified } = await pkpassOfPass(db, wallet, pass, publicUrl);
+    const { body, lastModified } = await pkpassOfPass(db, wallet, pass, publicUrl, signingKeys);
     const since = Date.parse(c.req.header('if-modified-since') ?? '');
     const modified = lastModifiedOf(lastModified);
     if (Number.isFinite(since) && modified.second <= since) return c.body(null, 304);

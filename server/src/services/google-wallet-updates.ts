@@ -4,6 +4,7 @@ import { googleObject, putGoogleObject } from '../domain/wallet/google-object';
 import { walletCopyOf } from '../domain/wallet/wallet-copy';
 import type { Logger } from '../logger';
 import type { GoogleWallet } from './google-wallet';
+import type { SigningKeys } from './signing-keys';
 import { backoffMs, MAX_ATTEMPTS } from './wallet-pushes';
 
 // Drains the Google objects owed an update (`google_wallet_objects.due_at`): each is PATCHed
@@ -38,6 +39,7 @@ export async function patchDue(
   google: GoogleWallet,
   publicUrl: string,
   logger: Logger,
+  signingKeys: SigningKeys,
 ) {
   const due = await claimDue(db, new Date());
   for (const object of due) {
@@ -53,7 +55,7 @@ export async function patchDue(
         .selectAll()
         .where('id', '=', object.pass_id)
         .executeTakeFirstOrThrow();
-      const copy = await walletCopyOf(db, pass);
+      const copy = await walletCopyOf(db, pass, signingKeys);
       await putGoogleObject(google, googleObject(google.issuerId, copy, publicUrl));
     } catch (caught) {
       error = (caught as Error).message;

@@ -14,6 +14,7 @@ import type { LiveStreams } from './live-streams';
 import type { Mail } from './mail';
 import type { PasswordHashing } from './password-hashing';
 import type { RateLimits } from './rate-limits';
+import type { SigningKeys } from './signing-keys';
 
 /** Everything a request handler may use, built once at start and passed in. */
 export interface Services {
@@ -44,6 +45,8 @@ export interface Services {
   mail: Mail | undefined;
   /** Apple Wallet's certificates (`APPLE_WALLET_*`); undefined when not configured. */
   appleWallet: AppleWallet | undefined;
+  /** The tenants' keys for signed pass codes. */
+  signingKeys: SigningKeys;
   /** Google Wallet's issuer and service account (`GOOGLE_WALLET_*`); undefined when not configured. */
   googleWallet: GoogleWallet | undefined;
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import type { AppleWallet } from './apple-wallet';
 import type { GoogleWallet } from './google-wallet';
 import { patchDue } from './google-wallet-updates';
+import type { SigningKeys } from './signing-keys';
 import { fanOutBatch } from './wallet-fanouts';
 import { pushDue } from './wallet-pushes';
 
@@ -21,8 +22,9 @@ export function startWalletUpdates(options: {
   publicUrl: string;
   logger: Logger;
   pollMs: number;
+  signingKeys: SigningKeys;
 }) {
-  const { db, appleWallet, googleWallet, publicUrl, logger, pollMs } = options;
+  const { db, appleWallet, googleWallet, publicUrl, logger, pollMs, signingKeys } = options;
   if (!appleWallet && !googleWallet) return { stop: async () => {} };
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
@@ -38,7 +40,9 @@ export function startWalletUpdates(options: {
     });
     if (appleWallet) await step('Apple Wallet pushes', () => pushDue(db, appleWallet, logger));
     if (googleWallet) {
-      await step('Google Wallet updates', () => patchDue(db, googleWallet, publicUrl, logger));
+      await step('Google Wallet updates', () =>
+        patchDue(db, googleWallet, publicUrl, logger, signingKeys),
+      );
     }
   };
   const tick = () => {

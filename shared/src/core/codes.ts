@@ -12,10 +12,21 @@ export type ScanResult = (typeof SCAN_RESULTS)[number];
 export type ScanRejection = Exclude<ScanResult, 'success'>;
 
 /**
- * Every result a scan row can hold: the rule's, and `unknown_pass`, an exit of a code that is no
- * pass of the tenant (answered 404, recorded all the same: a guest leaving is never unseen).
+ * Every answer a scan can get: the rule's, and `invalid_signature`, a signed code that does not
+ * verify (forged or edited, a retired or unknown key) or that a newer one replaced.
  */
-export const RECORDED_SCAN_RESULTS = [...SCAN_RESULTS, 'unknown_pass'] as const;
+export const SCAN_ANSWER_RESULTS = [...SCAN_RESULTS, 'invalid_signature'] as const;
+export type ScanAnswerResult = (typeof SCAN_ANSWER_RESULTS)[number];
+
+/**
+ * Every result a scan row can hold: the answers, and `unknown_pass`, an exit of a code that is
+ * no pass of the tenant (answered 404, recorded all the same: a guest leaving is never unseen).
+ */
+export const RECORDED_SCAN_RESULTS = [...SCAN_ANSWER_RESULTS, 'unknown_pass'] as const;
+
+/** Why a signed code is refused, in the words a door shows. */
+export const SIGNATURE_PROBLEMS = ['forged', 'unknown_key', 'retired_key', 'replaced'] as const;
+export type SignatureProblem = (typeof SIGNATURE_PROBLEMS)[number];
 export type RecordedScanResult = (typeof RECORDED_SCAN_RESULTS)[number];
 
 /** Which way a scan lets a pass through a door: in (the default), or out. */

@@ -5,3 +5,4 @@ export * from './codes';
 export * from './pass-code';
 export * from './phone-links';
 export * from './scan-rule';
+export * from './signed-code';

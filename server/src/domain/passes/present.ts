@@ -8,7 +8,7 @@ import {
   type PassStatus,
   type PresentedFields,
 } from '@passgate/shared';
-import { reportedStatus, type ScannablePass } from '@passgate/shared/core';
+import { reportedStatus, type ScannablePass, type SignablePass } from '@passgate/shared/core';
 import type { PassRow } from '../../db/schema';
 import type { NewEvent } from '../../events';
 
@@ -104,7 +104,24 @@ export const presentPassListItem = (
 export const presentCreatedPass = (row: PassRow, publicUrl: string, now: Date) =>
   presentFields(CREATED_PASS_FIELDS, row, { now, publicUrl });
 
-export function presentPass(row: PassWithClient, publicUrl: string, now: Date): Pass {
+/** What a pass's signed code states, read from its row. */
+export const signableOf = (
+  row: Pick<PassRow, 'code' | 'type' | 'max_usages' | 'valid_from' | 'valid_until' | 'location_id'>,
+): SignablePass => ({
+  code: row.code,
+  type: row.type,
+  maxUsages: row.max_usages,
+  validFrom: row.valid_from,
+  validUntil: row.valid_until,
+  locationId: row.location_id,
+});
+
+export function presentPass(
+  row: PassWithClient,
+  publicUrl: string,
+  now: Date,
+  signedCode: string | null,
+): Pass {
   return {
     ...passCore(row, now),
     note: row.note,
@@ -121,6 +138,7 @@ export function presentPass(row: PassWithClient, publicUrl: string, now: Date): 
     templateId: row.template_id,
     locationId: row.location_id,
     publicUrl: publicPassUrl(publicUrl, row),
+    signedCode,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

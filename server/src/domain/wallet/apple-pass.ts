@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import type { Database, PassRow, TemplateRow } from '../../db/schema';
 import type { AppleWallet } from '../../services/apple-wallet';
 import { walletToken } from '../../services/apple-wallet';
+import type { SigningKeys } from '../../services/signing-keys';
 import { scaledImage } from '../images';
 import { type Field, factFields, type WalletPass, walletCopyOf } from './wallet-copy';
 
@@ -55,7 +56,7 @@ export function passJson(
     barcodes: [
       {
         format: 'PKBarcodeFormatQR',
-        message: pass.code,
+        message: pass.qrText,
         messageEncoding: 'iso-8859-1',
         altText: pass.code,
       },
@@ -154,8 +155,9 @@ export async function pkpassOfPass(
   wallet: AppleWallet,
   pass: PassRow,
   publicUrl: string,
+  signingKeys: SigningKeys,
 ) {
-  const copy = await walletCopyOf(db, pass);
+  const copy = await walletCopyOf(db, pass, signingKeys);
   const body = await buildPkpass({ wallet, publicUrl, ...copy });
   return { body, lastModified: copy.lastModified };
 }

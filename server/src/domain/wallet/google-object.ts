@@ -61,7 +61,7 @@ export function googleObject(issuerId: string, copy: WalletCopy, publicUrl: stri
     hexBackgroundColor: template?.background_color ?? DEFAULT_COLOURS.backgroundColor,
     ...(logo ? { logo: { sourceUri: { uri: logo } } } : {}),
     ...(strip ? { heroImage: { sourceUri: { uri: strip } } } : {}),
-    barcode: { type: 'QR_CODE', value: pass.code, alternateText: pass.code },
+    barcode: { type: 'QR_CODE', value: pass.qrText, alternateText: pass.code },
     textModulesData: modules,
     ...(pass.validFrom || pass.validUntil
       ? {

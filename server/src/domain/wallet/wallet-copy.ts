@@ -1,7 +1,8 @@
 import { PASS_CORE_FIELDS, type PassFact, type PassStatus } from '@passgate/shared';
 import type { Kysely } from 'kysely';
 import type { Database, PassRow, TemplateRow } from '../../db/schema';
-import { presentFields } from '../passes/present';
+import type { SigningKeys } from '../../services/signing-keys';
+import { presentFields, signableOf } from '../passes/present';
 import { templateOfPass } from '../templates';
 
 // What a wallet copy of a pass shows, read once for Apple's `.pkpass` and Google's object alike:
@@ -29,6 +30,8 @@ export interface WalletPass {
     timezone: string;
   } | null;
   publicToken: string;
+  /** What the QR carries: the signed code, else the plain one. */
+  qrText: string;
 }
 
 export interface WalletCopy {
@@ -50,8 +53,12 @@ export interface WalletCopy {
 }
 
 /** A pass's wallet copy as it stands. */
-export async function walletCopyOf(db: Kysely<Database>, pass: PassRow): Promise<WalletCopy> {
-  const [template, tenant, client, location, reached] = await Promise.all([
+export async function walletCopyOf(
+  db: Kysely<Database>,
+  pass: PassRow,
+  signingKeys: SigningKeys,
+): Promise<WalletCopy> {
+  const [template, tenant, client, location, reached, sign] = await Promise.all([
     templateOfPass(db, pass.tenant_id, pass.template_id),
     db
       .selectFrom('tenants')
@@ -79,6 +86,7 @@ export async function walletCopyOf(db: Kysely<Database>, pass: PassRow): Promise
       .select((eb) => eb.fn.max('changed_at').as('at'))
       .where('pass_id', '=', pass.id)
       .executeTakeFirst(),
+    signingKeys.signer(db, pass.tenant_id),
   ]);
   const ids = [template?.logo_image_id, template?.icon_image_id, template?.strip_image_id].filter(
     (id): id is string => typeof id === 'string',
@@ -104,6 +112,7 @@ export async function walletCopyOf(db: Kysely<Database>, pass: PassRow): Promise
       publicFields: pass.fields.filter((field) => field.isPublic),
       location: location ?? null,
       publicToken: pass.public_token,
+      qrText: sign(signableOf(pass)) ?? pass.code,
     },
     template,
     images: {

@@ -15,6 +15,7 @@ import {
   presentPass,
   presentPassListItem,
   presentPassStatus,
+  signableOf,
 } from '../../domain/passes/present';
 import { findPass } from '../../domain/passes/rows';
 import { notFound } from '../../errors';
@@ -122,7 +123,10 @@ export const passOperations = {
 };
 
 export function passRoutes(services: Services) {
-  const { db, publicUrl } = services;
+  const { db, publicUrl, signingKeys } = services;
+  /** The pass's signed code, by the tenant's current key. */
+  const signedCodeOf = async (tenantId: string, row: Parameters<typeof signableOf>[0]) =>
+    (await signingKeys.signer(db, tenantId))(signableOf(row));
 
   async function setStatus(c: Context<ApiEnv>, passId: string, status: 'active' | 'revoked') {
     const answer = await commitChange(c, db, async (trx) => {
@@ -159,9 +163,13 @@ export function passRoutes(services: Services) {
       return c.json(answer.body, answer.status);
     })
     .openapi(get, async (c) => {
-      const pass = await findPass(db, c.get('caller').tenant.id, c.req.valid('param').passId);
+      const tenantId = c.get('caller').tenant.id;
+      const pass = await findPass(db, tenantId, c.req.valid('param').passId);
       if (!pass) throw notFound('Pass');
-      return c.json(presentPass(pass, publicUrl, new Date()), 200);
+      return c.json(
+        presentPass(pass, publicUrl, new Date(), await signedCodeOf(tenantId, pass)),
+        200,
+      );
     })
     .openapi(update, async (c) => {
       const { passId } = c.req.valid('param');
@@ -171,7 +179,7 @@ export function passRoutes(services: Services) {
       const after = await db
         .transaction()
         .execute((trx) => changePass(trx, tenantId, passId, patch, { now, publicUrl }));
-      return c.json(presentPass(after, publicUrl, now), 200);
+      return c.json(presentPass(after, publicUrl, now, await signedCodeOf(tenantId, after)), 200);
     })
     .openapi(activate, (c) => setStatus(c, c.req.valid('param').passId, 'active'))
     .openapi(revoke, (c) => setStatus(c, c.req.valid('param').passId, 'revoked'));

@@ -1,10 +1,12 @@
 import { extractPassCode, ScanAnswer, ScanRequest } from '@passgate/shared';
+import { isSignedCode, parseSignedCode } from '@passgate/shared/core';
 import { ACCESS, defineRoute } from '../../access';
 import { onServerClock } from '../../domain/device-clock';
 import { PASS_CODE_PATTERN } from '../../domain/ids';
 import { codeTypedAs, findPass } from '../../domain/passes/rows';
 import { findScans } from '../../domain/scans/find';
 import { passScanOf, presentRecordedScan } from '../../domain/scans/present';
+import { checkSignedCode, recordSignatureRefusal } from '../../domain/scans/signed';
 import { recordUnknownExit, type UnknownExit } from '../../domain/scans/unknown';
 import { recordUpload } from '../../domain/scans/upload';
 import { ApiError } from '../../errors';
@@ -61,10 +63,14 @@ export function scanIdentity(body: string): string {
   }
 }
 
-export function scanRoutes({ db, scans, publicUrl }: Services) {
+export function scanRoutes({ db, scans, publicUrl, signingKeys }: Services) {
   return createRouter().openapi(scanRoute, async (c) => {
     const request = c.req.valid('json');
-    const code = extractPassCode(request.code);
+    const text = extractPassCode(request.code);
+    // A signed code is scanned by the plain code it states, once its signature is checked.
+    const signed = isSignedCode(text) ? parseSignedCode(text) : undefined;
+    if (isSignedCode(text) && !signed) throw unknownPass();
+    const code = signed ? signed.statement.code : text;
     if (!PASS_CODE_PATTERN.test(code)) throw unknownPass();
     const { tenant, key } = c.get('caller');
     const claim = c.get('idempotency');
@@ -95,6 +101,29 @@ export function scanRoutes({ db, scans, publicUrl }: Services) {
 
     const { offline, scannedAt: deviceTime, localResult } = request;
     const direction = request.direction ?? 'entry';
+    if (signed && !offline) {
+      const { pass, problem } = await checkSignedCode(db, signingKeys, tenant.id, signed);
+      if (!pass) throw unknownPass();
+      if (problem) {
+        const answer = await recordSignatureRefusal(
+          db,
+          {
+            tenantId: tenant.id,
+            code,
+            apiKeyId: key?.id ?? null,
+            deviceId: key?.device?.id ?? null,
+            device: request.device || null,
+            idempotencyKey: claim?.key ?? null,
+            pass,
+            problem,
+            direction,
+            locationId: request.locationId ?? null,
+          },
+          now,
+        );
+        return c.json(answer, 200);
+      }
+    }
     const unknownExit = (scannedAt: Date, clockCorrectedMs: number | null): UnknownExit => ({
       tenantId: tenant.id,
       code,

@@ -4,6 +4,8 @@ import { compress } from 'hono/compress';
 import { ACCESS, defineRoute } from '../../access';
 import { ApiError } from '../../errors';
 import type { Services } from '../../services';
+import { presentSigningKey } from '../signing-keys/present';
+import { listSigningKeys } from '../signing-keys/queries';
 import { createRouter, errorResponses, json } from '../support';
 import { presentSyncPass } from './present';
 import { ForeignCursorError, formatCursor, noteSynced, parseCursor, syncPage } from './queries';
@@ -45,7 +47,7 @@ const sync = defineRoute({
 
 export const syncOperation = sync;
 
-export function syncRoutes({ db }: Services) {
+export function syncRoutes({ db, signingKeys }: Services) {
   return createRouter().openapi(sync, async (c) => {
     const query = c.req.valid('query');
     const cursor = query.cursor === undefined ? undefined : parseCursor(query.cursor);
@@ -71,11 +73,15 @@ export function syncRoutes({ db }: Services) {
       },
     );
     if (key?.device && !page.hasMore) await noteSynced(db, key.device.id);
+    // A door verifies signed codes offline with these: the first key is made now if need be.
+    if (signingKeys.enabled) await signingKeys.signer(db, tenant.id);
+    const keys = await listSigningKeys(db, tenant.id);
     return c.json(
       {
         passes: page.rows.map(presentSyncPass),
         cursor: formatCursor(page.cursor),
         hasMore: page.hasMore,
+        signingKeys: keys.map(presentSigningKey),
       },
       200,
     );
