@@ -577,7 +577,7 @@ export interface paths {
         put?: never;
         /**
          * Import passes from CSV
-         * @description All or nothing, in one transaction, within the plan’s pass limit: one bad row and nothing is created (400, naming the rows). Columns: type, name, note, clientName, maxUsages, validFrom, validUntil, and `field:NAME` or `public:NAME` for custom fields; and what an export adds, so that an export imports: clientEmail (for a client the import makes), status (`revoked` stays revoked), usagesCount and createdAt. An export’s code and publicUrl are read past: the passes get new ones. At most 10,000 rows and 10 MB. `dryRun=true` checks every row and creates nothing.
+         * @description All or nothing, in one transaction, within the plan’s pass limit: one bad row and nothing is created (400, naming the rows). Columns: type, name, note, clientName, maxUsages, validFrom, validUntil, and `field:NAME` or `public:NAME` for custom fields; and what an export adds, so that an export imports: clientEmail (for a client the import makes), status (`revoked` stays revoked), usagesCount and createdAt. An export’s code, publicUrl and signedCode are read past: the passes get new ones. At most 10,000 rows and 10 MB. `dryRun=true` checks every row and creates nothing.
          *
          *     **Who may call:** full-scope API keys; staff users, signed in; admin users, signed in.
          */
@@ -814,7 +814,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/signing-keys/{keyId}/retire": {
+    "/signing-keys/{signingKeyId}/retire": {
         parameters: {
             query?: never;
             header?: never;
@@ -1249,8 +1249,6 @@ export interface components {
             maxUsages: number | null;
             name: string | null;
             publicUrl: string;
-            /** @description The code signed by the tenant's key (`PG1.…`), which the QR carries: a door checks it without a list. Null where the server signs no codes */
-            signedCode: string | null;
             /** @enum {string} */
             status: "active" | "used" | "expired" | "revoked";
             /** @enum {string} */
@@ -5587,7 +5585,7 @@ export interface operations {
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                keyId: string;
+                signingKeyId: string;
             };
             cookie?: never;
         };

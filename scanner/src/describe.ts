@@ -131,6 +131,10 @@ export function describeDecision(
       detail: decision.recorded ? `Let out, and recorded · ${list}` : list,
     };
   }
+  if ('invalid' in decision) {
+    const verdict = signatureVerdict(decision.invalid, decision.code);
+    return { ...verdict, title: `${verdict.title} · offline` };
+  }
   const { pass, result, scannedAt } = decision;
   const verdict = describeAnswer({
     success: result === 'success',
@@ -159,7 +163,9 @@ export function describeDecision(
       locationId: pass.locationId,
     },
   });
-  return { ...verdict, title: `${verdict.title} · offline` };
+  // A pass the list lacks, admitted by its signed code: staff know why the phone trusts it.
+  const unlisted = decision.unlisted ? " · not in this phone's list" : '';
+  return { ...verdict, title: `${verdict.title} · offline${unlisted}` };
 }
 
 export const undone: Verdict = {

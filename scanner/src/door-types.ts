@@ -1,5 +1,5 @@
 import type { ScanAnswer } from '@passgate/shared';
-import type { ScanResult } from '@passgate/shared/core';
+import type { ScanResult, SignatureProblem } from '@passgate/shared/core';
 import type { DoorPass } from './store';
 
 // What the door tells the page: each decision, its state, and its events.
@@ -8,7 +8,17 @@ import type { DoorPass } from './store';
 export type Decision =
   | { by: 'server'; answer: ScanAnswer; key: string }
   | { by: 'server'; unknown: true; key: string }
-  | { by: 'phone'; result: ScanResult; pass: DoorPass; key: string; scannedAt: string }
+  | {
+      by: 'phone';
+      result: ScanResult;
+      pass: DoorPass;
+      key: string;
+      scannedAt: string;
+      /** Not in this phone's list: decided from what its signed code states. */
+      unlisted?: true;
+    }
+  /** A signed code refused on this phone: why, and the code it names. */
+  | { by: 'phone'; invalid: SignatureProblem; code: string; key: string }
   | {
       by: 'phone';
       unknown: true;

@@ -1,10 +1,17 @@
 import type { ScanAnswer } from '@passgate/shared';
-import { countsUse, decideScan } from '@passgate/shared/core';
+import {
+  countsUse,
+  decideScan,
+  isSignedCode,
+  parseSignedCode,
+  statementKey,
+} from '@passgate/shared/core';
 import { nanoid } from 'nanoid';
 import type { ApiResult, DoorApi } from './api';
 import { browserNetwork, browserTimers, type DoorNetwork, type DoorTimers } from './door-env';
 import { admitted, clockSkewOf, fromAnswer, rulePass, undone } from './door-pass';
 import { type DoorPlace, ENTRY_AT_ANY, moved, placeOf } from './door-place';
+import { passOfStatement, type SigningKey, signatureProblem, statementOfPass } from './door-signed';
 import type { Decision, DoorEvents, DoorState } from './door-types';
 import type { DoorPass, DoorStore, Queued, QueuedScan } from './store';
 
@@ -121,6 +128,7 @@ export function createDoor(options: {
       }
       setOnline(true);
       await store.putPasses(res.data.passes, await withPendingScans());
+      await store.set('signingKeys', res.data.signingKeys);
       cursor = res.data.cursor;
       await store.set('cursor', cursor);
       if (!res.data.hasMore) break;
@@ -233,15 +241,33 @@ export function createDoor(options: {
     return draining;
   }
 
-  /** Decides on this phone, at once, and queues the decision for upload. */
+  /**
+   * Decides on this phone, at once, and queues the decision for upload. A signed code is checked
+   * with the keys of the last sync and against the list; one the list lacks is decided from what
+   * it states, with this phone's own admits of it.
+   */
   async function decideHere(
-    code: string,
+    text: string,
     key: string,
     device: string,
     at: DoorPlace,
   ): Promise<Decision> {
     const scannedAt = isoNow();
-    const pass = (await store.pass(code)) ?? (await store.passTyped(code));
+    const signed = isSignedCode(text) ? parseSignedCode(text) : undefined;
+    const code = signed?.statement.code ?? text;
+    if (signed) {
+      const keys = (await store.get<SigningKey[]>('signingKeys')) ?? [];
+      const problem = await signatureProblem(signed, keys);
+      if (problem) return { by: 'phone', invalid: problem, code, key };
+    }
+    const listed = (await store.pass(code)) ?? (signed ? undefined : await store.passTyped(code));
+    if (signed && listed && statementOfPass(listed) !== statementKey(signed.statement)) {
+      return { by: 'phone', invalid: 'replaced', code, key };
+    }
+    const unlisted = signed !== undefined && !listed;
+    const pass =
+      listed ??
+      (signed ? (await withPendingScans())(passOfStatement(signed.statement, at)) : undefined);
     if (!pass) {
       const recorded = at.direction === 'exit';
       if (recorded) {
@@ -288,7 +314,7 @@ export function createDoor(options: {
         },
         (error: unknown) => events.onRefusedUpload(pass.code, `not saved on this phone: ${error}`),
       );
-    return { by: 'phone', result, pass: after, key, scannedAt };
+    return { by: 'phone', result, pass: after, key, scannedAt, ...(unlisted ? { unlisted } : {}) };
   }
 
   return {
@@ -329,7 +355,7 @@ export function createDoor(options: {
       }
       if (res.ok) {
         // Not waited for: the server holds the scan; the copy and the undo's id follow at once.
-        void Promise.resolve(store.pass(code))
+        void Promise.resolve(store.pass(res.data.pass.code))
           .then((previous) => store.putPass(fromAnswer(res.data, previous)))
           .then(() => store.setScanId(key, res.data.scan.id));
         return { by: 'server', answer: res.data, key };

@@ -1,4 +1,4 @@
-import { extractPassCode } from '@passgate/shared/core';
+import { extractPassCode, parseSignedCode } from '@passgate/shared/core';
 import { checking, describeDecision, type Verdict } from './describe';
 import type { Decision, Door } from './door';
 import type { DoorPlace } from './door-place';
@@ -34,13 +34,15 @@ export function createScanFlow(
       lastSeen = now;
       if (repeat && !options.typed) return;
       lastCode = code;
+      // Staff see the pass's own code, also for a signed one.
+      const shown = parseSignedCode(code)?.statement.code ?? code;
       const decoded = performance.now();
-      const pending = setTimeout(() => events.onVerdict(code, checking), PENDING_AFTER_MS);
+      const pending = setTimeout(() => events.onVerdict(shown, checking), PENDING_AFTER_MS);
       try {
         const decision = await door.decide(code, where.device(), where.place());
         events.onVerdict(
-          code,
-          describeDecision(decision, { code, tenant: where.tenant() }),
+          shown,
+          describeDecision(decision, { code: shown, tenant: where.tenant() }),
           decision,
         );
         // From the decoded code to the verdict on screen, for `pnpm bench`.

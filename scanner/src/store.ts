@@ -12,7 +12,11 @@ import {
  * A pass as the door keeps it: the sync's `SyncPass`, found by its code. `inside` is missing only
  * from a pass stored at database version 1, until the full sync that version 2 asks for.
  */
-export type DoorPass = Omit<Schemas['SyncPass'], 'inside'> & { inside?: boolean | null };
+export type DoorPass = Omit<Schemas['SyncPass'], 'inside'> & {
+  inside?: boolean | null;
+  /** A pass known only by its signed code (not in the list yet): the statement it came from. */
+  statement?: string;
+};
 
 /** A scan decided on this phone, waiting to be uploaded. */
 export interface QueuedScan {

@@ -256,7 +256,7 @@ describe('an export imported', () => {
     const first = await http(`${from.apiUrl}/passes/export`, { key: from.apiKey });
     expect(first.text.split('\n')[0]).toBe(
       'code,type,status,name,note,clientName,clientEmail,usagesCount,maxUsages,validFrom,' +
-        'validUntil,createdAt,publicUrl,field:Diet,public:Seat,field:Tag,field:Tag',
+        'validUntil,createdAt,publicUrl,signedCode,field:Diet,public:Seat,field:Tag,field:Tag',
     );
     const into = await createTenant();
     const imported = await importCsv(into, first.text);
@@ -265,7 +265,18 @@ describe('an export imported', () => {
 
     const records = (csv: string) => parse(csv, { columns: true }) as Record<string, string>[];
     const [before, after] = [records(first.text), records(again.text)];
-    const withoutTheServers = ({ code, publicUrl, ...rest }: Record<string, string>) => rest;
+    const withoutTheServers = ({ code, publicUrl, signedCode, ...rest }: Record<string, string>) =>
+      rest;
+    // Each row's signed code is its pass's, as the pass itself gives it.
+    const [firstRow] = before;
+    const firstPass = (
+      await http(`${from.apiUrl}/passes?search=${encodeURIComponent(firstRow?.code ?? '')}`, {
+        key: from.apiKey,
+      })
+    ).body[0];
+    expect(
+      (await http(`${from.apiUrl}/passes/${firstPass.id}`, { key: from.apiKey })).body.signedCode,
+    ).toBe(firstRow?.signedCode);
     expect(after.map(withoutTheServers)).toEqual(before.map(withoutTheServers));
     const codes = new Set(before.map((row) => row.code));
     expect(after.every((row) => !codes.has(row.code as string))).toBe(true);

@@ -17,6 +17,8 @@ export interface DoorBench {
   jsonBytes: number;
   incrementalSyncMs: number;
   offlineVerdictsMs: number[];
+  /** Offline verdicts of signed codes of passes made after the door's last sync. */
+  signedVerdictsMs: number[];
   queued: number;
   drainMs: number;
   onlineMs: number;
@@ -211,6 +213,33 @@ export async function benchDoor(options: {
       },
       { codes: onlineCodes, key: apiKey },
     );
+
+    // Signed codes of passes sold after the door's last sync: each verified on the phone.
+    const signedCodes: string[] = [];
+    for (let i = 0; i < queued; i++) {
+      const made = (await api('/passes', { type: 'single', name: `Walk-in ${i}` })) as {
+        id: string;
+      };
+      const pass = await fetch(`${serverUrl}/api/v1/passes/${made.id}`, {
+        headers: { authorization: `Bearer ${apiKey}` },
+      }).then((res) => res.json() as Promise<{ signedCode: string }>);
+      signedCodes.push(pass.signedCode);
+    }
+    await context.setOffline(true);
+    await page.waitForFunction(
+      () => document.getElementById('door-status')?.dataset.online === 'false',
+    );
+    await verdictMeasures(page);
+    for (const code of signedCodes) await typeCode(page, code);
+    await page.waitForFunction(
+      (count) =>
+        new RegExp(` ${count} waiting`).test(
+          document.getElementById('door-status')?.textContent ?? '',
+        ),
+      queued,
+      { timeout: 120_000 },
+    );
+    const signedVerdictsMs = (await verdictMeasures(page)).sort((a, b) => a - b);
     return {
       passes: passCount,
       fullSyncMs,
@@ -219,6 +248,7 @@ export async function benchDoor(options: {
       jsonBytes: sizes.json,
       incrementalSyncMs,
       offlineVerdictsMs,
+      signedVerdictsMs,
       queued,
       drainMs,
       onlineMs,

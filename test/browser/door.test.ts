@@ -1,131 +1,29 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchChromium } from '../support/browser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium } from '../support/browser';
+import {
+  held,
+  listIsSynced,
+  openDoor,
+  passOf,
+  scanAt,
+  scansOf,
+  storedPass,
+  syncNow,
+  typeCode,
+  undo,
+  useDoorBrowsers,
+} from '../support/door-pages';
 import { startReceiver } from '../support/receiver';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 
 // The door as an edge app: paired by a one-time link, deciding on the phone when the network is
 // gone (Playwright's setOffline cuts the page's network), and reconciling afterwards.
-const browsers: Browser[] = [];
-afterEach(async () => {
-  await Promise.all(browsers.splice(0).map((browser) => browser.close()));
-});
+useDoorBrowsers();
 
 let tenant: TestTenant;
 beforeAll(async () => {
   tenant = await createTenant();
 });
-
-interface Door {
-  page: Page;
-  context: BrowserContext;
-  deviceId: string;
-}
-
-/** A new door device of `owner`, paired by opening its link in a fresh phone-sized browser. */
-async function openDoor(
-  owner: TestTenant = tenant,
-  name = 'North door',
-  locationId: string | null = null,
-): Promise<Door> {
-  const created = await http(`${owner.apiUrl}/devices`, {
-    key: owner.apiKey,
-    json: { name, locationId },
-  });
-  expect(created.status).toBe(201);
-  const browser = await launchChromium();
-  browsers.push(browser);
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  await page.goto(created.body.pairingUrl);
-  await page.locator('#scan').waitFor({ state: 'visible' });
-  await listIsSynced(page);
-  return { page, context, deviceId: created.body.device.id };
-}
-
-/** Waits until the door's bar says the list is current and nothing waits to upload. */
-async function listIsSynced(page: Page) {
-  await expect
-    .poll(() => page.locator('#door-status').textContent(), { timeout: 20_000 })
-    .toMatch(/^Online · 0 waiting · list from /);
-}
-
-/** Brings the door's list up to date now (as the 30-second sync would), from its settings. */
-async function syncNow(page: Page) {
-  await page.locator('#open-settings').click();
-  await page.locator('#sync-now').click();
-  await page.locator('#close-settings').click();
-}
-
-/** The door's copy of a pass, as its IndexedDB holds it. */
-function storedPass(page: Page, code: string) {
-  return page.evaluate(async (code) => {
-    const db = await new Promise<IDBDatabase>((resolve) => {
-      const open = indexedDB.open('passgate-door');
-      open.onsuccess = () => resolve(open.result);
-    });
-    const row = await new Promise<{ status: string; inside?: boolean | null } | undefined>(
-      (resolve) => {
-        const get = db.transaction('passes').objectStore('passes').get(code);
-        get.onsuccess = () => resolve(get.result);
-      },
-    );
-    db.close();
-    return row;
-  }, code);
-}
-
-/** Takes the last admit back with the verdict's Undo, and waits for the door to say so. */
-async function undo(page: Page) {
-  await page.locator('#undo').click();
-  await expect.poll(() => page.locator('#verdict-title').textContent()).toBe('Undone');
-}
-
-async function typeCode(page: Page, code: string) {
-  await page.locator('#verdict').evaluate((el) => el.setAttribute('hidden', ''));
-  await page.locator('#manual-code').fill(code);
-  await page.locator('#manual button').click();
-}
-
-/** The verdict on screen once one is shown (not "Checking…"). */
-async function verdict(page: Page) {
-  await page.locator('#verdict:not([data-tone="pending"])').waitFor({ state: 'visible' });
-  return {
-    tone: await page.locator('#verdict').getAttribute('data-tone'),
-    title: await page.locator('#verdict-title').textContent(),
-    detail: await page.locator('#verdict-detail').textContent(),
-  };
-}
-
-async function scanAt(page: Page, code: string) {
-  await typeCode(page, code);
-  return verdict(page);
-}
-
-const passOf = async (owner: TestTenant, id: string) =>
-  (await http(`${owner.apiUrl}/passes/${id}`, { key: owner.apiKey })).body;
-const scansOf = async (owner: TestTenant, query: string) =>
-  (await http(`${owner.apiUrl}/scans?${query}`, { key: owner.apiKey })).body;
-
-/** What the door holds in IndexedDB: passes and queued uploads. */
-const held = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<{ passes: number; queue: number }>((resolve, reject) => {
-        const open = indexedDB.open('passgate-door');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction(['passes', 'queue']);
-          const passes = tx.objectStore('passes').count();
-          const queue = tx.objectStore('queue').count();
-          tx.oncomplete = () => {
-            resolve({ passes: passes.result, queue: queue.result });
-            db.close();
-          };
-        };
-      }),
-  );
 
 describe.skipIf(!hasChromium())('the door, offline and back', () => {
   it('pairs by a one-time link, takes the token out of the address bar, and syncs', async () => {

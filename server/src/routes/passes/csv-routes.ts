@@ -68,8 +68,9 @@ const importCsv = defineRoute({
     'is created (400, naming the rows). Columns: type, name, note, clientName, maxUsages, ' +
     'validFrom, validUntil, and `field:NAME` or `public:NAME` for custom fields; and what an ' +
     'export adds, so that an export imports: clientEmail (for a client the import makes), ' +
-    'status (`revoked` stays revoked), usagesCount and createdAt. An export’s code and ' +
-    'publicUrl are read past: the passes get new ones. At most 10,000 rows and 10 MB. ' +
+    'status (`revoked` stays revoked), usagesCount and createdAt. An export’s code, ' +
+    'publicUrl and signedCode are read past: the passes get new ones. At most 10,000 rows and ' +
+    '10 MB. ' +
     '`dryRun=true` checks every row and creates nothing.',
   request: {
     query: z.object({ dryRun: z.enum(['true', 'false']).optional() }),
@@ -98,7 +99,7 @@ const importExample = defineRoute({
 export const passCsvOperations = { exportCsv, importCsv, importExample };
 
 /** Export, import and its example file: registered ahead of `/passes/{passId}`. */
-export function passCsvRoutes({ db, publicUrl, logger }: Services) {
+export function passCsvRoutes({ db, publicUrl, logger, signingKeys }: Services) {
   return createRouter()
     .openapi(exportCsv, async (c) => {
       const filters = c.req.valid('query');
@@ -106,10 +107,11 @@ export function passCsvRoutes({ db, publicUrl, logger }: Services) {
       const now = new Date();
       // The first page is read before anything is sent: a database that fails now is a 503.
       const fieldColumns = await fieldColumnsOf(db, tenantId, filters, now);
+      const sign = await signingKeys.signer(db, tenantId);
       const pages = eachPassPage(db, tenantId, filters, now)[Symbol.asyncIterator]();
       let page = await pages.next();
       const lines = (passes: PassWithClient[], header: boolean) =>
-        exportLines(passes, fieldColumns, { publicUrl, now }, header);
+        exportLines(passes, fieldColumns, { publicUrl, now, sign }, header);
       c.header('Content-Type', 'text/csv; charset=utf-8');
       c.header(
         'Content-Disposition',

@@ -1,16 +1,20 @@
 import { type CustomField, EXPORT_FIELDS } from '@passgate/shared';
+import type { SignablePass } from '@passgate/shared/core';
 import { stringify } from 'csv-stringify/sync';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema';
-import { type PassWithClient, presentFields } from '../../domain/passes/present';
+import { type PassWithClient, presentFields, signableOf } from '../../domain/passes/present';
 import { filterPasses, type PassFilters } from './queries';
 
 // A CSV export: the pass's fields by their names in the API (`EXPORT_FIELDS`), then a column for
 // each custom field the exported passes have, `field:NAME` or `public:NAME` as an import names
 // them. An import (csv-import.ts) reads every column back but the server's own.
 
-/** The columns of an export before its custom fields, in order. */
-export const EXPORT_COLUMNS = Object.keys(EXPORT_FIELDS);
+/**
+ * The columns of an export before its custom fields, in order: the fields, then the pass's
+ * signed code (what its QR carries), which an import reads past as it does the code.
+ */
+export const EXPORT_COLUMNS = [...Object.keys(EXPORT_FIELDS), 'signedCode'];
 
 /**
  * A column of custom fields: the `nth` field (from 0) of this key and visibility of each pass. A
@@ -75,13 +79,14 @@ export function plainCell(cell: string): string {
 export function exportLines(
   passes: PassWithClient[],
   fieldColumns: readonly FieldColumn[],
-  at: { publicUrl: string; now: Date },
+  at: { publicUrl: string; now: Date; sign: (pass: SignablePass) => string | null },
   header: boolean,
 ): string {
   const rows = passes.map((pass) => [
     ...Object.values(presentFields(EXPORT_FIELDS, pass, at)).map((value) =>
       value === null ? '' : String(value),
     ),
+    at.sign(signableOf(pass)) ?? '',
     ...fieldColumns.map(
       ({ key, isPublic, nth }) =>
         pass.fields.filter((field) => field.key === key && field.isPublic === isPublic)[nth]
