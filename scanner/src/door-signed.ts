@@ -9,6 +9,7 @@ import {
   statementKey,
   statementOf,
 } from '@passgate/shared/core';
+import { rulePass } from './door-pass';
 import type { DoorPlace } from './door-place';
 import type { DoorPass } from './store';
 
@@ -40,14 +41,7 @@ export async function signatureProblem(
 /** The statement a listed pass would be signed with now (or the code's it was made from). */
 export function statementOfPass(pass: DoorPass): string | undefined {
   if (pass.statement) return pass.statement;
-  const statement = statementOf({
-    code: pass.code,
-    type: pass.type,
-    maxUsages: pass.maxUsages,
-    validFrom: pass.validFrom ? new Date(pass.validFrom) : null,
-    validUntil: pass.validUntil ? new Date(pass.validUntil) : null,
-    locationId: pass.locationId ?? null,
-  });
+  const statement = statementOf({ code: pass.code, ...rulePass(pass) });
   return statement && statementKey(statement);
 }
 

@@ -103,6 +103,17 @@ async function typeCode(page: Page, code: string) {
   await page.locator('#manual-code').press('Enter');
 }
 
+/** Until the door's bar says `count` scans wait to upload. */
+const untilWaiting = (page: Page, count: number) =>
+  page.waitForFunction(
+    (count) =>
+      new RegExp(` ${count} waiting`).test(
+        document.getElementById('door-status')?.textContent ?? '',
+      ),
+    count,
+    { timeout: 120_000 },
+  );
+
 const waiting = async (page: Page) =>
   Number(/(\d+) waiting/.exec((await page.locator('#door-status').textContent()) ?? '')?.[1]);
 
@@ -170,14 +181,7 @@ export async function benchDoor(options: {
     await verdictMeasures(page);
     const offlineCodes = passes.slice(10, 10 + queued).map((pass) => pass.code);
     for (const code of offlineCodes) await typeCode(page, code);
-    await page.waitForFunction(
-      (count) =>
-        new RegExp(` ${count} waiting`).test(
-          document.getElementById('door-status')?.textContent ?? '',
-        ),
-      queued,
-      { timeout: 120_000 },
-    );
+    await untilWaiting(page, queued);
     const offlineVerdictsMs = (await verdictMeasures(page)).sort((a, b) => a - b);
 
     // Back online: the queue drains in the background.
@@ -231,14 +235,7 @@ export async function benchDoor(options: {
     );
     await verdictMeasures(page);
     for (const code of signedCodes) await typeCode(page, code);
-    await page.waitForFunction(
-      (count) =>
-        new RegExp(` ${count} waiting`).test(
-          document.getElementById('door-status')?.textContent ?? '',
-        ),
-      queued,
-      { timeout: 120_000 },
-    );
+    await untilWaiting(page, queued);
     const signedVerdictsMs = (await verdictMeasures(page)).sort((a, b) => a - b);
     return {
       passes: passCount,

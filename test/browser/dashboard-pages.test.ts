@@ -234,7 +234,7 @@ describe.skipIf(!hasChromium())('the dashboard: its pages', () => {
     const csv = readFileSync((await download.path()) as string, 'utf8');
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe(
-      'code,type,status,name,note,clientName,clientEmail,usagesCount,maxUsages,validFrom,validUntil,createdAt,publicUrl,public:Seat',
+      'code,type,status,name,note,clientName,clientEmail,usagesCount,maxUsages,validFrom,validUntil,createdAt,publicUrl,signedCode,public:Seat',
     );
     expect(lines).toHaveLength(3);
     expect(csv).toContain(",single,active,'=cmd|' /C calc'!A0,");

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeWalletCertificates, PASS_TYPE_ID, startFakeApns } from '../support/apple-wallet';
 import { hasChromium } from '../support/browser';
-import { go, useDashboardPages } from '../support/dashboard-pages';
+import { go, readQr, useDashboardPages } from '../support/dashboard-pages';
 import { createFreshDatabase, type FreshDatabase } from '../support/database';
 import { makeServiceAccount, startFakeGoogle } from '../support/google-wallet';
 import { newDataDir, type RunningServer, startServer } from '../support/server';
@@ -75,6 +75,11 @@ describe.skipIf(!hasChromium())('the wallet buttons in Chromium', () => {
 
     const { page: dashboard, context: signedIn } = await pages.signedIn(tenant);
     await go(dashboard, `/passes/${pass.id}`, `Pass ${pass.code}`);
+    // Its QR is the holder's: the signed code.
+    const { signedCode } = (
+      await http(`${tenant.apiUrl}/passes/${pass.id}`, { key: tenant.apiKey })
+    ).body;
+    expect(await readQr(dashboard, 'img.qr')).toBe(signedCode);
     await expect
       .poll(() => dashboard.locator('.dl-row', { hasText: 'Wallets' }).locator('dd').textContent())
       .toBe('On 1 phone in Apple Wallet · saved to Google Wallet');

@@ -5,12 +5,12 @@ import { CopyButton, ErrorMessage, Status, useAction, when } from '../ui';
 import { bodyOf, draftOf, PassForm } from './pass-form';
 import { ScanTable } from './scans';
 
-/** The QR a door scans, as the holder's page shows it: the pass's code. */
-function PassQr({ code }: { code: string }) {
+/** The QR a door scans, as the holder's page shows it: the signed code, else the plain one. */
+function PassQr({ code, text }: { code: string; text: string }) {
   const [src, setSrc] = useState<string>();
   useEffect(() => {
-    void QRCode.toDataURL(code, { margin: 2, width: 220 }).then(setSrc);
-  }, [code]);
+    void QRCode.toDataURL(text, { margin: 2, width: 220 }).then(setSrc);
+  }, [text]);
   return src ? <img className="qr" src={src} alt={`QR code of pass ${code}`} /> : null;
 }
 
@@ -56,7 +56,7 @@ export function PassPage({ id }: { id: string }) {
       </div>
       <ErrorMessage error={action.error} />
       <div className="pass-summary">
-        <PassQr code={p.code} />
+        <PassQr code={p.code} text={p.signedCode ?? p.code} />
         <dl>
           <dt>Holder</dt>
           <dd>{p.name ?? '—'}</dd>

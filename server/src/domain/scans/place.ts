@@ -5,7 +5,7 @@ import {
   type ScannablePass,
   type ScanPlace,
 } from '@passgate/shared/core';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema';
 
 // Where a scan decided in TypeScript (an upload of an offline scan) is, read as the scan
@@ -20,20 +20,28 @@ export interface ScanAt {
   direction: ScanDirection;
 }
 
+/** Where a scan is: the location a key named, else its door's; null for neither. */
+export async function scanLocationOf(
+  db: Kysely<Database>,
+  at: { tenantId: string; deviceId: string | null; locationId: string | null },
+): Promise<string | null> {
+  if (at.locationId !== null || at.deviceId === null) return at.locationId;
+  const door = await db
+    .selectFrom('devices')
+    .select('location_id')
+    .where('tenant_id', '=', at.tenantId)
+    .where('id', '=', at.deviceId)
+    .executeTakeFirst();
+  return door?.location_id ?? null;
+}
+
 /** The scan's place for the locked pass, and the location the scan counts at. */
 export async function placeOf(
   trx: Transaction<Database>,
   at: ScanAt,
   pass: ScannablePass & { id: string },
 ): Promise<{ place: ScanPlace; countsAt: string | null }> {
-  const door = at.deviceId
-    ? await trx
-        .selectFrom('devices')
-        .select('location_id')
-        .where('id', '=', at.deviceId)
-        .executeTakeFirst()
-    : undefined;
-  const locationId = at.locationId ?? door?.location_id ?? null;
+  const locationId = await scanLocationOf(trx, at);
   const countsAt = presenceLocation(pass, { ...ENTRY_ANYWHERE, locationId });
   if (countsAt === null) {
     return {

@@ -12,6 +12,7 @@ import type { SigningKeys } from '../../services/signing-keys';
 import { newId } from '../ids';
 import { signableOf } from '../passes/present';
 import { selectPasses } from '../passes/rows';
+import { scanLocationOf } from './place';
 import { presentRecordedScan } from './present';
 import type { ScanSource } from './upload';
 
@@ -49,14 +50,7 @@ export async function recordSignatureRefusal(
   },
   now: Date,
 ): Promise<ScanAnswer> {
-  const door = refusal.deviceId
-    ? await db
-        .selectFrom('devices')
-        .select('location_id')
-        .where('tenant_id', '=', refusal.tenantId)
-        .where('id', '=', refusal.deviceId)
-        .executeTakeFirst()
-    : undefined;
+  const at = await scanLocationOf(db, refusal);
   const scan = await db
     .insertInto('scans')
     .values({
@@ -71,7 +65,7 @@ export async function recordSignatureRefusal(
       scanned_at: now,
       received_at: now,
       direction: refusal.direction,
-      location_id: refusal.locationId ?? door?.location_id ?? refusal.pass.location_id,
+      location_id: at ?? refusal.pass.location_id,
     })
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
 import { newId } from '../ids';
+import { scanLocationOf } from './place';
 import type { ScanSource } from './upload';
 
 /** An exit of a code that no pass of the tenant has (`code`: as scanned), as the door sent it. */
@@ -19,14 +20,6 @@ export interface UnknownExit extends ScanSource {
  * recorded once.
  */
 export async function recordUnknownExit(db: Kysely<Database>, exit: UnknownExit, now: Date) {
-  const door = exit.deviceId
-    ? await db
-        .selectFrom('devices')
-        .select('location_id')
-        .where('tenant_id', '=', exit.tenantId)
-        .where('id', '=', exit.deviceId)
-        .executeTakeFirst()
-    : undefined;
   await db
     .insertInto('scans')
     .values({
@@ -44,7 +37,7 @@ export async function recordUnknownExit(db: Kysely<Database>, exit: UnknownExit,
       offline: exit.offline,
       clock_corrected_ms: exit.clockCorrectedMs,
       direction: 'exit',
-      location_id: exit.locationId ?? door?.location_id ?? null,
+      location_id: await scanLocationOf(db, exit),
     })
     .onConflict((oc) =>
       oc

@@ -101,30 +101,8 @@ export function scanRoutes({ db, scans, publicUrl, signingKeys }: Services) {
 
     const { offline, scannedAt: deviceTime, localResult } = request;
     const direction = request.direction ?? 'entry';
-    if (signed && !offline) {
-      const { pass, problem } = await checkSignedCode(db, signingKeys, tenant.id, signed);
-      if (!pass) throw unknownPass();
-      if (problem) {
-        const answer = await recordSignatureRefusal(
-          db,
-          {
-            tenantId: tenant.id,
-            code,
-            apiKeyId: key?.id ?? null,
-            deviceId: key?.device?.id ?? null,
-            device: request.device || null,
-            idempotencyKey: claim?.key ?? null,
-            pass,
-            problem,
-            direction,
-            locationId: request.locationId ?? null,
-          },
-          now,
-        );
-        return c.json(answer, 200);
-      }
-    }
-    const unknownExit = (scannedAt: Date, clockCorrectedMs: number | null): UnknownExit => ({
+    /** Who scanned, and where, for the scans recorded here rather than by the statement. */
+    const source = {
       tenantId: tenant.id,
       code,
       apiKeyId: key?.id ?? null,
@@ -132,6 +110,17 @@ export function scanRoutes({ db, scans, publicUrl, signingKeys }: Services) {
       device: request.device || null,
       idempotencyKey: claim?.key ?? null,
       locationId: request.locationId ?? null,
+    };
+    if (signed && !offline) {
+      const { pass, problem } = await checkSignedCode(db, signingKeys, tenant.id, signed);
+      if (!pass) throw unknownPass();
+      if (problem) {
+        const refusal = { ...source, pass, problem, direction };
+        return c.json(await recordSignatureRefusal(db, refusal, now), 200);
+      }
+    }
+    const unknownExit = (scannedAt: Date, clockCorrectedMs: number | null): UnknownExit => ({
+      ...source,
       scannedAt,
       offline: Boolean(offline),
       clockCorrectedMs,
