@@ -265,9 +265,9 @@ export function createDoor(options: {
       return { by: 'phone', invalid: 'replaced', code, key };
     }
     const unlisted = signed !== undefined && !listed;
-    const pass =
-      listed ??
-      (signed ? (await withPendingScans())(passOfStatement(signed.statement, at)) : undefined);
+    // Its first decision stores it with the scan (`recordLocal`): the next finds it listed, with
+    // this phone's admits of it counted.
+    const pass = listed ?? (signed ? passOfStatement(signed.statement, at) : undefined);
     if (!pass) {
       const recorded = at.direction === 'exit';
       if (recorded) {

@@ -33,6 +33,8 @@ export async function benchWalletTriggers(options: {
     if (!held) {
       await pool.query('DELETE FROM wallet_registrations WHERE tenant_id = $1', [tenantId]);
       await pool.query('DELETE FROM google_wallet_objects WHERE tenant_id = $1', [tenantId]);
+      // The mark stays on a pass once held; the bench takes it off for the next round's "on".
+      await pool.query('UPDATE passes SET in_wallet = false WHERE tenant_id = $1', [tenantId]);
       return;
     }
     await pool.query(
