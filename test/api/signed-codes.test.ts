@@ -88,12 +88,23 @@ describe('signed pass codes', () => {
       signature: 'replaced',
     });
     expect((await scan(second)).body).toMatchObject({ success: true });
-    // The refusals are in the pass's scan history.
+    // The refusals are in the pass's scan history, and told as pass.scanned.
     const history = await api(tenant, `/scans?passId=${pass.id}`);
     expect(history.body.map((row: { result: string }) => row.result).sort()).toEqual([
       'invalid_signature',
       'invalid_signature',
       'success',
+    ]);
+    const told = await api(tenant, '/triggers?event=pass.scanned');
+    expect(
+      told.body
+        .filter((item: { passId: string }) => item.passId === pass.id)
+        .map((item: { result: string; success: boolean }) => [item.result, item.success])
+        .sort(),
+    ).toEqual([
+      ['invalid_signature', false],
+      ['invalid_signature', false],
+      ['success', true],
     ]);
   });
 

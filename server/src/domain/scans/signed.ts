@@ -8,12 +8,13 @@ import {
 } from '@passgate/shared/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
+import { recordEvents } from '../../events';
 import type { SigningKeys } from '../../services/signing-keys';
 import { newId } from '../ids';
 import { signableOf } from '../passes/present';
 import { selectPasses } from '../passes/rows';
 import { scanLocationOf } from './place';
-import { presentRecordedScan } from './present';
+import { presentRecordedScan, scanRecordOf } from './present';
 import type { ScanSource } from './upload';
 
 // A scan by signed code: the signature is checked against the tenant's keys and the statement
@@ -39,7 +40,10 @@ export async function checkSignedCode(
   return { pass, problem };
 }
 
-/** Records a refused signed code as a scan of its pass, and answers it. */
+/**
+ * Records a refused signed code as a scan of its pass, with its `pass.scanned` event in the same
+ * transaction, and answers it.
+ */
 export async function recordSignatureRefusal(
   db: Kysely<Database>,
   refusal: ScanSource & {
@@ -51,30 +55,34 @@ export async function recordSignatureRefusal(
   now: Date,
 ): Promise<ScanAnswer> {
   const at = await scanLocationOf(db, refusal);
-  const scan = await db
-    .insertInto('scans')
-    .values({
-      id: newId('scan'),
-      tenant_id: refusal.tenantId,
-      pass_id: refusal.pass.id,
-      api_key_id: refusal.apiKeyId,
-      device: refusal.device,
-      device_id: refusal.deviceId,
-      idempotency_key: refusal.idempotencyKey,
-      result: 'invalid_signature',
-      scanned_at: now,
-      received_at: now,
-      direction: refusal.direction,
-      location_id: at ?? refusal.pass.location_id,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return {
-    ...presentRecordedScan(
-      { ...scan, pass_id: refusal.pass.id, result: 'invalid_signature' },
-      refusal.pass,
-      now,
-    ),
-    signature: refusal.problem,
-  };
+  const scan = await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('scans')
+      .values({
+        id: newId('scan'),
+        tenant_id: refusal.tenantId,
+        pass_id: refusal.pass.id,
+        api_key_id: refusal.apiKeyId,
+        device: refusal.device,
+        device_id: refusal.deviceId,
+        idempotency_key: refusal.idempotencyKey,
+        result: 'invalid_signature',
+        scanned_at: now,
+        received_at: now,
+        direction: refusal.direction,
+        location_id: at ?? refusal.pass.location_id,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const recorded = { ...row, pass_id: refusal.pass.id, result: 'invalid_signature' as const };
+    await recordEvents(trx, refusal.tenantId, [
+      {
+        type: 'pass.scanned',
+        subjectId: refusal.pass.id,
+        data: scanRecordOf(recorded, refusal.pass, now),
+      },
+    ]);
+    return recorded;
+  });
+  return { ...presentRecordedScan(scan, refusal.pass, now), signature: refusal.problem };
 }
