@@ -1,6 +1,7 @@
 import type { ScanAnswer } from '@passgate/shared';
 import { decideScan, type ScannablePass, unadmit } from '@passgate/shared/core';
-import type { DoorPass } from './store';
+import { moved } from './door-place';
+import type { DoorPass, Queued, QueuedScan } from './store';
 
 // The door's copy of a pass: the scan rule's view of it, what an admit on the phone makes of it,
 // what the server's answer makes of it; and the phone's clock against the server's.
@@ -65,4 +66,23 @@ export function clockSkewOf(dateHeader: string | null, sentAt: number, receivedA
   const server = dateHeader ? Date.parse(dateHeader) : Number.NaN;
   if (Number.isNaN(server)) return undefined;
   return Math.round((sentAt + receivedAt) / 2 - server);
+}
+
+/**
+ * The successful scans still queued for a pass, applied on top of the server's copy of it: the
+ * uses they counted, and where they left it (in or out).
+ */
+export function withQueuedScans(queued: readonly Queued[]) {
+  const pending = queued.filter(
+    (entry): entry is QueuedScan => entry.kind === 'scan' && entry.localResult === 'success',
+  );
+  return (pass: DoorPass) =>
+    pending
+      .filter((entry) => entry.code === pass.code)
+      .reduce((copy, entry) => {
+        const counted = entry.counted !== false ? admitted(copy, entry.scannedAt) : copy;
+        return entry.countsAt === undefined
+          ? counted
+          : moved(counted, entry.countsAt, entry.direction ?? 'entry');
+      }, pass);
 }

@@ -1,8 +1,10 @@
 import { verifyAsync } from '@noble/ed25519';
 import type { Schemas } from '@passgate/client';
 import {
+  isSignedCode,
   locationTag,
   type ParsedSignedCode,
+  parseSignedCode,
   type SignatureProblem,
   type SignedStatement,
   signedMessage,
@@ -11,7 +13,7 @@ import {
 } from '@passgate/shared/core';
 import { rulePass } from './door-pass';
 import type { DoorPlace } from './door-place';
-import type { DoorPass } from './store';
+import type { DoorPass, DoorStore } from './store';
 
 // A signed code at a door with no server: its signature checked with the tenant's public keys
 // from the last sync (@noble/ed25519, SHA-512 from WebCrypto), its statement against the pass
@@ -68,4 +70,31 @@ export function passOfStatement(statement: SignedStatement, at: DoorPlace): Door
     inside: null,
     statement: statementKey(statement),
   };
+}
+
+/**
+ * What a scanned text names at this door: its plain code and the pass to decide (listed, or for
+ * a signed code the list lacks, as the code states it; none for an unknown plain code), or why a
+ * signed code is refused. A pass made from its code is stored with its first decision
+ * (`recordLocal`), so the next scan of it finds it listed, this phone's admits counted.
+ */
+export async function passOfCode(
+  store: DoorStore,
+  text: string,
+  at: DoorPlace,
+  keys: () => Promise<readonly SigningKey[]>,
+): Promise<{ code: string; invalid?: SignatureProblem; pass?: DoorPass; unlisted?: true }> {
+  const signed = isSignedCode(text) ? parseSignedCode(text) : undefined;
+  if (!signed) {
+    const pass = (await store.pass(text)) ?? (await store.passTyped(text));
+    return { code: text, ...(pass ? { pass } : {}) };
+  }
+  const code = signed.statement.code;
+  const invalid = await signatureProblem(signed, await keys());
+  if (invalid) return { code, invalid };
+  const listed = await store.pass(code);
+  if (!listed) return { code, pass: passOfStatement(signed.statement, at), unlisted: true };
+  return statementOfPass(listed) === statementKey(signed.statement)
+    ? { code, pass: listed }
+    : { code, invalid: 'replaced' };
 }

@@ -1,19 +1,13 @@
 import type { ScanAnswer } from '@passgate/shared';
-import {
-  countsUse,
-  decideScan,
-  isSignedCode,
-  parseSignedCode,
-  statementKey,
-} from '@passgate/shared/core';
+import { countsUse, decideScan } from '@passgate/shared/core';
 import { nanoid } from 'nanoid';
 import type { ApiResult, DoorApi } from './api';
 import { browserNetwork, browserTimers, type DoorNetwork, type DoorTimers } from './door-env';
-import { admitted, clockSkewOf, fromAnswer, rulePass, undone } from './door-pass';
+import { admitted, clockSkewOf, fromAnswer, rulePass, undone, withQueuedScans } from './door-pass';
 import { type DoorPlace, ENTRY_AT_ANY, moved, placeOf } from './door-place';
-import { passOfStatement, type SigningKey, signatureProblem, statementOfPass } from './door-signed';
+import { passOfCode, type SigningKey } from './door-signed';
 import type { Decision, DoorEvents, DoorState } from './door-types';
-import type { DoorPass, DoorStore, Queued, QueuedScan } from './store';
+import type { DoorStore, Queued } from './store';
 
 export type { Decision, DoorEvents, DoorState } from './door-types';
 
@@ -89,24 +83,12 @@ export function createDoor(options: {
     events.onRemoved();
   }
 
-  /**
-   * The successful scans still queued for a pass, applied on top of the server's copy of it: the
-   * uses they counted, and where they left it (in or out).
-   */
-  async function withPendingScans() {
-    const pending = (await store.queued()).filter(
-      (entry): entry is QueuedScan => entry.kind === 'scan' && entry.localResult === 'success',
-    );
-    return (pass: DoorPass) =>
-      pending
-        .filter((entry) => entry.code === pass.code)
-        .reduce((copy, entry) => {
-          const counted = entry.counted !== false ? admitted(copy, entry.scannedAt) : copy;
-          return entry.countsAt === undefined
-            ? counted
-            : moved(counted, entry.countsAt, entry.direction ?? 'entry');
-        }, pass);
-  }
+  /** The pass as the server sent it, with this phone's queued scans of it on top. */
+  const withPendingScans = async () => withQueuedScans(await store.queued());
+
+  /** The tenant's public keys from the last sync, read from the store once. */
+  let keys: SigningKey[] | undefined;
+  const signingKeys = async () => (keys ??= (await store.get<SigningKey[]>('signingKeys')) ?? []);
 
   async function syncOnce() {
     const client = api();
@@ -128,7 +110,8 @@ export function createDoor(options: {
       }
       setOnline(true);
       await store.putPasses(res.data.passes, await withPendingScans());
-      await store.set('signingKeys', res.data.signingKeys);
+      keys = res.data.signingKeys;
+      await store.set('signingKeys', keys);
       cursor = res.data.cursor;
       await store.set('cursor', cursor);
       if (!res.data.hasMore) break;
@@ -253,21 +236,9 @@ export function createDoor(options: {
     at: DoorPlace,
   ): Promise<Decision> {
     const scannedAt = isoNow();
-    const signed = isSignedCode(text) ? parseSignedCode(text) : undefined;
-    const code = signed?.statement.code ?? text;
-    if (signed) {
-      const keys = (await store.get<SigningKey[]>('signingKeys')) ?? [];
-      const problem = await signatureProblem(signed, keys);
-      if (problem) return { by: 'phone', invalid: problem, code, key };
-    }
-    const listed = (await store.pass(code)) ?? (signed ? undefined : await store.passTyped(code));
-    if (signed && listed && statementOfPass(listed) !== statementKey(signed.statement)) {
-      return { by: 'phone', invalid: 'replaced', code, key };
-    }
-    const unlisted = signed !== undefined && !listed;
-    // Its first decision stores it with the scan (`recordLocal`): the next finds it listed, with
-    // this phone's admits of it counted.
-    const pass = listed ?? (signed ? passOfStatement(signed.statement, at) : undefined);
+    const found = await passOfCode(store, text, at, signingKeys);
+    if (found.invalid) return { by: 'phone', invalid: found.invalid, code: found.code, key };
+    const { code, pass, unlisted } = found;
     if (!pass) {
       const recorded = at.direction === 'exit';
       if (recorded) {

@@ -16,7 +16,7 @@ import {
   watchIoStalls,
   watchKernelThreads,
 } from './machine';
-import { benchWalletTriggers } from './wallet-triggers';
+import { benchWalletTriggers, describeWalletTriggers } from './wallet-triggers';
 
 // `pnpm bench`: scan throughput and latency of the real API on PostgreSQL, against the floor of
 // the same SQL work (one conditional UPDATE + one INSERT per commit) sent straight through `pg`
@@ -278,13 +278,7 @@ await withFreshDatabase(async (databaseUrl) => {
     console.log(
       `API p99 at saturation (closed loop, median of rounds): ${fmt(median(rounds.map((r) => r.api.p99)))} ms; the floor's: ${fmt(median(rounds.map((r) => r.floor.p99)))} ms`,
     );
-    console.log(
-      `\nThe wallet triggers on the scan's SQL (floor, closed loop, median of ${ROUNDS} rounds): off ${fmt(walletTriggers.off, 0)}/s; on, no pass in a wallet ${fmt(walletTriggers.on, 0)}/s (${fmt(walletTriggers.on / walletTriggers.off, 2)} of off); on, every pass in both wallets ${fmt(walletTriggers.held, 0)}/s (${fmt(walletTriggers.held / walletTriggers.off, 2)} of off)`,
-    );
-    console.log(
-      `  each round off / on / held: ${walletTriggers.rounds.map((r) => `${fmt(r.off.perSecond, 0)} / ${fmt(r.on.perSecond, 0)} / ${fmt(r.held.perSecond, 0)}`).join('; ')}`,
-    );
-
+    console.log(`\n${describeWalletTriggers(walletTriggers).join('\n')}\n`);
     if (!hasChromium()) {
       console.log(`\nScanner decoder: skipped (no Chromium at ${CHROMIUM})`);
       return;

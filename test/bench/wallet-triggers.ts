@@ -71,3 +71,14 @@ export async function benchWalletTriggers(options: {
     rounds,
   };
 }
+
+const rate = (perSecond: number) => `${perSecond.toFixed(0)}/s`;
+
+/** The figure's lines, as `pnpm bench` prints them. */
+export function describeWalletTriggers(cost: WalletTriggersCost): string[] {
+  const share = (perSecond: number) => (perSecond / cost.off).toFixed(2);
+  return [
+    `The wallet triggers on the scan's SQL (floor, closed loop, median of ${cost.rounds.length} rounds): off ${rate(cost.off)}; on, no pass in a wallet ${rate(cost.on)} (${share(cost.on)} of off); on, every pass in both wallets ${rate(cost.held)} (${share(cost.held)} of off)`,
+    `  each round off / on / held: ${cost.rounds.map((r) => [r.off, r.on, r.held].map((one) => one.perSecond.toFixed(0)).join(' / ')).join('; ')}`,
+  ];
+}

@@ -11,6 +11,13 @@ import type {
   TemplateLayout,
 } from '@passgate/shared';
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type {
+  GoogleWalletObjectTable,
+  SigningKeyTable,
+  WalletFanoutTable,
+  WalletPushTable,
+  WalletRegistrationTable,
+} from './schema-wallets';
 
 export type Plan = 'free' | 'basic' | 'pro';
 export type KeyScope = 'full' | 'scan';
@@ -115,66 +122,6 @@ export interface TemplateTable {
   created_at: CreatedAt;
   updated_at: Date;
   archived_at: Date | null;
-}
-
-/** A phone holding a pass in Apple Wallet, and the token that pushes it an update. */
-export interface WalletRegistrationTable {
-  tenant_id: string;
-  pass_id: string;
-  device_library_id: string;
-  push_token: string;
-  created_at: CreatedAt;
-  updated_at: Date;
-  /** When a template or location edit last reached this phone's copy (a fan-out batch). */
-  changed_at: Date | null;
-}
-
-/** An Apple Wallet push owed to a phone holding a pass (the outbox the push worker drains). */
-export interface WalletPushTable {
-  pass_id: string;
-  device_library_id: string;
-  tenant_id: string;
-  push_token: string;
-  due_at: Date;
-  attempts: Generated<number>;
-  last_error: string | null;
-}
-
-/** A pass a holder saved to Google Wallet: its object there, and whether a PATCH is owed. */
-export interface GoogleWalletObjectTable {
-  pass_id: string;
-  tenant_id: string;
-  created_at: CreatedAt;
-  /** Set while the object's latest state is owed to Google; the worker clears it. */
-  due_at: Date | null;
-  attempts: Generated<number>;
-  last_error: string | null;
-}
-
-/** A template or location edit on its way to every wallet copy of the passes it touches. */
-export interface WalletFanoutTable {
-  tenant_id: string;
-  kind: 'template' | 'default_template' | 'location';
-  /** The template or location id; '' for the tenant's default template. */
-  subject_id: string;
-  /** The passes up to this id have been reached. */
-  after_pass_id: Generated<string>;
-  due_at: Generated<Date>;
-}
-
-/** A tenant's Ed25519 key for signed pass codes; the private key encrypted with the server's secret. */
-export interface SigningKeyTable {
-  tenant_id: string;
-  /** `sk_…` */
-  id: string;
-  /** What a signed code names (0–7); one unretired key at most holds it. */
-  slot: number;
-  /** The raw 32-byte public key, base64url. */
-  public_key: string;
-  /** The PKCS#8 private key, AES-256-GCM under the server's secret: `iv.ciphertext.tag`. */
-  private_key: string;
-  created_at: CreatedAt;
-  retired_at: Date | null;
 }
 
 /** A one-time link that pairs a phone as a device; only the token's hash is kept. */
@@ -405,6 +352,7 @@ export type PassRow = Selectable<PassTable>;
 export type DeviceRow = Selectable<DeviceTable>;
 export type LocationRow = Selectable<LocationTable>;
 export type TemplateRow = Selectable<TemplateTable>;
+export type SigningKeyRow = Selectable<SigningKeyTable>;
 export type UserRow = Selectable<UserTable>;
 export type UserInviteRow = Selectable<UserInviteTable>;
 export type ScanRow = Selectable<ScanTable>;

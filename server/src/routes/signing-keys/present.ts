@@ -1,8 +1,7 @@
 import type { SigningKey } from '@passgate/shared';
-import type { Selectable } from 'kysely';
-import type { SigningKeyTable } from '../../db/schema';
+import type { SigningKeyRow } from '../../db/schema';
 
-export const presentSigningKey = (row: Selectable<SigningKeyTable>): SigningKey => ({
+export const presentSigningKey = (row: SigningKeyRow): SigningKey => ({
   id: row.id,
   algorithm: 'Ed25519',
   slot: row.slot,
