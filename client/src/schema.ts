@@ -836,6 +836,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/signing-keys/revocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The revocation list of signed codes
+         * @description For verifying signed codes without the pass list: the statements a change of their pass replaced, and the passes revoked, changed since `cursor` (the whole list without one). Ask again with the answer's `cursor` while `hasMore`, and later to get what changed since. An entry may come again, as it reads now (`revoked: false` takes it off); a change is never skipped. Entries whose codes have expired are left out.
+         *
+         *     **Who may call:** scan-scope API keys (door devices); full-scope API keys; staff users, signed in; admin users, signed in.
+         */
+        get: operations["listRevocations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/signing-keys/rotate": {
         parameters: {
             query?: never;
@@ -1567,6 +1589,23 @@ export interface components {
         };
         PasswordLink: {
             email: string;
+        };
+        Revocation: {
+            /** @description The pass's 12-character code */
+            code: string;
+            /** @description When the codes it names expire anyway; null: never. Keep it until then */
+            expiresAt: string | null;
+            /** @description false: off the list again (the pass was activated, or states this again) */
+            revoked: boolean;
+            /** @description The statement a replaced signed code made: its statement bytes with the key slot (the low three bits of the tenth byte) cleared, base64url. Null: every signed code of the pass */
+            statement: string | null;
+        };
+        RevocationsAnswer: {
+            /** @description Send it back as `cursor` to get what changed since */
+            cursor: string;
+            /** @description true: ask again at once with the new cursor */
+            hasMore: boolean;
+            revocations: components["schemas"]["Revocation"][];
         };
         ScanAnswer: {
             /**
@@ -5650,6 +5689,77 @@ export interface operations {
             };
         };
     };
+    listRevocations: {
+        parameters: {
+            query?: {
+                /** @description From the last answer; opaque */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the list and the cursor to ask with next */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevocationsAnswer"];
+                };
+            };
+            /** @description Invalid input: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     rotateSigningKey: {
         parameters: {
             query?: never;
@@ -7245,6 +7355,7 @@ export const operationAccess = {
   listKeys: ["full-key","admin"],
   listLocations: ["full-key","staff","admin"],
   listPasses: ["full-key","staff","admin"],
+  listRevocations: ["scan-key","full-key","staff","admin"],
   listScans: ["full-key","staff","admin"],
   listSigningKeys: ["scan-key","full-key","staff","admin"],
   listTemplates: ["full-key","staff","admin"],

@@ -15,3 +15,34 @@ export const SigningKey = z
   })
   .meta({ id: 'SigningKey' });
 export type SigningKey = z.infer<typeof SigningKey>;
+
+/** An entry of the tenant's revocation list of signed codes, as an integrator follows it. */
+export const Revocation = z
+  .object({
+    code: z.string().describe("The pass's 12-character code"),
+    statement: z
+      .string()
+      .nullable()
+      .describe(
+        'The statement a replaced signed code made: its statement bytes with the key slot (the ' +
+          'low three bits of the tenth byte) cleared, base64url. Null: every signed code of the pass',
+      ),
+    revoked: z
+      .boolean()
+      .describe('false: off the list again (the pass was activated, or states this again)'),
+    expiresAt: z
+      .string()
+      .nullable()
+      .describe('When the codes it names expire anyway; null: never. Keep it until then'),
+  })
+  .meta({ id: 'Revocation' });
+export type Revocation = z.infer<typeof Revocation>;
+
+export const RevocationsAnswer = z
+  .object({
+    revocations: z.array(Revocation),
+    cursor: z.string().describe('Send it back as `cursor` to get what changed since'),
+    hasMore: z.boolean().describe('true: ask again at once with the new cursor'),
+  })
+  .meta({ id: 'RevocationsAnswer' });
+export type RevocationsAnswer = z.infer<typeof RevocationsAnswer>;

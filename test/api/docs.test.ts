@@ -62,6 +62,7 @@ describe('API documentation', () => {
         '/session',
         '/session/password-link',
         '/signing-keys',
+        '/signing-keys/revocations',
         '/signing-keys/rotate',
         '/signing-keys/{signingKeyId}/retire',
         '/templates',

@@ -19,6 +19,7 @@ import * as walletRegistrations from './migrations/2026-12-10-wallet-registratio
 import * as walletPushes from './migrations/2026-12-11-wallet-pushes';
 import * as walletUpdates from './migrations/2026-12-12-wallet-updates';
 import * as signingKeys from './migrations/2026-12-13-signing-keys';
+import * as revocations from './migrations/2026-12-14-revocations';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-11-wallet-pushes': walletPushes,
   '2026-12-12-wallet-updates': walletUpdates,
   '2026-12-13-signing-keys': signingKeys,
+  '2026-12-14-revocations': revocations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -64,3 +64,21 @@ export interface SigningKeyTable {
   created_at: CreatedAt;
   retired_at: Date | null;
 }
+
+/**
+ * A signed code's statement that a change of its pass replaced, or (`whole_pass`) every statement
+ * of a pass once revoked; whether it revokes now is read with the pass (routes/signing-keys).
+ */
+export interface RevocationTable {
+  id: Generated<string>;
+  tenant_id: string;
+  pass_id: string;
+  whole_pass: boolean;
+  type: 'single' | 'multi' | null;
+  max_usages: number | null;
+  valid_from: Date | null;
+  valid_until: Date | null;
+  location_id: string | null;
+  /** The last transaction that changed the pass's statement or status (ADR 4's order). */
+  sync_xid: Generated<string>;
+}

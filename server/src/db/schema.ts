@@ -13,6 +13,7 @@ import type {
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type {
   GoogleWalletObjectTable,
+  RevocationTable,
   SigningKeyTable,
   WalletFanoutTable,
   WalletPushTable,
@@ -329,6 +330,7 @@ export interface Database {
   google_wallet_objects: GoogleWalletObjectTable;
   wallet_fanouts: WalletFanoutTable;
   signing_keys: SigningKeyTable;
+  revocations: RevocationTable;
   presence: PresenceTable;
   users: UserTable;
   user_invites: UserInviteTable;

@@ -1,9 +1,9 @@
 import type { SSEStreamingApi } from 'hono/streaming';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema';
+import { snapshot } from '../../domain/sweep';
 import type { Logger } from '../../logger';
 import type { LiveStreams } from '../../services/live-streams';
-import { snapshot } from '../sync/queries';
 import { presentScanListItem } from './present';
 import { streamScans } from './queries';
 

@@ -1,11 +1,13 @@
 import { z } from '@hono/zod-openapi';
-import { SigningKey } from '@passgate/shared';
+import { RevocationsAnswer, SigningKey } from '@passgate/shared';
 import { ACCESS, defineRoute } from '../../access';
+import { formatCursor } from '../../domain/sweep';
 import { ApiError, notFound } from '../../errors';
 import type { Services } from '../../services';
 import { createRouter, errorResponses, json } from '../support';
-import { presentSigningKey } from './present';
-import { listSigningKeys, retireSigningKey } from './queries';
+import { foreignCursor, givenCursor, sweepQuery } from '../sweep';
+import { presentRevocation, presentSigningKey } from './present';
+import { listSigningKeys, retireSigningKey, revocationsPage } from './queries';
 
 // The tenant's keys for signed pass codes: public keys for doors and integrators to verify
 // with; rotated and retired by admins (docs/api.md#signed-codes).
@@ -21,6 +23,29 @@ const list = defineRoute({
   responses: {
     200: json(z.array(SigningKey), 'Newest first'),
     ...errorResponses(401, 403, 429),
+  },
+});
+
+/** Entries per page of the revocation list. */
+const REVOCATIONS_PAGE_SIZE = 5000;
+
+const revocations = defineRoute({
+  method: 'get',
+  path: '/signing-keys/revocations',
+  operationId: 'listRevocations',
+  access: ACCESS.door,
+  tags: ['Signed codes'],
+  summary: 'The revocation list of signed codes',
+  description:
+    'For verifying signed codes without the pass list: the statements a change of their pass ' +
+    'replaced, and the passes revoked, changed since `cursor` (the whole list without one). ' +
+    "Ask again with the answer's `cursor` while `hasMore`, and later to get what changed " +
+    'since. An entry may come again, as it reads now (`revoked: false` takes it off); a change ' +
+    'is never skipped. Entries whose codes have expired are left out.',
+  request: { query: sweepQuery(REVOCATIONS_PAGE_SIZE) },
+  responses: {
+    200: json(RevocationsAnswer, 'One page of the list and the cursor to ask with next'),
+    ...errorResponses(400, 401, 403, 429),
   },
 });
 
@@ -68,6 +93,23 @@ export function signingKeyRoutes({ db, signingKeys }: Services) {
       if (signingKeys.enabled) await signingKeys.signer(db, tenantId);
       const keys = await listSigningKeys(db, tenantId);
       return c.json(keys.map(presentSigningKey), 200);
+    })
+    .openapi(revocations, async (c) => {
+      const query = c.req.valid('query');
+      const cursor = givenCursor(query.cursor, /^\d{1,19}$/);
+      const tenantId = c.get('caller').tenant.id;
+      const size = query.limit ?? REVOCATIONS_PAGE_SIZE;
+      const page = await revocationsPage(db, tenantId, cursor, size, new Date()).catch(
+        foreignCursor,
+      );
+      return c.json(
+        {
+          revocations: page.rows.flatMap((row) => presentRevocation(row) ?? []),
+          cursor: formatCursor(page.cursor),
+          hasMore: page.hasMore,
+        },
+        200,
+      );
     })
     .openapi(rotate, async (c) => {
       if (!signingKeys.enabled) throw off();

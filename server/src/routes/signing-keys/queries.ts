@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema';
+import { type SweepCursor, sweepPage, sweepStart } from '../../domain/sweep';
 
 /** The tenant's keys, newest first, retired ones included. */
 export const listSigningKeys = (db: Kysely<Database>, tenantId: string) =>
@@ -32,3 +33,58 @@ export async function retireSigningKey(
     .where('id', '=', id)
     .executeTakeFirst();
 }
+
+/**
+ * One page of the tenant's revocation list changed since `cursor` (all of it without one), in the
+ * order of the transactions that changed it (ADR 4), each entry with its pass as it stands. An
+ * entry whose codes have expired is left out.
+ */
+export async function revocationsPage(
+  db: Kysely<Database>,
+  tenantId: string,
+  given: SweepCursor | undefined,
+  limit: number,
+  now: Date,
+) {
+  const start = await sweepStart(db, given);
+  let query = db
+    .selectFrom('revocations')
+    .innerJoin('passes', 'passes.id', 'revocations.pass_id')
+    .select([
+      'revocations.id',
+      sql<string>`revocations.sync_xid::text`.as('sync_xid'),
+      'revocations.whole_pass',
+      'revocations.type',
+      'revocations.max_usages',
+      'revocations.valid_from',
+      'revocations.valid_until',
+      'revocations.location_id',
+      'passes.code',
+      'passes.status',
+      'passes.type as pass_type',
+      'passes.max_usages as pass_max_usages',
+      'passes.valid_from as pass_valid_from',
+      'passes.valid_until as pass_valid_until',
+      'passes.location_id as pass_location_id',
+    ])
+    .where('revocations.tenant_id', '=', tenantId)
+    .where(sql<boolean>`coalesce(CASE WHEN revocations.whole_pass THEN passes.valid_until
+                                      ELSE revocations.valid_until END, 'infinity') > ${now}`);
+  if (start.from !== null) {
+    query = query.where(sql<boolean>`revocations.sync_xid >= ${start.from}::xid8`);
+  }
+  if (start.after) {
+    const { xid, id } = start.after;
+    query = query.where(
+      sql<boolean>`(revocations.sync_xid, revocations.id) > (${xid}::xid8, ${id}::bigint)`,
+    );
+  }
+  const rows = await query
+    .orderBy(sql`revocations.sync_xid`)
+    .orderBy('revocations.id')
+    .limit(limit + 1)
+    .execute();
+  return sweepPage(rows, limit, start);
+}
+
+export type RevocationRow = Awaited<ReturnType<typeof revocationsPage>>['rows'][number];

@@ -1,14 +1,14 @@
-import { z } from '@hono/zod-openapi';
 import { SyncAnswer } from '@passgate/shared';
 import { compress } from 'hono/compress';
 import { ACCESS, defineRoute } from '../../access';
-import { ApiError } from '../../errors';
+import { formatCursor } from '../../domain/sweep';
 import type { Services } from '../../services';
 import { presentSigningKey } from '../signing-keys/present';
 import { listSigningKeys } from '../signing-keys/queries';
 import { createRouter, errorResponses, json } from '../support';
+import { foreignCursor, givenCursor, sweepQuery } from '../sweep';
 import { presentSyncPass } from './present';
-import { ForeignCursorError, formatCursor, noteSynced, parseCursor, syncPage } from './queries';
+import { noteSynced, syncPage } from './queries';
 
 /** Passes per page: a full sync of 100,000 passes is 20 requests. */
 export const SYNC_PAGE_SIZE = 5000;
@@ -28,17 +28,7 @@ const sync = defineRoute({
     'it; a door moved to another location gets every pass again. Compressed when the request ' +
     'accepts gzip.',
   middleware: [compress()] as const,
-  request: {
-    query: z.object({
-      cursor: z.string().max(200).optional().describe('From the last answer; opaque'),
-      limit: z
-        .string()
-        .regex(/^\d{1,5}$/, `limit must be a whole number from 1 to ${SYNC_PAGE_SIZE}`)
-        .pipe(z.coerce.number<string>().min(1).max(SYNC_PAGE_SIZE))
-        .optional()
-        .meta({ type: 'integer', minimum: 1, maximum: SYNC_PAGE_SIZE, pattern: undefined }),
-    }),
-  },
+  request: { query: sweepQuery(SYNC_PAGE_SIZE) },
   responses: {
     200: json(SyncAnswer, 'One page of passes and the cursor to ask with next'),
     ...errorResponses(400, 401, 403, 429),
@@ -50,10 +40,7 @@ export const syncOperation = sync;
 export function syncRoutes({ db, signingKeys }: Services) {
   return createRouter().openapi(sync, async (c) => {
     const query = c.req.valid('query');
-    const cursor = query.cursor === undefined ? undefined : parseCursor(query.cursor);
-    if (query.cursor !== undefined && !cursor) {
-      throw new ApiError(400, 'cursor: not a cursor this server gave; sync again without one');
-    }
+    const cursor = givenCursor(query.cursor);
     const { key, tenant } = c.get('caller');
     const door = key?.device
       ? await db
@@ -65,12 +52,7 @@ export function syncRoutes({ db, signingKeys }: Services) {
       : undefined;
     const size = query.limit ?? SYNC_PAGE_SIZE;
     const page = await syncPage(db, tenant.id, cursor, size, door?.location_id ?? null).catch(
-      (error: unknown) => {
-        if (error instanceof ForeignCursorError) {
-          throw new ApiError(400, 'cursor: not from this database; sync again without one');
-        }
-        throw error;
-      },
+      foreignCursor,
     );
     if (key?.device && !page.hasMore) await noteSynced(db, key.device.id);
     // A door verifies signed codes offline with these: the first key is made now if need be.

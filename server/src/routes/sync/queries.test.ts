@@ -1,12 +1,13 @@
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { newPassRow, useTestDatabase } from '../../../../test/support/test-database';
-import { formatCursor, parseCursor, type SyncCursor, syncPage } from './queries';
+import { formatCursor, parseCursor, type SweepCursor } from '../../domain/sweep';
+import { syncPage } from './queries';
 
 const database = useTestDatabase();
 
 /** Syncs to the end from `cursor`, page by page: the codes it got, and where it ended. */
-async function syncAll(cursor: SyncCursor | undefined, limit = 2) {
+async function syncAll(cursor: SweepCursor | undefined, limit = 2) {
   const codes: string[] = [];
   let at = cursor;
   for (;;) {
@@ -20,7 +21,7 @@ async function syncAll(cursor: SyncCursor | undefined, limit = 2) {
 
 describe('the sync cursor', () => {
   it('reads back what it wrote, and refuses what it did not', () => {
-    const mid: SyncCursor = {
+    const mid: SweepCursor = {
       next: '90',
       sweep: { from: null, after: { xid: '80', id: `pass_${'a'.repeat(20)}` } },
     };
