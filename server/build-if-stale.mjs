@@ -16,7 +16,7 @@ import path from 'node:path';
 
 const here = import.meta.dirname;
 const dist = path.join(here, 'dist');
-const ENTRIES = ['src/main.ts', 'src/admin/cli.ts'];
+const ENTRIES = ['src/main.ts', 'src/admin/cli.ts', 'src/db/embedded-worker.ts'];
 const sources = ['src', 'package.json', '../shared/src', 'build-if-stale.mjs'].map((p) =>
   path.join(here, p),
 );

@@ -167,6 +167,7 @@ export function buildApiDocument(publicUrl = 'http://localhost:3000') {
   const rateLimits = createRateLimits();
   const api = createApi({
     db: unused,
+    databaseAnswers: unused,
     publicUrl,
     logger: unused,
     rateLimits,
@@ -205,7 +206,7 @@ export function createStartingApp() {
  * scanner build to serve (`SCANNER_DIST`), `scanner/dist` when unset.
  */
 export function createApp(services: Services, apps: { scannerDist?: string | undefined } = {}) {
-  const { db, logger, disk } = services;
+  const { logger, disk } = services;
   const app = new OpenAPIHono();
   app.onError(errorHandler(logger, { onDiskFull: disk.full }));
   app.notFound((c) => c.json({ error: noSuchEndpoint(c.req.method, c.req.path) }, 404));
@@ -219,7 +220,7 @@ export function createApp(services: Services, apps: { scannerDist?: string | und
     }
     try {
       await withDeadline(
-        sql`SELECT 1`.execute(db),
+        services.databaseAnswers(),
         HEALTH_CHECK_DEADLINE_MS,
         () => new Error(`no answer within ${HEALTH_CHECK_DEADLINE_MS} ms`),
       );

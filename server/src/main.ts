@@ -21,6 +21,7 @@ import { createAttemptThrottle } from './services/attempt-throttle';
 import { AUTH_CHANGES_CHANNEL, createCallerCache } from './services/callers';
 import { createDevicePresence } from './services/device-presence';
 import { watchDiskSpace } from './services/disk-space';
+import { startEmbeddedUpkeep } from './services/embedded-upkeep';
 import { loadGoogleWallet } from './services/google-wallet';
 import { createLiveStreams } from './services/live-streams';
 import { createMail } from './services/mail';
@@ -71,6 +72,10 @@ async function start() {
   const database = await createDatabase(config);
   const applied = await database.migrate();
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+  const upkeep =
+    database.kind === 'pglite'
+      ? await startEmbeddedUpkeep({ db: database.db, logger })
+      : { stop: async () => {} };
   const rateLimits = createRateLimits({
     redis: redis?.client,
     pool: database.counterPool,
@@ -109,6 +114,7 @@ async function start() {
   app = createApp(
     {
       db: database.db,
+      databaseAnswers: database.ping,
       publicUrl,
       logger,
       rateLimits,
@@ -163,6 +169,7 @@ async function start() {
     await new Promise((resolve) => server.close(resolve));
     await deliveries.stop();
     await walletUpdates.stop();
+    await upkeep.stop();
     await stopListening();
     rateLimits.close();
     mail?.close();

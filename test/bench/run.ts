@@ -6,6 +6,7 @@ import { buildIfStale, startServer } from '../support/server';
 import { benchDashboard } from './dashboard';
 import { benchDecoder, benchOpenToAdmit } from './decoder';
 import { benchDoor } from './door';
+import { embeddedSection } from './embedded';
 import { HttpConnection } from './http-connection';
 import { type LoadResult, median, percentile, runAtRate, runLoad } from './load';
 import {
@@ -393,3 +394,6 @@ await withFreshDatabase(async (databaseUrl) => {
     await server.stop();
   }
 });
+
+// The embedded database (PGlite), as a new user runs it first.
+for (const line of await embeddedSection(CONCURRENCY, DURATION_MS)) console.log(line);

@@ -34,7 +34,11 @@ describe('the server bundle (server/dist)', () => {
     const longAgo = new Date('2000-01-01T00:00:00Z');
     utimesSync(main, longAgo, longAgo);
     // What another build left: a chunk of other sources, and a write that a dead build began.
-    const leftovers = ['chunk-EARLIER1.js', 'db/chunk-EARLIER2.js.map', 'main.js.4242.partial'];
+    const leftovers = [
+      'chunk-EARLIER1.js',
+      'earlier/chunk-EARLIER2.js.map',
+      'main.js.4242.partial',
+    ];
     for (const name of leftovers) {
       const file = path.join(REPO_ROOT, 'server/dist', name);
       mkdirSync(path.dirname(file), { recursive: true });
@@ -50,7 +54,9 @@ describe('the server bundle (server/dist)', () => {
     for (const name of leftovers) {
       expect(existsSync(path.join(REPO_ROOT, 'server/dist', name)), name).toBe(false);
     }
-    expect(existsSync(path.join(REPO_ROOT, 'server/dist/db')), 'the emptied folder').toBe(false);
+    expect(existsSync(path.join(REPO_ROOT, 'server/dist/earlier')), 'the emptied folder').toBe(
+      false,
+    );
     expect(existsSync(inFlight)).toBe(true);
     rmSync(inFlight);
     // Every file the bundle imports, at once or later (the CLI's database chunk), is still there.

@@ -1,8 +1,5 @@
-import { writeSync } from 'node:fs';
-import type { PGlite as PGliteInstance } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import parsePostgresDate from 'postgres-date';
 import type { Config } from '../config';
 import { makeDataDir } from '../data-dir';
 import { StartError } from '../start-error';
@@ -24,6 +21,8 @@ export interface DatabaseHandle {
    * a large database may rightly take minutes. Run it before serving requests.
    */
   migrate(): Promise<string[]>;
+  /** Resolves when the database answers (see `Services.databaseAnswers`). */
+  ping(): Promise<unknown>;
   /** Follows NOTIFYs on a channel until the returned function is called. */
   listen(channel: string, listener: ChannelListener): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -177,48 +176,6 @@ async function migrateWithoutTimeouts(databaseUrl: string): Promise<string[]> {
   }
 }
 
-/**
- * Whether the embedded database failed in a way it cannot go on from: an abort of its
- * WebAssembly (PostgreSQL's PANIC), or a WAL file it could not write (a full disk). After such
- * a failure, the next statement spins the process without end.
- */
-function isEmbeddedDatabaseBroken(error: unknown): boolean {
-  if (error instanceof WebAssembly.RuntimeError) return true;
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'ExitStatus') return true;
-  const code = (error as { code?: unknown }).code;
-  return code === '53100' && /pg_wal|xlog/i.test(error.message);
-}
-
-/**
- * Ends the process (one line on stderr, exit code 1, for a supervisor to restart it) as soon as
- * the embedded database fails beyond repair. Every statement passes through `execProtocol` or
- * `execProtocolStream` while PGlite holds its lock, so the process ends before another
- * statement can start.
- */
-function exitWhenBroken(pglite: PGliteInstance) {
-  for (const name of ['execProtocol', 'execProtocolStream'] as const) {
-    const original = pglite[name].bind(pglite) as (...args: unknown[]) => Promise<unknown>;
-    Object.assign(pglite, {
-      [name]: async (...args: unknown[]) => {
-        try {
-          return await original(...args);
-        } catch (error) {
-          if (isEmbeddedDatabaseBroken(error)) {
-            const message = error instanceof Error ? error.message : String(error);
-            writeSync(
-              2,
-              `Passgate stopped: the embedded database cannot go on (${message}); free space in DATA_DIR, then start it again\n`,
-            );
-            process.exit(1);
-          }
-          throw error;
-        }
-      },
-    });
-  }
-}
-
 /** PostgreSQL through `pg` when `DATABASE_URL` is set, else PGlite persisted under `DATA_DIR`. */
 export async function createDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir' | 'databasePoolSize' | 'databaseQueryTimeoutMs'>,
@@ -261,6 +218,7 @@ export async function createDatabase(
       kind: 'postgres',
       counterPool,
       migrate: () => migrateWithoutTimeouts(databaseUrl),
+      ping: () => sql`SELECT 1`.execute(db),
       listen: (channel, listener) => listenOnPostgres(databaseUrl, channel, listener),
       close: async () => {
         await db.destroy();
@@ -270,39 +228,18 @@ export async function createDatabase(
   }
   makeDataDir(config.dataDir);
   // Loaded only for the embedded database: a server or CLI on PostgreSQL never needs it.
-  const [{ PGlite, types }, { pg_trgm }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite/contrib/pg_trgm'),
-  ]);
-  const { TIMESTAMPTZ, TIMESTAMP } = types;
-  const pgdata = `${config.dataDir}/pgdata`;
-  const pglite = await PGlite.create(pgdata, {
-    extensions: { pg_trgm },
-    // PGlite's own parser is `new Date(text)`, which reads year 0080 as 1980. Parse timestamps
-    // as node-postgres does, so that both databases give the same Date.
-    parsers: { [TIMESTAMPTZ]: parsePostgresDate, [TIMESTAMP]: parsePostgresDate },
-  }).catch((error: unknown) => {
-    // PGlite rejects with plain objects too (`{ name: 'ErrnoError', errno }`): say it in words.
-    const { message, name, errno } = (error ?? {}) as {
-      message?: string;
-      name?: string;
-      errno?: number;
-    };
-    const why = message || `${name ?? 'error'}${errno === undefined ? '' : ` ${errno}`}`;
-    throw new StartError(
-      `DATA_DIR: the embedded database in ${pgdata} could not be opened (${why}); it must be a directory that Passgate created, or absent`,
-    );
-  });
-  exitWhenBroken(pglite);
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  const { openEmbedded } = await import('./embedded');
+  const embedded = await openEmbedded(`${config.dataDir}/pgdata`);
+  const db = new Kysely<Database>({ dialect: embedded.dialect });
   return {
     db,
     kind: 'pglite',
     counterPool: undefined,
     migrate: () => migrateToLatest(db),
+    ping: embedded.ping,
     // One process owns the database, so every change goes through this PGlite and is heard.
     async listen(channel, listener) {
-      const unlisten = await pglite.listen(channel, () => listener.onNotify());
+      const unlisten = await embedded.listen(channel, () => listener.onNotify());
       listener.onListening(true);
       return async () => {
         listener.onListening(false);

@@ -20,6 +20,7 @@ import * as walletPushes from './migrations/2026-12-11-wallet-pushes';
 import * as walletUpdates from './migrations/2026-12-12-wallet-updates';
 import * as signingKeys from './migrations/2026-12-13-signing-keys';
 import * as revocations from './migrations/2026-12-14-revocations';
+import * as deliveryClaims from './migrations/2026-12-15-delivery-claims';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-12-wallet-updates': walletUpdates,
   '2026-12-13-signing-keys': signingKeys,
   '2026-12-14-revocations': revocations,
+  '2026-12-15-delivery-claims': deliveryClaims,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

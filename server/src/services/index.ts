@@ -19,6 +19,11 @@ import type { SigningKeys } from './signing-keys';
 /** Everything a request handler may use, built once at start and passed in. */
 export interface Services {
   db: Kysely<Database>;
+  /**
+   * Resolves when the database answers (`/healthz`): a query on PostgreSQL; on the embedded
+   * database, its thread, which a long transaction holding the one connection does not stop.
+   */
+  databaseAnswers: () => Promise<unknown>;
   /** Base of every `publicUrl`: PUBLIC_URL, or localhost on the bound port. */
   publicUrl: string;
   logger: Logger;

@@ -1,0 +1,100 @@
+import { sql } from 'kysely';
+import { describe, expect, inject, it } from 'vitest';
+import { newPassRow, useTestDatabase } from '../../../test/support/test-database';
+import { tablesDue, upkeep } from '../services/embedded-upkeep';
+
+// The embedded database on its own thread: one connection lent to one query or transaction at a
+// time, in the order asked; PostgreSQL's errors arrive whole; the thread answers a ping while a
+// transaction holds the connection. And the upkeep that stands in for autovacuum.
+
+const database = useTestDatabase();
+const embedded = !inject('databaseUrl');
+
+/** A promise and the function that settles it. */
+function gate() {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
+describe.runIf(embedded)('the embedded database', () => {
+  it('runs nothing inside another’s transaction, and answers in the order asked', async () => {
+    const { db } = database.handle;
+    const held = gate();
+    const inserted = gate();
+    const pass = newPassRow(database.tenantId, { name: 'In a transaction' });
+    const order: string[] = [];
+    const transaction = db.transaction().execute(async (trx) => {
+      await trx.insertInto('passes').values(pass).execute();
+      inserted.open();
+      await held.opened;
+      order.push('transaction');
+      throw new Error('rolled back');
+    });
+    await inserted.opened;
+    // Asked while the transaction holds the connection: it waits, then sees no pass, since the
+    // transaction rolls back, and its own write survives the rollback.
+    const reads = [1, 2, 3].map((n) =>
+      db
+        .selectFrom('passes')
+        .select(sql<number>`count(*)::int`.as('count'))
+        .where('id', '=', pass.id)
+        .executeTakeFirstOrThrow()
+        .then((row) => {
+          order.push(`read ${n}`);
+          return row.count;
+        }),
+    );
+    const other = newPassRow(database.tenantId, { name: 'Beside it' });
+    const write = db
+      .insertInto('passes')
+      .values(other)
+      .execute()
+      .then(() => order.push('write'));
+    // The thread answers while the connection is held.
+    await database.handle.ping();
+    expect(order).toEqual([]);
+    held.open();
+    await expect(transaction).rejects.toThrow('rolled back');
+    expect(await Promise.all(reads)).toEqual([0, 0, 0]);
+    await write;
+    expect(order).toEqual(['transaction', 'read 1', 'read 2', 'read 3', 'write']);
+    const kept = await db.selectFrom('passes').select('id').where('id', '=', other.id).execute();
+    expect(kept).toHaveLength(1);
+  });
+
+  it('gives PostgreSQL’s errors with their code and constraint', async () => {
+    const { db } = database.handle;
+    const pass = newPassRow(database.tenantId, {});
+    await db.insertInto('passes').values(pass).execute();
+    const error = await db
+      .insertInto('passes')
+      .values(pass)
+      .execute()
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ code: '23505', constraint: 'passes_pkey' });
+  });
+});
+
+describe.runIf(embedded)('the embedded upkeep', () => {
+  it('analyzes a table that has grown, and leaves one that has not', async () => {
+    const { db } = database.handle;
+    await upkeep(db);
+    const rows = Array.from({ length: 400 }, () => newPassRow(database.tenantId, {}));
+    await db.insertInto('passes').values(rows).execute();
+    await sql`SELECT pg_stat_force_next_flush()`.execute(db);
+    const due = await tablesDue(db);
+    expect(due.map((table) => table.table)).toContain('passes');
+    expect(due.map((table) => table.table)).not.toContain('signing_keys');
+    await upkeep(db);
+    await sql`SELECT pg_stat_force_next_flush()`.execute(db);
+    const after = await tablesDue(db);
+    expect(after.map((table) => table.table)).not.toContain('passes');
+    const { rows: stats } = await sql<{ reltuples: number }>`
+      SELECT reltuples FROM pg_class WHERE oid = 'passes'::regclass`.execute(db);
+    expect(stats[0]?.reltuples).toBeGreaterThanOrEqual(400);
+  });
+});
