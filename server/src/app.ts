@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
-import { sql } from 'kysely';
 import { clientAddressOf } from './client-address';
 import { withDeadline } from './deadline';
 import {
