@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { admin } from '../support/admin';
 import { newDataDir, startServer } from '../support/server';
-import { HttpConnection } from './http-connection';
+import { scanLoad } from './http-connection';
 import { type LoadResult, runLoad } from './load';
 
 // The embedded database (PGlite), as a new user runs it:
@@ -192,23 +192,8 @@ export async function benchEmbedded(options: {
   );
   server = await startServer({ dataDir, env });
 
-  const url = new URL(server.url);
-  const connections = Array.from(
-    { length: concurrency },
-    () => new HttpConnection(url.hostname, Number(url.port)),
-  );
-  const scanHeaders = { ...headers, 'Content-Type': 'application/json' };
-  const scan = async (worker: number, i: number) => {
-    const status = await connections[worker]!.post(
-      '/api/v1/scan',
-      scanHeaders,
-      JSON.stringify({
-        code: codes[(worker * 7919 + i) % codes.length],
-        device: `bench-${worker}`,
-      }),
-    );
-    if (status !== 200) throw new Error(`HTTP ${status}`);
-  };
+  const scans = scanLoad(server.url, made.apiKey, codes, concurrency);
+  const { scan } = scans;
   await runLoad(concurrency, 2000, scan);
   const quiet = await runLoad(concurrency, durationMs, scan);
 
@@ -239,7 +224,7 @@ export async function benchEmbedded(options: {
   })();
   const [busy, importMs, exported] = await Promise.all([load, importing, exporting]);
   const { worst, failures } = await health.stop();
-  for (const connection of connections) connection.close();
+  scans.close();
   await server.stop();
   receiver.close();
   return {

@@ -79,3 +79,32 @@ export class HttpConnection {
     else pending.resolve(status);
   }
 }
+
+/**
+ * `POST /api/v1/scan` for a load run's workers, one keep-alive connection each: worker `w`'s
+ * `i`th scan is of the pass `codes[(w × 7919 + i) mod n]`. Throws unless answered 200.
+ */
+export function scanLoad(serverUrl: string, apiKey: string, codes: string[], workers: number) {
+  const url = new URL(serverUrl);
+  const connections = Array.from(
+    { length: workers },
+    () => new HttpConnection(url.hostname, Number(url.port)),
+  );
+  const headers = { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' };
+  return {
+    async scan(worker: number, i: number) {
+      const status = await connections[worker]!.post(
+        '/api/v1/scan',
+        headers,
+        JSON.stringify({
+          code: codes[(worker * 7919 + i) % codes.length],
+          device: `bench-${worker}`,
+        }),
+      );
+      if (status !== 200) throw new Error(`HTTP ${status}`);
+    },
+    close() {
+      for (const connection of connections) connection.close();
+    },
+  };
+}

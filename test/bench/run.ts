@@ -7,7 +7,7 @@ import { benchDashboard } from './dashboard';
 import { benchDecoder, benchOpenToAdmit } from './decoder';
 import { benchDoor } from './door';
 import { embeddedSection } from './embedded';
-import { HttpConnection } from './http-connection';
+import { scanLoad } from './http-connection';
 import { type LoadResult, median, percentile, runAtRate, runLoad } from './load';
 import {
   type CpuPerOperation,
@@ -146,23 +146,8 @@ await withFreshDatabase(async (databaseUrl) => {
     };
 
     // One keep-alive connection per worker, as the floor's workers each hold a pooled client.
-    const url = new URL(server.url);
-    const connections = Array.from(
-      { length: CONCURRENCY },
-      () => new HttpConnection(url.hostname, Number(url.port)),
-    );
-    const scanHeaders = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
-    const apiScan = async (worker: number, i: number) => {
-      const status = await connections[worker]!.post(
-        '/api/v1/scan',
-        scanHeaders,
-        JSON.stringify({
-          code: codes[(worker * 7919 + i) % codes.length],
-          device: `bench-${worker}`,
-        }),
-      );
-      if (status !== 200) throw new Error(`HTTP ${status}`);
-    };
+    const load = scanLoad(server.url, key, codes, CONCURRENCY);
+    const apiScan = load.scan;
 
     await runLoad(CONCURRENCY, WARMUP_MS, floorScan);
     await runLoad(CONCURRENCY, WARMUP_MS, apiScan);
@@ -204,7 +189,7 @@ await withFreshDatabase(async (databaseUrl) => {
       scan: floorScan,
     });
     await pool.end();
-    for (const connection of connections) connection.close();
+    load.close();
 
     const row = (label: string, r: Measured) => [
       label,

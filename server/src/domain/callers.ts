@@ -2,7 +2,7 @@ import type { CallerKind } from '../access';
 import type { ApiKey, Role, Tenant } from '../db/schema';
 
 // Who calls the API: an API key or a signed-in user, and their tenant. Found by `authenticate`
-// (keys, through the caller cache) and by `domain/sessions.ts` (sessions).
+// through the caller cache: keys by `findCaller`, sessions by `domain/sessions.ts`.
 
 /** An API key that calls. */
 export type KeyCredential = Pick<ApiKey, 'id' | 'prefix' | 'scope' | 'rate_limit'> & {
@@ -18,6 +18,8 @@ export interface SessionUser {
   role: Role;
   /** The hash of the session's token: what signing out ends. */
   sessionHash: string;
+  /** When the session ends unless used again: its idle end or its last day, the sooner. */
+  sessionEndsAt: Date;
 }
 
 /** Who is calling, as `authenticate` found it: an API key or a signed-in user, and the tenant. */

@@ -77,6 +77,7 @@ export async function findSessionCaller(
   const row = await liveSessions(db, now)
     .select([
       'sessions.last_seen_at',
+      'sessions.expires_at',
       'users.id as user_id',
       'users.email',
       'users.name as user_name',
@@ -86,7 +87,9 @@ export async function findSessionCaller(
     .where('sessions.token_hash', '=', hash)
     .executeTakeFirst();
   if (!row) return undefined;
-  if (now.getTime() - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
+  let lastSeen = row.last_seen_at;
+  if (now.getTime() - lastSeen.getTime() > TOUCH_EVERY_MS) {
+    lastSeen = now;
     await db
       .updateTable('sessions')
       .set({ last_seen_at: now })
@@ -102,6 +105,9 @@ export async function findSessionCaller(
       name: row.user_name,
       role: row.role,
       sessionHash: hash,
+      sessionEndsAt: new Date(
+        Math.min(row.expires_at.getTime(), lastSeen.getTime() + SESSION_IDLE_MS),
+      ),
     },
   };
 }

@@ -87,7 +87,10 @@ export function authenticate(options: {
     const session = header ? undefined : getCookie(c, SESSION_COOKIE);
     let caller: Caller | undefined;
     if (session !== undefined) {
-      caller = await findSessionCaller(db, session);
+      // Keyed apart from keys, though a session token and a key never share a hash.
+      caller = await callers.get(`session:${sha256(session)}`, () =>
+        findSessionCaller(db, session),
+      );
       if (!caller) throw unauthorized('Your session has ended: sign in again');
     } else {
       if (!header) throw unauthorized('Missing API key: send "Authorization: Bearer 2pk_…"');

@@ -62,3 +62,38 @@ describe('createCallerCache', () => {
     expect(state.calls).toBe(2);
   });
 });
+
+describe('a session in the caller cache', () => {
+  const session = (endsInMs: number): Caller => ({
+    tenant: caller.tenant,
+    key: null,
+    user: {
+      id: 'usr_1',
+      email: 'a@example.com',
+      name: null,
+      role: 'admin',
+      sessionHash: 'h',
+      sessionEndsAt: new Date(Date.now() + endsInMs),
+    },
+  });
+
+  it('is kept no longer than the session lasts', async () => {
+    const cache = createCallerCache();
+    cache.setListening(true);
+    let calls = 0;
+    const ending = async () => {
+      calls++;
+      return session(-1);
+    };
+    await cache.get('session:a', ending);
+    await cache.get('session:a', ending);
+    expect(calls).toBe(2);
+    const lasting = async () => {
+      calls++;
+      return session(60 * 60 * 1000);
+    };
+    await cache.get('session:b', lasting);
+    await cache.get('session:b', lasting);
+    expect(calls).toBe(3);
+  });
+});

@@ -1,8 +1,9 @@
 import type { Caller } from '../domain/callers';
 
 /**
- * The channel on which the database announces that an API key or a tenant changed (a key
- * revoked, a plan changed): triggers in migration `2026-11-23-auth-notify` NOTIFY it.
+ * The channel on which the database announces that an API key, a tenant, a session or a user
+ * changed (a key revoked, a plan changed, a sign-out): triggers in migrations
+ * `2026-11-23-auth-notify` and `2026-12-16-session-notify` NOTIFY it.
  */
 export const AUTH_CHANGES_CHANNEL = 'passgate_auth_changed';
 
@@ -12,7 +13,10 @@ const DEFAULT_TTL_MS = 60_000;
 const SWEEP_ABOVE = 10_000;
 
 export interface CallerCache {
-  /** The caller of a key by its SHA-256, from the cache or else from `load` (and then cached). */
+  /**
+   * The caller of a key or session by its token's SHA-256, from the cache or else from `load`
+   * (and then cached, until the session ends if sooner).
+   */
   get(keyHash: string, load: () => Promise<Caller | undefined>): Promise<Caller | undefined>;
   /** Something changed: forget every entry, including lookups still in flight. */
   invalidate(): void;
@@ -24,9 +28,10 @@ export interface CallerCache {
 }
 
 /**
- * Keeps each key's caller in memory so that a request does not read it from the database every
- * time. A revocation reaches every server instance through the database's notification (see
- * `AUTH_CHANGES_CHANNEL`) within milliseconds; a lookup that raced with it is not kept.
+ * Keeps each key's and session's caller in memory so that a request does not read it from the
+ * database every time. A revocation, a sign-out or a changed user reaches every server instance
+ * through the database's notification (see `AUTH_CHANGES_CHANNEL`) within milliseconds; a
+ * lookup that raced with it is not kept. A session's entry lasts no longer than the session.
  */
 export function createCallerCache(options: { ttlMs?: number } = {}): CallerCache {
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
@@ -53,7 +58,8 @@ export function createCallerCache(options: { ttlMs?: number } = {}): CallerCache
       const caller = await load();
       if (caller && listening && generation === startedIn) {
         if (entries.size >= SWEEP_ABOVE) sweep(now);
-        entries.set(keyHash, { caller, expiresAt: Date.now() + ttlMs });
+        const ends = caller.user?.sessionEndsAt.getTime() ?? Number.POSITIVE_INFINITY;
+        entries.set(keyHash, { caller, expiresAt: Math.min(Date.now() + ttlMs, ends) });
       }
       return caller;
     },

@@ -131,6 +131,7 @@ function setSessionCookie(c: Context, publicUrl: string, token: string) {
 /** Signing in, taking an invitation (both open to anyone) and signing out. */
 export function sessionRoutes({
   db,
+  callers,
   publicUrl,
   throttle,
   passwords,
@@ -166,12 +167,15 @@ export function sessionRoutes({
           const found = await findInvite(db, token);
           if (!found.ok) throw INVITE_FAILURES[found.failure]();
           const passwordHash = await passwords.hash(password);
-          return db.transaction().execute(async (trx) => {
+          const redeemed = await db.transaction().execute(async (trx) => {
             const redeemed = await redeemInvite(trx, token, passwordHash, name);
             if (!redeemed.ok) throw INVITE_FAILURES[redeemed.failure]();
             const session = await startSession(trx, redeemed.user.id);
             return { user: redeemed.user, token: session.token };
           });
+          // The user's other sessions ended: here at once, elsewhere by the notification.
+          callers.invalidate();
+          return redeemed;
         },
       );
       setSessionCookie(c, publicUrl, answer.token);
@@ -206,6 +210,8 @@ export function sessionRoutes({
       if (!user)
         throw new ApiError(400, 'Only a signed-in session can sign out; revoke a key instead');
       await endSession(db, user.sessionHash);
+      // Forgotten here at once; other servers hear it from the database within moments.
+      callers.invalidate();
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
       return c.body(null, 204);
     });

@@ -71,7 +71,7 @@ const invite = defineRoute({
 /** The operations of this resource, as the OpenAPI document and the client's types see them. */
 export const userOperations = { list, create, update, invite };
 
-export function userRoutes({ db, publicUrl, mail, logger }: Services) {
+export function userRoutes({ db, callers, publicUrl, mail, logger }: Services) {
   return createRouter()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
@@ -108,6 +108,8 @@ export function userRoutes({ db, publicUrl, mail, logger }: Services) {
         if (!found) throw notFound('User');
         return updateUser(trx, found, changes);
       });
+      // The user's sessions see the change here at once, elsewhere by the notification.
+      callers.invalidate();
       return c.json(presentUser(user), 200);
     })
     .openapi(invite, async (c) => {
