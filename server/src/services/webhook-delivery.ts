@@ -56,22 +56,13 @@ async function claimDue(
 ): Promise<DueDelivery[]> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`.execute(trx);
-    return claimDueIn(trx, now, leaseMs, limit);
+    const { rows } = await claimStatement(now, leaseMs, limit).execute(trx);
+    return rows;
   });
 }
 
 /** Any constant, the same in every instance: the advisory lock that serializes claims. */
 const CLAIM_LOCK = 0x7061_7373; // "pass"
-
-async function claimDueIn(
-  db: Kysely<Database>,
-  now: Date,
-  leaseMs: number,
-  limit: number,
-): Promise<DueDelivery[]> {
-  const { rows } = await claimStatement(now, leaseMs, limit).execute(db);
-  return rows;
-}
 
 /**
  * The claim, reading indexes in order: the endpoints with pending deliveries one probe each (a

@@ -57,7 +57,7 @@ const revoke = defineRoute({
 /** The operations of this resource, as the OpenAPI document and the client's types see them. */
 export const keyOperations = { list, create, revoke };
 
-export function keyRoutes({ db, publicUrl }: Services) {
+export function keyRoutes({ db, callers, publicUrl }: Services) {
   return createRouter()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
@@ -79,6 +79,8 @@ export function keyRoutes({ db, publicUrl }: Services) {
       const tenantId = c.get('caller').tenant.id;
       const key = (await revokeKey(db, tenantId, keyId)) ?? (await findKey(db, tenantId, keyId));
       if (!key) throw notFound('Key');
+      // Forgotten here at once, as a sign-out is; other servers hear it from the database.
+      callers.invalidate();
       return c.json(presentKey(key), 200);
     });
 }

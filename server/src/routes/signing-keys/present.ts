@@ -1,6 +1,7 @@
 import type { Revocation, SigningKey } from '@passgate/shared';
 import { statementKey, statementOf } from '@passgate/shared/core';
 import type { SigningKeyRow } from '../../db/schema';
+import { signableOf } from '../../domain/passes/present';
 import type { RevocationRow } from './queries';
 
 export const presentSigningKey = (row: SigningKeyRow): SigningKey => ({
@@ -17,31 +18,26 @@ export const presentSigningKey = (row: SigningKeyRow): SigningKey => ({
  * revokes unless the pass states the same again. Undefined for a code no signed code can state.
  */
 export function presentRevocation(row: RevocationRow): Revocation | undefined {
-  const current = statementOf({
-    code: row.code,
-    type: row.pass_type,
-    maxUsages: row.pass_max_usages,
-    validFrom: row.pass_valid_from,
-    validUntil: row.pass_valid_until,
-    locationId: row.pass_location_id,
-  });
+  const current = statementOf(signableOf(row));
   if (!current) return undefined;
   if (row.whole_pass) {
     return {
       code: row.code,
       statement: null,
       revoked: row.status === 'revoked',
-      expiresAt: row.pass_valid_until?.toISOString() ?? null,
+      expiresAt: row.valid_until?.toISOString() ?? null,
     };
   }
-  const replaced = statementOf({
-    code: row.code,
-    type: row.type ?? row.pass_type,
-    maxUsages: row.max_usages,
-    validFrom: row.valid_from,
-    validUntil: row.valid_until,
-    locationId: row.location_id,
-  });
+  const replaced = statementOf(
+    signableOf({
+      code: row.code,
+      type: row.replaced_type ?? row.type,
+      max_usages: row.replaced_max_usages,
+      valid_from: row.replaced_valid_from,
+      valid_until: row.replaced_valid_until,
+      location_id: row.replaced_location_id,
+    }),
+  );
   if (!replaced) return undefined;
   const statement = statementKey(replaced);
   return {
