@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { lockWaiters } from '../support/database';
 import { type RunningServer, startServer } from '../support/server';
 import { createTenant, http, type TestTenant } from '../support/tenant';
 
@@ -165,18 +166,12 @@ describe.skipIf(!databaseUrl)('two server processes on one PostgreSQL', () => {
         headers: { 'idempotency-key': key },
       });
       // The first scan is in its transaction once its backend waits for the locker's row lock.
-      const lockerPid = (await locker.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
       await expect
-        .poll(
-          async () =>
-            (
-              await locker.query(
-                'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
-                [lockerPid],
-              )
-            ).rows[0].n,
-          { timeout: 20_000, interval: 10, message: 'the first scan waits for the row lock' },
-        )
+        .poll(() => lockWaiters(locker), {
+          timeout: 20_000,
+          interval: 10,
+          message: 'the first scan waits for the row lock',
+        })
         .toBeGreaterThan(0);
       const repeat = await http(`${second.url}/api/v1/scan`, {
         key: tenant.apiKey,

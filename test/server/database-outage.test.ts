@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { createFreshDatabase } from '../support/database';
+import { createFreshDatabase, lockWaiters } from '../support/database';
 import { startServer } from '../support/server';
 import { startTcpProxy } from '../support/tcp-proxy';
 import { createTenant, type HttpAnswer, http } from '../support/tenant';
@@ -90,14 +90,7 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
         await root.query('SELECT 1 FROM passes WHERE id = $1 FOR UPDATE', [pass.id]);
         const waiting = Promise.all([scan(), scan(), scan()]);
         await expect
-          .poll(async () => {
-            const { rows } = await root.query(
-              `SELECT count(*)::int AS n FROM pg_stat_activity
-                WHERE wait_event_type = 'Lock' AND application_name = $1`,
-              [`passgate ${server.process.pid}`],
-            );
-            return rows[0].n as number;
-          }, UNTIL_WAITING)
+          .poll(() => lockWaiters(root, `passgate ${server.process.pid}`), UNTIL_WAITING)
           .toBeGreaterThan(0);
         await proxy.cut();
         for (const res of await waiting) expect(res.status).toBe(503);
@@ -134,14 +127,7 @@ describe.skipIf(!databaseUrl)('when the database goes away', () => {
     });
     const root = new pg.Client({ connectionString: databaseUrl });
     await root.connect();
-    const waitingOnLock = async () => {
-      const { rows } = await root.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE wait_event_type = 'Lock' AND application_name = $1`,
-        [`passgate ${server.process.pid}`],
-      );
-      return rows[0].n as number;
-    };
+    const waitingOnLock = () => lockWaiters(root, `passgate ${server.process.pid}`);
     try {
       await root.query('BEGIN');
       await root.query('SELECT 1 FROM passes WHERE id = $1 FOR UPDATE', [pass.id]);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
+import { lockWaiters } from '../../../../test/support/database';
 import { newPassRow, useTestDatabase } from '../../../../test/support/test-database';
 import { newId } from '../ids';
 import { scanPasses, scanStatementText } from './statement';
@@ -129,20 +130,14 @@ describe('the scan statement', () => {
         // the first.
         await locker.query('BEGIN');
         await locker.query('SELECT FROM passes WHERE id = $1 FOR UPDATE', [a.id]);
-        // How many of this process's connections wait for a lock. (The locker is in a
-        // transaction, which would otherwise keep reading its first snapshot of the activity.)
-        const waiting = async (count: number) => {
-          const waiters = async () => {
-            await locker.query('SELECT pg_stat_clear_snapshot()');
-            const { rows } = await locker.query(
-              `SELECT count(*)::int AS n FROM pg_stat_activity
-                WHERE application_name = $1 AND cardinality(pg_blocking_pids(pid)) > 0`,
-              [`passgate ${process.pid}`],
-            );
-            return rows[0].n;
-          };
-          await expect.poll(waiters, { timeout: 20_000, interval: 10 }).toBe(count);
-        };
+        // How many of this process's connections wait for a lock.
+        const waiting = (count: number) =>
+          expect
+            .poll(() => lockWaiters(locker, `passgate ${process.pid}`), {
+              timeout: 20_000,
+              interval: 10,
+            })
+            .toBe(count);
         const now = new Date();
         const first = scanPasses(db, [scan(a.code), scan(b.code)], now, 'http://localhost');
         await waiting(1);
