@@ -654,6 +654,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/scanner/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a door's offline scans
+         * @description Records up to 100 scans a phone decided while the server was out of reach, in the order given and in one transaction, each as `POST /scan` with `offline: true` would record it (conflicts included). Each scan carries its own `key`, which is its Idempotency-Key: it is recorded once under it, however often it is sent, here or to `POST /scan`. Each is answered in `results` with the status and answer (or error) `POST /scan` would give it alone. Send `X-Device-Time` as for an upload.
+         *
+         *     **Who may call:** scan-scope API keys (door devices); full-scope API keys.
+         */
+        post: operations["uploadScans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/scans": {
         parameters: {
             query?: never;
@@ -1900,6 +1922,42 @@ export interface components {
             name?: string | null;
             /** @enum {string} */
             role?: "admin" | "staff";
+        };
+        UploadAnswer: {
+            /** @description One for each scan, in the request's order */
+            results: components["schemas"]["UploadResult"][];
+        };
+        UploadedScan: {
+            code: string;
+            device?: string;
+            /**
+             * @description `entry` when left out; `exit` lets a guest out: recorded, never refused for uses or validity
+             * @enum {string}
+             */
+            direction?: "entry" | "exit";
+            /** @description The scan’s Idempotency-Key (the one its online attempt was sent with, if any): a scan is recorded once under it, however often it is sent */
+            key: string;
+            /** @enum {string} */
+            localResult: "success" | "revoked" | "wrong_location" | "already_used" | "not_yet_valid" | "expired" | "max_usages_reached";
+            /** @description Where a key that is not a door scans; a door scans at its own location (PATCH /devices/{id}) */
+            locationId?: string;
+            /**
+             * Format: date-time
+             * @description The scan's time on the device: at most 7 days back
+             * @example 2025-12-31T23:59:59Z
+             */
+            scannedAt: string;
+        };
+        UploadRequest: {
+            /** @description In the order the door decided them */
+            scans: components["schemas"]["UploadedScan"][];
+        };
+        UploadResult: {
+            answer?: components["schemas"]["ScanAnswer"];
+            error?: string;
+            key: string;
+            /** @description What `POST /scan` would answer this scan alone: 200 with `answer`, else 400 or 404 with `error` (404: no pass has the code; an exit of it is recorded all the same) */
+            status: number;
         };
         User: {
             createdAt: string;
@@ -5036,6 +5094,99 @@ export interface operations {
             };
         };
     };
+    uploadScans: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique value (a UUID): a repeat with the same key and body within 24 h answers the first answer again and changes nothing; the same key with another body is 422, and a repeat while the first still runs is 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadRequest"];
+            };
+        };
+        responses: {
+            /** @description One result for each scan, in order */
+            200: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadAnswer"];
+                };
+            };
+            /** @description Invalid input: the message names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not on the Pro plan, key scope too narrow, or a plan limit reached */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A request with the same Idempotency-Key is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not declared as application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listScans: {
         parameters: {
             query?: {
@@ -7387,4 +7538,5 @@ export const operationAccess = {
   updatePass: ["full-key","staff","admin"],
   updateTemplate: ["full-key","admin"],
   updateUser: ["full-key","admin"],
+  uploadScans: ["scan-key","full-key"],
 } as const;

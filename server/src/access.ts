@@ -21,6 +21,8 @@ export const ACCESS = {
   anyone: ['anyone'],
   /** What a door does: scan, undo a scan, sync its copy of the passes, ask who it is. */
   door: ['scan-key', 'full-key', 'staff', 'admin'],
+  /** What a door does that keys alone may do: what it records is kept by the key. */
+  keys: ['scan-key', 'full-key'],
   /** Running the tenant: passes, clients, scans, devices. */
   team: ['full-key', 'staff', 'admin'],
   /** Keys, webhooks, Zapier's triggers and users. */

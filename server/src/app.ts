@@ -41,6 +41,7 @@ import { createRouter } from './routes/support';
 import { syncRoutes } from './routes/sync';
 import { templateRoutes } from './routes/templates';
 import { triggerRoutes } from './routes/triggers';
+import { uploadRoutes } from './routes/uploads';
 import { userRoutes } from './routes/users';
 import { webhookRoutes } from './routes/webhooks';
 import type { Services } from './services';
@@ -126,6 +127,7 @@ export function createApi(services: Services) {
   api.route('/', scanRoutes(services));
   api.route('/', scanListRoutes(services));
   api.route('/', syncRoutes(services));
+  api.route('/', uploadRoutes(services));
   api.route('/', deviceRoutes(services));
   api.route('/', meRoutes(services));
   api.route('/', accountRoutes(services));

@@ -1,6 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { IDEMPOTENCY_KEY_PATTERN } from '@passgate/shared';
 import { type CallerKind, describeAccess } from './access';
-import { IDEMPOTENCY_KEY_PATTERN } from './middleware/idempotency';
 
 /** The groups of operations, in the order `/docs` shows them. */
 export const TAGS = [

@@ -55,6 +55,7 @@ describe('API documentation', () => {
         '/passes/{passId}/wallets',
         '/scan',
         '/scanner/sync',
+        '/scanner/uploads',
         '/scans',
         '/scans/{scanId}/annul',
         '/scans/stream',

@@ -133,7 +133,7 @@ export function authorize(options: { routes: () => RouteTable }): MiddlewareHand
   const refusal = (kind: CallerKind, route: DeclaredAccess) => {
     if (kind === 'scan-key')
       return `This API key has the "scan" scope: it may only call ${describeDoor()}`;
-    if (kind === 'staff')
+    if (kind === 'staff' && route.access.includes('admin'))
       return `Only admins may ${route.summary.charAt(0).toLowerCase()}${route.summary.slice(1)}`;
     return `${route.method} ${route.path} may be called by ${describeAccess(route.access)}`;
   };

@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_KEY_PATTERN } from '@passgate/shared';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type Kysely, sql, type Transaction } from 'kysely';
@@ -13,9 +14,6 @@ const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
  * answer is committed with the change it describes), so it may be claimed again safely.
  */
 const ABANDONED_AFTER_MS = 60 * 1000;
-
-/** 1 to 255 visible ASCII characters (a UUID, say). */
-export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** 422: the key was used with another request (another body, path, or scan code). */
 export const idempotencyKeyReused = () =>

@@ -1,14 +1,13 @@
 import { extractPassCode, ScanAnswer, ScanRequest } from '@passgate/shared';
 import { isSignedCode, parseSignedCode } from '@passgate/shared/core';
 import { ACCESS, defineRoute } from '../../access';
-import { onServerClock } from '../../domain/device-clock';
 import { PASS_CODE_PATTERN } from '../../domain/ids';
 import { codeTypedAs, findPass } from '../../domain/passes/rows';
 import { findScans } from '../../domain/scans/find';
+import { offlineScanTime, recordOfflineScan } from '../../domain/scans/offline';
 import { passScanOf, presentRecordedScan } from '../../domain/scans/present';
 import { checkSignedCode, recordSignatureRefusal } from '../../domain/scans/signed';
 import { recordUnknownExit, type UnknownExit } from '../../domain/scans/unknown';
-import { recordUpload } from '../../domain/scans/upload';
 import { ApiError } from '../../errors';
 import { commitChange, idempotencyKeyReused } from '../../middleware/idempotency';
 import type { Services } from '../../services';
@@ -46,9 +45,6 @@ const scanRoute = defineRoute({
 class NoSuchPass extends Error {}
 
 const unknownPass = () => new ApiError(404, 'Unknown pass: no pass of this tenant has that code');
-
-/** An upload is accepted this long after its (corrected) scan time. */
-const UPLOAD_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** The operation, as the OpenAPI document and the client's types see it. */
 export const scanOperation = scanRoute;
@@ -126,39 +122,14 @@ export function scanRoutes({ db, scans, publicUrl, signingKeys }: Services) {
       clockCorrectedMs,
     });
     if (offline && deviceTime && localResult) {
-      const { at: scannedAt, correctedMs } = onServerClock(
+      const time = offlineScanTime(
         new Date(deviceTime),
         deviceTimeOf(c.req.header('x-device-time')),
         now,
       );
-      if (scannedAt.getTime() < now.getTime() - UPLOAD_MAX_AGE_MS) {
-        throw new ApiError(400, 'scannedAt: an offline scan can be uploaded for 7 days at most');
-      }
+      const upload = { ...source, ...time, localResult, direction };
       const answer = await commitChange(c, db, async (trx) => {
-        const upload = async (exactCode: string) =>
-          recordUpload(
-            trx,
-            {
-              tenantId: tenant.id,
-              code: exactCode,
-              apiKeyId: key?.id ?? null,
-              deviceId: key?.device?.id ?? null,
-              device: request.device || null,
-              idempotencyKey: claim?.key ?? null,
-              scannedAt,
-              clockCorrectedMs: correctedMs,
-              localResult,
-              direction,
-              locationId: request.locationId ?? null,
-            },
-            now,
-            publicUrl,
-          );
-        const typedAs = async () => {
-          const exact = await codeTypedAs(trx, tenant.id, code);
-          return exact && exact !== code ? upload(exact) : undefined;
-        };
-        const recorded = (await upload(code)) ?? (await typedAs());
+        const recorded = await recordOfflineScan(trx, upload, now, publicUrl);
         if (!recorded) throw new NoSuchPass();
         return {
           status: 200 as const,
@@ -167,7 +138,7 @@ export function scanRoutes({ db, scans, publicUrl, signingKeys }: Services) {
       }).catch(async (error: unknown) => {
         if (!(error instanceof NoSuchPass)) throw error;
         if (direction === 'exit') {
-          await recordUnknownExit(db, unknownExit(scannedAt, correctedMs), now);
+          await recordUnknownExit(db, unknownExit(time.scannedAt, time.clockCorrectedMs), now);
         }
         throw unknownPass();
       });
