@@ -77,9 +77,9 @@ describe('POST /scanner/uploads (a door uploads its queue)', () => {
     expect(multiScans.every((s: { deviceId: string }) => s.deviceId === door.id)).toBe(true);
     // The exit of a code no pass has is in the scan log all the same.
     const log = (await http(`${tenant.apiUrl}/scans?limit=100`, { key: tenant.apiKey })).body;
-    expect(log.filter((s: { code: string }) => s.code.replaceAll('-', '') === 'ZZZZZZZZZZZZ')).toMatchObject([
-      { result: 'unknown_pass', direction: 'exit', offline: true },
-    ]);
+    expect(
+      log.filter((s: { code: string }) => s.code.replaceAll('-', '') === 'ZZZZZZZZZZZZ'),
+    ).toMatchObject([{ result: 'unknown_pass', direction: 'exit', offline: true }]);
   });
 
   it('records each scan once under its key, sent again in a batch or alone', async () => {
