@@ -32,6 +32,9 @@ export function createDoorApi(options: {
           ...requestInit(request),
         }),
       ),
+    /** The phone's queued offline scans, in one request; each is answered on its own. */
+    uploads: (body: Schemas['UploadRequest'], request?: RequestOptions) =>
+      settle(api.POST('/scanner/uploads', { body, ...requestInit(request) })),
     /** Exchanges a door's one-time pairing token for its credential; needs no key. */
     pairDevice: (token: string, request?: RequestOptions) =>
       settle(api.POST('/devices/pair', { body: { token }, ...requestInit(request) })),

@@ -25,7 +25,13 @@ const refused = (status: number, headers: Record<string, string> = {}): ApiResul
   headers: new Headers(headers),
 });
 
-type Call = { what: 'scan' | 'sync' | 'annul'; body?: unknown; key?: string; id?: string };
+type Call = {
+  what: 'scan' | 'upload' | 'sync' | 'annul';
+  body?: unknown;
+  key?: string;
+  keys?: string[];
+  id?: string;
+};
 
 /** Timers the test runs by hand, noting each delay asked for. */
 function handTimers() {
@@ -62,6 +68,8 @@ async function doorAt(options: { online: boolean; passes?: DoorPass[] }) {
     sync: async (_cursor: string | undefined): Promise<ApiResult<unknown>> =>
       ok({ passes: [], cursor: 'c0', hasMore: false }),
     annul: async (_id: string): Promise<ApiResult<unknown>> => ok({}),
+    /** What an upload answers as a whole, when a test says (else each scan is answered). */
+    upload: undefined as undefined | (() => ApiResult<unknown> | undefined),
   };
   const api = {
     scan: (body: unknown, request: { idempotencyKey: string }) => {
@@ -71,6 +79,24 @@ async function doorAt(options: { online: boolean; passes?: DoorPass[] }) {
     sync: (cursor: string | undefined) => {
       calls.push({ what: 'sync', body: cursor });
       return server.sync(cursor);
+    },
+    // The server answers each scan of an upload as `server.scan` would answer it alone; one it
+    // would answer with an error worth retrying (busy, out of reach) answers the whole request.
+    uploads: async (body: { scans: { key: string }[] }) => {
+      calls.push({ what: 'upload', body, keys: body.scans.map(({ key }) => key) });
+      const whole = server.upload?.();
+      if (whole) return whole;
+      const results = [];
+      for (const { key, ...scan } of body.scans) {
+        const res = await server.scan(scan);
+        if (!res.ok && (res.status === 429 || res.status >= 500)) return res;
+        results.push(
+          res.ok
+            ? { key, status: 200, answer: res.data }
+            : { key, status: res.status, error: res.error },
+        );
+      }
+      return ok({ results });
     },
     scans: {
       annul: (id: string, body: unknown, request: { idempotencyKey: string }) => {
@@ -236,15 +262,20 @@ describe('the door, its network, clock and timers given', () => {
     timers.run(4000);
     await door.drain(true);
     expect(await store.countQueued()).toBe(0);
-    const uploads = calls.filter(({ what }) => what === 'scan');
-    expect(uploads.map(({ key }) => key)).toEqual([first.key, first.key, first.key, second.key]);
-    expect(uploads[3]?.body).toMatchObject({
-      code: 'BBBBBBBBBBBB',
-      offline: true,
-      localResult: 'success',
-      scannedAt: new Date(NOW).toISOString(),
+    // Both in one request each time, in the order decided.
+    const uploads = calls.filter(({ what }) => what === 'upload');
+    expect(uploads.map(({ keys }) => keys)).toEqual(Array(3).fill([first.key, second.key]));
+    expect(uploads[2]?.body).toEqual({
+      scans: ['AAAAAAAAAAAA', 'BBBBBBBBBBBB'].map((code, i) => ({
+        key: [first.key, second.key][i],
+        code,
+        device: 'Door A',
+        localResult: 'success',
+        scannedAt: new Date(NOW).toISOString(),
+        direction: 'entry',
+      })),
     });
-    expect(await store.scanId(second.key)).toBeDefined();
+    for (const { key } of [first, second]) expect(await store.scanId(key)).toMatch(/^scan_\d+$/);
   });
 
   it('undoes an admit on the phone at once, and uploads the undo after its scan', async () => {
@@ -262,7 +293,7 @@ describe('the door, its network, clock and timers given', () => {
     setOnline(true);
     await door.drain();
     expect(calls.filter(({ what }) => what !== 'sync')).toEqual([
-      expect.objectContaining({ what: 'scan', key: admitted.key }),
+      expect.objectContaining({ what: 'upload', keys: [admitted.key] }),
       {
         what: 'annul',
         id: 'scan_server',
@@ -271,6 +302,33 @@ describe('the door, its network, clock and timers given', () => {
       },
     ]);
     expect(await store.countQueued()).toBe(0);
+  });
+
+  it('tells staff of each scan an upload refuses, and sends the oldest alone when it refuses all', async () => {
+    const { door, store, server, calls, refusals, setOnline } = await doorAt({
+      online: false,
+      passes: ['AAAAAAAAAAAA', 'BBBBBBBBBBBB', 'CCCCCCCCCCCC'].map((code) => doorPass(code)),
+    });
+    for (const code of ['AAAAAAAAAAAA', 'BBBBBBBBBBBB', 'CCCCCCCCCCCC']) {
+      await door.decide(code, 'Door A');
+    }
+    await queuedToBe(store, 3);
+    server.scan = async (body) =>
+      (body as { code: string }).code === 'BBBBBBBBBBBB'
+        ? refused(400)
+        : ok({ scan: { id: 'scan_ok' } });
+    // The first upload is refused as a whole (a server that takes none, say); the rest are not.
+    let answered = 0;
+    server.upload = () => (answered++ === 0 ? refused(404) : undefined);
+    setOnline(true);
+    await door.drain();
+    expect(await store.countQueued()).toBe(0);
+    expect(refusals).toEqual(['BBBBBBBBBBBB: HTTP 400']);
+    expect(calls.filter(({ what }) => what !== 'sync').map(({ what }) => what)).toEqual([
+      'upload',
+      'scan',
+      'upload',
+    ]);
   });
 });
 

@@ -7,7 +7,8 @@ import { admitted, clockSkewOf, fromAnswer, rulePass, undone, withQueuedScans } 
 import { type DoorPlace, ENTRY_AT_ANY, moved, placeOf } from './door-place';
 import { passOfCode, type SigningKey } from './door-signed';
 import type { Decision, DoorEvents, DoorState } from './door-types';
-import type { DoorStore, Queued } from './store';
+import { createUploads, retryable, UPLOAD_BATCH } from './door-upload';
+import type { DoorStore } from './store';
 
 export type { Decision, DoorEvents, DoorState } from './door-types';
 
@@ -18,10 +19,6 @@ const SYNC_EVERY_MS = 30_000;
 /** While the server is out of reach, how often the door tries it again. */
 const RETRY_EVERY_MS = 5_000;
 const MAX_BACKOFF_MS = 30_000;
-
-/** Errors worth trying again later: the server is busy, limited, or not the one who answered. */
-const retryable = (status: number) =>
-  status === 408 || status === 409 || status === 429 || status >= 500;
 
 /**
  * The door: decides each code (by the server when it answers in time, else on the phone with the
@@ -83,6 +80,8 @@ export function createDoor(options: {
     events.onRemoved();
   }
 
+  const uploads = createUploads({ store, events, removed });
+
   /** The pass as the server sent it, with this phone's queued scans of it on top. */
   const withPendingScans = async () => withQueuedScans(await store.queued());
 
@@ -136,69 +135,21 @@ export function createDoor(options: {
     syncTimer = timers.set(() => void sync(), online ? SYNC_EVERY_MS : RETRY_EVERY_MS);
   }
 
-  /** Uploads one queued entry; false when it must wait (the server is out of reach or busy). */
-  async function upload(client: DoorApi, id: number, entry: Queued) {
-    let res: ApiResult<unknown>;
-    let scanId: string | undefined;
-    if (entry.kind === 'scan') {
-      const scanned = await client.scan(
-        {
-          code: entry.code,
-          device: entry.device,
-          offline: true,
-          scannedAt: entry.scannedAt,
-          localResult: entry.localResult,
-          direction: entry.direction ?? 'entry',
-        },
-        { idempotencyKey: entry.key, signal: AbortSignal.timeout(15_000) },
-      );
-      if (scanned.ok) scanId = scanned.data.scan.id;
-      res = scanned;
-    } else {
-      const undone = await store.scanId(entry.scanKey);
-      if (!undone) {
-        // The scan it undoes never reached the server (refused for good): nothing to undo.
-        await store.dequeue(id);
-        return true;
-      }
-      res = await client.scans.annul(
-        undone,
-        { annulledAt: entry.annulledAt },
-        { idempotencyKey: entry.key, signal: AbortSignal.timeout(15_000) },
-      );
-    }
-    if (!res.ok && res.status === 401) {
-      await removed();
-      return false;
-    }
-    if (!res.ok && retryable(res.status)) {
-      const after = Number(res.headers.get('retry-after'));
-      backoffMs = Number.isFinite(after) && after > 0 ? after * 1000 : backoffMs;
-      return false;
-    }
-    // An exit of a code no pass has is answered 404 once the server has recorded it.
-    const recordedUnknown = entry.kind === 'scan' && entry.unknown && res.status === 404;
-    if (!res.ok && !recordedUnknown) {
-      events.onRefusedUpload(entry.kind === 'scan' ? entry.code : 'undo', res.error);
-    }
-    await store.uploaded(id, entry.key, scanId);
-    return true;
-  }
-
   async function drainOnce() {
     const client = api();
     if (!client) return;
     for (;;) {
-      const next = await store.firstQueued();
-      if (!next || stopped) break;
+      const head = await store.firstQueued(UPLOAD_BATCH);
+      if (head.length === 0 || stopped) break;
       let done: boolean;
       try {
-        done = await upload(client, next.id, next.entry);
+        done = await uploads.send(client, head);
       } catch {
         setOnline(false);
         done = false;
       }
       if (!done) {
+        backoffMs = uploads.retryAfterMs() ?? backoffMs;
         const wait = backoffMs;
         backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
         timers.clear(drainTimer);

@@ -35,7 +35,7 @@ describe("the door's IndexedDB (under fake-indexeddb)", () => {
     expect(await upgraded.pass('AAAAAAAAAAAA')).toMatchObject({ status: 'used', usagesCount: 1 });
     expect(await upgraded.pass('BBBBBBBBBBBB')).toMatchObject({ status: 'active' });
     expect((await upgraded.queued()).map((entry) => entry.key)).toEqual(['scan-1', 'scan-1-undo']);
-    expect(await upgraded.firstQueued()).toMatchObject({ entry: { key: 'scan-1' } });
+    expect(await upgraded.firstQueued(1)).toMatchObject([{ entry: { key: 'scan-1' } }]);
     expect(await upgraded.scanId('scan-0')).toBe('scan_server');
     expect(await upgraded.get('syncCursor')).toBe('cursor-7');
     upgraded.close();

@@ -192,10 +192,14 @@ export class DoorStore {
     return this.db.add('queue', entry);
   }
 
-  /** The oldest queued entry and its place, or undefined when nothing waits. */
-  async firstQueued(): Promise<{ id: number; entry: Queued } | undefined> {
-    const cursor = await this.db.transaction('queue').store.openCursor();
-    return cursor ? { id: cursor.key, entry: cursor.value } : undefined;
+  /** The oldest `limit` queued entries and their places, oldest first. */
+  async firstQueued(limit: number): Promise<{ id: number; entry: Queued }[]> {
+    const store = this.db.transaction('queue').store;
+    const [ids, entries] = await Promise.all([
+      store.getAllKeys(undefined, limit),
+      store.getAll(undefined, limit),
+    ]);
+    return ids.map((id, i) => ({ id, entry: entries[i] as Queued }));
   }
 
   queued() {

@@ -52,12 +52,16 @@ export async function recordUploads(
   const codes = scans.flatMap((scan) => codeOf(scan.code) ?? []);
   await lockPasses(trx, uploader.tenantId, [...new Set(codes)]);
   const results: UploadResult[] = [];
+  let receivedAt = options.now;
   for (const scan of scans) {
+    // Each is received after the one before it, so that lists newest first show them in order.
+    const now = new Date(Math.max(Date.now(), receivedAt.getTime() + 1));
+    receivedAt = now;
     try {
       results.push({
         key: scan.key,
         status: 200,
-        answer: await recordOne(trx, uploader, scan, options),
+        answer: await recordOne(trx, uploader, scan, { ...options, now }),
       });
     } catch (error) {
       if (!(error instanceof ApiError) || error.status >= 500) throw error;
