@@ -175,6 +175,7 @@ export function buildApiDocument(publicUrl = 'http://localhost:3000') {
     callers: unused,
     devicePresence: unused,
     liveStreams: unused,
+    scanFeeds: unused,
     scans: unused,
     throttle: createAttemptThrottle(rateLimits),
     passwords: createPasswordHashing(),

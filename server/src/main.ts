@@ -27,6 +27,7 @@ import { createLiveStreams } from './services/live-streams';
 import { createMail } from './services/mail';
 import { createPasswordHashing } from './services/password-hashing';
 import { createRateLimits } from './services/rate-limits';
+import { createScanFeeds } from './services/scan-feeds';
 import { createSigningKeys, loadSigningSecret } from './services/signing-keys';
 import { startWalletUpdates } from './services/wallet-updates';
 import { startDeliveryWorker } from './services/webhook-delivery';
@@ -96,6 +97,7 @@ async function start() {
   });
 
   const liveStreams = createLiveStreams();
+  const scanFeeds = createScanFeeds({ db: database.db, logger });
   const disk = await watchDiskSpace({
     dir: config.databaseUrl ? undefined : config.dataDir,
     marginBytes: config.diskFreeMarginBytes,
@@ -121,6 +123,7 @@ async function start() {
       callers,
       devicePresence: createDevicePresence({ db: database.db }),
       liveStreams,
+      scanFeeds,
       scans: createScanQueue({ db: database.db, publicUrl, concurrency: config.scanConcurrency }),
       throttle: createAttemptThrottle(rateLimits),
       passwords: createPasswordHashing(),
@@ -166,6 +169,7 @@ async function start() {
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
     force.unref();
     liveStreams.endAll();
+    scanFeeds.stop();
     await new Promise((resolve) => server.close(resolve));
     await deliveries.stop();
     await walletUpdates.stop();

@@ -17,6 +17,7 @@ import {
   watchIoStalls,
   watchKernelThreads,
 } from './machine';
+import { streamsSection } from './streams';
 import { benchWalletTriggers, describeWalletTriggers } from './wallet-triggers';
 
 // `pnpm bench`: scan throughput and latency of the real API on PostgreSQL, against the floor of
@@ -380,5 +381,6 @@ await withFreshDatabase(async (databaseUrl) => {
   }
 });
 
+for (const line of await streamsSection(baseUrl)) console.log(line);
 // The embedded database (PGlite), as a new user runs it first.
 for (const line of await embeddedSection(CONCURRENCY, DURATION_MS)) console.log(line);

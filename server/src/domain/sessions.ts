@@ -49,29 +49,17 @@ function liveSessions(db: Kysely<Database>, now: Date) {
     .where('users.disabled_at', 'is', null);
 }
 
-/** Whether the session (by its token's hash) still works: not ended, idle, expired or disabled. */
-export async function sessionStillWorks(
-  db: Kysely<Database>,
-  tokenHash: string,
-  now = new Date(),
-): Promise<boolean> {
-  const row = await liveSessions(db, now)
-    .select('tenants.plan')
-    .where('sessions.token_hash', '=', tokenHash)
-    .executeTakeFirst();
-  return row?.plan === 'pro';
-}
-
 /**
  * The caller of a session cookie's token: undefined when the session is unknown, ended, idle
  * for too long, past its last day, or its user is disabled. Notes the request, at most once a
- * minute.
+ * minute, unless `touch` is false (a look that is not a use: an open stream asking again).
  */
 export async function findSessionCaller(
   db: Kysely<Database>,
   token: string,
-  now = new Date(),
+  options: { now?: Date; touch?: boolean } = {},
 ): Promise<Caller | undefined> {
+  const { now = new Date(), touch = true } = options;
   if (!SECRET_TOKEN_PATTERN.test(token)) return undefined;
   const hash = sha256(token);
   const row = await liveSessions(db, now)
@@ -88,7 +76,7 @@ export async function findSessionCaller(
     .executeTakeFirst();
   if (!row) return undefined;
   let lastSeen = row.last_seen_at;
-  if (now.getTime() - lastSeen.getTime() > TOUCH_EVERY_MS) {
+  if (touch && now.getTime() - lastSeen.getTime() > TOUCH_EVERY_MS) {
     lastSeen = now;
     await db
       .updateTable('sessions')

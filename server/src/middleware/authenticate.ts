@@ -1,11 +1,11 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Kysely } from 'kysely';
 import { type CallerKind, type DeclaredAccess, describeAccess } from '../access';
 import type { Database } from '../db/schema';
 import { CALLER_TENANT_COLUMNS, type Caller, callerKind, callerTenant } from '../domain/callers';
 import { API_KEY_PATTERN, apiKeyPrefix, constantTimeEqual, sha256 } from '../domain/ids';
-import { findSessionCaller, SESSION_COOKIE, sessionStillWorks } from '../domain/sessions';
+import { findSessionCaller, SESSION_COOKIE } from '../domain/sessions';
 import { ApiError } from '../errors';
 import type { CallerCache } from '../services/callers';
 import { type ApiEnv, isOpenRoute } from './env';
@@ -54,21 +54,55 @@ async function findCaller(
 }
 
 /**
- * Whether the caller's credential still works as it did when the request began: its key not
- * revoked, its session not ended, its user not disabled, its tenant still on the Pro plan. What
- * a long request (an event stream) asks again as it goes.
+ * The request's caller by its API key or, without an Authorization header, its session cookie,
+ * through the cache; else why there is none, in words for a 401.
  */
-export async function credentialStillWorks(db: Kysely<Database>, caller: Caller) {
-  if (caller.user) return sessionStillWorks(db, caller.user.sessionHash);
-  if (!caller.key) return false;
-  const row = await db
-    .selectFrom('api_keys')
-    .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
-    .select('tenants.plan')
-    .where('api_keys.id', '=', caller.key.id)
-    .where('api_keys.revoked_at', 'is', null)
-    .executeTakeFirst();
-  return row?.plan === 'pro';
+async function callerOf(
+  c: Context<ApiEnv>,
+  db: Kysely<Database>,
+  callers: CallerCache,
+  options: { touch?: boolean } = {},
+): Promise<Caller | string> {
+  const header = c.req.header('authorization');
+  const session = header ? undefined : getCookie(c, SESSION_COOKIE);
+  if (session !== undefined) {
+    // Keyed apart from keys, though a session token and a key never share a hash.
+    const caller = await callers.get(`session:${sha256(session)}`, () =>
+      findSessionCaller(db, session, options),
+    );
+    return caller ?? 'Your session has ended: sign in again';
+  }
+  if (!header) return 'Missing API key: send "Authorization: Bearer 2pk_…"';
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) return 'Authorization header must be "Bearer 2pk_…"';
+  const presented = match[1] ?? '';
+  if (!API_KEY_PATTERN.test(presented)) return 'Invalid or revoked API key';
+  const hash = sha256(presented);
+  const caller = await callers.get(hash, () => findCaller(db, presented, hash));
+  return caller ?? 'Invalid or revoked API key';
+}
+
+/**
+ * Whether the request's credential still works as it did when the request began: its key not
+ * revoked, its session not ended, its user not disabled or changed, its tenant still on the Pro
+ * plan. What a long request (an event stream) asks again as it goes. It reads the caller cache,
+ * which forgets a caller at once when any server changes it (and within a minute at most).
+ */
+export async function credentialStillWorks(
+  c: Context<ApiEnv>,
+  db: Kysely<Database>,
+  callers: CallerCache,
+) {
+  const before = c.get('caller');
+  // Asking again is not a use: an open stream alone does not keep a session from idling out.
+  const now = await callerOf(c, db, callers, { touch: false });
+  return (
+    typeof now !== 'string' &&
+    now.tenant.plan === 'pro' &&
+    now.key?.id === before.key?.id &&
+    now.user?.id === before.user?.id &&
+    now.user?.role === before.user?.role
+  );
 }
 
 /**
@@ -83,26 +117,8 @@ export function authenticate(options: {
   const { db, callers } = options;
   return async function authenticateMiddleware(c, next) {
     if (isOpenRoute(c)) return next();
-    const header = c.req.header('authorization');
-    const session = header ? undefined : getCookie(c, SESSION_COOKIE);
-    let caller: Caller | undefined;
-    if (session !== undefined) {
-      // Keyed apart from keys, though a session token and a key never share a hash.
-      caller = await callers.get(`session:${sha256(session)}`, () =>
-        findSessionCaller(db, session),
-      );
-      if (!caller) throw unauthorized('Your session has ended: sign in again');
-    } else {
-      if (!header) throw unauthorized('Missing API key: send "Authorization: Bearer 2pk_…"');
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (!match) throw unauthorized('Authorization header must be "Bearer 2pk_…"');
-      const presented = match[1] ?? '';
-      if (API_KEY_PATTERN.test(presented)) {
-        const hash = sha256(presented);
-        caller = await callers.get(hash, () => findCaller(db, presented, hash));
-      }
-      if (!caller) throw unauthorized('Invalid or revoked API key');
-    }
+    const caller = await callerOf(c, db, callers);
+    if (typeof caller === 'string') throw unauthorized(caller);
     if (caller.tenant.plan !== 'pro') {
       throw new ApiError(
         403,

@@ -14,6 +14,7 @@ import type { LiveStreams } from './live-streams';
 import type { Mail } from './mail';
 import type { PasswordHashing } from './password-hashing';
 import type { RateLimits } from './rate-limits';
+import type { ScanFeeds } from './scan-feeds';
 import type { SigningKeys } from './signing-keys';
 
 /** Everything a request handler may use, built once at start and passed in. */
@@ -34,6 +35,8 @@ export interface Services {
   devicePresence: DevicePresence;
   /** The event streams open on this server, ended when it stops. */
   liveStreams: LiveStreams;
+  /** The scan streams' one poller: a read a tenant an interval, however many streams. */
+  scanFeeds: ScanFeeds;
   /** Where every scan goes to be decided, together with the scans that arrive beside it. */
   scans: ScanQueue;
   /** Sign-ins, invitations and pairings: counted per email and address, slowed past a few. */

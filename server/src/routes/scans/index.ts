@@ -70,8 +70,9 @@ const stream = defineRoute({
     'A `text/event-stream` of `scan` events, each a ScanListItem, for signed-in users and full ' +
     'keys. Each event id is the stream’s place: reconnecting with it as `Last-Event-ID` (the ' +
     'browser’s EventSource does so by itself) misses no scan, though it may repeat one. The ' +
-    'credential is checked again before each look for new scans (every second): once the key ' +
-    'is revoked, the session ended or the user disabled, an `end` event closes the stream.',
+    'credential is checked again every second: once the key is revoked, the session ended or ' +
+    'the user disabled, an `end` event closes the stream. New scans are sent within about half ' +
+    'a second of their commit.',
   request: {
     query: z.object({
       cursor: z
@@ -120,7 +121,14 @@ const ANNUL_REFUSALS = {
 const flag = (value: 'true' | 'false' | undefined) =>
   value === undefined ? undefined : value === 'true';
 
-export function scanListRoutes({ db, publicUrl, liveStreams, logger }: Services) {
+export function scanListRoutes({
+  db,
+  publicUrl,
+  liveStreams,
+  scanFeeds,
+  callers,
+  logger,
+}: Services) {
   return createRouter()
     .openapi(summary, async (c) => {
       const since = new Date(c.req.valid('query').since);
@@ -158,12 +166,12 @@ export function scanListRoutes({ db, publicUrl, liveStreams, logger }: Services)
       c.header('X-Accel-Buffering', 'no');
       return streamSSE(c, (sse) =>
         sendScans(sse, {
-          db,
+          feeds: scanFeeds,
           tenantId: caller.tenant.id,
           from,
           liveStreams,
           logger,
-          stillAllowed: () => credentialStillWorks(db, caller),
+          stillAllowed: () => credentialStillWorks(c, db, callers),
         }),
       ) as never;
     })

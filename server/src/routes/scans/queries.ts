@@ -39,28 +39,6 @@ export async function listScans(
  */
 export const STREAM_CURSOR = /^s1\.(\d{1,20})$/;
 
-/**
- * The tenant's scans written from transaction `from` on, in the order `(stream_xid, id)`, after
- * `after` (within one read of many pages), at most `limit`.
- */
-export async function streamScans(
-  db: Kysely<Database>,
-  tenantId: string,
-  from: string,
-  after: { xid: string; id: string } | null,
-  limit: number,
-) {
-  let query = selectScans(db, tenantId)
-    .select(sql<string>`scans.stream_xid::text`.as('stream_xid'))
-    .where(sql<boolean>`scans.stream_xid >= ${from}::xid8`);
-  if (after) {
-    query = query.where(
-      sql<boolean>`(scans.stream_xid, scans.id) > (${after.xid}::xid8, ${after.id})`,
-    );
-  }
-  return query.orderBy(sql`scans.stream_xid`).orderBy('scans.id').limit(limit).execute();
-}
-
 /** Each door's admits, refusals and conflicts since `since`, and admits per 5 minutes. */
 export async function summarizeScans(db: Kysely<Database>, tenantId: string, since: Date) {
   const doors = await db

@@ -38,10 +38,12 @@ describe('sessions', () => {
     expect(stored.map((row) => row.token_hash)).toEqual([sha256(token)]);
 
     const at = (ms: number) => new Date(start.getTime() + ms);
-    expect(await findSessionCaller(db, token, at(SESSION_IDLE_MS - 1000))).toBeDefined();
+    expect(await findSessionCaller(db, token, { now: at(SESSION_IDLE_MS - 1000) })).toBeDefined();
     // That request counted: twelve hours from it, not from the sign-in.
-    expect(await findSessionCaller(db, token, at(2 * SESSION_IDLE_MS - 2000))).toBeDefined();
-    expect(await findSessionCaller(db, token, at(3 * SESSION_IDLE_MS))).toBeUndefined();
+    expect(
+      await findSessionCaller(db, token, { now: at(2 * SESSION_IDLE_MS - 2000) }),
+    ).toBeDefined();
+    expect(await findSessionCaller(db, token, { now: at(3 * SESSION_IDLE_MS) })).toBeUndefined();
   });
 
   it('end 7 days after sign-in however busy', async () => {
@@ -51,10 +53,10 @@ describe('sessions', () => {
     const { token } = await startSession(db, user.id, start);
     for (let hours = 6; hours < 7 * 24; hours += 6) {
       const at = new Date(start.getTime() + hours * 3_600_000);
-      expect(await findSessionCaller(db, token, at), `after ${hours} h`).toBeDefined();
+      expect(await findSessionCaller(db, token, { now: at }), `after ${hours} h`).toBeDefined();
     }
     expect(
-      await findSessionCaller(db, token, new Date(start.getTime() + SESSION_MAX_MS)),
+      await findSessionCaller(db, token, { now: new Date(start.getTime() + SESSION_MAX_MS) }),
     ).toBeUndefined();
   });
 
@@ -65,14 +67,14 @@ describe('sessions', () => {
     const sessions = [await startSession(db, user.id, now), await startSession(db, user.id, now)];
     await db.transaction().execute((trx) => updateUser(trx, user, { disabled: true }, now));
     for (const { token } of sessions)
-      expect(await findSessionCaller(db, token, now)).toBeUndefined();
+      expect(await findSessionCaller(db, token, { now: now })).toBeUndefined();
     const after = await db
       .transaction()
       .execute((trx) => updateUser(trx, { ...user, disabled_at: now }, { disabled: false }, now));
     expect(after.disabled_at).toBeNull();
     // Enabled again, they sign in again: the old sessions stay ended.
     for (const { token } of sessions)
-      expect(await findSessionCaller(db, token, now)).toBeUndefined();
+      expect(await findSessionCaller(db, token, { now: now })).toBeUndefined();
   });
 });
 
