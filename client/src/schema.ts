@@ -729,7 +729,7 @@ export interface paths {
         };
         /**
          * Scans as they happen (server-sent events)
-         * @description A `text/event-stream` of `scan` events, each a ScanListItem, for signed-in users and full keys. Each event id is the stream’s place: reconnecting with it as `Last-Event-ID` (the browser’s EventSource does so by itself) misses no scan, though it may repeat one. The credential is checked again before each look for new scans (every second): once the key is revoked, the session ended or the user disabled, an `end` event closes the stream.
+         * @description A `text/event-stream` of `scan` events, each a ScanListItem, for signed-in users and full keys. Each event id is the stream’s place: reconnecting with it as `Last-Event-ID` (the browser’s EventSource does so by itself) misses no scan, though it may repeat one. The credential is checked again every second: once the key is revoked, the session ended or the user disabled, an `end` event closes the stream. New scans are sent within about half a second of their commit.
          *
          *     **Who may call:** full-scope API keys; staff users, signed in; admin users, signed in.
          */
