@@ -4077,6 +4077,8 @@ export interface operations {
             query?: {
                 /** @description Only this client's passes */
                 clientId?: string;
+                /** @description The page after this place, as the Link header's `next` gives it; `page` is then left out. Deep pages by cursor cost what the first does. */
+                cursor?: string;
                 limit?: number;
                 /** @description Only the passes bound to this location */
                 locationId?: string;
@@ -4092,7 +4094,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Newest first; X-Total-Count and Link headers paginate */
+            /** @description Newest first. `X-Total-Count` is exact up to 10,000 and an estimate beyond (`X-Total-Count-Estimated: true`); `Link` has first, prev, next (by cursor) and last */
             200: {
                 headers: {
                     Link: components["headers"]["Link"];

@@ -90,7 +90,15 @@ export function useCountedList<P extends CountedList>(path: P, query: ListQuery<
         signal,
       });
       const rows = data as unknown as ListRow<P>[];
-      return { rows, total: Number(response.headers.get('X-Total-Count') ?? 0) };
+      const link = response.headers.get('Link') ?? '';
+      return {
+        rows,
+        total: Number(response.headers.get('X-Total-Count') ?? 0),
+        /** The total is PostgreSQL's estimate (a list past 10,000). */
+        estimated: response.headers.get('X-Total-Count-Estimated') === 'true',
+        /** The keyset place of the next page, where the list gives one. */
+        next: /[?&]cursor=([^&>]+)[^>]*>; rel="next"/.exec(link)?.[1],
+      };
     },
     placeholderData: (previous) => previous,
   });

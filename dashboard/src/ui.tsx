@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useState } from 'react';
-import { useSearchParams } from 'wouter';
+import { useLocation, useSearchParams } from 'wouter';
 import { ApiFailure } from './api';
 import { type FieldWords, fieldOf, inFormWords } from './words';
 
@@ -80,22 +80,24 @@ export function Pager(props: {
   page: number;
   limit: number;
   total: number;
+  /** The total is an estimate: the last page is too, and Next stays on while pages are full. */
+  estimated?: boolean;
+  /** Whether the page is full (there may be more), for an estimated total. */
+  full?: boolean;
   onPage: (page: number) => void;
 }) {
   const last = Math.max(1, Math.ceil(props.total / props.limit));
+  const hasNext = props.estimated ? Boolean(props.full) : props.page < last;
   return (
     <nav className="pager" aria-label="Pages">
       <button type="button" disabled={props.page <= 1} onClick={() => props.onPage(props.page - 1)}>
         Previous
       </button>
       <span>
-        Page {props.page} of {last}
+        Page {props.page.toLocaleString()} of {props.estimated ? 'about ' : ''}
+        {last.toLocaleString()}
       </span>
-      <button
-        type="button"
-        disabled={props.page >= last}
-        onClick={() => props.onPage(props.page + 1)}
-      >
+      <button type="button" disabled={!hasNext} onClick={() => props.onPage(props.page + 1)}>
         Next
       </button>
     </nav>
@@ -170,8 +172,8 @@ export function useAction() {
 }
 
 /** "1 pass", "2,500 passes". */
-export const counted = (count: number, one: string, many: string) =>
-  `${count.toLocaleString()} ${count === 1 ? one : many}`;
+export const counted = (count: number, one: string, many: string, estimated = false) =>
+  `${estimated ? 'about ' : ''}${count.toLocaleString()} ${count === 1 ? one : many}`;
 
 /**
  * A list page's filters and page number, kept in the address (`?search=ana&status=used&page=2`),
@@ -180,21 +182,20 @@ export const counted = (count: number, one: string, many: string) =>
  */
 export function useAddressFilters<K extends string>(keys: readonly K[]) {
   const [params, setParams] = useSearchParams();
+  const [location, navigate] = useLocation();
   const values = Object.fromEntries(keys.map((key) => [key, params.get(key) ?? ''])) as Record<
     K,
     string
   >;
-  const put = (key: K | 'page', value: string) =>
-    setParams(
-      (previous) => {
-        const next = new URLSearchParams(previous);
-        if (value) next.set(key, value);
-        else next.delete(key);
-        if (key !== 'page') next.delete('page');
-        return next;
-      },
-      { replace: true },
-    );
+  const put = (key: K | 'page', value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    if (key !== 'page') next.delete('page');
+    // An empty search is written as a bare "?": wouter's setter leaves the old one otherwise.
+    if (next.size === 0) navigate(`${location}?`, { replace: true });
+    else setParams(next, { replace: true });
+  };
   return {
     values,
     page: Math.max(1, Math.floor(Number(params.get('page'))) || 1),

@@ -78,6 +78,7 @@ export function createApi(services: Services) {
         'RateLimit-Policy',
         'Retry-After',
         'X-Total-Count',
+        'X-Total-Count-Estimated',
         'Link',
         'Idempotent-Replayed',
       ],

@@ -90,8 +90,9 @@ describe('GET /passes', () => {
     ]);
     expect(Object.keys(res.body[0]).sort()).toEqual([...PASS_LIST_ITEM_FIELDS].sort());
     expect(res.headers.get('x-total-count')).toBe('5');
+    expect(res.headers.get('x-total-count-estimated')).toBe(null);
     const link = res.headers.get('link')!;
-    expect(link).toContain('page=2&limit=2>; rel="next"');
+    expect(link).toMatch(/\?cursor=k1\.pass_\w+&limit=2>; rel="next"/);
     expect(link).toContain('page=3&limit=2>; rel="last"');
     expect(link).not.toContain('rel="prev"');
     const page3 = await http(`${fresh.server.url}/api/v1/passes?limit=2&page=3`, {
@@ -100,6 +101,50 @@ describe('GET /passes', () => {
     expect(page3.body.map((p: { name: string }) => p.name)).toEqual(['Alpha Concert']);
     expect(page3.headers.get('link')).toContain('page=2&limit=2>; rel="prev"');
     expect(page3.headers.get('link')).not.toContain('rel="next"');
+  });
+
+  it('follows next by cursor through every page, keeping the filter', async () => {
+    /** The URL of a Link header's `rel`. */
+    const linkOf = (header: string | null, rel: string) =>
+      new RegExp(`<([^>]+)>; rel="${rel}"`).exec(header ?? '')?.[1];
+    const names: string[] = [];
+    let url: string | undefined = `${fresh.server.url}/api/v1/passes?limit=2`;
+    while (url) {
+      const page = await http(url, { key: fresh.apiKey });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('x-total-count')).toBe('5');
+      names.push(...page.body.map((p: { name: string }) => p.name));
+      url = linkOf(page.headers.get('link'), 'next');
+    }
+    expect(names).toEqual([
+      'Epsilon revoked',
+      'Delta expired',
+      'Gamma gym',
+      'Beta 50% off',
+      'Alpha Concert',
+    ]);
+    const active = await http(`${fresh.server.url}/api/v1/passes?limit=1&status=active`, {
+      key: fresh.apiKey,
+    });
+    const next = linkOf(active.headers.get('link'), 'next')!;
+    expect(next).toContain('status=active');
+    const second = await http(next, { key: fresh.apiKey });
+    expect([...active.body, ...second.body].map((p: { name: string }) => p.name)).toEqual([
+      'Beta 50% off',
+      'Alpha Concert',
+    ]);
+    // A place that is no pass of this tenant's list is refused, changing nothing.
+    const strangers = await createTenant();
+    const theirs = await strangers.newPass();
+    for (const cursor of ['k1.nonsense', `k1.${theirs.id}`, 'v1.abc']) {
+      const res = await http(`${fresh.server.url}/api/v1/passes?cursor=${cursor}`, {
+        key: fresh.apiKey,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: 'cursor: not a place in this list; start again without one',
+      });
+    }
   });
 
   it('derives status: expired by date, used for an exhausted multi pass, and filters on it', async () => {

@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import { Link } from 'wouter';
 import { navigate } from 'wouter/use-hash-location';
 import { api, must, useCountedList } from '../api';
@@ -22,7 +23,18 @@ export function PassesPage() {
     ...(status ? { status } : {}),
     ...(type ? { type } : {}),
   };
-  const list = useCountedList('/passes', { ...filters, page, limit: PAGE_SIZE });
+  // Each page's keyset place, from the page before it (`Link`'s next): going on page by page
+  // costs what the first page does, however deep. A page reached otherwise goes by number.
+  const places = useRef(new Map<string, string>());
+  const placeKey = (n: number) => `${JSON.stringify(filters)} ${n}`;
+  const cursor = page > 1 ? places.current.get(placeKey(page)) : undefined;
+  const list = useCountedList('/passes', {
+    ...filters,
+    limit: PAGE_SIZE,
+    ...(cursor ? { cursor } : { page }),
+  });
+  const next = list.isPlaceholderData ? undefined : list.data?.next;
+  if (next) places.current.set(placeKey(page + 1), next);
   const exportUrl = `/api/v1/passes/export?${new URLSearchParams(filters)}`;
   return (
     <>
@@ -65,7 +77,7 @@ export function PassesPage() {
       </form>
       <ErrorMessage error={list.error} />
       <p aria-live="polite" className="count">
-        {list.data ? counted(list.data.total, 'pass', 'passes') : 'Loading…'}
+        {list.data ? counted(list.data.total, 'pass', 'passes', list.data.estimated) : 'Loading…'}
       </p>
       <TableWrap label="Passes">
         <table>
@@ -105,7 +117,14 @@ export function PassesPage() {
         </table>
       </TableWrap>
       {list.data && (
-        <Pager page={page} limit={PAGE_SIZE} total={list.data.total} onPage={setPage} />
+        <Pager
+          page={page}
+          limit={PAGE_SIZE}
+          total={list.data.total}
+          estimated={list.data.estimated}
+          full={list.data.rows.length === PAGE_SIZE}
+          onPage={setPage}
+        />
       )}
       <PassImport />
     </>

@@ -1,8 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { ErrorBody } from '@passgate/shared';
 import type { Context } from 'hono';
-import { type SelectQueryBuilder, sql } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { z } from 'zod';
+import type { Database } from '../db/schema';
 import { ApiError } from '../errors';
 import type { ApiEnv } from '../middleware/env';
 
@@ -64,51 +65,84 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 
 export const toIso = (date: Date | null) => (date ? date.toISOString() : null);
 
+/** Up to this many rows a list counts exactly; beyond, `X-Total-Count` is an estimate. */
+export const EXACT_COUNT_UP_TO = 10_000;
+
+/** How many rows a list has in all, and whether that is PostgreSQL's estimate. */
+export interface ListTotal {
+  total: number;
+  estimated: boolean;
+}
+
 /**
- * One page of a list and how many rows the list has in all (for `X-Total-Count`): `query` is
- * the whole list, filtered, selected and ordered. The count runs beside the page, on the same
- * filter without its selection and order.
+ * How many rows the filtered query has: counted exactly up to `upTo` (the count stops there,
+ * so a list of a million costs what one of ten thousand does), and beyond that the planner's
+ * estimate of the filter's rows, never less than the bound.
+ */
+export async function countRows<DB, TB extends keyof DB, Row>(
+  db: Kysely<Database>,
+  query: SelectQueryBuilder<DB, TB, Row>,
+  upTo = EXACT_COUNT_UP_TO,
+): Promise<ListTotal> {
+  const rows = query.clearSelect().clearOrderBy().select(sql<number>`1`.as('one'));
+  const bounded = await db
+    .selectFrom(rows.limit(upTo + 1).as('bounded'))
+    .select(sql<number>`count(*)::int`.as('total'))
+    .executeTakeFirstOrThrow();
+  if (bounded.total <= upTo) return { total: bounded.total, estimated: false };
+  const [explained] = await rows.explain('json');
+  const plan = (explained?.['QUERY PLAN'] as { Plan: { 'Plan Rows': number } }[] | undefined)?.[0];
+  const estimate = Math.round(plan?.Plan['Plan Rows'] ?? 0);
+  return { total: Math.max(estimate, upTo + 1), estimated: true };
+}
+
+/**
+ * One page of a list and how many rows the list has in all (see `countRows`): `query` is the
+ * whole list, filtered, selected and ordered. The count runs beside the page.
  */
 export async function paginate<DB, TB extends keyof DB, Row>(
+  db: Kysely<Database>,
   query: SelectQueryBuilder<DB, TB, Row>,
   page: { page: number; limit: number },
-): Promise<{ rows: Row[]; total: number }> {
-  const [rows, count] = await Promise.all([
+): Promise<{ rows: Row[] } & ListTotal> {
+  const [rows, total] = await Promise.all([
     query
       .limit(page.limit)
       .offset((page.page - 1) * page.limit)
       .execute(),
-    query
-      .clearSelect()
-      .clearOrderBy()
-      .select(sql<number>`count(*)::int`.as('total'))
-      .executeTakeFirstOrThrow(),
+    countRows(db, query),
   ]);
-  // Kysely cannot follow a selection through a builder generic in its tables: its shape is given.
-  return { rows, total: (count as { total: number }).total };
+  return { rows, ...total };
 }
 
-/** Sets `X-Total-Count` and an RFC 8288 `Link` (first, prev, next, last) on a list answer. */
+/**
+ * Sets `X-Total-Count` (and `X-Total-Count-Estimated: true` when it is an estimate) and an RFC
+ * 8288 `Link`: first, prev, next, last by page number. A list that takes a `cursor` gives `next`:
+ * the keyset place after this page, or null when the page is its last.
+ */
 export function setPaginationHeaders(
   c: Context,
   publicUrl: string,
-  page: { total: number; page: number; limit: number },
+  page: ListTotal & { page: number; limit: number; next?: string | null },
 ) {
   const lastPage = Math.max(1, Math.ceil(page.total / page.limit));
   const url = new URL(c.req.url);
-  const linkTo = (target: number, rel: string) => {
+  const linkTo = (target: { page: number } | { cursor: string }, rel: string) => {
     const params = new URLSearchParams(url.search);
-    params.delete('page');
-    params.delete('limit');
-    params.append('page', String(target));
+    for (const name of ['page', 'limit', 'cursor']) params.delete(name);
+    if ('page' in target) params.append('page', String(target.page));
+    else params.append('cursor', target.cursor);
     params.append('limit', String(page.limit));
     return `<${publicUrl}${url.pathname}?${params}>; rel="${rel}"`;
   };
-  const links = [linkTo(1, 'first')];
-  if (page.page > 1) links.push(linkTo(Math.min(page.page - 1, lastPage), 'prev'));
-  if (page.page < lastPage) links.push(linkTo(page.page + 1, 'next'));
-  links.push(linkTo(lastPage, 'last'));
+  const links = [linkTo({ page: 1 }, 'first')];
+  if (page.page > 1) links.push(linkTo({ page: Math.min(page.page - 1, lastPage) }, 'prev'));
+  if (page.next === undefined) {
+    if (page.page < lastPage) links.push(linkTo({ page: page.page + 1 }, 'next'));
+  } else if (page.next !== null) links.push(linkTo({ cursor: page.next }, 'next'));
+  links.push(linkTo({ page: lastPage }, 'last'));
   c.header('X-Total-Count', String(page.total));
+  if (page.estimated) c.header('X-Total-Count-Estimated', 'true');
   c.header('Link', links.join(', '));
 }
 

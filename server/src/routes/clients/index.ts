@@ -97,8 +97,13 @@ export function clientRoutes({ db, publicUrl }: Services) {
   return createRouter()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
-      const { rows, total } = await listClients(db, c.get('caller').tenant.id, query);
-      setPaginationHeaders(c, publicUrl, { total, page: query.page, limit: query.limit });
+      const { rows, total, estimated } = await listClients(db, c.get('caller').tenant.id, query);
+      setPaginationHeaders(c, publicUrl, {
+        total,
+        estimated,
+        page: query.page,
+        limit: query.limit,
+      });
       return c.json(rows.map(presentClient), 200);
     })
     .openapi(create, async (c) => {

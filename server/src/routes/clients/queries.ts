@@ -173,7 +173,11 @@ export async function listClients(
       ]),
     );
   }
-  return paginate(filtered.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'), query);
+  return paginate(
+    db,
+    filtered.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'),
+    query,
+  );
 }
 
 /**

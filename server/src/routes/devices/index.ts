@@ -157,8 +157,13 @@ export function deviceRoutes({ db, publicUrl, throttle, clientAddress }: Service
   return createRouter()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
-      const { rows, total } = await listDevices(db, c.get('caller').tenant.id, query);
-      setPaginationHeaders(c, publicUrl, { total, page: query.page, limit: query.limit });
+      const { rows, total, estimated } = await listDevices(db, c.get('caller').tenant.id, query);
+      setPaginationHeaders(c, publicUrl, {
+        total,
+        estimated,
+        page: query.page,
+        limit: query.limit,
+      });
       return c.json(rows.map(presentDevice), 200);
     })
     .openapi(create, async (c) => {

@@ -94,6 +94,7 @@ export async function listDevices(
   page: { page: number; limit: number },
 ) {
   return paginate(
+    db,
     db
       .selectFrom('devices')
       .selectAll()

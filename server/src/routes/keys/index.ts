@@ -61,8 +61,13 @@ export function keyRoutes({ db, callers, publicUrl }: Services) {
   return createRouter()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
-      const { rows, total } = await listKeys(db, c.get('caller').tenant.id, query);
-      setPaginationHeaders(c, publicUrl, { total, page: query.page, limit: query.limit });
+      const { rows, total, estimated } = await listKeys(db, c.get('caller').tenant.id, query);
+      setPaginationHeaders(c, publicUrl, {
+        total,
+        estimated,
+        page: query.page,
+        limit: query.limit,
+      });
       return c.json(rows.map(presentKey), 200);
     })
     .openapi(create, async (c) => {

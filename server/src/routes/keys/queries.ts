@@ -32,6 +32,7 @@ export async function listKeys(
   page: { page: number; limit: number },
 ) {
   return paginate(
+    db,
     db
       .selectFrom('api_keys')
       .selectAll()

@@ -123,11 +123,16 @@ export function locationRoutes({ db, publicUrl }: Services) {
   return createRouter()
     .openapi(list, async (c) => {
       const { archived, ...query } = c.req.valid('query');
-      const { rows, total } = await listLocations(db, c.get('caller').tenant.id, {
+      const { rows, total, estimated } = await listLocations(db, c.get('caller').tenant.id, {
         ...query,
         archived: archived === undefined ? undefined : archived === 'true',
       });
-      setPaginationHeaders(c, publicUrl, { total, page: query.page, limit: query.limit });
+      setPaginationHeaders(c, publicUrl, {
+        total,
+        estimated,
+        page: query.page,
+        limit: query.limit,
+      });
       return c.json(rows.map(presentLocation), 200);
     })
     .openapi(create, async (c) => {

@@ -60,7 +60,11 @@ export async function listLocations(
   if (query.archived !== undefined) {
     filtered = filtered.where('archived_at', query.archived ? 'is not' : 'is', null);
   }
-  return paginate(filtered.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'), query);
+  return paginate(
+    db,
+    filtered.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'),
+    query,
+  );
 }
 
 /**

@@ -39,10 +39,25 @@ const list = defineRoute({
   tags: ['Passes'],
   summary: 'List passes',
   request: {
-    query: z.object({ ...PassFilters, ...Pagination }),
+    query: z.object({
+      ...PassFilters,
+      ...Pagination,
+      cursor: z
+        .string()
+        .max(40)
+        .optional()
+        .describe(
+          "The page after this place, as the Link header's `next` gives it; `page` is then " +
+            'left out. Deep pages by cursor cost what the first does.',
+        ),
+    }),
   },
   responses: {
-    200: json(z.array(PassListItem), 'Newest first; X-Total-Count and Link headers paginate'),
+    200: json(
+      z.array(PassListItem),
+      'Newest first. `X-Total-Count` is exact up to 10,000 and an estimate beyond ' +
+        '(`X-Total-Count-Estimated: true`); `Link` has first, prev, next (by cursor) and last',
+    ),
     ...errorResponses(400, 401, 403, 429),
   },
 });
@@ -144,8 +159,18 @@ export function passRoutes(services: Services) {
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
       const now = new Date();
-      const { rows, total } = await listPasses(db, c.get('caller').tenant.id, query, now);
-      setPaginationHeaders(c, publicUrl, { total, page: query.page, limit: query.limit });
+      const { rows, next, ...counted } = await listPasses(
+        db,
+        c.get('caller').tenant.id,
+        query,
+        now,
+      );
+      setPaginationHeaders(c, publicUrl, {
+        ...counted,
+        next,
+        page: query.page,
+        limit: query.limit,
+      });
       return c.json(
         rows.map((row) => presentPassListItem(row, publicUrl, now)),
         200,

@@ -177,7 +177,7 @@ export function scanListRoutes({
     })
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
-      const { rows, total } = await listScans(
+      const { rows, total, estimated } = await listScans(
         db,
         c.get('caller').tenant.id,
         {
@@ -190,7 +190,12 @@ export function scanListRoutes({
         },
         query,
       );
-      setPaginationHeaders(c, publicUrl, { total, page: query.page, limit: query.limit });
+      setPaginationHeaders(c, publicUrl, {
+        total,
+        estimated,
+        page: query.page,
+        limit: query.limit,
+      });
       return c.json(rows.map(presentScanListItem), 200);
     })
     .openapi(annul, async (c) => {

@@ -29,7 +29,7 @@ export async function listScans(
     query = query.where('scans.conflict', filters.conflict ? 'is not' : 'is', null);
   }
   if (filters.since !== undefined) query = query.where('scans.received_at', '>', filters.since);
-  return paginate(query.orderBy('scans.received_at', 'desc').orderBy('scans.id', 'desc'), page);
+  return paginate(db, query.orderBy('scans.received_at', 'desc').orderBy('scans.id', 'desc'), page);
 }
 
 /**

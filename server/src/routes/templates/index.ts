@@ -149,11 +149,16 @@ export function templateRoutes({ db, publicUrl }: Services) {
   return createRouter()
     .openapi(list, async (c) => {
       const { archived, ...query } = c.req.valid('query');
-      const { rows, total } = await listTemplates(db, c.get('caller').tenant.id, {
+      const { rows, total, estimated } = await listTemplates(db, c.get('caller').tenant.id, {
         ...query,
         archived: archived === undefined ? undefined : archived === 'true',
       });
-      setPaginationHeaders(c, publicUrl, { total, page: query.page, limit: query.limit });
+      setPaginationHeaders(c, publicUrl, {
+        total,
+        estimated,
+        page: query.page,
+        limit: query.limit,
+      });
       return c.json(
         rows.map((row) => presentTemplate(row, publicUrl)),
         200,

@@ -109,7 +109,11 @@ export function listTemplates(
   if (query.archived !== undefined) {
     filtered = filtered.where('archived_at', query.archived ? 'is not' : 'is', null);
   }
-  return paginate(filtered.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'), query);
+  return paginate(
+    db,
+    filtered.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc'),
+    query,
+  );
 }
 
 /**

@@ -75,8 +75,13 @@ export function userRoutes({ db, callers, publicUrl, mail, logger }: Services) {
   return createRouter()
     .openapi(list, async (c) => {
       const query = c.req.valid('query');
-      const { rows, total } = await listUsers(db, c.get('caller').tenant.id, query);
-      setPaginationHeaders(c, publicUrl, { total, page: query.page, limit: query.limit });
+      const { rows, total, estimated } = await listUsers(db, c.get('caller').tenant.id, query);
+      setPaginationHeaders(c, publicUrl, {
+        total,
+        estimated,
+        page: query.page,
+        limit: query.limit,
+      });
       return c.json(rows.map(presentUser), 200);
     })
     .openapi(create, async (c) => {

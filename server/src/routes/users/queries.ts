@@ -68,6 +68,7 @@ export async function listUsers(
   page: { page: number; limit: number },
 ) {
   return paginate(
+    db,
     db
       .selectFrom('users')
       .selectAll()

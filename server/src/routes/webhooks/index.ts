@@ -170,8 +170,8 @@ export function webhookRoutes({ db, webhooks, publicUrl }: Services) {
       if (!(await findWebhook(db, c.get('caller').tenant.id, webhookId))) {
         throw notFound('Webhook');
       }
-      const { rows, total } = await listAttempts(db, webhookId, page);
-      setPaginationHeaders(c, publicUrl, { total, ...page });
+      const { rows, total, estimated } = await listAttempts(db, webhookId, page);
+      setPaginationHeaders(c, publicUrl, { total, estimated, ...page });
       return c.json(rows.map(presentAttempt), 200);
     })
     .openapi(test, async (c) => {

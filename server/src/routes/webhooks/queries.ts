@@ -56,6 +56,7 @@ export function listAttempts(
   page: { page: number; limit: number },
 ) {
   return paginate(
+    db,
     db
       .selectFrom('webhook_attempts')
       .innerJoin('events', 'events.id', 'webhook_attempts.event_id')
