@@ -5,6 +5,17 @@ import { onServerClock } from '../device-clock';
 import { codeTypedAs } from '../passes/rows';
 import { recordUpload, type Upload } from './upload';
 
+/** A scan of a code no pass of the tenant has: 404, as `POST /scan` and an upload answer it. */
+export const unknownPass = () =>
+  new ApiError(404, 'Unknown pass: no pass of this tenant has that code');
+
+/** A door's scan that names a location: it scans at its own. */
+export const doorNamesLocation = () =>
+  new ApiError(
+    400,
+    'locationId: a door scans at its own location; move it with PATCH /devices/{id}',
+  );
+
 /** An upload is accepted this long after its (corrected) scan time. */
 const UPLOAD_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 

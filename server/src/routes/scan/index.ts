@@ -4,11 +4,15 @@ import { ACCESS, defineRoute } from '../../access';
 import { PASS_CODE_PATTERN } from '../../domain/ids';
 import { codeTypedAs, findPass } from '../../domain/passes/rows';
 import { findScans } from '../../domain/scans/find';
-import { offlineScanTime, recordOfflineScan } from '../../domain/scans/offline';
+import {
+  doorNamesLocation,
+  offlineScanTime,
+  recordOfflineScan,
+  unknownPass,
+} from '../../domain/scans/offline';
 import { passScanOf, presentRecordedScan } from '../../domain/scans/present';
 import { checkSignedCode, recordSignatureRefusal } from '../../domain/scans/signed';
 import { recordUnknownExit, type UnknownExit } from '../../domain/scans/unknown';
-import { ApiError } from '../../errors';
 import { commitChange, idempotencyKeyReused } from '../../middleware/idempotency';
 import type { Services } from '../../services';
 import { deviceTimeOf } from '../../services/device-presence';
@@ -44,8 +48,6 @@ const scanRoute = defineRoute({
 /** A change that found no pass by the code: rolled back, then answered 404. */
 class NoSuchPass extends Error {}
 
-const unknownPass = () => new ApiError(404, 'Unknown pass: no pass of this tenant has that code');
-
 /** The operation, as the OpenAPI document and the client's types see it. */
 export const scanOperation = scanRoute;
 
@@ -73,10 +75,7 @@ export function scanRoutes({ db, scans, publicUrl, signingKeys }: Services) {
     const now = new Date();
     if (request.locationId !== undefined) {
       if (key?.device) {
-        throw new ApiError(
-          400,
-          'locationId: a door scans at its own location; move it with PATCH /devices/{id}',
-        );
+        throw doorNamesLocation();
       }
       await assertLocationsUsable(db, tenant.id, [request.locationId]);
     }

@@ -11,7 +11,13 @@ import type { Database } from '../../db/schema';
 import { PASS_CODE_PATTERN } from '../../domain/ids';
 import { findPass } from '../../domain/passes/rows';
 import { findScans } from '../../domain/scans/find';
-import { lockPasses, offlineScanTime, recordOfflineScan } from '../../domain/scans/offline';
+import {
+  doorNamesLocation,
+  lockPasses,
+  offlineScanTime,
+  recordOfflineScan,
+  unknownPass,
+} from '../../domain/scans/offline';
 import { passScanOf, presentRecordedScan } from '../../domain/scans/present';
 import { recordUnknownExit } from '../../domain/scans/unknown';
 import { ApiError } from '../../errors';
@@ -27,8 +33,6 @@ export interface Uploader {
   /** What `X-Device-Time` said the phone's clock read as it sent. */
   deviceNow: Date | null;
 }
-
-const UNKNOWN_PASS = 'Unknown pass: no pass of this tenant has that code';
 
 /** The plain code a scanned text names (a signed code states one), or undefined. */
 function codeOf(text: string): string | undefined {
@@ -79,7 +83,7 @@ async function recordOne(
 ) {
   const { tenantId, apiKeyId, deviceId } = uploader;
   const code = codeOf(scan.code);
-  if (code === undefined) throw new ApiError(404, UNKNOWN_PASS);
+  if (code === undefined) throw unknownPass();
   // Recorded already: by an earlier upload, or by its online attempt under the same key.
   const recorded = await findScans(trx, tenantId, { apiKeyId, idempotencyKey: scan.key });
   if (recorded) {
@@ -88,16 +92,13 @@ async function recordOne(
     }
     const pass =
       recorded.pass_id === null ? undefined : await findPass(trx, tenantId, recorded.pass_id);
-    if (!pass) throw new ApiError(404, UNKNOWN_PASS);
+    if (!pass) throw unknownPass();
     return presentRecordedScan(passScanOf(recorded), pass, now);
   }
   const locationId = scan.locationId ?? null;
   if (locationId !== null) {
     if (deviceId) {
-      throw new ApiError(
-        400,
-        'locationId: a door scans at its own location; move it with PATCH /devices/{id}',
-      );
+      throw doorNamesLocation();
     }
     await assertLocationsUsable(trx, tenantId, [locationId]);
   }
@@ -118,5 +119,5 @@ async function recordOne(
   if (direction === 'exit') {
     await recordUnknownExit(trx, { ...source, ...time, offline: true }, now);
   }
-  throw new ApiError(404, UNKNOWN_PASS);
+  throw unknownPass();
 }
