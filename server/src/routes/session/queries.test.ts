@@ -46,6 +46,18 @@ describe('sessions', () => {
     expect(await findSessionCaller(db, token, { now: at(3 * SESSION_IDLE_MS) })).toBeUndefined();
   });
 
+  it('are not kept alive by a look that is not a use (an open stream asking again)', async () => {
+    const { db } = database.handle;
+    const user = await newUser();
+    const start = new Date('2030-01-01T08:00:00Z');
+    const { token } = await startSession(db, user.id, start);
+    const at = (ms: number) => new Date(start.getTime() + ms);
+    const look = { now: at(SESSION_IDLE_MS - 1000), touch: false };
+    expect(await findSessionCaller(db, token, look)).toBeDefined();
+    // Twelve hours from the sign-in, not from the look.
+    expect(await findSessionCaller(db, token, { now: at(SESSION_IDLE_MS + 1000) })).toBeUndefined();
+  });
+
   it('end 7 days after sign-in however busy', async () => {
     const { db } = database.handle;
     const user = await newUser();
