@@ -180,6 +180,14 @@ describe('GET /passes', () => {
     const code = byName.data[0]!.code;
     const byCode = await fresh.client.passes.list({ search: code.slice(2, 9).toLowerCase() });
     expect(byCode.ok && byCode.data.map((p) => p.code)).toContain(code);
+    // Quotes and backslashes are text too (the pattern is written into the query's text).
+    const quoted = await createTenant();
+    await quoted.newPass({ name: "Dan O'Brien \\ Sons" });
+    for (const search of ["o'bri", '\\ sons', "'", "o''"]) {
+      const found = await quoted.client.passes.list({ search });
+      const expected = search === "o''" ? [] : ["Dan O'Brien \\ Sons"];
+      expect(found.ok && found.data.map((p) => p.name), search).toEqual(expected);
+    }
   });
 
   it("filters by type and by client, and another tenant's client finds nothing", async () => {

@@ -110,6 +110,17 @@ describe('POST /passes', () => {
     expect(await search('clients', 'gomez holder')).toEqual(
       expect.arrayContaining([a.data.client?.id]),
     );
+    // A client renamed is found by its new name, its passes with it, and not by the old one.
+    const renamed = await http(`${tenant.apiUrl}/clients/${a.data.client?.id}`, {
+      key: tenant.apiKey,
+      method: 'PATCH',
+      json: { name: `Jiménez Renamed ${Date.now()}` },
+    });
+    expect(renamed.status).toBe(200);
+    expect(await search('passes', 'jimenez renamed')).toEqual(
+      expect.arrayContaining([first.data.id, second.data.id, third.data.id, typed.data.id]),
+    );
+    expect(await search('passes', name)).toEqual([]);
   });
 
   it('rejects bad input with 400 naming the field, and writes nothing', async () => {

@@ -41,7 +41,9 @@ const RELISTEN_AFTER_MS = 1000;
  * any parameters. Left to choose, PostgreSQL judges the scan's generic plan dearer than a plan
  * for the scan at hand and plans it again on every call, close to twice the work for a scan
  * that goes alone (ADR 2). Its generic plan reaches every row by index (a test holds it to
- * that). Every other query is sent unnamed and planned for its own parameters.
+ * that). The setting holds for the unnamed statements of every other query too: where a plan
+ * depends on a value (a search's pattern, the instant a status is judged at), the query writes
+ * that value into its text as a literal (`searchLiteral` in `routes/support.ts`).
  */
 const NAMED_STATEMENT_PLANS = 'force_generic_plan';
 

@@ -22,6 +22,7 @@ import * as signingKeys from './migrations/2026-12-13-signing-keys';
 import * as revocations from './migrations/2026-12-14-revocations';
 import * as deliveryClaims from './migrations/2026-12-15-delivery-claims';
 import * as sessionNotify from './migrations/2026-12-16-session-notify';
+import * as passSearchKey from './migrations/2026-12-17-pass-search-key';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -48,6 +49,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-14-revocations': revocations,
   '2026-12-15-delivery-claims': deliveryClaims,
   '2026-12-16-session-notify': sessionNotify,
+  '2026-12-17-pass-search-key': passSearchKey,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -206,6 +206,8 @@ export interface PassTable {
   sync_xid: ColumnType<string, never, never>;
   /** Some wallet holds (or held) the pass: only then do the wallet triggers fire (set by one). */
   in_wallet: ColumnType<boolean, never, never>;
+  /** Name, client's name and code, folded, for `search` (kept by triggers). */
+  search_key: ColumnType<string, never, never>;
 }
 
 export interface ScanTable {

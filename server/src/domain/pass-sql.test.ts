@@ -11,12 +11,19 @@ import { describe, expect, it } from 'vitest';
 import { arbitraryPass, arbitraryPlace } from '../../../test/support/arbitrary-pass';
 import { newPassRow, useTestDatabase } from '../../../test/support/test-database';
 import type { Database } from '../db/schema';
-import { admitSql, reportedStatusSql, scanResultSql, unadmitSql } from './pass-sql';
+import {
+  admitSql,
+  hasReportedStatusSql,
+  reportedStatusSql,
+  scanResultSql,
+  unadmitSql,
+} from './pass-sql';
 import { ruleColumnsOf, scannableOf } from './passes/present';
 
 // The SQL must say exactly what the pure rule says. Random passes go into a real database
 // (PGlite here; PostgreSQL too when DATABASE_URL is set) and both are asked the same question.
 const NOW = new Date('2030-06-15T12:00:00Z');
+const STATUSES = ['active', 'used', 'revoked', 'expired'] as const;
 const database = useTestDatabase();
 
 describe('pass SQL mirrors the scan rule', () => {
@@ -50,7 +57,7 @@ describe('pass SQL mirrors the scan rule', () => {
     }
   });
 
-  it('scanResultSql(…) and reportedStatusSql(…) agree with evaluateScan and reportedStatus', async () => {
+  it('scanResultSql, reportedStatusSql and hasReportedStatusSql agree with the pure rule', async () => {
     const passes = fc
       .sample(arbitraryPass, 400)
       .map((pass) => newPassRow(database.tenantId, { ...ruleColumnsOf(pass), updated_at: NOW }));
@@ -61,6 +68,7 @@ describe('pass SQL mirrors the scan rule', () => {
         'id',
         reportedStatusSql(eb, NOW).as('reported'),
         scanResultSql(eb, NOW).as('result'),
+        ...STATUSES.map((reported) => hasReportedStatusSql(eb, reported, NOW).as(reported)),
       ])
       .where('tenant_id', '=', database.tenantId)
       .execute();
@@ -69,6 +77,12 @@ describe('pass SQL mirrors the scan rule', () => {
       const row = byId.get(pass.id)!;
       expect(row.reported, JSON.stringify(pass)).toBe(reportedStatus(scannableOf(pass), NOW));
       expect(row.result, JSON.stringify(pass)).toBe(evaluateScan(scannableOf(pass), NOW));
+      // The status filter's condition holds for the reported status and no other.
+      for (const reported of STATUSES) {
+        expect(row[reported], `${reported} ${JSON.stringify(pass)}`).toBe(
+          row.reported === reported,
+        );
+      }
     }
   });
 

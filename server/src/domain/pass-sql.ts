@@ -94,6 +94,32 @@ export function reportedStatusSql(eb: PassExpressions, now: Instant) {
 }
 
 /**
+ * `reportedStatus(pass, now) = reported` as a SQL condition led by the stored status, so that the
+ * status filter reads a tenant's passes of that stored status through an index.
+ */
+export function hasReportedStatusSql(
+  eb: PassExpressions,
+  reported: 'active' | 'used' | 'revoked' | 'expired',
+  now: Instant,
+) {
+  const activeRow = eb('passes.status', '=', status('active'));
+  const past = validUntilPast(eb, now);
+  switch (reported) {
+    case 'revoked':
+      return eb('passes.status', '=', status('revoked'));
+    case 'expired':
+      return eb.and([activeRow, past]);
+    case 'used':
+      return eb.or([
+        eb('passes.status', '=', status('used')),
+        eb.and([activeRow, eb.not(past), exhausted(eb)]),
+      ]);
+    case 'active':
+      return eb.and([activeRow, eb.not(past), eb.not(exhausted(eb))]);
+  }
+}
+
+/**
  * `admit(pass)` as SQL: what an admit sets on the row `passes`, one more use and a single pass
  * spent. Literals only, so a statement holding it can be prepared once.
  */

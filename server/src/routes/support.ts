@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../db/schema';
+import { fold } from '../domain/folding';
 import { ApiError } from '../errors';
 import type { ApiEnv } from '../middleware/env';
 
@@ -149,3 +150,11 @@ export function setPaginationHeaders(
 /** Escapes LIKE wildcards so a search for "50%" means the text "50%". */
 export const likePattern = (search: string) =>
   `%${search.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+
+/**
+ * A search's folded pattern written into the statement as a literal, not sent as a parameter:
+ * the server's connections plan parameters generically (`db/create.ts`), and a generic plan
+ * cannot tell a pattern that matches every row (walk the newest first) from one that matches
+ * a few (read them through the trigram index).
+ */
+export const searchLiteral = (search: string) => sql.lit(fold(likePattern(search)));

@@ -9,14 +9,13 @@ import {
 } from '@passgate/shared';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { ClientRow, Database, PassRow, PassTable } from '../../db/schema';
-import { foldSql } from '../../domain/folding';
 import { newId, newPassCode, newPublicToken } from '../../domain/ids';
-import { reportedStatusSql } from '../../domain/pass-sql';
+import { hasReportedStatusSql } from '../../domain/pass-sql';
 import type { PassWithClient } from '../../domain/passes/present';
 import { selectPasses } from '../../domain/passes/rows';
 import { ApiError } from '../../errors';
 import { INSERT_CHUNK } from '../clients/queries';
-import { countRows, likePattern } from '../support';
+import { countRows, searchLiteral } from '../support';
 
 /** What the pass list and its CSV export may be narrowed by. */
 export interface PassFilters {
@@ -37,22 +36,17 @@ export function filterPasses(
   let filtered = selectPasses(db, tenantId);
   if (query.search) {
     // The pass's name and its client's, whatever their case and accents, or its code.
-    const search = query.search;
-    const pattern = foldSql(sql.val(likePattern(search)));
-    filtered = filtered.where((eb) =>
-      eb.or([
-        eb(foldSql(sql.ref('passes.name')), 'like', pattern),
-        eb('clients.name_key', 'like', pattern),
-        eb(eb.fn('lower', ['passes.code']), 'like', likePattern(search)),
-      ]),
-    );
+    filtered = filtered.where('passes.search_key', 'like', searchLiteral(query.search));
   }
   if (query.type) filtered = filtered.where('passes.type', '=', query.type);
   if (query.clientId) filtered = filtered.where('passes.client_id', '=', query.clientId);
   if (query.locationId) filtered = filtered.where('passes.location_id', '=', query.locationId);
   if (query.status) {
+    // `now` as a literal too (see `searchLiteral`): planned for the instant, a filter of the
+    // passes that have ended reads the few that have through their index.
     const status = query.status;
-    filtered = filtered.where((eb) => eb(reportedStatusSql(eb, now), '=', status));
+    const at = sql<Date>`${sql.lit(now.toISOString())}::timestamptz`;
+    filtered = filtered.where((eb) => hasReportedStatusSql(eb, status, at));
   }
   return filtered;
 }
@@ -112,7 +106,8 @@ export async function listPasses(
       .limit(query.limit)
       .offset(offset)
       .execute(),
-    // A search folds each name it reads (some 9 µs a row): its count stops sooner.
+    // A search's count reads its matches through the trigram index, which hands over every
+    // match of a trigram at once (about 10 µs each): it stops sooner.
     countRows(db, filtered, query.search ? EXACT_SEARCH_COUNT_UP_TO : undefined),
   ]);
   const last = rows.at(-1);
