@@ -2,7 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', '{server,shared,scanner,dashboard}/src/**/*.test.ts'],
+    include: [
+      'test/**/*.test.ts',
+      '{server,shared,scanner,dashboard}/src/**/*.test.ts',
+      'zapier/test/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,

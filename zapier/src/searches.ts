@@ -1,0 +1,113 @@
+import type { Bundle, ZObject } from 'zapier-platform-core';
+import { api } from './http';
+import { clientSample, passSample } from './samples';
+
+type Row = Record<string, unknown>;
+
+/** Two names alike whatever their case and accents, as Passgate compares client names. */
+const sameName = (a: unknown, b: unknown) =>
+  typeof a === 'string' &&
+  typeof b === 'string' &&
+  a.trim().localeCompare(b.trim(), 'en', { sensitivity: 'base' }) === 0;
+
+/** A phone number's digits (and a leading +), however it was spaced. */
+const dialled = (phone: unknown) => String(phone ?? '').replace(/[^\d+]/g, '');
+
+/** The tenant's `path` items matching `text` (`?search=`), newest first. */
+async function searched(z: ZObject, bundle: Bundle, path: string, text: string): Promise<Row[]> {
+  const response = await api<Row[]>(z, bundle, path, { params: { search: text, limit: 100 } });
+  return response.data;
+}
+
+export const searches = {
+  find_pass: {
+    key: 'find_pass',
+    noun: 'Pass',
+    display: {
+      label: 'Find Pass',
+      description: 'Finds a pass by its code, or by its name (the newest of that name first).',
+    },
+    operation: {
+      inputFields: [
+        { key: 'code', label: 'Code', helpText: 'The 12-character code on the pass.' },
+        { key: 'name', label: 'Name', helpText: 'The whole name, whatever its case and accents.' },
+      ],
+      perform: async (z: ZObject, bundle: Bundle) => {
+        const { code, name } = bundle.inputData as { code?: string; name?: string };
+        if (code) {
+          const found = await searched(z, bundle, '/passes', code.trim());
+          return found.filter(
+            (pass) => String(pass.code).toLowerCase() === code.trim().toLowerCase(),
+          );
+        }
+        if (name) {
+          const found = await searched(z, bundle, '/passes', name.trim());
+          return found.filter((pass) => sameName(pass.name, name));
+        }
+        throw new z.errors.Error(
+          'Give the code or the name of the pass to find',
+          'MissingInput',
+          400,
+        );
+      },
+      sample: passSample,
+    },
+  },
+  find_client: {
+    key: 'find_client',
+    noun: 'Client',
+    display: {
+      label: 'Find Client',
+      description: 'Finds a client by name (whatever its case and accents), email or phone.',
+    },
+    operation: {
+      inputFields: [
+        { key: 'name', label: 'Name' },
+        { key: 'email', label: 'Email' },
+        { key: 'phone', label: 'Phone' },
+      ],
+      perform: async (z: ZObject, bundle: Bundle) => {
+        const { name, email, phone } = bundle.inputData as Record<string, string | undefined>;
+        if (name) {
+          return (await searched(z, bundle, '/clients', name.trim())).filter((client) =>
+            sameName(client.name, name),
+          );
+        }
+        if (email) {
+          const wanted = email.trim().toLowerCase();
+          return (await searched(z, bundle, '/clients', wanted)).filter(
+            (client) => String(client.email ?? '').toLowerCase() === wanted,
+          );
+        }
+        if (phone) {
+          const wanted = dialled(phone);
+          return (await searched(z, bundle, '/clients', phone.trim())).filter(
+            (client) => dialled(client.phone) === wanted,
+          );
+        }
+        throw new z.errors.Error(
+          'Give the name, email or phone of the client to find',
+          'MissingInput',
+          400,
+        );
+      },
+      sample: clientSample,
+    },
+  },
+};
+
+/** A Zap step that finds the pass or client, and makes it when there is none. */
+export const searchOrCreates = {
+  find_pass: {
+    key: 'find_pass',
+    display: { label: 'Find or Create Pass', description: 'Finds a pass, or creates it.' },
+    search: 'find_pass',
+    create: 'create_pass',
+  },
+  find_client: {
+    key: 'find_client',
+    display: { label: 'Find or Create Client', description: 'Finds a client, or creates it.' },
+    search: 'find_client',
+    create: 'create_client',
+  },
+};
