@@ -14,15 +14,44 @@ export interface Camera {
   track: MediaStreamTrack;
 }
 
+const requestStream = (facingMode: 'environment' | 'user') =>
+  navigator.mediaDevices.getUserMedia({
+    audio: false,
+    video: { facingMode: { ideal: facingMode }, width: { ideal: 1280 }, height: { ideal: 720 } },
+  });
+
+/** The camera asked for before the page was ready to show it (`askCameraEarly`). */
+let early: { facingMode: 'environment' | 'user'; stream: Promise<MediaStream> } | undefined;
+
+/**
+ * Asks for the camera now, for `openCamera` to take when the page is ready: a phone takes most
+ * of a second to start its camera, and it can do that while the page reads its store and asks
+ * the server whom it is paired with.
+ */
+export function askCameraEarly(facingMode: 'environment' | 'user') {
+  if (!window.isSecureContext || !navigator.mediaDevices?.getUserMedia) return;
+  const stream = requestStream(facingMode);
+  // A refusal is met again when the page opens the camera; unheld, it is no unhandled error.
+  stream.catch(() => {});
+  early = { facingMode, stream };
+}
+
+/** Lets go of a camera asked for early that the page will not use (the scanner is not paired). */
+export function releaseEarlyCamera() {
+  void early?.stream.then((stream) => {
+    for (const track of stream.getTracks()) track.stop();
+  });
+  early = undefined;
+}
+
 /** Opens the camera (rear by default) into the visible, muted, inline video element. */
 export async function openCamera(
   video: HTMLVideoElement,
   facingMode: 'environment' | 'user',
 ): Promise<Camera> {
-  const stream = await navigator.mediaDevices.getUserMedia({
-    audio: false,
-    video: { facingMode: { ideal: facingMode }, width: { ideal: 1280 }, height: { ideal: 720 } },
-  });
+  const asked = early?.facingMode === facingMode ? early.stream : undefined;
+  early = undefined;
+  const stream = await (asked ?? requestStream(facingMode));
   video.srcObject = stream;
   await video.play();
   const [track] = stream.getVideoTracks();

@@ -4,11 +4,17 @@
 
 import { registerSW } from 'virtual:pwa-register';
 import { createDoorApi, type DoorApi } from './api';
-import { type Camera, decodeFrames, openCamera } from './camera';
+import {
+  askCameraEarly,
+  type Camera,
+  decodeFrames,
+  openCamera,
+  releaseEarlyCamera,
+} from './camera';
 import { describeState } from './describe';
 import { createDoor, type DoorState } from './door';
 import { keepScreenOn, letScreenSleep, unlockAudio } from './feedback';
-import { forgetKey } from './pairing';
+import { forgetKey, storedKey } from './pairing';
 import { createPairing } from './pairing-flow';
 import { createScanFlow } from './scan-flow';
 import { $, clockTime, show } from './screen';
@@ -17,6 +23,10 @@ import { DoorStore } from './store';
 import { emptyTally, note } from './tally';
 import { createTallyView } from './tally-view';
 import { createVerdictView } from './verdict-view';
+
+// A paired scanner (or one opened by its pairing link) asks for the camera first, so that the
+// phone starts it while the page opens its store and asks the server whom it belongs to.
+if (storedKey() || /(?:^#|&)(?:key|pair)=/.test(location.hash)) askCameraEarly('environment');
 
 const settings = createSettings();
 const store = await DoorStore.open();
@@ -214,3 +224,4 @@ registerSW({ immediate: true });
 // Which build this is: the hash in the name of this script's built file.
 $('build').textContent = /-([\w-]+)\.js$/.exec(import.meta.url)?.[1] ?? 'development';
 if (await pairing.refresh()) start();
+else releaseEarlyCamera();

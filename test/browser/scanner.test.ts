@@ -24,6 +24,60 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
     );
   });
 
+  it('asks for the camera before it opens its store, and lets it go when the key is refused', async () => {
+    // Records, in the page, each ask for the camera (and the stream it got) and each store opened.
+    const watch = () => {
+      const seen: { steps: string[]; streams: MediaStream[] } = { steps: [], streams: [] };
+      Object.assign(window, { seen });
+      const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        seen.steps.push('camera');
+        const stream = await ask(constraints);
+        seen.streams.push(stream);
+        return stream;
+      };
+      const open = indexedDB.open.bind(indexedDB);
+      indexedDB.open = (...args: Parameters<typeof open>) => {
+        seen.steps.push('store');
+        return open(...args);
+      };
+    };
+    type Seen = { seen: { steps: string[]; streams: MediaStream[] } };
+    const page = await openScanner({ initScript: watch });
+    await expect
+      .poll(() => page.evaluate(() => document.querySelector('video')?.srcObject != null))
+      .toBe(true);
+    const asked = await page.evaluate(() => {
+      const { steps, streams } = (window as unknown as Seen).seen;
+      return { steps, shown: document.querySelector('video')?.srcObject === streams[0] };
+    });
+    // Asked once, first; and the stream asked for first is the one on screen.
+    expect(asked.steps.filter((step) => step === 'camera')).toHaveLength(1);
+    expect(asked.steps[0]).toBe('camera');
+    expect(asked.steps).toContain('store');
+    expect(asked.shown).toBe(true);
+
+    // A key the server refuses: the scanner is not paired, and the camera it asked for goes off.
+    const gone = await scanner.tenant.createKey({ scope: 'scan' });
+    const revoked = await http(`${scanner.tenant.apiUrl}/keys/${gone.id}/revoke`, {
+      key: scanner.tenant.apiKey,
+      method: 'POST',
+    });
+    expect(revoked.status).toBe(200);
+    // A phone of its own (nothing stored), opening the key's link.
+    const refused = await (await page.context().browser()!.newContext()).newPage();
+    await refused.addInitScript(watch);
+    await refused.goto(`${scanner.tenant.server.url}/scanner/#key=${gone.apiKey}`);
+    await refused.locator('#settings').waitFor({ state: 'visible' });
+    await expect
+      .poll(() =>
+        refused.evaluate(() =>
+          (window as unknown as Seen).seen.streams.map((s) => s.getVideoTracks()[0]?.readyState),
+        ),
+      )
+      .toEqual(['ended']);
+  });
+
   it('admits a fresh single pass exactly once while its QR stays in view, then says already used', async () => {
     const pass = await newPass({ name: 'Gala', clientName: 'Ada Lovelace' });
     const before = await scanner.tenant.counts();
