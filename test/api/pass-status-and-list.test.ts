@@ -245,6 +245,42 @@ describe('GET /passes', () => {
     }
   });
 
+  it('counts exactly up to 10,000 (a search up to 1,000), and says when X-Total-Count is an estimate', async () => {
+    const big = await createTenant();
+    const csv = `type,name\n${Array.from({ length: 10_000 }, (_, i) => `single,Guest ${i + 1}`).join('\n')}\n`;
+    const imported = await http(`${big.apiUrl}/passes/import`, {
+      key: big.apiKey,
+      body: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status).toBe(200);
+    const list = (query: string) => http(`${big.apiUrl}/passes?${query}`, { key: big.apiKey });
+    const counted = async (query: string) => {
+      const res = await list(query);
+      return {
+        total: Number(res.headers.get('x-total-count')),
+        estimated: res.headers.get('x-total-count-estimated'),
+      };
+    };
+    // 10,000: exact, and no word of an estimate.
+    expect(await counted('limit=1')).toEqual({ total: 10_000, estimated: null });
+    await big.newPass({ name: 'Guest 10001' });
+    const beyond = await counted('limit=1');
+    expect(beyond.estimated).toBe('true');
+    expect(beyond.total).toBeGreaterThanOrEqual(10_001);
+    // A search: exact to 1,000 (Guest 99, 990–999 and 9900–9999: 111), an estimate past it.
+    expect(await counted('search=guest%2099')).toEqual({ total: 111, estimated: null });
+    const many = await counted('search=guest%201');
+    expect(many.estimated).toBe('true');
+    expect(many.total).toBeGreaterThanOrEqual(1_001);
+    // A page of another site may read it (CORS).
+    const res = await http(`${big.apiUrl}/passes?limit=1`, {
+      key: big.apiKey,
+      headers: { origin: 'https://example.com' },
+    });
+    expect(res.headers.get('access-control-expose-headers')).toMatch(/X-Total-Count-Estimated/i);
+  });
+
   it('never shows another tenant’s passes', async () => {
     const res = await other.client.passes.list({ search: 'Alpha Concert' });
     expect(res.ok && res.data).toEqual([]);
