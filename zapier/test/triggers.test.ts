@@ -63,8 +63,10 @@ async function roundTrip(
 
   await happen();
   const delivered = await receiver.waitFor((received) => received.length >= count);
+  // Deliveries go out side by side: put them in the order their events happened.
+  const inOrder = [...delivered].sort((a, b) => a.json.createdAt.localeCompare(b.json.createdAt));
   const items = [];
-  for (const hook of delivered) {
+  for (const hook of inOrder) {
     const bundle = hookBundle(hook, authData, subscribeData);
     const performed = await appTester(operation.perform, bundle);
     expect(performed, trigger).toHaveLength(1);
