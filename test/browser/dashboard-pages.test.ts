@@ -100,6 +100,34 @@ describe.skipIf(!hasChromium())('the dashboard: its pages', () => {
     await context.close();
   });
 
+  it('says "about" where the count is an estimate, and still pages on', async () => {
+    const own = await createTenant();
+    const csv = `type,name\n${Array.from({ length: 10_000 }, (_, i) => `single,Guest ${i + 1}`).join('\n')}\n`;
+    const imported = await http(`${own.apiUrl}/passes/import`, {
+      key: own.apiKey,
+      body: csv,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status).toBe(200);
+    await own.newPass({ name: 'Guest 10001' });
+    const { page, context } = await signedIn(own);
+    await go(page, '/passes', 'Passes');
+    // Past 10,000 the server counts no further and estimates (X-Total-Count-Estimated).
+    await expect.poll(() => page.locator('.count').textContent()).toMatch(/^about [\d,]+ passes$/);
+    const about = Number((await page.locator('.count').textContent())?.replace(/\D/g, ''));
+    expect(about).toBeGreaterThanOrEqual(10_001);
+    expect(await page.locator('.pager span').textContent()).toMatch(/^Page 1 of about [\d,]+$/);
+    const names = () => page.locator('tbody tr td:nth-child(2)').allTextContents();
+    const first = await names();
+    expect(first[0]).toBe('Guest 10001');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(async () => (await names())[0]).not.toBe('Guest 10001');
+    const second = await names();
+    expect(second).toHaveLength(25);
+    expect(second.filter((name) => first.includes(name))).toEqual([]);
+    await context.close();
+  });
+
   it("the overview counts today's scans per door, and follows new ones without a reload", async () => {
     const own = await createTenant();
     const { page, context } = await signedIn(own);
