@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { admin } from '../support/admin';
 import { PASS_LIST_ITEM_FIELDS } from '../support/contract';
-import { createTenant, http, type TestTenant } from '../support/tenant';
+import { createTenant, http, importGuests, type TestTenant } from '../support/tenant';
 import { UNTIL_KEY_CHANGE_HEARD } from '../support/wait';
 
 let tenant: TestTenant;
@@ -247,13 +247,7 @@ describe('GET /passes', () => {
 
   it('counts exactly up to 10,000 (a search up to 1,000), and says when X-Total-Count is an estimate', async () => {
     const big = await createTenant();
-    const csv = `type,name\n${Array.from({ length: 10_000 }, (_, i) => `single,Guest ${i + 1}`).join('\n')}\n`;
-    const imported = await http(`${big.apiUrl}/passes/import`, {
-      key: big.apiKey,
-      body: csv,
-      headers: { 'content-type': 'text/csv' },
-    });
-    expect(imported.status).toBe(200);
+    await importGuests(big, 10_000);
     const list = (query: string) => http(`${big.apiUrl}/passes?${query}`, { key: big.apiKey });
     const counted = async (query: string) => {
       const res = await list(query);

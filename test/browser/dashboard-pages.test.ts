@@ -10,7 +10,7 @@ import {
   useDashboardPages,
 } from '../support/dashboard-pages';
 import { startReceiver } from '../support/receiver';
-import { createTenant, http } from '../support/tenant';
+import { createTenant, http, importGuests } from '../support/tenant';
 
 // The dashboard's pages in Chromium against the real server: passes, the overview, the live
 // feed, doors, keys, webhooks, CSV, clients, and axe-core and the phone layout on every page.
@@ -102,13 +102,7 @@ describe.skipIf(!hasChromium())('the dashboard: its pages', () => {
 
   it('says "about" where the count is an estimate, and still pages on', async () => {
     const own = await createTenant();
-    const csv = `type,name\n${Array.from({ length: 10_000 }, (_, i) => `single,Guest ${i + 1}`).join('\n')}\n`;
-    const imported = await http(`${own.apiUrl}/passes/import`, {
-      key: own.apiKey,
-      body: csv,
-      headers: { 'content-type': 'text/csv' },
-    });
-    expect(imported.status).toBe(200);
+    await importGuests(own, 10_000);
     await own.newPass({ name: 'Guest 10001' });
     const { page, context } = await signedIn(own);
     await go(page, '/passes', 'Passes');

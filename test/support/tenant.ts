@@ -161,3 +161,19 @@ export async function http(
   }
   return { status: response.status, headers: response.headers, body: parsed, text };
 }
+
+/**
+ * Passes named `Guest 1` to `Guest N` of `owner`, made by one CSV import (all in one
+ * transaction, so they share a creation time): enough of them to pass a count's bound.
+ */
+export async function importGuests(owner: TestTenant, count: number): Promise<void> {
+  const rows = Array.from({ length: count }, (_, i) => `single,Guest ${i + 1}`);
+  const imported = await http(`${owner.apiUrl}/passes/import`, {
+    key: owner.apiKey,
+    body: `type,name\n${rows.join('\n')}\n`,
+    headers: { 'content-type': 'text/csv' },
+  });
+  if (imported.status !== 200) {
+    throw new Error(`the import failed (${imported.status}): ${imported.text}`);
+  }
+}
