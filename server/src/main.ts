@@ -11,11 +11,13 @@ import { clientAddressOf } from './client-address';
 import { answerClientErrorsInJson, answerUnreadableRequest } from './client-error';
 import { type Config, loadConfig, publicUrlOf } from './config';
 import { createDatabase } from './db/create';
+import { inBackground } from './db/turns';
 import { createScanQueue } from './domain/scans/queue';
 import { RETRY_AFTER_SECONDS } from './errors';
 import { createLogger } from './logger';
 import { pruneIdempotencyKeys } from './middleware/idempotency';
 import { connectRedis } from './redis';
+import { startImportResumer } from './routes/passes/imports';
 import { loadAppleWallet } from './services/apple-wallet';
 import { createAttemptThrottle } from './services/attempt-throttle';
 import { AUTH_CHANGES_CHANNEL, createCallerCache } from './services/callers';
@@ -73,9 +75,10 @@ async function start() {
   const database = await createDatabase(config);
   const applied = await database.migrate();
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+  // Work nobody waits for at a door takes its turns on the embedded database between requests.
   const upkeep =
     database.kind === 'pglite'
-      ? await startEmbeddedUpkeep({ db: database.db, logger })
+      ? await inBackground(() => startEmbeddedUpkeep({ db: database.db, logger }))
       : { stop: async () => {} };
   const rateLimits = createRateLimits({
     redis: redis?.client,
@@ -137,21 +140,23 @@ async function start() {
     },
     { scannerDist: config.scannerDist },
   );
-  const deliveries = startDeliveryWorker({
-    db: database.db,
-    logger,
-    config: config.webhooks,
-    paused: disk.low,
-  });
-  const walletUpdates = startWalletUpdates({
-    db: database.db,
-    appleWallet,
-    googleWallet,
-    publicUrl,
-    logger,
-    signingKeys,
-    pollMs: config.webhooks.pollMs,
-  });
+  const deliveries = inBackground(() =>
+    startDeliveryWorker({ db: database.db, logger, config: config.webhooks, paused: disk.low }),
+  );
+  const walletUpdates = inBackground(() =>
+    startWalletUpdates({
+      db: database.db,
+      appleWallet,
+      googleWallet,
+      publicUrl,
+      logger,
+      signingKeys,
+      pollMs: config.webhooks.pollMs,
+    }),
+  );
+  const imports = inBackground(() =>
+    startImportResumer(database.db, { publicUrl, logger, alone: database.kind === 'pglite' }),
+  );
 
   dataDirClaim?.serve({ db: database.db, publicUrl });
   const housekeeping = setInterval(
@@ -173,6 +178,7 @@ async function start() {
     await new Promise((resolve) => server.close(resolve));
     await deliveries.stop();
     await walletUpdates.stop();
+    await imports.stop();
     await upkeep.stop();
     await stopListening();
     rateLimits.close();

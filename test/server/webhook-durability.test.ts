@@ -1,21 +1,12 @@
 import pg from 'pg';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { migratedDataDir } from '../support/data-dir';
 import { startReceiver } from '../support/receiver';
-import { type RunningServer, startServer } from '../support/server';
+import { serversOfThisFile } from '../support/servers-of-a-file';
 import { createTenant, http } from '../support/tenant';
 
 const databaseUrl = inject('databaseUrl');
-const running: RunningServer[] = [];
-afterAll(async () => {
-  await Promise.all(running.map((server) => server.stop()));
-});
-
-async function server(options: Parameters<typeof startServer>[0]) {
-  const started = await startServer(options);
-  running.push(started);
-  return started;
-}
+const server = serversOfThisFile();
 
 describe('webhooks survive a crash', () => {
   it('delivers every committed scan’s event at least once after SIGKILL, and invents none', async () => {

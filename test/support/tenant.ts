@@ -162,15 +162,18 @@ export async function http(
   return { status: response.status, headers: response.headers, body: parsed, text };
 }
 
+/** A CSV of `count` single passes named `Guest 1` to `Guest N`. */
+export const guestsCsv = (count: number) =>
+  `type,name\n${Array.from({ length: count }, (_, i) => `single,Guest ${i + 1}`).join('\n')}\n`;
+
 /**
- * Passes named `Guest 1` to `Guest N` of `owner`, made by one CSV import (all in one
- * transaction, so they share a creation time): enough of them to pass a count's bound.
+ * Passes named `Guest 1` to `Guest N` of `owner`, made by one CSV import (they share a creation
+ * moment, a microsecond apart): enough of them to pass a count's bound.
  */
 export async function importGuests(owner: TestTenant, count: number): Promise<void> {
-  const rows = Array.from({ length: count }, (_, i) => `single,Guest ${i + 1}`);
   const imported = await http(`${owner.apiUrl}/passes/import`, {
     key: owner.apiKey,
-    body: `type,name\n${rows.join('\n')}\n`,
+    body: guestsCsv(count),
     headers: { 'content-type': 'text/csv' },
   });
   if (imported.status !== 200) {

@@ -90,6 +90,7 @@ port.on('message', async (message: ToWorker) => {
   switch (message.kind) {
     case 'query':
       try {
+        if (message.begin) await pglite.query(message.begin);
         const { rows, affectedRows } = await pglite.query(message.sql, [...message.params], {
           rowMode: 'object',
         });

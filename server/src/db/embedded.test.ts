@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
 import { newPassRow, useTestDatabase } from '../../../test/support/test-database';
 import { tablesDue, upkeep } from '../services/embedded-upkeep';
+import { inBackground } from './turns';
 
 // The embedded database on its own thread: one connection lent to one query or transaction at a
 // time, in the order asked; PostgreSQL's errors arrive whole; the thread answers a ping while a
@@ -63,6 +64,47 @@ describe.runIf(embedded)('the embedded database', () => {
     expect(order).toEqual(['transaction', 'read 1', 'read 2', 'read 3', 'write']);
     const kept = await db.selectFrom('passes').select('id').where('id', '=', other.id).execute();
     expect(kept).toHaveLength(1);
+  });
+
+  it('gives the requests that queued during a background turn the next turns', async () => {
+    const { db } = database.handle;
+    const held = gate();
+    const holding = gate();
+    const order: string[] = [];
+    const read = (name: string) =>
+      sql`SELECT 1`.execute(db).then(() => {
+        order.push(name);
+      });
+    const holder = db.transaction().execute(async (trx) => {
+      await sql`SELECT 1`.execute(trx);
+      holding.open();
+      await held.opened;
+    });
+    await holding.opened;
+    const asked: Promise<void>[] = [];
+    for (const [name, background] of [
+      ['background 1', true],
+      ['background 2', true],
+      ['request 1', false],
+      ['background 3', true],
+      ['request 2', false],
+    ] as const) {
+      asked.push(background ? inBackground(() => read(name)) : read(name));
+      // Each has asked for the connection before the next asks.
+      await new Promise(setImmediate);
+    }
+    held.open();
+    await holder;
+    await Promise.all(asked);
+    // Background work waits its turn: the requests asked meanwhile go between its turns, and
+    // in order among themselves.
+    expect(order).toEqual([
+      'background 1',
+      'request 1',
+      'request 2',
+      'background 2',
+      'background 3',
+    ]);
   });
 
   it('gives PostgreSQL’s errors with their code and constraint', async () => {

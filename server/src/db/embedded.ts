@@ -13,14 +13,22 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { StartError } from '../start-error';
+import { isBackground } from './turns';
 
 // The embedded database (PGlite) on a worker thread of its own (embedded-worker.ts), reached by
 // messages, and a Kysely dialect over it. PGlite is one connection: the dialect lends it to one
-// query or transaction at a time, in the order they asked (a request is never overtaken by
-// later ones), and nothing else runs inside another's transaction (ADR 7).
+// query or transaction at a time, requests in the order they asked, background work between them
+// (turns.ts), and nothing else runs inside another's transaction (ADR 7).
 
 export type ToWorker =
-  | { kind: 'query'; id: number; sql: string; params: readonly unknown[] }
+  | {
+      kind: 'query';
+      id: number;
+      sql: string;
+      params: readonly unknown[];
+      /** A transaction's BEGIN, run first; the statement runs only if it succeeded. */
+      begin?: string | undefined;
+    }
   | { kind: 'listen' | 'unlisten'; id: number; channel: string }
   | { kind: 'ping'; id: number }
   | { kind: 'close' };
@@ -113,8 +121,12 @@ class EmbeddedLink {
     });
   }
 
-  async query(sql: string, params: readonly unknown[]): Promise<QueryResult<unknown>> {
-    const answer = await this.#ask({ kind: 'query', id: this.#next++, sql, params });
+  async query(
+    sql: string,
+    params: readonly unknown[],
+    begin?: string,
+  ): Promise<QueryResult<unknown>> {
+    const answer = await this.#ask({ kind: 'query', id: this.#next++, sql, params, begin });
     if (answer.error) throw revive(answer.error);
     return {
       rows: answer.rows ?? [],
@@ -149,10 +161,22 @@ class EmbeddedLink {
 }
 
 class EmbeddedConnection implements DatabaseConnection {
+  /**
+   * A transaction's BEGIN, sent with its first statement: a message less a transaction, and no
+   * wait for this thread between them.
+   */
+  begin: string | undefined;
+
   constructor(readonly link: EmbeddedLink) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    return this.link.query(query.sql, query.parameters) as Promise<QueryResult<R>>;
+    return this.run(query.sql, query.parameters) as Promise<QueryResult<R>>;
+  }
+
+  run(sql: string, params: readonly unknown[]) {
+    const begin = this.begin;
+    this.begin = undefined;
+    return this.link.query(sql, params, begin);
   }
 
   // biome-ignore lint/correctness/useYield: PGlite streams nothing; Kysely asks only on demand
@@ -161,11 +185,20 @@ class EmbeddedConnection implements DatabaseConnection {
   }
 }
 
-/** Lends the one connection to one holder at a time, first come first served. */
+/**
+ * Lends the one connection to one holder at a time. Requests are served first come first served;
+ * background work (`inBackground`) takes turns with them: after each background turn, the
+ * requests that queued during it go first, then the next background turn. A scan waits for at
+ * most one part of an import or page of an export, however many are queued.
+ */
 class EmbeddedDriver implements Driver {
   readonly #connection: EmbeddedConnection;
-  readonly #queue: (() => void)[] = [];
+  readonly #requests: (() => void)[] = [];
+  readonly #background: (() => void)[] = [];
   #held = false;
+  #heldByBackground = false;
+  /** Requests to lend to before the next background turn. */
+  #owed = 0;
 
   constructor(link: EmbeddedLink) {
     this.#connection = new EmbeddedConnection(link);
@@ -174,31 +207,43 @@ class EmbeddedDriver implements Driver {
   async init() {}
 
   acquireConnection(): Promise<DatabaseConnection> {
+    const background = isBackground();
     if (!this.#held) {
       this.#held = true;
+      this.#heldByBackground = background;
       return Promise.resolve(this.#connection);
     }
-    return new Promise((resolve) => this.#queue.push(() => resolve(this.#connection)));
+    return new Promise((resolve) =>
+      (background ? this.#background : this.#requests).push(() => resolve(this.#connection)),
+    );
   }
 
   async releaseConnection() {
-    const next = this.#queue.shift();
-    if (next) next();
-    else this.#held = false;
+    if (this.#heldByBackground) this.#owed = this.#requests.length;
+    const request =
+      this.#owed > 0 || this.#background.length === 0 ? this.#requests.shift() : undefined;
+    const next = request ?? this.#background.shift();
+    if (!next) {
+      this.#held = false;
+      return;
+    }
+    this.#heldByBackground = !request;
+    if (request && this.#owed > 0) this.#owed--;
+    next();
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings) {
     const level = settings.isolationLevel ? ` ISOLATION LEVEL ${settings.isolationLevel}` : '';
     const mode = settings.accessMode ? ` ${settings.accessMode}` : '';
-    await (connection as EmbeddedConnection).link.query(`BEGIN${level}${mode}`, []);
+    (connection as EmbeddedConnection).begin = `BEGIN${level}${mode}`;
   }
 
   async commitTransaction(connection: DatabaseConnection) {
-    await (connection as EmbeddedConnection).link.query('COMMIT', []);
+    await (connection as EmbeddedConnection).run('COMMIT', []);
   }
 
   async rollbackTransaction(connection: DatabaseConnection) {
-    await (connection as EmbeddedConnection).link.query('ROLLBACK', []);
+    await (connection as EmbeddedConnection).run('ROLLBACK', []);
   }
 
   async destroy() {
@@ -206,9 +251,19 @@ class EmbeddedDriver implements Driver {
   }
 }
 
+/**
+ * PGlite's adapter, but for one thing: Kysely would put every caller in one queue of its own
+ * ahead of the driver, first come first served; the driver does the lending itself, in turns.
+ */
+class EmbeddedAdapter extends PGliteAdapter {
+  override get supportsMultipleConnections() {
+    return true;
+  }
+}
+
 class EmbeddedDialect implements Dialect {
   constructor(readonly link: EmbeddedLink) {}
-  createAdapter = () => new PGliteAdapter();
+  createAdapter = () => new EmbeddedAdapter();
   createDriver = () => new EmbeddedDriver(this.link);
   createQueryCompiler = () => new PostgresQueryCompiler();
   createIntrospector = (db: Kysely<unknown>) => new PostgresIntrospector(db);

@@ -23,6 +23,7 @@ import * as revocations from './migrations/2026-12-14-revocations';
 import * as deliveryClaims from './migrations/2026-12-15-delivery-claims';
 import * as sessionNotify from './migrations/2026-12-16-session-notify';
 import * as passSearchKey from './migrations/2026-12-17-pass-search-key';
+import * as passImports from './migrations/2026-12-18-pass-imports';
 import type { Database } from './schema';
 
 /** Every migration, by date-prefixed name, listed explicitly so a bundler or a typo cannot drop one. */
@@ -50,6 +51,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-15-delivery-claims': deliveryClaims,
   '2026-12-16-session-notify': sessionNotify,
   '2026-12-17-pass-search-key': passSearchKey,
+  '2026-12-18-pass-imports': passImports,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -320,6 +320,20 @@ export interface RateLimitTable {
   expire: number | null;
 }
 
+/** A CSV import accepted whole and written in parts: gone once its last pass is written. */
+export interface PassImportTable {
+  id: string;
+  tenant_id: string;
+  /** The checked passes, as JSON, in the file's order. */
+  passes: string;
+  total: number;
+  /** How many of them are written: the next part starts here. */
+  written: Generated<number>;
+  /** Until when the server writing it holds it; past this, any server may take it on. */
+  lease_until: Date;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   tenants: TenantTable;
   api_keys: ApiKeyTable;
@@ -340,6 +354,7 @@ export interface Database {
   device_pairings: DevicePairingTable;
   clients: ClientTable;
   passes: PassTable;
+  pass_imports: PassImportTable;
   scans: ScanTable;
   events: EventTable;
   idempotency_keys: IdempotencyKeyTable;

@@ -26,16 +26,27 @@ export async function assertBelowTenantLimit(
   if ((await countOf(trx, tenantId, table)) + adding > limit) throw new ApiError(403, message);
 }
 
-/** How many rows the tenant has in `table`: what its plan's limits count. */
+/**
+ * How many rows the tenant has in `table`: what its plan's limits count. Passes count those an
+ * accepted import is still writing, so that what it reserved stays its own.
+ */
 export async function countOf(
   db: Kysely<Database>,
   tenantId: string,
   table: 'passes' | 'webhooks',
 ): Promise<number> {
-  const { total } = await db
+  const counted = db
     .selectFrom(table)
     .select(sql<number>`count(*)::int`.as('total'))
-    .where('tenant_id', '=', tenantId)
+    .where('tenant_id', '=', tenantId);
+  if (table === 'webhooks') return (await counted.executeTakeFirstOrThrow()).total;
+  // One statement, one snapshot: a part of an import moves passes from one count to the other.
+  const unwritten = db
+    .selectFrom('pass_imports')
+    .select(sql<number>`coalesce(sum(total - written), 0)::int`.as('unwritten'))
+    .where('tenant_id', '=', tenantId);
+  const { total } = await db
+    .selectNoFrom(sql<number>`(${counted}) + (${unwritten})`.as('total'))
     .executeTakeFirstOrThrow();
   return total;
 }

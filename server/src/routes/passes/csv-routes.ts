@@ -2,6 +2,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { z } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
 import { ACCESS, defineRoute } from '../../access';
+import { inBackground } from '../../db/turns';
 import type { PassWithClient } from '../../domain/passes/present';
 import { ApiError } from '../../errors';
 import type { Services } from '../../services';
@@ -10,8 +11,8 @@ import { createRouter, errorResponses, json } from '../support';
 import { exportLines, fieldColumnsOf } from './csv';
 import { describeProblems, IMPORT_EXAMPLE, parseImport } from './csv-import';
 import { PassFilters } from './filters';
+import { importPasses } from './imports';
 import { eachPassPage } from './queries';
-import { createPasses } from './service';
 
 /** A CSV import of passes may be larger: up to its 10,000 rows with their custom fields. */
 const MAX_IMPORT_BYTES = 10 * 1024 * 1024;
@@ -64,8 +65,10 @@ const importCsv = defineRoute({
   tags: ['Passes'],
   summary: 'Import passes from CSV',
   description:
-    'All or nothing, in one transaction, within the plan’s pass limit: one bad row and nothing ' +
-    'is created (400, naming the rows). Columns: type, name, note, clientName, maxUsages, ' +
+    'All or nothing, within the plan’s pass limit: one bad row and nothing is created (400, ' +
+    'naming the rows). Every row is checked before any pass is made; the passes are then ' +
+    'written 50 at a time, so others may see them appear, and a server that stops ' +
+    'half way finishes the import when it starts again. Columns: type, name, note, clientName, maxUsages, ' +
     'validFrom, validUntil, and `field:NAME` or `public:NAME` for custom fields; and what an ' +
     'export adds, so that an export imports: clientEmail (for a client the import makes), ' +
     'status (`revoked` stays revoked), usagesCount and createdAt. An export’s code, ' +
@@ -98,6 +101,12 @@ const importExample = defineRoute({
 /** The CSV operations of passes, as the OpenAPI document and the client's types see them. */
 export const passCsvOperations = { exportCsv, importCsv, importExample };
 
+/**
+ * Passes an export reads, signs and writes at once: a page of a thousand held the server's
+ * thread for 0.1 s, and the embedded database's connection for 60 ms, while scans waited.
+ */
+const EXPORT_PAGE = 250;
+
 /** Export, import and its example file: registered ahead of `/passes/{passId}`. */
 export function passCsvRoutes({ db, publicUrl, logger, signingKeys }: Services) {
   return createRouter()
@@ -108,8 +117,9 @@ export function passCsvRoutes({ db, publicUrl, logger, signingKeys }: Services) 
       // The first page is read before anything is sent: a database that fails now is a 503.
       const fieldColumns = await fieldColumnsOf(db, tenantId, filters, now);
       const sign = await signingKeys.signer(db, tenantId);
-      const pages = eachPassPage(db, tenantId, filters, now)[Symbol.asyncIterator]();
-      let page = await pages.next();
+      const pages = eachPassPage(db, tenantId, filters, now, EXPORT_PAGE)[Symbol.asyncIterator]();
+      const nextPage = () => inBackground(() => pages.next());
+      let page = await nextPage();
       const lines = (passes: PassWithClient[], header: boolean) =>
         exportLines(passes, fieldColumns, { publicUrl, now, sign }, header);
       c.header('Content-Type', 'text/csv; charset=utf-8');
@@ -124,7 +134,7 @@ export function passCsvRoutes({ db, publicUrl, logger, signingKeys }: Services) 
             if (out.aborted) return;
             await out.write(lines(page.value, header));
             header = false;
-            page = await pages.next();
+            page = await nextPage();
           }
           if (header) await out.write(lines([], true));
         } catch (error) {
@@ -172,10 +182,7 @@ export function passCsvRoutes({ db, publicUrl, logger, signingKeys }: Services) 
           throw new ApiError(403, overLimit);
         return c.json({ rows: passes.length, created: 0, problems: [] }, 200);
       }
-      const answer = await db.transaction().execute(async (trx) => {
-        await createPasses(trx, tenant, passes, { now: new Date(), publicUrl, overLimit });
-        return { rows: passes.length, created: passes.length, problems: [] };
-      });
-      return c.json(answer, 200);
+      await inBackground(() => importPasses(db, tenant, passes, { publicUrl, overLimit }));
+      return c.json({ rows: passes.length, created: passes.length, problems: [] }, 200);
     });
 }

@@ -19,8 +19,8 @@ type PassTenant = Pick<Tenant, 'id' | 'max_passes'>;
 
 /**
  * New passes, their clients found or created by name, and their `pass.created` events, in
- * multi-row statements: one pass from `POST /passes`, thousands from a CSV import. 403, and
- * nothing made, when they would take the tenant past its plan's pass limit.
+ * multi-row statements. 403, and nothing made, when they would take the tenant past its plan's
+ * pass limit.
  */
 export async function createPasses(
   trx: Transaction<Database>,
@@ -28,13 +28,26 @@ export async function createPasses(
   bodies: readonly NewPass[],
   options: { now: Date; publicUrl: string; overLimit?: string },
 ) {
-  const { now, publicUrl } = options;
+  await assertPassesFit(trx, tenant, bodies, options.overLimit);
+  return writePasses(trx, tenant.id, bodies, options);
+}
+
+/**
+ * What new passes must meet before any is written: the plan's pass limit (locking the tenant
+ * row, so that creates queue behind each other), and locations and templates in use.
+ */
+export async function assertPassesFit(
+  trx: Transaction<Database>,
+  tenant: PassTenant,
+  bodies: readonly NewPass[],
+  overLimit = `Pass limit reached: this plan allows ${tenant.max_passes} passes`,
+) {
   await assertBelowTenantLimit(
     trx,
     tenant.id,
     'passes',
     tenant.max_passes,
-    options.overLimit ?? `Pass limit reached: this plan allows ${tenant.max_passes} passes`,
+    overLimit,
     bodies.length,
   );
   await assertLocationsUsable(
@@ -49,13 +62,23 @@ export async function createPasses(
     bodies.flatMap((body) => (body.templateId == null ? [] : [body.templateId])),
     'templateId',
   );
+}
+
+/** Writes passes that `assertPassesFit` accepted: one from `POST /passes`, a part of an import. */
+export async function writePasses(
+  trx: Transaction<Database>,
+  tenantId: string,
+  bodies: readonly NewPass[],
+  options: { now: Date; publicUrl: string },
+) {
+  const { now, publicUrl } = options;
   const named = bodies.flatMap((body) =>
     body.clientName ? [{ name: body.clientName, email: body.clientEmail }] : [],
   );
-  const clients = await findOrCreateClientsByName(trx, tenant.id, named);
+  const clients = await findOrCreateClientsByName(trx, tenantId, named);
   const passes = await insertPasses(
     trx,
-    tenant.id,
+    tenantId,
     bodies.map((body) => ({
       body,
       client: body.clientName ? (clients.get(body.clientName) ?? null) : null,
@@ -66,7 +89,7 @@ export async function createPasses(
     const events = passes
       .slice(i, i + INSERT_CHUNK)
       .map((pass) => passCreatedEvent(pass, publicUrl, now));
-    await recordEvents(trx, tenant.id, events, now);
+    await recordEvents(trx, tenantId, events, now);
   }
   return passes;
 }

@@ -1,0 +1,101 @@
+import { describe, expect, inject, it } from 'vitest';
+import { migratedDataDir } from '../support/data-dir';
+import { serversOfThisFile } from '../support/servers-of-a-file';
+import { createTenant, guestsCsv, http, type TestTenant } from '../support/tenant';
+
+// A CSV import is accepted whole, then written a part a transaction (ADR 8): a door's scan waits
+// for one part, not for the file, and a server that stops half way finishes the import when it
+// starts again, each pass written once.
+
+const databaseUrl = inject('databaseUrl');
+const server = serversOfThisFile();
+
+const ROWS = 10_000;
+
+function startImport(url: string, owner: TestTenant) {
+  return http(`${url}/api/v1/passes/import`, {
+    key: owner.apiKey,
+    body: guestsCsv(ROWS),
+    headers: { 'content-type': 'text/csv' },
+  });
+}
+
+/** The tenant's passes as `X-Total-Count` has them: exact up to 10,000, as here. */
+async function passCount(url: string, owner: TestTenant) {
+  const res = await http(`${url}/api/v1/passes?limit=1`, { key: owner.apiKey });
+  expect(res.status).toBe(200);
+  return Number(res.headers.get('x-total-count'));
+}
+
+describe('a CSV import written in parts', () => {
+  it('answers a door’s scan while the import is half written', async () => {
+    const where = databaseUrl ? { databaseUrl } : { dataDir: migratedDataDir() };
+    const running = await server(where);
+    const owner = await createTenant({ server: running });
+    const pass = await owner.client.passes.create({ type: 'multi' });
+    if (!pass.ok) throw new Error(pass.error);
+
+    let imported = false;
+    const importing = startImport(running.url, owner).finally(() => {
+      imported = true;
+    });
+    // Half written on both sides of a scan's answer: some of the import's passes before the
+    // scan was sent, not all of them once it was answered. One transaction for the whole file
+    // would show either none or all.
+    let answeredMidway = false;
+    while (!imported && !answeredMidway) {
+      const before = await passCount(running.url, owner);
+      const scan = await http(`${running.url}/api/v1/scan`, {
+        key: owner.apiKey,
+        json: { code: pass.data.code },
+      });
+      expect(scan.status).toBe(200);
+      expect(scan.body.result).toBe('success');
+      const after = await passCount(running.url, owner);
+      answeredMidway = before > 1 && after < ROWS + 1;
+    }
+    expect(answeredMidway).toBe(true);
+    const answer = await importing;
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ rows: ROWS, created: ROWS, problems: [] });
+    expect(await passCount(running.url, owner)).toBe(ROWS + 1);
+  });
+
+  it('is finished, each pass once, by the server that starts after one killed half way', async () => {
+    const where = databaseUrl ? { databaseUrl } : { dataDir: migratedDataDir() };
+    const first = await server(where);
+    const owner = await createTenant({ server: first });
+    const importing = startImport(first.url, owner).then(
+      (answer) => answer.status,
+      () => 'cut off',
+    );
+    await expect
+      .poll(() => passCount(first.url, owner), { timeout: 60_000, interval: 20 })
+      .toBeGreaterThan(0);
+    await first.kill();
+    expect(await importing).toBe('cut off');
+
+    const second = await server(where);
+    // What was accepted counts whole against the plan from the start, written or not.
+    const account = await http(`${second.url}/api/v1/account`, { key: owner.apiKey });
+    expect(account.body.passes.count).toBe(ROWS);
+    await expect
+      .poll(() => passCount(second.url, owner), { timeout: 60_000, interval: 200 })
+      .toBe(ROWS);
+    // On PostgreSQL, any server of the database may be the one that finishes it.
+    if (!databaseUrl) {
+      expect(second.logs.join('\n')).toContain('finishing an import a stopped server left');
+    }
+
+    const exported = await http(`${second.url}/api/v1/passes/export`, { key: owner.apiKey });
+    const names = exported.text
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => /Guest \d+/.exec(line)?.[0]);
+    expect(names).toHaveLength(ROWS);
+    expect(new Set(names)).toEqual(
+      new Set(Array.from({ length: ROWS }, (_, i) => `Guest ${i + 1}`)),
+    );
+  });
+});
