@@ -13,10 +13,35 @@ const sameName = (a: unknown, b: unknown) =>
 /** A phone number's digits (and a leading +), however it was spaced. */
 const dialled = (phone: unknown) => String(phone ?? '').replace(/[^\d+]/g, '');
 
-/** The tenant's `path` items matching `text` (`?search=`), newest first. */
-async function searched(z: ZObject, bundle: Bundle, path: string, text: string): Promise<Row[]> {
-  const response = await api<Row[]>(z, bundle, path, { params: { search: text, limit: 100 } });
-  return response.data;
+/** Pages of a search read before giving up: 2,000 near matches. */
+const SEARCH_PAGES = 20;
+const SEARCH_PAGE_SIZE = 100;
+
+/**
+ * The tenant's `path` items that `search` (`?search=`, a part of a name, code, email or phone)
+ * finds and `exact` keeps, from the newest page that has any. Pages are read in turn, so that a
+ * match older than a hundred near matches is found, not made again by a find-or-create; past
+ * SEARCH_PAGES, the search is refused rather than said empty.
+ */
+async function found(
+  z: ZObject,
+  bundle: Bundle,
+  path: string,
+  search: string,
+  exact: (item: Row) => boolean,
+): Promise<Row[]> {
+  for (let page = 1; page <= SEARCH_PAGES; page++) {
+    const response = await api<Row[]>(z, bundle, path, {
+      params: { search, limit: SEARCH_PAGE_SIZE, page },
+    });
+    const matches = response.data.filter(exact);
+    if (matches.length > 0 || response.data.length < SEARCH_PAGE_SIZE) return matches;
+  }
+  throw new z.errors.Error(
+    `More than ${SEARCH_PAGES * SEARCH_PAGE_SIZE} items contain "${search}"; search by something rarer`,
+    'SearchTooWide',
+    400,
+  );
 }
 
 export const searches = {
@@ -35,14 +60,17 @@ export const searches = {
       perform: async (z: ZObject, bundle: Bundle) => {
         const { code, name } = bundle.inputData as { code?: string; name?: string };
         if (code) {
-          const found = await searched(z, bundle, '/passes', code.trim());
-          return found.filter(
-            (pass) => String(pass.code).toLowerCase() === code.trim().toLowerCase(),
+          const wanted = code.trim().toLowerCase();
+          return found(
+            z,
+            bundle,
+            '/passes',
+            wanted,
+            (pass) => String(pass.code).toLowerCase() === wanted,
           );
         }
         if (name) {
-          const found = await searched(z, bundle, '/passes', name.trim());
-          return found.filter((pass) => sameName(pass.name, name));
+          return found(z, bundle, '/passes', name.trim(), (pass) => sameName(pass.name, name));
         }
         throw new z.errors.Error(
           'Give the code or the name of the pass to find',
@@ -69,19 +97,25 @@ export const searches = {
       perform: async (z: ZObject, bundle: Bundle) => {
         const { name, email, phone } = bundle.inputData as Record<string, string | undefined>;
         if (name) {
-          return (await searched(z, bundle, '/clients', name.trim())).filter((client) =>
-            sameName(client.name, name),
-          );
+          return found(z, bundle, '/clients', name.trim(), (client) => sameName(client.name, name));
         }
         if (email) {
           const wanted = email.trim().toLowerCase();
-          return (await searched(z, bundle, '/clients', wanted)).filter(
+          return found(
+            z,
+            bundle,
+            '/clients',
+            wanted,
             (client) => String(client.email ?? '').toLowerCase() === wanted,
           );
         }
         if (phone) {
           const wanted = dialled(phone);
-          return (await searched(z, bundle, '/clients', phone.trim())).filter(
+          return found(
+            z,
+            bundle,
+            '/clients',
+            phone.trim(),
             (client) => dialled(client.phone) === wanted,
           );
         }

@@ -162,6 +162,28 @@ describe('actions and searches', () => {
     expect((await refusal(find({}))).said).toMatchObject({ message: /Give the code or the name/ });
   });
 
+  it('finds a pass older than a hundred newer passes its name is part of', async () => {
+    const owner = await createTenant();
+    const auth = connection(owner);
+    const first = await owner.client.passes.create({ type: 'single', name: 'Ana' });
+    if (!first.ok) throw new Error(first.error);
+    const rows = Array.from({ length: 150 }, (_, i) => `single,Ana Lima ${i + 1}`);
+    const imported = await api(`${owner.apiUrl}/passes/import`, {
+      key: owner.apiKey,
+      body: `type,name\n${rows.join('\n')}\n`,
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(imported.status).toBe(200);
+    const find = (inputData: Record<string, string>) =>
+      appTester(app.searches.find_pass.operation.perform, { authData: auth, inputData });
+    // "Ana" is part of 151 names: the one named so is on the search's second page.
+    expect(await find({ name: 'ana' })).toEqual([expect.objectContaining({ id: first.data.id })]);
+    expect(await find({ name: 'Ana Lima 150' })).toEqual([
+      expect.objectContaining({ name: 'Ana Lima 150' }),
+    ]);
+    expect(await find({ name: 'Ana Lim' })).toEqual([]);
+  });
+
   it('updates, revokes and activates a pass; a retried revoke answers as the first did', async () => {
     const pass = await tenant.newPass({ type: 'multi', name: 'To change' });
     const updated = await appTester(app.creates.update_pass.operation.perform, {
