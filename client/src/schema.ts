@@ -577,7 +577,7 @@ export interface paths {
         put?: never;
         /**
          * Import passes from CSV
-         * @description All or nothing, within the plan’s pass limit: one bad row and nothing is created (400, naming the rows). Every row is checked before any pass is made; the passes are then written 50 at a time, so others may see them appear, and a server that stops half way finishes the import when it starts again. Columns: type, name, note, clientName, maxUsages, validFrom, validUntil, and `field:NAME` or `public:NAME` for custom fields; and what an export adds, so that an export imports: clientEmail (for a client the import makes), status (`revoked` stays revoked), usagesCount and createdAt. An export’s code, publicUrl and signedCode are read past: the passes get new ones. At most 10,000 rows and 10 MB. `dryRun=true` checks every row and creates nothing.
+         * @description All or nothing, within the plan’s pass limit: one bad row and nothing is created (400, naming the rows). Every row is checked before any pass is made; the passes are then written 50 at a time, so others may see them appear, and a server that stops half way finishes the import when it starts again. A 503 once the import is accepted says so: the server finishes it, and the file must not be sent again. Columns: type, name, note, clientName, maxUsages, validFrom, validUntil, and `field:NAME` or `public:NAME` for custom fields; and what an export adds, so that an export imports: clientEmail (for a client the import makes), status (`revoked` stays revoked), usagesCount and createdAt. An export’s code, publicUrl and signedCode are read past: the passes get new ones. At most 10,000 rows and 10 MB. `dryRun=true` checks every row and creates nothing.
          *
          *     **Who may call:** full-scope API keys; staff users, signed in; admin users, signed in.
          */
@@ -4848,6 +4848,15 @@ export interface operations {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database is out of reach for the moment */
+            503: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

@@ -1,5 +1,7 @@
+import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { migratedDataDir } from '../support/data-dir';
+import { createFreshDatabase } from '../support/database';
 import { serversOfThisFile } from '../support/servers-of-a-file';
 import { createTenant, guestsCsv, http, type TestTenant } from '../support/tenant';
 
@@ -98,4 +100,50 @@ describe('a CSV import written in parts', () => {
       new Set(Array.from({ length: ROWS }, (_, i) => `Guest ${i + 1}`)),
     );
   });
+
+  it.runIf(databaseUrl)(
+    'says an accepted import is left to the server, not to be sent again, when the database fails under it',
+    async () => {
+      // A database of its own: what is ended in it is this server's alone.
+      const database = await createFreshDatabase(databaseUrl as string, 'passgate_import');
+      const running = await server({ databaseUrl: database.url });
+      const owner = await createTenant({ server: running });
+      const importing = startImport(running.url, owner);
+      await expect
+        .poll(() => passCount(running.url, owner), { timeout: 60_000, interval: 20 })
+        .toBeGreaterThan(0);
+      // The connection writing the import's parts dies, as one does when PostgreSQL restarts.
+      const admin = new pg.Client({ connectionString: database.url });
+      await admin.connect();
+      let answer: Awaited<typeof importing> | undefined;
+      void importing.then((settled) => {
+        answer = settled;
+      });
+      try {
+        while (!answer) {
+          await admin.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()
+                AND query ~ '^(select "tenant_id", "written"|insert into "(passes|events)")'`,
+          );
+          await new Promise(setImmediate);
+        }
+      } finally {
+        await admin.end();
+      }
+      const refused = await importing;
+      expect(refused.status).toBe(503);
+      expect(refused.body.error).toContain('Do not send the file again');
+      expect(refused.headers.get('retry-after')).toBeNull();
+      // Its lease runs out, and a server finishes it: every pass once.
+      await expect
+        .poll(() => passCount(running.url, owner), { timeout: 60_000, interval: 200 })
+        .toBe(ROWS);
+      const account = await http(`${running.url}/api/v1/account`, { key: owner.apiKey });
+      expect(account.body.passes.count).toBe(ROWS);
+      await running.stop();
+      await database.drop();
+    },
+    90_000,
+  );
 });

@@ -45,6 +45,7 @@ const STATUS_TEXT = {
   422: 'The Idempotency-Key was used with a different request',
   429: 'Rate limit exceeded; see Retry-After',
   501: 'This server is not set up for it (it sends no mail)',
+  503: 'The database is out of reach for the moment',
 };
 
 export function errorResponses(...statuses: (keyof typeof STATUS_TEXT)[]) {

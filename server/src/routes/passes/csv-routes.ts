@@ -68,7 +68,9 @@ const importCsv = defineRoute({
     'All or nothing, within the plan’s pass limit: one bad row and nothing is created (400, ' +
     'naming the rows). Every row is checked before any pass is made; the passes are then ' +
     'written 50 at a time, so others may see them appear, and a server that stops ' +
-    'half way finishes the import when it starts again. Columns: type, name, note, clientName, maxUsages, ' +
+    'half way finishes the import when it starts again. A 503 once the import is accepted ' +
+    'says so: the server finishes it, and the file must not be sent again. Columns: type, ' +
+    'name, note, clientName, maxUsages, ' +
     'validFrom, validUntil, and `field:NAME` or `public:NAME` for custom fields; and what an ' +
     'export adds, so that an export imports: clientEmail (for a client the import makes), ' +
     'status (`revoked` stays revoked), usagesCount and createdAt. An export’s code, ' +
@@ -81,7 +83,7 @@ const importCsv = defineRoute({
   },
   responses: {
     200: json(ImportAnswer, 'Checked (dry run) or created'),
-    ...errorResponses(400, 401, 403, 413, 415, 429),
+    ...errorResponses(400, 401, 403, 413, 415, 429, 503),
   },
 });
 
@@ -182,7 +184,7 @@ export function passCsvRoutes({ db, publicUrl, logger, signingKeys }: Services) 
           throw new ApiError(403, overLimit);
         return c.json({ rows: passes.length, created: 0, problems: [] }, 200);
       }
-      await inBackground(() => importPasses(db, tenant, passes, { publicUrl, overLimit }));
+      await inBackground(() => importPasses(db, tenant, passes, { publicUrl, overLimit, logger }));
       return c.json({ rows: passes.length, created: passes.length, problems: [] }, 200);
     });
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Tenant } from '../../db/schema';
 import { newId } from '../../domain/ids';
+import { ApiError } from '../../errors';
 import type { Logger } from '../../logger';
 import type { NewPass } from './queries';
 import { assertPassesFit, writePasses } from './service';
@@ -14,7 +15,7 @@ import { assertPassesFit, writePasses } from './service';
 // (`resumeImports`) writes the rest: an accepted import is written whole, each pass once.
 
 /** Passes a transaction: some 40 ms of the embedded database's connection under load. */
-export const PART_SIZE = 50;
+const PART_SIZE = 50;
 /** How long a server holds an import it is writing, renewed with each part. */
 const LEASE_MS = 15_000;
 /** How often a server looks for imports that no server holds. */
@@ -22,19 +23,26 @@ const RESUME_EVERY_MS = 5_000;
 
 interface ImportOptions {
   publicUrl: string;
-  /** When a part's events and `updatedAt` say it was made. */
-  now?: () => Date;
+  /** True once the server stops: the import is left between parts, for the next server. */
+  stopping?: () => boolean;
 }
 
 /**
+ * What an import's request is told when the database fails once the import is accepted: a
+ * client that sent the file again would have it twice.
+ */
+export const IMPORT_LEFT_TO_FINISH =
+  'The import was accepted, but the database stopped answering while its passes were written: the server writes the rest as soon as it answers again, and GET /passes shows them as they come. Do not send the file again.';
+
+/**
  * Accepts checked passes as an import of the tenant's, and writes them all. 403, and nothing
- * kept, past the plan's pass limit.
+ * kept, past the plan's pass limit; 503 IMPORT_LEFT_TO_FINISH when writing fails once accepted.
  */
 export async function importPasses(
   db: Kysely<Database>,
   tenant: Pick<Tenant, 'id' | 'max_passes'>,
   passes: readonly NewPass[],
-  options: ImportOptions & { overLimit: string },
+  options: ImportOptions & { overLimit: string; logger: Logger },
 ) {
   const id = newId('imp');
   await db.transaction().execute(async (trx) => {
@@ -50,14 +58,19 @@ export async function importPasses(
       })
       .execute();
   });
-  await writeImport(db, id, passes, options);
+  try {
+    await writeImport(db, id, passes, options);
+  } catch (error) {
+    options.logger.warn({ err: error, import: id }, 'an accepted import is left to finish');
+    throw new ApiError(503, IMPORT_LEFT_TO_FINISH);
+  }
 }
 
 /**
  * Writes the rest of an import, a part a transaction, from where its row says. Each part locks
  * the row and moves `written` on in the transaction that writes the part, so that two servers
  * taking the same import on never write a part twice. Resolves when the import is written or
- * gone.
+ * gone, or between parts once the server stops.
  */
 async function writeImport(
   db: Kysely<Database>,
@@ -65,7 +78,7 @@ async function writeImport(
   passes: readonly NewPass[],
   options: ImportOptions,
 ) {
-  for (;;) {
+  while (!options.stopping?.()) {
     const done = await db.transaction().execute(async (trx) => {
       const row = await trx
         .selectFrom('pass_imports')
@@ -77,7 +90,7 @@ async function writeImport(
       const part = passes.slice(row.written, row.written + PART_SIZE);
       const written = row.written + part.length;
       await writePasses(trx, row.tenant_id, part, {
-        now: options.now?.() ?? new Date(),
+        now: new Date(),
         publicUrl: options.publicUrl,
       });
       if (written >= row.total) {
@@ -104,7 +117,7 @@ export async function resumeImports(
   db: Kysely<Database>,
   options: ImportOptions & { logger: Logger; heldOrNot?: boolean },
 ) {
-  for (;;) {
+  while (!options.stopping?.()) {
     const taken = await db
       .updateTable('pass_imports')
       .set({ lease_until: leaseEnd() })
@@ -140,10 +153,11 @@ export function startImportResumer(
 ) {
   let running: Promise<void> | undefined;
   let first = options.alone;
+  let stopped = false;
   const look = () => {
     const heldOrNot = first;
     first = false;
-    running ??= resumeImports(db, { ...options, heldOrNot })
+    running ??= resumeImports(db, { ...options, heldOrNot, stopping: () => stopped })
       .catch((err) => options.logger.warn({ err }, 'finishing imports failed; trying again'))
       .finally(() => {
         running = undefined;
@@ -153,9 +167,10 @@ export function startImportResumer(
   const timer = setInterval(look, RESUME_EVERY_MS);
   timer.unref();
   return {
-    /** Stops looking, and waits for an import being finished (or its failure). */
+    /** Stops looking, and waits for the part being written, if any. */
     async stop() {
       clearInterval(timer);
+      stopped = true;
       await running;
     },
   };
