@@ -45,7 +45,7 @@ export const IMPORT_EXAMPLE = stringify(
  */
 const sheetRow = (index: number) => index + 2;
 
-/** An import holds at most this many passes: one transaction, all or nothing. */
+/** An import holds at most this many passes, every one checked before any is made. */
 export const MAX_IMPORT_ROWS = 10_000;
 
 export interface ImportProblem {
