@@ -1,4 +1,4 @@
-import type { Bundle, ZObject } from 'zapier-platform-core';
+import type { Bundle, HttpResponse, ZObject } from 'zapier-platform-core';
 import { api } from './http';
 import { clientSample, passSample } from './samples';
 
@@ -18,10 +18,22 @@ const SEARCH_PAGES = 20;
 const SEARCH_PAGE_SIZE = 100;
 
 /**
+ * The query of the `Link` header's `next` page (a keyset `cursor` for passes, a page number for
+ * clients), or undefined on the last page. Only its query is taken: the link is written with the
+ * server's public URL, which need not be the address this connection uses.
+ */
+function nextPage(link: string | undefined): Record<string, string> | undefined {
+  const next = link?.split(',').find((part) => /;\s*rel="next"/.test(part));
+  const url = next && /<([^>]+)>/.exec(next)?.[1];
+  return url ? Object.fromEntries(new URL(url).searchParams) : undefined;
+}
+
+/**
  * The tenant's `path` items that `search` (`?search=`, a part of a name, code, email or phone)
- * finds and `exact` keeps, from the newest page that has any. Pages are read in turn, so that a
- * match older than a hundred near matches is found, not made again by a find-or-create; past
- * SEARCH_PAGES, the search is refused rather than said empty.
+ * finds and `exact` keeps, from the newest page that has any. Pages are followed by the server's
+ * own `next` link, so that a match older than a hundred near matches is found, not made again by
+ * a find-or-create, and passes made meanwhile shift nothing; past SEARCH_PAGES, the search is
+ * refused rather than said empty.
  */
 async function found(
   z: ZObject,
@@ -30,13 +42,14 @@ async function found(
   search: string,
   exact: (item: Row) => boolean,
 ): Promise<Row[]> {
-  for (let page = 1; page <= SEARCH_PAGES; page++) {
-    const response = await api<Row[]>(z, bundle, path, {
-      params: { search, limit: SEARCH_PAGE_SIZE, page },
-    });
+  let params: Record<string, string | number> | undefined = { search, limit: SEARCH_PAGE_SIZE };
+  for (let read = 0; read < SEARCH_PAGES && params; read++) {
+    const response: HttpResponse<Row[]> = await api<Row[]>(z, bundle, path, { params });
     const matches = response.data.filter(exact);
-    if (matches.length > 0 || response.data.length < SEARCH_PAGE_SIZE) return matches;
+    if (matches.length > 0) return matches;
+    params = nextPage(response.getHeader('link'));
   }
+  if (!params) return [];
   throw new z.errors.Error(
     `More than ${SEARCH_PAGES * SEARCH_PAGE_SIZE} items contain "${search}"; search by something rarer`,
     'SearchTooWide',
