@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { migratedDataDir } from '../support/data-dir';
 import { createFreshDatabase } from '../support/database';
 import { serversOfThisFile } from '../support/servers-of-a-file';
-import { createTenant, guestsCsv, http, type TestTenant } from '../support/tenant';
+import { createTenant, http, postGuests, type TestTenant } from '../support/tenant';
 
 // A CSV import is accepted whole, then written a part a transaction (ADR 8): a door's scan waits
 // for one part, not for the file, and a server that stops half way finishes the import when it
@@ -13,14 +13,6 @@ const databaseUrl = inject('databaseUrl');
 const server = serversOfThisFile();
 
 const ROWS = 10_000;
-
-function startImport(url: string, owner: TestTenant) {
-  return http(`${url}/api/v1/passes/import`, {
-    key: owner.apiKey,
-    body: guestsCsv(ROWS),
-    headers: { 'content-type': 'text/csv' },
-  });
-}
 
 /** The tenant's passes as `X-Total-Count` has them: exact up to 10,000, as here. */
 async function passCount(url: string, owner: TestTenant) {
@@ -38,7 +30,7 @@ describe('a CSV import written in parts', () => {
     if (!pass.ok) throw new Error(pass.error);
 
     let imported = false;
-    const importing = startImport(running.url, owner).finally(() => {
+    const importing = postGuests(owner, ROWS).finally(() => {
       imported = true;
     });
     // Half written on both sides of a scan's answer: some of the import's passes before the
@@ -63,11 +55,45 @@ describe('a CSV import written in parts', () => {
     expect(await passCount(running.url, owner)).toBe(ROWS + 1);
   });
 
+  it('keeps what an accepted import has still to write within the plan: no create takes it', async () => {
+    const where = databaseUrl ? { databaseUrl } : { dataDir: migratedDataDir() };
+    const running = await server(where);
+    // Room for the import and one pass more.
+    const owner = await createTenant({ server: running, maxPasses: ROWS + 1 });
+    let imported = false;
+    const importing = postGuests(owner, ROWS).finally(() => {
+      imported = true;
+    });
+    // Passes asked for one after another while the import is written, each answered while it
+    // was half written: only the one the plan has room for is made.
+    const answered: number[] = [];
+    let midway = 0;
+    while (!imported) {
+      const before = await passCount(running.url, owner);
+      const made = await http(`${running.url}/api/v1/passes`, {
+        key: owner.apiKey,
+        json: { type: 'single', name: 'Beside the import' },
+      });
+      answered.push(made.status);
+      const after = await passCount(running.url, owner);
+      if (before > 0 && after < ROWS) midway++;
+    }
+    expect(midway).toBeGreaterThanOrEqual(2);
+    expect(answered.filter((status) => status === 201)).toHaveLength(1);
+    expect(answered.filter((status) => status !== 201).every((status) => status === 403)).toBe(
+      true,
+    );
+    expect((await importing).status).toBe(200);
+    // Past 10,000 the list's count is an estimate; the plan's count is exact.
+    const account = await http(`${running.url}/api/v1/account`, { key: owner.apiKey });
+    expect(account.body.passes).toEqual({ count: ROWS + 1, limit: ROWS + 1 });
+  });
+
   it('is finished, each pass once, by the server that starts after one killed half way', async () => {
     const where = databaseUrl ? { databaseUrl } : { dataDir: migratedDataDir() };
     const first = await server(where);
     const owner = await createTenant({ server: first });
-    const importing = startImport(first.url, owner).then(
+    const importing = postGuests(owner, ROWS).then(
       (answer) => answer.status,
       () => 'cut off',
     );
@@ -108,7 +134,7 @@ describe('a CSV import written in parts', () => {
       const database = await createFreshDatabase(databaseUrl as string, 'passgate_import');
       const running = await server({ databaseUrl: database.url });
       const owner = await createTenant({ server: running });
-      const importing = startImport(running.url, owner);
+      const importing = postGuests(owner, ROWS);
       await expect
         .poll(() => passCount(running.url, owner), { timeout: 60_000, interval: 20 })
         .toBeGreaterThan(0);

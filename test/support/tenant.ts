@@ -166,16 +166,20 @@ export async function http(
 export const guestsCsv = (count: number) =>
   `type,name\n${Array.from({ length: count }, (_, i) => `single,Guest ${i + 1}`).join('\n')}\n`;
 
+/** `POST /passes/import` of `guestsCsv(count)` for `owner`: the answer, whatever it is. */
+export const postGuests = (owner: TestTenant, count: number) =>
+  http(`${owner.apiUrl}/passes/import`, {
+    key: owner.apiKey,
+    body: guestsCsv(count),
+    headers: { 'content-type': 'text/csv' },
+  });
+
 /**
  * Passes named `Guest 1` to `Guest N` of `owner`, made by one CSV import (they share a creation
  * moment, a microsecond apart): enough of them to pass a count's bound.
  */
 export async function importGuests(owner: TestTenant, count: number): Promise<void> {
-  const imported = await http(`${owner.apiUrl}/passes/import`, {
-    key: owner.apiKey,
-    body: guestsCsv(count),
-    headers: { 'content-type': 'text/csv' },
-  });
+  const imported = await postGuests(owner, count);
   if (imported.status !== 200) {
     throw new Error(`the import failed (${imported.status}): ${imported.text}`);
   }

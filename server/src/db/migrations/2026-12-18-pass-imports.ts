@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 
-// A CSV import is accepted whole and written a hundred passes a transaction (ADR 8): the
+// A CSV import is accepted whole and written 50 passes a transaction (ADR 8): the
 // import's row keeps its checked passes until the last of them is written, so that a server
 // that stops half way finishes the import when it starts again. Its passes not yet written
 // count against the tenant's pass limit. And two changes that keep the embedded database's
