@@ -24,13 +24,15 @@ import { emptyTally, note } from './tally';
 import { createTallyView } from './tally-view';
 import { createVerdictView } from './verdict-view';
 
+/** Opened by a pairing link (`#pair=…` or `#key=…`). */
+const linked = /(?:^#|&)(?:key|pair)=/.test(location.hash);
 // A paired scanner (or one opened by its pairing link) asks for the camera first, so that the
 // phone starts it while the page opens its store and asks the server whom it belongs to.
-if (storedKey() || /(?:^#|&)(?:key|pair)=/.test(location.hash)) askCameraEarly('environment');
+if (storedKey() || linked) askCameraEarly('environment');
 
 const settings = createSettings();
-const store = await DoorStore.open();
-const tally = await createTallyView(store);
+const store = DoorStore.opening();
+const tally = createTallyView(store);
 let client: DoorApi | undefined;
 let camera: Camera | undefined;
 let stopDecoding: (() => void) | undefined;
@@ -68,7 +70,7 @@ async function scannerRemoved() {
   forgetKey();
   connect(undefined);
   await tally.reopen();
-  tally.set(emptyTally(undefined));
+  await tally.update(() => emptyTally(undefined));
   stopCamera();
   $('paired-with').textContent = 'This scanner was removed. Pair it again.';
   show('settings');
@@ -82,7 +84,8 @@ const door = createDoor({
     onState: showState,
     onRemoved: () => void scannerRemoved(),
     onRefusedUpload(code, error) {
-      tally.set(note(tally.current, `${clockTime()} Upload refused · ${code} · ${error}`));
+      const line = `${clockTime()} Upload refused · ${code} · ${error}`;
+      void tally.update((current) => note(current, line));
     },
   },
 });
@@ -213,15 +216,23 @@ document.addEventListener('visibilitychange', () => {
   }
 });
 
-await pairing.fromLink();
-// A pairing link opened in this very tab changes only the fragment: no page load follows.
-window.addEventListener('hashchange', async () => {
-  if ((await pairing.fromLink()) && (await pairing.refresh())) start();
-});
 // The service worker vite-plugin-pwa made: a new build served installs on a visit, and this page
 // then reloads into it.
 registerSW({ immediate: true });
 // Which build this is: the hash in the name of this script's built file.
 $('build').textContent = /-([\w-]+)\.js$/.exec(import.meta.url)?.[1] ?? 'development';
-if (await pairing.refresh()) start();
-else releaseEarlyCamera();
+// A pairing link opened in this very tab changes only the fragment: no page load follows.
+window.addEventListener('hashchange', async () => {
+  if ((await pairing.fromLink()) && (await pairing.refresh())) start();
+});
+if (storedKey() && !linked) {
+  // A paired scanner scans at once: the camera and the first verdict wait neither for the phone's
+  // storage to open nor for the server to say whom the scanner belongs to. `refresh` connects with
+  // the stored key before it asks, and on a 401 it takes the scanner back to pairing.
+  void pairing.refresh();
+  start();
+} else {
+  await pairing.fromLink();
+  if (await pairing.refresh()) start();
+  else releaseEarlyCamera();
+}

@@ -66,7 +66,7 @@ export function createPairing(options: {
    */
   async function refresh(): Promise<boolean> {
     options.connect(storedKey());
-    tally.load(storedKey());
+    void tally.load(storedKey());
     const client = options.client();
     if (!client) {
       if (!$('paired-with').textContent?.startsWith('This scanner was removed')) {
@@ -77,6 +77,7 @@ export function createPairing(options: {
       return false;
     }
     // On Wi-Fi that answers nothing, do not wait to show whom the scanner is paired with: scan.
+    $('paired-with').textContent = 'Paired; asking the server which door this is…';
     const me = await client
       .me({ signal: AbortSignal.timeout(PAIRING_CHECK_MS) })
       .catch(() => undefined);

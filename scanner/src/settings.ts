@@ -115,7 +115,7 @@ export function wireSettingsScreen(options: {
   $('sync-now').addEventListener('click', () => void door.sync());
   $('reset-tally').addEventListener('click', () => {
     if (!window.confirm('Reset the counters and the last scans to zero?')) return;
-    tally.set(emptyTally(storedKey()));
+    void tally.update(() => emptyTally(storedKey()));
     show('scan');
   });
   $('unpair').addEventListener('click', () => {

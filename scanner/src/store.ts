@@ -96,20 +96,34 @@ export class DoorStore {
   private copy: Map<string, DoorPass> | undefined;
   private warmed = false;
 
-  private constructor(private readonly db: IDBPDatabase<DoorSchema>) {}
+  private constructor(private readonly db: Promise<IDBPDatabase<DoorSchema>>) {}
 
-  static async open(name = 'passgate-door', upgrades = DOOR_UPGRADES): Promise<DoorStore> {
-    const db = await openDB<DoorSchema>(name, upgrades.length, {
+  /**
+   * The door's store at once, its database still opening: each method waits for it. A phone's
+   * browser takes a few hundred milliseconds to open IndexedDB, and the scanner starts its camera
+   * and asks the server meanwhile (only a decision on the phone needs the pass list).
+   */
+  static opening(name = 'passgate-door', upgrades = DOOR_UPGRADES): DoorStore {
+    const db = openDB<DoorSchema>(name, upgrades.length, {
       upgrade(db, from, _to, tx) {
         for (const step of upgrades.slice(from)) step(db, tx);
       },
     });
+    // A failure is met by whichever method waits for the database next.
+    db.catch(() => {});
     return new DoorStore(db);
+  }
+
+  /** The door's store once its database is open. */
+  static async open(name?: string, upgrades?: readonly DoorUpgrade[]): Promise<DoorStore> {
+    const store = DoorStore.opening(name, upgrades);
+    await store.db;
+    return store;
   }
 
   /** Lets go of the database (a newer scanner's upgrade waits on every open connection). */
   close() {
-    this.db.close();
+    void this.db.then((db) => db.close());
   }
 
   /**
@@ -120,7 +134,7 @@ export class DoorStore {
     if (this.copy) return;
     const copy = new Map<string, DoorPass>();
     this.copy = copy;
-    for (const pass of await this.db.getAll('passes')) {
+    for (const pass of await (await this.db).getAll('passes')) {
       if (!copy.has(pass.code)) copy.set(pass.code, pass);
     }
     this.warmed = true;
@@ -128,7 +142,7 @@ export class DoorStore {
 
   /** The door's copy of a pass, from memory once warm, else from IndexedDB. */
   pass(code: string): DoorPass | undefined | Promise<DoorPass | undefined> {
-    return this.warmed ? this.copy?.get(code) : this.db.get('passes', code);
+    return this.warmed ? this.copy?.get(code) : this.db.then((db) => db.get('passes', code));
   }
 
   /**
@@ -149,38 +163,41 @@ export class DoorStore {
 
   /** Stores passes from the server, each with the admits still queued on this phone on top. */
   async putPasses(passes: DoorPass[], withPending: (pass: DoorPass) => DoorPass) {
-    const tx = this.db.transaction('passes', 'readwrite');
+    const tx = (await this.db).transaction('passes', 'readwrite');
     const stored = passes.map(withPending);
     for (const pass of stored) this.copy?.set(pass.code, pass);
     await Promise.all([...stored.map((pass) => tx.store.put(pass)), tx.done]);
   }
 
-  putPass(pass: DoorPass) {
+  async putPass(pass: DoorPass) {
     this.copy?.set(pass.code, pass);
-    return this.db.put('passes', pass);
+    return (await this.db).put('passes', pass);
   }
 
   /**
    * A decision made on this phone: the pass as it left it, and its upload, in one transaction.
-   * The commit is sent at once, before the verdict shows: from then on the browser's storage
-   * keeps the writes even if this page is killed a moment later. The promise says when they are
-   * on disk (or that they failed).
+   * The commit is sent in the same task as the decision (a decision on the phone comes only after
+   * the database is open), before the verdict shows: from then on the browser's storage keeps the
+   * writes even if this page is killed a moment later. The promise says when they are on disk (or
+   * that they failed).
    */
   recordLocal(pass: DoorPass, entry: Queued): Promise<void> {
-    const tx = this.db.transaction(['passes', 'queue'], 'readwrite');
     this.copy?.set(pass.code, pass);
-    const written = Promise.all([
-      tx.objectStore('passes').put(pass),
-      tx.objectStore('queue').add(entry),
-      tx.done,
-    ]).then(() => undefined);
-    tx.commit();
-    return written;
+    return this.db.then((db) => {
+      const tx = db.transaction(['passes', 'queue'], 'readwrite');
+      const written = Promise.all([
+        tx.objectStore('passes').put(pass),
+        tx.objectStore('queue').add(entry),
+        tx.done,
+      ]).then(() => undefined);
+      tx.commit();
+      return written;
+    });
   }
 
   /** An upload the server answered: it leaves the queue, and its scan id is kept for undo. */
   async uploaded(id: number, key: string, scanId: string | undefined) {
-    const tx = this.db.transaction(['queue', 'scanIds'], 'readwrite');
+    const tx = (await this.db).transaction(['queue', 'scanIds'], 'readwrite');
     await Promise.all([
       tx.objectStore('queue').delete(id),
       scanId === undefined ? undefined : tx.objectStore('scanIds').put(scanId, key),
@@ -188,13 +205,13 @@ export class DoorStore {
     ]);
   }
 
-  enqueue(entry: Queued) {
-    return this.db.add('queue', entry);
+  async enqueue(entry: Queued) {
+    return (await this.db).add('queue', entry);
   }
 
   /** The oldest `limit` queued entries and their places, oldest first. */
   async firstQueued(limit: number): Promise<{ id: number; entry: Queued }[]> {
-    const store = this.db.transaction('queue').store;
+    const store = (await this.db).transaction('queue').store;
     const [ids, entries] = await Promise.all([
       store.getAllKeys(undefined, limit),
       store.getAll(undefined, limit),
@@ -202,32 +219,32 @@ export class DoorStore {
     return ids.map((id, i) => ({ id, entry: entries[i] as Queued }));
   }
 
-  queued() {
-    return this.db.getAll('queue');
+  async queued() {
+    return (await this.db).getAll('queue');
   }
 
-  countQueued() {
-    return this.db.count('queue');
+  async countQueued() {
+    return (await this.db).count('queue');
   }
 
-  dequeue(id: number) {
-    return this.db.delete('queue', id);
+  async dequeue(id: number) {
+    return (await this.db).delete('queue', id);
   }
 
-  scanId(key: string) {
-    return this.db.get('scanIds', key);
+  async scanId(key: string) {
+    return (await this.db).get('scanIds', key);
   }
 
-  setScanId(key: string, id: string) {
-    return this.db.put('scanIds', id, key);
+  async setScanId(key: string, id: string) {
+    return (await this.db).put('scanIds', id, key);
   }
 
   async get<T>(name: string): Promise<T | undefined> {
-    return (await this.db.get('meta', name)) as T | undefined;
+    return (await (await this.db).get('meta', name)) as T | undefined;
   }
 
-  set(name: string, value: unknown) {
-    return this.db.put('meta', value, name);
+  async set(name: string, value: unknown) {
+    return (await this.db).put('meta', value, name);
   }
 
   /**
@@ -248,7 +265,7 @@ export class DoorStore {
   /** Forgets everything: the passes, the queue, the history (a removed or re-paired scanner). */
   async clear() {
     this.copy?.clear();
-    const tx = this.db.transaction(STORES, 'readwrite');
+    const tx = (await this.db).transaction(STORES, 'readwrite');
     await Promise.all([...STORES.map((store) => tx.objectStore(store).clear()), tx.done]);
   }
 }

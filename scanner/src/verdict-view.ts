@@ -33,18 +33,14 @@ export function createVerdictView(options: {
     panel.hidden = false;
     window.clearTimeout(timer);
     // Checking… and trouble stay until the answer comes.
-    if (verdict.tone === 'trouble' || verdict.tone === 'pending') return;
-    signal(verdict.tone);
-    tally.set(
-      count(
-        tally.current,
-        verdict.tone,
-        `${clockTime()} ${verdict.title} · ${verdict.detail || code}`,
-      ),
-    );
+    const { tone } = verdict;
+    if (tone === 'trouble' || tone === 'pending') return;
+    signal(tone);
+    const line = `${clockTime()} ${verdict.title} · ${verdict.detail || code}`;
+    void tally.update((current) => count(current, tone, line));
     timer = window.setTimeout(() => {
       panel.hidden = true;
-    }, VERDICT_MS[verdict.tone]);
+    }, VERDICT_MS[tone]);
   }
 
   $('verdict').addEventListener('click', () => {
@@ -57,7 +53,8 @@ export function createVerdictView(options: {
     undoable = undefined;
     $('undo').hidden = true;
     await options.undo(decision);
-    tally.set(uncount(tally.current, `${clockTime()} Undone`));
+    const line = `${clockTime()} Undone`;
+    void tally.update((current) => uncount(current, line));
     showVerdict('', undone);
   });
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium } from '../support/browser';
+import { hasChromium, launchChromiumProfile } from '../support/browser';
 import {
   held,
   listIsSynced,
@@ -239,23 +239,11 @@ describe.skipIf(!hasChromium())('the door, offline and back', () => {
 
 describe.skipIf(!hasChromium())('the door through a browser restart', () => {
   it('uploads its queue exactly once after the browser is killed as the upload is answered', async () => {
-    const { chromium } = await import('playwright-core');
-    const { CHROMIUM } = await import('../support/browser');
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const path = await import('node:path');
     const profile = mkdtempSync(path.join(tmpdir(), 'passgate-door-profile-'));
-    const launch = () =>
-      chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        viewport: { width: 390, height: 844 },
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--use-fake-ui-for-media-stream',
-          '--use-fake-device-for-media-stream',
-        ],
-      });
+    const launch = () => launchChromiumProfile(profile);
     try {
       const owner = await createTenant();
       const passes = await Promise.all(

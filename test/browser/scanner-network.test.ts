@@ -378,9 +378,13 @@ describe.skipIf(!hasChromium())(
         proxy.stalled = true;
         await page.reload({ timeout: 15_000 });
         await page.locator('#scan').waitFor({ state: 'visible', timeout: 15_000 });
+        // Scanning already, while the scanner waits out its question to the server.
         expect(await page.locator('#paired-with').textContent()).toBe(
-          'Paired; the server is not reachable right now',
+          'Paired; asking the server which door this is…',
         );
+        await expect
+          .poll(() => page.locator('#paired-with').textContent(), { timeout: 10_000 })
+          .toBe('Paired; the server is not reachable right now');
         const pass = await newPass({ name: 'Through the storm' });
         await typeCode(page, pass.code);
         expect(await verdict(page, 'admit')).toEqual({
