@@ -1,8 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { SESSION_IDLE_MS } from '../../server/src/domain/sessions';
 import { newDataDir, type RunningServer, startServer } from '../support/server';
 import { openStream } from '../support/sse';
-import { createTenant, http, type TestTenant } from '../support/tenant';
-import { signedInUser } from '../support/users';
+import { type CreatedKey, createTenant, http, type TestTenant } from '../support/tenant';
+import { type Session, signedInUser } from '../support/users';
+
+/** The run's PostgreSQL database (unset on the embedded one, which only its server opens). */
+const databaseUrl = inject('databaseUrl');
+
+async function inDatabase<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
 
 let tenant: TestTenant;
 let stranger: TestTenant;
@@ -131,6 +146,76 @@ describe('a scan stream outlives no credential', () => {
     expect(patched.status).toBe(200);
     await endsAndSendsNoMore(disabledStream);
   });
+
+  /**
+   * Sets when the user's session was last used, `idleFor` seconds ago, and revokes `marker` in
+   * the same transaction; the server forgets what it cached of both when it commits.
+   */
+  async function lastUsed(user: Session, idleFor: number, marker: CreatedKey) {
+    await inDatabase(async (client) => {
+      await client.query('BEGIN');
+      await client.query(
+        `UPDATE sessions SET last_seen_at = now() - make_interval(secs => $2) WHERE user_id = $1`,
+        [user.user.id, idleFor],
+      );
+      await client.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [marker.id]);
+      await client.query('COMMIT');
+    });
+    // The marker refused: the server has forgotten what it cached (a revoked key it held would
+    // otherwise work for up to a minute more).
+    await expect
+      .poll(async () => (await http(`${tenant.apiUrl}/account`, { key: marker.apiKey })).status)
+      .toBe(401);
+  }
+
+  /** A signed-in user's open stream, then the session's last use set `idleFor` seconds ago. */
+  async function streamOfSessionIdleFor(idleFor: number) {
+    const user = await signedInUser(tenant, { role: 'staff' });
+    const stream = await readyStream({ cookie: user.cookie });
+    // A key of the tenant that the server has read, and cached.
+    const marker = await tenant.createKey();
+    expect((await http(`${tenant.apiUrl}/account`, { key: marker.apiKey })).status).toBe(200);
+    await lastUsed(user, idleFor, marker);
+    return { user, stream };
+  }
+
+  const IDLE_LIMIT_S = SESSION_IDLE_MS / 1000;
+
+  it.runIf(databaseUrl)(
+    'keeps no idle session alive: it ends as the session idles out',
+    async () => {
+      // Three seconds short of the idle limit: the stream asks every second whether the session
+      // still works, and asking is not a use.
+      const { user, stream } = await streamOfSessionIdleFor(IDLE_LIMIT_S - 3);
+      await endsAndSendsNoMore(stream);
+      expect(stream.events.at(-1)?.data.error).toBe(
+        'Your session or API key no longer works: sign in again',
+      );
+      expect((await user.call('/me')).status).toBe(401);
+    },
+  );
+
+  it.runIf(databaseUrl)(
+    'still notes each use of the session beside a stream that asks about it',
+    async () => {
+      const { user, stream } = await streamOfSessionIdleFor(IDLE_LIMIT_S - 60);
+      // The stream has asked about the session since the server forgot it: it sent a scan made
+      // after that, and it asks before it sends.
+      const pass = await tenant.newPass();
+      const made = await scan(tenant, pass.code);
+      await stream.until((e) => e.data?.id === made.body.scan.id);
+      // The user uses the dashboard: that use is noted, and the session has twelve hours again.
+      expect((await user.call('/me')).status).toBe(200);
+      const { rows } = await inDatabase((client) =>
+        client.query<{ idle: number }>(
+          'SELECT extract(epoch FROM now() - max(last_seen_at))::float AS idle FROM sessions WHERE user_id = $1',
+          [user.user.id],
+        ),
+      );
+      expect(rows[0]?.idle).toBeLessThan(60);
+      stream.close();
+    },
+  );
 });
 
 describe('the scan stream across a server restart (a server of its own)', () => {

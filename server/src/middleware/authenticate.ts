@@ -66,8 +66,11 @@ async function callerOf(
   const header = c.req.header('authorization');
   const session = header ? undefined : getCookie(c, SESSION_COOKIE);
   if (session !== undefined) {
-    // Keyed apart from keys, though a session token and a key never share a hash.
-    const caller = await callers.get(`session:${sha256(session)}`, () =>
+    // Keyed apart from keys, though a session token and a key never share a hash; and a look
+    // that is not a use (`touch: false`) apart from a use, so that a stream's looks never stand
+    // in for the requests that note the session's use.
+    const look = options.touch === false ? 'session-look' : 'session';
+    const caller = await callers.get(`${look}:${sha256(session)}`, () =>
       findSessionCaller(db, session, options),
     );
     return caller ?? 'Your session has ended: sign in again';
