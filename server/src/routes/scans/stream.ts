@@ -8,8 +8,11 @@ import { presentScanListItem } from './present';
 const TICK_MS = 1_000;
 /** A comment line this often keeps proxies from closing a quiet stream. */
 const KEEP_ALIVE_MS = 15_000;
-/** Scans a stream may have waiting to be sent; a client that far behind is let go, to reconnect. */
-const MAX_WAITING = 10_000;
+/**
+ * Scans a stream may have waiting to be sent (beyond what the connection's buffers hold); a
+ * client that far behind is let go, to reconnect from its place.
+ */
+export const MAX_WAITING = 10_000;
 /** Sent as the last event when the stream's credential stops working. */
 const CREDENTIAL_ENDED = 'Your session or API key no longer works: sign in again';
 /** What the browser waits before reconnecting. */
@@ -48,12 +51,24 @@ export async function sendScans(
     open = false;
     wake();
   };
+  /**
+   * Too far behind: keep nothing more for it, and give up the write it waits on (a client that
+   * reads nothing more would hold it until TCP gave up). It reconnects from the last event it
+   * read.
+   */
+  const letGo = () => {
+    waiting.length = 0;
+    waitingScans = 0;
+    end();
+    stream.abort();
+  };
   const follower: Follower = {
     from: BigInt(options.from),
     deliver(scans, place) {
+      if (!open) return;
       waiting.push({ scans, place });
       waitingScans += scans.length;
-      if (waitingScans > MAX_WAITING) end();
+      if (waitingScans > MAX_WAITING) letGo();
       else if (scans.length > 0) wake();
     },
     fail(error) {
