@@ -136,7 +136,11 @@ wireSettingsScreen({
   },
 });
 
+/** Counts the camera's stops: a camera that opens after a stop asked meanwhile is let go. */
+let cameraStops = 0;
+
 function stopCamera() {
+  cameraStops++;
   stopDecoding?.();
   stopDecoding = undefined;
   camera?.stop();
@@ -145,6 +149,7 @@ function stopCamera() {
 
 async function startCamera() {
   stopCamera();
+  const stops = cameraStops;
   const problem = $('camera-problem');
   if (!window.isSecureContext) {
     // Browsers give a page its camera only at an https:// address (or on localhost).
@@ -154,7 +159,10 @@ async function startCamera() {
     return;
   }
   try {
-    camera = await openCamera($<HTMLVideoElement>('video'), facing);
+    const opened = await openCamera($<HTMLVideoElement>('video'), facing);
+    // Stopped while it opened: the server refused the key, or staff switched away.
+    if (stops !== cameraStops) return opened.stop();
+    camera = opened;
     problem.hidden = true;
     stopDecoding = decodeFrames(
       $<HTMLVideoElement>('video'),

@@ -80,6 +80,42 @@ describe.skipIf(!hasChromium())('the scanner in Chromium with a fake camera', ()
       .toEqual(['ended']);
   });
 
+  it('lets go of a camera that opens after the server refused the stored key', async () => {
+    const slowCamera = () => {
+      const streams: MediaStream[] = [];
+      Object.assign(window, { streams });
+      const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      // A phone's camera that takes its time: it opens after the server has answered.
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        const stream = await ask(constraints);
+        streams.push(stream);
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        return stream;
+      };
+    };
+    const gone = await scanner.tenant.createKey({ scope: 'scan' });
+    const page = await openScanner({ key: gone, initScript: slowCamera });
+    const revoked = await http(`${scanner.tenant.apiUrl}/keys/${gone.id}/revoke`, {
+      key: scanner.tenant.apiKey,
+      method: 'POST',
+    });
+    expect(revoked.status).toBe(200);
+    // Reopened with the key it keeps: it scans at once, until the server refuses the key.
+    await page.reload();
+    await page.locator('#settings').waitFor({ state: 'visible' });
+    expect(await page.locator('#paired-with').textContent()).toBe(
+      'This scanner was removed. Pair it again.',
+    );
+    const tracks = () =>
+      page.evaluate(() =>
+        (window as unknown as { streams: MediaStream[] }).streams.map(
+          (stream) => stream.getVideoTracks()[0]?.readyState,
+        ),
+      );
+    await expect.poll(tracks, { timeout: 10_000 }).toEqual(['ended']);
+    expect(await page.locator('#settings').isVisible()).toBe(true);
+  });
+
   it('admits as it opens, before its storage is open or the server has said whose it is', async () => {
     const pass = await newPass({ name: 'First at the door' });
     const browser = await launchChromium({ video: qrVideo(pass.code) });
