@@ -144,8 +144,11 @@ describe.skipIf(!hasChromium())('the pass page in Chromium', () => {
       const pageUrl = `${proxy.url}${pathname}${search}`;
       const page = await context.newPage();
       await page.goto(pageUrl);
+      // The worker installs and keeps the page: more than expect.poll's 1 s on a busy machine.
       await expect
-        .poll(() => page.evaluate(async (url) => Boolean(await caches.match(url)), pageUrl))
+        .poll(() => page.evaluate(async (url) => Boolean(await caches.match(url)), pageUrl), {
+          timeout: 10_000,
+        })
         .toBe(true);
       // A network that answers nothing: the worker gives it a few seconds, then shows the copy.
       proxy.stalled = true;
