@@ -65,15 +65,16 @@ function showState(state: DoorState) {
 }
 
 /** The server refused this scanner's credential: it held nothing worth keeping after that. */
-async function scannerRemoved() {
+function scannerRemoved() {
   door.stop();
   forgetKey();
   connect(undefined);
-  await tally.reopen();
-  await tally.update(() => emptyTally(undefined));
   stopCamera();
   $('paired-with').textContent = 'This scanner was removed. Pair it again.';
   show('settings');
+  // The counters start afresh once the cleared store is read; the screen need not wait for it.
+  void tally.reopen();
+  void tally.update(() => emptyTally(undefined));
 }
 
 const door = createDoor({
@@ -82,7 +83,7 @@ const door = createDoor({
   answerTimeoutMs: settings.answerTimeoutMs,
   events: {
     onState: showState,
-    onRemoved: () => void scannerRemoved(),
+    onRemoved: scannerRemoved,
     onRefusedUpload(code, error) {
       const line = `${clockTime()} Upload refused · ${code} · ${error}`;
       void tally.update((current) => note(current, line));

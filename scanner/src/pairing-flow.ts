@@ -21,7 +21,7 @@ export function createPairing(options: {
   connect(key: string | undefined): void;
   client(): DoorApi | undefined;
   /** The server refused the credential: the scanner forgets it. */
-  removed(): Promise<void>;
+  removed(): void;
   /** Sent with the pairing request: the phone's time and queue. */
   headers(): Record<string, string>;
   /** Paired from the settings screen: scanning starts. */
@@ -88,7 +88,7 @@ export function createPairing(options: {
     if (me?.ok && me.data.device) settings.setDevice(me.data.device.name);
     if (me?.ok) settings.setLocation(me.data.device?.location);
     if (me && !me.ok && me.status === 401) {
-      await options.removed();
+      options.removed();
       return false;
     }
     return true;
