@@ -42,6 +42,11 @@ async function start() {
   installErrorMessages();
   const config = loadConfig();
   const logger = createLogger(config);
+  // Files the configuration names are read first: a wrong one stops the start at once, before
+  // a port is bound or a database is opened (or migrated) for nothing.
+  const mail = createMail(config.mail, logger);
+  const appleWallet = loadAppleWallet(config.appleWallet);
+  const googleWallet = loadGoogleWallet(config.googleWallet);
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
   // Bind before opening the database: a port that is taken fails the start at once, and with
   // PORT=0 the public URL can name the port actually bound. Until the app is built, every
@@ -108,9 +113,6 @@ async function start() {
   });
   const { port } = server.address() as AddressInfo;
   const publicUrl = publicUrlOf(config, port);
-  const mail = createMail(config.mail, logger);
-  const appleWallet = loadAppleWallet(config.appleWallet);
-  const googleWallet = loadGoogleWallet(config.googleWallet);
   const signingKeys = createSigningKeys(loadSigningSecret(config));
   await signingKeys.assertOpens(database.db);
   if (!signingKeys.enabled) {

@@ -282,10 +282,12 @@ describe('the Apple Wallet pass', () => {
     expect(service.status).toBe(404);
   });
 
-  it('stops a start whose certificate is not its key, or whose file is missing, in one line', () => {
-    expect(failedStart({ ...walletEnv(), APPLE_WALLET_KEY: file('other.key') })).toMatch(
-      /APPLE_WALLET_KEY is not the key of the certificate in APPLE_WALLET_CERT/,
-    );
+  it('stops a start whose certificate is not its key, or whose file is missing, in one line, at once', () => {
+    const dataDir = newDataDir();
+    expect(
+      failedStart({ ...walletEnv(), APPLE_WALLET_KEY: file('other.key'), DATA_DIR: dataDir }),
+    ).toMatch(/APPLE_WALLET_KEY is not the key of the certificate in APPLE_WALLET_CERT/);
+    expect(readdirSync(dataDir)).toEqual([]); // found before a database is opened
     expect(failedStart({ ...walletEnv(), APPLE_WALLET_WWDR: file('missing.pem') })).toMatch(
       /APPLE_WALLET_WWDR .*missing\.pem: ENOENT/,
     );
