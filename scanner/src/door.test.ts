@@ -211,6 +211,32 @@ describe('the door, its network, clock and timers given', () => {
     expect((await door.state()).online).toBe(false);
   });
 
+  it('tries a server that a scan found out of reach again within seconds, and uploads once it answers', async () => {
+    const { door, store, server, calls, timers } = await doorAt({
+      online: true,
+      passes: [doorPass('AAAAAAAAAAAA')],
+    });
+    door.start();
+    await door.sync();
+    expect(timers.waiting()).toEqual([30_000]);
+    server.scan = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    const decided = await door.decide('AAAAAAAAAAAA', 'Door A');
+    await queuedToBe(store, 1);
+    // Not at the online interval (30 s): the next try comes as it would after a failed sync.
+    expect(timers.waiting()).toEqual([5_000]);
+    server.scan = async () => ok({ scan: { id: 'scan_back' } });
+    timers.run(5_000);
+    await door.sync();
+    await door.drain();
+    expect(await store.countQueued()).toBe(0);
+    expect(calls.filter(({ what }) => what === 'upload').map(({ keys }) => keys)).toEqual([
+      [decided.key],
+    ]);
+    expect((await door.state()).online).toBe(true);
+  });
+
   it('syncs the list page by page, the admits still queued kept on top of the server’s copy', async () => {
     const { door, store, server, calls } = await doorAt({
       online: false,

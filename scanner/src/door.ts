@@ -70,6 +70,11 @@ export function createDoor(options: {
     if (value) {
       void sync();
       void drain();
+    } else if (!syncing) {
+      // Found out of reach by a scan or an upload: the next sync, which finds the server back
+      // (and then uploads), comes at the retry interval, not the online one. A sync in flight
+      // sets its own next.
+      scheduleSync();
     }
   }
 
