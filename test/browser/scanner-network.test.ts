@@ -249,6 +249,17 @@ describe.skipIf(!hasChromium())(
       // A server of its own, serving a copy of the scanner build that the test replaces.
       const dist = path.join(newDataDir(), 'scanner');
       cpSync(path.join(REPO_ROOT, 'scanner/dist'), dist, { recursive: true });
+      // The next build, made meanwhile.
+      const next = `${dist}.next`;
+      const nextBuilt = run(
+        'pnpm',
+        [
+          ...['exec', 'vite', 'build', '--logLevel', 'warn', '--emptyOutDir', '--outDir', next],
+          ...['--config', path.join(REPO_ROOT, 'test/support/scanner-next-build.config.ts')],
+        ],
+        { cwd: path.join(REPO_ROOT, 'scanner'), env: { ...process.env, NODE_ENV: 'production' } },
+      );
+      nextBuilt.catch(() => {}); // awaited below; a failure then fails the test
       const server = await startServer({ env: { SCANNER_DIST: dist } });
       try {
         const own = await createTenant({ server });
@@ -263,15 +274,7 @@ describe.skipIf(!hasChromium())(
           scriptOf(readFileSync(path.join(dist, 'index.html'), 'utf8')),
         );
 
-        const next = `${dist}.next`;
-        await run(
-          'pnpm',
-          [
-            ...['exec', 'vite', 'build', '--logLevel', 'warn', '--emptyOutDir', '--outDir', next],
-            ...['--config', path.join(REPO_ROOT, 'test/support/scanner-next-build.config.ts')],
-          ],
-          { cwd: path.join(REPO_ROOT, 'scanner'), env: { ...process.env, NODE_ENV: 'production' } },
-        );
+        await nextBuilt;
         renameSync(dist, `${dist}.served-before`);
         renameSync(next, dist);
         const nextScript = scriptOf(readFileSync(path.join(dist, 'index.html'), 'utf8'));
