@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
 import { newPassRow, useTestDatabase } from '../../../test/support/test-database';
 import { tablesDue, upkeep } from '../services/embedded-upkeep';
@@ -118,6 +118,41 @@ describe.runIf(embedded)('the embedded database', () => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Error);
     expect(error).toMatchObject({ code: '23505', constraint: 'passes_pkey' });
+  });
+
+  it('prepares a statement whose text names it once, and answers it as it answers any other', async () => {
+    const { db } = database.handle;
+    const run = <R>(text: string, parameters: unknown[]) =>
+      db.executeQuery<R>(CompiledQuery.raw(text, parameters)).then(({ rows }) => rows);
+    const named =
+      '/* statement: embedded_probe */ SELECT 1 / $1::int AS n, $2::timestamptz AS at, $3::text[] AS list';
+    const at = new Date('2031-02-03T04:05:06.789Z');
+    for (const divisor of [1, 2]) {
+      expect(await run(named, [divisor, at, ['a', null]])).toEqual([
+        { n: Math.trunc(1 / divisor), at, list: ['a', null] },
+      ]);
+    }
+    const prepared = await run<{ name: string }>('SELECT name FROM pg_prepared_statements', []);
+    expect(prepared.map((row) => row.name)).toContain('embedded_probe');
+    // Its errors arrive whole, and the connection and the statement go on after one.
+    await expect(run(named, [0, at, []])).rejects.toMatchObject({ code: '22012' });
+    expect(await run(named, [1, null, null])).toEqual([{ n: 1, at: null, list: null }]);
+    await expect(run('/* statement: embedded_typo */ SELEC 1', [])).rejects.toMatchObject({
+      code: '42601',
+    });
+    // Inside a transaction, rolled back with it.
+    const pass = newPassRow(database.tenantId, { name: 'Before' });
+    await db.insertInto('passes').values(pass).execute();
+    const rename = '/* statement: embedded_rename */ UPDATE passes SET name = $1 WHERE id = $2';
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.executeQuery(CompiledQuery.raw(rename, ['After', pass.id]));
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await run('SELECT name FROM passes WHERE id = $1', [pass.id])).toEqual([
+      { name: 'Before' },
+    ]);
   });
 });
 

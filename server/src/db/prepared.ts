@@ -5,6 +5,9 @@ import { withDeadline } from '../deadline';
 /** `/* statement: NAME *\/` at the very start of a query's text names it. */
 const NAMED_STATEMENT = /^\/\* statement: ([a-z_]+) \*\//;
 
+/** The name a query's text gives it (see `NAMED_STATEMENT`), if any. */
+export const statementNameOf = (text: string) => NAMED_STATEMENT.exec(text)?.[1];
+
 /** The error of a query the database did not answer in time: treated as out of reach (503). */
 export class QueryTimeoutError extends Error {
   readonly code = 'ETIMEDOUT';
@@ -31,7 +34,7 @@ function destroyConnection(client: pg.PoolClient) {
  */
 function queryOn(client: pg.PoolClient, timeoutMs: number) {
   return (text: string, parameters: ReadonlyArray<unknown> = []) => {
-    const name = NAMED_STATEMENT.exec(text)?.[1];
+    const name = statementNameOf(text);
     const query = name
       ? client.query({ name, text, values: [...parameters] })
       : client.query(text, [...parameters]);
