@@ -248,7 +248,7 @@ await withFreshDatabase(async (databaseUrl) => {
       );
     const ratio = median(ratios);
     console.log(
-      `\nAPI / floor throughput ratio, median of ${ROUNDS} rounds: ${fmt(ratio, 2)}  (each round: ${ratios.map((r) => fmt(r, 2)).join(', ')}; target ≥ 0.50) ${ratio >= 0.5 ? 'MET' : 'NOT MET'}`,
+      `\nAPI / floor throughput ratio, median of ${ROUNDS} rounds: ${fmt(ratio, 2)}  (each round: ${ratios.map((r) => fmt(r, 2)).join(', ')}; target ≥ 1.2: scans that arrive together share a statement) ${ratio >= 1.2 ? 'MET' : 'NOT MET'}`,
     );
     const apiP99 = median(atRate.map((r) => r.api.p99));
     const floorP99 = median(atRate.map((r) => r.floor.p99));
@@ -263,8 +263,9 @@ await withFreshDatabase(async (databaseUrl) => {
     }
     const kernelNote = describeKernelThreads(atRate.flatMap((r) => [r.floor.kernel, r.api.kernel]));
     if (kernelNote) console.log(`  ${kernelNote}`);
+    const saturatedP99 = median(rounds.map((r) => r.api.p99));
     console.log(
-      `API p99 at saturation (closed loop, median of rounds): ${fmt(median(rounds.map((r) => r.api.p99)))} ms; the floor's: ${fmt(median(rounds.map((r) => r.floor.p99)))} ms`,
+      `API p99 at saturation (closed loop, median of rounds): ${fmt(saturatedP99)} ms (target ≤ 25 ms) ${saturatedP99 <= 25 ? 'MET' : 'NOT MET'}; the floor's: ${fmt(median(rounds.map((r) => r.floor.p99)))} ms`,
     );
     console.log(`\n${describeWalletTriggers(walletTriggers).join('\n')}\n`);
     if (!hasChromium()) {
