@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Insertable } from 'kysely';
-import { afterAll, beforeAll, inject } from 'vitest';
+import type { Insertable, Kysely } from 'kysely';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../../server/src/db/create';
 import { migrateTo } from '../../server/src/db/migrate';
-import type { PassTable } from '../../server/src/db/schema';
+import type { Database, PassTable } from '../../server/src/db/schema';
 import { newId, newPassCode } from '../../server/src/domain/ids';
+import { snapshot } from '../../server/src/domain/sweep';
 import { RULE_LOCATIONS, RULE_REENTRY } from './arbitrary-pass';
 import { createFreshDatabase } from './database';
 
@@ -179,4 +180,17 @@ export function useDatabaseBefore(before: string) {
   });
   afterAll(() => close());
   return state;
+}
+
+/**
+ * Waits until every transaction that had begun when it was called has ended, anywhere on the
+ * database server: another test file's open transaction holds every sync's and scan stream's
+ * floor behind it, and they hand its era's rows again (ADR 4). A test that asserts nothing is
+ * handed twice waits for this first.
+ */
+export async function pastRunningTransactions(db: Kysely<Database>) {
+  const { next } = await snapshot(db);
+  await expect
+    .poll(async () => BigInt((await snapshot(db)).floor) >= BigInt(next), { timeout: 30_000 })
+    .toBe(true);
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { newPassRow, useTestDatabase } from '../../../test/support/test-database';
+import {
+  newPassRow,
+  pastRunningTransactions,
+  useTestDatabase,
+} from '../../../test/support/test-database';
 import { newId } from '../domain/ids';
 import { scanPasses } from '../domain/scans/statement';
 import { snapshot } from '../domain/sweep';
@@ -71,6 +75,7 @@ describe('the scan streams’ one poller', () => {
         followers[i]!.map((f) => feeds.follow(tenantId, f)),
       );
       const first = await Promise.all(tenants.map((tenantId) => scanOnce(tenantId)));
+      await pastRunningTransactions(db);
       const before = feeds.reads;
       await feeds.look();
       // The snapshot, and every tenant's new scans in one statement.

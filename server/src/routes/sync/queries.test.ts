@@ -1,6 +1,10 @@
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { newPassRow, useTestDatabase } from '../../../../test/support/test-database';
+import {
+  newPassRow,
+  pastRunningTransactions,
+  useTestDatabase,
+} from '../../../../test/support/test-database';
 import { formatCursor, parseCursor, type SweepCursor } from '../../domain/sweep';
 import { syncPage } from './queries';
 
@@ -44,6 +48,7 @@ describe('the sync cursor', () => {
     const { db } = database.handle;
     const passes = [1, 2, 3, 4, 5].map(() => newPassRow(database.tenantId, {}));
     for (const pass of passes) await db.insertInto('passes').values(pass).execute();
+    await pastRunningTransactions(db);
     const full = await syncAll(undefined);
     expect(full.codes.sort()).toEqual(passes.map((pass) => pass.code).sort());
     const quiet = await syncAll(full.cursor);
