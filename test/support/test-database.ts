@@ -186,11 +186,15 @@ export function useDatabaseBefore(before: string) {
  * Waits until every transaction that had begun when it was called has ended, anywhere on the
  * database server: another test file's open transaction holds every sync's and scan stream's
  * floor behind it, and they hand its era's rows again (ADR 4). A test that asserts nothing is
- * handed twice waits for this first.
+ * handed twice waits for this first. `read` is the server's snapshot (`snapshot` in
+ * `domain/sweep.ts`, or the same query from another client).
  */
-export async function pastRunningTransactions(db: Kysely<Database>) {
-  const { next } = await snapshot(db);
+export async function pastRunningTransactions(
+  read: Kysely<Database> | (() => Promise<{ floor: string; next: string }>),
+) {
+  const now = typeof read === 'function' ? read : () => snapshot(read);
+  const { next } = await now();
   await expect
-    .poll(async () => BigInt((await snapshot(db)).floor) >= BigInt(next), { timeout: 30_000 })
+    .poll(async () => BigInt((await now()).floor) >= BigInt(next), { timeout: 30_000 })
     .toBe(true);
 }
