@@ -1,34 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import pg from 'pg';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_BIN, admin } from '../support/admin';
 import { REPO_ROOT } from '../support/server';
 import { createTenant, http, type TestTenant } from '../support/tenant';
-import { pastRunningTransactions } from '../support/test-database';
-
-/**
- * On PostgreSQL, waits out the transactions of other test files that began before now: while
- * one is open, a sync hands its era's passes again (ADR 4). PGlite serves one server alone.
- */
-async function pastOtherTransactions() {
-  const databaseUrl = inject('databaseUrl');
-  if (!databaseUrl) return;
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await pastRunningTransactions(async () => {
-      const { rows } = await client.query<{ floor: string; next: string }>(
-        `SELECT pg_snapshot_xmin(s)::text AS floor, pg_snapshot_xmax(s)::text AS next
-           FROM pg_current_snapshot() AS s`,
-      );
-      return rows[0]!;
-    });
-  } finally {
-    await client.end();
-  }
-}
+import { pastRunningTransactionsOfRun } from '../support/test-database';
 
 let tenant: TestTenant;
 beforeAll(async () => {
@@ -275,7 +252,8 @@ describe('GET /scanner/sync', () => {
       );
     }
     const doorKey = (await owner.createKey({ scope: 'scan' })).apiKey;
-    await pastOtherTransactions();
+    // A transaction of another file, open since before these passes, would send them again.
+    await pastRunningTransactionsOfRun();
     const seen = new Map<string, Record<string, unknown>>();
     let cursor: string | undefined;
     let pages = 0;

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Insertable, Kysely } from 'kysely';
+import { type Insertable, Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createDatabase, type DatabaseHandle } from '../../server/src/db/create';
 import { migrateTo } from '../../server/src/db/migrate';
@@ -186,15 +187,28 @@ export function useDatabaseBefore(before: string) {
  * Waits until every transaction that had begun when it was called has ended, anywhere on the
  * database server: another test file's open transaction holds every sync's and scan stream's
  * floor behind it, and they hand its era's rows again (ADR 4). A test that asserts nothing is
- * handed twice waits for this first. `read` is the server's snapshot (`snapshot` in
- * `domain/sweep.ts`, or the same query from another client).
+ * handed twice waits for this first.
  */
-export async function pastRunningTransactions(
-  read: Kysely<Database> | (() => Promise<{ floor: string; next: string }>),
-) {
-  const now = typeof read === 'function' ? read : () => snapshot(read);
-  const { next } = await now();
+export async function pastRunningTransactions(db: Kysely<Database>) {
+  const { next } = await snapshot(db);
   await expect
-    .poll(async () => BigInt((await now()).floor) >= BigInt(next), { timeout: 30_000 })
+    .poll(async () => BigInt((await snapshot(db)).floor) >= BigInt(next), { timeout: 30_000 })
     .toBe(true);
+}
+
+/**
+ * `pastRunningTransactions` on the run's PostgreSQL, for a test that reaches it only through a
+ * server. Nothing to wait for on PGlite: each server holds its own.
+ */
+export async function pastRunningTransactionsOfRun() {
+  const databaseUrl = inject('databaseUrl');
+  if (!databaseUrl) return;
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 1 }) }),
+  });
+  try {
+    await pastRunningTransactions(db);
+  } finally {
+    await db.destroy();
+  }
 }

@@ -90,6 +90,18 @@ const unlisten = new Map<string, () => Promise<void>>();
 /** The statements prepared by name on this connection, with their parameters' type ids. */
 const prepared = new Map<string, number[]>();
 
+/** Parses and describes a named statement: its parameters' type ids. */
+async function prepare(name: string, text: string) {
+  const { serialize } = protocol;
+  await pglite.execProtocol(serialize.parse({ name, text }), { syncToFs: false });
+  const described = await pglite.execProtocol(serialize.describe({ type: 'S', name }), {
+    syncToFs: false,
+  });
+  const types = parse.parseDescribeStatementResults(described.messages);
+  prepared.set(name, types);
+  return types;
+}
+
 /**
  * Runs a named statement (`db/prepared.ts`; the scan is one) as PGlite's `query` runs any
  * other, through the extended protocol, but parsed and described once per connection and then
@@ -103,22 +115,12 @@ function queryNamed(name: string, text: string, params: readonly unknown[]) {
     const exec = async (message: Uint8Array) => {
       const { messages: answer } = await pglite.execProtocol(message, { syncToFs: false });
       messages.push(...answer);
-      return answer;
     };
     try {
-      let types = prepared.get(name);
-      if (!types) {
-        await exec(serialize.parse({ name, text }));
-        types = parse.parseDescribeStatementResults(
-          await exec(serialize.describe({ type: 'S', name })),
-        );
-        messages.length = 0;
-        prepared.set(name, types);
-      }
-      const oids = types;
+      const types = prepared.get(name) ?? (await prepare(name, text));
       const values = params.map((value, i) => {
         if (value === null || value === undefined) return null;
-        const serializer = pglite.serializers[oids[i] as number];
+        const serializer = pglite.serializers[types[i] as number];
         return serializer ? serializer(value) : String(value);
       });
       await exec(serialize.bind({ statement: name, values }));
